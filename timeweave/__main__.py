@@ -1,0 +1,3 @@
+from timeweave.cli import app
+
+app(prog_name="timeweave")

@@ -1,0 +1,33 @@
+"""Running the annotate pipeline on one ingested document."""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from timeweave.annotate.view import TextView, content_view
+from timeweave.ingest.types import Document
+
+if not Doc.has_extension("dct"):
+    Doc.set_extension("dct", default=None)
+
+
+def document_date(document: Document) -> str | None:
+    """The document's own date as ISO (YYYY, YYYY-MM or YYYY-MM-DD), for deictic words only."""
+    issued = (document.meta.issued or "").strip()
+    if not issued:
+        return None
+    head = issued.split("/")[0].rstrip("~?%")
+    parts = head.split("-")
+    if parts and parts[0].isdigit() and len(parts[0]) == 4:
+        return "-".join(p for p in parts if p.isdigit())
+    return None
+
+
+def annotate(nlp: Language, document: Document) -> tuple[Doc, TextView]:
+    """Run `nlp` over the document's content view; the DCT comes from its metadata."""
+    view = content_view(document)
+    doc = nlp.make_doc(view.text)
+    doc._.dct = document_date(document)
+    doc = nlp(doc)
+    return doc, view

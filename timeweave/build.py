@@ -1,0 +1,264 @@
+"""`build`: files → a store. Ingest and annotate each document, then link and reconcile the corpus.
+
+Each document is written in its own transaction and skipped on the next build when neither its
+bytes nor the pipeline that read it changed, so an interrupted build resumes where it stopped.
+The corpus-level stages (cross-document copies, `link`, `reconcile`) are recomputed from the
+stored documents at the end of every build, in one transaction each.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import platform
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, select, update
+
+import timeweave
+from timeweave import config as settings
+from timeweave.errors import IngestError
+from timeweave.store import open_store
+from timeweave.store import schema as t
+from timeweave.store.writer import delete_source, now, write_document
+
+log = logging.getLogger(__name__)
+
+# Exit codes of `timeweave build` (documented in docs/cli.md).
+EXIT_OK = 0  # every document was stored or skipped as unchanged (unknown file types may be skipped)
+EXIT_FAILURES = 1  # at least one document failed; the others were stored and the failures recorded
+EXIT_ERROR = 2  # the build could not run (bad settings, unusable store)
+
+
+@dataclass
+class Failure:
+    path: str
+    code: str
+    reason: str
+    hint: str
+
+
+@dataclass
+class BuildReport:
+    run_id: int
+    read: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[Failure] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    pruned: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_FAILURES if self.failed else EXIT_OK
+
+
+Progress = Callable[[str, int, int], None]  # (path, done, total)
+
+
+def display_path(path: Path) -> str:
+    """The path as a user would recognise it: relative to the working directory when below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path.resolve())
+
+
+def versions(nlp: Any | None = None) -> dict[str, Any]:
+    """What produced a build's facts: versions of timeweave, its stages and the model."""
+    import spacy
+
+    info: dict[str, Any] = {
+        "timeweave": timeweave.__version__,
+        "python": platform.python_version(),
+        "spacy": spacy.__version__,
+    }
+    if nlp is not None:
+        info["model"] = f"{nlp.meta.get('name')}-{nlp.meta.get('version')}"
+        info["pipeline"] = list(nlp.pipe_names)
+    return info
+
+
+def fingerprint(info: dict[str, Any], config: dict[str, Any]) -> str:
+    blob = json.dumps({"versions": {k: v for k, v in info.items() if k != "python"}, "config": config}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def build(
+    paths: Sequence[str | Path],
+    *,
+    db: str | Path,
+    config: dict[str, Any] | None = None,
+    prune: bool = False,
+    progress: Progress | None = None,
+    command: str | None = None,
+) -> BuildReport:
+    """Build (or update) the store at `db` from documents and folders in `paths`."""
+    from timeweave.annotate.pipeline import load_nlp
+    from timeweave.ingest.catalog import load_catalog
+    from timeweave.ingest.discover import discover
+
+    resolved = settings.resolve(config)
+    engine = open_store(db)
+    nlp = load_nlp(resolved["spacy_model"])
+    info = versions(nlp)
+    pipeline = fingerprint(info, resolved)
+    run_id = _start_run(engine, info, resolved, command)
+    report = BuildReport(run_id=run_id)
+    try:
+        found = discover(paths)
+        catalog = load_catalog(found.files)
+        report.skipped = [(display_path(s.path), s.reason) for s in found.skipped]
+        for error in [*found.failures, *catalog.problems]:
+            _record_failure(engine, run_id, report, error)
+        _ingest_all(engine, nlp, found.files, catalog, resolved, pipeline, run_id, report, progress)
+        report.removed = _removed_sources(engine, paths, found.files)
+        if prune and report.removed:
+            with engine.begin() as conn:
+                for source_id, _path in report.removed:
+                    delete_source(conn, source_id)
+            report.pruned = True
+        report.removed = [path for _id, path in report.removed]
+        corpus_stages(engine, resolved)
+        report.counts = counts(engine)
+        _finish_run(engine, run_id, "ok", report)
+    except BaseException:
+        _finish_run(engine, run_id, "failed", report)
+        raise
+    return report
+
+
+def _ingest_all(engine, nlp, files, catalog, resolved, pipeline, run_id, report, progress) -> None:
+    from timeweave.annotate.run import annotate
+    from timeweave.ingest.read import read_document
+
+    with engine.connect() as conn:
+        known = {row.path: row for row in conn.execute(select(t.sources.c.id, t.sources.c.path, t.sources.c.sha256, t.sources.c.pipeline))}
+    for done, path in enumerate(files, 1):
+        shown = display_path(path)
+        if progress:
+            progress(shown, done, len(files))
+        try:
+            digest = _sha256(path)
+            previous = known.get(shown)
+            if previous is not None and previous.sha256 == digest and previous.pipeline == pipeline:
+                report.unchanged.append(shown)
+                continue
+            document = read_document(
+                path,
+                display_path=shown,
+                catalog=catalog,
+                max_bytes=int(resolved["max_file_mb"] * 2**20),
+                min_duplicate_chars=resolved["min_duplicate_chars"],
+                near_duplicate_threshold=resolved["near_duplicate_threshold"],
+            )
+            document.meta.id = _unique_id(engine, document.meta.id, shown)
+            doc, view = annotate(nlp, document)
+            with engine.begin() as conn:
+                write_document(conn, document, run_id=run_id, pipeline=pipeline, doc=doc, view=view)
+            report.read.append(shown)
+            log.info("stored %s as %s", shown, document.meta.id)
+        except IngestError as error:
+            _record_failure(engine, run_id, report, error)
+        except OSError as error:  # vanished or unreadable between discovery and reading
+            _record_failure(engine, run_id, report, IngestError(
+                "T099", shown, f"could not be read ({error.strerror or error})",
+                "Check that the file exists and is readable, then build again."))
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _unique_id(engine: Engine, wanted: str, path: str) -> str:
+    """Source ids are stable per path: reuse this path's id, else the first free `wanted[-N]`."""
+    wanted = re.sub(r"[^A-Za-z0-9._-]+", "-", wanted).strip("-") or "source"
+    with engine.connect() as conn:
+        same_path = conn.execute(select(t.sources.c.id).where(t.sources.c.path == path)).scalar()
+        if same_path:
+            return same_path
+        taken = {row[0] for row in conn.execute(select(t.sources.c.id).where(t.sources.c.id.like(f"{wanted}%")))}
+    candidate, n = wanted, 2
+    while candidate in taken:
+        candidate, n = f"{wanted}-{n}", n + 1
+    return candidate
+
+
+def _removed_sources(engine: Engine, paths: Sequence[str | Path], files: list[Path]) -> list[tuple[str, str]]:
+    """Stored sources under the given roots whose files are gone."""
+    roots = [display_path(Path(p)) for p in paths]
+    present = {display_path(f) for f in files}
+    with engine.connect() as conn:
+        rows = conn.execute(select(t.sources.c.id, t.sources.c.path)).all()
+    gone = []
+    for row in rows:
+        under = any(row.path == root or row.path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+        if under and row.path not in present and not Path(row.path).exists():
+            gone.append((row.id, row.path))
+    return gone
+
+
+def corpus_stages(engine: Engine, config: dict[str, Any]) -> None:
+    """Recompute what depends on the whole corpus: copies across documents, entities, events."""
+    from timeweave.store.copies import mark_cross_document_duplicates
+
+    mark_cross_document_duplicates(engine, config)
+    try:
+        from timeweave.link import link_entities
+    except ImportError:
+        link_entities = None
+    if link_entities is not None:
+        link_entities(engine)
+    try:
+        from timeweave.reconcile import reconcile
+    except ImportError:
+        reconcile = None
+    if reconcile is not None:
+        reconcile(engine, config=config)
+
+
+def counts(engine: Engine) -> dict[str, int]:
+    tables = {
+        "sources": t.sources, "passages": t.passages, "timexes": t.timexes, "mentions": t.mentions,
+        "entities": t.entities, "event_mentions": t.event_mentions, "events": t.events,
+        "comparisons": t.comparisons, "failures": t.failures,
+    }
+    with engine.connect() as conn:
+        return {name: conn.execute(select(func.count()).select_from(table)).scalar_one() for name, table in tables.items()}
+
+
+def _start_run(engine: Engine, info: dict, config: dict, command: str | None) -> int:
+    with engine.begin() as conn:
+        conn.execute(update(t.runs).where(t.runs.c.status == "running").values(status="interrupted"))
+        result = conn.execute(
+            insert(t.runs).values(started_at=now(), status="running", command=command, versions=info, config=config)
+        )
+        return result.inserted_primary_key[0]
+
+
+def _finish_run(engine: Engine, run_id: int, status: str, report: BuildReport) -> None:
+    summary = {
+        "read": len(report.read), "unchanged": len(report.unchanged), "skipped": len(report.skipped),
+        "failed": len(report.failed), "removed": len(report.removed), **report.counts,
+    }
+    with engine.begin() as conn:
+        conn.execute(update(t.runs).where(t.runs.c.id == run_id).values(finished_at=now(), status=status, counts=summary))
+
+
+def _record_failure(engine: Engine, run_id: int, report: BuildReport, error: IngestError) -> None:
+    failure = Failure(path=error.path, code=error.code, reason=error.reason, hint=error.hint)
+    report.failed.append(failure)
+    log.warning("%s", error)
+    with engine.begin() as conn:
+        conn.execute(insert(t.failures).values(run_id=run_id, created_at=now(), **failure.__dict__))

@@ -1,0 +1,249 @@
+"""The `timeweave` command: each command is a thin shell over the library function of the same name.
+
+Library functions raise `TimeweaveError`s; here they become one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from timeweave import __version__
+from timeweave.errors import TimeweaveError
+
+app = typer.Typer(
+    name="timeweave",
+    help="Turn historical documents into a cited, cross-document chronicle.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+export_app = typer.Typer(help="Write the chronicle in a standard format.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+out = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[str, typer.Option("--db", help="SQLite file path (default) or postgresql:// URL.")]
+
+
+def _fail(error: Exception) -> None:
+    err.print(f"[red]Error:[/red] {error}", markup=True, highlight=False)
+    raise typer.Exit(2)
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what each stage does.")] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if version:
+        out.print(f"timeweave {__version__}")
+        raise typer.Exit(0)
+
+
+def _progress_bar() -> tuple[Progress, callable]:
+    bar = Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.fields[path]}"), console=err, transient=True,
+    )
+    task = bar.add_task("building", total=None, path="")
+
+    def update(path: str, done: int, total: int) -> None:
+        bar.update(task, completed=done - 1, total=total, path=path)
+
+    return bar, update
+
+
+def _print_report(report) -> None:
+    summary = (
+        f"{len(report.read)} read, {len(report.unchanged)} unchanged, {len(report.skipped)} skipped, "
+        f"{len(report.failed)} failed, {len(report.removed)} removed{' (pruned)' if report.pruned else ''}"
+    )
+    out.print(f"[bold]Build run {report.run_id}:[/bold] {summary}", highlight=False)
+    for path, reason in report.skipped:
+        out.print(f"  skipped {path}: {reason}", highlight=False, markup=False)
+    for failure in report.failed:
+        err.print(f"  [red]failed[/red] [{failure.code}] {failure.path}: {failure.reason}. {failure.hint}", highlight=False)
+    for path in report.removed:
+        verb = "deleted" if report.pruned else "gone from disk (kept; use --prune to delete)"
+        out.print(f"  {verb}: {path}", highlight=False, markup=False)
+    c = report.counts
+    if c:
+        out.print(
+            f"  store: {c['sources']} sources, {c['passages']} passages, {c['timexes']} time expressions, "
+            f"{c['entities']} entities, {c['events']} events, {c['comparisons']} comparisons",
+            highlight=False,
+        )
+
+
+@app.command("build")
+def build_cli(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (searched recursively).")],
+    db: DbOption = "timeweave.db",
+    prune: Annotated[bool, typer.Option("--prune", help="Delete stored sources whose files are gone.")] = False,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a setting: NAME=VALUE (see `timeweave settings`).")] = None,
+) -> None:
+    """Read documents into the store. Exit code: 0 all stored, 1 some documents failed (recorded), 2 could not run."""
+    from timeweave.build import build
+    from timeweave.config import parse_assignments
+
+    try:
+        bar, update = _progress_bar()
+        with bar:
+            report = build(paths, db=db, config=parse_assignments(set_ or []), prune=prune, progress=update,
+                           command=" ".join(["timeweave", *sys.argv[1:]]))
+    except TimeweaveError as error:
+        _fail(error)
+    _print_report(report)
+    raise typer.Exit(report.exit_code)
+
+
+@app.command("status")
+def status_cli(db: DbOption = "timeweave.db", as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Counts, failures with reasons, and the versions and config of the last run."""
+    from timeweave.overview import status
+
+    try:
+        result = status(db)
+    except TimeweaveError as error:
+        _fail(error)
+    if as_json:
+        out.print_json(json.dumps(result.__dict__, default=str))
+        return
+    table = Table("what", "count", title=f"timeweave store {result.db}")
+    for name, value in result.counts.items():
+        table.add_row(name, str(value))
+    out.print(table)
+    run = result.last_run
+    if run:
+        out.print(f"Last run {run['id']}: {run['status']}, started {run['started_at']}, finished {run['finished_at']}", highlight=False)
+        out.print(f"  versions: {json.dumps(run['versions'])}", highlight=False, markup=False)
+        out.print(f"  config: {json.dumps(run['config'])}", highlight=False, markup=False)
+    out.print(f"  migrations: {', '.join(result.migrations)}", highlight=False)
+    for failure in result.failures:
+        out.print(f"  failed [{failure['code']}] {failure['path']}: {failure['reason']}. {failure['hint']}", highlight=False, markup=False)
+
+
+@app.command("sources")
+def sources_cli(db: DbOption = "timeweave.db", as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """A table of sources with their metadata and kind."""
+    from timeweave.overview import sources
+
+    try:
+        rows = sources(db)
+    except TimeweaveError as error:
+        _fail(error)
+    if as_json:
+        out.print_json(json.dumps(rows, default=str))
+        return
+    table = Table("id", "issued", "kind", "title", "authors", "doi", title="Sources")
+    for r in rows:
+        table.add_row(r["id"], r["issued"] or "", r["kind"], (r["title"] or "")[:70], "; ".join(r["authors"]), r["doi"] or "")
+    out.print(table)
+
+
+@app.command("timeline")
+def timeline_cli(
+    db: DbOption = "timeweave.db",
+    limit: Annotated[Optional[int], typer.Option(help="Show at most this many events.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """A terminal table of events in date order, with status and sources."""
+    from timeweave.overview import timeline
+
+    try:
+        rows = timeline(db, limit=limit)
+    except TimeweaveError as error:
+        _fail(error)
+    if as_json:
+        out.print_json(json.dumps(rows, default=str))
+        return
+    table = Table("when", "event", "type", "status", "sources", title="Timeline")
+    for r in rows:
+        table.add_row(r["edtf"] or "undated", r["label"], r["type"], r["status"], ", ".join(r["sources"]))
+    out.print(table)
+    if not rows:
+        out.print("No events in this store yet.")
+
+
+@export_app.command("json")
+def export_json_cli(db: DbOption = "timeweave.db", output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")] = Path("chronicle.json")) -> None:
+    """The chronicle JSON (schema 1), validated before it is written."""
+    _export("json", db, output)
+
+
+@export_app.command("csv")
+def export_csv_cli(db: DbOption = "timeweave.db", output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")] = Path("events.csv")) -> None:
+    """One row per event: date interval, type, status, sources, first quote."""
+    _export("csv", db, output)
+
+
+@export_app.command("timelinejs")
+def export_timelinejs_cli(db: DbOption = "timeweave.db", output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")] = Path("timeline.json")) -> None:
+    """TimelineJS3 JSON: dated events with their first quote and sources."""
+    _export("timelinejs", db, output)
+
+
+def _export(fmt: str, db: str, output: Path) -> None:
+    from timeweave.export import export
+
+    try:
+        path = export(fmt, db=db, out=output)
+    except TimeweaveError as error:
+        _fail(error)
+    out.print(f"Wrote {path}", highlight=False)
+
+
+@app.command("demo")
+def demo_cli(
+    db: DbOption = ".timeweave/demo.db",
+) -> None:
+    """Build the bundled Khalkhin Gol corpus into a local store and show it."""
+    from timeweave.demo import demo
+
+    try:
+        bar, update = _progress_bar()
+        with bar:
+            report = demo(db=db, progress=update)
+    except TimeweaveError as error:
+        _fail(error)
+    _print_report(report)
+    sources_cli(db=db, as_json=False)
+    timeline_cli(db=db, limit=None, as_json=False)
+    out.print(f"Store: {db}. Explore it with `timeweave timeline --db {db}` or `timeweave export json --db {db}`.", highlight=False)
+
+
+@app.command("tag-timeml")
+def tag_timeml_cli(
+    in_dir: Annotated[Path, typer.Argument(help="Folder of TempEval-3 input files (NAME.tml or NAME.tml.TE3input).")],
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write NAME.tml with TIMEX3 tags.")],
+) -> None:
+    """Tag time expressions in TimeML files (TempEval-3 protocol), for scoring against gold data."""
+    from timeweave.annotate.timex.timeml import tag_timeml
+
+    try:
+        written = tag_timeml(in_dir, out_dir)
+    except TimeweaveError as error:
+        _fail(error)
+    out.print(f"Wrote {written} files to {out_dir}", highlight=False)
+
+
+@app.command("settings")
+def settings_cli() -> None:
+    """List the settings `--set NAME=VALUE` accepts, with defaults."""
+    from timeweave.config import SETTINGS
+
+    table = Table("name", "default", "help", title="Settings")
+    for s in SETTINGS:
+        table.add_row(s.name, json.dumps(s.default), s.help)
+    out.print(table)

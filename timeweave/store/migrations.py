@@ -1,0 +1,67 @@
+"""Named schema migrations, recorded in the `migrations` table of the store itself.
+
+A migration is a function `(connection) -> None` registered in order under a name that never
+changes. `migrate()` applies the ones a store has not seen, each in its own transaction, so a
+store opened by a newer timeweave is upgraded in place and an older store never silently mismatches
+the code. (The idea is sqlite-utils' `migrations.py`.)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Engine, inspect, select
+
+from timeweave.store import schema
+
+log = logging.getLogger(__name__)
+
+Migration = Callable[[Connection], None]
+MIGRATIONS: list[tuple[str, Migration]] = []
+
+
+def migration(name: str) -> Callable[[Migration], Migration]:
+    """Register a migration under a permanent name; order of registration is order of application."""
+
+    def register(fn: Migration) -> Migration:
+        if any(existing == name for existing, _ in MIGRATIONS):
+            raise ValueError(f"migration {name!r} is registered twice")
+        MIGRATIONS.append((name, fn))
+        return fn
+
+    return register
+
+
+@migration("0001_initial")
+def _initial(conn: Connection) -> None:
+    """Every table of the pipeline, as declared in `store/schema.py` at version 0.1."""
+    schema.metadata.create_all(conn)
+
+
+def applied(engine: Engine) -> list[str]:
+    """Names of the migrations this store has recorded, in the order they were applied."""
+    if not inspect(engine).has_table("migrations"):
+        return []
+    with engine.connect() as conn:
+        rows = conn.execute(select(schema.migrations.c.name).order_by(schema.migrations.c.applied_at))
+        return [row.name for row in rows]
+
+
+def migrate(engine: Engine) -> list[str]:
+    """Apply pending migrations; returns the names applied now."""
+    done = set(applied(engine))
+    now_applied = []
+    for name, fn in MIGRATIONS:
+        if name in done:
+            continue
+        with engine.begin() as conn:
+            schema.migrations.create(conn, checkfirst=True)
+            fn(conn)
+            conn.execute(
+                schema.migrations.insert().values(name=name, applied_at=datetime.now(UTC).isoformat())
+            )
+        log.info("applied migration %s", name)
+        now_applied.append(name)
+    return now_applied

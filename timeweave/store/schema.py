@@ -1,0 +1,264 @@
+"""The store's tables, for the whole pipeline, as SQLAlchemy Core metadata.
+
+One definition serves SQLite and PostgreSQL. Document-level tables (sources, texts, passages,
+timexes, mentions, event_mentions) are written one document per transaction, so a killed build
+leaves whole documents. Corpus-level tables (entities, aliases, events, comparisons) are derived
+from them by `link` and `reconcile` and rewritten in one transaction at the end of a build.
+Every column is documented in docs/schema.md; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+migrations = Table(
+    "migrations",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("applied_at", String(40), nullable=False),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", String(40), nullable=False),
+    Column("finished_at", String(40)),
+    Column("status", String(20), nullable=False),  # running | ok | failed | interrupted
+    Column("command", Text),
+    Column("versions", JSON, nullable=False),
+    Column("config", JSON, nullable=False),
+    Column("counts", JSON),
+)
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("path", Text, nullable=False, unique=True),
+    Column("sha256", String(64), nullable=False),
+    Column("format", String(20), nullable=False),
+    Column("encoding", String(40)),
+    Column("size", Integer, nullable=False),
+    Column("title", Text),
+    Column("authors", JSON, nullable=False),
+    Column("issued", String(40)),
+    Column("kind", String(40), nullable=False),
+    Column("kind_reason", Text, nullable=False),
+    Column("doi", String(200)),
+    Column("url", Text),
+    Column("container_title", Text),
+    Column("volume", String(40)),
+    Column("issue", String(40)),
+    Column("page", String(40)),
+    Column("metadata_origin", String(40), nullable=False),  # csl-json | extracted
+    Column("csl", JSON),
+    Column("pipeline", String(64), nullable=False),  # fingerprint of versions + config that shaped it
+    Column("run_id", Integer, ForeignKey("runs.id")),
+    Column("updated_at", String(40), nullable=False),
+)
+
+texts = Table(
+    "texts",
+    metadata,
+    Column("source_id", String(200), ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True),
+    Column("text", Text, nullable=False),
+)
+
+passages = Table(
+    "passages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", String(200), ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("role", String(20), nullable=False),  # content | boilerplate
+    Column("role_reason", Text),
+    Column("sha1", String(40), nullable=False),  # of the whitespace-normalised passage text
+    Column("duplicate_of", Integer),  # passages.id of the first occurrence, or null
+    Column("duplicate_kind", String(20)),  # exact | near
+    Column("duplicate_scope", String(20)),  # within (same document) | across (another document)
+    UniqueConstraint("source_id", "seq"),
+    Index("ix_passages_source", "source_id"),
+    Index("ix_passages_sha1", "sha1"),
+)
+
+failures = Table(
+    "failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, ForeignKey("runs.id")),
+    Column("path", Text, nullable=False),
+    Column("code", String(10), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("hint", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+timexes = Table(
+    "timexes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", String(200), ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    Column("passage_id", Integer),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("type", String(10), nullable=False),  # DATE | DURATION | SET | TIME
+    Column("value", String(80)),  # TIMEX3 value
+    Column("edtf", String(80)),
+    Column("earliest", String(10)),  # YYYY-MM-DD
+    Column("latest", String(10)),
+    Column("granularity", String(20)),
+    Column("modifier", String(20)),
+    Column("anchor", String(20)),  # absolute | document_date | narrative | expression | none
+    Column("reason", Text),
+    Column("component", String(60), nullable=False),
+    Index("ix_timexes_source", "source_id"),
+)
+
+mentions = Table(
+    "mentions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", String(200), ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    Column("passage_id", Integer),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("type", String(20), nullable=False),  # person | state | organization | military_unit | place | work | other
+    Column("key", Text),  # normalised alias key used by `link`
+    Column("entity_id", Integer),  # set by `link`
+    Column("component", String(60), nullable=False),
+    Index("ix_mentions_source", "source_id"),
+    Index("ix_mentions_entity", "entity_id"),
+)
+
+event_mentions = Table(
+    "event_mentions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", String(200), ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    Column("passage_id", Integer),
+    Column("start", Integer, nullable=False),  # evidence span (the clause or sentence quoted)
+    Column("end", Integer, nullable=False),
+    Column("trigger_start", Integer, nullable=False),
+    Column("trigger_end", Integer, nullable=False),
+    Column("trigger", Text, nullable=False),
+    Column("lemma", Text),
+    Column("type", String(20), nullable=False),
+    Column("factuality", String(20), nullable=False),  # asserted | negated | hypothetical | reported
+    Column("context", String(20), nullable=False),  # narrative | citation | title
+    Column("timex_id", Integer),
+    Column("when_text", Text),
+    Column("edtf", String(80)),
+    Column("earliest", String(10)),
+    Column("latest", String(10)),
+    Column("when_reason", Text),
+    Column("participants", JSON, nullable=False),  # [{"mention": mentions.id, "role": ...}]
+    Column("place_mention", Integer),
+    Column("sentence", Integer),
+    Column("event_id", Integer),  # set by `reconcile`
+    Column("component", String(60), nullable=False),
+    Index("ix_event_mentions_source", "source_id"),
+    Index("ix_event_mentions_event", "event_id"),
+)
+
+entities = Table(
+    "entities",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("type", String(20), nullable=False),
+    Column("component", String(60), nullable=False),
+)
+
+aliases = Table(
+    "aliases",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("entity_id", Integer, ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("how", Text),  # why this alias joined the entity (acronym, variant, authority file ...)
+    Index("ix_aliases_entity", "entity_id"),
+)
+
+alias_sources = Table(
+    "alias_sources",
+    metadata,
+    Column("alias_id", Integer, ForeignKey("aliases.id", ondelete="CASCADE"), primary_key=True),
+    Column("source_id", String(200), ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True),
+    Column("count", Integer, nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("label", Text, nullable=False),
+    Column("type", String(20), nullable=False),
+    Column("edtf", String(80)),
+    Column("earliest", String(10)),
+    Column("latest", String(10)),
+    Column("when_reason", Text),
+    Column("place", Integer),  # entities.id
+    Column("part_of", Integer),  # events.id
+    Column("status", String(20), nullable=False),  # corroborated | single_source | contested
+    Column("component", String(60), nullable=False),
+    Index("ix_events_earliest", "earliest"),
+)
+
+event_participants = Table(
+    "event_participants",
+    metadata,
+    Column("event_id", Integer, ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("entity_id", Integer, ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(20), primary_key=True),
+)
+
+comparisons = Table(
+    "comparisons",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", Integer, ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(20), nullable=False),  # agree | contradict | differ_in_framing | single_source
+    Column("field", String(40), nullable=False),
+    Column("explanation", Text, nullable=False),
+    Column("component", String(60), nullable=False),
+)
+
+comparison_statements = Table(
+    "comparison_statements",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("comparison_id", Integer, ForeignKey("comparisons.id", ondelete="CASCADE"), nullable=False),
+    Column("source_id", String(200), ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("value", Text),
+)
+
+embeddings = Table(
+    "embeddings",
+    metadata,
+    Column("key", String(64), primary_key=True),  # sha1 of model name + text
+    Column("model", String(100), nullable=False),
+    Column("dim", Integer, nullable=False),
+    Column("vector", LargeBinary, nullable=False),  # float32 little-endian
+)
+
