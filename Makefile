@@ -32,7 +32,7 @@ bench: install
 	$(BIN)/python bench/timex.py
 
 docs: install
-	$(BIN)/python scripts/gen_cli_docs.py > docs/cli.md
+	$(BIN)/python -m timeweave.docs > docs/cli.md
 
 clean:
 	rm -rf $(VENV) .timeweave

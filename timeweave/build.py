@@ -226,6 +226,9 @@ def corpus_stages(engine: Engine, config: dict[str, Any]) -> None:
         reconcile = None
     if reconcile is not None:
         reconcile(engine, config=config)
+    from timeweave.store.search import reindex
+
+    reindex(engine)
 
 
 def counts(engine: Engine) -> dict[str, int]:

@@ -207,6 +207,8 @@ def _export(fmt: str, db: str, output: Path) -> None:
 @app.command("demo")
 def demo_cli(
     db: DbOption = ".timeweave/demo.db",
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the web UI on the demo store afterwards.")] = True,
+    port: Annotated[int, typer.Option(help="Port for the web UI.")] = 8000,
 ) -> None:
     """Build the bundled Khalkhin Gol corpus into a local store and show it."""
     from timeweave.demo import demo
@@ -221,6 +223,24 @@ def demo_cli(
     sources_cli(db=db, as_json=False)
     timeline_cli(db=db, limit=None, as_json=False)
     out.print(f"Store: {db}. Explore it with `timeweave timeline --db {db}` or `timeweave export json --db {db}`.", highlight=False)
+    if serve:
+        serve_cli(db=db, host="127.0.0.1", port=port, public=False)
+
+
+@app.command("serve")
+def serve_cli(
+    db: DbOption = "timeweave.db",
+    host: Annotated[str, typer.Option(help="Address to bind. Anything but localhost needs --public.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    public: Annotated[bool, typer.Option("--public", help="Allow binding beyond localhost (the UI has no login).")] = False,
+) -> None:
+    """Serve the read-only web UI (timeline, events, entities, sources, comparisons, search)."""
+    from timeweave.serve import serve
+
+    try:
+        serve(db, host=host, port=port, public=public)
+    except TimeweaveError as error:
+        _fail(error)
 
 
 @app.command("tag-timeml")
