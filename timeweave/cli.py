@@ -29,8 +29,8 @@ app = typer.Typer(
 export_app = typer.Typer(help="Write the chronicle in a standard format.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)  # file names and reasons stay on one line, greppable
+err = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[str, typer.Option("--db", help="SQLite file path (default) or postgresql:// URL.")]
 

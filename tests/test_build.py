@@ -1,0 +1,250 @@
+"""`build` end to end on the bundled corpus and on a hostile folder: stored, skipped, failed, resumed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from timeweave.build import EXIT_FAILURES, build
+from timeweave.chronicle import chronicle, validate
+from timeweave.cli import app
+from timeweave.store import open_store
+from timeweave.store import schema as t
+
+
+@pytest.fixture(scope="module")
+def corpus_copy(tmp_path_factory, corpus_dir) -> Path:
+    target = tmp_path_factory.mktemp("corpus") / "khalkhin-gol"
+    shutil.copytree(corpus_dir, target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, corpus_copy):
+    db = tmp_path_factory.mktemp("store") / "kg.db"
+    report = build([corpus_copy], db=db)
+    return db, report
+
+
+def copy_store(db: Path, target: Path) -> Path:
+    """Copy a SQLite store with the backup API: a plain file copy would miss the WAL's pages."""
+    import sqlite3
+
+    with sqlite3.connect(db) as source, sqlite3.connect(target) as dest:
+        source.backup(dest)
+    return target
+
+
+def rows(db, table, *where):
+    with open_store(db, create=False).connect() as conn:
+        return conn.execute(select(table).where(*where)).all()
+
+
+def passage_texts(db, source_id, **flags):
+    text = rows(db, t.texts, t.texts.c.source_id == source_id)[0].text
+    found = rows(db, t.passages, t.passages.c.source_id == source_id)
+    return [(text[p.start : p.end], p) for p in found if all(getattr(p, k) == v for k, v in flags.items())]
+
+
+def test_bundled_corpus_stores_five_sources_with_metadata_and_kinds(built):
+    db, report = built
+    assert report.failed == [] and len(report.read) == 5
+    sources = {r.id: r for r in rows(db, t.sources)}
+    assert set(sources) == {
+        "batunaev-2019-khalkhin-gol", "zhabaeva-2020-military-cooperation", "batbayar-2000-soviet-japanese-confrontation",
+        "zhabaeva-2021-stalin-genden", "russian-mfa-2024-khalkhin-gol-85",
+    }
+    assert sources["batunaev-2019-khalkhin-gol"].doi == "10.21684/2411-197X-2019-5-3-173-184"
+    assert sources["batunaev-2019-khalkhin-gol"].authors == ["Eduard V. Batunaev"]
+    assert sources["batbayar-2000-soviet-japanese-confrontation"].issued == "2000-09"
+    assert sources["zhabaeva-2021-stalin-genden"].volume == "14"
+    assert {r.metadata_origin for r in sources.values()} == {"csl-json"}
+    assert sources["russian-mfa-2024-khalkhin-gol-85"].kind == "government_statement"
+    assert sources["batbayar-2000-soviet-japanese-confrontation"].kind == "book_chapter"
+    assert sources["zhabaeva-2020-military-cooperation"].kind == "abstract"
+    assert all(r.kind_reason for r in sources.values())
+
+
+def test_texts_are_stored_exactly_as_read(built, corpus_copy):
+    db, _ = built
+    for row in rows(db, t.sources):
+        stored = rows(db, t.texts, t.texts.c.source_id == row.id)[0].text
+        assert stored == (corpus_copy / Path(row.path).name).read_text(encoding="utf-8")
+
+
+def test_batbayar_menu_and_footer_are_boilerplate(built):
+    db, _ = built
+    boiler = [text for text, _ in passage_texts(db, "batbayar-2000-soviet-japanese-confrontation", role="boilerplate")]
+    content = " ".join(text for text, _ in passage_texts(db, "batbayar-2000-soviet-japanese-confrontation", role="content"))
+    for line in ("Home", "About the Author", "How to contact Us", "Hosted by www.Geocities.ws"):
+        assert line in boiler
+    assert any("All rights reserved" in b for b in boiler)
+    assert "Home" not in content.split() and "Geocities" not in content
+    assert "Soviet-Japanese relations, officially established in 1925" in content
+
+
+def test_mfa_second_copy_is_a_duplicate_within_the_post(built):
+    db, _ = built
+    dups = passage_texts(db, "russian-mfa-2024-khalkhin-gol-85", duplicate_scope="within")
+    assert any("signed a Protocol of Mutual Assistance on March 12, 1936" in text for text, _ in dups)
+    firsts = {p.duplicate_of for _, p in dups}
+    originals = {p.id: text for text, p in passage_texts(db, "russian-mfa-2024-khalkhin-gol-85", duplicate_of=None)}
+    assert firsts <= set(originals)
+    text = rows(db, t.texts, t.texts.c.source_id == "russian-mfa-2024-khalkhin-gol-85")[0].text
+    protocol = "signed a Protocol of Mutual Assistance on March 12, 1936"
+    first_copy = text.index(protocol)
+    for dup_text, p in dups:  # every duplicate lies in the second half and repeats an earlier passage
+        assert p.start > first_copy and dup_text.strip() in text[: p.start]
+
+
+def test_nothing_is_annotated_in_boilerplate_or_copies(built):
+    db, _ = built
+    skipped = {(p.source_id, p.id) for p in rows(db, t.passages) if p.role == "boilerplate" or p.duplicate_scope == "within"}
+    for table in (t.timexes, t.mentions, t.event_mentions):
+        for row in rows(db, table):
+            assert (row.source_id, row.passage_id) not in skipped, f"{table.name} row {row.id} lies in a skipped passage"
+
+
+def test_export_validates_with_faithful_quotes(built):
+    db, _ = built
+    engine = open_store(db, create=False)
+    with engine.connect() as conn:
+        texts = {r.source_id: r.text for r in conn.execute(select(t.texts))}
+    validate(chronicle(engine), texts=texts)
+
+
+def test_second_build_skips_unchanged_and_reports_changes_and_removals(tmp_path, corpus_copy, built):
+    db, _ = built
+    work_db = copy_store(db, tmp_path / "kg.db")
+    again = build([corpus_copy], db=work_db)
+    assert again.read == [] and len(again.unchanged) == 5
+    folder = tmp_path / "changed"
+    shutil.copytree(corpus_copy, folder)
+    changed_db = tmp_path / "changed.db"
+    build([folder], db=changed_db)
+    with (folder / "batunaev-2019-khalkhin-gol.txt").open("a", encoding="utf-8") as handle:
+        handle.write("\nA new closing paragraph about the Yalta Conference of 1945.\n")
+    (folder / "zhabaeva-2021-stalin-genden.txt").unlink()
+    report = build([folder], db=changed_db)
+    assert [Path(p).name for p in report.read] == ["batunaev-2019-khalkhin-gol.txt"]
+    assert [Path(p).name for p in report.removed] == ["zhabaeva-2021-stalin-genden.txt"]
+    assert len(rows(changed_db, t.sources)) == 5  # kept until --prune
+    pruned = build([folder], db=changed_db, prune=True)
+    assert pruned.pruned and len(rows(changed_db, t.sources)) == 4
+
+
+def test_a_build_killed_mid_way_leaves_whole_documents_and_resumes(tmp_path, corpus_copy, monkeypatch):
+    import timeweave.annotate.run as run
+
+    real = run.annotate
+    calls = {"n": 0}
+
+    def dies_on_the_third(nlp, document):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt("simulated kill")
+        return real(nlp, document)
+
+    db = tmp_path / "kg.db"
+    monkeypatch.setattr(run, "annotate", dies_on_the_third)
+    with pytest.raises(KeyboardInterrupt):
+        build([corpus_copy], db=db)
+    stored = rows(db, t.sources)
+    assert len(stored) == 2
+    for source in stored:  # each stored document is whole: its text and passages are there
+        assert rows(db, t.texts, t.texts.c.source_id == source.id)
+        assert rows(db, t.passages, t.passages.c.source_id == source.id)
+    assert rows(db, t.runs)[-1].status == "failed"
+    monkeypatch.setattr(run, "annotate", real)
+    resumed = build([corpus_copy], db=db)
+    assert len(resumed.unchanged) == 2 and len(resumed.read) == 3
+
+
+def make_hostile_folder(root: Path) -> dict[str, str]:
+    """One file per kind of bad input, plus a valid one; returns name → expected reason fragment."""
+    root.mkdir()
+    (root / "valid.txt").write_text("On 12 March 1936 the two governments signed a protocol of mutual assistance.\n")
+    (root / "empty.txt").write_bytes(b"")
+    (root / "blank.md").write_text("   \n\n  \n")
+    (root / "binary.txt").write_bytes(bytes(range(256)) * 20)
+    (root / "huge.txt").write_bytes(b"word " * (2 * 2**20 // 5 + 10))  # just over 2 MB with max_file_mb=1
+    # a UTF-16 byte-order mark, then a lone surrogate: no encoding reads it as the file claims
+    (root / "undecodable.txt").write_bytes(b"\xff\xfe" + "Some text ".encode("utf-16-le") * 20 + b"\x00\xd8\x41\x00" * 5)
+    (root / "broken.html").write_text("<html><head><script>var x = 1;</script></head><body><div></div></body")
+    (root / "scan.pdf").write_bytes(_pdf_without_text())
+    (root / "corrupt.docx").write_bytes(b"PK\x03\x04 not really a zip")
+    (root / "notes.xyz").write_text("unknown format")
+    loop = root / "loop"
+    loop.mkdir()
+    (loop / "again").symlink_to(loop, target_is_directory=True)
+    return {
+        "empty.txt": "empty", "blank.md": "whitespace", "binary.txt": "binary", "huge.txt": "limit",
+        "undecodable.txt": "invalid", "broken.html": "text", "scan.pdf": "text layer", "corrupt.docx": "word document",
+    }
+
+
+def _pdf_without_text() -> bytes:
+    from reportlab.pdfgen import canvas
+    import io
+
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer)
+    page.rect(100, 100, 200, 200, fill=1)  # a drawing, no text: like a scanned image
+    page.save()
+    return buffer.getvalue()
+
+
+def test_hostile_folder_reports_every_bad_file_and_stores_the_valid_one(tmp_path):
+    expected = make_hostile_folder(tmp_path / "hostile")
+    db = tmp_path / "h.db"
+    result = CliRunner().invoke(app, ["build", str(tmp_path / "hostile"), "--db", str(db), "--set", "max_file_mb=1"])
+    assert result.exit_code == EXIT_FAILURES, result.output
+    failures = {Path(r.path).name: r for r in rows(db, t.failures)}
+    for name, fragment in expected.items():
+        assert name in failures, f"{name} was not reported: {sorted(failures)}"
+        assert fragment in failures[name].reason.lower(), (name, failures[name].reason)
+        assert failures[name].hint and failures[name].code
+        assert name in result.output  # printed by name too
+    assert any("loop" in name or "again" in name for name in failures), "the symlink loop was not reported"
+    assert [Path(r.path).name for r in rows(db, t.sources)] == ["valid.txt"]
+    assert "notes.xyz" in result.output  # skipped with a reason, not a failure
+    status = CliRunner().invoke(app, ["status", "--db", str(db)])
+    assert status.exit_code == 0 and "scan.pdf" in status.output
+
+
+def test_cli_wiring(built, tmp_path):
+    db, _ = built
+    runner = CliRunner()
+    sources = runner.invoke(app, ["sources", "--db", str(db), "--json"])
+    assert sources.exit_code == 0 and len(json.loads(sources.output)) == 5
+    assert runner.invoke(app, ["timeline", "--db", str(db)]).exit_code == 0
+    out = tmp_path / "chronicle.json"
+    exported = runner.invoke(app, ["export", "json", "--db", str(db), "-o", str(out)])
+    assert exported.exit_code == 0, exported.output
+    assert json.loads(out.read_text())["schema"] == 1
+    missing = runner.invoke(app, ["status", "--db", str(tmp_path / "nope.db")])
+    assert missing.exit_code == 2 and "timeweave build" in missing.output
+
+
+def test_the_same_build_runs_on_postgresql(postgres_url, corpus_copy, built):
+    from sqlalchemy import create_engine, text
+
+    from timeweave.build import counts
+    from timeweave.store import engine_url
+
+    engine = create_engine(engine_url(postgres_url))
+    with engine.begin() as conn:  # a fresh schema: this test owns the database while it runs
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    report = build([corpus_copy], db=postgres_url)
+    assert report.failed == [] and len(report.read) == 5
+    sqlite_db, _ = built
+    assert counts(open_store(postgres_url)) == counts(open_store(sqlite_db, create=False))
+    again = build([corpus_copy], db=postgres_url)
+    assert len(again.unchanged) == 5

@@ -1,0 +1,119 @@
+"""Bibliographic records that users keep beside their documents, as Zotero exports them (CSL-JSON).
+
+A folder's `sources.json` (or any `*.csl.json`) holds a list of CSL-JSON items; each item's `file`
+field names its document relative to the JSON's folder. A record beats anything extracted from the
+text, because a person wrote it. A broken catalog must not stop a build: its problems are collected
+in `Catalog.problems` (T014/T015) and the affected documents fall back to extracted metadata.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Sequence
+
+from timeweave.errors import IngestError
+from timeweave.ingest import errors as codes
+
+log = logging.getLogger(__name__)
+
+CATALOG_NAMES = ("sources.json",)
+CATALOG_SUFFIX = ".csl.json"
+
+
+class Catalog:
+    """CSL-JSON records keyed by the resolved path of the document they describe."""
+
+    def __init__(self) -> None:
+        self.records: dict[Path, dict] = {}
+        self.problems: list[IngestError] = []
+        self.loaded: list[Path] = []
+        self._by_stem: dict[tuple[Path, str], dict] = {}
+
+    def lookup(self, path: Path) -> dict | None:
+        """The record whose `file` names `path`; failing that, a file-less record whose `id` is its stem."""
+        try:
+            key = Path(path).resolve()
+        except (OSError, RuntimeError):
+            return None
+        return self.records.get(key) or self._by_stem.get((key.parent, key.stem))
+
+    def add_file(self, json_path: Path) -> None:
+        """Load one catalog file; every problem is recorded, none is raised."""
+        json_path = Path(json_path)
+        self.loaded.append(json_path)
+        try:
+            data = json.loads(json_path.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
+            self._problem(codes.CATALOG_INVALID, json_path, f"is not valid CSL-JSON: {_short(exc)}{where}",
+                          "Fix the JSON; until then its documents use metadata extracted from their text.")
+            return
+        items = data.get("items") if isinstance(data, dict) and "items" in data else data
+        if isinstance(items, dict):
+            items = [items]
+        if not isinstance(items, list):
+            self._problem(codes.CATALOG_INVALID, json_path, "is not a list of CSL-JSON records",
+                          "Export the collection from Zotero as CSL JSON.")
+            return
+        for index, item in enumerate(items):
+            self._add_record(json_path, index, item)
+
+    def _add_record(self, json_path: Path, index: int, item: object) -> None:
+        where = f"{json_path} record {index + 1}"
+        if not isinstance(item, dict):
+            self._problem(codes.CATALOG_RECORD, where, "is not a JSON object", "Remove it or make it a CSL-JSON item.")
+            return
+        folder = json_path.parent.resolve()
+        name = item.get("file")
+        if not name:
+            if item.get("id"):
+                self._by_stem.setdefault((folder, str(item["id"])), item)
+            return
+        target = (folder / str(name)).resolve()
+        if not target.exists():
+            self._problem(codes.CATALOG_RECORD, where, f"names the file {name!r}, which does not exist",
+                          "Fix the 'file' field or add the document.")
+            return
+        if target in self.records:
+            self._problem(codes.CATALOG_RECORD, where, f"names {name!r}, which an earlier record already describes",
+                          "Keep one record per document; the first one is used.")
+            return
+        self.records[target] = item
+
+    def _problem(self, code: str, where: object, reason: str, hint: str) -> None:
+        error = IngestError(code, str(where), reason, hint)
+        log.warning("%s", error)
+        self.problems.append(error)
+
+
+def catalog_files(folder: Path) -> list[Path]:
+    """The catalog files of one folder, in a stable order."""
+    try:
+        return sorted(p for p in folder.iterdir() if p.is_file() and (p.name.lower() in CATALOG_NAMES or p.name.lower().endswith(CATALOG_SUFFIX)))
+    except OSError:
+        return []
+
+
+def load_catalog(paths: Sequence[Path]) -> Catalog:
+    """Load the catalog files of every folder that holds one of the discovered documents."""
+    catalog = Catalog()
+    folders: list[Path] = []
+    for path in paths:
+        folder = Path(path).parent
+        try:
+            key = folder.resolve()
+        except (OSError, RuntimeError):
+            continue
+        if key not in folders:
+            folders.append(key)
+    for folder in folders:
+        for json_path in catalog_files(folder):
+            catalog.add_file(json_path)
+    return catalog
+
+
+def _short(exc: Exception) -> str:
+    text = getattr(exc, "msg", None) or getattr(exc, "strerror", None) or str(exc)
+    return str(text)[:120].rstrip(".")
