@@ -24,6 +24,7 @@ from sqlalchemy import Engine, func, insert, select, update
 import timeweave
 from timeweave import config as settings
 from timeweave.errors import IngestError
+from timeweave.ingest.errors import UNREADABLE
 from timeweave.store import open_store
 from timeweave.store import schema as t
 from timeweave.store.writer import delete_source, now, write_document
@@ -169,7 +170,7 @@ def _ingest_all(engine, nlp, files, catalog, resolved, pipeline, run_id, report,
             _record_failure(engine, run_id, report, error)
         except OSError as error:  # vanished or unreadable between discovery and reading
             _record_failure(engine, run_id, report, IngestError(
-                "T099", shown, f"could not be read ({error.strerror or error})",
+                UNREADABLE, shown, f"could not be read ({error.strerror or error})",
                 "Check that the file exists and is readable, then build again."))
 
 

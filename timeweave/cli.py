@@ -146,9 +146,14 @@ def sources_cli(db: DbOption = "timeweave.db", as_json: Annotated[bool, typer.Op
     if as_json:
         out.print_json(json.dumps(rows, default=str))
         return
-    table = Table("id", "issued", "kind", "title", "authors", "doi", title="Sources")
+    table = Table(title="Sources", expand=True)
+    table.add_column("id", no_wrap=True, overflow="fold", ratio=2)
+    table.add_column("issued", no_wrap=True)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("title", overflow="ellipsis", no_wrap=True, ratio=3)
+    table.add_column("authors", overflow="ellipsis", no_wrap=True, ratio=1)
     for r in rows:
-        table.add_row(r["id"], r["issued"] or "", r["kind"], (r["title"] or "")[:70], "; ".join(r["authors"]), r["doi"] or "")
+        table.add_row(r["id"], r["issued"] or "", r["kind"], r["title"] or "", "; ".join(r["authors"]))
     out.print(table)
 
 
@@ -168,9 +173,16 @@ def timeline_cli(
     if as_json:
         out.print_json(json.dumps(rows, default=str))
         return
-    table = Table("when", "event", "type", "status", "sources", title="Timeline")
+    table = Table(title="Timeline", expand=True)
+    table.add_column("when", no_wrap=True)
+    table.add_column("event", ratio=3)
+    table.add_column("type", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("sources", ratio=2, overflow="fold")
+    style = {"contested": "red", "corroborated": "green", "single_source": "yellow"}
     for r in rows:
-        table.add_row(r["edtf"] or "undated", r["label"], r["type"], r["status"], ", ".join(r["sources"]))
+        table.add_row(r["edtf"] or "undated", r["label"], r["type"], f"[{style.get(r['status'], '')}]{r['status']}",
+                      ", ".join(r["sources"]))
     out.print(table)
     if not rows:
         out.print("No events in this store yet.")
