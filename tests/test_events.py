@@ -1,0 +1,102 @@
+"""Event mentions: triggers, types, factuality, context and time anchoring, through the real pipeline."""
+
+from __future__ import annotations
+
+import pytest
+
+from timeweave.annotate.events.trigger import load_trigger_model
+from timeweave.annotate.pipeline import load_nlp
+from timeweave.annotate.types import EVENT_TYPES, Timex
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_nlp()
+
+
+@pytest.fixture(scope="module")
+def corpus_docs(nlp, corpus_dir):
+    return {path.stem: nlp(path.read_text(encoding="utf-8")) for path in sorted(corpus_dir.glob("*.txt"))}
+
+
+def with_timexes(nlp, text, dates):
+    """Run the pipeline, then re-run events with hand-built DATE timexes (until the timex engine lands)."""
+    doc = nlp(text)
+    doc._.timexes = [Timex(start=text.index(d), end=text.index(d) + len(d), text=d, type="DATE", value=v)
+                     for d, v in dates]
+    return nlp.get_pipe("timeweave_events_v1")(doc)
+
+
+def test_shipped_trigger_model_is_small_and_loads():
+    model = load_trigger_model()
+    assert model.weights.nbytes <= 8_000_000 and 0 < model.threshold < 1
+
+
+def test_verbal_and_nominal_events_are_typed(nlp):
+    doc = nlp("Japan attacked China. The talks were broken off after the incident, and a ceasefire was signed.")
+    types = {e.trigger: e.type for e in doc._.event_mentions}
+    assert types["attacked"] == "offensive"
+    assert types["talks"] == "negotiation"
+    assert types["incident"] == "incident"
+    assert all(e.type in EVENT_TYPES for e in doc._.event_mentions)
+
+
+def test_sealing_verb_and_treaty_noun_are_one_event_with_the_parties(nlp):
+    doc = nlp("The Soviet and Mongolian governments signed a Protocol of Mutual Assistance.")
+    treaties = [e for e in doc._.event_mentions if e.type == "treaty"]
+    assert len(treaties) == 1 and treaties[0].lemma == "protocol"
+    parties = {doc._.entity_mentions[p.mention].text for p in treaties[0].participants}
+    assert {"Soviet", "Mongolian"} <= parties
+    assert not [e for e in doc._.event_mentions if e.trigger == "signed"]
+
+
+def test_governing_time_expression_wins_over_the_sentence(nlp):
+    text = "In 1936, the Soviet and Mongolian governments signed a Protocol of Mutual Assistance on March 12, 1936."
+    doc = with_timexes(nlp, text, [("1936", "1936"), ("March 12, 1936", "1936-03-12")])
+    (treaty,) = [e for e in doc._.event_mentions if e.type == "treaty"]
+    assert doc._.timexes[treaty.timex].value == "1936-03-12"
+    assert treaty.when_reason.startswith("governed")
+
+
+def test_sentence_then_narrative_then_undated(nlp):
+    text = "The war began in July 1937. Later the invasion stopped. Nothing else."
+    doc = with_timexes(nlp, text, [("July 1937", "1937-07")])
+    by_trigger = {e.trigger: e for e in doc._.event_mentions}
+    assert by_trigger["war"].timex == 0
+    assert by_trigger["invasion"].when_reason.startswith("narrative")
+    undated = nlp("The invasion stopped.")._.event_mentions
+    assert undated[0].timex is None and undated[0].when_reason.startswith("undated")
+
+
+def test_planned_offensives_and_offered_pacts_are_not_asserted(corpus_docs, nlp):
+    doc = corpus_docs["russian-mfa-2024-khalkhin-gol-85"]
+    offensives = [e for e in doc._.event_mentions if e.trigger == "offensives"]
+    assert offensives and all(e.factuality == "hypothetical" for e in offensives)
+    doc = nlp("The Soviet Union thought to appease Japan by offering a non-aggression pact.")
+    (pact,) = [e for e in doc._.event_mentions if e.lemma == "pact"]
+    assert pact.factuality == "hypothetical"
+
+
+def test_negation(nlp):
+    doc = nlp("Japan did not attack Mongolia.")
+    (attack,) = [e for e in doc._.event_mentions if e.trigger == "attack"]
+    assert attack.factuality == "negated"
+
+
+def test_references_and_titles_are_not_narrative(corpus_docs):
+    refs = corpus_docs["zhabaeva-2020-military-cooperation"]
+    battles = [e for e in refs._.event_mentions if e.trigger == "Battles"]
+    assert battles and all(e.context == "citation" for e in battles)
+    title = corpus_docs["zhabaeva-2021-stalin-genden"]
+    first_line_end = title.text.index("\n", title.text.index("Talking"))
+    in_title = [e for e in title._.event_mentions if e.trigger_start < first_line_end]
+    assert in_title and all(e.context == "title" for e in in_title)
+    assert any(e.context == "narrative" for e in title._.event_mentions)
+
+
+def test_event_offsets_quote_the_evidence(corpus_docs):
+    for doc in corpus_docs.values():
+        for e in doc._.event_mentions:
+            assert doc.text[e.trigger_start : e.trigger_end] == e.trigger
+            assert e.start <= e.trigger_start < e.trigger_end <= e.end
+            assert all(0 <= p.mention < len(doc._.entity_mentions) for p in e.participants)

@@ -1,0 +1,12 @@
+"""Entity mentions for historical text: en_core_web_sm's NER, repaired and retyped by rules.
+
+The base model misses multi-word names ("Peljidiin Genden"), calls rivers organisations
+("Khalkhin-Gol" as ORG) and has no notion of demonyms or capitals used as actors ("the Soviet
+side", "between Moscow and Tokyo"). `rules.py` fixes those with general cues (place words, military
+nouns, treaty words, initials, a small gazetteer of states); `component.py` registers the
+`timeweave_entities_v1` spaCy component that sets `doc._.entity_mentions`.
+"""
+
+from timeweave.annotate.entities.keys import alias_key
+
+__all__ = ["alias_key"]

@@ -1,0 +1,8 @@
+"""Event mentions: triggers (learned from TimeML), types, participants, place, time, factuality, context.
+
+- `trigger.py`: the trigger model shipped in `timeweave/models/event_trigger.npz`;
+- `lexicon.py`: event types from trigger lemmas, and the cue words of factuality;
+- `roles.py`: participants and place from the dependency parse and the entity mentions;
+- `anchor.py`: the time expression that governs an event, and citation/title zones of a document;
+- `component.py`: the `timeweave_events_v1` spaCy component that sets `doc._.event_mentions`.
+"""

@@ -1,0 +1,119 @@
+"""When an event happened (which time expression governs it) and where in the document it is said.
+
+Anchoring order, each recorded in `when_reason`:
+1. a time expression attached to the event in its own clause or phrase ("signed ... on March 12, 1936",
+   "The 1936 Protocol", "the protocol concluded in March 1936");
+2. else a time expression in the same sentence;
+3. else the narrative reference time: the last dated expression before it in the same zone;
+4. else undated.
+Durations and sets ("for 18 months", "every year") never date an event.
+
+Zones: a title at the head of the document, and citations ("References", "For citation:") are not
+narrative; an event named there is what a cited author says, not what this author asserts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from timeweave.annotate.types import Timex
+
+_REFERENCES = re.compile(
+    r"^\s*(references|bibliography|works cited|literature|sources|notes|список литературы|for citations?:?)\s*$",
+    re.IGNORECASE,
+)
+_CITATION_LINE = re.compile(r"^\s*(for citations?:|cite as:|\[\d+\]|\d+\.\s+\S+\s+[A-Z]\.)", re.IGNORECASE)
+_DATING_TYPES = {"DATE", "TIME"}
+
+
+@dataclass
+class Zone:
+    start: int
+    end: int
+    context: str  # title | citation
+
+
+def zones(text: str) -> list[Zone]:
+    """Title lines before the first paragraph of prose, and citation sections/lines."""
+    out: list[Zone] = []
+    offset = 0
+    in_refs = False
+    seen_prose = False
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        start, end = offset, offset + len(line)
+        offset = end
+        if not stripped:
+            continue
+        words = len(stripped.split())
+        is_prose = words >= 40 or (words >= 8 and stripped.endswith((".", "?", "!")))
+        if _REFERENCES.match(stripped):
+            in_refs = True
+            continue
+        if in_refs or _CITATION_LINE.match(stripped):
+            out.append(Zone(start, end, "citation"))
+        elif not seen_prose and not is_prose and words >= 3 and not stripped.endswith("."):
+            out.append(Zone(start, end, "title"))
+        if is_prose:
+            seen_prose = True
+    return out
+
+
+def context_at(zone_list: list[Zone], char: int) -> str:
+    for zone in zone_list:
+        if zone.start <= char < zone.end:
+            return zone.context
+    return "narrative"
+
+
+class TimexIndex:
+    """Dating time expressions of a Doc, with the token that heads each."""
+
+    def __init__(self, doc: Doc, timexes: list[Timex]) -> None:
+        self.items: list[tuple[int, Timex, Token]] = []
+        for i, timex in enumerate(timexes or []):
+            if timex.type not in _DATING_TYPES:
+                continue
+            span = doc.char_span(timex.start, timex.end, alignment_mode="expand")
+            if span is not None:
+                self.items.append((i, timex, span.root))
+        self.items.sort(key=lambda item: item[1].start)
+
+    def anchor(self, tokens: list[Token], events: set[int], zone_list: list[Zone]) -> tuple[int | None, str]:
+        """(index into doc._.timexes, reason) for an event whose trigger tokens are `tokens`."""
+        own = {t.i for t in tokens}
+        sentence = tokens[0].sent
+        in_sentence = [item for item in self.items if sentence.start <= item[2].i < sentence.end]
+        governing = [item for item in in_sentence if _governs(item[2], own, events)]
+        if governing:  # the nearest of several ("In 1936, ... signed ... on March 12, 1936")
+            i, timex, _ = min(governing, key=lambda item: (min(abs(item[2].i - t) for t in own), item[2].i))
+            return i, f"governed: '{timex.text}' attaches to the event in its clause"
+        if in_sentence:
+            trigger = tokens[0].i
+            i, timex, _ = min(in_sentence, key=lambda item: (abs(item[2].i - trigger), item[2].i))
+            return i, f"sentence: '{timex.text}' is the time expression of the same sentence"
+        here = tokens[0].idx
+        context = context_at(zone_list, here)
+        before = [item for item in self.items if item[1].end <= here and item[1].value
+                  and context_at(zone_list, item[1].start) == context]
+        if before:
+            i, timex, _ = before[-1]
+            return i, f"narrative: '{timex.text}' is the last date before it in the text"
+        return None, "undated: no time expression governs it, in its sentence or before it"
+
+
+def _governs(head: Token, own: set[int], events: set[int]) -> bool:
+    """Does the time expression's head attach to the event, without crossing another event or verb?"""
+    node = head
+    for _ in range(8):
+        if node.i in own:
+            return True
+        if node.head is node:
+            return False
+        if node is not head and (node.i in events or node.pos_ in ("VERB", "AUX")):
+            return False
+        node = node.head
+    return False

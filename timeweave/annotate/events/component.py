@@ -1,0 +1,140 @@
+"""The `timeweave.events.v1` spaCy component: sets `doc._.event_mentions`.
+
+Triggers are the tokens the TimeML-trained model marks, plus nouns of the type lexicon (TimeML,
+annotated on 1990s news, rarely marks "protocol" or "pact"). Auxiliaries and light verbs are dropped.
+A sealing verb and its object are one event ("signed a Protocol", "protocol concluded in 1936"): the
+noun is the trigger, the verb adds its subject as participants and its time expression.
+
+Every TimeML-style event is kept; those of no historical type are typed "other", so the chronicle
+can show typed events and still reach the rest (reporting verbs, states) when it wants them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+
+from timeweave.annotate.events.anchor import TimexIndex, context_at, zones
+from timeweave.annotate.events.lexicon import EVENT_TYPE_OF, LIGHT_VERBS, NOMINAL_EVENTS, SEALING_VERBS
+from timeweave.annotate.events.roles import MentionIndex, factuality, participants_and_place
+from timeweave.annotate.events.trigger import load_trigger_model
+from timeweave.annotate.types import EventMention
+
+COMPONENT = "timeweave.events.v1"
+log = logging.getLogger(__name__)
+
+if not Doc.has_extension("event_mentions"):
+    Doc.set_extension("event_mentions", default=None)
+
+
+def _event_type(token: Token) -> str:
+    if token.pos_ not in ("NOUN", "VERB", "PROPN") or token.dep_ == "prep":  # "According to": not an accord
+        return "other"
+    return EVENT_TYPE_OF.get(token.lemma_.lower(), EVENT_TYPE_OF.get(token.lower_, "other"))
+
+
+def _triggers(doc: Doc) -> list[Token]:
+    mask = load_trigger_model().predict(doc)
+    out = []
+    for token in doc:
+        lemma = token.lemma_.lower()
+        nominal = token.pos_ in ("NOUN", "PROPN") and (lemma in NOMINAL_EVENTS or token.lower_ in NOMINAL_EVENTS)
+        if not (mask[token.i] or nominal) or not token.is_alpha:
+            continue
+        if token.pos_ == "AUX" or lemma in LIGHT_VERBS or token.pos_ in ("ADP", "DET", "PRON", "PROPN") and not nominal:
+            continue
+        out.append(token)
+    return out
+
+
+def _sealed_object(verb: Token) -> Token | None:
+    """The treaty/agreement noun a sealing verb acts on ("signed a Protocol", "entered into a pact")."""
+    if verb.lemma_.lower() not in SEALING_VERBS and verb.lower_ not in ("signing", "conclusion", "ratification"):
+        return None
+    candidates = [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")]
+    candidates += [g for c in verb.children if c.dep_ == "prep" and c.lower_ in ("into", "of")
+                   for g in c.children if g.dep_ == "pobj"]
+    node = verb
+    while node.dep_ in ("acl", "pobj", "prep") and node.head is not node and len(candidates) < 8:
+        node = node.head  # "the pact of mutual assistance signed in 1936"
+        candidates.append(node)
+    for noun in candidates:
+        if _event_type(noun) in ("treaty", "agreement"):
+            return noun
+    return None
+
+
+def _evidence(doc: Doc, token: Token) -> tuple[int, int]:
+    """The sentence of the trigger, cut to the line it is on (titles and menus have no full stops)."""
+    sent = token.sent
+    start, end = sent.start_char, sent.end_char
+    line_start = doc.text.rfind("\n", start, token.idx) + 1
+    line_end = doc.text.find("\n", token.idx, end)
+    start = max(start, line_start)
+    end = end if line_end == -1 else line_end
+    while end > start and doc.text[end - 1].isspace():
+        end -= 1
+    while start < end and doc.text[start].isspace():
+        start += 1
+    return start, end
+
+
+def event_mentions(doc: Doc) -> list[EventMention]:
+    """Event mentions of a Doc whose entity mentions and time expressions are already set."""
+    triggers = _triggers(doc)
+    trigger_ids = {t.i for t in triggers}
+    groups: dict[int, list[Token]] = {t.i: [t] for t in triggers}
+    for verb in triggers:
+        noun = _sealed_object(verb)
+        if noun is not None:
+            groups.pop(verb.i, None)
+            groups.setdefault(noun.i, [noun]).append(verb)
+            trigger_ids.add(noun.i)
+    index = MentionIndex(doc, doc._.entity_mentions or [])
+    timexes = TimexIndex(doc, doc._.timexes or [])
+    zone_list = zones(doc.text)
+    sentence_of = {sent.start: n for n, sent in enumerate(doc.sents)}
+    out = []
+    for head_i in sorted(groups):
+        tokens = groups[head_i]
+        trigger = tokens[0]
+        type_ = _event_type(trigger)
+        work = index.by_token.get(trigger.i)
+        role_tokens = list(tokens)
+        if work is not None and index.mentions[work].type == "work":  # "Protocol of ... between X and Y"
+            span = doc.char_span(index.mentions[work].start, index.mentions[work].end, alignment_mode="expand")
+            role_tokens += [t for t in span if t.i != trigger.i]
+        participants, place = participants_and_place(role_tokens, index, type_)
+        timex, reason = timexes.anchor(tokens, trigger_ids, zone_list)
+        start, end = _evidence(doc, trigger)
+        fact = factuality(trigger)
+        if fact == "asserted" and len(tokens) > 1:
+            fact = factuality(tokens[1])  # "offering ... to sign a pact": the verb's governors count too
+        out.append(EventMention(
+            start=start, end=end, trigger_start=trigger.idx, trigger_end=trigger.idx + len(trigger),
+            trigger=trigger.text, lemma=trigger.lemma_.lower(), type=type_, factuality=fact,
+            context=context_at(zone_list, trigger.idx), participants=participants, place=place,
+            timex=timex, when_reason=reason, sentence=sentence_of.get(trigger.sent.start), component=COMPONENT,
+        ))
+    return out
+
+
+class EventsComponent:
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+        load_trigger_model()  # fail at pipeline construction, not on the first document
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.event_mentions = event_mentions(doc)
+        return doc
+
+
+@Language.factory(
+    "timeweave_events_v1",
+    assigns=["doc._.event_mentions"],
+    requires=["doc._.entity_mentions", "doc._.timexes", "token.dep", "token.lemma", "doc.sents"],
+)
+def make_events(nlp: Language, name: str) -> EventsComponent:
+    return EventsComponent(nlp, name)
