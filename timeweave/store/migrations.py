@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, inspect, select
+from sqlalchemy import Connection, Engine, inspect, select, text
 
 from timeweave.store import schema
 
@@ -38,6 +38,13 @@ def migration(name: str) -> Callable[[Migration], Migration]:
 def _initial(conn: Connection) -> None:
     """Every table of the pipeline, as declared in `store/schema.py` at version 0.1."""
     schema.metadata.create_all(conn)
+
+
+@migration("0002_event_participants_entity_index")
+def _participants_by_entity(conn: Connection) -> None:
+    """Entity filters on the timeline look events up by participant."""
+    # Plain SQL: an Index object would attach itself to the shared table metadata.
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_event_participants_entity ON event_participants (entity_id)"))
 
 
 def applied(engine: Engine) -> list[str]:
