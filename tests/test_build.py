@@ -248,3 +248,18 @@ def test_the_same_build_runs_on_postgresql(postgres_url, corpus_copy, built):
     assert counts(open_store(postgres_url)) == counts(open_store(sqlite_db, create=False))
     again = build([corpus_copy], db=postgres_url)
     assert len(again.unchanged) == 5
+
+
+def test_a_dask_cluster_builds_the_same_store(tmp_path, corpus_copy, built):
+    from timeweave.build import counts
+
+    db = tmp_path / "dask.db"
+    report = build([corpus_copy], db=db, workers=2)
+    assert report.failed == [] and len(report.read) == 5
+    serial_db, _ = built
+    assert counts(open_store(db, create=False)) == counts(open_store(serial_db, create=False))
+    with open_store(db, create=False).connect() as conn:
+        parallel = sorted((r.source_id, r.start, r.end, r.type) for r in conn.execute(select(t.event_mentions)))
+    with open_store(serial_db, create=False).connect() as conn:
+        serial = sorted((r.source_id, r.start, r.end, r.type) for r in conn.execute(select(t.event_mentions)))
+    assert parallel == serial

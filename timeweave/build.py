@@ -100,8 +100,14 @@ def build(
     prune: bool = False,
     progress: Progress | None = None,
     command: str | None = None,
+    workers: int = 1,
+    scheduler: str | None = None,
 ) -> BuildReport:
-    """Build (or update) the store at `db` from documents and folders in `paths`."""
+    """Build (or update) the store at `db` from documents and folders in `paths`.
+
+    `workers > 1` annotates documents in parallel on a local Dask cluster; `scheduler` names a
+    running Dask scheduler instead. The store is written by this process either way.
+    """
     from timeweave.annotate.pipeline import load_nlp
     from timeweave.ingest.catalog import load_catalog
     from timeweave.ingest.discover import discover
@@ -119,7 +125,7 @@ def build(
         report.skipped = [(display_path(s.path), s.reason) for s in found.skipped]
         for error in [*found.failures, *catalog.problems]:
             _record_failure(engine, run_id, report, error)
-        _ingest_all(engine, nlp, found.files, catalog, resolved, pipeline, run_id, report, progress)
+        _ingest_all(engine, found.files, catalog, resolved, pipeline, run_id, report, progress, workers, scheduler)
         report.removed = _removed_sources(engine, paths, found.files)
         if prune and report.removed:
             with engine.begin() as conn:
@@ -136,42 +142,42 @@ def build(
     return report
 
 
-def _ingest_all(engine, nlp, files, catalog, resolved, pipeline, run_id, report, progress) -> None:
-    from timeweave.annotate.run import annotate
-    from timeweave.ingest.read import read_document
+def _ingest_all(engine, files, catalog, resolved, pipeline, run_id, report, progress, workers, scheduler) -> None:
+    from timeweave.work import Task, run_on_dask, run_serial
 
     with engine.connect() as conn:
-        known = {row.path: row for row in conn.execute(select(t.sources.c.id, t.sources.c.path, t.sources.c.sha256, t.sources.c.pipeline))}
-    for done, path in enumerate(files, 1):
+        known = {row.path: row for row in conn.execute(select(t.sources.c.path, t.sources.c.sha256, t.sources.c.pipeline))}
+    tasks = []
+    for path in files:
         shown = display_path(path)
-        if progress:
-            progress(shown, done, len(files))
         try:
             digest = _sha256(path)
-            previous = known.get(shown)
-            if previous is not None and previous.sha256 == digest and previous.pipeline == pipeline:
-                report.unchanged.append(shown)
-                continue
-            document = read_document(
-                path,
-                display_path=shown,
-                catalog=catalog,
-                max_bytes=int(resolved["max_file_mb"] * 2**20),
-                min_duplicate_chars=resolved["min_duplicate_chars"],
-                near_duplicate_threshold=resolved["near_duplicate_threshold"],
-            )
-            document.meta.id = _unique_id(engine, document.meta.id, shown)
-            doc, view = annotate(nlp, document)
-            with engine.begin() as conn:
-                write_document(conn, document, run_id=run_id, pipeline=pipeline, doc=doc, view=view)
-            report.read.append(shown)
-            log.info("stored %s as %s", shown, document.meta.id)
-        except IngestError as error:
-            _record_failure(engine, run_id, report, error)
-        except OSError as error:  # vanished or unreadable between discovery and reading
+        except OSError as error:
             _record_failure(engine, run_id, report, IngestError(
                 UNREADABLE, shown, f"could not be read ({error.strerror or error})",
                 "Check that the file exists and is readable, then build again."))
+            continue
+        previous = known.get(shown)
+        if previous is not None and previous.sha256 == digest and previous.pipeline == pipeline:
+            report.unchanged.append(shown)
+        else:
+            tasks.append(Task(path, shown))
+    if workers > 1 or scheduler:
+        outcomes = run_on_dask(tasks, catalog, resolved, workers=workers, scheduler=scheduler)
+    else:
+        outcomes = run_serial(tasks, catalog, resolved)
+    for done, outcome in enumerate(outcomes, 1):
+        if progress:
+            progress(outcome.shown, done, len(tasks))
+        if outcome.error is not None:
+            _record_failure(engine, run_id, report, outcome.error)
+            continue
+        document = outcome.document
+        document.meta.id = _unique_id(engine, document.meta.id, outcome.shown)
+        with engine.begin() as conn:
+            write_document(conn, document, run_id=run_id, pipeline=pipeline, annotations=outcome.annotations, view=outcome.view)
+        report.read.append(outcome.shown)
+        log.info("stored %s as %s", outcome.shown, document.meta.id)
 
 
 def _sha256(path: Path) -> str:

@@ -92,6 +92,8 @@ def build_cli(
     db: DbOption = "timeweave.db",
     prune: Annotated[bool, typer.Option("--prune", help="Delete stored sources whose files are gone.")] = False,
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a setting: NAME=VALUE (see `timeweave settings`).")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Annotate documents in parallel on a local Dask cluster of this many processes.")] = 1,
+    scheduler: Annotated[Optional[str], typer.Option(help="Address of a running Dask scheduler (tcp://host:port) to annotate on instead.")] = None,
 ) -> None:
     """Read documents into the store. Exit code: 0 all stored, 1 some documents failed (recorded), 2 could not run."""
     from timeweave.build import build
@@ -101,7 +103,7 @@ def build_cli(
         bar, update = _progress_bar()
         with bar:
             report = build(paths, db=db, config=parse_assignments(set_ or []), prune=prune, progress=update,
-                           command=" ".join(["timeweave", *sys.argv[1:]]))
+                           command=" ".join(["timeweave", *sys.argv[1:]]), workers=workers, scheduler=scheduler)
     except TimeweaveError as error:
         _fail(error)
     _print_report(report)

@@ -25,6 +25,9 @@ class IngestError(TimeweaveError):
         self.hint = hint
         super().__init__(f"[{code}] {path}: {reason}. {hint}")
 
+    def __reduce__(self):  # picklable, so Dask workers can send failures back
+        return (IngestError, (self.code, self.path, self.reason, self.hint))
+
 
 class SchemaError(TimeweaveError):
     """A chronicle JSON does not validate against its schema."""

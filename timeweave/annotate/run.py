@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from timeweave.annotate.types import EntityMention, EventMention, Timex
 from timeweave.annotate.view import TextView, content_view
 from timeweave.ingest.types import Document
 
@@ -31,3 +34,25 @@ def annotate(nlp: Language, document: Document) -> tuple[Doc, TextView]:
     doc._.dct = document_date(document)
     doc = nlp(doc)
     return doc, view
+
+
+@dataclass
+class Annotations:
+    """What the annotate stage found, as plain picklable data (no spaCy objects): the store writer's input."""
+
+    timexes: list[Timex] = field(default_factory=list)
+    entity_mentions: list[EntityMention] = field(default_factory=list)
+    event_mentions: list[EventMention] = field(default_factory=list)
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> Annotations:
+        def read(name: str) -> list:
+            return list(getattr(doc._, name, None) or []) if Doc.has_extension(name) else []
+
+        return cls(read("timexes"), read("entity_mentions"), read("event_mentions"))
+
+
+def annotate_document(nlp: Language, document: Document) -> tuple[Annotations, TextView]:
+    """`annotate`, keeping only the plain results (for the store, or to send back from a worker)."""
+    doc, view = annotate(nlp, document)
+    return Annotations.from_doc(doc), view

@@ -1,7 +1,8 @@
 """Writing one document and everything the annotate stage found in it, in one transaction.
 
-The writer reads only `Document` (ingest) and the Doc extensions (`doc._.timexes`,
-`doc._.entity_mentions`, `doc._.event_mentions`), mapping view offsets back to source offsets.
+The writer reads only `Document` (ingest) and `Annotations` (the Doc extensions `doc._.timexes`,
+`doc._.entity_mentions`, `doc._.event_mentions` as plain data), mapping view offsets back to
+source offsets.
 A document is replaced whole: a build killed between two documents leaves each either as it was
 or fully rewritten, and the next build picks up where it stopped.
 """
@@ -46,8 +47,13 @@ def write_document(
     pipeline: str,
     doc: Any = None,
     view: TextView | None = None,
+    annotations: Any = None,
 ) -> None:
-    """Replace the stored copy of `document` (and its annotations, when `doc` is given)."""
+    """Replace the stored copy of `document` and its annotations (`annotations`, or read off `doc`)."""
+    if annotations is None and doc is not None:
+        from timeweave.annotate.run import Annotations
+
+        annotations = Annotations.from_doc(doc)
     meta = document.meta
     source_id = meta.id
     clear_document(conn, source_id)
@@ -81,8 +87,8 @@ def write_document(
         conn.execute(insert(t.sources).values(id=source_id, **row))
     conn.execute(insert(t.texts).values(source_id=source_id, text=document.text))
     passage_ids = _write_passages(conn, document)
-    if doc is not None and view is not None:
-        _write_annotations(conn, document, doc, view, passage_ids)
+    if annotations is not None and view is not None:
+        _write_annotations(conn, document, annotations, view, passage_ids)
 
 
 def _write_passages(conn: Connection, document: Document) -> list[int]:
@@ -117,7 +123,7 @@ def _passage_of(document: Document, passage_ids: list[int], offset: int) -> int 
     return None
 
 
-def _write_annotations(conn: Connection, document: Document, doc: Any, view: TextView, passage_ids: list[int]) -> None:
+def _write_annotations(conn: Connection, document: Document, found: Any, view: TextView, passage_ids: list[int]) -> None:
     source_id = document.meta.id
     text = document.text
 
@@ -126,7 +132,7 @@ def _write_annotations(conn: Connection, document: Document, doc: Any, view: Tex
         return s, e, _passage_of(document, passage_ids, s)
 
     timex_ids: list[int] = []
-    timex_rows = list(getattr(doc._, "timexes", None) or [])
+    timex_rows = found.timexes
     for timex in timex_rows:
         s, e, pid = span(timex.start, timex.end)
         result = conn.execute(
@@ -140,8 +146,7 @@ def _write_annotations(conn: Connection, document: Document, doc: Any, view: Tex
         timex_ids.append(result.inserted_primary_key[0])
 
     mention_ids: list[int] = []
-    entity_rows = list(getattr(doc._, "entity_mentions", None) or []) if doc.has_extension("entity_mentions") else []
-    for mention in entity_rows:
+    for mention in found.entity_mentions:
         s, e, pid = span(mention.start, mention.end)
         result = conn.execute(
             insert(t.mentions).values(
@@ -151,8 +156,7 @@ def _write_annotations(conn: Connection, document: Document, doc: Any, view: Tex
         )
         mention_ids.append(result.inserted_primary_key[0])
 
-    event_rows = list(getattr(doc._, "event_mentions", None) or []) if doc.has_extension("event_mentions") else []
-    for event in event_rows:
+    for event in found.event_mentions:
         s, e, pid = span(event.start, event.end)
         ts, te = view.span_to_source(event.trigger_start, event.trigger_end)
         timex = timex_rows[event.timex] if event.timex is not None else None
