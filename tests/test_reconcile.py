@@ -1,0 +1,271 @@
+"""Reconcile on hand-built stores: merging, blocking, dates, voices, comparisons, sub-events."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from test_reconcile_helpers import HandStore, bag_of_words, day, month, year
+
+from timeweave.chronicle import chronicle, validate
+from timeweave.reconcile import reconcile
+from timeweave.store import open_store
+from timeweave.store import schema as t
+
+CONFIG = {"embeddings": False}
+
+
+@pytest.fixture
+def store(tmp_path) -> HandStore:
+    return HandStore(open_store(tmp_path / "s.db"))
+
+
+def run(store: HandStore):
+    return reconcile(store.engine, config=CONFIG, encoder=bag_of_words)
+
+
+def events(store: HandStore) -> list:
+    with store.engine.connect() as conn:
+        return conn.execute(select(t.events).order_by(t.events.c.id)).all()
+
+
+def comparisons(store: HandStore, event_id: int | None = None) -> list[dict]:
+    with store.engine.connect() as conn:
+        query = select(t.comparisons).order_by(t.comparisons.c.id)
+        if event_id is not None:
+            query = query.where(t.comparisons.c.event_id == event_id)
+        out = []
+        for c in conn.execute(query):
+            statements = conn.execute(select(t.comparison_statements).where(t.comparison_statements.c.comparison_id == c.id)).all()
+            out.append({"event": c.event_id, "kind": c.kind, "field": c.field, "explanation": c.explanation,
+                        "statements": [(s.source_id, store.texts[s.source_id][s.start:s.end], s.value) for s in statements]})
+        return out
+
+
+def event_of(store: HandStore, mention_id: int) -> int | None:
+    with store.engine.connect() as conn:
+        return conn.execute(select(t.event_mentions.c.event_id).where(t.event_mentions.c.id == mention_id)).scalar()
+
+
+def treaty_sources(store: HandStore) -> list[int]:
+    a = store.source("a", "The two governments signed a Protocol of Mutual Assistance on March 12, 1936.", authors=["Ivanova, A."])
+    b = store.source("b", "The Protocol of Mutual Assistance of 12 March 1936 bound the two governments.", authors=["Smith, J."])
+    c = store.source("c", "In 1936 the Protocol of Mutual Assistance was signed by the two governments.", authors=["Tanaka, K."])
+    return [
+        store.event(a, "The two governments signed a Protocol of Mutual Assistance on March 12, 1936.", "Protocol", "treaty",
+                    when=day("1936-03-12")),
+        store.event(b, "The Protocol of Mutual Assistance of 12 March 1936 bound the two governments.", "Protocol", "treaty",
+                    when=day("1936-03-12")),
+        store.event(c, "In 1936 the Protocol of Mutual Assistance was signed by the two governments.", "Protocol", "treaty",
+                    when=year("1936")),
+    ]
+
+
+def test_mentions_across_documents_merge_into_one_dated_event(store):
+    ids = treaty_sources(store)
+    report = run(store)
+    assert report.events == 1 and report.mentions == 3
+    (event,) = events(store)
+    assert {event_of(store, i) for i in ids} == {event.id}
+    assert (event.earliest, event.latest, event.edtf) == ("1936-03-12", "1936-03-12", "1936-03-12")
+    assert event.status == "corroborated" and event.component == "timeweave.reconcile.v1"
+    (agree,) = [c for c in comparisons(store) if c["kind"] == "agree"]
+    assert agree["field"] == "date" and "3 independent voices give compatible dates, 2 of them as precisely" in agree["explanation"]
+    assert {s[0] for s in agree["statements"]} == {"a", "b", "c"}
+
+
+def test_a_date_only_one_voice_gives_precisely_is_single_source(store):
+    a = store.source("a", "Troops were sent to the republic in June 1936 for the first time.", authors=["Ivanova, A."])
+    b = store.source("b", "In 1936 troops were sent to the republic.", authors=["Smith, J."])
+    store.event(a, "Troops were sent to the republic in June 1936 for the first time.", "sent", "deployment", when=month("1936-06", 30))
+    store.event(b, "In 1936 troops were sent to the republic.", "sent", "deployment", when=year("1936"))
+    run(store)
+    (event,) = events(store)
+    assert event.status == "single_source" and event.edtf == "1936-06"
+    (single,) = comparisons(store)
+    assert single["kind"] == "single_source" and "Only a dates this event to June 1936" in single["explanation"]
+    assert "b only less precisely" in single["explanation"]
+
+
+def test_reconcile_is_idempotent_and_deterministic(store):
+    treaty_sources(store)
+    run(store)
+    first = (events(store), comparisons(store))
+    run(store)
+    assert (events(store), comparisons(store)) == first
+
+
+def test_sources_by_one_author_are_one_voice(store):
+    ids = treaty_sources(store)[:2]
+    store.source("a2", "Again: the Protocol of Mutual Assistance was signed on 12 March 1936.", authors=["Ivanova, Anna"])
+    store.event("a2", "Again: the Protocol of Mutual Assistance was signed on 12 March 1936.", "Protocol", "treaty",
+                when=day("1936-03-12"))
+    run(store)
+    (event,) = events(store)
+    assert event_of(store, ids[0]) == event.id
+    (agree,) = [c for c in comparisons(store) if c["kind"] == "agree"]
+    assert "3 independent voices" in agree["explanation"]  # four sources, two by one author
+    assert "a and a2 (one author, counted once)" in agree["explanation"]
+
+
+def test_copies_count_once(store):
+    sentence = "Troops were sent to the republic in June 1936 for the first time."
+    store.source("orig", "Intro line.\n" + sentence)
+    store.source("repost", "Shared post:\n" + sentence, copies={1: ("orig", 1)})
+    store.event("orig", sentence, "sent", "deployment", when=month("1936-06", 30))
+    store.event("repost", sentence, "sent", "deployment", when=month("1936-06", 30))
+    run(store)
+    (event,) = events(store)
+    assert event.status == "single_source"
+    (single,) = comparisons(store)
+    assert single["kind"] == "single_source" and "repeated copies in repost not counted again" in single["explanation"]
+    assert [s[0] for s in single["statements"]] == ["orig"]
+
+
+def test_conflicting_dates_are_kept_and_reported(store):
+    s1 = "The two governments signed a Protocol of Mutual Assistance on March 12, 1936."
+    s2 = "The two governments signed a Protocol of Mutual Assistance on March 14, 1936."
+    store.source("x", s1, authors=["X"])
+    store.source("y", s2, authors=["Y"])
+    store.source("z", s1, authors=["Z"])
+    store.event("x", s1, "signed", "treaty", when=day("1936-03-12"))
+    store.event("y", s2, "signed", "treaty", when=day("1936-03-14"))
+    store.event("z", s1, "signed", "treaty", when=day("1936-03-12"))
+    run(store)
+    (event,) = events(store)
+    assert event.status == "contested"
+    assert event.earliest == "1936-03-12"  # two voices against one: the larger group dates it
+    assert "conflicting dates kept" in event.when_reason and "14 March 1936 (y)" in event.when_reason
+    (contra,) = [c for c in comparisons(store) if c["kind"] == "contradict"]
+    assert contra["field"] == "date"
+    assert {s[2] for s in contra["statements"]} == {"12 March 1936", "14 March 1936"}
+
+
+def test_one_voice_with_two_dates_gives_two_events(store):
+    text = "Delegates signed the trade protocol on 3 May 1950. Delegates signed the trade protocol on 9 May 1950."
+    store.source("d", text)
+    store.event("d", "Delegates signed the trade protocol on 3 May 1950.", "signed", "treaty", when=day("1950-05-03"))
+    store.event("d", "Delegates signed the trade protocol on 9 May 1950.", "signed", "treaty", when=day("1950-05-09"))
+    run(store)
+    assert len(events(store)) == 2
+
+
+def test_different_events_in_one_period_stay_apart(store):
+    store.source("p", "Japan and Germany signed the Anti-Comintern Pact on November 25, 1936.")
+    store.source("q", "The USSR and Mongolia signed a Protocol of Mutual Assistance in 1936.")
+    store.event("p", "Japan and Germany signed the Anti-Comintern Pact on November 25, 1936.", "signed", "treaty",
+                when=day("1936-11-25"), agents=["Japan", "Germany"])
+    store.event("q", "The USSR and Mongolia signed a Protocol of Mutual Assistance in 1936.", "signed", "treaty",
+                when=year("1936"), agents=["USSR", "Mongolia"])
+    run(store)
+    assert len(events(store)) == 2
+
+
+def test_coarse_mention_of_several_sessions_becomes_their_parent(store):
+    store.source("m1", "The Kremlin negotiations of November 1934 between the USSR and Mongolia were decisive. "
+                       "Records of the Soviet-Mongolian negotiations of November 27 survive.", authors=["Lee, A."])
+    store.source("m2", "Stalin met Genden for Soviet-Mongolian negotiations in the Kremlin on November 24, 1934.", authors=["Lee, A."])
+    parent = store.event("m1", "The Kremlin negotiations of November 1934 between the USSR and Mongolia were decisive.",
+                         "negotiations", "negotiation", when=month("1934-11", 30), others=["USSR", "Mongolia"], place="Kremlin")
+    s27 = store.event("m1", "Records of the Soviet-Mongolian negotiations of November 27 survive.", "negotiations",
+                      "negotiation", when=day("1934-11-27"))
+    s24 = store.event("m2", "Stalin met Genden for Soviet-Mongolian negotiations in the Kremlin on November 24, 1934.",
+                      "negotiations", "negotiation", when=day("1934-11-24"), others=["Stalin", "Genden"], place="Kremlin")
+    run(store)
+    rows = {e.id: e for e in events(store)}
+    assert len(rows) == 3
+    whole = rows[event_of(store, parent)]
+    assert (whole.earliest, whole.latest) == ("1934-11-01", "1934-11-30") and whole.part_of is None
+    assert rows[event_of(store, s24)].part_of == whole.id and rows[event_of(store, s27)].part_of == whole.id
+    (session,) = [c for c in comparisons(store, whole.id) if c["kind"] == "contradict"]
+    assert "two sessions" in session["explanation"]
+    assert [s[2] for s in session["statements"]] == ["24 November 1934", "27 November 1934"]
+
+
+def test_finer_event_inside_a_coarser_related_one_is_its_part(store):
+    store.source("w", "In 1939 the war at Khalkhin Gol pitted the USSR against Japan.", authors=["W"])
+    store.source("v", "At Khalkhin Gol the USSR and Japan agreed to a ceasefire on September 16, 1939.", authors=["V"])
+    war = store.event("w", "In 1939 the war at Khalkhin Gol pitted the USSR against Japan.", "war", "battle",
+                      when=year("1939"), agents=["USSR"], patients=["Japan"], place="Khalkhin Gol")
+    truce = store.event("v", "At Khalkhin Gol the USSR and Japan agreed to a ceasefire on September 16, 1939.", "ceasefire",
+                        "ceasefire", when=day("1939-09-16"), others=["USSR", "Japan"], place="Khalkhin Gol")
+    run(store)
+    rows = {e.id: e for e in events(store)}
+    assert rows[event_of(store, truce)].part_of == event_of(store, war)
+
+
+def test_framing_outcome_and_parts_of_a_war(store):
+    post = ("On May 11, 1939, the USSR and Mongolia fended off the Japanese invasion at Khalkhin Gol, securing victory.\n"
+            "By late August 1939 the Red Army expelled the Japanese troops from Khalkhin Gol.\n"
+            "The war at Khalkhin Gol erupted when Japanese troops entered the area and opened fire.")
+    book = ("The Khalkhin Gol incident came in May 1939.\n"
+            "In 1939 Stalin decided to encircle the Japanese army at Khalkhin Gol to bring Mongolia under Soviet control.")
+    store.source("post", post, authors=["Ministry of Foreign Affairs"])
+    store.source("book", book, authors=["Batbayar, T."])
+    clash = store.event("post", post.split("\n")[0], "invasion", "invasion", when=day("1939-05-11"),
+                        agents=["USSR", "Mongolia"], place="Khalkhin Gol")
+    store.event("post", post.split("\n")[1], "expelled", "offensive",
+                when=("1939-08-21", "1939-08-31", "1939-08-21/1939-08-31", "late August 1939"), agents=["Red Army"],
+                place="Khalkhin Gol")
+    store.event("post", post.split("\n")[2], "war", "battle", agents=["Japanese troops"], place="Khalkhin Gol")
+    store.event("book", book.split("\n")[0], "incident", "incident", when=month("1939-05", 31), place="Khalkhin Gol")
+    war = store.event("book", book.split("\n")[1], "encircle", "offensive", when=year("1939"), agents=["Stalin"],
+                      others=["Mongolia"], place="Khalkhin Gol")
+    run(store)
+    rows = {e.id: e for e in events(store)}
+    assert rows[event_of(store, clash)].part_of == event_of(store, war)  # the May clash is part of the 1939 war
+    found = comparisons(store)
+    kinds = {(c["kind"], c["field"]) for c in found}
+    assert ("contradict", "outcome_date") in kinds
+    outcome = next(c for c in found if c["field"] == "outcome_date")
+    assert any("securing victory" in s[1] for s in outcome["statements"])
+    assert any("expelled" in s[1] for s in outcome["statements"])
+    framing = [c for c in found if c["kind"] == "differ_in_framing"]
+    assert {c["field"] for c in framing} >= {"name", "initiator"}
+    initiator = next(c for c in framing if c["field"] == "initiator")
+    assert {s[0] for s in initiator["statements"]} == {"post", "book"}
+
+
+def test_reversed_agents_and_numbers_contradict(store):
+    store.source("r1", "On 2 June 1920 Ruritania attacked Freedonia with 4,000 soldiers.", authors=["Rossi, M."])
+    store.source("r2", "On 2 June 1920 Freedonia attacked Ruritania with 9,000 soldiers.", authors=["Novak, P."])
+    store.event("r1", "On 2 June 1920 Ruritania attacked Freedonia with 4,000 soldiers.", "attacked", "battle",
+                when=day("1920-06-02"), agents=["Ruritania"], patients=["Freedonia"])
+    store.event("r2", "On 2 June 1920 Freedonia attacked Ruritania with 9,000 soldiers.", "attacked", "battle",
+                when=day("1920-06-02"), agents=["Freedonia"], patients=["Ruritania"])
+    run(store)
+    (event,) = events(store)
+    assert event.status == "contested"
+    fields = {c["field"]: c for c in comparisons(store) if c["kind"] == "contradict"}
+    assert "agent" in fields and "number:soldier" in fields
+    assert {s[2] for s in fields["number:soldier"]["statements"]} == {"4,000 soldiers", "9,000 soldiers"}
+
+
+def test_hypothetical_mentions_found_no_event(store):
+    store.source("h", "A war on two fronts might have followed in 1940.")
+    mid = store.event("h", "A war on two fronts might have followed in 1940.", "war", "battle", when=year("1940"),
+                      factuality="hypothetical")
+    report = run(store)
+    assert report.events == 0 and report.unplaced == 1 and event_of(store, mid) is None
+
+
+def test_chronicle_of_reconciled_store_validates(store):
+    treaty_sources(store)
+    run(store)
+    document = chronicle(store.engine)
+    validate(document, texts=store.texts)
+    assert document["events"] and all(e["evidence"] for e in document["events"])
+
+
+def test_embeddings_are_cached_in_the_store(store):
+    treaty_sources(store)
+    seen: list[int] = []
+
+    def encoder(texts):
+        seen.append(len(texts))
+        return bag_of_words(texts)
+
+    reconcile(store.engine, config={"embeddings": True}, encoder=encoder)
+    reconcile(store.engine, config={"embeddings": True}, encoder=encoder)
+    assert seen == [3]
+    with store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(t.embeddings)).scalar_one() == 3

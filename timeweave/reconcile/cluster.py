@@ -1,0 +1,351 @@
+"""Merging event mentions into canonical events, finest date first, and finding sub-events.
+
+Why finest-first: a mention dated to a day is the most discriminating evidence there is, so
+day-level mentions are grouped first, then week-, month-, year-level and finally undated mentions
+join the groups they fit. A coarse mention that fits two or more *disjoint* finer events of the
+same kind ("the Kremlin negotiations of November 1934" against talks on the 24th and on the
+27th; "the fighting of 1939" against a May clash and an August offensive) denotes the whole that
+contains them: it becomes a parent event and the finer ones become its parts (`part_of`).
+
+Mentions merge only when their dates are compatible as intervals. The one exception is the
+conflict a reconciler exists to show: two *different* voices describing what is clearly the same
+event (score ≥ `strong`) with disjoint dates. They are merged and the conflict is reported by
+`compare`, not averaged. One voice giving two dates describes two occasions, never one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from timeweave.reconcile import dates
+from timeweave.reconcile.blocking import family
+from timeweave.reconcile.load import Mention
+
+CONTAIN_ONLY = 0.2
+CONFLICT, PART_ONLY = "conflict", "part"
+
+# Parent family -> child families that can be its parts (a ceasefire ends a war; a deployment can
+# be a phase of it; an agreement can be signed during talks).
+CONTAINS = {
+    "conflict": {"conflict", "accord", "deployment", "other"},
+    "talks": {"talks", "accord", "declaration", "other"},
+}
+
+
+@dataclass(frozen=True)
+class Params:
+    """Weights and thresholds of the merge score (0..1). Tuned on the bundled corpus and SemEval trial."""
+
+    join: float = 0.55  # a mention joins an existing event / two mentions of one tier merge
+    undated: float = 0.62  # an undated mention joins an event
+    strong: float = 0.78  # different voices, disjoint dates, still the same event: merge and report
+    part: float = 0.45  # a finer event is part of a coarser one that contains it
+    sibling_margin: float = 0.12  # how close the second match must be to make a coarse mention a parent
+
+
+@dataclass
+class Cluster:
+    id: int
+    members: list[int]
+    interval: dates.Interval | None
+    tier: int
+    children: list[int] = field(default_factory=list)
+    parent: int | None = None
+    voices: set[str] = field(default_factory=set)
+
+
+def type_compat(a: str, b: str) -> float:
+    """1 same type, 0.75 same family, 0.4 against a generic type, 0.2 when one can contain the other
+    (a ceasefire inside a war: never merged, only linked as a part), 0 otherwise."""
+    if a == b:
+        return 1.0
+    fa, fb = family(a), family(b)
+    if fa == fb:
+        return 0.75
+    if "other" in (fa, fb):
+        return 0.4
+    if fb in CONTAINS.get(fa, ()) or fa in CONTAINS.get(fb, ()):
+        return CONTAIN_ONLY
+    return 0.0
+
+
+def lemma_sim(a: Mention, b: Mention) -> float:
+    if a.lemma == b.lemma:
+        return 1.0
+    ratio = fuzz.ratio(a.lemma, b.lemma) / 100.0
+    return ratio if ratio >= 0.75 else 0.0
+
+
+def entity_sim(a: Mention, b: Mention) -> float:
+    if a.entities and b.entities:
+        return len(a.entities & b.entities) / min(len(a.entities), len(b.entities))
+    return 0.5 if not (a.entities or b.entities) else 0.15
+
+
+def score(a: Mention, b: Mention, sim: float | None) -> tuple[float, bool] | None:
+    """(score, flag) for two mentions, or None when they cannot even be related.
+
+    The flag is CONFLICT when their dates are disjoint (then the score leaves time out, so that
+    `strong` measures how clearly the rest says "same event"), PART_ONLY when their types can only
+    be whole and part, else None.
+    """
+    tc = type_compat(a.type, b.type)
+    if tc == 0.0:
+        return None
+    flag = PART_ONLY if tc == CONTAIN_ONLY else None
+    if a.interval and b.interval:
+        if dates.contradicts(a.interval, b.interval):
+            flag, ts = flag or CONFLICT, 0.0
+        else:
+            ts = 1.0 if (a.interval.earliest, a.interval.latest) == (b.interval.earliest, b.interval.latest) else 0.8
+    else:
+        ts = 0.5 if (a.interval or b.interval) else 0.4
+    ls, es = lemma_sim(a, b), entity_sim(a, b)
+    if a.source_id == b.source_id and (a.start, a.end) == (b.start, b.end):
+        sim = 0.0  # one sentence: its embedding cannot tell its events apart
+    if flag != PART_ONLY and ls == 0.0 and tc < 0.75 and (sim is None or sim < 0.6):
+        return None  # shared participants alone make no identity
+    if flag != PART_ONLY and not (a.interval and b.interval) and es < 0.5 and (sim is None or sim < 0.55):
+        return None  # without dates on both sides, a shared word alone is no identity either
+    if sim is None:
+        s = 0.20 * tc + 0.30 * ls + 0.35 * es + 0.15 * ts
+    else:
+        s = 0.20 * tc + 0.15 * ls + 0.20 * es + 0.30 * max(sim, 0.0) + 0.15 * ts
+    if flag == CONFLICT:
+        s /= 0.85
+    if a.entities and b.entities and es == 0.0:
+        s *= 0.75  # both name who took part, and nobody in common: evidence of two events
+    return s, flag
+
+
+def score_pairs(mentions: list[Mention], pairs: set[tuple[int, int]], vectors: np.ndarray | None) -> dict[int, dict[int, tuple[float, bool]]]:
+    """Adjacency: i -> {j: (score, conflict)} for candidate pairs that can be one event."""
+    ordered = sorted(pairs)
+    sims: list[float | None]
+    if vectors is not None and ordered:
+        left = np.fromiter((p[0] for p in ordered), dtype=np.int64, count=len(ordered))
+        right = np.fromiter((p[1] for p in ordered), dtype=np.int64, count=len(ordered))
+        sims = np.einsum("ij,ij->i", vectors[left], vectors[right]).tolist()
+    else:
+        sims = [None] * len(ordered)
+    adjacency: dict[int, dict[int, tuple[float, bool]]] = {m.index: {} for m in mentions}
+    for (i, j), sim in zip(ordered, sims):
+        result = score(mentions[i], mentions[j], sim)
+        if result is not None:
+            adjacency[i][j] = result
+            adjacency[j][i] = result
+    return adjacency
+
+
+class Clusterer:
+    """Greedy, deterministic agglomeration over scored candidate pairs (see the module docstring)."""
+
+    def __init__(self, mentions: list[Mention], adjacency, params: Params):
+        self.mentions, self.adjacency, self.params = mentions, adjacency, params
+        self.clusters: dict[int, Cluster] = {}
+        self.of: dict[int, int] = {}
+
+    def _new(self, members: list[int], tier: int) -> Cluster:
+        cid = len(self.clusters)
+        ivs = [self.mentions[m].interval for m in members if self.mentions[m].interval]
+        cluster = Cluster(cid, sorted(members), dates.intersect(ivs) if ivs else None, tier)
+        cluster.voices = {self.mentions[m].voice for m in members}
+        self.clusters[cid] = cluster
+        for m in members:
+            self.of[m] = cid
+        return cluster
+
+    def _fits(self, cluster: Cluster, m: int, pair_conflict: bool) -> bool:
+        mention = self.mentions[m]
+        if mention.interval is None or cluster.interval is None:
+            return True
+        return dates.compatible(cluster.interval, mention.interval) or (
+            pair_conflict and mention.voice not in cluster.voices)
+
+    def _add(self, cluster: Cluster, m: int) -> None:
+        mention = self.mentions[m]
+        cluster.members.append(m)
+        cluster.members.sort()
+        cluster.voices.add(mention.voice)
+        self.of[m] = cluster.id
+        if mention.interval is not None:
+            merged = dates.intersect([cluster.interval, mention.interval]) if cluster.interval else mention.interval
+            cluster.interval = merged or cluster.interval  # a reported conflict keeps the first date
+
+    def _matches(self, m: int, threshold: float) -> list[tuple[float, int]]:
+        """Existing clusters m could join, best first: (best pair score, cluster id)."""
+        best: dict[int, tuple[float, bool]] = {}
+        for n, (s, flag) in self.adjacency[m].items():
+            cid = self.of.get(n)
+            if cid is None or flag == PART_ONLY:
+                continue
+            conflict = flag == CONFLICT
+            need = self.params.strong if conflict else threshold
+            if s >= need and (cid not in best or s > best[cid][0]):
+                best[cid] = (s, conflict)
+        found = []
+        for cid, (s, c) in best.items():
+            linked = self._linkage([m], self.clusters[cid].members, s)
+            if linked >= (self.params.strong if c else threshold) and self._fits(self.clusters[cid], m, c):
+                found.append((linked, cid))
+        return sorted(found, key=lambda x: (-x[0], x[1]))
+
+    def _linkage(self, a: list[int], b: list[int], best: float) -> float:
+        """Half the best pair score, half the mean over all cross pairs (unscored pairs count 0).
+
+        Pure best-pair (single) linkage chains unrelated mentions through shared participants;
+        the mean term makes a mention earn its place against the whole event.
+        """
+        if len(a) * len(b) == 1:
+            return best
+        total = 0.0
+        for i in a:
+            row = self.adjacency[i]
+            total += sum(row[j][0] for j in b if j in row and row[j][1] != PART_ONLY)
+        return 0.5 * best + 0.5 * total / (len(a) * len(b))
+
+    def run(self) -> dict[int, Cluster]:
+        tiers: dict[int, list[int]] = {}
+        for mention in self.mentions:
+            tiers.setdefault(dates.tier(mention.interval), []).append(mention.index)
+        for level in sorted(tiers):
+            self._tier(tiers[level], level)
+        self._containment()
+        return self.clusters
+
+    def _tier(self, members: list[int], level: int) -> None:
+        threshold = self.params.undated if level == 5 else self.params.join
+        pending: dict[int, list[int]] = {}  # mention -> clusters it would be the whole of
+        loose: list[int] = []
+        for m in members:
+            matches = self._matches(m, threshold)
+            if not matches:
+                loose.append(m)
+                continue
+            specific = self.mentions[m].type != "other" and self.mentions[m].is_claim
+            parts = self._disjoint_parts(m, matches) if level < 5 and specific else []
+            if len(parts) >= 2:
+                pending[m] = parts
+                loose.append(m)
+            else:
+                self._add(self.clusters[matches[0][1]], m)
+        self._merge_loose(loose, level, pending)
+
+    def _disjoint_parts(self, m: int, matches: list[tuple[float, int]]) -> list[int]:
+        """Matched clusters that lie inside m's interval and do not overlap each other."""
+        iv = self.mentions[m].interval
+        best = matches[0][0]
+        parts: list[int] = []
+        kind = family(self.mentions[m].type)
+        for s, cid in matches:
+            cluster = self.clusters[cid]
+            if s < best - self.params.sibling_margin or cluster.interval is None:
+                continue
+            if family(self.event_type(cluster)) != kind:
+                continue
+            if not dates.contains(iv, cluster.interval) or cluster.interval.width >= iv.width:
+                continue
+            if all(not dates.overlaps(cluster.interval, self.clusters[p].interval) for p in parts):
+                parts.append(cid)
+        return parts
+
+    def _merge_loose(self, loose: list[int], level: int, pending: dict[int, list[int]]) -> None:
+        """Greedy merge of this tier's unplaced mentions, best pair first; then create clusters."""
+        threshold = self.params.undated if level == 5 else self.params.join
+        group = {m: m for m in loose}
+        ivs = {m: self.mentions[m].interval for m in loose}
+        voices = {m: {self.mentions[m].voice} for m in loose}
+        members = {m: [m] for m in loose}
+
+        def find(x: int) -> int:
+            while group[x] != x:
+                group[x] = group[group[x]]
+                x = group[x]
+            return x
+
+        edges = sorted(
+            ((s, i, j, flag == CONFLICT) for i in loose for j, (s, flag) in self.adjacency[i].items()
+             if j in group and i < j and flag != PART_ONLY),
+            key=lambda e: (-e[0], e[1], e[2]),
+        )
+        for s, i, j, conflict in edges:
+            a, b = find(i), find(j)
+            need = self.params.strong if conflict else threshold
+            if a == b or s < need or self._linkage(members[a], members[b], s) < need:
+                continue
+            if ivs[a] and ivs[b]:
+                merged = dates.intersect([ivs[a], ivs[b]])
+                if merged is None and not (conflict and not voices[a] & voices[b]):
+                    continue
+            else:
+                merged = ivs[a] or ivs[b]
+            root, other = min(a, b), max(a, b)
+            group[other] = root
+            ivs[root] = merged or ivs[root] or ivs[other]
+            voices[root] |= voices[other]
+            members[root] += members.pop(other)
+        groups: dict[int, list[int]] = {}
+        for m in loose:
+            groups.setdefault(find(m), []).append(m)
+        for root in sorted(groups):
+            found = groups[root]
+            if not any(self.mentions[m].is_claim or self.mentions[m].context == "title" for m in found):
+                continue  # hypotheses, negations and citations never found an event on their own
+            cluster = self._new(found, level)
+            for m in found:
+                for cid in pending.get(m, []):
+                    child = self.clusters[cid]
+                    if child.parent is None and cid not in cluster.children:
+                        child.parent = cluster.id
+                        cluster.children.append(cid)
+
+    def _containment(self) -> None:
+        """A finer event whose dates lie inside a coarser related event's becomes its part."""
+        links: dict[tuple[int, int], float] = {}
+        for i, neighbours in self.adjacency.items():
+            for j, (s, _flag) in neighbours.items():
+                a, b = self.of.get(i), self.of.get(j)
+                if a is None or b is None or a == b or s < self.params.part:
+                    continue
+                links[(a, b)] = max(links.get((a, b), 0.0), s)
+        for (outer_id, inner_id), s in sorted(links.items(), key=lambda x: (-x[1], x[0])):
+            outer, inner = self.clusters[outer_id], self.clusters[inner_id]
+            if inner.parent is not None or outer.interval is None or inner.interval is None:
+                continue
+            if not dates.contains(outer.interval, inner.interval) or outer.interval.width <= inner.interval.width:
+                continue
+            outer_family = family(self.event_type(outer))
+            if outer_family == "other" or family(self.event_type(inner)) not in CONTAINS.get(outer_family, {outer_family}):
+                continue
+            if self._ancestor(outer_id, inner_id):
+                continue
+            inner.parent = outer_id
+            outer.children.append(inner_id)
+
+    def _ancestor(self, node: int, candidate: int) -> bool:
+        """Is `candidate` node itself or one of its ancestors (so linking would make a cycle)?"""
+        seen = set()
+        while node is not None and node not in seen:
+            if node == candidate:
+                return True
+            seen.add(node)
+            node = self.clusters[node].parent
+        return False
+
+    def event_type(self, cluster: Cluster) -> str:
+        """The most frequent specific type among its claims (a generic `other` only if nothing else)."""
+        counts: dict[str, int] = {}
+        for m in cluster.members:
+            mention = self.mentions[m]
+            weight = 2 if mention.is_claim else 1
+            counts[mention.type] = counts.get(mention.type, 0) + weight
+        specific = {k: v for k, v in counts.items() if k != "other"} or counts
+        return sorted(specific.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+
+
+def cluster(mentions: list[Mention], adjacency, params: Params | None = None) -> tuple[dict[int, Cluster], Clusterer]:
+    clusterer = Clusterer(mentions, adjacency, params or Params())
+    return clusterer.run(), clusterer

@@ -1,0 +1,86 @@
+"""Word lists that say *how* a source tells an event: what it calls it, how it judges the outcome,
+whom it makes responsible, and which claims state an outcome or a number.
+
+They are general English, not about any corpus: the names a war can be given ("invasion",
+"incident", "conflict"), outcome words ("victory", "defeat"), and the verbs and nouns by which
+writers attribute initiative ("opened fire", "decided to", "in order to"). Each list is a regular
+expression over the evidence sentence or the trigger, matched case-insensitively.
+"""
+
+from __future__ import annotations
+
+import re
+
+# What a source calls an armed event. The category is the judgement the word carries.
+NAMES = {
+    "invasion": re.compile(r"\b(invasion|invad\w*|aggression|aggressor|incursion|attack\w*)\b", re.I),
+    "incident": re.compile(r"\b(incident|clash\w*|skirmish\w*|provocation)\b", re.I),
+    "war or conflict": re.compile(r"\b(war|conflict|hostilities|fighting|confrontation\w*|battles?|combat)\b", re.I),
+    "events or actions": re.compile(r"\b(events?|actions?|operations?)\b", re.I),
+}
+
+EVALUATIONS = {
+    "victory": re.compile(r"\b(victor\w*|triumph\w*|won|win|wins|success\w*|fended off|repelled|expelled)\b", re.I),
+    "defeat": re.compile(r"\b(defeat\w*|lost|los[es]+|humiliat\w*|failure|unsuccessful|rout\w*)\b", re.I),
+}
+
+# A claim about how a conflict ended; a conflict ends once, so such claims must agree on when.
+OUTCOME = re.compile(
+    r"\b(victor\w*|triumph\w*|won|defeated|expelled|repelled|fended off|routed|surrender\w*|"
+    r"ceas\w+ (?:fire|hostilities)|cease-?fire|armistice|ended|end of)\b", re.I)
+
+# Sentences that say who started something or why.
+INITIATIVE = re.compile(
+    r"\b(initiat\w*|started|launch\w*|provok\w*|erupted|entered|opened fire|invad\w*|invasion|attack\w*|"
+    r"aggress\w*|decided|plan\w*|strateg\w*|sought|driven by|in order to|to bring|desire|intention|aim\w*)\b", re.I)
+
+ACTOR_TYPES = ("person", "state", "organization", "military_unit")
+
+NUMBER = re.compile(
+    r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(thousand|million|billion)?\s+(?:[a-z]+\s+)?([A-Za-z][A-Za-z-]{2,})")
+MONTH_WORDS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+               "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
+               "nov", "dec"}
+NOT_UNITS = MONTH_WORDS | {"and", "the", "of", "to", "in", "on", "at", "for", "was", "were", "is", "are", "had", "has",
+                           "with", "by", "from", "that", "this", "a", "an", "or", "as", "p", "pp", "vol", "no"}
+SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+
+
+def match(pattern: re.Pattern, text: str) -> str | None:
+    found = pattern.search(text)
+    return found.group(0) if found else None
+
+
+def name_of(trigger: str) -> str | None:
+    """The naming category of an event trigger ('invasion' -> 'invasion'), or None."""
+    for category, pattern in NAMES.items():
+        if pattern.search(trigger):
+            return category
+    return None
+
+
+def evaluation_of(sentence: str) -> tuple[str, str] | None:
+    """(category, word) when the sentence judges an outcome as a victory or a defeat."""
+    for category, pattern in EVALUATIONS.items():
+        word = match(pattern, sentence)
+        if word:
+            return category, word
+    return None
+
+
+def numbers(sentence: str) -> list[tuple[str, float, str]]:
+    """(unit, value, text) for quantities in a sentence, leaving years and days of months aside."""
+    found = []
+    for m in NUMBER.finditer(sentence):
+        raw, scale, unit = m.group(1), m.group(2), m.group(3).lower()
+        if unit in NOT_UNITS or unit.rstrip("s") in NOT_UNITS:
+            continue
+        before = sentence[max(0, m.start() - 12):m.start()].lower()
+        if any(month in before.split()[-1:] for month in MONTH_WORDS):
+            continue
+        value = float(raw.replace(",", ""))
+        if scale is None and "," not in raw and 1000 <= value <= 2100 and value == int(value):
+            continue  # a year
+        value *= SCALE.get(scale or "", 1.0)
+        found.append((unit[:-1] if unit.endswith("s") and len(unit) > 3 else unit, value, m.group(0)))
+    return found
