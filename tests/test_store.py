@@ -130,3 +130,17 @@ def test_missing_store_and_unknown_urls_say_what_to_do(tmp_path):
     with pytest.raises(StoreError, match="postgresql://"):
         engine_url("mysql://x/y")
     assert engine_url("postgresql://u@/db?host=/tmp").startswith("postgresql+psycopg://")
+
+
+def test_an_older_store_is_upgraded_in_place(tmp_path):
+    from sqlalchemy import inspect, text
+
+    db = tmp_path / "old.db"
+    engine = open_store(db)
+    with engine.begin() as conn:  # make it look like a store written before 0003
+        conn.execute(text("ALTER TABLE event_mentions DROP COLUMN when_kind"))
+        conn.execute(text("DELETE FROM migrations WHERE name = '0003_event_mentions_when_kind'"))
+    engine.dispose()
+    upgraded = open_store(db)
+    assert "0003_event_mentions_when_kind" in applied(upgraded)
+    assert "when_kind" in {c["name"] for c in inspect(upgraded).get_columns("event_mentions")}

@@ -70,3 +70,4 @@ class EventMention:
     when_reason: str = "undated: no time expression governs it"
     sentence: int | None = None
     component: str = "timeweave.events.v1"
+    when_kind: str = "undated"  # governed | sentence | narrative | undated

@@ -1,7 +1,8 @@
 """Named schema migrations, recorded in the `migrations` table of the store itself.
 
 A migration is a function `(connection) -> None` registered in order under a name that never
-changes. `migrate()` applies the ones a store has not seen, each in its own transaction, so a
+changes. `0001_initial` creates the current schema, so every later migration is written to be a
+no-op on a store that already has what it adds, and to upgrade a store made by an older release. `migrate()` applies the ones a store has not seen, each in its own transaction, so a
 store opened by a newer timeweave is upgraded in place and an older store never silently mismatches
 the code. (The idea is sqlite-utils' `migrations.py`.)
 """
@@ -45,6 +46,13 @@ def _participants_by_entity(conn: Connection) -> None:
     """Entity filters on the timeline look events up by participant."""
     # Plain SQL: an Index object would attach itself to the shared table metadata.
     conn.execute(text("CREATE INDEX IF NOT EXISTS ix_event_participants_entity ON event_participants (entity_id)"))
+
+
+@migration("0003_event_mentions_when_kind")
+def _when_kind(conn: Connection) -> None:
+    """How an event mention was dated (governed, sentence, narrative, undated), as a column to filter on."""
+    if "when_kind" not in {c["name"] for c in inspect(conn).get_columns("event_mentions")}:
+        conn.execute(text("ALTER TABLE event_mentions ADD COLUMN when_kind VARCHAR(20)"))
 
 
 def applied(engine: Engine) -> list[str]:

@@ -170,6 +170,7 @@ event_mentions = Table(
     Column("earliest", String(10)),
     Column("latest", String(10)),
     Column("when_reason", Text),
+    Column("when_kind", String(20)),  # governed | sentence | narrative | undated (how it was dated)
     Column("participants", JSON, nullable=False),  # [{"mention": mentions.id, "role": ...}]
     Column("place_mention", Integer),
     Column("sentence", Integer),

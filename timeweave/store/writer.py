@@ -174,7 +174,7 @@ def _write_annotations(conn: Connection, document: Document, found: Any, view: T
             insert(t.event_mentions).values(
                 source_id=source_id, passage_id=pid, start=s, end=e, trigger_start=ts, trigger_end=te,
                 trigger=text[ts:te], lemma=event.lemma, type=event.type, factuality=event.factuality,
-                context=event.context, when_reason=event.when_reason, sentence=event.sentence,
+                context=event.context, when_reason=event.when_reason, when_kind=event.when_kind, sentence=event.sentence,
                 participants=[{"mention": mention_ids[p.mention], "role": p.role} for p in event.participants],
                 place_mention=mention_ids[event.place] if event.place is not None else None,
                 component=event.component, **when,

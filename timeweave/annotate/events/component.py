@@ -117,6 +117,7 @@ def event_mentions(doc: Doc) -> list[EventMention]:
             trigger=trigger.text, lemma=trigger.lemma_.lower(), type=type_, factuality=fact,
             context=context_at(zone_list, trigger.idx), participants=participants, place=place,
             timex=timex, when_reason=reason, sentence=sentence_of.get(trigger.sent.start), component=COMPONENT,
+            when_kind=reason.split(":", 1)[0],
         ))
     return out
 
