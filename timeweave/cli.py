@@ -235,7 +235,9 @@ def demo_cli(
         _fail(error)
     _print_report(report)
     sources_cli(db=db, as_json=False)
-    timeline_cli(db=db, limit=None, as_json=False)
+    timeline_cli(db=db, limit=30, as_json=False)
+    if report.counts.get("events", 0) > 30:
+        out.print(f"… the first 30 of {report.counts['events']} events; all of them: `timeweave timeline --db {db}`.", highlight=False)
     out.print(f"Store: {db}. Explore it with `timeweave timeline --db {db}` or `timeweave export json --db {db}`.", highlight=False)
     if serve:
         serve_cli(db=db, host="127.0.0.1", port=port, public=False)
@@ -249,9 +251,11 @@ def serve_cli(
     public: Annotated[bool, typer.Option("--public", help="Allow binding beyond localhost (the UI has no login).")] = False,
 ) -> None:
     """Serve the read-only web UI (timeline, events, entities, sources, comparisons, search)."""
-    from timeweave.serve import serve
+    from timeweave.serve.app import check_host, serve
 
     try:
+        check_host(host, public=public)
+        out.print(f"Serving {db} on [bold]http://{host}:{port}/[/bold] (read-only; Ctrl-C stops it)", highlight=False)
         serve(db, host=host, port=port, public=public)
     except TimeweaveError as error:
         _fail(error)
