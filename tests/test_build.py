@@ -231,25 +231,6 @@ def test_cli_wiring(built, tmp_path):
     assert missing.exit_code == 2 and "timeweave build" in missing.output
 
 
-def test_the_same_build_runs_on_postgresql(postgres_url, corpus_copy, built):
-    from sqlalchemy import create_engine, text
-
-    from timeweave.build import counts
-    from timeweave.store import engine_url
-
-    engine = create_engine(engine_url(postgres_url))
-    with engine.begin() as conn:  # a fresh schema: this test owns the database while it runs
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    report = build([corpus_copy], db=postgres_url)
-    assert report.failed == [] and len(report.read) == 5
-    sqlite_db, _ = built
-    assert counts(open_store(postgres_url)) == counts(open_store(sqlite_db, create=False))
-    again = build([corpus_copy], db=postgres_url)
-    assert len(again.unchanged) == 5
-
-
 def test_a_dask_cluster_builds_the_same_store(tmp_path, corpus_copy, built):
     from timeweave.build import counts
 
