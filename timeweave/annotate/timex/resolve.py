@@ -1,0 +1,392 @@
+"""Narrative reference time: give every relative expression its anchor, and say why.
+
+Historical prose moves through time on its own clock. "The same year", "that autumn" and "two
+days later" resolve against the discourse: the most recent earlier date precise enough for them.
+A month without a year ("by late August") takes its year from the narrative too: from the last
+date if that was a month or finer, otherwise from the latest year the text has reached (a
+narrative moving forward through 1936, 1937, 1938 back to its 1939 subject). Only deictic words
+("yesterday", "last week", "this year", "now") use the document date, the time of writing; and
+a month without a year uses the document date only when the narrative is itself near that date
+(news), so a 2024 post about 1939 puts "late August" in 1939.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from timeweave.annotate.timex.calendar import (
+    GRANS, When, base_interval, coarsen, shift, valid_day, weekday_near,
+)
+from timeweave.annotate.timex.lexicon import MONTH_NAMES
+from timeweave.annotate.timex.raw import Raw
+
+_FUTURE_CUE = re.compile(r"(?i:\b(?:will|shall|going\sto|scheduled|upcoming|(?:is|are)\s(?:due|expected|set|scheduled)\sto|plans?\sto)\b|'ll\b)")
+# A month named without a year belongs to the narrative once the narrative is this many years
+# away from the document date (a 2024 post about 1939); closer, it is news about its own time.
+NEAR_DCT_YEARS = 10
+_FINE = ("month", "week", "weekend", "day", "time")
+_SEASON_WORD = {"SP": "spring", "SU": "summer", "FA": "autumn", "WI": "winter"}
+
+
+def describe(when: When) -> str:
+    """A human-readable form for reasons: 'August 1939', '21 August 1939', 'the 1930s'."""
+    y = str(when.year) if when.year > 0 else f"{1 - when.year} BC"
+    g = when.gran
+    if g == "century":
+        n = when.year // 100 + 1 if when.year >= 0 else (1 - when.year) // 100
+        return f"the {n}{_ordinal_suffix(n)} century" + ("" if when.year >= 0 else " BC")
+    if g == "decade":
+        return f"the {when.year}s"
+    if g == "year":
+        return y
+    if g == "half":
+        return f"the {'first' if when.sub == 1 else 'second'} half of {y}"
+    if g == "quarter":
+        return f"Q{when.sub} {y}"
+    if g == "season":
+        return f"{_SEASON_WORD[str(when.sub)]} {y}"
+    if g == "month":
+        return f"{MONTH_NAMES[when.month]} {y}"
+    if g in ("week", "weekend"):
+        return f"{'the weekend of ' if g == 'weekend' else ''}week {when.sub} of {y}"
+    return f"{when.day} {MONTH_NAMES[when.month]} {y}"
+
+
+@dataclass
+class Mention:
+    when: When
+    text: str
+    sentence: int | None
+    explicit: bool = True  # stated in the text (or only its year supplied), not counted from another date
+
+    def cite(self) -> str:
+        where = f", sentence {self.sentence + 1}" if self.sentence is not None else ""
+        return f"'{self.text}'{where}"
+
+
+@dataclass
+class Resolved:
+    when: When | None
+    anchor: str
+    reason: str
+    value: str | None = None  # set only when `when` cannot carry it (PAST_REF, XXXX-08 ...)
+
+
+class Discourse:
+    """The state a left-to-right reading keeps: the document date, the dates seen so far."""
+
+    def __init__(self, dct: When | None, dct_text: str | None = None) -> None:
+        self.dct = dct
+        self.dct_text = dct_text
+        self.history: list[Mention] = []
+        self.frontier: Mention | None = None  # the latest year explicitly reached
+
+    # --- anchors -------------------------------------------------------------------------
+    def last(self, gran: str | None = None) -> Mention | None:
+        """The most recent mention at `gran` or finer (any granularity when None)."""
+        for mention in reversed(self.history):
+            if gran is None or GRANS.index(mention.when.gran) >= GRANS.index(gran) or (
+                    gran in ("week", "weekend") and mention.when.gran == "day"):
+                return mention
+        return None
+
+    def remember(self, raw: Raw, when: When, sentence: int | None) -> None:
+        if raw.type not in ("DATE", "TIME") or when.year is None:
+            return
+        mention = Mention(when, raw.text, sentence, raw.need in ("none", "year"))
+        self.history.append(mention)
+        if raw.need == "none" and GRANS.index(when.gran) >= GRANS.index("year"):
+            if (self.dct is None or when.year <= self.dct.year) and (
+                    self.frontier is None or when.year > self.frontier.when.year):
+                self.frontier = mention
+
+    def narrative_year(self) -> tuple[int, str] | None:
+        """The year a yearless month falls in, by the narrative, with the reason."""
+        last = self.last()
+        if last and last.when.gran in _FINE:
+            return last.when.year, f"the last date before it, {last.cite()}, is in {last.when.year}"
+        if last and last.when.gran == "year" and (self.frontier is None or last.when.year >= self.frontier.when.year):
+            return last.when.year, f"the last date before it, {last.cite()}, is in {last.when.year}"
+        if self.frontier:
+            f = self.frontier
+            return f.when.year, f"the latest year the text has reached before it is {f.when.year} ({f.cite()})"
+        if last and last.when.gran in ("year", "half", "quarter", "season"):
+            return last.when.year, f"the last date before it, {last.cite()}, is in {last.when.year}"
+        return None
+
+    def use_dct_for_year(self, narrative: tuple[int, str] | None = None) -> bool:
+        """News reads undated months against its own date; history reads them in its narrative.
+
+        The test is how far the narrative has reached (the latest year stated, not after the
+        document date): a report from 1989 that mentions a 2011 maturity is still news.
+        """
+        if self.dct is None:
+            return False
+        return self.frontier is None or abs(self.frontier.when.year - self.dct.year) <= NEAR_DCT_YEARS
+
+    def last_quarter(self) -> Mention | None:
+        """The reporting period under discussion: the last quarter or half the text stated."""
+        for mention in reversed(self.history[-12:]):
+            if mention.explicit and mention.when.gran in ("quarter", "half"):
+                return mention
+        return None
+
+    # --- resolution ----------------------------------------------------------------------
+    def resolve(self, raw: Raw, sentence: int | None, sentence_text: str) -> Resolved:
+        handler = getattr(self, f"_need_{raw.need}")
+        return handler(raw, sentence_text)
+
+    def _need_none(self, raw: Raw, sentence_text: str) -> Resolved:
+        if raw.when is not None:
+            reason = f"'{raw.text}' states its own date: {describe(raw.when)}"
+            return Resolved(raw.when, "absolute", reason + (f" ({raw.note})" if raw.note else ""))
+        kind = {"DURATION": "a length of time", "SET": "a recurring time"}.get(raw.type, "a time")
+        return Resolved(None, "none", f"'{raw.text}' is {kind} ({raw.value}), not a point on the calendar",
+                        raw.value)
+
+    def _need_present(self, raw: Raw, sentence_text: str) -> Resolved:
+        where = {"PAST_REF": "before", "PRESENT_REF": "at", "FUTURE_REF": "after"}[raw.value]
+        if self.dct:
+            return Resolved(None, "document_date",
+                            f"'{raw.text}' refers vaguely to a time {where} the document date {self.dct_text}", raw.value)
+        return Resolved(None, "none", f"'{raw.text}' refers vaguely to a time {where} the time of writing, "
+                                      "which is unknown", raw.value)
+
+    def _dct_year_for(self, raw: Raw, sentence_text: str) -> tuple[int, str]:
+        """The year of a yearless month or quarter read against the document date."""
+        y, dm, dd = self.dct.year, self.dct.month, self.dct.day or 15
+        why = f"the document date {self.dct_text}"
+        if dm is None:
+            return y, f"the year of {why}"
+        future = bool(_FUTURE_CUE.search(sentence_text))
+        if raw.gran == "quarter":
+            q, dq = int(raw.sub), (dm - 1) // 3 + 1
+            if raw.direction < 0:
+                return (y if q < dq else y - 1), f"the last such quarter before {why}"
+            if raw.direction > 0 or (future and q > dq):
+                return (y if q > dq else y + 1), f"the next such quarter after {why}"
+            return (y if q <= dq else y - 1), f"the latest such quarter begun by {why}"
+        if not raw.month:
+            return y, f"the year of {why}"
+        target, now = (raw.month, raw.day or 0), (dm, dd if raw.day else 0)
+        if raw.direction < 0:
+            return (y if target < now else y - 1), f"the last one before {why}"
+        if raw.direction > 0:
+            return (y if target > now else y + 1), f"the next one after {why}"
+        if future and target < now:
+            return y + 1, f"the next one after {why} (the sentence speaks of the future)"
+        delta = raw.month - dm
+        if delta >= 6:
+            return y - 1, f"the nearest one to {why}"
+        if delta < -6:
+            return y + 1, f"the nearest one to {why}"
+        return y, f"the year of {why}"
+
+    def _need_year(self, raw: Raw, sentence_text: str) -> Resolved:
+        narrative = self.narrative_year()
+        if raw.note != "narr" and self.use_dct_for_year(narrative):
+            year, why = self._dct_year_for(raw, sentence_text)
+            anchor = "document_date"
+        elif narrative:
+            year, why = narrative
+            anchor = "narrative"
+            last = self.last()
+            if raw.direction > 0 and last and raw.month and last.when.month and raw.month <= last.when.month:
+                year, why = year + 1, why + "; 'following' moves to the next year"
+        elif self.dct:
+            year, why = self._dct_year_for(raw, sentence_text)
+            anchor = "document_date"
+        else:
+            return Resolved(None, "none", f"'{raw.text}' names no year and nothing before it gives one",
+                            _unresolved_value(raw))
+        when, note = _fill(raw, year)
+        if when is None:
+            return Resolved(None, "none", f"'{raw.text}': {note}", _unresolved_value(raw))
+        return Resolved(when, anchor, f"'{raw.text}' → {describe(when)}: it names no year; {why}" + (f" ({note})" if note else ""))
+
+    def _need_weekday(self, raw: Raw, sentence_text: str) -> Resolved:
+        narrative = self.narrative_year()
+        last = self.last("day")
+        use_dct = raw.note != "narr" and self.dct is not None and self.dct.gran in ("day", "time") and (
+            self.use_dct_for_year())
+        if use_dct:
+            base, why, anchor = self.dct, f"the document date {self.dct_text}", "document_date"
+        elif last is not None and last.when.gran in ("day", "time"):
+            base, why, anchor = last.when, f"the last day mentioned, {last.cite()}", "narrative"
+        else:
+            return Resolved(None, "none", f"'{raw.text}' names a weekday but no date before it fixes the week",
+                            f"XXXX-WXX-{raw.weekday}")
+        direction = raw.direction or (1 if (anchor == "narrative" or _FUTURE_CUE.search(sentence_text)) else -1)
+        inclusive = raw.direction == 0
+        when = weekday_near(When("day", base.year, base.month, base.day), raw.weekday, direction, inclusive=inclusive)
+        if when is None:
+            return Resolved(None, "none", f"'{raw.text}': the calendar cannot place it", f"XXXX-WXX-{raw.weekday}")
+        when = _with_clock(raw, when)
+        side = "on or before" if direction < 0 else "on or after"
+        return Resolved(when, anchor, f"'{raw.text}' → {describe(when)}: the weekday {side} {why}")
+
+    def _reporting_period(self, raw: Raw) -> Resolved | None:
+        """'a year earlier' in a report on a quarter means that quarter a year before."""
+        if raw.rule != "num_rel" or raw.gran != "year" or raw.vague:
+            return None
+        q = self.last_quarter()
+        if q is None or (self.dct is not None and abs(q.when.year - self.dct.year) > 1):
+            return None
+        per = 4 if q.when.gran == "quarter" else 2
+        when = shift(q.when, raw.shift * per)
+        if when is None:
+            return None
+        return Resolved(when, "narrative", f"'{raw.text}' → {describe(when)}: counted from the reporting period "
+                                           f"under discussion, {q.cite()} ({describe(q.when)})")
+
+    def _need_dct(self, raw: Raw, sentence_text: str) -> Resolved:
+        period = self._reporting_period(raw)
+        if period is not None:
+            return period
+        if self.dct is None:
+            last = self.last(raw.gran if raw.gran in GRANS else None)
+            if last is None:
+                value = "PRESENT_REF" if raw.shift == 0 and raw.gran in ("day", "year") else _unresolved_value(raw)
+                return Resolved(None, "none", f"'{raw.text}' is relative to the time of writing, which is unknown", value)
+            return self._move(raw, last.when, "narrative",
+                              f"the document has no date, so the last date mentioned, {last.cite()}, stands in")
+        return self._move(raw, self.dct, "document_date", f"the document date {self.dct_text}")
+
+    def _need_narr(self, raw: Raw, sentence_text: str) -> Resolved:
+        gran = raw.gran if raw.gran in GRANS else None
+        if raw.note == "quarter" or gran in ("weekend", "season"):
+            gran = "day" if gran == "weekend" else "year"
+        period = self._reporting_period(raw)
+        if period is not None:
+            return period
+        if raw.rule == "num_rel" and gran == "year" and self.use_dct_for_year():
+            return self._move(raw, self.dct, "document_date", f"the document date {self.dct_text} (news counts years from its own date)")
+        last = self.last(gran)
+        if last is not None:
+            of = "" if gran in (None, "season") or raw.note == "quarter" else f"the {_gran_word(gran)} of "
+            return self._move(raw, last.when, "narrative", f"{of}the last date mentioned before it, {last.cite()} ({describe(last.when)})")
+        if self.dct is not None:
+            return self._move(raw, self.dct, "document_date",
+                              f"nothing before it gives a {_gran_word(gran)}, so the document date {self.dct_text}")
+        return Resolved(None, "none", f"'{raw.text}' refers back to a time the text has not given", _unresolved_value(raw))
+
+    def _need_qref(self, raw: Raw, sentence_text: str) -> Resolved:
+        last = self.last_quarter() or self.last()
+        if raw.note == "year":  # "the 1988 period": the period under discussion, in that year
+            year = int(raw.sub)
+            if last is not None and last.when.gran in ("quarter", "half"):
+                when = replace(last.when, year=year)
+                return Resolved(when, "narrative", f"'{raw.text}' → {describe(when)}: the period under discussion, "
+                                                   f"{last.cite()}, in {year}")
+            return Resolved(When("year", year), "absolute", f"'{raw.text}' → {year}: no quarter is under discussion")
+        if last is not None and last.when.gran in ("quarter", "half"):
+            return self._move(raw, last.when, "narrative", f"the last period mentioned, {last.cite()}")
+        if raw.note == "period":
+            if last is None:
+                return Resolved(None, "none", f"'{raw.text}' refers back to a period the text has not given", None)
+            return Resolved(last.when, "narrative", f"'{raw.text}' → {describe(last.when)}: the last period mentioned, {last.cite()}")
+        if self.dct is None:
+            return Resolved(None, "none", f"'{raw.text}' needs a reporting period or a document date", "XXXX-QX")
+        current = coarsen(self.dct, "quarter")
+        latest = shift(current, -1)
+        raw2 = replace(raw, need="narr")
+        return self._move(raw2, latest, "document_date",
+                          f"the latest complete quarter before the document date {self.dct_text}")
+
+    # --- moving from an anchor -------------------------------------------------------------
+    def _move(self, raw: Raw, base: When, anchor: str, why: str) -> Resolved:
+        gran = raw.gran
+        if raw.note in ("quarter", "month") and raw.gran == "year":
+            target = coarsen(base, "year")
+            target = shift(target, raw.shift) if target else None
+            if target is None:
+                return Resolved(None, "none", f"'{raw.text}': no year to count from", _unresolved_value(raw))
+            if raw.note == "quarter":
+                when = When("quarter", target.year, sub=raw.sub)
+            else:
+                when = When("month", target.year, raw.month)
+            return Resolved(when, anchor, f"'{raw.text}' → {describe(when)}: counted from {why}")
+        if gran is None:  # "by then": the anchor itself
+            return Resolved(base, anchor, f"'{raw.text}' → {describe(base)}: {why}")
+        if gran == "season":
+            return self._season(raw, base, anchor, why)
+        if gran == "weekend" and base.gran in ("day", "time") and 1 <= base.year <= 9998:
+            sat = weekday_near(When("day", base.year, base.month, base.day), 6, raw.direction or -1)
+            when = coarsen(sat, "weekend") if sat else None
+        else:
+            if GRANS.index(base.gran) < GRANS.index(gran) and not (gran == "week" and base.gran == "day"):
+                if raw.vague or GRANS.index(base.gran) < GRANS.index("year"):
+                    return Resolved(None, "none", f"'{raw.text}' is finer than {why}, which only gives {describe(base)}",
+                                    _unresolved_value(raw))
+                # "two days later" after "May 1939": only the anchor's own precision is known.
+                return Resolved(base, anchor, f"'{raw.text}' → {describe(base)}: counted from {why}, "
+                                              f"which gives only {describe(base)}")
+            if raw.vague:
+                coarser = {"day": "month", "week": "month", "month": "year", "year": "decade", "quarter": "year"}.get(gran, "year")
+                when = coarsen(base, coarser)
+                if when is None:
+                    return Resolved(None, "none", f"'{raw.text}': no date to count from", _unresolved_value(raw))
+                return Resolved(when, anchor, f"'{raw.text}' → about {describe(when)}: an unstated number of {gran}s from {why}")
+            when = coarsen(base, gran if gran != "weekend" else "week")
+            when = shift(when, raw.shift) if when else None
+        if when is None:
+            return Resolved(None, "none", f"'{raw.text}': the calendar cannot count from {why}", _unresolved_value(raw))
+        when = _with_clock(raw, when)
+        unit = gran if abs(raw.shift) == 1 else f"{gran}s"
+        moved = "" if raw.shift == 0 else f"{abs(raw.shift)} {unit} {'after' if raw.shift > 0 else 'before'} "
+        return Resolved(when, anchor, f"'{raw.text}' → {describe(when)}: {moved}{why}")
+
+    def _season(self, raw: Raw, base: When, anchor: str, why: str) -> Resolved:
+        when = When("season", base.year, sub=raw.sub)
+        base_start, base_end = base_interval(base)
+        start, end = base_interval(when)
+        if raw.direction > 0 and start <= base_end:
+            when = replace(when, year=when.year + 1)
+        elif raw.direction < 0 and end >= base_start:
+            when = replace(when, year=when.year - 1)
+        return Resolved(when, anchor, f"'{raw.text}' → {describe(when)}: the {_SEASON_WORD[str(raw.sub)]} "
+                                      f"{'after' if raw.direction > 0 else 'before' if raw.direction < 0 else 'of'} {why}")
+
+
+def _ordinal_suffix(n: int) -> str:
+    return "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+
+
+def _gran_word(gran: str | None) -> str:
+    return {None: "date", "weekend": "day"}.get(gran, gran)
+
+
+def _with_clock(raw: Raw, when: When) -> When:
+    if raw.type == "TIME" and when.gran == "day":
+        return When("time", when.year, when.month, when.day, hour=raw.hour, minute=raw.minute, tod=raw.tod)
+    return when
+
+
+def _fill(raw: Raw, year: int) -> tuple[When | None, str]:
+    """The partial expression completed with `year`."""
+    if raw.rule == "holiday":
+        from timeweave.annotate.timex.normalise import holiday_date
+        return holiday_date(str(raw.sub), year), ""
+    if raw.gran == "quarter":
+        return When("quarter", year, sub=raw.sub), ""
+    if raw.gran == "season":
+        return When("season", year, sub=raw.sub), ""
+    if raw.day is not None:
+        if not valid_day(year, raw.month, raw.day):
+            return When("month", year, raw.month), f"there is no day {raw.day} in {MONTH_NAMES[raw.month]} {year}; kept the month"
+        return _with_clock(raw, When("day", year, raw.month, raw.day)), ""
+    return When("month", year, raw.month), ""
+
+
+def _unresolved_value(raw: Raw) -> str:
+    """A TIMEX3 value with the unknown parts as X: 'XXXX-08', 'XXXX-WXX-5', 'XXXX-SU'."""
+    if raw.month:
+        return f"XXXX-{raw.month:02d}" + (f"-{raw.day:02d}" if raw.day else "")
+    if raw.gran == "season":
+        return f"XXXX-{raw.sub}"
+    if raw.gran == "quarter":
+        return f"XXXX-Q{raw.sub or 'X'}"
+    if raw.weekday:
+        return f"XXXX-WXX-{raw.weekday}"
+    return {"day": "XXXX-XX-XX", "month": "XXXX-XX", "week": "XXXX-WXX"}.get(raw.gran or "", "XXXX")
