@@ -67,7 +67,7 @@ def test_mentions_across_documents_merge_into_one_dated_event(store):
     (event,) = events(store)
     assert {event_of(store, i) for i in ids} == {event.id}
     assert (event.earliest, event.latest, event.edtf) == ("1936-03-12", "1936-03-12", "1936-03-12")
-    assert event.status == "corroborated" and event.component == "timeweave.reconcile.v1"
+    assert event.status == "corroborated" and event.component == "timeweave.reconcile.v2"
     (agree,) = [c for c in comparisons(store) if c["kind"] == "agree"]
     assert agree["field"] == "date" and "3 independent voices give compatible dates, 2 of them as precisely" in agree["explanation"]
     assert {s[0] for s in agree["statements"]} == {"a", "b", "c"}
@@ -269,3 +269,39 @@ def test_embeddings_are_cached_in_the_store(store):
     assert seen == [3]
     with store.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(t.embeddings)).scalar_one() == 3
+
+
+def test_methodology_and_undated_generic_mentions_are_no_chronicle_events(store):
+    text = ("The work examines collected documents on the 1930s. "
+            "In March 1933 the Kwantung army extended its control to Jehol. "
+            "The situation grew tense in 1933.")
+    store.source("abs", text)
+    examines = store.event("abs", "The work examines collected documents on the 1930s.", "examines", "other",
+                           when=("1930-01-01", "1939-12-31", "193X", "the 1930s"), when_kind="governed")
+    extended = store.event("abs", "In March 1933 the Kwantung army extended its control to Jehol.", "extended", "other",
+                           when=month("1933-03", 31), agents=["Kwantung army"], place="Jehol", when_kind="governed")
+    tense = store.event("abs", "The situation grew tense in 1933.", "grew", "other", when=year("1933"), when_kind="governed")
+    report = run(store)
+    assert event_of(store, examines) is None  # a scholarly verb: evidence row, no event
+    assert event_of(store, tense) is None  # generic, and nobody named
+    assert event_of(store, extended) is not None and report.events == 1
+    (event,) = events(store)
+    assert event.label == "Extended at Jehol — Kwantung army"
+
+
+def test_a_carried_over_date_alone_merges_nothing_across_documents(store):
+    first = "Stalin and Genden held a meeting in the Kremlin on 24 November 1934."
+    store.source("a", first, authors=["A"])
+    store.source("b", "Its course is described below. That meeting changed everything.", authors=["B"])
+    store.source("c", "Genden left Moscow. The meeting of 24 November 1934 proved decisive.", authors=["C"])
+    held = store.event("a", first, "meeting", "meeting", when=day("1934-11-24"), others=["Stalin", "Genden"],
+                       place="Kremlin", when_kind="governed")
+    carried = store.event("b", "That meeting changed everything.", "meeting", "meeting", when=day("1934-11-24"),
+                          when_kind="narrative")
+    own = store.event("c", "The meeting of 24 November 1934 proved decisive.", "meeting", "meeting", when=day("1934-11-24"),
+                      when_kind="sentence")
+    run(store)
+    assert event_of(store, carried) is None  # no date of its own, no participant: it cannot stand alone either
+    assert event_of(store, own) == event_of(store, held)
+    (event,) = events(store)
+    assert event.label == "Kremlin talks — Stalin, Genden"

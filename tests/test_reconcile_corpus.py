@@ -86,7 +86,6 @@ def test_first_deployment_of_june_1936_is_single_source(built):
         assert any(c["kind"] == "single_source" and c["field"] == "date" for c in e["comparisons"])
 
 
-@pytest.mark.xfail(reason="open: the month-level 'Kremlin negotiations of November 1934' joins the 24 November event instead of becoming the parent of the 24th and 27th sessions, so the session comparison is not made", strict=False)
 def test_kremlin_talks_show_24_and_27_november(built):
     events = _events(built)
     talks = [e for e in events if e["row"].type in ("meeting", "negotiation") and (e["row"].earliest or "").startswith("1934-11")]
@@ -97,7 +96,6 @@ def test_kremlin_talks_show_24_and_27_november(built):
     assert explained, "the 24 vs 27 November difference is not reported"
 
 
-@pytest.mark.xfail(reason="open: no 1939 war parent forms on the real build, so the 11 May 'victory' and the late-August/16 September outcome claims sit in separate events and are not compared", strict=False)
 def test_victory_of_11_may_is_flagged_against_the_later_end_of_the_war(built):
     events = _events(built)
     flagged = [c for e in events for c in e["comparisons"] if c["kind"] == "contradict" and c["field"] == "outcome_date"]
@@ -106,7 +104,6 @@ def test_victory_of_11_may_is_flagged_against_the_later_end_of_the_war(built):
     assert "securing victory" in quotes and ("expelled" in quotes or "cease hostilities" in quotes)
 
 
-@pytest.mark.xfail(reason="open: same cause as the outcome test (no year-level 1939 war event gathers the May clash)", strict=False)
 def test_may_clash_is_part_of_the_1939_war(built):
     events = _events(built)
     clash = [e for e in events if e["row"].edtf == "1939-05-11"]

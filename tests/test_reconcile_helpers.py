@@ -74,7 +74,8 @@ class HandStore:
             entity_id=self.entity(conn, name, kind), component="test")).inserted_primary_key[0]
 
     def event(self, source_id: str, sentence: str, trigger: str, kind: str, *, when=None, agents=(), patients=(),
-              others=(), place=None, factuality="asserted", context="narrative", occurrence: int = 0) -> int:
+              others=(), place=None, factuality="asserted", context="narrative", occurrence: int = 0,
+              when_kind: str | None = None) -> int:
         """An event mention on `sentence` (found in the source's text); `when` = (earliest, latest, edtf, text)."""
         text = self.texts[source_id]
         start = -1
@@ -93,7 +94,7 @@ class HandStore:
                 source_id=source_id, passage_id=passage, start=start, end=start + len(sentence),
                 trigger_start=start + t_at, trigger_end=start + t_at + len(trigger), trigger=trigger,
                 lemma=trigger.lower(), type=kind, factuality=factuality, context=context, when_text=when_text,
-                edtf=edtf, earliest=earliest, latest=latest, when_reason="test" if earliest else None,
+                edtf=edtf, earliest=earliest, latest=latest, when_reason="test" if earliest else None, when_kind=when_kind,
                 participants=parts, place_mention=place_id, component="test")).inserted_primary_key[0]
 
 

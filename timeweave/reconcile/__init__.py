@@ -4,9 +4,10 @@
 document-level rows (event mentions, entity mentions, passages, sources) and rewrites the
 corpus-level rows (events, event_participants, comparisons, comparison_statements and
 `event_mentions.event_id`) in one transaction. It is deterministic and idempotent: the same store
-reconciles to the same rows. Stages: `load` (voices, copies) → `embed` (cached sentence vectors)
-→ `blocking` (candidate pairs) → `cluster` (merge, sub-events) → `canonical` (dates, labels) →
-`compare` (agree / contradict / differ_in_framing / single_source) → `write`.
+reconciles to the same rows. Stages: `load` (voices, copies, and `salience`: which
+mentions can be chronicle events) → `embed` (cached sentence vectors) → `blocking` (candidate pairs)
+→ `cluster` (merge, sub-events) → `canonical` (dates; `labels`) → `compare` (agree / contradict /
+differ_in_framing / single_source) → `write`.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ COMPONENT = writer.COMPONENT
 class ReconcileReport:
     mentions: int = 0
     events: int = 0
-    unplaced: int = 0  # mentions that joined no event (hypotheses, negations, citations on their own)
+    unplaced: int = 0  # mentions that joined no event (no chronicle event, or hypotheses, citations on their own)
     candidate_pairs: int = 0
     part_of: int = 0
     statuses: dict[str, int] = field(default_factory=dict)

@@ -5,7 +5,8 @@ or an entity (participant or place), within the same year (or decade, for vague 
 family within the same month. An undated mention is matched only through its lemma or entities.
 A block larger than `max_block` is not expanded into all its pairs: its members are sorted by
 date and source position and each is paired with its `window` nearest neighbours (the
-sorted-neighbourhood method), which bounds the work at O(n · window) per key.
+sorted-neighbourhood method), which bounds the work at O(n · window) per key. Mentions that can be
+no chronicle event (`salience` role `none`) are not indexed at all.
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ def candidate_pairs(mentions: list[Mention], *, max_block: int = 60, window: int
     """Index pairs (i < j) worth scoring."""
     blocks: dict[tuple, list[int]] = defaultdict(list)
     for mention in mentions:
+        if mention.role == "none":
+            continue  # no chronicle event (see `salience`): nothing to pair
         for key in keys(mention):
             blocks[key].append(mention.index)
     pairs: set[tuple[int, int]] = set()

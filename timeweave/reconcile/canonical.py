@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from timeweave.reconcile import dates
+from timeweave.reconcile import dates, labels
 from timeweave.reconcile.cluster import Cluster, Clusterer
 from timeweave.reconcile.load import Corpus, Mention
 
@@ -44,7 +44,9 @@ def source_list(ids: set[str] | list[str]) -> str:
 
 
 def _date(members: list[Mention]) -> tuple[dates.Interval | None, str | None]:
-    dated = [m for m in members if m.interval and m.is_claim] or [m for m in members if m.interval]
+    """Claims with their own dates decide; dates carried over from earlier sentences only when none has."""
+    dated = ([m for m in members if m.interval and m.is_claim and not m.carried_date]
+             or [m for m in members if m.interval and m.is_claim] or [m for m in members if m.interval])
     if not dated:
         return None, None
     interval, support = dates.consensus([(m.interval, m.voice) for m in dated])
@@ -62,30 +64,19 @@ def _date(members: list[Mention]) -> tuple[dates.Interval | None, str | None]:
     return interval, reason
 
 
-def _label(members: list[Mention], corpus: Corpus, event_type: str, place: int | None, participants) -> str:
-    """Readable and checkable: the most used trigger, who took part, where."""
-    claims = [m for m in members if m.is_claim] or members
-    triggers = Counter(m.trigger.strip() for m in claims if m.type == event_type) or Counter(m.trigger.strip() for m in claims)
-    trigger = sorted(triggers.items(), key=lambda kv: (-kv[1], kv[0].lower()))[0][0]
-    label = trigger[:1].upper() + trigger[1:]
-    names = [corpus.entity_names[e] for e, _ in participants if e in corpus.entity_names and e != place][:3]
-    if names:
-        label += " — " + ", ".join(names)
-    if place is not None and place in corpus.entity_names:
-        label += f" at {corpus.entity_names[place]}"
-    return label
-
-
 def build_events(clusters: dict[int, Cluster], clusterer: Clusterer, corpus: Corpus) -> list[Event]:
     """Canonical events in a deterministic order (by date, then first evidence)."""
     events: list[Event] = []
+    places: dict[int, int | None] = {}
+    for cid in sorted(clusters):
+        found = Counter(corpus.mentions[i].place for i in clusters[cid].members if corpus.mentions[i].place is not None)
+        places[cid] = sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if found else None
     for cid in sorted(clusters):
         cluster = clusters[cid]
         members = [corpus.mentions[i] for i in cluster.members]
         event_type = clusterer.event_type(cluster)
         interval, reason = _date(members)
-        places = Counter(m.place for m in members if m.place is not None)
-        place = sorted(places.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if places else None
+        place = places[cid]
         roles: Counter = Counter()
         for m in members:
             for e in m.agents:
@@ -95,8 +86,11 @@ def build_events(clusters: dict[int, Cluster], clusterer: Clusterer, corpus: Cor
             for e in m.entities - m.agents - m.patients - ({place} if place is not None else set()):
                 roles[(e, "other")] += 1
         participants = sorted(roles, key=lambda k: (-roles[k], k))
+        named = participants or [p for child in cluster.children for p in _participants(clusters[child], corpus)]
+        label = labels.label(members, corpus, event_type, place, named,
+                             inherited_place=places.get(cluster.parent) if cluster.parent is not None else None)
         events.append(Event(
-            id=0, cluster=cid, type=event_type, label=_label(members, corpus, event_type, place, participants),
+            id=0, cluster=cid, type=event_type, label=label,
             members=members, interval=interval, when_reason=reason, place=place, participants=participants,
             parent=cluster.parent, children=list(cluster.children),
         ))
@@ -104,3 +98,13 @@ def build_events(clusters: dict[int, Cluster], clusterer: Clusterer, corpus: Cor
     for n, event in enumerate(events, 1):
         event.id = n
     return events
+
+
+def _participants(cluster: Cluster, corpus: Corpus) -> list[tuple[int, str]]:
+    """Agents and patients of a cluster's claims: the names a whole without its own borrows from its parts."""
+    out = []
+    for i in cluster.members:
+        m = corpus.mentions[i]
+        if m.is_claim:
+            out += [(e, "agent") for e in sorted(m.agents)] + [(e, "patient") for e in sorted(m.patients)]
+    return out

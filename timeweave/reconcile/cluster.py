@@ -5,7 +5,10 @@ day-level mentions are grouped first, then week-, month-, year-level and finally
 join the groups they fit. A coarse mention that fits two or more *disjoint* finer events of the
 same kind ("the Kremlin negotiations of November 1934" against talks on the 24th and on the
 27th; "the fighting of 1939" against a May clash and an August offensive) denotes the whole that
-contains them: it becomes a parent event and the finer ones become its parts (`part_of`).
+contains them: it becomes a parent event and the finer ones become its parts (`part_of`). A generic
+mention dated by its own clause to a year at most ("military actions against Japan in 1939") can be
+such a whole too, of parts of one family that share a participant or place with it, and it takes
+their type. Only mentions whose `salience` role is `event` found events; `evidence` ones only join.
 
 Mentions merge only when their dates are compatible as intervals. The one exception is the
 conflict a reconciler exists to show: two *different* voices describing what is clearly the same
@@ -25,6 +28,7 @@ from timeweave.reconcile.blocking import family
 from timeweave.reconcile.load import Mention
 
 CONTAIN_ONLY = 0.2
+MAX_GENERIC_WHOLE_DAYS = 366  # a generic mention is the whole of finer events only within a year
 CONFLICT, PART_ONLY = "conflict", "part"
 
 # Parent family -> child families that can be its parts (a ceasefire ends a war; a deployment can
@@ -58,10 +62,10 @@ class Cluster:
 
 
 def type_compat(a: str, b: str) -> float:
-    """1 same type, 0.75 same family, 0.4 against a generic type, 0.2 when one can contain the other
+    """1 same type, 0.75 same family, 0.4 against (or between) generic types, 0.2 when one can contain the other
     (a ceasefire inside a war: never merged, only linked as a part), 0 otherwise."""
     if a == b:
-        return 1.0
+        return 0.4 if a == "other" else 1.0  # two generic mentions share no type, only its absence
     fa, fb = family(a), family(b)
     if fa == fb:
         return 0.75
@@ -89,26 +93,34 @@ def score(a: Mention, b: Mention, sim: float | None) -> tuple[float, bool] | Non
     """(score, flag) for two mentions, or None when they cannot even be related.
 
     The flag is CONFLICT when their dates are disjoint (then the score leaves time out, so that
-    `strong` measures how clearly the rest says "same event"), PART_ONLY when their types can only
-    be whole and part, else None.
+    `strong` measures how clearly the rest says "same event"), PART_ONLY when they can only be whole
+    and part (their types say so, or they share only participants while one's dates contain the
+    other's), else None. Across documents a date carried over from earlier sentences counts as no
+    date: it says where the narrative is, not when this event happened.
     """
     tc = type_compat(a.type, b.type)
     if tc == 0.0:
         return None
     flag = PART_ONLY if tc == CONTAIN_ONLY else None
-    if a.interval and b.interval:
-        if dates.contradicts(a.interval, b.interval):
+    ai, bi = a.interval, b.interval
+    if a.source_id != b.source_id:
+        ai = None if a.carried_date else ai
+        bi = None if b.carried_date else bi
+    if ai and bi:
+        if dates.contradicts(ai, bi):
             flag, ts = flag or CONFLICT, 0.0
         else:
-            ts = 1.0 if (a.interval.earliest, a.interval.latest) == (b.interval.earliest, b.interval.latest) else 0.8
+            ts = 1.0 if (ai.earliest, ai.latest) == (bi.earliest, bi.latest) else 0.8
     else:
-        ts = 0.5 if (a.interval or b.interval) else 0.4
+        ts = 0.5 if (ai or bi) else 0.4
     ls, es = lemma_sim(a, b), entity_sim(a, b)
     if a.source_id == b.source_id and (a.start, a.end) == (b.start, b.end):
         sim = 0.0  # one sentence: its embedding cannot tell its events apart
     if flag != PART_ONLY and ls == 0.0 and tc < 0.75 and (sim is None or sim < 0.6):
-        return None  # shared participants alone make no identity
-    if flag != PART_ONLY and not (a.interval and b.interval) and es < 0.5 and (sim is None or sim < 0.55):
+        if not (ai and bi and _nested(ai, bi) and a.entities & b.entities):
+            return None  # shared participants alone make no identity ...
+        flag = PART_ONLY  # ... but within a coarser event's dates they can make a part of it
+    if flag != PART_ONLY and not (ai and bi) and es < 0.5 and (sim is None or sim < 0.55):
         return None  # without dates on both sides, a shared word alone is no identity either
     if sim is None:
         s = 0.20 * tc + 0.30 * ls + 0.35 * es + 0.15 * ts
@@ -119,6 +131,11 @@ def score(a: Mention, b: Mention, sim: float | None) -> tuple[float, bool] | Non
     if a.entities and b.entities and es == 0.0:
         s *= 0.75  # both name who took part, and nobody in common: evidence of two events
     return s, flag
+
+
+def _nested(a: dates.Interval, b: dates.Interval) -> bool:
+    """Does one interval strictly contain the other (a whole and a possible part)?"""
+    return (dates.contains(a, b) and a.width > b.width) or (dates.contains(b, a) and b.width > a.width)
 
 
 def score_pairs(mentions: list[Mention], pairs: set[tuple[int, int]], vectors: np.ndarray | None) -> dict[int, dict[int, tuple[float, bool]]]:
@@ -221,36 +238,66 @@ class Clusterer:
         pending: dict[int, list[int]] = {}  # mention -> clusters it would be the whole of
         loose: list[int] = []
         for m in members:
-            matches = self._matches(m, threshold)
-            if not matches:
-                loose.append(m)
-                continue
-            specific = self.mentions[m].type != "other" and self.mentions[m].is_claim
-            parts = self._disjoint_parts(m, matches) if level < 5 and specific else []
+            parts = self._whole_of(m) if level < 5 else []
             if len(parts) >= 2:
                 pending[m] = parts
                 loose.append(m)
-            else:
+                continue
+            matches = self._matches(m, threshold)
+            if matches:
                 self._add(self.clusters[matches[0][1]], m)
+            else:
+                loose.append(m)
         self._merge_loose(loose, level, pending)
 
-    def _disjoint_parts(self, m: int, matches: list[tuple[float, int]]) -> list[int]:
-        """Matched clusters that lie inside m's interval and do not overlap each other."""
-        iv = self.mentions[m].interval
-        best = matches[0][0]
+    def _whole_of(self, m: int) -> list[int]:
+        """Finer clusters that m denotes the whole of: related (score >= `part`), inside m's dates,
+        of one family that m's can contain, disjoint from each other, and about as related as the
+        best of them (within `sibling_margin`, so "in 1936 the Protocol" stays the Protocol).
+        The mention's own clause or sentence must date it: a carried-over date contains nothing.
+
+        A typed mention gathers parts of its own family ("the negotiations of November 1934" over
+        sessions on the 24th and 27th). A generic one ("military actions in 1939") gathers parts of
+        one family that contains others, dated to a year at most and sharing a participant or
+        place with each, and the whole takes their type (see `event_type`).
+        """
+        mention = self.mentions[m]
+        iv = mention.interval
+        if iv is None or not mention.is_claim or mention.role != "event" or mention.carried_date:
+            return []
+        kind = family(mention.type)
+        generic = kind == "other"
+        if generic and (iv.width > MAX_GENERIC_WHOLE_DAYS or mention.when_kind not in (None, "governed")):
+            return []  # a generic word is a whole only when its own clause dates it, to a year at most
+        related: dict[int, float] = {}
+        for n, (s, _flag) in self.adjacency[m].items():
+            cid = self.of.get(n)
+            if cid is not None and s >= self.params.part and s > related.get(cid, 0.0):
+                related[cid] = s
+        if not related:
+            return []
+        best = max(related.values())
         parts: list[int] = []
-        kind = family(self.mentions[m].type)
-        for s, cid in matches:
+        part_family = None if generic else kind
+        for cid, s in sorted(related.items(), key=lambda x: (-x[1], x[0])):
             cluster = self.clusters[cid]
             if s < best - self.params.sibling_margin or cluster.interval is None:
                 continue
-            if family(self.event_type(cluster)) != kind:
+            fam = family(self.event_type(cluster))
+            if part_family is None and fam in CONTAINS:
+                part_family = fam
+            if fam != part_family:
+                continue
+            if generic and not mention.entities & self._entities(cluster):
                 continue
             if not dates.contains(iv, cluster.interval) or cluster.interval.width >= iv.width:
                 continue
             if all(not dates.overlaps(cluster.interval, self.clusters[p].interval) for p in parts):
                 parts.append(cid)
         return parts
+
+    def _entities(self, cluster: Cluster) -> set[int]:
+        return {e for m in cluster.members for e in self.mentions[m].entities}
 
     def _merge_loose(self, loose: list[int], level: int, pending: dict[int, list[int]]) -> None:
         """Greedy merge of this tier's unplaced mentions, best pair first; then create clusters."""
@@ -292,8 +339,9 @@ class Clusterer:
             groups.setdefault(find(m), []).append(m)
         for root in sorted(groups):
             found = groups[root]
-            if not any(self.mentions[m].is_claim or self.mentions[m].context == "title" for m in found):
-                continue  # hypotheses, negations and citations never found an event on their own
+            if not any(self.mentions[m].role == "event" and (self.mentions[m].is_claim or self.mentions[m].context == "title")
+                       for m in found):
+                continue  # hypotheses, negations, citations and undated asides never found an event on their own
             cluster = self._new(found, level)
             for m in found:
                 for cid in pending.get(m, []):
@@ -317,6 +365,8 @@ class Clusterer:
                 continue
             if not dates.contains(outer.interval, inner.interval) or outer.interval.width <= inner.interval.width:
                 continue
+            if all(self.mentions[m].carried_date for m in outer.members):
+                continue  # a date carried over from earlier sentences makes no event the whole of another
             outer_family = family(self.event_type(outer))
             if outer_family == "other" or family(self.event_type(inner)) not in CONTAINS.get(outer_family, {outer_family}):
                 continue
@@ -342,7 +392,14 @@ class Clusterer:
             mention = self.mentions[m]
             weight = 2 if mention.is_claim else 1
             counts[mention.type] = counts.get(mention.type, 0) + weight
-        specific = {k: v for k, v in counts.items() if k != "other"} or counts
+        specific = {k: v for k, v in counts.items() if k != "other"}
+        if not specific and cluster.children:
+            # A generic whole ("the actions of 1939") is of the type of its parts.
+            for cid in cluster.children:
+                kind = self.event_type(self.clusters[cid])
+                if kind != "other":
+                    specific[kind] = specific.get(kind, 0) + 1
+        specific = specific or counts
         return sorted(specific.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
 
 

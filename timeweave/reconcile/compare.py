@@ -102,12 +102,18 @@ def precise_voices(event: Event) -> set[str]:
 
 def compare_sessions(event: Event, children: list[Event], corpus: Corpus) -> list[Comparison]:
     """Parts of one whole dated to nearby, different days: two sessions, or one date in dispute."""
-    points = [c for c in children if c.interval and c.interval.width <= 3 and family(c.type) == family(event.type)]
+    points = sorted((c for c in children if c.interval and c.interval.width <= 3 and family(c.type) == family(event.type)),
+                    key=lambda c: (c.interval.earliest, -len(c.claims), c.id))  # the best-attested part speaks for its day
     out = []
+    seen: set[tuple[int, int, int, int]] = set()
     for i, a in enumerate(points):
         for b in points[i + 1:]:
             if not dates.contradicts(a.interval, b.interval) or dates.gap(a.interval, b.interval) > SESSION_GAP_DAYS:
                 continue
+            pair = tuple(sorted([(a.interval.earliest, a.interval.latest), (b.interval.earliest, b.interval.latest)]))
+            if pair in seen:
+                continue  # two parts on one day against a third: one comparison per pair of dates
+            seen.add(pair)
             ma, mb = (a.claims or a.members)[0], (b.claims or b.members)[0]
             first, second = sorted([(a, ma), (b, mb)], key=lambda x: x[0].interval.earliest)
             out.append(Comparison("contradict", "date", (
@@ -130,7 +136,8 @@ def compare_outcome(root: Event, tree: list[Mention]) -> list[Comparison]:
             claims.append((m, word))
     if len(claims) < 2:
         return []
-    claims.sort(key=lambda x: (x[0].interval.earliest, x[0].source_id, x[0].start))
+    # The claim that ends first is the one every later-dated outcome contradicts (a vague "1939" contradicts none).
+    claims.sort(key=lambda x: (x[0].interval.latest, x[0].interval.earliest, x[0].source_id, x[0].start))
     first, word = claims[0]
     later = [(m, w) for m, w in claims if dates.contradicts(first.interval, m.interval) and m.interval.earliest > first.interval.latest]
     if not later:

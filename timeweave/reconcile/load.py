@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, select
 
+from timeweave.reconcile import salience
 from timeweave.reconcile.dates import Interval, parse
 from timeweave.store import schema as t
 
@@ -48,6 +49,7 @@ class Mention:
     interval: Interval | None
     when_text: str | None
     when_reason: str | None
+    when_kind: str | None  # governed | sentence | narrative | undated; None in stores written before it existed
     agents: frozenset[int]
     patients: frozenset[int]
     entities: frozenset[int]  # every participant and the place
@@ -57,17 +59,24 @@ class Mention:
     voice: str
     is_copy: bool
     named: list[tuple[int, int, str, int | None, str]] = field(default_factory=list)  # (start, end, text, entity, type)
+    role: str = "event"  # event (may found one) | evidence (may only join one) | none (see `salience`)
 
     @property
     def is_claim(self) -> bool:
         """Does this mention count as a voice asserting the event (not a copy, citation or hypothesis)?"""
         return not self.is_copy and self.context in CLAIM_CONTEXTS and self.factuality in CLAIM_FACTUALITY
 
+    @property
+    def carried_date(self) -> bool:
+        """Was its date carried over from earlier sentences (so it says nothing about this event)?"""
+        return self.when_kind == "narrative"
+
 
 @dataclass
 class Corpus:
     mentions: list[Mention]
     entity_names: dict[int, str]
+    entity_types: dict[int, str]
     source_titles: dict[str, str]
     voices: dict[str, list[str]]  # voice id -> its source ids
     texts: dict[str, str]
@@ -84,6 +93,11 @@ def author_key(author: str) -> str:
     return words[-1] if len(words) <= 4 else " ".join(words)
 
 
+def _author_name(author) -> str:
+    """An author as text, whether stored as a string or as CSL name parts."""
+    return author if isinstance(author, str) else " ".join(str(v) for v in dict(author).values())
+
+
 def assign_voices(sources: list[tuple[str, list]]) -> dict[str, str]:
     """Source id -> voice id: sources sharing an author key are one voice (union-find)."""
     parent = {source_id: source_id for source_id, _ in sources}
@@ -97,8 +111,7 @@ def assign_voices(sources: list[tuple[str, list]]) -> dict[str, str]:
     by_author: dict[str, str] = {}
     for source_id, authors in sorted(sources):
         for author in authors or []:
-            name = author if isinstance(author, str) else " ".join(str(v) for v in dict(author).values())
-            key = author_key(name)
+            key = author_key(_author_name(author))
             if not key:
                 continue
             if key in by_author:
@@ -125,7 +138,9 @@ def load(conn: Connection) -> Corpus:
                           .order_by(t.mentions.c.source_id, t.mentions.c.start)):
         entity_of[r.id] = r.entity_id
         named.setdefault(r.source_id, []).append((r.start, r.end, r.text, r.entity_id, r.type))
-    entity_names = {r.id: r.name for r in conn.execute(select(t.entities.c.id, t.entities.c.name))}
+    entity_rows = conn.execute(select(t.entities.c.id, t.entities.c.name, t.entities.c.type)).all()
+    entity_names = {r.id: r.name for r in entity_rows}
+    entity_types = {r.id: r.type for r in entity_rows}
 
     def origin(passage_id: int | None) -> tuple[str | None, bool]:
         """The source whose voice a passage carries, following copy chains to the first occurrence."""
@@ -137,6 +152,11 @@ def load(conn: Connection) -> Corpus:
             is_copy, current = True, passages[current].duplicate_of
         return (passages[current].source_id if current in passages else None), is_copy
 
+    # A source's own author is never a participant of the events it tells (a title page names them).
+    author_keys = {r.id: {author_key(_author_name(a)) for a in (r.authors or [])} - {""} for r in sources}
+    authors_named = {e for e, name in entity_names.items()
+                     if entity_types.get(e) in ("person", "organization") and len(name.split()) >= 2}
+
     mentions: list[Mention] = []
     rows = conn.execute(select(t.event_mentions).order_by(t.event_mentions.c.source_id, t.event_mentions.c.start,
                                                           t.event_mentions.c.trigger_start, t.event_mentions.c.id)).all()
@@ -145,7 +165,7 @@ def load(conn: Connection) -> Corpus:
         agents, patients, everyone = set(), set(), set()
         for part in row.participants or []:
             entity = entity_of.get(part.get("mention"))
-            if entity is None:
+            if entity is None or (entity in authors_named and author_key(entity_names[entity]) in author_keys[row.source_id]):
                 continue
             everyone.add(entity)
             if part.get("role") == "agent":
@@ -164,9 +184,11 @@ def load(conn: Connection) -> Corpus:
             trigger_end=row.trigger_end, lemma=(row.lemma or row.trigger).lower(), type=row.type,
             factuality=row.factuality, context=row.context,
             interval=parse(row.earliest, row.latest, row.edtf), when_text=row.when_text,
-            when_reason=row.when_reason, agents=frozenset(agents), patients=frozenset(patients),
+            when_reason=row.when_reason, when_kind=row.when_kind, agents=frozenset(agents), patients=frozenset(patients),
             entities=frozenset(everyone), place=place, sentence=text[row.start:row.end],
             sentence_no=row.sentence, voice=voice, is_copy=is_copy, named=in_sentence,
         ))
+    for mention in mentions:
+        mention.role = salience.role(mention)
     titles = {r.id: (r.title or r.id) for r in sources}
-    return Corpus(mentions, entity_names, titles, voices, texts)
+    return Corpus(mentions, entity_names, entity_types, titles, voices, texts)

@@ -14,7 +14,7 @@ from timeweave.reconcile.canonical import Event
 from timeweave.reconcile.compare import Comparison
 from timeweave.store import schema as t
 
-COMPONENT = "timeweave.reconcile.v1"
+COMPONENT = "timeweave.reconcile.v2"  # v2: salience gate, carried-over dates, generic wholes, index labels
 
 
 def clear(conn: Connection) -> None:
