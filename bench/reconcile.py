@@ -28,7 +28,7 @@ from sqlalchemy import insert, select
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from timeweave.reconcile import reconcile  # noqa: E402
-from timeweave.reconcile.cluster import score  # noqa: E402
+from timeweave.reconcile.similarity import score  # noqa: E402
 from timeweave.reconcile.load import load  # noqa: E402
 from timeweave.store import open_store  # noqa: E402
 from timeweave.store import schema as t  # noqa: E402

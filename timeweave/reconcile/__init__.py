@@ -23,7 +23,8 @@ from sqlalchemy import Engine, select
 from timeweave.reconcile import write as writer
 from timeweave.reconcile.blocking import candidate_pairs
 from timeweave.reconcile.canonical import build_events
-from timeweave.reconcile.cluster import Params, cluster, score_pairs
+from timeweave.reconcile.cluster import Params, cluster
+from timeweave.reconcile.similarity import score_pairs
 from timeweave.reconcile.compare import compare_event, status
 from timeweave.reconcile.load import load
 from timeweave.store import schema as t

@@ -6,8 +6,10 @@ stored facts record the dotted name `timeweave.timex.v1`.
 The document date comes from `doc._.dct` (set by the build before the pipeline runs), else from
 the `nlp.pipe(..., as_tuples=True)` context (a dict with "dct", or the date string itself), else
 from the component setting `dct`. Sentence boundaries are used when an earlier component set
-them (numbers in reasons, tense cues); without them a cheap splitter stands in, so the component
-requires nothing and runs in a blank pipeline too.
+them (numbers in reasons); without them a cheap splitter stands in, so the component requires
+nothing and runs in a blank pipeline too. When the tagger and parser ran, the tense of the verb
+governing a bare "Tuesday" or "March" says which one is meant (`tense.doc_tense`, reading the
+existing token tags, no extra model).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from spacy.tokens import Doc
 
 from timeweave.annotate.timex.engine import COMPONENT, find_timexes
 from timeweave.annotate.timex.periods import load_periods
+from timeweave.annotate.timex.tense import doc_tense
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +43,7 @@ class TimexComponent:
     def __call__(self, doc: Doc) -> Doc:
         dct = doc._.dct or _context_dct(doc) or self.dct
         sentences = [(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") else None
-        doc._.timexes = find_timexes(doc.text, dct=dct, sentences=sentences, periods=self.periods)
+        doc._.timexes = find_timexes(doc.text, dct=dct, sentences=sentences, periods=self.periods, tense=doc_tense(doc))
         return doc
 
 

@@ -20,6 +20,7 @@ from timeweave.annotate.timex.patterns import _NUMBER_CLASSES, PRIORITY, RULE_CL
 from timeweave.annotate.timex.periods import Periods, load_periods
 from timeweave.annotate.timex.raw import Raw
 from timeweave.annotate.timex.resolve import Discourse, Resolved, describe
+from timeweave.annotate.timex.tense import TenseOf, text_tense
 from timeweave.annotate.types import Timex
 
 log = logging.getLogger(__name__)
@@ -169,13 +170,16 @@ def merge_ranges(chosen: list[Raw], text: str) -> list[Raw]:
 
 
 def find_timexes(text: str, *, dct: str | None = None, sentences: Sequence[tuple[int, int]] | None = None,
-                 periods: Periods | None = None, split_ranges: bool = False) -> list[Timex]:
+                 periods: Periods | None = None, split_ranges: bool = False,
+                 tense: TenseOf | None = None) -> list[Timex]:
     """Find and normalise the time expressions of `text`, resolving relative ones in reading order.
 
     `dct` is the document date ("YYYY-MM-DD", "YYYY-MM" or "YYYY"); `sentences` are character
     spans (from a parser) used for sentence numbers and tense cues, found by a cheap splitter
     when absent. With `split_ranges`, "1932-1939" gives its two ends as two timexes (TimeML's
-    convention) instead of one interval.
+    convention) instead of one interval. `tense` maps a character span to the tense of the verb
+    governing it (`tense.doc_tense` over a parsed Doc); without it, only a future auxiliary just
+    before the expression is looked for.
     """
     if not text:
         return []
@@ -189,6 +193,9 @@ def find_timexes(text: str, *, dct: str | None = None, sentences: Sequence[tuple
         i = max(bisect.bisect_right(starts, raw.start) - 1, 0) if spans else None
         # The words just before the expression, within its sentence: the tense cue for "Friday".
         s_text = text[max(spans[i][0], raw.start - 50):raw.start] if i is not None else text[max(0, raw.start - 50):raw.start]
+        for part in raw.parts or (raw,):
+            if part.need in ("year", "weekday"):
+                part.tense = (tense(raw.start, raw.end) if tense is not None else None) or text_tense(s_text)
         if raw.parts:
             timexes = _range(raw, discourse, i, s_text)
             out.extend(timexes[1:] if split_ranges else timexes[:1])

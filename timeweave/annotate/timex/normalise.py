@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from timeweave.annotate.timex.calendar import When, valid_day
-from timeweave.annotate.timex.lexicon import MONTH_NAMES, MONTHS, ORDINALS, SEASONS, ordinal_value, spelled_year
+from timeweave.annotate.timex.lexicon import MONTH_NAMES, MONTHS, ORDINALS, SEASONS, WEEKDAYS, ordinal_value, spelled_year
 from timeweave.annotate.timex.raw import Raw, mod_of
 
 # A year followed by one of these is a count ("1500 troops"), not a date.
@@ -89,6 +89,8 @@ def month_day(m: re.Match, text: str, rule: str) -> Raw | None:
     if rule == "dm" and m["day"].isdigit() and len(m["day"]) <= 2 and _looks_like_count(text, m.start()):
         return None
     raw = Raw(m.start(), m.end(), m.group(), rule, need="year", gran="day", month=month, day=day)
+    if m["wd"]:
+        raw.weekday = WEEKDAYS[m["wd"].lower()]  # "Saturday, April 25": the weekday picks the year
     det = (m.groupdict().get("det") or "").lower()
     raw.direction = {"last": -1, "next": 1, "this coming": 1, "the following": 1, "the previous": -1}.get(det, 0)
     if det in ("that", "the following", "the previous"):
@@ -188,6 +190,8 @@ def bare_month(m: re.Match, text: str, rule: str) -> Raw | None:
     raw.direction = {"last": -1, "this past": -1, "next": 1, "this coming": 1, "the following": 1, "the previous": -1}.get(det, 0)
     if det in ("that", "the same", "the following", "the previous"):
         raw.note = "narr"
+    elif det == "this":
+        raw.note = "this"  # "this September": the document's own year
     if m["after"]:
         raw.need, raw.shift = "dct", {"this": 0, "last": -1, "next": 1}[m["after"].split()[0].lower()]
         raw.gran = "year"

@@ -94,7 +94,7 @@ _CENTURY = (rf"(?:(?P<the>(?i:the|this|last|next|that))\s)?(?:{MOD})?(?P<c>\d{{1
 _TIME = (rf"(?:{APPROX})?(?:(?P<el>(?i:mid|early|late|mid-))\s?)?(?:(?P<clock>{CLOCK})"
          rf"(?:,?\s(?:(?i:on)\s)?(?:(?P<wd>{WEEKDAY})|(?P<word>(?i:today|yesterday|tomorrow|tonight))|(?P<mon>{MON_WORD})\s(?P<day>{DAY})))?"
          rf"|(?:(?P<det>(?i:this|last|tomorrow|yesterday|that|the|one|early\sthis|late\sthis|later\sthis|earlier\sthis))\s)(?P<tod>(?i:morning|afternoon|evening|night))(?![\w-])"
-         r"|(?P<overnight>(?i:overnight|mid-afternoon|midafternoon|mid-morning|midmorning|late\safternoon|early\smorning)))")
+         r"|(?P<overnight>(?i:overnight|mid-afternoon|midafternoon|mid-morning|midmorning|late\safternoon|early\smorning))(?:\s(?P<oword>(?i:today|yesterday|tomorrow)))?)")
 _SET = (rf"(?P<every>(?i:every|each|per))\s(?:(?i:other)\s)?(?:(?P<n>{NUM})\s)?(?P<unit>{UNIT}|{WEEKDAY}|{MONTH_FULL}|(?i:morning|evening|night|weekend|spring|summer|autumn|fall|winter))(?P<plural>s)?(?![\w-])"
         r"|(?P<adv>(?i:daily|weekly|monthly|annually|yearly|hourly|nightly|biweekly|semiannually|semi-annually|bimonthly|fortnightly))(?![\w-])"
         r"|(?P<times>(?i:once|twice|thrice|\d{1,2}\stimes|(?:two|three|four|five|six|several|many)\stimes))\s(?:(?i:a|per|each|every))\s(?P<unit2>" + UNIT + ")")

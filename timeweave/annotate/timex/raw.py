@@ -39,6 +39,7 @@ class Raw:
     note: str = ""  # why the value is what it is, for the reason
     parts: list[Raw] = field(default_factory=list)  # endpoints of a range
     vague: bool = False  # "a few days later": keep the coarser unit
+    tense: str | None = None  # past | present | future: the governing verb's tense (tense.py)
 
 
 EL_MODS = {

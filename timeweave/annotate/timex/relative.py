@@ -30,9 +30,15 @@ def _unit(word: str) -> tuple[str, str]:
     return w, UNITS.get(w, "Y")
 
 
+_ENDED = re.compile(r"\s{1,2}(?:ended|ending)\b")
+_FRACTION_STEP = {"Y": ("M", 12), "D": ("H", 24), "H": ("M", 60), "MIN": ("S", 60)}
+
+
 def _count(word: str) -> float | None:
-    """A number, or None for vague counts ('several', 'a few')."""
-    w = word.lower().replace(",", "")
+    """A number, or None for vague counts ('several', 'a few'); 'a couple of' is two."""
+    w = " ".join(word.lower().replace(",", "").split())
+    if w in ("a couple", "a couple of", "couple of"):
+        return 2.0
     if " 1/2" in w:
         base = _count(w.replace(" 1/2", ""))
         return base + 0.5 if base is not None else None
@@ -54,13 +60,34 @@ def duration_value(n: float | None, unit: str) -> str:
         mult = 10 if code == "DE" else 100
         code, n = "Y", (n * mult if n is not None else None)
         if n is None:
-            return "PXDE" if mult == 10 else "PXCE"
-    if word in ("hour", "minute", "second", "hr", "min") and n is not None and n != int(n):
-        n, word = n * 60, {"hour": "minute", "hr": "minute"}.get(word, "second")
+            return "PXDE" if mult == 10 else "PXC"  # TIMEX3's century unit is C
+    clock = word in ("hour", "minute", "second", "hr", "min")
+    if clock:
+        code = {"hour": "H", "hr": "H", "minute": "M", "min": "M", "second": "S"}[word]
+    step = _FRACTION_STEP.get("MIN" if clock and code == "M" else code)
+    if n is not None and n != int(n) and step and (n - int(n)) * step[1] == int((n - int(n)) * step[1]):
+        # "2 1/2 years" is P2Y6M, "5 1/2 hours" PT5H30M: the fraction goes to the next smaller unit
+        whole, part = int(n), int((n - int(n)) * step[1])
+        head = f"{whole}{code}" if whole else ""
+        if clock:
+            return f"PT{head}{part}{step[0]}"
+        return f"P{head}T{part}H" if step[0] == "H" else f"P{head}{part}{step[0]}"
     num = "X" if n is None else (str(int(n)) if n == int(n) else f"{n:g}")
-    if word in ("hour", "minute", "second", "hr", "min"):
-        return f"PT{num}{ {'hour': 'H', 'hr': 'H', 'minute': 'M', 'min': 'M', 'second': 'S'}[word]}"
-    return f"P{num}{code}"
+    return f"PT{num}{code}" if clock else f"P{num}{code}"
+
+
+# A quantity just before "a year" / "annually" / "per second" makes it a rate ("$2 million a year",
+# "rise 8.5% annually", "four flights a week"), which TimeML leaves untagged.
+_AMOUNT_BEFORE = re.compile(r"(?i:\d[\d,.]*%?|\b(?:million|billion|trillion|thousand|hundred|percent|cents?|dollars?|"
+                            r"one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|forty|fifty))"
+                            r"(?:\s{1,2}[A-Za-z-]+){0,2}\s{1,2}$")
+# "52 years old", "a 136-year-old institution": an age, which TimeML does not tag.
+_AGE_AFTER = re.compile(r"\s{1,2}(?i:old|of\sage)\b")
+
+
+def is_rate(text: str, start: int) -> bool:
+    """True when a quantity stands just before `start`: the time word is the denominator of a rate."""
+    return bool(_AMOUNT_BEFORE.search(text, max(0, start - 40), start))
 
 
 def duration(m: re.Match, text: str, rule: str) -> Raw | None:
@@ -68,6 +95,10 @@ def duration(m: re.Match, text: str, rule: str) -> Raw | None:
     word, code = _unit(m["unit"])
     if word == "second" and n_word.lower() in ("a", "an", "the"):
         return None  # "a second time" is an ordinal, not a duration
+    if word in ("year", "yr") and ((m["old"] or "").lower() == "old" or _AGE_AFTER.match(text, m.end())):
+        return None
+    if n_word.lower() in ("a", "an") and not (m["quant"] or m["det"]) and is_rate(text, m.start()):
+        return None
     n = None if m["n2"] else _count(n_word)
     if n is not None and n > 100000:
         return None
@@ -130,6 +161,9 @@ def relative_unit(m: re.Match, text: str, rule: str) -> Raw | None:
     if unit in ("time", "period", "season", "half") or (det == "the" and unit in ("day", "morning", "afternoon", "evening", "night", "decade", "century")):
         return None
     need, shift = _DET_SHIFT.get(det, ("narr", 0))
+    if det == "the" and unit in ("year", "fiscal year") and _ENDED.match(text, m.end()):
+        # "the year ended March 31": a twelve-month reporting span named by its end, not a calendar year
+        return Raw(m.start(), m.end(), m.group(), rule, type="DURATION", value="P1Y")
     if m["before"]:
         if det not in ("the", "that"):
             return None
@@ -254,6 +288,8 @@ _SET_ADVERBS = {"daily": "P1D", "weekly": "P1W", "monthly": "P1M", "annually": "
 
 def set_rule(m: re.Match, text: str, rule: str) -> Raw | None:
     raw = Raw(m.start(), m.end(), m.group(), rule, type="SET")
+    if (m["adv"] or (m["every"] or "").lower() == "per") and is_rate(text, m.start()):
+        return None
     if m["adv"]:
         raw.value = _SET_ADVERBS[m["adv"].lower()]
         if raw.value == "TNI":
@@ -336,6 +372,8 @@ def clock(m: re.Match, text: str, rule: str) -> Raw | None:
                    "midmorning": "MO", "late afternoon": "AF", "early morning": "MO"}.get(word, "NI")
         if word.startswith("mid"):
             raw.mod = "MID"
+        if m["oword"]:
+            raw.shift = {"today": 0, "yesterday": -1, "tomorrow": 1}[m["oword"].lower()]
         return raw
     det = " ".join(m["det"].lower().split())
     raw.tod = PARTS_OF_DAY[m["tod"].lower()]

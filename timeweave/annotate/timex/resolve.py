@@ -12,6 +12,7 @@ a month without a year uses the document date only when the narrative is itself 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
@@ -21,10 +22,10 @@ from timeweave.annotate.timex.calendar import (
 from timeweave.annotate.timex.lexicon import MONTH_NAMES
 from timeweave.annotate.timex.raw import Raw
 
-_FUTURE_CUE = re.compile(r"(?i:\b(?:will|shall|going\sto|scheduled|upcoming|(?:is|are)\s(?:due|expected|set|scheduled)\sto|plans?\sto)\b|'ll\b)")
 # A month named without a year belongs to the narrative once the narrative is this many years
 # away from the document date (a 2024 post about 1939); closer, it is news about its own time.
 NEAR_DCT_YEARS = 10
+_WEEKDAY_NAMES = ("", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _FINE = ("month", "week", "weekend", "day", "time")
 _SEASON_WORD = {"SP": "spring", "SU": "summer", "FA": "autumn", "WI": "winter"}
 
@@ -159,7 +160,7 @@ class Discourse:
         why = f"the document date {self.dct_text}"
         if dm is None:
             return y, f"the year of {why}"
-        future = bool(_FUTURE_CUE.search(sentence_text))
+        future = raw.tense == "future"
         if raw.gran == "quarter":
             q, dq = int(raw.sub), (dm - 1) // 3 + 1
             if raw.direction < 0:
@@ -167,15 +168,24 @@ class Discourse:
             if raw.direction > 0 or (future and q > dq):
                 return (y if q > dq else y + 1), f"the next such quarter after {why}"
             return (y if q <= dq else y - 1), f"the latest such quarter begun by {why}"
-        if not raw.month:
+        if not raw.month or raw.note == "this":
             return y, f"the year of {why}"
+        if raw.day and raw.weekday:
+            fits = [year for year in (y, y - 1, y + 1)
+                    if valid_day(year, raw.month, raw.day) and dt.date(year, raw.month, raw.day).isoweekday() == raw.weekday]
+            if fits:
+                return fits[0], f"the year near {why} in which that day is a {_WEEKDAY_NAMES[raw.weekday]}"
         target, now = (raw.month, raw.day or 0), (dm, dd if raw.day else 0)
         if raw.direction < 0:
             return (y if target < now else y - 1), f"the last one before {why}"
         if raw.direction > 0:
             return (y if target > now else y + 1), f"the next one after {why}"
-        if future and target < now:
-            return y + 1, f"the next one after {why} (the sentence speaks of the future)"
+        if future:
+            return (y + 1, f"the next one after {why} (the sentence speaks of the future)") if target < now else (
+                y, f"the next one after {why} (the sentence speaks of the future)")
+        if raw.tense == "past":
+            return (y - 1, f"the last one before {why} (the sentence speaks of the past)") if target > now else (
+                y, f"the last one before {why} (the sentence speaks of the past)")
         delta = raw.month - dm
         if delta >= 6:
             return y - 1, f"the nearest one to {why}"
@@ -217,9 +227,15 @@ class Discourse:
         else:
             return Resolved(None, "none", f"'{raw.text}' names a weekday but no date before it fixes the week",
                             f"XXXX-WXX-{raw.weekday}")
-        direction = raw.direction or (1 if (anchor == "narrative" or _FUTURE_CUE.search(sentence_text)) else -1)
+        direction = raw.direction or (1 if (anchor == "narrative" or raw.tense == "future") else -1)
         inclusive = raw.direction == 0
-        when = weekday_near(When("day", base.year, base.month, base.day), raw.weekday, direction, inclusive=inclusive)
+        day = When("day", base.year, base.month, base.day)
+        when = weekday_near(day, raw.weekday, direction, inclusive=inclusive)
+        if not raw.direction and anchor == "document_date" and raw.tense == "present" and when is not None:
+            # "talks resume Monday": the present tense of news names the nearer one, either side.
+            other = weekday_near(day, raw.weekday, -direction, inclusive=True)
+            if other is not None and _days_apart(other, day) < _days_apart(when, day):
+                when, direction = other, -direction
         if when is None:
             return Resolved(None, "none", f"'{raw.text}': the calendar cannot place it", f"XXXX-WXX-{raw.weekday}")
         when = _with_clock(raw, when)
@@ -347,6 +363,10 @@ class Discourse:
             when = replace(when, year=when.year - 1)
         return Resolved(when, anchor, f"'{raw.text}' → {describe(when)}: the {_SEASON_WORD[str(raw.sub)]} "
                                       f"{'after' if raw.direction > 0 else 'before' if raw.direction < 0 else 'of'} {why}")
+
+
+def _days_apart(a: When, b: When) -> int:
+    return abs((dt.date(a.year, a.month, a.day) - dt.date(b.year, b.month, b.day)).days)
 
 
 def _ordinal_suffix(n: int) -> str:

