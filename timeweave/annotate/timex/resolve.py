@@ -21,37 +21,13 @@ from timeweave.annotate.timex.calendar import (
 )
 from timeweave.annotate.timex.lexicon import MONTH_NAMES
 from timeweave.annotate.timex.raw import Raw
+from timeweave.annotate.timex.wording import SEASON_WORD, describe
 
 # A month named without a year belongs to the narrative once the narrative is this many years
 # away from the document date (a 2024 post about 1939); closer, it is news about its own time.
 NEAR_DCT_YEARS = 10
 _WEEKDAY_NAMES = ("", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _FINE = ("month", "week", "weekend", "day", "time")
-_SEASON_WORD = {"SP": "spring", "SU": "summer", "FA": "autumn", "WI": "winter"}
-
-
-def describe(when: When) -> str:
-    """A human-readable form for reasons: 'August 1939', '21 August 1939', 'the 1930s'."""
-    y = str(when.year) if when.year > 0 else f"{1 - when.year} BC"
-    g = when.gran
-    if g == "century":
-        n = when.year // 100 + 1 if when.year >= 0 else (1 - when.year) // 100
-        return f"the {n}{_ordinal_suffix(n)} century" + ("" if when.year >= 0 else " BC")
-    if g == "decade":
-        return f"the {when.year}s"
-    if g == "year":
-        return y
-    if g == "half":
-        return f"the {'first' if when.sub == 1 else 'second'} half of {y}"
-    if g == "quarter":
-        return f"Q{when.sub} {y}"
-    if g == "season":
-        return f"{_SEASON_WORD[str(when.sub)]} {y}"
-    if g == "month":
-        return f"{MONTH_NAMES[when.month]} {y}"
-    if g in ("week", "weekend"):
-        return f"{'the weekend of ' if g == 'weekend' else ''}week {when.sub} of {y}"
-    return f"{when.day} {MONTH_NAMES[when.month]} {y}"
 
 
 @dataclass
@@ -361,16 +337,12 @@ class Discourse:
             when = replace(when, year=when.year + 1)
         elif raw.direction < 0 and end >= base_start:
             when = replace(when, year=when.year - 1)
-        return Resolved(when, anchor, f"'{raw.text}' → {describe(when)}: the {_SEASON_WORD[str(raw.sub)]} "
+        return Resolved(when, anchor, f"'{raw.text}' → {describe(when)}: the {SEASON_WORD[str(raw.sub)]} "
                                       f"{'after' if raw.direction > 0 else 'before' if raw.direction < 0 else 'of'} {why}")
 
 
 def _days_apart(a: When, b: When) -> int:
     return abs((dt.date(a.year, a.month, a.day) - dt.date(b.year, b.month, b.day)).days)
-
-
-def _ordinal_suffix(n: int) -> str:
-    return "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
 
 
 def _gran_word(gran: str | None) -> str:
