@@ -6,11 +6,19 @@ Runs the timeweave pipeline (annotate -> link -> reconcile) on `text/DOCID.txt`,
 document's creation time from `documents.tsv` as its date (`meta.issued`, which the annotate
 stage reads as the DCT). For every entity in `entities.txt` it writes `RUN_DIR/<entity>.txt`
 (ordinal, anchor, `DOCID-SENTENCE-token` ids; mentions of one reconciled event on one line) and
-prints the micro P/R/F1 of `../shared/tools/timeline_score.py`. In the same run it writes and
-scores a naive baseline (`RUN_DIR/naive/`): every event mention in a sentence that contains the
-entity's name, anchored to the DCT, one mention per line, no cross-document merging. Sentence = line number of text/DOCID.txt (line 0 is the title).
-"""
+prints the micro P/R/F1 of `../shared/tools/timeline_score.py`. Sentence = line number of
+text/DOCID.txt (line 0 is the title).
 
+An event is on a target's timeline when a reference to the target (its name, a short form, a
+definite description or a pronoun: `semeval_targets.py`) is within two dependency steps of the
+trigger in the same sentence; it is anchored to the time expression that governs it, else to the
+DCT (measured against the sentence's time expression, the narrative date and the reconciled
+event's date: `--explicit`, `--shared`). Ordinals follow the anchors.
+
+In the same run it writes and scores a naive baseline (`RUN_DIR/naive/`): every event mention in
+a sentence that contains the entity's name, anchored to the DCT, one mention per line, no
+cross-document merging.
+"""
 from __future__ import annotations
 
 import argparse
@@ -31,7 +39,11 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from semeval_targets import (  # noqa: E402
+    index_document, learn_class_nouns, nearest_reference, parse_texts, particles, short_forms, target_types,
+)
 from timeweave.annotate.entities.keys import alias_key  # noqa: E402
 from timeweave.store import open_store  # noqa: E402
 from timeweave.store import schema as t  # noqa: E402
@@ -52,10 +64,9 @@ class Item:
     event: int | None
     event_when: tuple[str, str] | None
     dct: str
-    participants: set[int]  # entity ids
-    participant_texts: list[str]
-    sentence_entities: set[int]
     sentence_text: str
+    start: int = 0  # trigger's character offset in the document's text
+    factuality: str = "asserted"
 
     @property
     def id(self) -> str:
@@ -67,7 +78,7 @@ def read_docs(data: Path) -> list[tuple[str, str]]:
         return [(row["doc_id"], row["dct"]) for row in csv.DictReader(handle, delimiter="\t")]
 
 
-def run_pipeline(data: Path, db: Path, *, embeddings: bool) -> None:
+def run_pipeline(data: Path, db: Path, *, embeddings: bool, threshold: float | None = None) -> None:
     """Annotate every text with its DCT, then link and reconcile: the build's stages, called directly."""
     from timeweave.annotate.pipeline import load_nlp
     from timeweave.annotate.run import annotate
@@ -78,6 +89,7 @@ def run_pipeline(data: Path, db: Path, *, embeddings: bool) -> None:
 
     engine = open_store(db)
     nlp = load_nlp()
+    nlp.get_pipe("timeweave_events_v1").threshold = threshold  # this process only: load_nlp is cached
     with engine.begin() as conn:
         run_id = conn.execute(insert(t.runs).values(started_at="bench", status="running", versions={}, config={})).inserted_primary_key[0]
     for doc_id, dct in read_docs(data):
@@ -98,19 +110,12 @@ def run_pipeline(data: Path, db: Path, *, embeddings: bool) -> None:
     reconcile(engine, config={"embeddings": embeddings})
 
 
-def read_items(db: Path, data: Path) -> tuple[list[Item], dict[int, set[str]]]:
-    """Event mentions with sentence numbers and entities; and each entity's alias keys."""
+def read_items(db: Path, data: Path) -> tuple[list[Item], dict[int, set[str]], dict[str, str]]:
+    """Event mentions with sentence numbers; each entity's alias keys; each document's text."""
     engine = open_store(db)
     dcts = dict(read_docs(data))
     with engine.connect() as conn:
         texts = {r.source_id: r.text for r in conn.execute(select(t.texts))}
-        entity_of, text_of = {}, {}
-        for r in conn.execute(select(t.mentions.c.id, t.mentions.c.entity_id, t.mentions.c.text)):
-            entity_of[r.id], text_of[r.id] = r.entity_id, r.text
-        by_sentence: dict[tuple[str, int], set[int]] = defaultdict(set)
-        for r in conn.execute(select(t.mentions.c.source_id, t.mentions.c.start, t.mentions.c.entity_id)):
-            if r.entity_id is not None:
-                by_sentence[(r.source_id, texts[r.source_id].count("\n", 0, r.start))].add(r.entity_id)
         keys: dict[int, set[str]] = defaultdict(set)
         for r in conn.execute(select(t.entities.c.id, t.entities.c.name, t.entities.c.type)):
             keys[r.id].add(alias_key(r.name))
@@ -121,24 +126,24 @@ def read_items(db: Path, data: Path) -> tuple[list[Item], dict[int, set[str]]]:
         items = []
         for r in conn.execute(select(t.event_mentions).order_by(t.event_mentions.c.source_id, t.event_mentions.c.trigger_start)):
             text = texts[r.source_id]
-            line = text.count("\n", 0, r.trigger_start)
-            token = "_".join(text[r.trigger_start:r.trigger_end].split())
-            parts = {entity_of.get(p["mention"]) for p in r.participants or []} - {None}
-            part_texts = [text_of.get(p["mention"], "") for p in r.participants or []]
             line_start = text.rfind("\n", 0, r.trigger_start) + 1
             line_end = text.find("\n", r.trigger_start)
-            how = (r.when_reason or "undated").split(":", 1)[0]
-            items.append(Item(r.source_id, line, token, (r.earliest, r.latest) if r.earliest else None, how, r.event_id,
-                              events.get(r.event_id), dcts[r.source_id], parts, part_texts, by_sentence[(r.source_id, line)],
-                              text[line_start:line_end if line_end >= 0 else len(text)]))
-    return items, keys
+            items.append(Item(
+                doc=r.source_id, sentence=text.count("\n", 0, r.trigger_start),
+                token="_".join(text[r.trigger_start:r.trigger_end].split()),
+                own=(r.earliest, r.latest) if r.earliest else None, how=r.when_kind or "undated",
+                event=r.event_id, event_when=events.get(r.event_id), dct=dcts[r.source_id],
+                sentence_text=text[line_start:line_end if line_end >= 0 else len(text)],
+                start=r.trigger_start, factuality=r.factuality or "asserted",
+            ))
+    return items, keys, texts
 
 
 def target_pattern(target: str, keys: dict[int, set[str]], names: dict[int, tuple[str, str]]) -> re.Pattern:
     """Surface forms of the target: its name, the aliases of the entity `link` gave that name, and
     for a person the family name alone (how news refers to people after the first mention)."""
     want = alias_key(target)
-    forms = {target}
+    forms = {target} | short_forms(target)
     for entity, aliases in keys.items():
         if want in aliases:
             forms |= {a for a in aliases if a}
@@ -164,17 +169,25 @@ def anchor(when: tuple[str, str] | None) -> str | None:
 
 
 def write_timeline(path: Path, target: str, lines: list[tuple[str, list[str]]]) -> None:
-    """Ordinals follow the anchors (same anchor, same ordinal); undated lines keep ordinal 0."""
-    dated = sorted((a, ids) for a, ids in lines if a)
-    order = {a: n for n, a in enumerate(sorted({a for a, _ in dated}), 1)}
+    """Ordinals follow the anchors (same anchor, same ordinal); undated lines keep ordinal 0.
+
+    A coarser anchor comes first in its period (2007-XX-XX before 2007-02-28), as the task's gold does.
+    """
+    dated = sorted(((a, ids) for a, ids in lines if a), key=lambda line: (anchor_order(line[0]), line[1]))
+    order = {a: n for n, a in enumerate(sorted({a for a, _ in dated}, key=anchor_order), 1)}
     with open(path, "w", encoding="utf-8") as out:
         out.write(target + "\n")
         for a, ids in dated:
             out.write(f"{order[a]}\t{a}\t" + "\t".join(sorted(set(ids))) + "\n")
 
 
+def anchor_order(value: str) -> tuple[str, str]:
+    """Sort key of an anchor: unknown digits count as the start of their period."""
+    return value.replace("X", "0"), value
+
+
 def explicit(item: Item) -> str | None:
-    """The item's own date when a time expression governs it (or shares its sentence), else None.
+    """The item's own date when its dating kind is one of `EXPLICIT` (default: governed), else None.
 
     News narrates from its creation date: an event with no time expression of its own is anchored
     to the DCT rather than to the last date mentioned before it.
@@ -184,7 +197,9 @@ def explicit(item: Item) -> str | None:
 
 EXPLICIT = ("governed",)
 NAMES: dict[int, tuple[str, str]] = {}
-SELECT = "participants"
+LIMIT = 2
+SHARED = False
+DROP_FACTUALITY = {"hypothetical", "negated"}
 
 
 def event_dates(items: list[Item]) -> dict[int, str]:
@@ -200,28 +215,31 @@ def event_dates(items: list[Item]) -> dict[int, str]:
     return {e: r[1] for e, r in best.items()}
 
 
-def selected(item: Item, pattern: re.Pattern, sentence_has_participant: bool) -> bool:
-    """An event the target takes part in: named among its participants; when no event of the
-    sentence has the target as a participant, every event of a sentence that names it."""
-    if any(pattern.search(text) for text in item.participant_texts):
-        return True
-    if SELECT == "participants" and sentence_has_participant:
-        return False
-    return bool(pattern.search(item.sentence_text))
-
-
-def timeweave_timelines(items: list[Item], keys, targets: list[str], out: Path) -> None:
+def timeweave_timelines(items: list[Item], keys, texts: dict[str, str], targets: list[str], out: Path) -> None:
+    """Per target, the events that a reference to it takes part in (`semeval_targets`), anchored to
+    the time expression that governs them, else to the DCT; hypothetical and negated events left out."""
+    docs = parse_texts(texts)
+    patterns = {target: target_pattern(target, keys, NAMES) for target in targets}
+    classes = learn_class_nouns(list(docs.values()), patterns)
+    types = target_types(docs, patterns)
+    persons = {t for t, kind in types.items() if kind == "PERSON"}
+    organisations = {t for t, kind in types.items() if kind == "ORG"}
+    indexes = {source: index_document(doc, patterns, classes, organisations, persons) for source, doc in docs.items()}
     shared = event_dates(items)
     for target in targets:
-        pattern = target_pattern(target, keys, NAMES)
-        with_participant = {(i.doc, i.sentence) for i in items if any(pattern.search(x) for x in i.participant_texts)}
         groups: dict[tuple, list[str]] = defaultdict(list)
         for item in items:
-            if not selected(item, pattern, (item.doc, item.sentence) in with_participant):
+            doc = docs[item.doc]
+            span = doc.char_span(item.start, item.start + 1, alignment_mode="expand")
+            references = indexes[item.doc].by_target.get(target, [])
+            if span is None or item.factuality in DROP_FACTUALITY:
                 continue
-            when = explicit(item) or shared.get(item.event) or item.dct
-            key = ("event", item.event, when) if item.event is not None else ("mention", item.id, when)
-            groups[key].append(item.id)
+            if nearest_reference(span[0], references, limit=LIMIT) is None:
+                continue
+            when = explicit(item) or (shared.get(item.event) if SHARED else None) or item.dct
+            mention = f"{item.doc}-{item.sentence}-{item.token}{particles(span[0])}"
+            key = ("event", item.event, when) if item.event is not None else ("mention", mention, when)
+            groups[key].append(mention)
         write_timeline(out / file_name(target), target, [(k[2], ids) for k, ids in groups.items()])
 
 
@@ -255,11 +273,15 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True, help="where to write one timeline per entity")
     parser.add_argument("--db", type=Path, help="reuse or keep the store here (default: a temporary file)")
     parser.add_argument("--explicit", default="governed", help="comma-separated dating kinds taken as explicit")
-    parser.add_argument("--select", default="participants", choices=["participants", "sentence"])
+    parser.add_argument("--limit", type=int, default=2, help="dependency steps between an event and the target")
+    parser.add_argument("--shared", action="store_true",
+                        help="date an event from the other mentions of its reconciled event too")
+    parser.add_argument("--threshold", type=float, default=None,
+                        help="event-trigger threshold (default: the model's; events are filtered by target afterwards)")
     parser.add_argument("--no-embeddings", action="store_true", help="reconcile without sentence embeddings")
     args = parser.parse_args()
-    global EXPLICIT, SELECT
-    EXPLICIT, SELECT = tuple(args.explicit.split(",")), args.select
+    global EXPLICIT, LIMIT, SHARED
+    EXPLICIT, LIMIT, SHARED = tuple(args.explicit.split(",")), args.limit, args.shared
     logging.basicConfig(level=logging.WARNING)
     args.out.mkdir(parents=True, exist_ok=True)
     targets = [x.strip() for x in (args.data / "entities.txt").read_text(encoding="utf-8").splitlines() if x.strip()]
@@ -267,10 +289,10 @@ def main() -> None:
         db = args.db or Path(tmp) / "semeval.db"
         began = time.perf_counter()
         if not (args.db and args.db.exists()):
-            run_pipeline(args.data, db, embeddings=not args.no_embeddings)
+            run_pipeline(args.data, db, embeddings=not args.no_embeddings, threshold=args.threshold)
         elapsed = time.perf_counter() - began
-        items, keys = read_items(db, args.data)
-    timeweave_timelines(items, keys, targets, args.out)
+        items, keys, texts = read_items(db, args.data)
+    timeweave_timelines(items, keys, texts, targets, args.out)
     naive_timelines(items, targets, args.out / "naive")
     print(f"{args.data}: {len(items)} event mentions, pipeline {elapsed:.1f} s")
     gold = args.data / "gold_timelines"

@@ -100,3 +100,12 @@ def test_event_offsets_quote_the_evidence(corpus_docs):
             assert doc.text[e.trigger_start : e.trigger_end] == e.trigger
             assert e.start <= e.trigger_start < e.trigger_end <= e.end
             assert all(0 <= p.mention < len(doc._.entity_mentions) for p in e.participants)
+
+
+def test_a_lower_trigger_threshold_only_adds_events(nlp):
+    from timeweave.annotate.events.component import event_mentions
+
+    doc = nlp("The airline took delivery of the plane after its maiden flight to Sydney.")
+    default = {e.trigger_start for e in event_mentions(doc)}
+    lower = {e.trigger_start for e in event_mentions(doc, threshold=0.01)}
+    assert default <= lower and len(lower) > len(default)

@@ -35,8 +35,9 @@ def _event_type(token: Token) -> str:
     return EVENT_TYPE_OF.get(token.lemma_.lower(), EVENT_TYPE_OF.get(token.lower_, "other"))
 
 
-def _triggers(doc: Doc) -> list[Token]:
-    mask = load_trigger_model().predict(doc)
+def _triggers(doc: Doc, threshold: float | None = None) -> list[Token]:
+    model = load_trigger_model()
+    mask = model.scores(doc) >= (model.threshold if threshold is None else threshold)
     out = []
     for token in doc:
         lemma = token.lemma_.lower()
@@ -81,9 +82,13 @@ def _evidence(doc: Doc, token: Token) -> tuple[int, int]:
     return start, end
 
 
-def event_mentions(doc: Doc) -> list[EventMention]:
-    """Event mentions of a Doc whose entity mentions and time expressions are already set."""
-    triggers = _triggers(doc)
+def event_mentions(doc: Doc, *, threshold: float | None = None) -> list[EventMention]:
+    """Event mentions of a Doc whose entity mentions and time expressions are already set.
+
+    `threshold` overrides the trigger model's tuned one (a lower one trades precision for recall,
+    for a use that filters events afterwards, e.g. by participant).
+    """
+    triggers = _triggers(doc, threshold)
     trigger_ids = {t.i for t in triggers}
     groups: dict[int, list[Token]] = {t.i: [t] for t in triggers}
     for verb in triggers:
@@ -123,12 +128,13 @@ def event_mentions(doc: Doc) -> list[EventMention]:
 
 
 class EventsComponent:
-    def __init__(self, nlp: Language, name: str) -> None:
+    def __init__(self, nlp: Language, name: str, *, threshold: float | None = None) -> None:
         self.name = name
+        self.threshold = threshold  # None: the trigger model's own
         load_trigger_model()  # fail at pipeline construction, not on the first document
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.event_mentions = event_mentions(doc)
+        doc._.event_mentions = event_mentions(doc, threshold=self.threshold)
         return doc
 
 
@@ -136,6 +142,7 @@ class EventsComponent:
     "timeweave_events_v1",
     assigns=["doc._.event_mentions"],
     requires=["doc._.entity_mentions", "doc._.timexes", "token.dep", "token.lemma", "doc.sents"],
+    default_config={"threshold": None},
 )
-def make_events(nlp: Language, name: str) -> EventsComponent:
-    return EventsComponent(nlp, name)
+def make_events(nlp: Language, name: str, threshold: float | None) -> EventsComponent:
+    return EventsComponent(nlp, name, threshold=threshold)
