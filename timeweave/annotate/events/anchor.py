@@ -14,10 +14,11 @@ narrative; an event named there is what a cited author says, not what this autho
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from timeweave.annotate.types import Timex
 
@@ -69,10 +70,25 @@ def context_at(zone_list: list[Zone], char: int) -> str:
     return "narrative"
 
 
+class Sentences:
+    """The sentence of a token in O(log n): spaCy's `token.sent` walks the whole Doc on every call."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.spans = list(doc.sents)
+        self.starts = [span.start for span in self.spans]
+
+    def number(self, token: Token) -> int:
+        return bisect.bisect_right(self.starts, token.i) - 1
+
+    def of(self, token: Token) -> Span:
+        return self.spans[self.number(token)]
+
+
 class TimexIndex:
     """Dating time expressions of a Doc, with the token that heads each."""
 
-    def __init__(self, doc: Doc, timexes: list[Timex]) -> None:
+    def __init__(self, doc: Doc, timexes: list[Timex], sentences: Sentences | None = None) -> None:
+        self.sentences = sentences or Sentences(doc)
         self.items: list[tuple[int, Timex, Token]] = []
         for i, timex in enumerate(timexes or []):
             if timex.type not in _DATING_TYPES:
@@ -85,7 +101,7 @@ class TimexIndex:
     def anchor(self, tokens: list[Token], events: set[int], zone_list: list[Zone]) -> tuple[int | None, str]:
         """(index into doc._.timexes, reason) for an event whose trigger tokens are `tokens`."""
         own = {t.i for t in tokens}
-        sentence = tokens[0].sent
+        sentence = self.sentences.of(tokens[0])
         in_sentence = [item for item in self.items if sentence.start <= item[2].i < sentence.end]
         governing = [item for item in in_sentence if _governs(item[2], own, events)]
         if governing:  # the nearest of several ("In 1936, ... signed ... on March 12, 1936")

@@ -16,7 +16,7 @@ import logging
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from timeweave.annotate.events.anchor import TimexIndex, context_at, zones
+from timeweave.annotate.events.anchor import Sentences, TimexIndex, context_at, zones
 from timeweave.annotate.events.lexicon import EVENT_TYPE_OF, LIGHT_VERBS, NOMINAL_EVENTS, SEALING_VERBS
 from timeweave.annotate.events.roles import MentionIndex, factuality, participants_and_place
 from timeweave.annotate.events.trigger import load_trigger_model
@@ -67,17 +67,20 @@ def _sealed_object(verb: Token) -> Token | None:
     return None
 
 
-def _evidence(doc: Doc, token: Token) -> tuple[int, int]:
-    """The sentence of the trigger, cut to the line it is on (titles and menus have no full stops)."""
-    sent = token.sent
+def _evidence(text: str, token: Token, sentences: Sentences) -> tuple[int, int]:
+    """The sentence of the trigger, cut to the line it is on (titles and menus have no full stops).
+
+    `text` is `doc.text` read once: spaCy rebuilds that string from the tokens on every access.
+    """
+    sent = sentences.of(token)
     start, end = sent.start_char, sent.end_char
-    line_start = doc.text.rfind("\n", start, token.idx) + 1
-    line_end = doc.text.find("\n", token.idx, end)
+    line_start = text.rfind("\n", start, token.idx) + 1
+    line_end = text.find("\n", token.idx, end)
     start = max(start, line_start)
     end = end if line_end == -1 else line_end
-    while end > start and doc.text[end - 1].isspace():
+    while end > start and text[end - 1].isspace():
         end -= 1
-    while start < end and doc.text[start].isspace():
+    while start < end and text[start].isspace():
         start += 1
     return start, end
 
@@ -98,9 +101,10 @@ def event_mentions(doc: Doc, *, threshold: float | None = None) -> list[EventMen
             groups.setdefault(noun.i, [noun]).append(verb)
             trigger_ids.add(noun.i)
     index = MentionIndex(doc, doc._.entity_mentions or [])
-    timexes = TimexIndex(doc, doc._.timexes or [])
-    zone_list = zones(doc.text)
-    sentence_of = {sent.start: n for n, sent in enumerate(doc.sents)}
+    sentences = Sentences(doc)
+    timexes = TimexIndex(doc, doc._.timexes or [], sentences)
+    text = doc.text
+    zone_list = zones(text)
     out = []
     for head_i in sorted(groups):
         tokens = groups[head_i]
@@ -113,7 +117,7 @@ def event_mentions(doc: Doc, *, threshold: float | None = None) -> list[EventMen
             role_tokens += [t for t in span if t.i != trigger.i]
         participants, place = participants_and_place(role_tokens, index, type_)
         timex, reason = timexes.anchor(tokens, trigger_ids, zone_list)
-        start, end = _evidence(doc, trigger)
+        start, end = _evidence(text, trigger, sentences)
         fact = factuality(trigger)
         if fact == "asserted" and len(tokens) > 1:
             fact = factuality(tokens[1])  # "offering ... to sign a pact": the verb's governors count too
@@ -121,7 +125,7 @@ def event_mentions(doc: Doc, *, threshold: float | None = None) -> list[EventMen
             start=start, end=end, trigger_start=trigger.idx, trigger_end=trigger.idx + len(trigger),
             trigger=trigger.text, lemma=trigger.lemma_.lower(), type=type_, factuality=fact,
             context=context_at(zone_list, trigger.idx), participants=participants, place=place,
-            timex=timex, when_reason=reason, sentence=sentence_of.get(trigger.sent.start), component=COMPONENT,
+            timex=timex, when_reason=reason, sentence=sentences.number(trigger), component=COMPONENT,
             when_kind=reason.split(":", 1)[0],
         ))
     return out
