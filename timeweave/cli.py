@@ -165,7 +165,7 @@ def timeline_cli(
     limit: Annotated[Optional[int], typer.Option(help="Show at most this many events.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """A terminal table of events in date order, with status and sources."""
+    """A terminal table of events in date order, with status, sources and comparisons."""
     from timeweave.overview import timeline
 
     try:
@@ -181,10 +181,11 @@ def timeline_cli(
     table.add_column("type", no_wrap=True)
     table.add_column("status", no_wrap=True)
     table.add_column("sources", ratio=2, overflow="fold")
+    table.add_column("comparisons", ratio=2)
     style = {"contested": "red", "corroborated": "green", "single_source": "yellow"}
     for r in rows:
         table.add_row(r["edtf"] or "undated", r["label"], r["type"], f"[{style.get(r['status'], '')}]{r['status']}",
-                      ", ".join(r["sources"]))
+                      ", ".join(r["sources"]), "; ".join(dict.fromkeys(r["comparisons"])))
     out.print(table)
     if not rows:
         out.print("No events in this store yet.")

@@ -52,13 +52,20 @@ def sources(db: str | Path) -> list[dict[str, Any]]:
 
 
 def timeline(db: str | Path, *, limit: int | None = None) -> list[dict[str, Any]]:
-    """Events in date order (undated last) with their status and the sources that attest them."""
+    """Events in date order (undated last) with their status, the sources that attest them and the
+    comparisons made on them ("contradict (when)", "differ_in_framing (name)")."""
     engine = open_store(db, create=False)
     with engine.connect() as conn:
         events = conn.execute(select(t.events)).all()
         attest: dict[int, set[str]] = {}
         for r in conn.execute(select(t.event_mentions.c.event_id, t.event_mentions.c.source_id).where(t.event_mentions.c.event_id.is_not(None))):
             attest.setdefault(r.event_id, set()).add(r.source_id)
-    rows = [dict(e._mapping) | {"sources": sorted(attest.get(e.id, ()))} for e in events]
+        compared: dict[int, list[str]] = {}
+        for r in conn.execute(select(t.comparisons.c.event_id, t.comparisons.c.kind, t.comparisons.c.field).order_by(t.comparisons.c.id)):
+            compared.setdefault(r.event_id, []).append(f"{r.kind} ({r.field})")
+    rows = [
+        dict(e._mapping) | {"sources": sorted(attest.get(e.id, ())), "comparisons": compared.get(e.id, [])}
+        for e in events
+    ]
     rows.sort(key=lambda r: (r["earliest"] is None, r["earliest"] or "", r["latest"] or "", r["id"]))
     return rows[:limit] if limit else rows
