@@ -109,3 +109,79 @@ def test_a_lower_trigger_threshold_only_adds_events(nlp):
     default = {e.trigger_start for e in event_mentions(doc)}
     lower = {e.trigger_start for e in event_mentions(doc, threshold=0.01)}
     assert default <= lower and len(lower) > len(default)
+
+
+def _by_trigger(doc):
+    return {e.trigger: e for e in doc._.event_mentions}
+
+
+def test_execute_is_a_purge_only_with_people_as_its_patient(nlp):
+    events = _by_trigger(nlp("To execute its strategies, the country sought allies."))
+    assert events["execute"].type == "other" and events["execute"].factuality == "hypothetical"
+    assert _by_trigger(nlp("The regime executed thousands of civilians."))["executed"].type == "purge"
+    assert _by_trigger(nlp("The general was executed in 1938."))["executed"].type == "purge"
+
+
+def test_agree_to_do_something_is_consent_not_an_accord(nlp):
+    events = _by_trigger(nlp("The minister agreed to start negotiations."))
+    assert events["agreed"].type == "other"
+    assert events["negotiations"].type == "negotiation"
+    assert _by_trigger(nlp("Both sides agreed on a truce."))["agreed"].type == "agreement"
+
+
+def test_events_in_purpose_and_provision_phrases_are_hypothetical(nlp):
+    doc = nlp("The governments feared the use of the region as a launching pad for aggression against the republic.")
+    assert _by_trigger(doc)["aggression"].factuality == "hypothetical"
+    doc = nlp("The treaty provided for the presence of foreign troops in the country.")
+    assert _by_trigger(doc)["presence"].factuality == "hypothetical"
+    doc = nlp("The king hoped to avoid a possible war on two fronts.")
+    assert _by_trigger(doc)["war"].factuality == "hypothetical"
+
+
+def test_a_clause_initial_time_adverbial_governs_the_clause_verbs(nlp):
+    text = "The army repelled the attack and by late August, expelled the invaders from the province."
+    by_trigger = _by_trigger(with_timexes(nlp, text, [("late August", "XXXX-08")]))
+    assert by_trigger["expelled"].when_reason.startswith("governed")
+    assert by_trigger["repelled"].when_reason.startswith("sentence")
+    text = "In 2004, the army left the city and returned to the coast."
+    by_trigger = _by_trigger(with_timexes(nlp, text, [("2004", "2004")]))
+    assert by_trigger["left"].when_kind == by_trigger["returned"].when_kind == "governed"
+    text = "When the war broke out on February 29, the government fled and the army surrendered."
+    by_trigger = _by_trigger(with_timexes(nlp, text, [("February 29", "XXXX-02-29")]))
+    assert by_trigger["fled"].when_kind == by_trigger["surrendered"].when_kind == "governed"
+
+
+def test_the_narrative_date_is_not_carried_onto_a_noun_inside_another_event(nlp):
+    text = ("The border war began in January 1935. "
+            "The conferences were confronted by the completion of the mutual assistance protocol. Later the invasion stopped.")
+    by_trigger = _by_trigger(with_timexes(nlp, text, [("January 1935", "1935-01")]))
+    assert by_trigger["protocol"].timex is None and "not carried over" in by_trigger["protocol"].when_reason
+    assert by_trigger["invasion"].when_kind == "narrative"  # a subject carries the narrative on
+
+
+def _verb_mention(sentence, trigger, lemma, named=()):
+    from timeweave.reconcile.load import Mention
+
+    at = sentence.index(trigger)
+    return Mention(index=0, id=0, source_id="s", passage_id=None, start=0, end=len(sentence), trigger=trigger,
+                   trigger_start=at, trigger_end=at + len(trigger), lemma=lemma, type="other",
+                   factuality="asserted", context="narrative", interval=None, when_text=None, when_reason=None,
+                   when_kind=None, agents=frozenset(), patients=frozenset(), entities=frozenset(), place=None,
+                   sentence=sentence, sentence_no=0, voice="s", is_copy=False, named=list(named))
+
+
+def test_verb_labels_read_like_index_entries_not_bare_gerunds():
+    from timeweave.reconcile.labels import participle, verb_entry
+
+    assert verb_entry(_verb_mention("Rome sought allies, solidifying their alliance with Carthage.",
+                                    "solidifying", "solidify")) == "Alliance solidified"
+    text = "The cabinet adopted the Basic Principles of Policy in 1936."
+    work = (text.index("Basic"), text.index(" in"), "Basic Principles of Policy", None, "work")
+    assert verb_entry(_verb_mention(text, "adopted", "adopt", [work])) == "Basic Principles of Policy adopted"
+    assert verb_entry(_verb_mention("The state initiated a full-scale war against its neighbour.", "initiated",
+                                    "initiate")) == "Full-scale war initiated"
+    assert verb_entry(_verb_mention("The empire is encroaching on the borders of the kingdom.", "encroaching",
+                                    "encroach")) == "Encroached on borders"
+    assert verb_entry(_verb_mention("The army extended its control to the north.", "extended", "extend")) == "extended"
+    assert [participle(v) for v in ("send", "stop", "solidify", "adopt", "seize")] == [
+        "sent", "stopped", "solidified", "adopted", "seized"]

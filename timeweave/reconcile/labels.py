@@ -10,7 +10,10 @@ any are named, else states, organisations and units; never a place, which goes i
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+
+from timeweave.annotate.events.lexicon import EVENT_TYPE_OF
 
 from timeweave.reconcile.blocking import family
 from timeweave.reconcile.load import Corpus, Mention
@@ -29,10 +32,10 @@ ACCORD_VERB = {"accord": "signed"}
 
 
 def _verbal(m: Mention) -> bool:
-    """Is the trigger a verb form ("fended", "signed", "to cease") rather than a noun?"""
+    """Is the trigger a verb form ("fended", "signed", "sent", "to cease") rather than a noun?"""
     word = m.trigger.strip().lower()
-    if word.endswith(("ed", "ing")) and word != m.lemma:
-        return True
+    if word != m.lemma and (word.endswith(("ed", "ing")) or not word.endswith("s")):
+        return True  # "talks" and "clashes" are plural nouns; "sent" and "fought" are verbs
     before = m.sentence[max(0, m.trigger_start - m.start - 3):m.trigger_start - m.start].lower()
     return before.endswith("to ")
 
@@ -68,9 +71,88 @@ def _head(members: list[Mention], corpus: Corpus, event_type: str, place: str | 
     if nouns:
         head = _most(nouns) + (f" {verb}" if verb else "")  # "Pact signed"; a verb alone ("agreed") is no signing
     else:
-        head = TYPE_NOUNS.get(event_type) or _most(Counter(_word(m.trigger) for m in typed))
+        head = TYPE_NOUNS.get(event_type) or _most(Counter(verb_entry(m) for m in typed))
     head = head[:1].upper() + head[1:]
     return f"{head} at {place}" if place else head
+
+
+def verb_entry(m: Mention) -> str:
+    """A verb as an index entry: its object and participle ("solidifying their alliance" → "Alliance
+    solidified", "adopted the Fundamental Principles" → "Fundamental Principles adopted", "initiated a
+    full-scale war" → "Full-scale war initiated"), never a bare gerund; else the verb as written."""
+    word = _word(m.trigger)
+    if not _verbal(m):
+        return word
+    gerund = word.lower().endswith("ing")
+    obj, work, prep = _object(m)
+    if obj and not prep and (gerund or work or obj.split()[-1].lower().rstrip("s") in EVENT_TYPE_OF):
+        return f"{obj[:1].upper()}{obj[1:]} {participle(m.lemma)}"
+    if gerund:
+        return participle(m.lemma).capitalize() + (f" {prep} {obj}" if obj and prep else "")
+    return word
+
+
+_WORD = re.compile(r"[\w'’-]+|[^\w\s]")
+_DETERMINERS = {"the", "a", "an", "its", "their", "his", "her", "our", "this", "these", "those", "some", "any"}
+_PREPOSITIONS = {"on", "upon", "into", "to", "against", "at", "with", "from", "over", "in", "across", "towards"}
+_STOP = _PREPOSITIONS | {"of", "for", "by", "as", "that", "which", "who", "whom", "whose", "while", "when",
+                         "after", "before", "during", "until", "through", "under", "between", "among", "than",
+                         "or", "but", "so", "because", "if", "since", "to", "be", "was", "were", "is", "are"}
+MAX_OBJECT_WORDS = 6
+
+
+def _object(m: Mention) -> tuple[str | None, bool, str]:
+    """(the noun phrase after a verb trigger, whether it is a named work, the preposition before it
+    if any: "encroaching on the borders" → ("borders", False, "on")), from the evidence sentence."""
+    offset = m.trigger_end - m.start
+    rest = m.sentence[offset:]
+    for start, end, text, _entity, kind in m.named:  # a named thing right after the verb ("adopted the X")
+        gap = m.sentence[offset:start - m.start].strip().lower().split()
+        if start >= m.trigger_end and all(w in _DETERMINERS for w in gap) and kind in ("work", "state", "person",
+                                                                                       "organization"):
+            return text, kind == "work", ""
+    words = _WORD.findall(rest)[:MAX_OBJECT_WORDS * 2]
+    lead = ""
+    if words and words[0].lower() in _PREPOSITIONS:
+        lead, words = words[0].lower(), words[1:]
+    phrase: list[str] = []
+    for i, word in enumerate(words):
+        lower = word.lower()
+        if not phrase and lower in _DETERMINERS:
+            continue
+        if not (word[0].isalnum()) or lower in _STOP or len(phrase) == MAX_OBJECT_WORDS:
+            break
+        if lower == "and" and (not phrase or i + 1 >= len(words) or words[i + 1].lower().endswith(("ed", "ing"))):
+            break  # "the invasion and expelled them": the next clause
+        phrase.append(word)
+    while phrase and phrase[-1].lower() == "and":
+        phrase.pop()
+    return (" ".join(phrase) if phrase else None), False, lead
+
+
+_IRREGULAR = dict(pair.split(":") for pair in (
+    "begin:begun break:broken bring:brought build:built choose:chosen come:come cut:cut draw:drawn "
+    "fall:fallen fight:fought find:found forbid:forbidden give:given go:gone hold:held keep:kept lead:led "
+    "leave:left lose:lost make:made meet:met overthrow:overthrown put:put rise:risen arise:arisen run:run "
+    "say:said see:seen seek:sought sell:sold send:sent set:set shoot:shot speak:spoken spread:spread "
+    "strike:struck take:taken tell:told think:thought throw:thrown undertake:undertaken uphold:upheld "
+    "win:won withdraw:withdrawn write:written shed:shed drive:driven beat:beaten bind:bound"
+).split())
+
+
+def participle(lemma: str) -> str:
+    """The past participle of an English verb lemma ("solidify" → "solidified", "send" → "sent")."""
+    lemma = lemma.lower()
+    if lemma in _IRREGULAR:
+        return _IRREGULAR[lemma]
+    if lemma.endswith("e"):
+        return lemma + "d"
+    if len(lemma) > 1 and lemma.endswith("y") and lemma[-2] not in "aeiou":
+        return lemma[:-1] + "ied"
+    short = len(lemma) == 3 or (len(lemma) == 4 and lemma[0] not in "aeiou")  # "ban", "stop"; not "open"
+    if short and lemma[-1] not in "aeiouwxy" and lemma[-2] in "aeiou" and lemma[-3] not in "aeiou":
+        return lemma + lemma[-1] + "ed"  # "stop" → "stopped", "ban" → "banned"
+    return lemma + "ed"
 
 
 def _word(trigger: str) -> str:
@@ -102,5 +184,5 @@ def label(members: list[Mention], corpus: Corpus, event_type: str, place: int | 
     """
     where = place if place is not None else inherited_place
     head = _head(members, corpus, event_type, corpus.entity_names.get(where) if where is not None else None)
-    who = names(participants, corpus, where)
+    who = [name for name in names(participants, corpus, where) if name not in head]  # "Japan appeased — Japan"
     return f"{head} — {', '.join(who)}" if who else head

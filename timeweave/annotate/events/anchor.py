@@ -2,9 +2,12 @@
 
 Anchoring order, each recorded in `when_reason`:
 1. a time expression attached to the event in its own clause or phrase ("signed ... on March 12, 1936",
-   "The 1936 Protocol", "the protocol concluded in March 1936");
+   "The 1936 Protocol", "the protocol concluded in March 1936"), or opening the event's clause ("In 2004,
+   X did A and B", "... and by late August, expelled them", "When X happened on May 5, Y did Z");
 2. else a time expression in the same sentence;
-3. else the narrative reference time: the last dated expression before it in the same zone;
+3. else the narrative reference time: the last dated expression before it in the same zone, but not
+   for a noun that is the object of another event ("confronted by the completion of the protocol"):
+   the narrative's date is that event's setting, and a wrong date merges worse than none;
 4. else undated.
 Durations and sets ("for 18 months", "every year") never date an event.
 
@@ -103,7 +106,7 @@ class TimexIndex:
         own = {t.i for t in tokens}
         sentence = self.sentences.of(tokens[0])
         in_sentence = [item for item in self.items if sentence.start <= item[2].i < sentence.end]
-        governing = [item for item in in_sentence if _governs(item[2], own, events)]
+        governing = [item for item in in_sentence if _governs(item[2], own, events, sentence.start)]
         if governing:  # the nearest of several ("In 1936, ... signed ... on March 12, 1936")
             i, timex, _ = min(governing, key=lambda item: (min(abs(item[2].i - t) for t in own), item[2].i))
             return i, f"governed: '{timex.text}' attaches to the event in its clause"
@@ -117,19 +120,95 @@ class TimexIndex:
                   and context_at(zone_list, item[1].start) == context]
         if before:
             i, timex, _ = before[-1]
+            if _nested_nominal(tokens[0], events):
+                return None, (f"undated: a noun inside another event's clause; the narrative date '{timex.text}' "
+                              "is not carried over onto it")
             return i, f"narrative: '{timex.text}' is the last date before it in the text"
         return None, "undated: no time expression governs it, in its sentence or before it"
 
 
-def _governs(head: Token, own: set[int], events: set[int]) -> bool:
-    """Does the time expression's head attach to the event, without crossing another event or verb?"""
-    node = head
+TEMPORAL_CLAUSE_WORDS = {"when", "while", "as"}  # "When X happened on May 5, Y did Z": same time
+
+
+def _nested_nominal(token: Token, events: set[int]) -> bool:
+    """Is a nominal event the object of another event, directly or through a preposition ("were
+    confronted by the completion of the protocol")? The narrative's date is that event's setting, not
+    this one's date. A subject carries the narrative on ("Later the invasion stopped"), and a noun
+    under a noun that is no event ("recordings of conversations") is not inside an event."""
+    if token.pos_ not in ("NOUN", "PROPN"):
+        return False
+    node = token
+    for _ in range(6):
+        if node.dep_ == "conj":
+            node = node.head
+            continue
+        if node.dep_ == "dobj":
+            governor = node.head
+        elif node.dep_ == "pobj" and node.head.dep_ in ("prep", "agent"):
+            governor = node.head.head
+        else:
+            return False
+        if governor.i in events:
+            return True
+        if governor.pos_ not in ("NOUN", "PROPN") or governor.i not in events:
+            return False
+        node = governor
+    return False
+
+
+def _governs(head: Token, own: set[int], events: set[int], sent_start: int) -> bool:
+    """Does the time expression's head attach to the event, without crossing another event or verb?
+
+    A time adverbial at the head of its clause ("In 2004, X did A and B"; "... and by late August,
+    expelled them"; "When X happened on May 5, Y did Z") governs the clause's verb and the verbs
+    conjoined to it after the adverbial, whichever of them the parser hung it on.
+    """
+    node, phrase = head, head
     for _ in range(8):
         if node.i in own:
-            return True
+            return not _opens_later_conjunct(phrase, node)
         if node.head is node:
             return False
         if node is not head and (node.i in events or node.pos_ in ("VERB", "AUX")):
-            return False
-        node = node.head
-    return False
+            break
+        phrase, node = node, node.head
+    else:
+        return False
+    if node.pos_ not in ("VERB", "AUX"):
+        return False  # another (nominal) event's own time
+    verb = node
+    if (verb.dep_ == "advcl" and verb.i < verb.head.i and verb.head.pos_ in ("VERB", "AUX")
+            and any(c.lower_ in TEMPORAL_CLAUSE_WORDS and c.dep_ in ("advmod", "mark") for c in verb.children)):
+        phrase, verb = verb, verb.head  # the fronted when-clause dates its main clause
+    if not _clause_initial(phrase, sent_start):
+        return False
+    return any(i in own for i in _clause_verbs(verb, after=phrase.left_edge.i))
+
+
+def _clause_initial(phrase: Token, sent_start: int) -> bool:
+    """Does `phrase` open a clause: first in its sentence, or right after a conjunction or semicolon?"""
+    start = phrase.left_edge.i
+    if start == sent_start:
+        return True
+    before = phrase.doc[start - 1]
+    return before.dep_ == "cc" or before.text in (";", ":")
+
+
+def _opens_later_conjunct(phrase: Token, verb: Token) -> bool:
+    """Is `phrase`, hung on `verb`, rather the opening of a verb conjoined after it ("X repelled them
+    and by late August, expelled them": the date is the expulsion's)?"""
+    start = phrase.left_edge.i
+    if verb.pos_ not in ("VERB", "AUX") or start <= verb.i or phrase.doc[start - 1].dep_ != "cc":
+        return False
+    return any(c.dep_ == "conj" and c.i > phrase.i and c.pos_ in ("VERB", "AUX") for c in verb.children)
+
+
+def _clause_verbs(verb: Token, *, after: int) -> list[int]:
+    """The verb and the verbs conjoined to it, those after token `after`."""
+    found, stack = [], [verb]
+    while stack:
+        node = stack.pop()
+        if node.i > after:
+            found.append(node.i)
+        stack.extend(c for c in node.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX"))
+    return found

@@ -1,4 +1,4 @@
-"""The `timeweave.events.v1` spaCy component: sets `doc._.event_mentions`.
+"""The `timeweave.events.v2` spaCy component (factory `timeweave_events_v1`): sets `doc._.event_mentions`.
 
 Triggers are the tokens the TimeML-trained model marks, plus nouns of the type lexicon (TimeML,
 annotated on 1990s news, rarely marks "protocol" or "pact"). Auxiliaries and light verbs are dropped.
@@ -17,22 +17,17 @@ from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from timeweave.annotate.events.anchor import Sentences, TimexIndex, context_at, zones
-from timeweave.annotate.events.lexicon import EVENT_TYPE_OF, LIGHT_VERBS, NOMINAL_EVENTS, SEALING_VERBS
+from timeweave.annotate.events.lexicon import LIGHT_VERBS, NOMINAL_EVENTS, SEALING_VERBS
 from timeweave.annotate.events.roles import MentionIndex, factuality, participants_and_place
+from timeweave.annotate.events.sense import event_type
 from timeweave.annotate.events.trigger import load_trigger_model
 from timeweave.annotate.types import EventMention
 
-COMPONENT = "timeweave.events.v1"
+COMPONENT = "timeweave.events.v2"  # v2: word-sense typing, fronted time adverbials, purpose phrases
 log = logging.getLogger(__name__)
 
 if not Doc.has_extension("event_mentions"):
     Doc.set_extension("event_mentions", default=None)
-
-
-def _event_type(token: Token) -> str:
-    if token.pos_ not in ("NOUN", "VERB", "PROPN") or token.dep_ == "prep":  # "According to": not an accord
-        return "other"
-    return EVENT_TYPE_OF.get(token.lemma_.lower(), EVENT_TYPE_OF.get(token.lower_, "other"))
 
 
 def _triggers(doc: Doc, threshold: float | None = None) -> list[Token]:
@@ -62,7 +57,7 @@ def _sealed_object(verb: Token) -> Token | None:
         node = node.head  # "the pact of mutual assistance signed in 1936"
         candidates.append(node)
     for noun in candidates:
-        if _event_type(noun) in ("treaty", "agreement"):
+        if event_type(noun) in ("treaty", "agreement"):
             return noun
     return None
 
@@ -109,7 +104,7 @@ def event_mentions(doc: Doc, *, threshold: float | None = None) -> list[EventMen
     for head_i in sorted(groups):
         tokens = groups[head_i]
         trigger = tokens[0]
-        type_ = _event_type(trigger)
+        type_ = event_type(trigger)
         work = index.by_token.get(trigger.i)
         role_tokens = list(tokens)
         if work is not None and index.mentions[work].type == "work":  # "Protocol of ... between X and Y"

@@ -12,7 +12,7 @@ _TYPES = {
     "meeting": "meet meeting summit conversation visit conference congress audience reception",
     "negotiation": "negotiate negotiation talks talk discussion discuss consultation consult mediation",
     "battle": "battle fight fighting clash combat confrontation skirmish victory defeat repel fend "
-              "engagement hostility hostilities conflict war warfare bombing bombardment siege",
+              "expel expulsion engagement hostility hostilities conflict war warfare bombing bombardment siege",
     "incident": "incident raid provocation violation",
     "invasion": "invade invasion occupy occupation conquest conquer seize seizure annex annexation incursion",
     "offensive": "offensive attack assault advance encircle encirclement strike counterattack counteroffensive "
@@ -39,7 +39,13 @@ HYPOTHETICAL_CUES = {
     "plan", "intend", "intention", "propose", "proposal", "offer", "threaten", "threat", "prepare", "seek",
     "aim", "want", "consider", "possibility", "possible", "need", "expediency", "desire", "hope", "try",
     "attempt", "would", "could", "might", "may", "should", "if", "unless", "ready", "start", "strategy",
+    # purposes and dangers: "a launching pad for aggression", "the danger of war", "preparations for an attack"
+    "pad", "springboard", "bridgehead", "pretext", "preparation", "danger", "risk", "prospect",
+    # provisions of a text: what it allows or demands is not yet done ("stipulated the withdrawal")
+    "stipulate", "envisage", "envision", "foresee", "authorize", "authorise", "permit", "demand", "require",
 }
+# Verbs that make a "for"-object a provision or demand: "provided for the presence of troops", "called for a truce".
+PROVISION_FOR_VERBS = {"provide", "call", "allow", "press", "push", "plead", "ask"}
 REPORTING_CUES = {"say", "report", "claim", "allege", "state", "according", "believe", "suggest", "underline",
                   "argue", "assert", "testify", "record"}
 NEGATION_CUES = {"not", "never", "no", "n't", "without", "neither", "nor"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Token
 
-from timeweave.annotate.events.lexicon import HYPOTHETICAL_CUES, NEGATION_CUES, REPORTING_CUES
+from timeweave.annotate.events.lexicon import HYPOTHETICAL_CUES, NEGATION_CUES, PROVISION_FOR_VERBS, REPORTING_CUES
 from timeweave.annotate.types import EntityMention, Participant
 
 ACTOR_TYPES = {"state", "person", "organization", "military_unit"}
@@ -17,6 +17,8 @@ NP_DEPS = {"compound", "amod", "nmod", "poss", "conj", "appos", "nummod", "npadv
 LOCATIVE = {"in", "at", "near", "on", "along", "over", "inside", "around"}
 TOWARD = {"into", "to", "against", "on", "upon"}
 AGENT_OF_TYPES = {"battle", "meeting", "negotiation", "agreement", "treaty", "ceasefire", "declaration", "election"}
+UNREAL_MODIFIERS = {"possible", "potential", "hypothetical", "eventual", "future", "planned", "prospective",
+                    "projected", "proposed", "intended", "imminent", "threatened", "would-be"}
 PARTY_PREPS = {"between", "by", "with", "among"}
 
 
@@ -113,6 +115,10 @@ def factuality(token: Token) -> str:
             return "hypothetical"
         if child.dep_ == "mark" and child.lower_ in ("if", "unless"):
             return "hypothetical"
+        if child.dep_ == "amod" and child.lower_ in UNREAL_MODIFIERS:
+            return "hypothetical"  # "a possible war on two fronts"
+        if token.dep_ == "advcl" and child.dep_ == "aux" and child.tag_ == "TO":
+            return "hypothetical"  # an infinitive of purpose: "To execute its strategies, Japan sought ..."
     node = token
     for _ in range(5):
         if node.dep_ in ("ROOT", "nsubj", "nsubjpass", "advcl", "relcl") or node.head is node:
@@ -121,6 +127,8 @@ def factuality(token: Token) -> str:
         lemma = node.lemma_.lower()
         if lemma in HYPOTHETICAL_CUES:
             return "hypothetical"
+        if node.dep_ == "prep" and node.lower_ == "for" and node.head.lemma_.lower() in PROVISION_FOR_VERBS:
+            return "hypothetical"  # "provided for the presence of troops": a provision, not a deployment
         if lemma in REPORTING_CUES and node.pos_ == "VERB":
             return "reported"
         if any(c.dep_ == "neg" for c in node.children) and node.pos_ == "VERB":

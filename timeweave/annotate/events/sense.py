@@ -1,0 +1,68 @@
+"""The type of an event trigger in its sentence: the lexicon's type, unless the word's sense there differs.
+
+Why rules on the parse and not a bigger lexicon: the same lemma names different events by what it
+governs. "executed thousands of civilians" is a purge, "to execute its strategies" carries out a
+plan; "agreed on a truce" is an accord, "agreed to start negotiations" is consent to something else.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from timeweave.annotate.events.lexicon import EVENT_TYPE_OF
+
+# Verbs whose type holds only with a human patient ("executed the prisoners", "X was executed").
+HUMAN_PATIENT_VERBS = {"execute"}
+HUMAN_NOUNS = {
+    "people", "person", "civilian", "prisoner", "man", "woman", "child", "officer", "soldier", "leader",
+    "member", "official", "monk", "lama", "priest", "opponent", "dissident", "rebel", "hostage", "citizen",
+    "commander", "general", "minister", "suspect", "spy", "enemy", "traitor", "worker", "peasant", "deserter",
+    "captive", "inhabitant", "resident", "villager", "noble", "intellectual", "activist", "conspirator",
+}
+HUMAN_PRONOUNS = {"he", "she", "they", "him", "her", "them", "who", "whom"}
+# Verbs that take a to-infinitive of consent or intention: the event is the infinitive's, not theirs.
+CONSENT_VERBS = {"agree"}
+# Nouns whose own event is of no type when they carry a plan or a thing ("execution of the plan").
+NON_HUMAN_OBJECT_NOUNS = {"execution"}
+
+
+def _is_human(token: Token) -> bool:
+    """Does the noun phrase headed by `token` denote people ("thousands of civilians", "Genden", "them")?"""
+    if token.ent_type_ in ("PERSON", "NORP") or token.lower_ in HUMAN_PRONOUNS:
+        return True
+    if token.lemma_.lower() in HUMAN_NOUNS:
+        return True
+    if token.like_num or token.lemma_.lower() in ("thousand", "hundred", "dozen", "million", "number", "many"):
+        return any(_is_human(g) for c in token.children if c.dep_ == "prep" and c.lower_ == "of"
+                   for g in c.children if g.dep_ == "pobj")
+    return any(_is_human(c) for c in token.children if c.dep_ == "conj")
+
+
+def _human_patient(token: Token) -> bool:
+    """Has the verb (or its nominalisation) a human patient: object, passive subject or "of"-object?"""
+    deps = ("dobj", "nsubjpass") if token.pos_ == "VERB" else ()
+    patients = [c for c in token.children if c.dep_ in deps]
+    if token.pos_ in ("NOUN", "PROPN"):
+        patients += [g for c in token.children if c.dep_ == "prep" and c.lower_ == "of"
+                     for g in c.children if g.dep_ == "pobj"]
+    return any(_is_human(p) for p in patients)
+
+
+def event_type(token: Token) -> str:
+    """The event type of a trigger token in its sentence (see the module docstring)."""
+    if token.pos_ not in ("NOUN", "VERB", "PROPN") or token.dep_ == "prep":  # "According to": not an accord
+        return "other"
+    lemma = token.lemma_.lower()
+    type_ = EVENT_TYPE_OF.get(lemma, EVENT_TYPE_OF.get(token.lower_, "other"))
+    if type_ == "other":
+        return type_
+    if token.pos_ == "VERB" and lemma in HUMAN_PATIENT_VERBS and not _human_patient(token):
+        return "other"  # "to execute its strategies": a plan carried out, not people killed
+    if token.pos_ == "NOUN" and lemma in NON_HUMAN_OBJECT_NOUNS:
+        objects = [g for c in token.children if c.dep_ == "prep" and c.lower_ == "of"
+                   for g in c.children if g.dep_ == "pobj"]
+        if objects and not _human_patient(token):
+            return "other"  # "the execution of the plan"
+    if lemma in CONSENT_VERBS and any(c.dep_ == "xcomp" for c in token.children):
+        return "other"  # "agreed to start negotiations": consent; the negotiation is the event
+    return type_
