@@ -100,7 +100,8 @@ _SET = (rf"(?P<every>(?i:every|each|per))\s(?:(?i:other)\s)?(?:(?P<n>{NUM})\s)?(
         r"|(?P<times>(?i:once|twice|thrice|\d{1,2}\stimes|(?:two|three|four|five|six|several|many)\stimes))\s(?:(?i:a|per|each|every))\s(?P<unit2>" + UNIT + ")")
 _REF = (r"(?P<ref>(?i:right\snow|just\snow|now|currently|nowadays|these\sdays|at\spresent|presently|recently|lately|more\srecently|until\srecently"
         r"|recent\s(?:years|months|weeks|days|decades|times)|the\spast|formerly|the\snear\sfuture|the\sfuture|the\snear\sterm|the\sshort\sterm|the\slong\sterm"
-        r"|the\scoming\s(?:years|months|weeks|days|decades)|coming\s(?:years|months|weeks|days|quarters)|the\syears\sahead|the\smonths\sahead|the\sweeks\sahead|the\sdays\sahead|as\ssoon\sas\spossible|a\slater\sdate|the\stime\sbeing))(?![\w-])")
+        r"|the\scoming\s(?:years|months|weeks|days|decades)|coming\s(?:years|months|weeks|days|quarters)|the\syears\sahead|the\smonths\sahead|the\sweeks\sahead|the\sdays\sahead|as\ssoon\sas\spossible|a\slater\sdate|the\stime\sbeing|year[-\s]end|year's\send"
+        r"|current(?=\s(?!account|assets|liabilities|affairs|events)[a-z])))(?![\w-])")
 _THEN = r"(?i:(?:by|until|till|since|back|before|from|even|just)\s)(?P<then>(?i:then))(?![\w-])|(?i:at\s)(?P<thattime>(?i:that\stime|the\stime))(?![\w-])"
 _HOLIDAY = (rf"(?:(?P<det>(?i:this|last|next|that))\s)?(?P<hol>Christmas(?:\s(?:Day|Eve))?|New\sYear's(?:\s(?:Day|Eve))?|Thanksgiving(?:\sDay)?|Easter(?:\s(?:Sunday|Monday))?"
             rf"|Independence\sDay|Halloween|Valentine's\sDay|Labor\sDay|Memorial\sDay|Election\sDay|Boxing\sDay|May\sDay|Bastille\sDay)(?![\w])(?:,?\s(?P<year>{YEAR4}))?")
@@ -135,7 +136,7 @@ _CLASS_WORDS = {
              "minutes", "second", "seconds", "hr", "hrs", "min", "mins", "yr", "yrs", "fortnight", "fortnights",
              "term", "time", "fiscal"],
     "deict": ["now", "current", "currently", "recent", "recently", "lately", "past", "future", "futures", "today",
-              "tonight", "yesterday", "tomorrow", "ago", "then", "formerly", "nowadays", "presently", "ahead"],
+              "tonight", "yesterday", "tomorrow", "ago", "then", "formerly", "nowadays", "presently", "ahead", "end"],
     "season": ["spring", "summer", "autumn", "fall", "winter"],
     "tod": ["night", "nights", "morning", "mornings", "evening", "evenings", "afternoon", "afternoons", "noon",
             "midnight", "midday", "overnight", "mid-afternoon", "midafternoon", "mid-morning", "midmorning"],

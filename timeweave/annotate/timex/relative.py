@@ -164,13 +164,17 @@ def relative_unit(m: re.Match, text: str, rule: str) -> Raw | None:
     if det == "the" and unit in ("year", "fiscal year") and _ENDED.match(text, m.end()):
         # "the year ended March 31": a twelve-month reporting span named by its end, not a calendar year
         return Raw(m.start(), m.end(), m.group(), rule, type="DURATION", value="P1Y")
+    if m["unit"][0].isupper() and m["det"][0].isupper():
+        return None  # "ABC's \"This Week\"": a title, not a time
+    end = m.end()
     if m["before"]:
-        if det not in ("the", "that"):
-            return None
-        shift = -1 if m["before"].lower() in ("before", "earlier") else 1
-        need = "narr"
+        if det in ("the", "that"):
+            shift = -1 if m["before"].lower() in ("before", "earlier") else 1
+            need = "narr"
+        else:
+            end = m.end("unit")  # "issued a warning this week after ...": the word after starts a clause
     el = (m["el"] or "").lower()
-    raw = Raw(m.start(), m.end(), m.group(), rule, need=need, shift=shift)
+    raw = Raw(m.start(), end, text[m.start():end], rule, need=need, shift=shift)
     raw.mod = mod_of(el)
     if unit in PARTS_OF_DAY:
         raw.type, raw.gran, raw.tod = "TIME", "day", PARTS_OF_DAY[unit]
@@ -180,6 +184,9 @@ def relative_unit(m: re.Match, text: str, rule: str) -> Raw | None:
             raw.shift = 0
         return raw
     raw.gran = {"fiscal year": "year", "calendar year": "year"}.get(unit, unit)
+    if det == "the" and unit == "week" and not m["before"] and not el:
+        # "stocks rose for the week": which week is left to the reader (TimeML writes YYYY-WXX)
+        raw.note = "unnamed week"
     if det in ("the past", "the last", "the next", "the coming") and unit != "weekend":
         # "the past year" is a DATE in TimeML news usage; "the past week" likewise.
         raw.need = "dct"
@@ -323,8 +330,11 @@ _REF_VALUES = {
     "nowadays": "PRESENT_REF", "these days": "PRESENT_REF", "at present": "PRESENT_REF",
     "presently": "PRESENT_REF", "the time being": "PRESENT_REF",
     "recently": "PAST_REF", "lately": "PAST_REF", "more recently": "PAST_REF", "until recently": "PAST_REF",
-    "the past": "PAST_REF", "previously": "PAST_REF", "formerly": "PAST_REF",
+    "the past": "PAST_REF", "previously": "PAST_REF", "formerly": "PAST_REF", "current": "PRESENT_REF",
 }
+
+
+_SPAN_OF_UNITS = re.compile(r"(?:the\s)?(?:recent|coming)\s(?P<u>years|months|weeks|days)|the\s(?P<u2>years|months|weeks|days)\sahead")
 
 
 def reference(m: re.Match, text: str, rule: str) -> Raw | None:
@@ -334,6 +344,16 @@ def reference(m: re.Match, text: str, rule: str) -> Raw | None:
         value = "PAST_REF" if t.startswith("recent") else "FUTURE_REF"
     if t == "now" and re.match(r"\s?(?:that|,)", text[m.end():m.end() + 6]) and text[m.start() - 1:m.start()] in ("", "\n"):
         return None  # discourse "Now, ..." opening a paragraph
+    if m.group() == "Now" and text[m.end():m.end() + 1] == ",":
+        return None  # "Now, he says, ...": a discourse marker opening the sentence, not a time
+    if t.startswith("year") and t.endswith("end"):
+        # "by year-end", "since year end": the end of this year, or of the last one after "since"
+        since = re.search(r"(?i:since)\s$", text[max(0, m.start() - 7):m.start()])
+        return Raw(m.start(), m.end(), m.group(), rule, need="dct", gran="year", shift=-1 if since else 0, mod="END")
+    unit = _SPAN_OF_UNITS.fullmatch(t)
+    if unit:
+        # "in recent months", "in coming weeks": an unstated number of months up to (from) now
+        return Raw(m.start(), m.end(), m.group(), rule, type="DURATION", value=duration_value(None, unit["u"] or unit["u2"]))
     raw = Raw(m.start(), m.end(), m.group(), rule, value=value, need="present")
     return raw
 

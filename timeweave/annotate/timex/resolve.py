@@ -28,6 +28,8 @@ from timeweave.annotate.timex.wording import SEASON_WORD, describe
 NEAR_DCT_YEARS = 10
 _WEEKDAY_NAMES = ("", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _FINE = ("month", "week", "weekend", "day", "time")
+# Spans longer than a quarter that results are reported for: "the first nine months", "the half", "the year".
+_LONG_SPAN = re.compile(r"P(?:[6-9]|1[01])M|P1Y")
 
 
 @dataclass
@@ -58,6 +60,8 @@ class Discourse:
         self.dct_text = dct_text
         self.history: list[Mention] = []
         self.frontier: Mention | None = None  # the latest year explicitly reached
+        self.sentence: int | None = None  # the sentence being read
+        self.previous: tuple[Raw, int | None] | None = None  # the expression read just before, and its sentence
 
     # --- anchors -------------------------------------------------------------------------
     def last(self, gran: str | None = None) -> Mention | None:
@@ -103,16 +107,38 @@ class Discourse:
         return self.frontier is None or abs(self.frontier.when.year - self.dct.year) <= NEAR_DCT_YEARS
 
     def last_quarter(self) -> Mention | None:
-        """The reporting period under discussion: the last quarter or half the text stated."""
-        for mention in reversed(self.history[-12:]):
-            if mention.explicit and mention.when.gran in ("quarter", "half"):
+        """The reporting period under discussion: the quarter or half the text states most often.
+
+        Financial news names its reporting period in the lede and comes back to it; a quarter
+        mentioned in passing ("after a flat second quarter"), a forecast ("a fourth-quarter
+        charge", after the document date) or history ("the third quarter of 1984") does not
+        displace it. A quarter stated earlier in the same sentence wins ("America West reported
+        third-quarter profit ... a year earlier"); otherwise ties go to the first stated.
+        """
+        current = coarsen(self.dct, "quarter") if self.dct is not None and self.dct.month else None
+        counts: dict[When, list] = {}
+        for mention in self.history:
+            when = mention.when
+            if not mention.explicit or when.gran not in ("quarter", "half"):
+                continue
+            if current is not None and (abs(when.year - current.year) > 1 or (
+                    when.gran == "quarter" and (when.year, when.sub) > (current.year, current.sub))):
+                continue
+            if mention.sentence is not None and mention.sentence == self.sentence:
                 return mention
-        return None
+            counts.setdefault(when, [0, mention])[0] += 1
+        if not counts:
+            return None
+        return max(counts.values(), key=lambda item: item[0])[1]
 
     # --- resolution ----------------------------------------------------------------------
     def resolve(self, raw: Raw, sentence: int | None, sentence_text: str) -> Resolved:
+        self.sentence = sentence
         handler = getattr(self, f"_need_{raw.need}")
-        return handler(raw, sentence_text)
+        try:
+            return handler(raw, sentence_text)
+        finally:
+            self.previous = (raw, sentence)
 
     def _need_none(self, raw: Raw, sentence_text: str) -> Resolved:
         if raw.when is not None:
@@ -194,8 +220,10 @@ class Discourse:
     def _need_weekday(self, raw: Raw, sentence_text: str) -> Resolved:
         narrative = self.narrative_year()
         last = self.last("day")
+        # News that recalls an old year ("since 1978") still counts its weekdays from its own date
+        # when the last day it named is in the document's own year.
         use_dct = raw.note != "narr" and self.dct is not None and self.dct.gran in ("day", "time") and (
-            self.use_dct_for_year())
+            self.use_dct_for_year() or (last is not None and abs(last.when.year - self.dct.year) <= 1))
         if use_dct:
             base, why, anchor = self.dct, f"the document date {self.dct_text}", "document_date"
         elif last is not None and last.when.gran in ("day", "time"):
@@ -218,13 +246,33 @@ class Discourse:
         side = "on or before" if direction < 0 else "on or after"
         return Resolved(when, anchor, f"'{raw.text}' → {describe(when)}: the weekday {side} {why}")
 
+    def _longer_period(self) -> Raw | None:
+        """The span of months just named ("the first nine months"), when it is the period compared."""
+        if self.previous is None:
+            return None
+        raw, sentence = self.previous
+        if raw.type != "DURATION" or not _LONG_SPAN.fullmatch(raw.value or ""):
+            return None
+        if sentence is not None and self.sentence is not None and self.sentence - sentence > 1:
+            return None
+        return raw
+
     def _reporting_period(self, raw: Raw) -> Resolved | None:
-        """'a year earlier' in a report on a quarter means that quarter a year before."""
+        """'a year earlier' in a report on a quarter means that quarter a year before.
+
+        Right after a longer span ("for the nine months, net was ... compared with ... a year
+        earlier") it means the year before instead: the comparison is at the year's granularity.
+        """
         if raw.rule != "num_rel" or raw.gran != "year" or raw.vague:
             return None
         q = self.last_quarter()
         if q is None or (self.dct is not None and abs(q.when.year - self.dct.year) > 1):
             return None
+        span = self._longer_period()
+        if span is not None:
+            when = When("year", q.when.year + raw.shift)
+            return Resolved(when, "narrative", f"'{raw.text}' → {describe(when)}: compared with '{span.text}', "
+                                               f"so counted in years from the reporting year {q.when.year}")
         per = 4 if q.when.gran == "quarter" else 2
         when = shift(q.when, raw.shift * per)
         if when is None:
@@ -246,6 +294,12 @@ class Discourse:
         return self._move(raw, self.dct, "document_date", f"the document date {self.dct_text}")
 
     def _need_narr(self, raw: Raw, sentence_text: str) -> Resolved:
+        if raw.note == "unnamed week":
+            last = self.last("day") if self.dct is None else None
+            base = last.when if last is not None else self.dct
+            if base is not None:
+                return Resolved(None, "document_date" if last is None else "narrative",
+                                f"'{raw.text}' is a week of {base.year}, but the text does not say which", f"{base.year:04d}-WXX")
         gran = raw.gran if raw.gran in GRANS else None
         if raw.note == "quarter" or gran in ("weekend", "season"):
             gran = "day" if gran == "weekend" else "year"
@@ -265,6 +319,11 @@ class Discourse:
 
     def _need_qref(self, raw: Raw, sentence_text: str) -> Resolved:
         last = self.last_quarter() or self.last()
+        span = self._longer_period() if raw.shift == -4 or raw.note == "year" else None
+        if span is not None and last is not None:
+            year = int(raw.sub) if raw.note == "year" else last.when.year - 1
+            return Resolved(When("year", year), "narrative", f"'{raw.text}' → {year}: compared with '{span.text}', "
+                                                              "so the year, not a quarter")
         if raw.note == "year":  # "the 1988 period": the period under discussion, in that year
             year = int(raw.sub)
             if last is not None and last.when.gran in ("quarter", "half"):

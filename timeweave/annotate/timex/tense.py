@@ -21,6 +21,7 @@ TenseOf = Callable[[int, int], "str | None"]
 FUTURE_CUE = re.compile(r"(?i:\b(?:will|shall|going\sto|scheduled|upcoming|(?:is|are)\s(?:due|expected|set|scheduled)\sto"
                         r"|plans?\sto)\b|'ll\b)")
 _SINCE = re.compile(r"(?i:\bsince)\s{1,3}(?:(?:the|last|early|late|mid|mid-)\s{1,3})?$")
+_HAD = re.compile(r"(?i:\bhad\s(?:been\s)?(?:\w+\s)?)$")
 _FUTURE_MODALS = {"will", "wo", "shall", "'ll", "ll"}
 _WALK_UP = 6  # how many heads to climb from the expression to its verb
 # Prepositions and words that make a date a deadline or a term ("extended to Nov. 20", "until
@@ -33,7 +34,11 @@ def text_tense(text_before: str) -> str | None:
     'future' after a future auxiliary, else None."""
     if _SINCE.search(text_before):
         return "past"
-    return "future" if FUTURE_CUE.search(text_before) else None
+    cue = FUTURE_CUE.search(text_before)
+    if cue is None:
+        return None
+    # "had been scheduled to expire Friday": a plan seen from the past, so the day has gone by
+    return "past" if _HAD.search(text_before, 0, cue.start()) else "future"
 
 
 def _aux(token) -> tuple[set[str], set[str]]:
