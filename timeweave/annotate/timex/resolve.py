@@ -19,8 +19,8 @@ from dataclasses import dataclass, replace
 from timeweave.annotate.timex.calendar import (
     GRANS, When, base_interval, coarsen, shift, valid_day, weekday_near,
 )
-from timeweave.annotate.timex.lexicon import MONTH_NAMES
 from timeweave.annotate.timex.raw import Raw
+from timeweave.annotate.timex.complete import days_apart, fill, gran_word, unresolved_value, with_clock
 from timeweave.annotate.timex.wording import SEASON_WORD, describe
 
 # A month named without a year belongs to the narrative once the narrative is this many years
@@ -211,10 +211,10 @@ class Discourse:
             anchor = "document_date"
         else:
             return Resolved(None, "none", f"'{raw.text}' names no year and nothing before it gives one",
-                            _unresolved_value(raw))
-        when, note = _fill(raw, year)
+                            unresolved_value(raw))
+        when, note = fill(raw, year)
         if when is None:
-            return Resolved(None, "none", f"'{raw.text}': {note}", _unresolved_value(raw))
+            return Resolved(None, "none", f"'{raw.text}': {note}", unresolved_value(raw))
         return Resolved(when, anchor, f"'{raw.text}' → {describe(when)}: it names no year; {why}" + (f" ({note})" if note else ""))
 
     def _need_weekday(self, raw: Raw, sentence_text: str) -> Resolved:
@@ -238,11 +238,11 @@ class Discourse:
         if not raw.direction and anchor == "document_date" and raw.tense == "present" and when is not None:
             # "talks resume Monday": the present tense of news names the nearer one, either side.
             other = weekday_near(day, raw.weekday, -direction, inclusive=True)
-            if other is not None and _days_apart(other, day) < _days_apart(when, day):
+            if other is not None and days_apart(other, day) < days_apart(when, day):
                 when, direction = other, -direction
         if when is None:
             return Resolved(None, "none", f"'{raw.text}': the calendar cannot place it", f"XXXX-WXX-{raw.weekday}")
-        when = _with_clock(raw, when)
+        when = with_clock(raw, when)
         side = "on or before" if direction < 0 else "on or after"
         return Resolved(when, anchor, f"'{raw.text}' → {describe(when)}: the weekday {side} {why}")
 
@@ -287,7 +287,7 @@ class Discourse:
         if self.dct is None:
             last = self.last(raw.gran if raw.gran in GRANS else None)
             if last is None:
-                value = "PRESENT_REF" if raw.shift == 0 and raw.gran in ("day", "year") else _unresolved_value(raw)
+                value = "PRESENT_REF" if raw.shift == 0 and raw.gran in ("day", "year") else unresolved_value(raw)
                 return Resolved(None, "none", f"'{raw.text}' is relative to the time of writing, which is unknown", value)
             return self._move(raw, last.when, "narrative",
                               f"the document has no date, so the last date mentioned, {last.cite()}, stands in")
@@ -310,12 +310,12 @@ class Discourse:
             return self._move(raw, self.dct, "document_date", f"the document date {self.dct_text} (news counts years from its own date)")
         last = self.last(gran)
         if last is not None:
-            of = "" if gran in (None, "season") or raw.note == "quarter" else f"the {_gran_word(gran)} of "
+            of = "" if gran in (None, "season") or raw.note == "quarter" else f"the {gran_word(gran)} of "
             return self._move(raw, last.when, "narrative", f"{of}the last date mentioned before it, {last.cite()} ({describe(last.when)})")
         if self.dct is not None:
             return self._move(raw, self.dct, "document_date",
-                              f"nothing before it gives a {_gran_word(gran)}, so the document date {self.dct_text}")
-        return Resolved(None, "none", f"'{raw.text}' refers back to a time the text has not given", _unresolved_value(raw))
+                              f"nothing before it gives a {gran_word(gran)}, so the document date {self.dct_text}")
+        return Resolved(None, "none", f"'{raw.text}' refers back to a time the text has not given", unresolved_value(raw))
 
     def _need_qref(self, raw: Raw, sentence_text: str) -> Resolved:
         last = self.last_quarter() or self.last()
@@ -352,7 +352,7 @@ class Discourse:
             target = coarsen(base, "year")
             target = shift(target, raw.shift) if target else None
             if target is None:
-                return Resolved(None, "none", f"'{raw.text}': no year to count from", _unresolved_value(raw))
+                return Resolved(None, "none", f"'{raw.text}': no year to count from", unresolved_value(raw))
             if raw.note == "quarter":
                 when = When("quarter", target.year, sub=raw.sub)
             else:
@@ -369,7 +369,7 @@ class Discourse:
             if GRANS.index(base.gran) < GRANS.index(gran) and not (gran == "week" and base.gran == "day"):
                 if raw.vague or GRANS.index(base.gran) < GRANS.index("year"):
                     return Resolved(None, "none", f"'{raw.text}' is finer than {why}, which only gives {describe(base)}",
-                                    _unresolved_value(raw))
+                                    unresolved_value(raw))
                 # "two days later" after "May 1939": only the anchor's own precision is known.
                 return Resolved(base, anchor, f"'{raw.text}' → {describe(base)}: counted from {why}, "
                                               f"which gives only {describe(base)}")
@@ -377,13 +377,13 @@ class Discourse:
                 coarser = {"day": "month", "week": "month", "month": "year", "year": "decade", "quarter": "year"}.get(gran, "year")
                 when = coarsen(base, coarser)
                 if when is None:
-                    return Resolved(None, "none", f"'{raw.text}': no date to count from", _unresolved_value(raw))
+                    return Resolved(None, "none", f"'{raw.text}': no date to count from", unresolved_value(raw))
                 return Resolved(when, anchor, f"'{raw.text}' → about {describe(when)}: an unstated number of {gran}s from {why}")
             when = coarsen(base, gran if gran != "weekend" else "week")
             when = shift(when, raw.shift) if when else None
         if when is None:
-            return Resolved(None, "none", f"'{raw.text}': the calendar cannot count from {why}", _unresolved_value(raw))
-        when = _with_clock(raw, when)
+            return Resolved(None, "none", f"'{raw.text}': the calendar cannot count from {why}", unresolved_value(raw))
+        when = with_clock(raw, when)
         unit = gran if abs(raw.shift) == 1 else f"{gran}s"
         moved = "" if raw.shift == 0 else f"{abs(raw.shift)} {unit} {'after' if raw.shift > 0 else 'before'} "
         return Resolved(when, anchor, f"'{raw.text}' → {describe(when)}: {moved}{why}")
@@ -398,46 +398,3 @@ class Discourse:
             when = replace(when, year=when.year - 1)
         return Resolved(when, anchor, f"'{raw.text}' → {describe(when)}: the {SEASON_WORD[str(raw.sub)]} "
                                       f"{'after' if raw.direction > 0 else 'before' if raw.direction < 0 else 'of'} {why}")
-
-
-def _days_apart(a: When, b: When) -> int:
-    return abs((dt.date(a.year, a.month, a.day) - dt.date(b.year, b.month, b.day)).days)
-
-
-def _gran_word(gran: str | None) -> str:
-    return {None: "date", "weekend": "day"}.get(gran, gran)
-
-
-def _with_clock(raw: Raw, when: When) -> When:
-    if raw.type == "TIME" and when.gran == "day":
-        return When("time", when.year, when.month, when.day, hour=raw.hour, minute=raw.minute, tod=raw.tod)
-    return when
-
-
-def _fill(raw: Raw, year: int) -> tuple[When | None, str]:
-    """The partial expression completed with `year`."""
-    if raw.rule == "holiday":
-        from timeweave.annotate.timex.normalise import holiday_date
-        return holiday_date(str(raw.sub), year), ""
-    if raw.gran == "quarter":
-        return When("quarter", year, sub=raw.sub), ""
-    if raw.gran == "season":
-        return When("season", year, sub=raw.sub), ""
-    if raw.day is not None:
-        if not valid_day(year, raw.month, raw.day):
-            return When("month", year, raw.month), f"there is no day {raw.day} in {MONTH_NAMES[raw.month]} {year}; kept the month"
-        return _with_clock(raw, When("day", year, raw.month, raw.day)), ""
-    return When("month", year, raw.month), ""
-
-
-def _unresolved_value(raw: Raw) -> str:
-    """A TIMEX3 value with the unknown parts as X: 'XXXX-08', 'XXXX-WXX-5', 'XXXX-SU'."""
-    if raw.month:
-        return f"XXXX-{raw.month:02d}" + (f"-{raw.day:02d}" if raw.day else "")
-    if raw.gran == "season":
-        return f"XXXX-{raw.sub}"
-    if raw.gran == "quarter":
-        return f"XXXX-Q{raw.sub or 'X'}"
-    if raw.weekday:
-        return f"XXXX-WXX-{raw.weekday}"
-    return {"day": "XXXX-XX-XX", "month": "XXXX-XX", "week": "XXXX-WXX"}.get(raw.gran or "", "XXXX")
