@@ -78,7 +78,7 @@ _EL_SEASON = (rf"(?:(?P<el>(?i:early|late|mid|the\send\sof|the\sbeginning\sof|th
 _NUM_REL = (rf"(?:{QUANT})?(?P<n>{NUM})[\s-](?P<unit>{UNIT})s?(?:\s(?i:or\sso))?\s(?P<rel>(?i:ago|earlier|later|before|after|hence|from\snow|back|previously|prior))(?![\w-])")
 _DURATION = (rf"(?:{QUANT})?(?:(?P<det>(?i:the|another|each\sof\sthe\s(?:past|last|next)|(?:the\s)?(?:past|last|next|first|final|previous|coming|following|latest|remaining|initial|same|other|last\sfew|past\sfew|next\sfew)))\s)?"
              rf"(?P<n>{NUM})(?:\s(?i:to|or)\s(?P<n2>{NUM}))?[\s-](?:(?P<adj>(?i:more|additional|straight|consecutive|full|long|trading|business|calendar|working|fiscal))\s)?"
-             rf"(?P<unit>{UNIT})(?P<plural>s)?(?![\w])(?:-(?P<old>(?i:old|long)))?")
+             rf"(?P<unit>{UNIT})(?P<plural>s)?(?![\w])(?:-(?P<old>(?i:old|long)))?(?:\s(?P<half>(?i:and\sa\shalf))(?![\w-]))?")
 _VAGUE_DUR = (r"(?P<pre>(?i:for|over|in|recent|the\spast|the\slast|past|the\scoming|the\snext|coming|the\searly|the\sfirst|the|for\smany|for\ssome))\s"
               r"(?P<unit>(?i:years|months|weeks|days|hours|minutes|decades|centuries))(?![\w-])")
 _QUARTER = (rf"(?:(?P<det>(?i:the|its|a|this|last|next|(?:this|last|next)\syear's|the\syear-earlier|the\syear-ago|the\s(?:{YEAR4})))\s)?"

@@ -99,9 +99,14 @@ def duration(m: re.Match, text: str, rule: str) -> Raw | None:
         return None
     if n_word.lower() in ("a", "an") and not (m["quant"] or m["det"]) and is_rate(text, m.start()):
         return None
+    if word == "quarter" and m["plural"] and m.group("n").lower() in ("one", "two", "three") \
+            and text[m.end("n"):m.start("unit")] == "-":
+        return None  # "about three-quarters of its food": a fraction, not a span of quarters
     n = None if m["n2"] else _count(n_word)
     if n is not None and n > 100000:
         return None
+    if n is not None and m["half"]:
+        n += 0.5  # "a minute and a half" is PT1M30S, "a year and a half" P1Y6M
     raw = Raw(m.start(), m.end(), m.group(), rule, type="DURATION", value=duration_value(n, m["unit"]))
     if m["quant"]:
         raw.mod = _QUANT_MOD.get(" ".join(m["quant"].lower().split()))
@@ -196,8 +201,21 @@ def relative_unit(m: re.Match, text: str, rule: str) -> Raw | None:
     return raw
 
 
+# "today's world", "today's youth": the present age in general, which TimeML leaves untagged
+_GENERIC_TODAY = re.compile(r"[\u2019']s\s{1,2}(?:[a-z-]+\s{1,2})?(?i:world|society|youth|young|generation|children|kids"
+                            r"|standards|economy|culture|technology|computers|consumers|families|workplace|environment)\b")
+# "USA Today", "VOA Today": a capitalised name ending in Today
+_NAME_BEFORE = re.compile(r"(?:[A-Z][A-Za-z]*|[A-Z]{2,})\s$")
+
+
 def deixis(m: re.Match, text: str, rule: str) -> Raw | None:
     word = " ".join(m["word"].lower().split())
+    if word == "today" and not m["el"] and not m["tod"]:
+        if _GENERIC_TODAY.match(text, m.end()):
+            return None
+        before = text[max(0, m.start() - 30):m.start()]
+        if m["word"] == "Today" and _NAME_BEFORE.search(before) and not re.search(r"[.!?]['\"’”]?\s$|^\s*$", before):
+            return None
     shift = {"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1,
              "the day before yesterday": -2, "the day after tomorrow": 2}[word]
     raw = Raw(m.start(), m.end(), m.group(), rule, need="dct", gran="day", shift=shift)
@@ -354,6 +372,10 @@ def reference(m: re.Match, text: str, rule: str) -> Raw | None:
     if unit:
         # "in recent months", "in coming weeks": an unstated number of months up to (from) now
         return Raw(m.start(), m.end(), m.group(), rule, type="DURATION", value=duration_value(None, unit["u"] or unit["u2"]))
+    if t == "current" and re.search(r"(?i:\bthen[\s-])$", text[max(0, m.start() - 5):m.start()]):
+        # "the then-current market price": current as of a past moment
+        start = m.start() - 5
+        return Raw(start, m.end(), text[start:m.end()], rule, value="PAST_REF", need="present")
     raw = Raw(m.start(), m.end(), m.group(), rule, value=value, need="present")
     return raw
 

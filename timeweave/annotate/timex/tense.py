@@ -58,8 +58,12 @@ def verb_tense(verb) -> str | None:
         return "past"
     if "TO" in tags and verb.tag_ == "VB":
         head = verb.head
-        if head.pos_ in ("NOUN", "PROPN") or "had" in _aux(head)[0]:
-            return None  # "offers to acquire", "had been due to expire": the infinitive sets no time
+        if head.pos_ in ("NOUN", "PROPN"):
+            return None  # "offers to acquire": the infinitive sets no time
+        if "had" in _aux(head)[0] or (head.pos_ == "ADJ" and "had" in _aux(head.head)[0]):
+            # "had been scheduled to expire Friday", "had been due to expire Friday": a plan seen
+            # from the past (past perfect); not a future cue, and the date may lie either side
+            return None
         return "future"
     if verb.tag_ == "VBD" or tags & {"VBD"}:
         return "past"
