@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 
 from timeweave.annotate.timex import normalise as n
+from timeweave.annotate.timex import durations
 from timeweave.annotate.timex import relative as r
 from timeweave.annotate.timex.calendar import When, interval, timex_value, valid_day
 from timeweave.annotate.timex.patterns import _NUMBER_CLASSES, PRIORITY, RULE_CLASSES, RULES, TOKEN, TRIGGER_CLASS, WINDOW
@@ -40,8 +41,8 @@ _HANDLERS = {
     "qref": lambda m, t: r.quarter_reference(m, t, "qref"), "num_rel": lambda m, t: r.num_relative(m, t, "num_rel"),
     "relunit": lambda m, t: r.relative_unit(m, t, "relunit"), "deixis": lambda m, t: r.deixis(m, t, "deixis"),
     "weekday": lambda m, t: r.weekday(m, t, "weekday"), "set": lambda m, t: r.set_rule(m, t, "set"),
-    "duration": lambda m, t: r.duration(m, t, "duration"), "ref": lambda m, t: r.reference(m, t, "ref"),
-    "then": lambda m, t: r.then(m, t, "then"), "vague_dur": lambda m, t: r.vague_duration(m, t, "vague_dur"),
+    "duration": lambda m, t: durations.duration(m, t, "duration"), "ref": lambda m, t: r.reference(m, t, "ref"),
+    "then": lambda m, t: r.then(m, t, "then"), "vague_dur": lambda m, t: durations.vague_duration(m, t, "vague_dur"),
 }
 _RANGE_JOIN = re.compile(r"\s?(?:[-\u2010-\u2015\u2212]|(?i:to|until|till|through|and))\s?")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]?\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n")

@@ -10,120 +10,20 @@ from __future__ import annotations
 import re
 
 from timeweave.annotate.timex.calendar import When
-from timeweave.annotate.timex.lexicon import PARTS_OF_DAY, UNITS, WEEKDAYS, number_value
+from timeweave.annotate.timex.lexicon import PARTS_OF_DAY, WEEKDAYS
+from timeweave.annotate.timex.durations import count, duration_value, is_rate, unit_of
 from timeweave.annotate.timex.raw import Raw, mod_of
 
 _UNIT_GRAN = {"Y": "year", "M": "month", "W": "week", "D": "day", "Q": "quarter", "DE": "decade",
               "CE": "century", "H": "day", "S": "day"}
 _QUARTERS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "final": 4}
-_QUANT_MOD = {"about": "APPROX", "around": "APPROX", "approximately": "APPROX", "roughly": "APPROX",
-              "some": "APPROX", "nearly": "LESS_THAN", "almost": "LESS_THAN", "more than": "MORE_THAN",
-              "over": "MORE_THAN", "less than": "LESS_THAN", "fewer than": "LESS_THAN", "under": "LESS_THAN",
-              "at least": "EQUAL_OR_MORE", "at most": "EQUAL_OR_LESS", "up to": "EQUAL_OR_LESS",
-              "within": "EQUAL_OR_LESS", "no more than": "EQUAL_OR_LESS", "no less than": "EQUAL_OR_MORE"}
-
-
-def _unit(word: str) -> tuple[str, str]:
-    """'months' -> ('month', 'M'); 'fiscal year' -> ('year', 'Y')."""
-    w = word.lower().split()[-1].rstrip("s")
-    w = "century" if w.startswith("centur") else w
-    return w, UNITS.get(w, "Y")
-
-
 _ENDED = re.compile(r"\s{1,2}(?:ended|ending)\b")
-_FRACTION_STEP = {"Y": ("M", 12), "D": ("H", 24), "H": ("M", 60), "MIN": ("S", 60)}
-
-
-def _count(word: str) -> float | None:
-    """A number, or None for vague counts ('several', 'a few'); 'a couple of' is two."""
-    w = " ".join(word.lower().replace(",", "").split())
-    if w in ("a couple", "a couple of", "couple of"):
-        return 2.0
-    if " 1/2" in w:
-        base = _count(w.replace(" 1/2", ""))
-        return base + 0.5 if base is not None else None
-    if re.fullmatch(r"\d{1,7}(?:\.\d{1,2})?", w):
-        return float(w)
-    if w.endswith((" hundred", " thousand")):
-        head = number_value(w.rsplit(" ", 1)[0])
-        return head * (100 if w.endswith("hundred") else 1000) if head else None
-    n = number_value(w)
-    return float(n) if n is not None else None
-
-
-def duration_value(n: float | None, unit: str) -> str:
-    """P3Y, P18M, PT2H, P2.5Y, P20Y for two decades; PXM when the count is vague."""
-    word, code = _unit(unit)
-    if word == "fortnight":
-        n, code = (n * 2 if n is not None else None), "W"
-    if code in ("DE", "CE"):
-        mult = 10 if code == "DE" else 100
-        code, n = "Y", (n * mult if n is not None else None)
-        if n is None:
-            return "PXDE" if mult == 10 else "PXC"  # TIMEX3's century unit is C
-    clock = word in ("hour", "minute", "second", "hr", "min")
-    if clock:
-        code = {"hour": "H", "hr": "H", "minute": "M", "min": "M", "second": "S"}[word]
-    step = _FRACTION_STEP.get("MIN" if clock and code == "M" else code)
-    if n is not None and n != int(n) and step and (n - int(n)) * step[1] == int((n - int(n)) * step[1]):
-        # "2 1/2 years" is P2Y6M, "5 1/2 hours" PT5H30M: the fraction goes to the next smaller unit
-        whole, part = int(n), int((n - int(n)) * step[1])
-        head = f"{whole}{code}" if whole else ""
-        if clock:
-            return f"PT{head}{part}{step[0]}"
-        return f"P{head}T{part}H" if step[0] == "H" else f"P{head}{part}{step[0]}"
-    num = "X" if n is None else (str(int(n)) if n == int(n) else f"{n:g}")
-    return f"PT{num}{code}" if clock else f"P{num}{code}"
-
-
-# A quantity just before "a year" / "annually" / "per second" makes it a rate ("$2 million a year",
-# "rise 8.5% annually", "four flights a week"), which TimeML leaves untagged.
-_AMOUNT_BEFORE = re.compile(r"(?i:\d[\d,.]*%?|\b(?:million|billion|trillion|thousand|hundred|percent|cents?|dollars?|"
-                            r"one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|forty|fifty))"
-                            r"(?:\s{1,2}[A-Za-z-]+){0,2}\s{1,2}$")
-# "52 years old", "a 136-year-old institution": an age, which TimeML does not tag.
-_AGE_AFTER = re.compile(r"\s{1,2}(?i:old|of\sage)\b")
-
-
-def is_rate(text: str, start: int) -> bool:
-    """True when a quantity stands just before `start`: the time word is the denominator of a rate."""
-    return bool(_AMOUNT_BEFORE.search(text, max(0, start - 40), start))
-
-
-def duration(m: re.Match, text: str, rule: str) -> Raw | None:
-    n_word = m["n"]
-    word, code = _unit(m["unit"])
-    if word == "second" and n_word.lower() in ("a", "an", "the"):
-        return None  # "a second time" is an ordinal, not a duration
-    if word in ("year", "yr") and ((m["old"] or "").lower() == "old" or _AGE_AFTER.match(text, m.end())):
-        return None
-    if n_word.lower() in ("a", "an") and not (m["quant"] or m["det"]) and is_rate(text, m.start()):
-        return None
-    if word == "quarter" and m["plural"] and m.group("n").lower() in ("one", "two", "three") \
-            and text[m.end("n"):m.start("unit")] == "-":
-        return None  # "about three-quarters of its food": a fraction, not a span of quarters
-    n = None if m["n2"] else _count(n_word)
-    if n is not None and n > 100000:
-        return None
-    if n is not None and m["half"]:
-        n += 0.5  # "a minute and a half" is PT1M30S, "a year and a half" P1Y6M
-    raw = Raw(m.start(), m.end(), m.group(), rule, type="DURATION", value=duration_value(n, m["unit"]))
-    if m["quant"]:
-        raw.mod = _QUANT_MOD.get(" ".join(m["quant"].lower().split()))
-    return raw
-
-
-def vague_duration(m: re.Match, text: str, rule: str) -> Raw | None:
-    pre = m["pre"].lower()
-    start = m.start("unit") if pre in ("for", "over", "in", "for many", "for some") else m.start()
-    word, code = _unit(m["unit"])
-    return Raw(start, m.end(), text[start:m.end()], rule, type="DURATION", value=duration_value(None, word))
 
 
 def num_relative(m: re.Match, text: str, rule: str) -> Raw | None:
     rel = m["rel"].lower()
-    word, code = _unit(m["unit"])
-    n = _count(m["n"])
+    word, code = unit_of(m["unit"])
+    n = count(m["n"])
     if rel in ("before", "after") and re.match(r"\s{0,2}[\w(\"'“]", text[m.end():m.end() + 3]):
         # "two days before the attack": the duration is the timex, the anchor is an event.
         end = m.start("rel") - 1
@@ -338,7 +238,7 @@ def set_rule(m: re.Match, text: str, rule: str) -> Raw | None:
         from timeweave.annotate.timex.normalise import month_of
         raw.value = f"XXXX-{month_of(low):02d}"
     else:
-        n = _count(m["n"]) if m["n"] else 1
+        n = count(m["n"]) if m["n"] else 1
         raw.value = duration_value(n, unit)
     return raw
 
