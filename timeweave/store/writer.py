@@ -115,21 +115,23 @@ def _write_passages(conn: Connection, document: Document) -> list[int]:
     return ids
 
 
-def _passage_of(document: Document, passage_ids: list[int], offset: int) -> int | None:
-    starts = [p.start for p in document.passages]
+def _passage_of(starts: list[int], passage_ids: list[int], offset: int) -> int | None:
+    """The passage an annotation starts in: the last one starting at or before `offset`.
+
+    Annotations come from the content view, so their start always lies inside a passage.
+    """
     i = bisect.bisect_right(starts, offset) - 1
-    if i >= 0 and document.passages[i].start <= offset < max(document.passages[i].end, offset + 1):
-        return passage_ids[i]
-    return None
+    return passage_ids[i] if i >= 0 else None
 
 
 def _write_annotations(conn: Connection, document: Document, found: Any, view: TextView, passage_ids: list[int]) -> None:
     source_id = document.meta.id
     text = document.text
+    starts = [p.start for p in document.passages]  # once per document, not per annotation
 
     def span(start: int, end: int) -> tuple[int, int, int | None]:
         s, e = view.span_to_source(start, end)
-        return s, e, _passage_of(document, passage_ids, s)
+        return s, e, _passage_of(starts, passage_ids, s)
 
     timex_ids: list[int] = []
     timex_rows = found.timexes
