@@ -244,3 +244,22 @@ def test_a_dask_cluster_builds_the_same_store(tmp_path, corpus_copy, built):
     with open_store(serial_db, create=False).connect() as conn:
         serial = sorted((r.source_id, r.start, r.end, r.type) for r in conn.execute(select(t.event_mentions)))
     assert parallel == serial
+
+
+def test_a_passage_syndicated_into_another_document_is_marked_as_its_copy(tmp_path):
+    paragraph = ("The Soviet and Mongolian governments signed a Protocol of Mutual Assistance on March 12, 1936, "
+                 "which provided for mutual military help in case of an attack on either country.")
+    folder = tmp_path / "syndicated"
+    folder.mkdir()
+    (folder / "original.txt").write_text(f"Original report\n\n{paragraph}\n", encoding="utf-8")
+    (folder / "copy.txt").write_text(f"Reprint\n\nA new opening line about the 1930s alliance and its treaties.\n\n{paragraph}\n",
+                                     encoding="utf-8")
+    db = tmp_path / "s.db"
+    build([folder], db=db)
+    texts = {r.source_id: r.text for r in rows(db, t.texts)}
+    by_id = {p.id: p for p in rows(db, t.passages)}
+    copies = [p for p in by_id.values() if p.duplicate_scope == "across"]
+    assert len(copies) == 1
+    copy, first = copies[0], by_id[copies[0].duplicate_of]
+    assert copy.duplicate_kind == "exact" and copy.source_id != first.source_id
+    assert texts[copy.source_id][copy.start : copy.end] == texts[first.source_id][first.start : first.end] == paragraph

@@ -218,23 +218,14 @@ def _removed_sources(engine: Engine, paths: Sequence[str | Path], files: list[Pa
 
 def corpus_stages(engine: Engine, config: dict[str, Any]) -> None:
     """Recompute what depends on the whole corpus: copies across documents, entities, events."""
+    from timeweave.link import link_entities
+    from timeweave.reconcile import reconcile
     from timeweave.store.copies import mark_cross_document_duplicates
-
-    mark_cross_document_duplicates(engine, config)
-    try:
-        from timeweave.link import link_entities
-    except ImportError:
-        link_entities = None
-    if link_entities is not None:
-        link_entities(engine, authority=authority_files(engine))
-    try:
-        from timeweave.reconcile import reconcile
-    except ImportError:
-        reconcile = None
-    if reconcile is not None:
-        reconcile(engine, config=config)
     from timeweave.store.search import reindex
 
+    mark_cross_document_duplicates(engine, config)
+    link_entities(engine, authority=authority_files(engine))
+    reconcile(engine, config=config)
     reindex(engine)
 
 

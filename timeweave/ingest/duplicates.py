@@ -49,28 +49,6 @@ def mark_within(passages: list[Passage], text: str, source_id: str, *, threshold
         passage.duplicate_scope = "within"
 
 
-def apply_cross_document(documents: Sequence[Document], *, threshold: float = 0.5, min_chars: int = 80) -> int:
-    """Convenience for the build: mark cross-document copies on the documents themselves; returns how many.
-
-    Passages already marked as repeats within their own document are left out, so each copy is
-    reported once and points at the original.
-    """
-    items = [
-        (doc.meta.id, seq, doc.text[p.start:p.end])
-        for doc in documents
-        for seq, p in enumerate(doc.passages)
-        if p.role == "content" and p.duplicate_of is None
-    ]
-    by_id = {doc.meta.id: doc for doc in documents}
-    found = find_cross_document(items, threshold=threshold, min_chars=min_chars)
-    for source_id, seq, first_id, first_seq, kind in found:
-        passage = by_id[source_id].passages[seq]
-        passage.duplicate_of = (first_id, first_seq)
-        passage.duplicate_kind = kind
-        passage.duplicate_scope = "across"
-    return len(found)
-
-
 def exact_key(text: str) -> str:
     """sha1 of the whitespace- and case-normalised text: equal keys mean an exact copy."""
     return hashlib.sha1(" ".join(text.casefold().split()).encode("utf-8")).hexdigest()
