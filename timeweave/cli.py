@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -51,7 +52,7 @@ def main(
         raise typer.Exit(0)
 
 
-def _progress_bar() -> tuple[Progress, callable]:
+def _progress_bar() -> tuple[Progress, Callable[[str, int, int], None]]:
     bar = Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         TextColumn("{task.fields[path]}"), console=err, transient=True,
