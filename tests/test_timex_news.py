@@ -47,3 +47,78 @@ def test_past_perfect_of_a_plan_through_an_adjective_is_no_future_cue():
               pos=["PRON", "AUX", "AUX", "ADJ", "PART", "VERB", "PROPN", "PUNCT"])
     start = len("It had been due to expire ")
     assert doc_tense(doc)(start, start + 6) is None
+
+
+def test_first_two_quarters_of_a_year_is_its_first_half():
+    t = find_timexes("Sales will stay weak through the first two quarters of 1990, it said.", dct="1989-10-26")
+    assert [(x.text, x.type, x.value, x.earliest, x.latest) for x in t] == [
+        ("the first two quarters of 1990", "DATE", "1990-H1", "1990-01-01", "1990-06-30")]
+    # any other span of a year stays a length, and the year its own expression
+    assert values("Three months of 1990 were bad.") == {"Three months": "P3M", "1990": "1990"}
+
+
+def test_a_quarter_of_something_is_a_fraction():
+    assert values("Funds hold more than a quarter of the entire market.") == {}
+    assert values("Profit fell in a quarter that produced a big loss.")["a quarter"] == "P1Q"
+
+
+def test_hundred_years_and_indefinite_lengths():
+    assert values("As it has for almost a hundred years.")["almost a hundred years"] == "P100Y"
+    assert values("They will live without it for a while.") == {"a while": "PXX"}
+    assert values("Forces could be in the region for some time.") == {"some time": "PXX"}
+    assert values("Nobody had seen it at some time or other.") == {}
+
+
+def test_mid_afternoon_with_a_space_is_a_time_of_day():
+    t = find_timexes("By mid afternoon, official sources were saying the attack had ended.", dct="1998-03-06")
+    assert [(x.text, x.type, x.value) for x in t] == [("mid afternoon", "TIME", "1998-03-06TAF")]
+
+
+def test_one_day_after_a_modal_is_some_future_day():
+    assert values("Islam will one day be the second largest religion.") == {"one day": "FUTURE_REF"}
+    assert values("Major had only been in the job one day.") == {"one day": "P1D"}
+
+
+def test_financial_comparison_periods_a_year_back():
+    text = ("The company earned $5 million in the third quarter. Net was $3 million for the corresponding "
+            "period last year. For the quarter a year ago, it reported a loss.")
+    v = values(text, dct="1989-10-26")
+    assert v["the corresponding period last year"] == "1988-Q3"
+    assert v["the quarter a year ago"] == "1988-Q3"
+    assert "last year" not in v and "a year ago" not in v
+
+
+def test_weekdays_joined_to_a_plural_recur():
+    v = values("Two new flights will leave Bombay on Monday and Tuesday nights.", dct="1998-02-13")
+    assert v == {"Monday": "XXXX-WXX-1TNI", "Tuesday nights": "XXXX-WXX-2TNI"}
+    assert values("The museum opens Saturdays.") == {"Saturdays": "XXXX-WXX-6"}
+    assert values("He calls every Friday night.") == {"every Friday night": "XXXX-WXX-5TNI"}
+    assert values("He came Monday and left Tuesday.", dct="1998-02-13") == {"Monday": "1998-02-09", "Tuesday": "1998-02-10"}
+
+
+def test_overnight_is_the_night_before_the_day_being_told():
+    v = values("Prices closed lower Friday. London shares fell on overnight losses in New York.")
+    assert v == {"Friday": "1989-10-27", "overnight": "1989-10-26TNI"}
+    assert values("Stocks fell overnight in Tokyo.") == {"overnight": "1989-10-29TNI"}
+
+
+def test_a_yearless_month_keeps_to_the_sentence_of_the_month_before_it():
+    # the document date is October: alone, "March" is the nearer March (1990); beside a
+    # June 1989 in the same sentence, it is March 1989
+    v = values("The stock rose to a high in June from $29.75 in March.")
+    assert v == {"June": "1989-06", "March": "1989-03"}
+
+
+def test_in_a_length_is_a_date_when_the_sentence_looks_ahead():
+    assert values("The stock will be redeemed in five years.", dct="1989-10-26") == {"five years": "1994"}
+    assert values("It was his second letter in two weeks.") == {"two weeks": "P2W"}
+
+
+def test_a_purpose_infinitive_takes_the_main_verbs_tense():
+    # "extended their offers to acquire the maker Friday" (the parser hangs Friday on 'acquire')
+    words = ["Bidders", "extended", "offers", "to", "acquire", "the", "maker", "Friday", "."]
+    doc = Doc(spacy.blank("en").vocab, words=words, tags=["NNS", "VBD", "NNS", "TO", "VB", "DT", "NN", "NNP", "."],
+              heads=[1, 1, 1, 4, 1, 6, 4, 4, 1], deps=["nsubj", "ROOT", "dobj", "aux", "advcl", "det", "dobj", "npadvmod", "punct"],
+              pos=["NOUN", "VERB", "NOUN", "PART", "VERB", "DET", "NOUN", "PROPN", "PUNCT"])
+    start = len("Bidders extended offers to acquire the maker ")
+    assert doc_tense(doc)(start, start + 6) == "past"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from timeweave.annotate.timex.calendar import When
 from timeweave.annotate.timex.lexicon import UNITS, number_value
 from timeweave.annotate.timex.raw import Raw
 
@@ -96,15 +97,54 @@ def duration(m: re.Match, text: str, rule: str) -> Raw | None:
     if word == "quarter" and m["plural"] and m.group("n").lower() in ("one", "two", "three") \
             and text[m.end("n"):m.start("unit")] == "-":
         return None  # "about three-quarters of its food": a fraction, not a span of quarters
+    if word == "quarter" and n_word.lower() in ("a", "an", "one") and not m["plural"] \
+            and _FRACTION_OF.match(text, m.end()):
+        return None  # "more than a quarter of the market": a fraction again
+    if n_word.lower() == "one" and word == "day" and not (m["plural"] or m["quant"] or m["det"]) \
+            and _MODAL_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+        # "Islam will one day be ...": some future day, not a length of one day
+        return Raw(m.start(), m.end(), m.group(), rule, value="FUTURE_REF", need="present")
     n = None if m["n2"] else count(n_word)
     if n is not None and n > 100000:
         return None
     if n is not None and m["half"]:
         n += 0.5  # "a minute and a half" is PT1M30S, "a year and a half" P1Y6M
-    raw = Raw(m.start(), m.end(), m.group(), rule, type="DURATION", value=duration_value(n, m["unit"]))
+    end = m.end()
+    if m["ofyear"]:
+        half = _half_of_year(m["det"], n, code)
+        if half:
+            # "the first two quarters of 1990": a named part of that year, a DATE
+            start = m.start("det")  # "at least" qualifies a length, not a named half
+            return Raw(start, end, text[start:end], rule, when=When("half", int(m["ofyear"]), sub=half),
+                       note=f"the {'first' if half == 1 else 'second'} half of {m['ofyear']}")
+        end = m.start("ofyear") - 4  # " of 1990" is the year's own expression
+    raw = Raw(m.start(), end, text[m.start():end], rule, type="DURATION", value=duration_value(n, m["unit"]))
+    if _IN_BEFORE.search(text, max(0, m.start() - 4), m.start()) and not (m["quant"] or m["det"] or m["n2"]) \
+            and n is not None and n == int(n) and code in _OFFSET_GRAN:
+        # "would be redeemed in five years": a date that far after now, if the verb looks ahead
+        raw.need, raw.gran, raw.shift = "offset", _OFFSET_GRAN[code], int(n)
     if m["quant"]:
         raw.mod = _QUANT_MOD.get(" ".join(m["quant"].lower().split()))
     return raw
+
+
+_IN_BEFORE = re.compile(r"\b(?i:in)\s$")
+_OFFSET_GRAN = {"Y": "year", "M": "month", "W": "week", "D": "day"}
+_MODAL_BEFORE = re.compile(r"(?i:\b(?:will|would|could|may|might|can|shall|must)|'ll)\s{1,2}$")
+_FRACTION_OF = re.compile(r"\s{1,2}(?i:of)\s{1,2}(?!(?i:an?\s{1,2}(?:hour|century)|the\s{1,2}(?:year|century|hour)\b))")
+
+
+def _half_of_year(det: str | None, n: float | None, code: str) -> int | None:
+    """'first two quarters' / 'first six months' -> 1 (H1), 'last two quarters' -> 2; else None."""
+    det = (det or "").lower().split()[-1] if det else ""
+    if (code, n) not in (("Q", 2.0), ("M", 6.0)) or det not in ("first", "last", "final"):
+        return None
+    return 1 if det == "first" else 2
+
+
+# "for a while", "for some time": an unstated length, TIMEX3's PXX
+def indefinite(m: re.Match, text: str, rule: str) -> Raw | None:
+    return Raw(m.start(), m.end(), m.group(), rule, type="DURATION", value="PXX")
 
 
 def vague_duration(m: re.Match, text: str, rule: str) -> Raw | None:

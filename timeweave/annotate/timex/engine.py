@@ -43,6 +43,7 @@ _HANDLERS = {
     "weekday": lambda m, t: r.weekday(m, t, "weekday"), "set": lambda m, t: r.set_rule(m, t, "set"),
     "duration": lambda m, t: durations.duration(m, t, "duration"), "ref": lambda m, t: r.reference(m, t, "ref"),
     "then": lambda m, t: r.then(m, t, "then"), "vague_dur": lambda m, t: durations.vague_duration(m, t, "vague_dur"),
+    "while": lambda m, t: durations.indefinite(m, t, "while"),
 }
 _RANGE_JOIN = re.compile(r"\s?(?:[-\u2010-\u2015\u2212]|(?i:to|until|till|through|and))\s?")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]?\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n")
@@ -195,7 +196,7 @@ def find_timexes(text: str, *, dct: str | None = None, sentences: Sequence[tuple
         # The words just before the expression, within its sentence: the tense cue for "Friday".
         s_text = text[max(spans[i][0], raw.start - 50):raw.start] if i is not None else text[max(0, raw.start - 50):raw.start]
         for part in raw.parts or (raw,):
-            if part.need in ("year", "weekday"):
+            if part.need in ("year", "weekday", "offset"):
                 part.tense = (tense(raw.start, raw.end) if tense is not None else None) or text_tense(s_text)
         if raw.parts:
             timexes = _range(raw, discourse, i, s_text)

@@ -25,9 +25,10 @@ def _cap(words):
 MON_WORD = "(?:" + alt(_cap(_MON_FULL)) + "|(?:" + alt(_cap(_MON_ABBR)) + r")\.?)(?![A-Za-z])"
 MONTH_FULL = "(?:" + alt(_cap(_MON_FULL)) + ")(?![A-Za-z])"
 WEEKDAY = "(?:" + alt(_cap(WEEKDAYS)) + r")(?![A-Za-z])"
+_WEEKDAY_OR_PLURAL = "(?:" + alt(_cap(WEEKDAYS)) + r")(?P<plural>s)?(?![A-Za-z])"
 _NUMW = "(?:" + alt(list(TENS)) + ")(?:[ -](?:" + alt([k for k, v in ONES.items() if 0 < v < 10]) + "))?|" + alt(list(ONES))
 NUM = (r"(?:(?<![\d.,])\d{1,3}(?:,\d{3})?(?:\.\d{1,2})?(?:\s1/2)?|(?i:" + _NUMW + r")(?:\s(?i:hundred|thousand))?"
-       r"|(?i:an?(?:\s(?:few|couple(?:\sof)?))?|several|a\snumber\sof|some|many|few|couple\sof|dozens\sof|hundreds\sof|a\sdozen))")
+       r"|(?i:an?\s(?:hundred|thousand)|an?(?:\s(?:few|couple(?:\sof)?))?|several|a\snumber\sof|some|many|few|couple\sof|dozens\sof|hundreds\sof|a\sdozen))")
 UNIT = r"(?i:" + alt(list(UNITS) + ["fiscal year", "calendar year", "trading day", "business day"]) + ")"
 DAY = r"(?:(?:[12][0-9]|3[01]|0?[1-9])(?:st|nd|rd|th)?(?!\d)|(?i:" + alt([w for w in ORDINALS if w not in ("last", "final")]) + "))"
 YEAR4 = r"(?<![\d$£€#])(?:1[0-9]|20)[0-9]{2}(?![\d%])"
@@ -66,8 +67,8 @@ _Y_RANGE = (rf"(?<![\w./-])(?P<y1>{YEAR4}){DASH}(?P<y2>{YEAR4}|\d{{2}})(?![\w/-]
 _D_RANGE = (rf"(?P<mon>{MON_WORD}){S}(?P<d1>{DAY}){DASH}(?P<d2>{DAY}),?(?:{S}(?P<year>{YEAR}))?"
             rf"|(?P<d1b>{DAY}){DASH}(?P<d2b>{DAY}){S}(?P<monb>{MON_WORD})(?:,?{S}(?P<yearb>{YEAR}))?")
 _MONTH = rf"(?:{MOD}|{APPROX}|(?P<det>(?i:this\spast|this\scoming|this|last|next|that|each|every|the\sfollowing|the\sprevious|the\ssame))\s)?(?P<mon>{MONTH_FULL})(?:\s(?P<after>(?i:this|last|next)\syear))?"
-_WD = (rf"(?:(?P<el>(?i:early|earlier|late|later|mid))\s)?(?:{DET_REL})?(?P<wd>{WEEKDAY})(?P<plural>s)?"
-       rf"(?:\s{TIMEOFDAY}s?)?")
+_WD = (rf"(?:(?P<el>(?i:early|earlier|late|later|mid))\s)?(?:{DET_REL})?(?P<wd>{_WEEKDAY_OR_PLURAL})"
+       rf"(?:\s{TIMEOFDAY}(?P<tods>s)?)?")
 _DEIXIS = (r"(?:(?P<el>(?i:early|earlier|late|later|mid|mid-))\s?)?(?P<word>(?i:today|tonight|yesterday|tomorrow"
            r"|the\sday\sbefore\syesterday|the\sday\safter\stomorrow))(?:\s" + TIMEOFDAY + ")?")
 _RELUNIT = (rf"(?:(?P<el>(?i:early|earlier|late|later|mid|the\send\sof|the\sbeginning\sof|the\sstart\sof|the\smiddle\sof|the\srest\sof|the\sfirst\shalf\sof|the\ssecond\shalf\sof))\s)?"
@@ -78,14 +79,16 @@ _EL_SEASON = (rf"(?:(?P<el>(?i:early|late|mid|the\send\sof|the\sbeginning\sof|th
 _NUM_REL = (rf"(?:{QUANT})?(?P<n>{NUM})[\s-](?P<unit>{UNIT})s?(?:\s(?i:or\sso))?\s(?P<rel>(?i:ago|earlier|later|before|after|hence|from\snow|back|previously|prior))(?![\w-])")
 _DURATION = (rf"(?:{QUANT})?(?:(?P<det>(?i:the|another|each\sof\sthe\s(?:past|last|next)|(?:the\s)?(?:past|last|next|first|final|previous|coming|following|latest|remaining|initial|same|other|last\sfew|past\sfew|next\sfew)))\s)?"
              rf"(?P<n>{NUM})(?:\s(?i:to|or)\s(?P<n2>{NUM}))?[\s-](?:(?P<adj>(?i:more|additional|straight|consecutive|full|long|trading|business|calendar|working|fiscal))\s)?"
-             rf"(?P<unit>{UNIT})(?P<plural>s)?(?![\w])(?:-(?P<old>(?i:old|long)))?(?:\s(?P<half>(?i:and\sa\shalf))(?![\w-]))?")
+             rf"(?P<unit>{UNIT})(?P<plural>s)?(?![\w])(?:-(?P<old>(?i:old|long)))?(?:\s(?P<half>(?i:and\sa\shalf))(?![\w-]))?(?:\s(?i:of)\s(?P<ofyear>{YEAR4})(?![\w-]))?")
 _VAGUE_DUR = (r"(?P<pre>(?i:for|over|in|recent|the\spast|the\slast|past|the\scoming|the\snext|coming|the\searly|the\sfirst|the|for\smany|for\ssome))\s"
               r"(?P<unit>(?i:years|months|weeks|days|hours|minutes|decades|centuries))(?![\w-])")
+_WHILE = r"(?<=(?i:for)\s)(?P<while>(?i:a\s(?:long\s|short\s|little\s|good\s)?while|quite\sa\swhile|some\stime|a\s(?:long|short)\stime))(?![\w-])"
 _QUARTER = (rf"(?:(?P<det>(?i:the|its|a|this|last|next|(?:this|last|next)\syear's|the\syear-earlier|the\syear-ago|the\s(?:{YEAR4})))\s)?"
             rf"(?:(?i:fiscal|calendar)[\s-])?(?P<q>(?i:first|second|third|fourth|1st|2nd|3rd|4th|final))[\s-](?:(?i:fiscal)[\s-])?(?i:quarter|period)(?!s)(?![\w-]|-(?:end|ended))"
             rf"(?:\s(?i:of)\s(?:(?i:fiscal)\s)?(?P<year>{YEAR4}|(?i:this|last|next)\syear|the\s(?:year|previous\syear|same\syear)))?")
-_QREF = (r"(?P<text>(?i:the\s(?:latest|current|comparable|same|recent|previous|prior|year-earlier|year-ago|comparable\syear-ago|comparable\syear-earlier|corresponding|first|second)\s(?:quarter|period)"
-         r"|the\s(?:quarter|period)|that\s(?:quarter|period)|this\squarter|last\squarter|next\squarter|year-earlier|year-ago|the\scorresponding\speriod\slast\syear|the\sfull\syear"
+_QREF = (r"(?P<text>(?i:the\scorresponding\s(?:quarter|period)\s(?:of\s)?last\syear|last\syear's\s(?:quarter|period)"
+         r"|the\s(?:quarter|period)\sa\syear\s(?:ago|earlier)|the\s(?:latest|current|comparable|same|recent|previous|prior|year-earlier|year-ago|comparable\syear-ago|comparable\syear-earlier|corresponding|first|second)\s(?:quarter|period)"
+         r"|the\s(?:quarter|period)|that\s(?:quarter|period)|this\squarter|last\squarter|next\squarter|year-earlier|year-ago|the\sfull\syear"
          r"|the\s(?:year-earlier|year-ago)\s(?:third|second|first|fourth)\squarter|the\s(?:1[89]|20)\d\d\s(?:quarter|period)))(?![\w-])")
 _DECADE = (rf"(?:{APPROX})?(?:(?P<the>(?i:the))\s)?(?:{MOD})?(?:(?P<dec>(?:1[0-9]|20)[0-9]0)'?s|'(?P<dec2>[0-9]0)'?s"
            r"|(?P<decw>(?i:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)))(?![\w])")
@@ -94,8 +97,8 @@ _CENTURY = (rf"(?:(?P<the>(?i:the|this|last|next|that))\s)?(?:{MOD})?(?P<c>\d{{1
 _TIME = (rf"(?:{APPROX})?(?:(?P<el>(?i:mid|early|late|mid-))\s?)?(?:(?P<clock>{CLOCK})"
          rf"(?:,?\s(?:(?i:on)\s)?(?:(?P<wd>{WEEKDAY})|(?P<word>(?i:today|yesterday|tomorrow|tonight))|(?P<mon>{MON_WORD})\s(?P<day>{DAY})))?"
          rf"|(?:(?P<det>(?i:this|last|tomorrow|yesterday|that|the|one|early\sthis|late\sthis|later\sthis|earlier\sthis))\s)(?P<tod>(?i:morning|afternoon|evening|night))(?![\w-])"
-         r"|(?P<overnight>(?i:overnight|mid-afternoon|midafternoon|mid-morning|midmorning|late\safternoon|early\smorning))(?:\s(?P<oword>(?i:today|yesterday|tomorrow)))?)")
-_SET = (rf"(?P<every>(?i:every|each|per))\s(?:(?i:other)\s)?(?:(?P<n>{NUM})\s)?(?P<unit>{UNIT}|{WEEKDAY}|{MONTH_FULL}|(?i:morning|evening|night|weekend|spring|summer|autumn|fall|winter))(?P<plural>s)?(?![\w-])"
+         r"|(?P<overnight>(?i:overnight|mid[\s-]afternoon|midafternoon|mid[\s-]morning|midmorning|late\safternoon|early\smorning))(?:\s(?P<oword>(?i:today|yesterday|tomorrow)))?)")
+_SET = (rf"(?P<every>(?i:every|each|per))\s(?:(?i:other)\s)?(?:(?P<n>{NUM})\s)?(?P<unit>{UNIT}|{WEEKDAY}|{MONTH_FULL}|(?i:morning|evening|night|weekend|spring|summer|autumn|fall|winter))(?P<plural>s)?(?![\w-])(?:\s(?P<settod>(?i:morning|afternoon|evening|night))(?![\w-]))?"
         r"|(?P<adv>(?i:daily|weekly|monthly|annually|yearly|hourly|nightly|biweekly|semiannually|semi-annually|bimonthly|fortnightly))(?![\w-])"
         r"|(?P<times>(?i:once|twice|thrice|\d{1,2}\stimes|(?:two|three|four|five|six|several|many)\stimes))\s(?:(?i:a|per|each|every))\s(?P<unit2>" + UNIT + ")")
 _REF = (r"(?P<ref>(?i:right\snow|just\snow|now|currently|nowadays|these\sdays|at\spresent|presently|recently|lately|more\srecently|until\srecently"
@@ -116,7 +119,7 @@ _SOURCES = [
     ("quarter", _QUARTER), ("qref", _QREF), ("decade", _DECADE), ("century", _CENTURY),
     ("era_year", _ERA_Y), ("num_rel", _NUM_REL), ("relunit", _RELUNIT), ("season", _EL_SEASON),
     ("deixis", _DEIXIS), ("weekday", _WD), ("set", _SET), ("duration", _DURATION), ("year", _Y),
-    ("month", _MONTH), ("ref", _REF), ("then", _THEN), ("vague_dur", _VAGUE_DUR),
+    ("month", _MONTH), ("ref", _REF), ("then", _THEN), ("vague_dur", _VAGUE_DUR), ("while", _WHILE),
 ]
 # Every rule starts at a word boundary (or at the apostrophe of "'80s"): positions inside
 # words fail at once, which makes each scan about three times faster.
@@ -128,7 +131,7 @@ PRIORITY = {name: i for i, (name, _) in enumerate(_SOURCES)}
 # whose trigger class occurs in the window: "last year" never wakes the month rules.
 _CLASS_WORDS = {
     "mon": list(MONTHS),
-    "wd": list(WEEKDAYS),
+    "wd": list(WEEKDAYS) + [w + "s" for w in WEEKDAYS],
     "cent": ["century", "centuries"],
     "qtr": ["quarter", "quarters", "period"],
     "unit": ["year", "years", "month", "months", "week", "weeks", "weekend", "weekends", "day", "days",
@@ -146,6 +149,7 @@ _CLASS_WORDS = {
     "dec": ["twenties", "thirties", "forties", "fifties", "sixties", "seventies", "eighties", "nineties"],
     "spelled": ["nineteen", "eighteen", "seventeen", "sixteen", "thousand"],
     "era": ["bc", "bce", "ad", "ce", "b.c", "a.d"],
+    "while": ["while"],
 }
 TRIGGER_CLASS = {word: cls for cls, words in _CLASS_WORDS.items() for word in words}
 TOKEN = re.compile(r"[A-Z]\.[A-Z]|[A-Z]{2,}|[A-Za-z][a-z]*|\d[\d:,.]{0,12}(?:s|st|nd|rd|th|am|pm)?(?:\s?[ap]\.m)?|'\d0s")
@@ -161,6 +165,6 @@ RULE_CLASSES = {
     "decade": {"dec", "year4"}, "century": {"cent"}, "era_year": {"era"}, "num_rel": {"unit", "qtr", "cent"},
     "relunit": {"unit", "tod", "qtr", "cent"}, "season": {"season"}, "deixis": {"deict"}, "weekday": {"wd"},
     "set": {"setadv", "unit", "wd", "tod", "season", "mon", "qtr"}, "duration": {"unit", "qtr", "cent"}, "year": {"year4", "spelled"},
-    "ref": {"deict", "unit"}, "then": {"deict", "unit"}, "vague_dur": {"unit", "cent"},
+    "ref": {"deict", "unit"}, "then": {"deict", "unit"}, "vague_dur": {"unit", "cent"}, "while": {"unit", "while"},
 }
 WINDOW = 48  # characters searched on each side of a trigger: longer than any prefix or suffix

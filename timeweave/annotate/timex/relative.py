@@ -126,11 +126,19 @@ def deixis(m: re.Match, text: str, rule: str) -> Raw | None:
     return raw
 
 
+_SHARED_PLURAL = re.compile(r"\s(?:and|or|&)\s(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)days(?:\s(?P<tod>(?i:morning|afternoon|evening|night))s)?\b"
+                            r"|\s(?:and|or|&)\s(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\s(?P<tod2>(?i:morning|afternoon|evening|night))s\b")
+
+
 def weekday(m: re.Match, text: str, rule: str) -> Raw | None:
-    wd = WEEKDAYS[m["wd"].lower()]
+    wd = WEEKDAYS[m["wd"].lower().removesuffix("s")]
     det = " ".join((m["det"] or "").lower().split())
     tod = PARTS_OF_DAY[m["tod"].lower()] if m["tod"] else None
-    if m["plural"]:
+    shared = None if m["plural"] or m["tods"] or tod else _SHARED_PLURAL.match(text, m.end())
+    if m["plural"] or m["tods"] or shared:
+        # "Monday and Tuesday nights": the plural after "and" makes both weekdays recurring
+        if shared and (shared["tod"] or shared["tod2"]):
+            tod = PARTS_OF_DAY[(shared["tod"] or shared["tod2"]).lower()]
         value = f"XXXX-WXX-{wd}" + (f"T{tod}" if tod else "")
         return Raw(m.start(), m.end(), m.group(), rule, type="SET", value=value)
     if det and det not in ("this", "last", "next", "this coming", "this past", "past", "coming", "the following",
@@ -180,7 +188,7 @@ def quarter(m: re.Match, text: str, rule: str) -> Raw | None:
 def quarter_reference(m: re.Match, text: str, rule: str) -> Raw | None:
     t = " ".join(m.group().lower().split())
     raw = Raw(m.start(), m.end(), m.group(), rule, need="qref", gran="quarter")
-    if "year-earlier" in t or "year-ago" in t or "last year" in t:
+    if "year-earlier" in t or "year-ago" in t or "last year" in t or "a year" in t:
         raw.shift = -4
         if re.search(r"(first|second|third|fourth) quarter", t):
             q = _QUARTERS[re.search(r"(first|second|third|fourth)", t).group(1)]
@@ -225,8 +233,11 @@ def set_rule(m: re.Match, text: str, rule: str) -> Raw | None:
         return raw
     unit = m["unit"]
     low = unit.lower()
+    if m["settod"] and low not in WEEKDAYS:  # "every day morning": only a weekday takes a part of day
+        raw.end = m.end("plural") if m["plural"] else m.end("unit")
+        raw.text = text[raw.start:raw.end]
     if low in WEEKDAYS:
-        raw.value = f"XXXX-WXX-{WEEKDAYS[low]}"
+        raw.value = f"XXXX-WXX-{WEEKDAYS[low]}" + (f"T{PARTS_OF_DAY[m['settod'].lower()]}" if m["settod"] else "")
     elif low in ("morning", "evening", "night"):
         raw.value = f"XXXX-XX-XXT{PARTS_OF_DAY[low]}"
     elif low == "weekend":
@@ -316,6 +327,9 @@ def clock(m: re.Match, text: str, rule: str) -> Raw | None:
             raw.mod = "MID"
         if m["oword"]:
             raw.shift = {"today": 0, "yesterday": -1, "tomorrow": 1}[m["oword"].lower()]
+        elif word == "overnight":
+            # "depressed by overnight losses in New York": the night before the day being told
+            raw.need, raw.shift = "narr", -1
         return raw
     det = " ".join(m["det"].lower().split())
     raw.tod = PARTS_OF_DAY[m["tod"].lower()]

@@ -188,6 +188,13 @@ class Discourse:
         if raw.tense == "past":
             return (y - 1, f"the last one before {why} (the sentence speaks of the past)") if target > now else (
                 y, f"the last one before {why} (the sentence speaks of the past)")
+        last = self.last("month")
+        if last is not None and last.sentence is not None and last.sentence == self.sentence \
+                and last.when.month and abs(last.when.year - y) <= 1:
+            # "rose to a high in June from $29.75 in March": a sentence keeps to one stretch of time
+            delta, ly = raw.month - last.when.month, last.when.year
+            year = ly - 1 if delta >= 6 else ly + 1 if delta < -6 else ly
+            return year, f"the nearest one to {last.cite()}, in the same sentence"
         delta = raw.month - dm
         if delta >= 6:
             return y - 1, f"the nearest one to {why}"
@@ -279,6 +286,17 @@ class Discourse:
             return None
         return Resolved(when, "narrative", f"'{raw.text}' → {describe(when)}: counted from the reporting period "
                                            f"under discussion, {q.cite()} ({describe(q.when)})")
+
+    def _need_offset(self, raw: Raw, sentence_text: str) -> Resolved:
+        """'in five years': a date that far after the document date when the verb looks ahead
+        ("will be redeemed in five years"); otherwise a length ("the first letter in two weeks")."""
+        if raw.tense != "future" or self.dct is None:
+            return self._need_none(raw, sentence_text)
+        moved = self._move(replace(raw, type="DATE"), self.dct, "document_date",
+                           f"the document date {self.dct_text}, since the sentence looks ahead")
+        if moved.when is not None:
+            raw.type = "DATE"
+        return moved
 
     def _need_dct(self, raw: Raw, sentence_text: str) -> Resolved:
         period = self._reporting_period(raw)

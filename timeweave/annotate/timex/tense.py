@@ -98,6 +98,7 @@ def doc_tense(doc) -> TenseOf:
         j = bisect.bisect_left(starts, end)
         token = doc[i:max(j, i + 1)].root
         weak = token.dep_ in ("dobj", "compound", "nsubj", "nsubjpass", "attr")
+        through_noun = False
         if token.head.pos_ in ("NOUN", "PROPN") and token.head is not token:
             return None  # "the ruling Wednesday", "a June agreement": the date of a thing, not of the verb
         for _ in range(_WALK_UP):
@@ -108,9 +109,21 @@ def doc_tense(doc) -> TenseOf:
             low = token.lower_
             if low == "since":
                 return "past"
+            if token.pos_ in ("NOUN", "PROPN"):
+                through_noun = True
             if low in _DEADLINE or token.pos_ in ("NOUN", "PROPN") or token.tag_ == "JJ":
                 weak = True
             if token.tag_.startswith("VB") or token.pos_ in ("VERB", "AUX"):
+                if through_noun and token.tag_ == "VB" and "TO" in _aux(token)[1]:
+                    # "voted for a force to protect X, with its vanguard arriving Tuesday": the
+                    # purpose infinitive is the noun phrase's host, not the date's own verb
+                    return None
+                if token.tag_ == "VB" and token.dep_ in ("advcl", "ccomp", "xcomp") and token.head.pos_ in ("VERB", "AUX"):
+                    words, tags = _aux(token)
+                    if (token.dep_ == "advcl" and "TO" in tags) or (token.dep_ != "advcl" and not words):
+                        # "flew to Paris to meet him Friday" (purpose), "let the offensive begin
+                        # Saturday night" (bare infinitive): the time is the main verb's
+                        continue
                 found = verb_tense(token)
                 if found is None and token.tag_ == "VBG" and token.dep_ in ("advcl", "xcomp", "pcomp", "acl"):
                     continue  # "rising to a high in June": the clause it hangs from tells
