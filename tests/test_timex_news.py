@@ -122,3 +122,31 @@ def test_a_purpose_infinitive_takes_the_main_verbs_tense():
               pos=["NOUN", "VERB", "NOUN", "PART", "VERB", "DET", "NOUN", "PROPN", "PUNCT"])
     start = len("Bidders extended offers to acquire the maker ")
     assert doc_tense(doc)(start, start + 6) == "past"
+
+
+def test_holidays_without_a_year_take_the_side_their_words_give():
+    v = values("He arrived last Thanksgiving. The talks end before Christmas.", dct="2000-01-07")
+    assert v["last Thanksgiving"] == "1999-11-25"
+    assert values("The boy spent Thanksgiving Day with relatives.", dct="2000-01-07") == {"Thanksgiving Day": "1999-11-25"}
+    assert values("Next Easter he returns.", dct="2000-01-07") == {"Next Easter": "2000-04-23"}
+
+
+def test_a_day_inside_a_week_or_a_day_before_phrase():
+    assert values("The hearing is set for the week of March 6.", dct="2000-02-24") == {"the week of March 6": "2000-W10"}
+    assert values("He left the day before last Tuesday.", dct="2000-02-24") == {"the day before last Tuesday": "2000-02-21"}
+    assert values("They met the day after Christmas.", dct="2000-02-24") == {"the day after Christmas": "1999-12-26"}
+
+
+def test_clock_hour_in_a_part_of_the_day():
+    assert values("He woke at 4 in the morning.", dct="2000-04-05") == {"4 in the morning": "2000-04-05T04:00"}
+    assert values("The shop shut at 9 in the evening.", dct="2000-04-05") == {"9 in the evening": "2000-04-05T21:00"}
+
+
+def test_a_term_set_in_the_past_runs_until_a_later_day():
+    # "postponed until Tuesday morning": the verb is past, the term ends ahead of the document date
+    words = ["Officials", "postponed", "action", "until", "Tuesday", "morning", "."]
+    doc = Doc(spacy.blank("en").vocab, words=words, tags=["NNS", "VBD", "NN", "IN", "NNP", "NN", "."],
+              heads=[1, 1, 1, 1, 5, 3, 1], deps=["nsubj", "ROOT", "dobj", "prep", "compound", "pobj", "punct"],
+              pos=["NOUN", "VERB", "NOUN", "ADP", "PROPN", "NOUN", "PUNCT"])
+    start = len("Officials postponed action until ")
+    assert doc_tense(doc)(start, start + len("Tuesday morning")) == "future"

@@ -9,6 +9,7 @@ over this function.
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import logging
 import re
 from collections.abc import Sequence
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from timeweave.annotate.timex import normalise as n
 from timeweave.annotate.timex import durations
 from timeweave.annotate.timex import relative as r
-from timeweave.annotate.timex.calendar import When, interval, timex_value, valid_day
+from timeweave.annotate.timex.calendar import When, coarsen, interval, timex_value, valid_day
 from timeweave.annotate.timex.patterns import _NUMBER_CLASSES, PRIORITY, RULE_CLASSES, RULES, TOKEN, TRIGGER_CLASS, WINDOW
 from timeweave.annotate.timex.periods import Periods, load_periods
 from timeweave.annotate.timex.raw import Raw
@@ -37,7 +38,7 @@ _HANDLERS = {
     "era_year": lambda m, t: n.era_year_rule(m, t, "era_year"), "month": lambda m, t: n.bare_month(m, t, "month"),
     "decade": lambda m, t: n.decade(m, t, "decade"), "century": lambda m, t: n.century(m, t, "century"),
     "season": lambda m, t: n.season(m, t, "season"), "holiday": lambda m, t: n.holiday(m, t, "holiday"),
-    "time": lambda m, t: r.clock(m, t, "time"), "quarter": lambda m, t: r.quarter(m, t, "quarter"),
+    "time": lambda m, t: r.clock(m, t, "time"), "clock_part": lambda m, t: r.clock_in_part_of_day(m, t, "clock_part"), "quarter": lambda m, t: r.quarter(m, t, "quarter"),
     "qref": lambda m, t: r.quarter_reference(m, t, "qref"), "num_rel": lambda m, t: r.num_relative(m, t, "num_rel"),
     "relunit": lambda m, t: r.relative_unit(m, t, "relunit"), "deixis": lambda m, t: r.deixis(m, t, "deixis"),
     "weekday": lambda m, t: r.weekday(m, t, "weekday"), "set": lambda m, t: r.set_rule(m, t, "set"),
@@ -187,7 +188,7 @@ def find_timexes(text: str, *, dct: str | None = None, sentences: Sequence[tuple
         return []
     spans = list(sentences) if sentences is not None else split_sentences(text)
     starts = [s for s, _ in spans]
-    chosen = merge_ranges(select(candidates(text, periods), len(text)), text)
+    chosen = _drop_covered([_day_relations(raw, text) for raw in merge_ranges(select(candidates(text, periods), len(text)), text)])
     dct_when = parse_dct(dct)
     discourse = Discourse(dct_when, describe(dct_when) if dct_when else None)
     out: list[Timex] = []
@@ -206,6 +207,38 @@ def find_timexes(text: str, *, dct: str | None = None, sentences: Sequence[tuple
     return out
 
 
+_DAY_RULES = {"mdy", "dmy", "md", "dm", "iso", "weekday", "deixis", "holiday"}
+_WEEK_OF = re.compile(r"(?i:(?:the\s)?week\s(?:of|beginning|starting))\s$")
+_DAY_BEFORE = re.compile(r"(?i:(?:the\s)?day\s(?P<side>before|after))\s$")
+
+
+def _day_relations(raw: Raw, text: str) -> Raw:
+    """'the week of March 6' and 'the day before last Tuesday': a day named inside a longer phrase."""
+    if raw.rule not in _DAY_RULES or raw.type != "DATE":
+        return raw
+    before = text[max(0, raw.start - 20):raw.start]
+    m = _WEEK_OF.search(before) or _DAY_BEFORE.search(before)
+    if m is None:
+        return raw
+    start = raw.start - (len(before) - m.start())
+    raw.start, raw.text = start, text[start:raw.end]
+    if "side" in m.groupdict() and m["side"]:
+        raw.day_shift = -1 if m["side"].lower() == "before" else 1
+    else:
+        raw.of_week = True
+    return raw
+
+
+def _drop_covered(chosen: list[Raw]) -> list[Raw]:
+    """After a day took in its phrase ('the week of ...'), what that phrase held alone goes."""
+    out: list[Raw] = []
+    for raw in chosen:
+        while out and out[-1].end > raw.start and out[-1].start >= raw.start:
+            out.pop()
+        out.append(raw)
+    return out
+
+
 def _one(raw: Raw, discourse: Discourse, sentence: int | None, s_text: str) -> Timex:
     if raw.rule == "period":
         earliest, latest, edtf = raw.interval
@@ -213,9 +246,22 @@ def _one(raw: Raw, discourse: Discourse, sentence: int | None, s_text: str) -> T
                      granularity="period", anchor="absolute", sentence=sentence, component=COMPONENT,
                      reason=f"'{raw.text}' is a named period: {raw.note}")
     res = discourse.resolve(raw, sentence, s_text)
+    if res.when is not None and (raw.of_week or raw.day_shift) and res.when.gran == "day":
+        res = _relate_day(raw, res)
     if res.when is not None:
         discourse.remember(raw, res.when, sentence)
     return _timex(raw, res, sentence)
+
+
+def _relate_day(raw: Raw, res: Resolved) -> Resolved:
+    day = dt.date(res.when.year, res.when.month, res.when.day)
+    if raw.of_week:
+        when = coarsen(res.when, "week")
+        return Resolved(when, res.anchor, f"{res.reason}; '{raw.text}' is the week that holds that day") if when else res
+    day += dt.timedelta(days=raw.day_shift)
+    when = When("day", day.year, day.month, day.day)
+    side = "before" if raw.day_shift < 0 else "after"
+    return Resolved(when, res.anchor, f"{res.reason}; '{raw.text}' is the day {side} it: {day.isoformat()}")
 
 
 def _timex(raw: Raw, res: Resolved, sentence: int | None) -> Timex:

@@ -69,6 +69,8 @@ _D_RANGE = (rf"(?P<mon>{MON_WORD}){S}(?P<d1>{DAY}){DASH}(?P<d2>{DAY}),?(?:{S}(?P
 _MONTH = rf"(?:{MOD}|{APPROX}|(?P<det>(?i:this\spast|this\scoming|this|last|next|that|each|every|the\sfollowing|the\sprevious|the\ssame))\s)?(?P<mon>{MONTH_FULL})(?:\s(?P<after>(?i:this|last|next)\syear))?"
 _WD = (rf"(?:(?P<el>(?i:early|earlier|late|later|mid))\s)?(?:{DET_REL})?(?P<wd>{_WEEKDAY_OR_PLURAL})"
        rf"(?:\s{TIMEOFDAY}(?P<tods>s)?)?")
+_CLOCK_PART = (r"(?P<h>1[0-2]|0?[1-9])(?::(?P<mi>[0-5]\d))?\s(?:(?i:o'clock)\s)?(?i:in)\s(?i:the)\s"
+               r"(?P<part>(?i:morning|afternoon|evening|night))(?![\w-])")
 _DEIXIS = (r"(?:(?P<el>(?i:early|earlier|late|later|mid|mid-))\s?)?(?P<word>(?i:today|tonight|yesterday|tomorrow"
            r"|the\sday\sbefore\syesterday|the\sday\safter\stomorrow))(?:\s" + TIMEOFDAY + ")?")
 _RELUNIT = (rf"(?:(?P<el>(?i:early|earlier|late|later|mid|the\send\sof|the\sbeginning\sof|the\sstart\sof|the\smiddle\sof|the\srest\sof|the\sfirst\shalf\sof|the\ssecond\shalf\sof))\s)?"
@@ -115,7 +117,7 @@ _ISO_MONTH = r"(?<![\w./-])(?P<year>(?:1[0-9]|20)[0-9]{2})-(?P<mon>0[1-9]|1[0-2]
 # (name, source); order is the tie-break when two rules match the same extent.
 _SOURCES = [
     ("d_range", _D_RANGE), ("mdy", _MDY), ("dmy", _DMY), ("iso", _ISO), ("iso_month", _ISO_MONTH),
-    ("time", _TIME), ("holiday", _HOLIDAY), ("my", _MY), ("md", _MD), ("dm", _DM), ("y_range", _Y_RANGE),
+    ("time", _TIME), ("clock_part", _CLOCK_PART), ("holiday", _HOLIDAY), ("my", _MY), ("md", _MD), ("dm", _DM), ("y_range", _Y_RANGE),
     ("quarter", _QUARTER), ("qref", _QREF), ("decade", _DECADE), ("century", _CENTURY),
     ("era_year", _ERA_Y), ("num_rel", _NUM_REL), ("relunit", _RELUNIT), ("season", _EL_SEASON),
     ("deixis", _DEIXIS), ("weekday", _WD), ("set", _SET), ("duration", _DURATION), ("year", _Y),
@@ -161,7 +163,7 @@ _NUMBER_CLASSES = [
 RULE_CLASSES = {
     "d_range": {"mon"}, "mdy": {"mon"}, "dmy": {"mon"}, "my": {"mon"}, "md": {"mon"}, "dm": {"mon"},
     "month": {"mon"}, "iso": {"year4"}, "iso_month": {"year4"}, "y_range": {"year4"},
-    "time": {"clock", "tod"}, "holiday": {"hol", "unit"}, "quarter": {"qtr"}, "qref": {"qtr", "unit"},
+    "time": {"clock", "tod"}, "clock_part": {"tod"}, "holiday": {"hol", "unit"}, "quarter": {"qtr"}, "qref": {"qtr", "unit"},
     "decade": {"dec", "year4"}, "century": {"cent"}, "era_year": {"era"}, "num_rel": {"unit", "qtr", "cent"},
     "relunit": {"unit", "tod", "qtr", "cent"}, "season": {"season"}, "deixis": {"deict"}, "weekday": {"wd"},
     "set": {"setadv", "unit", "wd", "tod", "season", "mon", "qtr"}, "duration": {"unit", "qtr", "cent"}, "year": {"year4", "spelled"},

@@ -40,6 +40,8 @@ class Raw:
     parts: list[Raw] = field(default_factory=list)  # endpoints of a range
     vague: bool = False  # "a few days later": keep the coarser unit
     tense: str | None = None  # past | present | future: the governing verb's tense (tense.py)
+    of_week: bool = False  # "the week of March 6": the week that holds the day
+    day_shift: int = 0  # "the day before last Tuesday": days to move once the day is known
 
 
 EL_MODS = {

@@ -297,6 +297,20 @@ def then(m: re.Match, text: str, rule: str) -> Raw | None:
     return raw
 
 
+def clock_in_part_of_day(m: re.Match, text: str, rule: str) -> Raw | None:
+    """'4 in the morning' -> 04:00, 'eight in the evening' style with digits -> 20:00."""
+    h, part = int(m["h"]), m["part"].lower()
+    if part == "morning":
+        h = 0 if h == 12 else h
+    elif part in ("afternoon", "evening") or (part == "night" and 6 <= h < 12):
+        h = h + 12 if h < 12 else h
+    elif part == "night" and h == 12:
+        h = 24
+    raw = Raw(m.start(), m.end(), m.group(), rule, type="TIME", need="dct", gran="day")
+    raw.hour, raw.minute = h, int(m["mi"] or 0)
+    return raw
+
+
 def clock(m: re.Match, text: str, rule: str) -> Raw | None:
     raw = Raw(m.start(), m.end(), m.group(), rule, type="TIME", need="dct", gran="day")
     if m["approx"]:

@@ -170,6 +170,8 @@ class Discourse:
             if raw.direction > 0 or (future and q > dq):
                 return (y if q > dq else y + 1), f"the next such quarter after {why}"
             return (y if q <= dq else y - 1), f"the latest such quarter begun by {why}"
+        if raw.rule == "holiday" and dm:
+            return self._holiday_year(raw, why)
         if not raw.month or raw.note == "this":
             return y, f"the year of {why}"
         if raw.day and raw.weekday:
@@ -201,6 +203,27 @@ class Discourse:
         if delta < -6:
             return y + 1, f"the nearest one to {why}"
         return y, f"the year of {why}"
+
+    def _holiday_year(self, raw: Raw, why: str) -> tuple[int, str]:
+        """'last Thanksgiving', 'Christmas' in a January report: the one before, after or nearest."""
+        from timeweave.annotate.timex.normalise import holiday_date
+        now = dt.date(self.dct.year, self.dct.month, self.dct.day or 15)
+        days = {}
+        for year in (self.dct.year - 1, self.dct.year, self.dct.year + 1):
+            when = holiday_date(str(raw.sub), year)
+            if when is not None and when.month:
+                days[year] = (dt.date(year, when.month, when.day) - now).days
+        if not days:
+            return self.dct.year, f"the year of {why}"
+        side = raw.direction or {"past": -1, "future": 1}.get(raw.tense or "", 0)
+        if side < 0:
+            year = max((y for y, d in days.items() if d < 0), default=self.dct.year)
+            return year, f"the last one before {why}"
+        if side > 0:
+            year = min((y for y, d in days.items() if d > 0), default=self.dct.year)
+            return year, f"the next one after {why}"
+        year = min(days, key=lambda y: (abs(days[y]), y))
+        return year, f"the nearest one to {why}"
 
     def _need_year(self, raw: Raw, sentence_text: str) -> Resolved:
         narrative = self.narrative_year()

@@ -98,7 +98,7 @@ def doc_tense(doc) -> TenseOf:
         j = bisect.bisect_left(starts, end)
         token = doc[i:max(j, i + 1)].root
         weak = token.dep_ in ("dobj", "compound", "nsubj", "nsubjpass", "attr")
-        through_noun = False
+        through_noun = until = False
         if token.head.pos_ in ("NOUN", "PROPN") and token.head is not token:
             return None  # "the ruling Wednesday", "a June agreement": the date of a thing, not of the verb
         for _ in range(_WALK_UP):
@@ -111,6 +111,8 @@ def doc_tense(doc) -> TenseOf:
                 return "past"
             if token.pos_ in ("NOUN", "PROPN"):
                 through_noun = True
+            if low in ("until", "till", "til"):
+                until = True
             if low in _DEADLINE or token.pos_ in ("NOUN", "PROPN") or token.tag_ == "JJ":
                 weak = True
             if token.tag_.startswith("VB") or token.pos_ in ("VERB", "AUX"):
@@ -127,6 +129,9 @@ def doc_tense(doc) -> TenseOf:
                 found = verb_tense(token)
                 if found is None and token.tag_ == "VBG" and token.dep_ in ("advcl", "xcomp", "pcomp", "acl"):
                     continue  # "rising to a high in June": the clause it hangs from tells
+                if until and found == "past" and "had" not in _aux(token)[0]:
+                    # "postponed until Tuesday morning": a term set in the past runs into the future
+                    return "future"
                 return None if weak and found == "past" else found
         return None
 
