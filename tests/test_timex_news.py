@@ -150,3 +150,10 @@ def test_a_term_set_in_the_past_runs_until_a_later_day():
               pos=["NOUN", "VERB", "NOUN", "ADP", "PROPN", "NOUN", "PUNCT"])
     start = len("Officials postponed action until ")
     assert doc_tense(doc)(start, start + len("Tuesday morning")) == "future"
+
+
+def test_the_nth_day_of_an_event_in_the_present_is_today():
+    v = values("In Saudi Arabia, today is the eighth day of Desert Shield.", dct="1990-08-15")
+    assert v == {"today": "1990-08-15", "the eighth day": "1990-08-15"}
+    assert values("On the second day of the war, he left.") == {}
+    assert values("Troops will arrive within weeks.") == {"weeks": "PXW"}

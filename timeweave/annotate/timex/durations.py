@@ -149,6 +149,6 @@ def indefinite(m: re.Match, text: str, rule: str) -> Raw | None:
 
 def vague_duration(m: re.Match, text: str, rule: str) -> Raw | None:
     pre = m["pre"].lower()
-    start = m.start("unit") if pre in ("for", "over", "in", "for many", "for some") else m.start()
+    start = m.start("unit") if pre in ("for", "over", "in", "within", "for many", "for some") else m.start()
     word, code = unit_of(m["unit"])
     return Raw(start, m.end(), text[start:m.end()], rule, type="DURATION", value=duration_value(None, word))

@@ -71,6 +71,8 @@ _WD = (rf"(?:(?P<el>(?i:early|earlier|late|later|mid))\s)?(?:{DET_REL})?(?P<wd>{
        rf"(?:\s{TIMEOFDAY}(?P<tods>s)?)?")
 _CLOCK_PART = (r"(?P<h>1[0-2]|0?[1-9])(?::(?P<mi>[0-5]\d))?\s(?:(?i:o'clock)\s)?(?i:in)\s(?i:the)\s"
                r"(?P<part>(?i:morning|afternoon|evening|night))(?![\w-])")
+_NTH_DAY = (r"(?<=(?:\bis|'s)\s)(?P<nth>(?i:the\s(?:" + alt([w for w in ORDINALS if w not in ("last", "final")])
+            + r"|\d{1,3}(?:st|nd|rd|th))\sday))(?=\s(?i:of)\s)")
 _DEIXIS = (r"(?:(?P<el>(?i:early|earlier|late|later|mid|mid-))\s?)?(?P<word>(?i:today|tonight|yesterday|tomorrow"
            r"|the\sday\sbefore\syesterday|the\sday\safter\stomorrow))(?:\s" + TIMEOFDAY + ")?")
 _RELUNIT = (rf"(?:(?P<el>(?i:early|earlier|late|later|mid|the\send\sof|the\sbeginning\sof|the\sstart\sof|the\smiddle\sof|the\srest\sof|the\sfirst\shalf\sof|the\ssecond\shalf\sof))\s)?"
@@ -82,7 +84,7 @@ _NUM_REL = (rf"(?:{QUANT})?(?P<n>{NUM})[\s-](?P<unit>{UNIT})s?(?:\s(?i:or\sso))?
 _DURATION = (rf"(?:{QUANT})?(?:(?P<det>(?i:the|another|each\sof\sthe\s(?:past|last|next)|(?:the\s)?(?:past|last|next|first|final|previous|coming|following|latest|remaining|initial|same|other|last\sfew|past\sfew|next\sfew)))\s)?"
              rf"(?P<n>{NUM})(?:\s(?i:to|or)\s(?P<n2>{NUM}))?[\s-](?:(?P<adj>(?i:more|additional|straight|consecutive|full|long|trading|business|calendar|working|fiscal))\s)?"
              rf"(?P<unit>{UNIT})(?P<plural>s)?(?![\w])(?:-(?P<old>(?i:old|long)))?(?:\s(?P<half>(?i:and\sa\shalf))(?![\w-]))?(?:\s(?i:of)\s(?P<ofyear>{YEAR4})(?![\w-]))?")
-_VAGUE_DUR = (r"(?P<pre>(?i:for|over|in|recent|the\spast|the\slast|past|the\scoming|the\snext|coming|the\searly|the\sfirst|the|for\smany|for\ssome))\s"
+_VAGUE_DUR = (r"(?P<pre>(?i:for|over|in|within|recent|the\spast|the\slast|past|the\scoming|the\snext|coming|the\searly|the\sfirst|the|for\smany|for\ssome))\s"
               r"(?P<unit>(?i:years|months|weeks|days|hours|minutes|decades|centuries))(?![\w-])")
 _WHILE = r"(?<=(?i:for)\s)(?P<while>(?i:a\s(?:long\s|short\s|little\s|good\s)?while|quite\sa\swhile|some\stime|a\s(?:long|short)\stime))(?![\w-])"
 _QUARTER = (rf"(?:(?P<det>(?i:the|its|a|this|last|next|(?:this|last|next)\syear's|the\syear-earlier|the\syear-ago|the\s(?:{YEAR4})))\s)?"
@@ -117,7 +119,7 @@ _ISO_MONTH = r"(?<![\w./-])(?P<year>(?:1[0-9]|20)[0-9]{2})-(?P<mon>0[1-9]|1[0-2]
 # (name, source); order is the tie-break when two rules match the same extent.
 _SOURCES = [
     ("d_range", _D_RANGE), ("mdy", _MDY), ("dmy", _DMY), ("iso", _ISO), ("iso_month", _ISO_MONTH),
-    ("time", _TIME), ("clock_part", _CLOCK_PART), ("holiday", _HOLIDAY), ("my", _MY), ("md", _MD), ("dm", _DM), ("y_range", _Y_RANGE),
+    ("time", _TIME), ("clock_part", _CLOCK_PART), ("nth_day", _NTH_DAY), ("holiday", _HOLIDAY), ("my", _MY), ("md", _MD), ("dm", _DM), ("y_range", _Y_RANGE),
     ("quarter", _QUARTER), ("qref", _QREF), ("decade", _DECADE), ("century", _CENTURY),
     ("era_year", _ERA_Y), ("num_rel", _NUM_REL), ("relunit", _RELUNIT), ("season", _EL_SEASON),
     ("deixis", _DEIXIS), ("weekday", _WD), ("set", _SET), ("duration", _DURATION), ("year", _Y),
@@ -163,7 +165,7 @@ _NUMBER_CLASSES = [
 RULE_CLASSES = {
     "d_range": {"mon"}, "mdy": {"mon"}, "dmy": {"mon"}, "my": {"mon"}, "md": {"mon"}, "dm": {"mon"},
     "month": {"mon"}, "iso": {"year4"}, "iso_month": {"year4"}, "y_range": {"year4"},
-    "time": {"clock", "tod"}, "clock_part": {"tod"}, "holiday": {"hol", "unit"}, "quarter": {"qtr"}, "qref": {"qtr", "unit"},
+    "time": {"clock", "tod"}, "clock_part": {"tod"}, "nth_day": {"unit"}, "holiday": {"hol", "unit"}, "quarter": {"qtr"}, "qref": {"qtr", "unit"},
     "decade": {"dec", "year4"}, "century": {"cent"}, "era_year": {"era"}, "num_rel": {"unit", "qtr", "cent"},
     "relunit": {"unit", "tod", "qtr", "cent"}, "season": {"season"}, "deixis": {"deict"}, "weekday": {"wd"},
     "set": {"setadv", "unit", "wd", "tod", "season", "mon", "qtr"}, "duration": {"unit", "qtr", "cent"}, "year": {"year4", "spelled"},

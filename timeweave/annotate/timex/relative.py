@@ -297,6 +297,14 @@ def then(m: re.Match, text: str, rule: str) -> Raw | None:
     return raw
 
 
+def nth_day_of(m: re.Match, text: str, rule: str) -> Raw | None:
+    """'Today is the eighth day of the operation', 'It's the second day of an offensive': the day of
+    writing, counted within an event (the copula's present tense is the cue)."""
+    raw = Raw(m.start(), m.end(), m.group(), rule, need="dct", gran="day", shift=0)
+    raw.note = "the present tense counts the day of writing"
+    return raw
+
+
 def clock_in_part_of_day(m: re.Match, text: str, rule: str) -> Raw | None:
     """'4 in the morning' -> 04:00, 'eight in the evening' style with digits -> 20:00."""
     h, part = int(m["h"]), m["part"].lower()
