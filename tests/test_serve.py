@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import sqlalchemy
 from fastapi.testclient import TestClient
 
 from serve_fixtures import make_fixture_store, make_synthetic_store
@@ -222,3 +223,24 @@ def test_date_helpers():
     assert str(parse_day("1936-02", end=True)) == "1936-02-29"
     with pytest.raises(ValueError):
         parse_day("March 1936")
+
+
+def test_a_store_without_the_timeline_index_gives_the_same_timeline(tmp_path):
+    # a store built before the derived timeline_index existed is still served, from the events table
+    path = make_synthetic_store(tmp_path / "old.db", 3000)
+    client = TestClient(create_app(path))
+    queries = ["/timeline.json?start=1900&end=1999&bins=50", "/timeline.json?start=1950-03&end=1950-03&bins=50",
+               "/timeline.json?status=contested&start=1900&end=1999&bins=20"]
+    indexed = [client.get(q).json() for q in queries]
+    engine = sqlalchemy.create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE timeline_index")
+    engine.dispose()
+    fallback = [TestClient(create_app(path)).get(q).json() for q in queries]
+    for a, b in zip(indexed, fallback):
+        assert (a["mode"], a["total"], a["start"], a["end"]) == (b["mode"], b["total"], b["start"], b["end"])
+        if a["mode"] == "bins":
+            assert sum(x["total"] for x in b["bins"]) == b["total"]
+            assert [x["total"] for x in a["bins"]] == [x["total"] for x in b["bins"]]
+        else:
+            assert {e["id"] for e in a["events"]} == {e["id"] for e in b["events"]}

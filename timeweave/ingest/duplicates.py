@@ -17,7 +17,7 @@ import hashlib
 import re
 from typing import Sequence
 
-from timeweave.ingest.types import Document, Passage
+from timeweave.ingest.types import Passage
 
 NUM_PERM = 128
 SHINGLE_WORDS = 3

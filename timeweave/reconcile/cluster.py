@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
 
 from timeweave.reconcile import dates
 from timeweave.reconcile.blocking import family

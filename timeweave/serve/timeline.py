@@ -15,7 +15,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Column, Date, Engine, Integer, MetaData, String, Table, cast, func, inspect, literal, select
+from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, func, inspect, select
 
 from timeweave.serve.filters import Filters, event_conditions, index_conditions
 from timeweave.store import schema as t
@@ -147,8 +147,12 @@ def _from_events(engine: Engine, filters: Filters, *, start: str | None, end: st
     window = [e.earliest.is_not(None), e.earliest <= en, e.latest >= s, *event_conditions(filters)]
     days = (hi - lo).days + 1
     with engine.connect() as conn:
-        b = _bin_expr(engine, s, days / bins)
-        counts = conn.execute(select(b, e.status, func.count()).where(*window).group_by(b, e.status)).all()
+        rows = conn.execute(select(e.earliest, e.status).where(*window)).all()
+    tally: dict[tuple[int, str], int] = defaultdict(int)
+    for earliest, status in rows:
+        first_day = max(date.fromisoformat(earliest[:10]), lo) if len(earliest) >= 10 and earliest[0] != "-" else lo
+        tally[((first_day - lo).days * bins // days, status)] += 1
+    counts = [(i, status, n) for (i, status), n in tally.items()]
     total = sum(n for _b, _s, n in counts)
     out |= {"start": s, "end": en, "total": total}
     if total > max_events:

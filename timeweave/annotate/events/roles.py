@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Token
 
-from timeweave.annotate.events.lexicon import HYPOTHETICAL_CUES, NEGATION_CUES, PROVISION_FOR_VERBS, REPORTING_CUES
+from timeweave.annotate.events.lexicon import HYPOTHETICAL_CUES, PROVISION_FOR_VERBS, REPORTING_CUES
 from timeweave.annotate.types import EntityMention, Participant
 
 ACTOR_TYPES = {"state", "person", "organization", "military_unit"}

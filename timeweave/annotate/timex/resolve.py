@@ -12,21 +12,20 @@ a month without a year uses the document date only when the narrative is itself 
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
 from timeweave.annotate.timex.calendar import (
-    GRANS, When, base_interval, coarsen, shift, valid_day, weekday_near,
+    GRANS, When, base_interval, coarsen, shift, weekday_near,
 )
 from timeweave.annotate.timex.raw import Raw
 from timeweave.annotate.timex.complete import days_apart, fill, gran_word, unresolved_value, with_clock
+from timeweave.annotate.timex.news_year import dct_year_for
 from timeweave.annotate.timex.wording import SEASON_WORD, describe
 
 # A month named without a year belongs to the narrative once the narrative is this many years
 # away from the document date (a 2024 post about 1939); closer, it is news about its own time.
 NEAR_DCT_YEARS = 10
-_WEEKDAY_NAMES = ("", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _FINE = ("month", "week", "weekend", "day", "time")
 # Spans longer than a quarter that results are reported for: "the first nine months", "the half", "the year".
 _LONG_SPAN = re.compile(r"P(?:[6-9]|1[01])M|P1Y")
@@ -156,79 +155,10 @@ class Discourse:
         return Resolved(None, "none", f"'{raw.text}' refers vaguely to a time {where} the time of writing, "
                                       "which is unknown", raw.value)
 
-    def _dct_year_for(self, raw: Raw, sentence_text: str) -> tuple[int, str]:
-        """The year of a yearless month or quarter read against the document date."""
-        y, dm, dd = self.dct.year, self.dct.month, self.dct.day or 15
-        why = f"the document date {self.dct_text}"
-        if dm is None:
-            return y, f"the year of {why}"
-        future = raw.tense == "future"
-        if raw.gran == "quarter":
-            q, dq = int(raw.sub), (dm - 1) // 3 + 1
-            if raw.direction < 0:
-                return (y if q < dq else y - 1), f"the last such quarter before {why}"
-            if raw.direction > 0 or (future and q > dq):
-                return (y if q > dq else y + 1), f"the next such quarter after {why}"
-            return (y if q <= dq else y - 1), f"the latest such quarter begun by {why}"
-        if raw.rule == "holiday" and dm:
-            return self._holiday_year(raw, why)
-        if not raw.month or raw.note == "this":
-            return y, f"the year of {why}"
-        if raw.day and raw.weekday:
-            fits = [year for year in (y, y - 1, y + 1)
-                    if valid_day(year, raw.month, raw.day) and dt.date(year, raw.month, raw.day).isoweekday() == raw.weekday]
-            if fits:
-                return fits[0], f"the year near {why} in which that day is a {_WEEKDAY_NAMES[raw.weekday]}"
-        target, now = (raw.month, raw.day or 0), (dm, dd if raw.day else 0)
-        if raw.direction < 0:
-            return (y if target < now else y - 1), f"the last one before {why}"
-        if raw.direction > 0:
-            return (y if target > now else y + 1), f"the next one after {why}"
-        if future:
-            return (y + 1, f"the next one after {why} (the sentence speaks of the future)") if target < now else (
-                y, f"the next one after {why} (the sentence speaks of the future)")
-        if raw.tense == "past":
-            return (y - 1, f"the last one before {why} (the sentence speaks of the past)") if target > now else (
-                y, f"the last one before {why} (the sentence speaks of the past)")
-        last = self.last("month")
-        if last is not None and last.sentence is not None and last.sentence == self.sentence \
-                and last.when.month and abs(last.when.year - y) <= 1:
-            # "rose to a high in June from $29.75 in March": a sentence keeps to one stretch of time
-            delta, ly = raw.month - last.when.month, last.when.year
-            year = ly - 1 if delta >= 6 else ly + 1 if delta < -6 else ly
-            return year, f"the nearest one to {last.cite()}, in the same sentence"
-        delta = raw.month - dm
-        if delta >= 6:
-            return y - 1, f"the nearest one to {why}"
-        if delta < -6:
-            return y + 1, f"the nearest one to {why}"
-        return y, f"the year of {why}"
-
-    def _holiday_year(self, raw: Raw, why: str) -> tuple[int, str]:
-        """'last Thanksgiving', 'Christmas' in a January report: the one before, after or nearest."""
-        from timeweave.annotate.timex.normalise import holiday_date
-        now = dt.date(self.dct.year, self.dct.month, self.dct.day or 15)
-        days = {}
-        for year in (self.dct.year - 1, self.dct.year, self.dct.year + 1):
-            when = holiday_date(str(raw.sub), year)
-            if when is not None and when.month:
-                days[year] = (dt.date(year, when.month, when.day) - now).days
-        if not days:
-            return self.dct.year, f"the year of {why}"
-        side = raw.direction or {"past": -1, "future": 1}.get(raw.tense or "", 0)
-        if side < 0:
-            year = max((y for y, d in days.items() if d < 0), default=self.dct.year)
-            return year, f"the last one before {why}"
-        if side > 0:
-            year = min((y for y, d in days.items() if d > 0), default=self.dct.year)
-            return year, f"the next one after {why}"
-        year = min(days, key=lambda y: (abs(days[y]), y))
-        return year, f"the nearest one to {why}"
-
     def _need_year(self, raw: Raw, sentence_text: str) -> Resolved:
         narrative = self.narrative_year()
         if raw.note != "narr" and self.use_dct_for_year(narrative):
-            year, why = self._dct_year_for(raw, sentence_text)
+            year, why = dct_year_for(self, raw)
             anchor = "document_date"
         elif narrative:
             year, why = narrative
@@ -237,7 +167,7 @@ class Discourse:
             if raw.direction > 0 and last and raw.month and last.when.month and raw.month <= last.when.month:
                 year, why = year + 1, why + "; 'following' moves to the next year"
         elif self.dct:
-            year, why = self._dct_year_for(raw, sentence_text)
+            year, why = dct_year_for(self, raw)
             anchor = "document_date"
         else:
             return Resolved(None, "none", f"'{raw.text}' names no year and nothing before it gives one",
@@ -248,7 +178,6 @@ class Discourse:
         return Resolved(when, anchor, f"'{raw.text}' → {describe(when)}: it names no year; {why}" + (f" ({note})" if note else ""))
 
     def _need_weekday(self, raw: Raw, sentence_text: str) -> Resolved:
-        narrative = self.narrative_year()
         last = self.last("day")
         # News that recalls an old year ("since 1978") still counts its weekdays from its own date
         # when the last day it named is in the document's own year.
