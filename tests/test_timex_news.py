@@ -157,3 +157,24 @@ def test_the_nth_day_of_an_event_in_the_present_is_today():
     assert v == {"today": "1990-08-15", "the eighth day": "1990-08-15"}
     assert values("On the second day of the war, he left.") == {}
     assert values("Troops will arrive within weeks.") == {"weeks": "PXW"}
+
+
+def test_a_time_noun_is_transparent_and_a_passive_past_is_past():
+    # "was shot on the night of Oct. 23": 'night' does not hide the verb, 'was shot' is past
+    words = ["He", "was", "shot", "on", "the", "night", "of", "Oct.", "23", "."]
+    doc = Doc(spacy.blank("en").vocab, words=words, tags=["PRP", "VBD", "VBN", "IN", "DT", "NN", "IN", "NNP", "CD", "."],
+              heads=[2, 2, 2, 2, 5, 3, 5, 6, 7, 2],
+              deps=["nsubjpass", "auxpass", "ROOT", "prep", "det", "pobj", "prep", "pobj", "nummod", "punct"],
+              pos=["PRON", "AUX", "VERB", "ADP", "DET", "NOUN", "ADP", "PROPN", "NUM", "PUNCT"])
+    start = len("He was shot on the night of ")
+    assert doc_tense(doc)(start, start + len("Oct. 23")) == "past"
+
+
+def test_since_above_a_date_that_names_a_thing_is_past():
+    # "searching since the Oct. 23 slaying": the date qualifies a noun, yet "since" tells
+    words = ["They", "searched", "since", "the", "Oct.", "23", "slaying", "."]
+    doc = Doc(spacy.blank("en").vocab, words=words, tags=["PRP", "VBD", "IN", "DT", "NNP", "CD", "NN", "."],
+              heads=[1, 1, 1, 6, 6, 4, 2, 1], deps=["nsubj", "ROOT", "prep", "det", "compound", "nummod", "pobj", "punct"],
+              pos=["PRON", "VERB", "ADP", "DET", "PROPN", "NUM", "NOUN", "PUNCT"])
+    start = len("They searched since the ")
+    assert doc_tense(doc)(start, start + len("Oct. 23")) == "past"

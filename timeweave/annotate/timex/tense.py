@@ -23,6 +23,8 @@ FUTURE_CUE = re.compile(r"(?i:\b(?:will|shall|going\sto|scheduled|upcoming|(?:is
 _SINCE = re.compile(r"(?i:\bsince)\s{1,3}(?:(?:the|last|early|late|mid|mid-)\s{1,3})?$")
 _HAD = re.compile(r"(?i:\bhad\s(?:been\s)?(?:\w+\s)?)$")
 _FUTURE_MODALS = {"will", "wo", "shall", "'ll", "ll"}
+_TIME_NOUNS = {"night", "morning", "afternoon", "evening", "day", "weekend", "week", "dawn", "noon", "midnight",
+               "hours", "eve", "end", "beginning", "start", "middle"}
 _WALK_UP = 6  # how many heads to climb from the expression to its verb
 # Prepositions and words that make a date a deadline or a term ("extended to Nov. 20", "until
 # mid-November", "effective Feb. 1"): the verb's past tense says nothing about the date's side.
@@ -68,6 +70,8 @@ def verb_tense(verb) -> str | None:
     if verb.tag_ == "VBD" or tags & {"VBD"}:
         return "past"
     if verb.tag_ == "VBN":
+        if words & {"was", "were"}:
+            return "past"  # "was shot on the night of Oct. 23"
         return "past" if not words else None  # "is expected", "has set": present, or a present state
     if verb.tag_ == "VBG":
         return "future" if words & {"is", "are", "'s", "'re", "am"} else ("past" if words & {"was", "were"} else None)
@@ -76,6 +80,14 @@ def verb_tense(verb) -> str | None:
     if verb.tag_ == "VB":
         return "future" if not words else None
     return None
+
+
+def _ancestors(token, limit: int = _WALK_UP):
+    for _ in range(limit):
+        if token.head is token:
+            return
+        token = token.head
+        yield token
 
 
 def doc_tense(doc) -> TenseOf:
@@ -99,8 +111,10 @@ def doc_tense(doc) -> TenseOf:
         token = doc[i:max(j, i + 1)].root
         weak = token.dep_ in ("dobj", "compound", "nsubj", "nsubjpass", "attr")
         through_noun = until = False
-        if token.head.pos_ in ("NOUN", "PROPN") and token.head is not token:
-            return None  # "the ruling Wednesday", "a June agreement": the date of a thing, not of the verb
+        if token.head.pos_ in ("NOUN", "PROPN") and token.head is not token and token.head.lower_ not in _TIME_NOUNS:
+            # "the ruling Wednesday", "a June agreement": the date of a thing, not of the verb;
+            # only "since" above it still tells ("searching since the Oct. 23 slaying")
+            return "past" if any(t.lower_ == "since" for t in _ancestors(token)) else None
         for _ in range(_WALK_UP):
             head = token.head
             if head is token:
@@ -109,11 +123,12 @@ def doc_tense(doc) -> TenseOf:
             low = token.lower_
             if low == "since":
                 return "past"
-            if token.pos_ in ("NOUN", "PROPN"):
+            noun = token.pos_ in ("NOUN", "PROPN") and low not in _TIME_NOUNS  # "on the night of Oct. 23" is the verb's
+            if noun:
                 through_noun = True
             if low in ("until", "till", "til"):
                 until = True
-            if low in _DEADLINE or token.pos_ in ("NOUN", "PROPN") or token.tag_ == "JJ":
+            if low in _DEADLINE or noun or token.tag_ == "JJ":
                 weak = True
             if token.tag_.startswith("VB") or token.pos_ in ("VERB", "AUX"):
                 if through_noun and token.tag_ == "VB" and "TO" in _aux(token)[1]:
