@@ -109,11 +109,11 @@ class TimexIndex:
         governing = [item for item in in_sentence if _governs(item[2], own, events, sentence.start)]
         if governing:  # the nearest of several ("In 1936, ... signed ... on March 12, 1936")
             i, timex, _ = min(governing, key=lambda item: (min(abs(item[2].i - t) for t in own), item[2].i))
-            return i, f"governed: '{timex.text}' attaches to the event in its clause"
+            return _unless_open(i, timex, f"governed: '{timex.text}' attaches to the event in its clause")
         if in_sentence:
             trigger = tokens[0].i
             i, timex, _ = min(in_sentence, key=lambda item: (abs(item[2].i - trigger), item[2].i))
-            return i, f"sentence: '{timex.text}' is the time expression of the same sentence"
+            return _unless_open(i, timex, f"sentence: '{timex.text}' is the time expression of the same sentence")
         here = tokens[0].idx
         context = context_at(zone_list, here)
         before = [item for item in self.items if item[1].end <= here and item[1].value
@@ -125,6 +125,15 @@ class TimexIndex:
                               "is not carried over onto it")
             return i, f"narrative: '{timex.text}' is the last date before it in the text"
         return None, "undated: no time expression governs it, in its sentence or before it"
+
+
+def _unless_open(i: int, timex: Timex, reason: str) -> tuple[int | None, str]:
+    """An expression known by one end only ("before 1936": on or before 1935-12-31) cannot date an
+    event: placed at its one end, the event would merge with what happened then."""
+    if bool(timex.earliest) != bool(timex.latest):
+        side = f"after {timex.earliest}" if timex.earliest else f"before {timex.latest}"
+        return None, f"undated: '{timex.text}' ({timex.modifier}) gives only one end of its time: {side}"
+    return i, reason
 
 
 TEMPORAL_CLAUSE_WORDS = {"when", "while", "as"}  # "When X happened on May 5, Y did Z": same time

@@ -22,6 +22,7 @@ from timeweave.annotate.timex.patterns import _NUMBER_CLASSES, PRIORITY, RULE_CL
 from timeweave.annotate.timex.periods import Periods, load_periods
 from timeweave.annotate.timex.raw import Raw
 from timeweave.annotate.timex.resolve import Discourse, Resolved, describe
+from timeweave.annotate.timex.signals import signal_before, with_signal
 from timeweave.annotate.timex.tense import TenseOf, text_tense
 from timeweave.annotate.types import Timex
 
@@ -204,7 +205,9 @@ def find_timexes(text: str, *, dct: str | None = None, sentences: Sequence[tuple
             timexes = _range(raw, discourse, i, s_text)
             out.extend(timexes[1:] if split_ranges else timexes[:1])
         else:
-            out.append(_one(raw, discourse, i, s_text))
+            timex = _one(raw, discourse, i, s_text)
+            signal = signal_before(text, raw.start)
+            out.append(with_signal(timex, signal) if signal else timex)
     return out
 
 
