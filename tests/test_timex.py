@@ -60,6 +60,13 @@ ABSOLUTE = [
     ("during the Second World War", "the Second World War", "DATE", "1939-09-01/1945-09-02", "1939-09-01", "1945-09-02", "1939-09-01/1945-09-02"),
     ("the Great Depression hit", "the Great Depression", "DATE", "1929-10/1939", "1929-10-01", "1939-12-31", "1929-10/1939"),
     ("in the interwar period", "the interwar period", "DATE", "1918-11-11/1939-09-01", "1918-11-11", "1939-09-01", "1918-11-11/1939-09-01"),
+    # day ranges joined by words, parts of a named day, the eve of a day, "early in"
+    ("Battles raged from 20 to 31 August 1939.", "from 20 to 31 August 1939", "DATE", "1939-08-20/1939-08-31", "1939-08-20", "1939-08-31", "1939-08-20/1939-08-31"),
+    ("They crossed on 3 and 4 July 1939.", "3 and 4 July 1939", "DATE", "1939-07-03/1939-07-04", "1939-07-03", "1939-07-04", "1939-07-03/1939-07-04"),
+    ("They crossed on July 3 and 4, 1939.", "July 3 and 4, 1939", "DATE", "1939-07-03/1939-07-04", "1939-07-03", "1939-07-04", "1939-07-03/1939-07-04"),
+    ("It began on the night of 20 August 1939.", "the night of 20 August 1939", "TIME", "1939-08-20TNI", "1939-08-20", "1939-08-20", "1939-08-20"),
+    ("On the eve of 20 August 1939 Zhukov regrouped.", "the eve of 20 August 1939", "DATE", "1939-08-19", "1939-08-19", "1939-08-19", "1939-08-19"),
+    ("Early in 1936 the treaty was drafted.", "Early in 1936", "DATE", "1936", "1936-01-01", "1936-04-30", "1936-01/1936-04"),
 ]
 
 
@@ -81,6 +88,10 @@ RELATIVE = [
     ("They met on 12 March 1936. Two days later they signed.", None, "Two days later", "1936-03-14", "narrative"),
     ("They signed on 12 March 1936. A month before, they met.", None, "A month before", "1936-02", "narrative"),
     ("In July 1937 war began; by then Stalin had decided.", None, "then", "1937-07", "narrative"),
+    ("In the spring and summer of 1939 the border flared.", "2019-05-01", "the spring", "1939-SP", "expression"),
+    ("In May, June and July 1939 they fought.", "2019-05-01", "May", "1939-05", "expression"),
+    ("On 11 May 1939 they clashed. On the night of 20 August the offensive began.", None, "the night of 20 August",
+     "1939-08-20TNI", "narrative"),
     ("The post says yesterday it rained.", "2024-05-11", "yesterday", "2024-05-10", "document_date"),
     ("We met last week.", "1998-01-08", "last week", "1998-W01", "document_date"),
     ("This year is different.", "1998-01-08", "This year", "1998", "document_date"),

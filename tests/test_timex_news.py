@@ -178,3 +178,10 @@ def test_since_above_a_date_that_names_a_thing_is_past():
               pos=["PRON", "VERB", "ADP", "DET", "PROPN", "NUM", "NOUN", "PUNCT"])
     start = len("They searched since the ")
     assert doc_tense(doc)(start, start + len("Oct. 23")) == "past"
+
+
+def test_timeml_extents_leave_the_part_of_day_outside():
+    text = "Slepian was shot on the night of Oct. 23, 1998."
+    assert [(t.text, t.type) for t in find_timexes(text)] == [("the night of Oct. 23, 1998", "TIME")]
+    assert [(t.text, t.type, t.value) for t in find_timexes(text, part_of_day=False)] == [
+        ("Oct. 23, 1998", "DATE", "1998-10-23")]

@@ -149,6 +149,8 @@ def indefinite(m: re.Match, text: str, rule: str) -> Raw | None:
 
 def vague_duration(m: re.Match, text: str, rule: str) -> Raw | None:
     pre = m["pre"].lower()
+    if pre == "the" and re.match(r"\s{1,2}(?:of\s{1,2})?(?:1[0-9]|20)\d\d", text[m.end():m.end() + 12]):
+        return None  # "the years 1937-1939": the years are named right after
     start = m.start("unit") if pre in ("for", "over", "in", "within", "for many", "for some") else m.start()
     word, code = unit_of(m["unit"])
     return Raw(start, m.end(), text[start:m.end()], rule, type="DURATION", value=duration_value(None, word))

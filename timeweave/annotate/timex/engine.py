@@ -18,6 +18,8 @@ from timeweave.annotate.timex import normalise as n
 from timeweave.annotate.timex import durations
 from timeweave.annotate.timex import relative as r
 from timeweave.annotate.timex.calendar import When, coarsen, interval, timex_value, valid_day
+from timeweave.annotate.timex.complete import fill
+from timeweave.annotate.timex.lexicon import PARTS_OF_DAY
 from timeweave.annotate.timex.patterns import _NUMBER_CLASSES, PRIORITY, RULE_CLASSES, RULES, TOKEN, TRIGGER_CLASS, WINDOW
 from timeweave.annotate.timex.periods import Periods, load_periods
 from timeweave.annotate.timex.raw import Raw
@@ -176,7 +178,7 @@ def merge_ranges(chosen: list[Raw], text: str) -> list[Raw]:
 
 def find_timexes(text: str, *, dct: str | None = None, sentences: Sequence[tuple[int, int]] | None = None,
                  periods: Periods | None = None, split_ranges: bool = False,
-                 tense: TenseOf | None = None) -> list[Timex]:
+                 tense: TenseOf | None = None, part_of_day: bool = True) -> list[Timex]:
     """Find and normalise the time expressions of `text`, resolving relative ones in reading order.
 
     `dct` is the document date ("YYYY-MM-DD", "YYYY-MM" or "YYYY"); `sentences` are character
@@ -184,13 +186,15 @@ def find_timexes(text: str, *, dct: str | None = None, sentences: Sequence[tuple
     when absent. With `split_ranges`, "1932-1939" gives its two ends as two timexes (TimeML's
     convention) instead of one interval. `tense` maps a character span to the tense of the verb
     governing it (`tense.doc_tense` over a parsed Doc); without it, only a future auxiliary just
-    before the expression is looked for.
+    before the expression is looked for. With `part_of_day` False, "the night of Oct. 23" stays
+    "Oct. 23", a DATE (TimeML's extent) instead of a night.
     """
     if not text:
         return []
     spans = list(sentences) if sentences is not None else split_sentences(text)
     starts = [s for s, _ in spans]
-    chosen = _drop_covered([_day_relations(raw, text) for raw in merge_ranges(select(candidates(text, periods), len(text)), text)])
+    chosen = borrow_years(_drop_covered([_day_relations(raw, text, part_of_day)
+                                         for raw in merge_ranges(select(candidates(text, periods), len(text)), text)]), text)
     dct_when = parse_dct(dct)
     discourse = Discourse(dct_when, describe(dct_when) if dct_when else None)
     out: list[Timex] = []
@@ -213,31 +217,62 @@ def find_timexes(text: str, *, dct: str | None = None, sentences: Sequence[tuple
 
 _DAY_RULES = {"mdy", "dmy", "md", "dm", "iso", "weekday", "deixis", "holiday"}
 _WEEK_OF = re.compile(r"(?i:(?:the\s)?week\s(?:of|beginning|starting))\s$")
+_PART_OF = re.compile(r"(?i:(?:the\s)?(?:(?:early|late)\s)?(?P<tod>night|morning|afternoon|evening)\s(?:of|on))\s$")
+_EVE_OF = re.compile(r"(?i:(?:the\s)?eve\sof)\s$")
 _DAY_BEFORE = re.compile(r"(?i:(?:the\s)?day\s(?P<side>before|after))\s$")
 
 
-def _day_relations(raw: Raw, text: str) -> Raw:
+def _day_relations(raw: Raw, text: str, part_of_day: bool = True) -> Raw:
     """'the week of March 6' and 'the day before last Tuesday': a day named inside a longer phrase."""
     if raw.rule not in _DAY_RULES or raw.type != "DATE":
         return raw
-    before = text[max(0, raw.start - 20):raw.start]
-    m = _WEEK_OF.search(before) or _DAY_BEFORE.search(before)
+    before = text[max(0, raw.start - 30):raw.start]
+    m = _WEEK_OF.search(before) or _DAY_BEFORE.search(before) or _EVE_OF.search(before) or _PART_OF.search(before)
     if m is None:
         return raw
+    if m.re is _PART_OF and (raw.tod or raw.rule in ("weekday", "deixis")):
+        return raw  # "the morning of Friday night" or "the night of today": leave as found
     start = raw.start - (len(before) - m.start())
+    if m.re is _PART_OF and not part_of_day:
+        raw.covers_from = start  # TimeML: "the night of [Oct. 23]", and "the night" is no expression of its own
+        return raw
     raw.start, raw.text = start, text[start:raw.end]
-    if "side" in m.groupdict() and m["side"]:
+    if m.re is _DAY_BEFORE:
         raw.day_shift = -1 if m["side"].lower() == "before" else 1
+    elif m.re is _EVE_OF:
+        raw.day_shift = -1  # "on the eve of 20 August": the day before
+    elif m.re is _PART_OF:
+        raw.type, raw.tod = "TIME", PARTS_OF_DAY[m["tod"].lower()]  # "the night of 20 August"
     else:
         raw.of_week = True
     return raw
+
+
+_COORDINATION = re.compile(r"\s?(?:,\s?(?:and\s|or\s)?|\sand\s|\sor\s|\s?&\s)")
+
+
+def borrow_years(chosen: list[Raw], text: str) -> list[Raw]:
+    """'the spring and summer of 1939', 'May, June and July 1939': a yearless expression
+    coordinated with a dated one takes its year."""
+    for a, b in zip(chosen[::-1][1:], chosen[::-1]):  # right to left, so a chain passes the year along
+        if a.need != "year" or a.when is not None or a.rule == "holiday" or not _COORDINATION.fullmatch(text[a.end:b.start]):
+            continue
+        year = b.when.year if b.when is not None else None
+        if year is None or b.parts:
+            continue
+        when, _note = fill(a, year)
+        if when is not None:
+            a.when, a.need = when, "none"
+            a.note = f"the year comes from '{b.text}', coordinated with it"
+    return chosen
 
 
 def _drop_covered(chosen: list[Raw]) -> list[Raw]:
     """After a day took in its phrase ('the week of ...'), what that phrase held alone goes."""
     out: list[Raw] = []
     for raw in chosen:
-        while out and out[-1].end > raw.start and out[-1].start >= raw.start:
+        start = raw.start if raw.covers_from is None else raw.covers_from
+        while out and out[-1].end > start and out[-1].start >= start:
             out.pop()
         out.append(raw)
     return out
@@ -252,6 +287,9 @@ def _one(raw: Raw, discourse: Discourse, sentence: int | None, s_text: str) -> T
     res = discourse.resolve(raw, sentence, s_text)
     if res.when is not None and (raw.of_week or raw.day_shift) and res.when.gran == "day":
         res = _relate_day(raw, res)
+    if res.when is not None and raw.type == "TIME" and raw.tod and res.when.gran == "day":
+        w = res.when
+        res = Resolved(When("time", w.year, w.month, w.day, tod=raw.tod), res.anchor, res.reason)
     if res.when is not None:
         discourse.remember(raw, res.when, sentence)
     return _timex(raw, res, sentence)

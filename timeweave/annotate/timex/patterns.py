@@ -42,7 +42,7 @@ DASH = r"\s?[-\u2010\u2011\u2012\u2013\u2014\u2015\u2212]\s?"
 S = r"\s{1,3}"
 MOD = (r"(?P<mod>(?i:(?:the\s)?(?:very\s)?(?:beginning|start|end|middle|close|turn|first\shalf|second\shalf"
        r"|latter\shalf|last\shalf|first\spart|latter\spart|last\spart|early\spart|later\spart|height)\sof(?:\sthe)?"
-       r"|(?:the\s)?(?:early|mid|middle|late)|mid|end))(?:\s{1,2}|-)")
+       r"|(?:early|late)\sin|(?:the\s)?(?:early|mid|middle|late)|mid|end))(?:\s{1,2}|-)")
 APPROX = r"(?P<approx>(?i:around|about|circa|approximately|roughly|c\.|ca\.|some|nearly|almost|until\sabout))\s{1,2}"
 QUANT = (r"(?P<quant>(?i:about|around|approximately|roughly|nearly|almost|some|more\sthan|less\sthan|fewer\sthan"
          r"|at\sleast|at\smost|up\sto|over|under|within|no\smore\sthan|no\sless\sthan|just\sover|just\sunder"
@@ -64,8 +64,9 @@ _Y = (rf"(?:{MOD}|{APPROX})?(?:(?P<fiscal>(?i:fiscal|calendar|the\syear|the\sfis
 _ERA_Y = rf"(?:{MOD}|{APPROX})?(?:(?P<era0>A\.?D\.?)\s?(?P<year0>\d{{1,4}})(?!\d)|(?<![\w.,/-])(?P<year>\d{{1,4}})\s?(?P<era>{ERA}))"
 _Y_RANGE = (rf"(?<![\w./-])(?P<y1>{YEAR4}){DASH}(?P<y2>{YEAR4}|\d{{2}})(?![\w/-]|[.,]\d)"
             rf"|(?P<pre>(?i:from|between))\s(?P<y1b>{YEAR4})\s(?i:to|until|till|through|and)\s(?P<y2b>{YEAR4})(?![\w/-]|[.,]\d)")
-_D_RANGE = (rf"(?P<mon>{MON_WORD}){S}(?P<d1>{DAY}){DASH}(?P<d2>{DAY}),?(?:{S}(?P<year>{YEAR}))?"
-            rf"|(?P<d1b>{DAY}){DASH}(?P<d2b>{DAY}){S}(?P<monb>{MON_WORD})(?:,?{S}(?P<yearb>{YEAR}))?")
+_DAY_JOIN = rf"(?:{DASH}|\s(?i:to|and|or|until|till|through)\s)"
+_D_RANGE = (rf"(?:(?i:from|between)\s)?(?P<mon>{MON_WORD}){S}(?P<d1>{DAY}){_DAY_JOIN}(?P<d2>{DAY})(?![\d:])(?:,?{S}(?P<year>{YEAR}))?"
+            rf"|(?:(?i:from|between)\s)?(?P<d1b>{DAY}){_DAY_JOIN}(?P<d2b>{DAY}){S}(?P<monb>{MON_WORD})(?:,?{S}(?P<yearb>{YEAR}))?")
 _MONTH = rf"(?:{MOD}|{APPROX}|(?P<det>(?i:this\spast|this\scoming|this|last|next|that|each|every|the\sfollowing|the\sprevious|the\ssame))\s)?(?P<mon>{MONTH_FULL})(?:\s(?P<after>(?i:this|last|next)\syear))?"
 _WD = (rf"(?:(?P<el>(?i:early|earlier|late|later|mid))\s)?(?:{DET_REL})?(?P<wd>{_WEEKDAY_OR_PLURAL})"
        rf"(?:\s{TIMEOFDAY}(?P<tods>s)?)?")

@@ -42,6 +42,7 @@ class Raw:
     tense: str | None = None  # past | present | future: the governing verb's tense (tense.py)
     of_week: bool = False  # "the week of March 6": the week that holds the day
     day_shift: int = 0  # "the day before last Tuesday": days to move once the day is known
+    covers_from: int | None = None  # "the night of" left outside the extent (TimeML) but not tagged alone
 
 
 EL_MODS = {
@@ -59,7 +60,7 @@ def mod_of(phrase: str | None) -> str | None:
     p = " ".join(phrase.lower().replace("-", " ").split())
     for word in ("very ", "the "):
         p = p.replace(word, "") if p.startswith(word) else p
-    p = p.removesuffix(" the").removesuffix(" of").strip()
+    p = p.removesuffix(" the").removesuffix(" of").removesuffix(" in").strip()
     table = {
         "early": "EARLY", "mid": "MID", "middle": "MID", "late": "LATE", "end": "END",
         "close": "END", "turn": "END", "beginning": "START", "start": "START",

@@ -140,6 +140,8 @@ class Discourse:
             self.previous = (raw, sentence)
 
     def _need_none(self, raw: Raw, sentence_text: str) -> Resolved:
+        if raw.when is not None and raw.note.startswith("the year comes from"):
+            return Resolved(raw.when, "expression", f"'{raw.text}' → {describe(raw.when)}: {raw.note}")
         if raw.when is not None:
             reason = f"'{raw.text}' states its own date: {describe(raw.when)}"
             return Resolved(raw.when, "absolute", reason + (f" ({raw.note})" if raw.note else ""))
@@ -257,7 +259,12 @@ class Discourse:
         if self.dct is None:
             last = self.last(raw.gran if raw.gran in GRANS else None)
             if last is None:
-                value = "PRESENT_REF" if raw.shift == 0 and raw.gran in ("day", "year") else unresolved_value(raw)
+                if raw.type == "TIME" and raw.hour is not None:  # "5 p.m." with no date to hang it on
+                    value = f"XXXX-XX-XXT{raw.hour:02d}:{raw.minute or 0:02d}"
+                elif raw.type == "TIME" and raw.tod:
+                    value = f"XXXX-XX-XXT{raw.tod}"
+                else:
+                    value = "PRESENT_REF" if raw.shift == 0 and raw.gran in ("day", "year") else unresolved_value(raw)
                 return Resolved(None, "none", f"'{raw.text}' is relative to the time of writing, which is unknown", value)
             return self._move(raw, last.when, "narrative",
                               f"the document has no date, so the last date mentioned, {last.cite()}, stands in")

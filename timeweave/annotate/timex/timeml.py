@@ -93,7 +93,8 @@ def tag_document(timeml: str, *, name: str = "<document>", nlp=None) -> tuple[st
         log.warning("%s: no DCT; relative expressions resolve against the narrative only", name)
     plain, offsets = _unescape_with_map(body)
     tense = doc_tense(nlp(plain)) if nlp is not None and plain.strip() else None
-    timexes = find_timexes(plain, dct=dct, periods=_NO_PERIODS, split_ranges=True, tense=tense)
+    timexes = find_timexes(plain, dct=dct, periods=_NO_PERIODS, split_ranges=True, tense=tense,
+                           part_of_day=False)
     pieces, pos, n = [], 0, 0
     for timex in timexes:
         if timex.value is None or not plain[timex.start:timex.end].strip():
