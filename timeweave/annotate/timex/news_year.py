@@ -21,10 +21,10 @@ if TYPE_CHECKING:
 _WEEKDAY_NAMES = ("", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-def dct_year_for(self: "Discourse", raw: Raw) -> tuple[int, str]:
+def dct_year_for(discourse: Discourse, raw: Raw) -> tuple[int, str]:
     """The year of a yearless month or quarter read against the document date."""
-    y, dm, dd = self.dct.year, self.dct.month, self.dct.day or 15
-    why = f"the document date {self.dct_text}"
+    y, dm, dd = discourse.dct.year, discourse.dct.month, discourse.dct.day or 15
+    why = f"the document date {discourse.dct_text}"
     if dm is None:
         return y, f"the year of {why}"
     future = raw.tense == "future"
@@ -36,7 +36,7 @@ def dct_year_for(self: "Discourse", raw: Raw) -> tuple[int, str]:
             return (y if q > dq else y + 1), f"the next such quarter after {why}"
         return (y if q <= dq else y - 1), f"the latest such quarter begun by {why}"
     if raw.rule == "holiday" and dm:
-        return holiday_year(self, raw, why)
+        return holiday_year(discourse, raw, why)
     if not raw.month or raw.note == "this":
         return y, f"the year of {why}"
     if raw.day and raw.weekday:
@@ -55,8 +55,8 @@ def dct_year_for(self: "Discourse", raw: Raw) -> tuple[int, str]:
     if raw.tense == "past":
         return (y - 1, f"the last one before {why} (the sentence speaks of the past)") if target > now else (
             y, f"the last one before {why} (the sentence speaks of the past)")
-    last = self.last("month")
-    if last is not None and last.sentence is not None and last.sentence == self.sentence \
+    last = discourse.last("month")
+    if last is not None and last.sentence is not None and last.sentence == discourse.sentence \
             and last.when.month and abs(last.when.year - y) <= 1:
         # "rose to a high in June from $29.75 in March": a sentence keeps to one stretch of time
         delta, ly = raw.month - last.when.month, last.when.year
@@ -69,22 +69,23 @@ def dct_year_for(self: "Discourse", raw: Raw) -> tuple[int, str]:
         return y + 1, f"the nearest one to {why}"
     return y, f"the year of {why}"
 
-def holiday_year(self: "Discourse", raw: Raw, why: str) -> tuple[int, str]:
+
+def holiday_year(discourse: Discourse, raw: Raw, why: str) -> tuple[int, str]:
     """'last Thanksgiving', 'Christmas' in a January report: the one before, after or nearest."""
-    now = dt.date(self.dct.year, self.dct.month, self.dct.day or 15)
+    now = dt.date(discourse.dct.year, discourse.dct.month, discourse.dct.day or 15)
     days = {}
-    for year in (self.dct.year - 1, self.dct.year, self.dct.year + 1):
+    for year in (discourse.dct.year - 1, discourse.dct.year, discourse.dct.year + 1):
         when = holiday_date(str(raw.sub), year)
         if when is not None and when.month:
             days[year] = (dt.date(year, when.month, when.day) - now).days
     if not days:
-        return self.dct.year, f"the year of {why}"
+        return discourse.dct.year, f"the year of {why}"
     side = raw.direction or {"past": -1, "future": 1}.get(raw.tense or "", 0)
     if side < 0:
-        year = max((y for y, d in days.items() if d < 0), default=self.dct.year)
+        year = max((y for y, d in days.items() if d < 0), default=discourse.dct.year)
         return year, f"the last one before {why}"
     if side > 0:
-        year = min((y for y, d in days.items() if d > 0), default=self.dct.year)
+        year = min((y for y, d in days.items() if d > 0), default=discourse.dct.year)
         return year, f"the next one after {why}"
     year = min(days, key=lambda y: (abs(days[y]), y))
     return year, f"the nearest one to {why}"

@@ -300,13 +300,11 @@ def then(m: re.Match, text: str, rule: str) -> Raw | None:
 def nth_day_of(m: re.Match, text: str, rule: str) -> Raw | None:
     """'Today is the eighth day of the operation', 'It's the second day of an offensive': the day of
     writing, counted within an event (the copula's present tense is the cue)."""
-    raw = Raw(m.start(), m.end(), m.group(), rule, need="dct", gran="day", shift=0)
-    raw.note = "the present tense counts the day of writing"
-    return raw
+    return Raw(m.start(), m.end(), m.group(), rule, need="dct", gran="day", shift=0)
 
 
 def clock_in_part_of_day(m: re.Match, text: str, rule: str) -> Raw | None:
-    """'4 in the morning' -> 04:00, 'eight in the evening' style with digits -> 20:00."""
+    """'4 in the morning' -> 04:00, '8 in the evening' -> 20:00, '11 at night' is not matched."""
     h, part = int(m["h"]), m["part"].lower()
     if part == "morning":
         h = 0 if h == 12 else h
