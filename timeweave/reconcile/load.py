@@ -24,7 +24,8 @@ from timeweave.reconcile.dates import Interval, parse
 from timeweave.store import schema as t
 
 # Only these contexts make claims about the past; a bibliography entry (`citation`) is another
-# author's title, so it may join an event as evidence but never counts as a voice.
+# author's title, and a section `heading` names a topic: they may join an event as evidence but never
+# count as a voice.
 CLAIM_CONTEXTS = ("narrative", "title")
 CLAIM_FACTUALITY = ("asserted", "reported")
 

@@ -11,8 +11,9 @@ Anchoring order, each recorded in `when_reason`:
 4. else undated.
 Durations and sets ("for 18 months", "every year") never date an event.
 
-Zones: a title at the head of the document, and citations ("References", "For citation:") are not
-narrative; an event named there is what a cited author says, not what this author asserts.
+Zones: a title at the head of the document, section headings ("The war", "Aftermath") and citations
+("References", "For citation:") are not narrative; an event named in a citation is what a cited author
+says, and one named in a heading is a topic, not something this author asserts happened then.
 """
 
 from __future__ import annotations
@@ -37,16 +38,17 @@ _DATING_TYPES = {"DATE", "TIME"}
 class Zone:
     start: int
     end: int
-    context: str  # title | citation
+    context: str  # title | heading | citation
 
 
 def zones(text: str) -> list[Zone]:
-    """Title lines before the first paragraph of prose, and citation sections/lines."""
+    """Title lines before the first paragraph of prose, section headings, and citation sections/lines."""
     out: list[Zone] = []
     offset = 0
     in_refs = False
     seen_prose = False
-    for line in text.splitlines(keepends=True):
+    lines = text.splitlines(keepends=True)
+    for n, line in enumerate(lines):
         stripped = line.strip()
         start, end = offset, offset + len(line)
         offset = end
@@ -61,9 +63,18 @@ def zones(text: str) -> list[Zone]:
             out.append(Zone(start, end, "citation"))
         elif not seen_prose and not is_prose and words >= 3 and not stripped.endswith("."):
             out.append(Zone(start, end, "title"))
+        elif seen_prose and _is_heading(stripped, lines[n - 1] if n else "", lines[n + 1] if n + 1 < len(lines) else ""):
+            out.append(Zone(start, end, "heading"))
         if is_prose:
             seen_prose = True
     return out
+
+
+def _is_heading(line: str, before: str, after: str) -> bool:
+    """'The war', 'Background', 'Aftermath': a short line standing alone between blank lines, capitalised,
+    with no closing punctuation and no digits (a chronology's "1936 — Protocol signed" is a claim)."""
+    return (len(line.split()) <= 6 and line[0].isupper() and not line.endswith((".", "?", "!", ":", ";", ","))
+            and not any(ch.isdigit() for ch in line) and not before.strip() and not after.strip())
 
 
 def context_at(zone_list: list[Zone], char: int) -> str:
