@@ -305,3 +305,36 @@ def test_a_carried_over_date_alone_merges_nothing_across_documents(store):
     assert event_of(store, own) == event_of(store, held)
     (event,) = events(store)
     assert event.label == "Kremlin talks — Stalin, Genden"
+
+
+def _pact(trigger: str, sentence: str, name: str | None = None):
+    from timeweave.reconcile.load import Mention
+
+    start = sentence.index(trigger)
+    named = []
+    if name:
+        s = sentence.index(name)
+        named = [(s, s + len(name), name, None, "work")]
+    return Mention(index=0, id=0, source_id="x", passage_id=None, start=0, end=len(sentence), trigger=trigger,
+                   trigger_start=start, trigger_end=start + len(trigger), lemma=trigger.lower(), type="treaty",
+                   factuality="asserted", context="narrative", interval=None, when_text=None, when_reason=None,
+                   when_kind=None, agents=frozenset(), patients=frozenset(), entities=frozenset(), place=None,
+                   sentence=sentence, sentence_no=0, voice="x", is_copy=False, named=named)
+
+
+@pytest.mark.parametrize("a, b, agree", [
+    (("Pact", "Japan signed the Anti-Comintern Pact with Germany.", "Anti-Comintern Pact"),
+     ("pact", "In April 1941 the Soviet Union and Japan signed a neutrality pact."), False),
+    (("Protocol", "The Protocol of Mutual Assistance was signed.", "Protocol of Mutual Assistance"),
+     ("pact", "The pact of mutual assistance signed in 1936 provided for Soviet troops."), True),
+    (("Pact", "The conclusion of the Soviet-German Pact of 1939 followed.", "Soviet-German Pact"),
+     ("pact", "The Soviet Union entered into a non-aggression pact with Nazi Germany."), True),
+    (("Pact", "The Anti-Comintern Pact was signed.", "Anti-Comintern Pact"),
+     ("Pact", "The Soviet-German Pact was signed.", "Soviet-German Pact"), False),
+    (("treaty", "A treaty was signed."), ("agreement", "An agreement was reached."), True),
+])
+def test_a_named_treaty_is_not_another_one(a, b, agree):
+    from timeweave.reconcile.similarity import names_agree
+
+    assert names_agree(_pact(*a), _pact(*b)) is agree
+    assert names_agree(_pact(*b), _pact(*a)) is agree

@@ -6,6 +6,8 @@ be part and whole, or conflicts on the date (kept and reported by `compare`, nev
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from rapidfuzz import fuzz
 
@@ -77,6 +79,8 @@ def score(a: Mention, b: Mention, sim: float | None) -> tuple[float, bool] | Non
             ts = 1.0 if (ai.earliest, ai.latest) == (bi.earliest, bi.latest) else 0.8
     else:
         ts = 0.5 if (ai or bi) else 0.4
+    if not names_agree(a, b):
+        return None
     ls, es = lemma_sim(a, b), entity_sim(a, b)
     if a.source_id == b.source_id and (a.start, a.end) == (b.start, b.end):
         sim = 0.0  # one sentence: its embedding cannot tell its events apart
@@ -95,6 +99,36 @@ def score(a: Mention, b: Mention, sim: float | None) -> tuple[float, bool] | Non
     if a.entities and b.entities and es == 0.0:
         s *= 0.75  # both name who took part, and nobody in common: evidence of two events
     return s, flag
+
+
+_NAME_FILLER = {"of", "the", "on", "and", "a", "an", "between", "for", "to", "in",
+                # the kind of document, which writers interchange ("the pact of mutual assistance")
+                "pact", "treaty", "protocol", "agreement", "accord", "convention", "alliance", "declaration"}
+
+
+def own_name(m: Mention) -> tuple[str, int | None] | None:
+    """The named work the trigger is part of ("Pact" in "the Anti-Comintern Pact"): (text, entity)."""
+    for start, end, text, entity, kind in m.named:
+        if kind == "work" and start <= m.trigger_start and m.trigger_end <= end:
+            return text, entity
+    return None
+
+
+def names_agree(a: Mention, b: Mention) -> bool:
+    """A treaty named by its name is not another one named by another name or described otherwise:
+    "the Anti-Comintern Pact" is not "a neutrality pact", while "a protocol of mutual assistance"
+    can be "the Protocol of Mutual Assistance" (every distinctive word of the name is there)."""
+    na, nb = own_name(a), own_name(b)
+    if na is None and nb is None:
+        return True
+    if na is not None and nb is not None:
+        return (na[1] is not None and na[1] == nb[1]) or na[0].lower() == nb[0].lower()
+    (name, _entity), other = (na, b) if na is not None else (nb, a)
+    trigger = (a if na is not None else b).trigger.lower()
+    # "Soviet-German Pact" is told as "a pact ... with Nazi Germany": each part of a compound counts
+    words = [w for w in re.split(r"[\s\-–‐]+", name.lower()) if w and w not in _NAME_FILLER and w != trigger]
+    sentence = other.sentence.lower()
+    return all(w in sentence for w in words)
 
 
 def _nested(a: dates.Interval, b: dates.Interval) -> bool:
