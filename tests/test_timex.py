@@ -67,6 +67,11 @@ ABSOLUTE = [
     ("It began on the night of 20 August 1939.", "the night of 20 August 1939", "TIME", "1939-08-20TNI", "1939-08-20", "1939-08-20", "1939-08-20"),
     ("On the eve of 20 August 1939 Zhukov regrouped.", "the eve of 20 August 1939", "DATE", "1939-08-19", "1939-08-19", "1939-08-19", "1939-08-19"),
     ("Early in 1936 the treaty was drafted.", "Early in 1936", "DATE", "1936", "1936-01-01", "1936-04-30", "1936-01/1936-04"),
+    # European numeric dates: day first with dots, with a slash when the day is past 12, Roman months
+    ("On 11.05.1939 the clash began.", "11.05.1939", "DATE", "1939-05-11", "1939-05-11", "1939-05-11", "1939-05-11"),
+    ("On 20/08/1939 Zhukov attacked.", "20/08/1939", "DATE", "1939-08-20", "1939-08-20", "1939-08-20", "1939-08-20"),
+    ("Signed 12.III.1936 in Ulaanbaatar.", "12.III.1936", "DATE", "1936-03-12", "1936-03-12", "1936-03-12", "1936-03-12"),
+    ("Purges swept the 1930’s.", "the 1930’s", "DATE", "193", "1930-01-01", "1939-12-31", "193X"),
 ]
 
 

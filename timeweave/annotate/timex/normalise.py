@@ -66,10 +66,18 @@ def full_date(m: re.Match, text: str, rule: str) -> Raw | None:
     return _day_when(raw, year, month_of(m["mon"]), day)
 
 
+_ROMAN_MONTHS = {r: i for i, r in enumerate(("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"), 1)}
+
+
 def iso(m: re.Match, text: str, rule: str) -> Raw | None:
     raw = Raw(m.start(), m.end(), m.group(), rule)
     if m["usm"]:
         return _day_when(raw, int(m["usy"]), int(m["usm"]), int(m["usd"]))
+    if m["eud"]:
+        month = int(m["eum"]) if m["eum"].isdigit() else _ROMAN_MONTHS[m["eum"]]
+        return _day_when(raw, int(m["euy"]), month, int(m["eud"]))
+    if m["sld"]:
+        return _day_when(raw, int(m["sly"]), int(m["slm"]), int(m["sld"]))
     raw = _day_when(raw, int(m["year"]), int(m["mon"]), int(m["day"]))
     if m["h24"] and raw.when.gran == "day":
         raw.type = "TIME"

@@ -95,7 +95,7 @@ _QREF = (r"(?P<text>(?i:the\scorresponding\s(?:quarter|period)\s(?:of\s)?last\sy
          r"|the\s(?:quarter|period)\sa\syear\s(?:ago|earlier)|the\s(?:latest|current|comparable|same|recent|previous|prior|year-earlier|year-ago|comparable\syear-ago|comparable\syear-earlier|corresponding|first|second)\s(?:quarter|period)"
          r"|the\s(?:quarter|period)|that\s(?:quarter|period)|this\squarter|last\squarter|next\squarter|year-earlier|year-ago|the\sfull\syear"
          r"|the\s(?:year-earlier|year-ago)\s(?:third|second|first|fourth)\squarter|the\s(?:1[89]|20)\d\d\s(?:quarter|period)))(?![\w-])")
-_DECADE = (rf"(?:{APPROX})?(?:(?P<the>(?i:the))\s)?(?:{MOD})?(?:(?P<dec>(?:1[0-9]|20)[0-9]0)'?s|'(?P<dec2>[0-9]0)'?s"
+_DECADE = (rf"(?:{APPROX})?(?:(?P<the>(?i:the))\s)?(?:{MOD})?(?:(?P<dec>(?:1[0-9]|20)[0-9]0)['’]?s|['’](?P<dec2>[0-9]0)['’]?s"
            r"|(?P<decw>(?i:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)))(?![\w])")
 _CENTURY = (rf"(?:(?P<the>(?i:the|this|last|next|that))\s)?(?:{MOD})?(?P<c>\d{{1,3}}(?:st|nd|rd|th)|(?i:{alt(ORDINALS)}|twenty-first|twenty\sfirst))"
             rf"[\s-](?i:century)(?:\s(?P<era>{ERA}))?|(?P<det>(?i:this|last|next|the\spast|the\snext|the\slast))\s(?i:century)")
@@ -114,7 +114,11 @@ _THEN = r"(?i:(?:by|until|till|since|back|before|from|even|just)\s)(?P<then>(?i:
 _HOLIDAY = (rf"(?:(?P<det>(?i:this|last|next|that))\s)?(?P<hol>Christmas(?:\s(?:Day|Eve))?|New\sYear's(?:\s(?:Day|Eve))?|Thanksgiving(?:\sDay)?|Easter(?:\s(?:Sunday|Monday))?"
             rf"|Independence\sDay|Halloween|Valentine's\sDay|Labor\sDay|Memorial\sDay|Election\sDay|Boxing\sDay|May\sDay|Bastille\sDay)(?![\w])(?:,?\s(?P<year>{YEAR4}))?")
 _ISO = (r"(?<![\w./-])(?P<year>(?:1[0-9]|20)[0-9]{2})(?P<sep>[-/.])(?P<mon>0[1-9]|1[0-2])(?P=sep)(?P<day>0[1-9]|[12][0-9]|3[01])(?![\w/-]|[.,]\d)(?:T(?P<h24>[01]\d|2[0-3]):(?P<mi24>[0-5]\d))?"
-        r"|(?<![\w./-])(?P<usm>1[0-2]|0?[1-9])/(?P<usd>3[01]|[12][0-9]|0?[1-9])/(?P<usy>(?:1[0-9]|20)[0-9]{2})(?![\w/-]|[.,]\d)")
+        r"|(?<![\w./-])(?P<usm>1[0-2]|0?[1-9])/(?P<usd>3[01]|[12][0-9]|0?[1-9])/(?P<usy>(?:1[0-9]|20)[0-9]{2})(?![\w/-]|[.,]\d)"
+        # European day first: "11.05.1939" (dots), "20/08/1939" (a slash and a day past 12), "12.III.1936"
+        r"|(?<![\w./-])(?P<eud>3[01]|[12][0-9]|0?[1-9])\.(?P<eum>1[0-2]|0?[1-9]|XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)\."
+        r"(?P<euy>(?:1[0-9]|20)[0-9]{2})(?![\w/-]|[.,]\d)"
+        r"|(?<![\w./-])(?P<sld>3[01]|2[0-9]|1[3-9])/(?P<slm>1[0-2]|0?[1-9])/(?P<sly>(?:1[0-9]|20)[0-9]{2})(?![\w/-]|[.,]\d)")
 _ISO_MONTH = r"(?<![\w./-])(?P<year>(?:1[0-9]|20)[0-9]{2})-(?P<mon>0[1-9]|1[0-2])(?![\w/-]|[.,]\d)"
 
 # (name, source); order is the tie-break when two rules match the same extent.
@@ -159,7 +163,7 @@ _CLASS_WORDS = {
 TRIGGER_CLASS = {word: cls for cls, words in _CLASS_WORDS.items() for word in words}
 TOKEN = re.compile(r"[A-Z]\.[A-Z]|[A-Z]{2,}|[A-Za-z][a-z]*|\d[\d:,.]{0,12}(?:s|st|nd|rd|th|am|pm)?(?:\s?[ap]\.m)?|'\d0s")
 _NUMBER_CLASSES = [
-    ("year4", re.compile(r"(?:1\d|20)\d\d(?!\d)")), ("clock", re.compile(r"\d{1,2}(?::\d\d|\s?[ap]\.?m)")),
+    ("year4", re.compile(r"(?:1\d|20)\d\d(?!\d)")), ("year4", re.compile(r"\d{1,2}\.\d{1,2}\.(?:1\d|20)\d\d(?!\d)")), ("clock", re.compile(r"\d{1,2}(?::\d\d|\s?[ap]\.?m)")),
     ("ord", re.compile(r"\d{1,3}(?:st|nd|rd|th)$")), ("dec", re.compile(r"'?\d{1,3}0s$")),
 ]
 # Which trigger classes wake which rule.
