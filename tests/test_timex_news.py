@@ -165,3 +165,12 @@ def test_tense_cues_over_hand_set_parses(tokens, phrase, cue):
               deps=[f[2] for f in fields], heads=[int(f[3]) for f in fields], pos=[f[4] for f in fields])
     start = doc.text.index(phrase)
     assert doc_tense(doc)(start, start + len(phrase)) == cue
+
+
+def test_prepositions_and_possessives_stay_outside_the_extent():
+    spans = lambda text: [(t.text, t.value, t.modifier) for t in find_timexes(text, dct="1989-10-26")]
+    assert spans("Iraq must withdraw within a week.") == [("a week", "P1W", "EQUAL_OR_LESS")]
+    assert spans("Sales will grow over the next two years.") == [("the next two years", "P2Y", None)]
+    assert spans("Prices rose over 3 years.") == [("over 3 years", "P3Y", "MORE_THAN")]
+    assert spans("The company reported its third quarter results.") == [("third quarter", "1989-Q3", None)]
+    assert spans("It ended the eight-year war with Iran.") == [("eight-year", "P8Y", None)]

@@ -118,13 +118,19 @@ def duration(m: re.Match, text: str, rule: str) -> Raw | None:
             return Raw(start, end, text[start:end], rule, when=When("half", int(m["ofyear"]), sub=half),
                        note=f"the {'first' if half == 1 else 'second'} half of {m['ofyear']}")
         end = m.start("ofyear") - 4  # " of 1990" is the year's own expression
-    raw = Raw(m.start(), end, text[m.start():end], rule, type="DURATION", value=duration_value(n, m["unit"]))
+    start, quant = m.start(), " ".join((m["quant"] or "").lower().split())
+    if quant == "within" or (quant == "over" and m["det"]):
+        # "within a week", "over the next two years": prepositions, outside TimeML's extent
+        start = m.start("det") if m["det"] else m.start("n")
+    elif (m["det"] or "").lower() == "the" and text[m.end("n"):m.start("unit")] == "-" and not m["plural"]:
+        start = m.start("n")  # "the eight-year war": the article belongs to the war
+    raw = Raw(start, end, text[start:end], rule, type="DURATION", value=duration_value(n, m["unit"]))
     if _IN_BEFORE.search(text, max(0, m.start() - 4), m.start()) and not (m["quant"] or m["det"] or m["n2"]) \
             and n is not None and n == int(n) and code in _OFFSET_GRAN:
         # "would be redeemed in five years": a date that far after now, if the verb looks ahead
         raw.need, raw.gran, raw.shift = "offset", _OFFSET_GRAN[code], int(n)
-    if m["quant"]:
-        raw.mod = _QUANT_MOD.get(" ".join(m["quant"].lower().split()))
+    if quant and not (quant == "over" and m["det"]):
+        raw.mod = _QUANT_MOD.get(quant)
     return raw
 
 

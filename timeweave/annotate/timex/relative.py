@@ -164,6 +164,9 @@ def quarter(m: re.Match, text: str, rule: str) -> Raw | None:
     q = _QUARTERS[m["q"].lower()]
     raw = Raw(m.start(), m.end(), m.group(), rule, gran="quarter", sub=q)
     det = " ".join((m["det"] or "").lower().split())
+    if det == "its":  # "its third quarter": the possessive is not part of the time
+        raw.start = m.end("det") + 1
+        raw.text = text[raw.start:raw.end]
     if det == "a":
         raw.start = m.start("q") if not re.match(r"(?i:a\s(?:fiscal|calendar))", m.group()) else raw.start
         raw.text = text[raw.start:raw.end]
