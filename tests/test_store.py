@@ -139,8 +139,10 @@ def test_an_older_store_is_upgraded_in_place(tmp_path):
     engine = open_store(db)
     with engine.begin() as conn:  # make it look like a store written before 0003
         conn.execute(text("ALTER TABLE event_mentions DROP COLUMN when_kind"))
-        conn.execute(text("DELETE FROM migrations WHERE name = '0003_event_mentions_when_kind'"))
+        conn.execute(text("ALTER TABLE sources DROP COLUMN language"))
+        conn.execute(text("DELETE FROM migrations WHERE name IN ('0003_event_mentions_when_kind', '0004_sources_language')"))
     engine.dispose()
     upgraded = open_store(db)
-    assert "0003_event_mentions_when_kind" in applied(upgraded)
+    assert {"0003_event_mentions_when_kind", "0004_sources_language"} <= set(applied(upgraded))
     assert "when_kind" in {c["name"] for c in inspect(upgraded).get_columns("event_mentions")}
+    assert "language" in {c["name"] for c in inspect(upgraded).get_columns("sources")}

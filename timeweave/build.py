@@ -24,7 +24,8 @@ from sqlalchemy import Engine, func, insert, select, update
 import timeweave
 from timeweave import config as settings
 from timeweave.errors import IngestError
-from timeweave.ingest.errors import UNREADABLE
+from timeweave.ingest.errors import NOT_ENGLISH, UNREADABLE
+from timeweave.ingest.language import NAMES, reads_as_english
 from timeweave.store import open_store
 from timeweave.store import schema as t
 from timeweave.store.writer import delete_source, now, write_document
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 
 # Exit codes of `timeweave build` (documented in docs/cli.md).
 EXIT_OK = 0  # every document was stored or skipped as unchanged (unknown file types may be skipped)
-EXIT_FAILURES = 1  # at least one document failed; the others were stored and the failures recorded
+EXIT_FAILURES = 1  # a document failed or was stored with a warning (T014-T016); all recorded, the rest stored
 EXIT_ERROR = 2  # the build could not run (bad settings, unusable store)
 
 
@@ -178,6 +179,19 @@ def _ingest_all(engine, files, catalog, resolved, pipeline, run_id, report, prog
             write_document(conn, document, run_id=run_id, pipeline=pipeline, annotations=outcome.annotations, view=outcome.view)
         report.read.append(outcome.shown)
         log.info("stored %s as %s", outcome.shown, document.meta.id)
+        if not reads_as_english(document.meta.language):
+            _record_failure(engine, run_id, report, _not_english(outcome.shown, document))
+
+
+def _not_english(shown: str, document) -> IngestError:
+    meta = document.meta
+    name = NAMES.get(meta.language or "", meta.language)
+    return IngestError(
+        NOT_ENGLISH, shown,
+        f"it is written in {name} ({meta.language}: {meta.language_reason}); timeweave's annotators read English, "
+        "so its text is stored, searchable and shown, but no dates, entities or events were taken from it",
+        "Add an English translation beside it to annotate it, or set \"language\": \"en\" in its sources.json "
+        "record if the detection is wrong.")
 
 
 def _sha256(path: Path) -> str:

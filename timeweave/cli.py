@@ -65,16 +65,26 @@ def _progress_bar() -> tuple[Progress, Callable[[str, int, int], None]]:
     return bar, update
 
 
+def _kind(code: str) -> str:
+    from timeweave.ingest.errors import WARNINGS
+
+    return "warning" if code in WARNINGS else "failed"
+
+
 def _print_report(report) -> None:
+    warnings = sum(_kind(f.code) == "warning" for f in report.failed)
     summary = (
         f"{len(report.read)} read, {len(report.unchanged)} unchanged, {len(report.skipped)} skipped, "
-        f"{len(report.failed)} failed, {len(report.removed)} removed{' (pruned)' if report.pruned else ''}"
+        f"{len(report.failed) - warnings} failed, {warnings} warnings, {len(report.removed)} removed"
+        f"{' (pruned)' if report.pruned else ''}"
     )
     out.print(f"[bold]Build run {report.run_id}:[/bold] {summary}", highlight=False)
     for path, reason in report.skipped:
         out.print(f"  skipped {path}: {reason}", highlight=False, markup=False)
     for failure in report.failed:
-        err.print(f"  [red]failed[/red] [{failure.code}] {failure.path}: {failure.reason}. {failure.hint}", highlight=False)
+        colour = "yellow" if _kind(failure.code) == "warning" else "red"
+        err.print(f"  [{colour}]{_kind(failure.code)}[/{colour}] [{failure.code}] {failure.path}: {failure.reason}. "
+                  f"{failure.hint}", highlight=False)
     for path in report.removed:
         verb = "deleted" if report.pruned else "gone from disk (kept; use --prune to delete)"
         out.print(f"  {verb}: {path}", highlight=False, markup=False)
@@ -96,7 +106,7 @@ def build_cli(
     workers: Annotated[int, typer.Option(min=1, help="Annotate documents in parallel on a local Dask cluster of this many processes.")] = 1,
     scheduler: Annotated[Optional[str], typer.Option(help="Address of a running Dask scheduler (tcp://host:port) to annotate on instead.")] = None,
 ) -> None:
-    """Read documents into the store. Exit code: 0 all stored, 1 some documents failed (recorded), 2 could not run."""
+    """Read documents into the store. Exit code: 0 all stored, 1 some documents failed or were stored with a warning (recorded), 2 could not run."""
     from timeweave.build import build
     from timeweave.config import parse_assignments
 
@@ -134,7 +144,7 @@ def status_cli(db: DbOption = "timeweave.db", as_json: Annotated[bool, typer.Opt
         out.print(f"  config: {json.dumps(run['config'])}", highlight=False, markup=False)
     out.print(f"  migrations: {', '.join(result.migrations)}", highlight=False)
     for failure in result.failures:
-        out.print(f"  failed [{failure['code']}] {failure['path']}: {failure['reason']}. {failure['hint']}", highlight=False, markup=False)
+        out.print(f"  {_kind(failure['code'])} [{failure['code']}] {failure['path']}: {failure['reason']}. {failure['hint']}", highlight=False, markup=False)
 
 
 @app.command("sources")

@@ -9,6 +9,7 @@ from spacy.tokens import Doc
 
 from timeweave.annotate.types import EntityMention, EventMention, Timex
 from timeweave.annotate.view import TextView, content_view
+from timeweave.ingest.language import reads_as_english
 from timeweave.ingest.types import Document
 
 if not Doc.has_extension("dct"):
@@ -53,6 +54,11 @@ class Annotations:
 
 
 def annotate_document(nlp: Language, document: Document) -> tuple[Annotations, TextView]:
-    """`annotate`, keeping only the plain results (for the store, or to send back from a worker)."""
+    """`annotate`, keeping only the plain results (for the store, or to send back from a worker).
+
+    A document not in English gets no annotations: the pipeline reads English, and its entities and
+    events would be nonsense (the build records warning T016 for it)."""
+    if not reads_as_english(document.meta.language):
+        return Annotations(), content_view(document)
     doc, view = annotate(nlp, document)
     return Annotations.from_doc(doc), view

@@ -42,7 +42,7 @@ def chronicle(engine: Engine) -> dict[str, Any]:
             {
                 "id": r.id, "path": r.path, "title": r.title, "authors": list(r.authors or []),
                 "issued": r.issued, "kind": r.kind, "kind_reason": r.kind_reason, "doi": r.doi,
-                "url": r.url, "sha256": r.sha256,
+                "url": r.url, "sha256": r.sha256, "language": r.language,
             }
             for r in conn.execute(select(t.sources).order_by(t.sources.c.issued, t.sources.c.id))
         ]

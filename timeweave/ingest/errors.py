@@ -21,10 +21,12 @@ or split the file." A code never changes meaning; new problems get new codes.
 | T013 | UNSUPPORTED        | `read_document` is given a file type it cannot read               | convert it to .txt/.md/.html/.pdf/.docx      |
 | T014 | CATALOG_INVALID    | a sources.json / *.csl.json file is not valid CSL-JSON            | fix the JSON; its documents fall back to extracted metadata |
 | T015 | CATALOG_RECORD     | a catalog record is unusable (not an object, names a missing file, names a file twice) | fix the record               |
+| T016 | NOT_ENGLISH        | a document is written in another language (detected, or `language` in its catalog record): stored and searchable, not annotated | add an English translation beside it, or set `language` in sources.json if detection is wrong |
 
 Discovery never raises: T001, T002 and T012 land in `Discovery.failures`. Catalog problems (T014,
-T015) land in `Catalog.problems` and are warnings: the documents are still read. Everything else is
-raised by `read_document` for the build to record in its failures table.
+T015) land in `Catalog.problems` and are warnings: the documents are still read. T016 is a warning
+too: the build stores the document and records it. Everything else is raised by `read_document` for
+the build to record in its failures table.
 """
 
 from __future__ import annotations
@@ -44,6 +46,10 @@ SYMLINK_LOOP = "T012"
 UNSUPPORTED = "T013"
 CATALOG_INVALID = "T014"
 CATALOG_RECORD = "T015"
+NOT_ENGLISH = "T016"
+
+# Codes after which the document is still read and stored: they ask for attention, not a fix.
+WARNINGS = frozenset({"T014", "T015", "T016"})
 
 ALL_CODES = {
     name: value for name, value in dict(globals()).items() if name.isupper() and isinstance(value, str) and value.startswith("T")

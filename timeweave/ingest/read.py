@@ -20,6 +20,7 @@ from timeweave.ingest.decode import decode_bytes
 from timeweave.ingest.duplicates import mark_within
 from timeweave.ingest.formats import FORMATS, SUPPORTED, extract_docx, extract_html, extract_pdf
 from timeweave.ingest.kinds import classify
+from timeweave.ingest.language import detect, normalise_code
 from timeweave.ingest.metadata import extract_meta, meta_from_csl, slugify
 from timeweave.ingest.passages import segment
 from timeweave.ingest.types import Document
@@ -70,6 +71,7 @@ def read_document(
         meta = extract_meta(text, passages, source_id=fallback_id, hints=hints)
     mark_within(passages, text, meta.id, threshold=near_duplicate_threshold, min_chars=min_duplicate_chars)
     meta.kind, meta.kind_reason = classify(meta, text, passages, fmt=fmt)
+    meta.language, meta.language_reason = _language(meta, text)
     log.debug("read %s: %d chars, %d passages, kind %s", display_path, len(text), len(passages), meta.kind)
     return Document(
         path=display_path,
@@ -81,6 +83,15 @@ def read_document(
         meta=meta,
         passages=passages,
     )
+
+
+def _language(meta, text: str) -> tuple[str | None, str]:
+    """The catalog's `language` when it gives one, else what the text shows (`language.detect`)."""
+    stated = normalise_code((meta.csl or {}).get("language"))
+    if stated:
+        return stated, f"the catalog record says {(meta.csl or {}).get('language')!r}"
+    found = detect(text)
+    return found.code, found.reason
 
 
 def _read_bytes(path: Path, display_path: str, max_bytes: int) -> bytes:

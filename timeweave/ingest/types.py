@@ -38,6 +38,8 @@ class SourceMeta:
     page: str | None = None
     origin: str = "extracted"  # csl-json | extracted
     csl: dict | None = None
+    language: str | None = None  # ISO 639-1 ("en", "ru"); None when too short to tell (read as English)
+    language_reason: str = ""
 
 
 @dataclass

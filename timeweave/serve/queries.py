@@ -178,4 +178,4 @@ def source_row(r) -> dict[str, Any]:
     return {"id": r.id, "title": r.title, "authors": list(r.authors or []), "issued": r.issued, "kind": r.kind,
             "kind_reason": r.kind_reason, "path": r.path, "format": r.format, "doi": r.doi, "url": r.url,
             "container_title": r.container_title, "volume": r.volume, "issue": r.issue, "page": r.page,
-            "metadata_origin": r.metadata_origin}
+            "metadata_origin": r.metadata_origin, "language": r.language}

@@ -55,6 +55,13 @@ def _when_kind(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE event_mentions ADD COLUMN when_kind VARCHAR(20)"))
 
 
+@migration("0004_sources_language")
+def _source_language(conn: Connection) -> None:
+    """The language a source is written in (a text not in English is stored but not annotated)."""
+    if "language" not in {c["name"] for c in inspect(conn).get_columns("sources")}:
+        conn.execute(text("ALTER TABLE sources ADD COLUMN language VARCHAR(12)"))
+
+
 def applied(engine: Engine) -> list[str]:
     """Names of the migrations this store has recorded, in the order they were applied."""
     if not inspect(engine).has_table("migrations"):

@@ -67,6 +67,7 @@ sources = Table(
     Column("page", String(40)),
     Column("metadata_origin", String(40), nullable=False),  # csl-json | extracted
     Column("csl", JSON),
+    Column("language", String(12)),  # ISO 639-1; not "en": stored and searchable, not annotated (T016)
     Column("pipeline", String(64), nullable=False),  # fingerprint of versions + config that shaped it
     Column("run_id", Integer, ForeignKey("runs.id")),
     Column("updated_at", String(40), nullable=False),

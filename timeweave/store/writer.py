@@ -76,6 +76,7 @@ def write_document(
         "page": meta.page,
         "metadata_origin": meta.origin,
         "csl": meta.csl,
+        "language": meta.language,
         "pipeline": pipeline,
         "run_id": run_id,
         "updated_at": now(),
