@@ -71,3 +71,9 @@ def test_a_russian_text_is_stored_and_searchable_but_not_annotated(tmp_path, cor
     page = TestClient(create_app(db)).get("/sources/halhin-gol-ru")
     assert page.status_code == 200 and "not annotated" in page.text and "Халхин-Гол" in page.text
     assert build([folder], db=db).failed == []  # unchanged on the next build: nothing new to warn about
+
+
+def test_text_with_no_telling_words_is_read_as_english_and_says_why():
+    found = detect("Ð‘Ð¾Ð¸ Ð½Ð° Ð¥Ð°Ð»Ñ…Ð¸Ð½-Ð“Ð¾Ð»Ðµ " * 50)  # UTF-8 Russian read as cp1252
+    assert found.code == "en" and "no language's common words stand out" in found.reason
+    assert detect("1" * 1_000_000).code is None

@@ -100,7 +100,11 @@ def detect(text: str) -> Language:
     counts = Counter(lowered)
     hits = {lang: sum(counts[w] for w in vocab) for lang, vocab in _STOPWORDS.items()}
     best = max(hits, key=lambda lang: (hits[lang], lang == "en"))
-    if hits[best] < 0.05 * len(words) or hits["en"] >= hits[best] * 0.8:
+    if hits[best] < 0.05 * len(words):
+        # mojibake, lists of names, tables: nothing says which language, so the default reading
+        return Language("en", f"{share}; no language's common words stand out ({hits['en']} English of "
+                              f"{len(words)} words), so it is read as English")
+    if hits["en"] >= hits[best] * 0.8:
         return Language("en", f"{share}; its common words are English ({hits['en']} of {len(words)})")
     return Language(best, f"{share}; {hits[best]} of its {len(words)} words are common {NAMES[best]} words "
                           f"(English ones: {hits['en']})")
