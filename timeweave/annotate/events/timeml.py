@@ -7,6 +7,7 @@ documents sorted by path, every 5th one (index % 5 == 4) held out. Within the re
 
 from __future__ import annotations
 
+import os
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,22 @@ from pathlib import Path
 import numpy as np
 from spacy.tokens import Doc
 
-DEFAULT_TEMPEVAL = Path("/work/shared/benchmarks/tempeval3/train")
+# The TempEval-3 training data (TimeBank + AQUAINT) is not shipped: it lies in the `shared/` folder
+# beside the checkout, or wherever the environment variable TIMEWEAVE_TEMPEVAL points.
+TEMPEVAL_ENV = "TIMEWEAVE_TEMPEVAL"
+_REPO = Path(__file__).resolve().parents[3]
+
+
+def default_tempeval() -> Path:
+    """Where the TempEval-3 `train` folder is: $TIMEWEAVE_TEMPEVAL, else ../shared/benchmarks/tempeval3/train
+    next to the repository (a path, not a machine's absolute path, so a clone elsewhere finds it)."""
+    configured = os.environ.get(TEMPEVAL_ENV)
+    if configured:
+        return Path(configured).expanduser()
+    return _REPO.parent / "shared" / "benchmarks" / "tempeval3" / "train"
+
+
+DEFAULT_TEMPEVAL = default_tempeval()
 
 
 @dataclass
@@ -54,7 +70,13 @@ def read_timeml(path: Path) -> GoldDoc:
 
 def split_files(root: Path = DEFAULT_TEMPEVAL) -> dict[str, list[Path]]:
     """Deterministic document-level split: {"train": ..., "dev": ..., "test": ...}."""
-    files = sorted(root.rglob("*.tml"))
+    files = sorted(root.rglob("*.tml")) if root.is_dir() else []
+    if not files:
+        raise FileNotFoundError(
+            f"No TimeML files (*.tml) under {root}: the TempEval-3 training data (TimeBank + AQUAINT) "
+            f"is not shipped with timeweave. Pass --data FOLDER, or set {TEMPEVAL_ENV} to the folder that "
+            "holds TimeBank/ and AQUAINT/."
+        )
     out: dict[str, list[Path]] = {"train": [], "dev": [], "test": []}
     for i, path in enumerate(files):
         if i % 5 == 4:
