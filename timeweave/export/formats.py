@@ -19,14 +19,14 @@ def _texts(engine: Engine) -> dict[str, str]:
         return {r.source_id: r.text for r in conn.execute(select(t.texts))}
 
 
-@exporter("json", suffix=".json", help="The chronicle JSON (schema 1), validated before it is written.")
+@exporter("json", suffix=".json", filename="chronicle.json", help="The chronicle JSON (schema 1), validated before it is written.")
 def write_json(engine: Engine, out: Path) -> None:
     data = chronicle(engine)
     validate(data, texts=_texts(engine))
     out.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
-@exporter("csv", suffix=".csv", help="One row per event: date interval, type, status, sources, first quote.")
+@exporter("csv", suffix=".csv", filename="events.csv", help="One row per event: date interval, type, status, sources, first quote.")
 def write_csv(engine: Engine, out: Path) -> None:
     data = chronicle(engine)
     with out.open("w", newline="", encoding="utf-8") as handle:
@@ -42,7 +42,7 @@ def write_csv(engine: Engine, out: Path) -> None:
             ])
 
 
-@exporter("timelinejs", suffix=".json", help="TimelineJS3 JSON: dated events with their first quote and sources.")
+@exporter("timelinejs", suffix=".json", filename="timeline.json", help="TimelineJS3 JSON: dated events with their first quote and sources.")
 def write_timelinejs(engine: Engine, out: Path) -> None:
     data = chronicle(engine)
     titles = {s["id"]: s["title"] or s["id"] for s in data["sources"]}
