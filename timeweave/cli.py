@@ -202,22 +202,21 @@ def timeline_cli(
         out.print("No events in this store yet.")
 
 
-@export_app.command("json")
-def export_json_cli(db: DbOption = "timeweave.db", output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")] = Path("chronicle.json")) -> None:
-    """The chronicle JSON (schema 1), validated before it is written."""
-    _export("json", db, output)
+def _export_command(fmt: str, filename: str, help_text: str) -> None:
+    """One `timeweave export FORMAT` command per registered exporter (built-in or plugin)."""
+
+    def command(db: DbOption = "timeweave.db", output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")] = Path(filename)) -> None:
+        _export(fmt, db, output)
+
+    command.__doc__ = help_text
+    export_app.command(fmt)(command)
 
 
-@export_app.command("csv")
-def export_csv_cli(db: DbOption = "timeweave.db", output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")] = Path("events.csv")) -> None:
-    """One row per event: date interval, type, status, sources, first quote."""
-    _export("csv", db, output)
+def _export_commands() -> None:
+    from timeweave.export import load_exporters
 
-
-@export_app.command("timelinejs")
-def export_timelinejs_cli(db: DbOption = "timeweave.db", output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")] = Path("timeline.json")) -> None:
-    """TimelineJS3 JSON: dated events with their first quote and sources."""
-    _export("timelinejs", db, output)
+    for name, spec in sorted(load_exporters().items()):
+        _export_command(name, spec.filename, spec.help)
 
 
 def _export(fmt: str, db: str, output: Path) -> None:
@@ -228,6 +227,9 @@ def _export(fmt: str, db: str, output: Path) -> None:
     except TimeweaveError as error:
         _fail(error)
     out.print(f"Wrote {path}", highlight=False)
+
+
+_export_commands()
 
 
 @app.command("demo")
