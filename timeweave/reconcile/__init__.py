@@ -23,7 +23,8 @@ from sqlalchemy import Engine, select
 from timeweave.reconcile import write as writer
 from timeweave.reconcile.blocking import candidate_pairs
 from timeweave.reconcile.canonical import build_events
-from timeweave.reconcile.cluster import Params, cluster
+from timeweave.reconcile.cluster import cluster
+from timeweave.reconcile.params import Params
 from timeweave.reconcile.similarity import score_pairs
 from timeweave.reconcile.compare import compare_event, status
 from timeweave.reconcile.load import load
@@ -51,9 +52,11 @@ class ReconcileReport:
 def reconcile(engine: Engine, *, config: dict[str, Any], encoder=None, params: Params | None = None) -> ReconcileReport:
     """Merge event mentions into events and compare their sources; rewrites the event tables.
 
-    `config["embeddings"]` (default True) turns sentence embeddings on; `encoder` (texts -> vectors)
+    `config["embeddings"]` (default True) turns sentence embeddings on; the `reconcile_*` settings are
+    its thresholds and weights (`params`, when given, replaces them); `encoder` (texts -> vectors)
     replaces the bundled model, for tests and benches.
     """
+    params = params or Params.from_config(config)
     began = time.perf_counter()
     report = ReconcileReport()
     with engine.begin() as conn:
@@ -66,9 +69,9 @@ def reconcile(engine: Engine, *, config: dict[str, Any], encoder=None, params: P
 
             vectors = embed(conn, [m.sentence for m in mentions], encoder=encoder)
             report.embedded = True
-        pairs = candidate_pairs(mentions)
+        pairs = candidate_pairs(mentions, max_block=params.max_block, window=params.window)
         report.candidate_pairs = len(pairs)
-        clusters, clusterer = cluster(mentions, score_pairs(mentions, pairs, vectors), params)
+        clusters, clusterer = cluster(mentions, score_pairs(mentions, pairs, vectors, params), params)
         events = build_events(clusters, clusterer, corpus)
         by_cluster = {e.cluster: e for e in events}
         comparisons = {}
@@ -80,7 +83,7 @@ def reconcile(engine: Engine, *, config: dict[str, Any], encoder=None, params: P
                 child = stack.pop()
                 tree += child.members
                 stack += [by_cluster[c] for c in child.children if c in by_cluster]
-            comparisons[event.id] = compare_event(event, children, tree, corpus)
+            comparisons[event.id] = compare_event(event, children, tree, corpus, params)
             event.status = status(event, comparisons[event.id])
         known = {row[0] for row in conn.execute(select(t.entities.c.id))}
         writer.write(conn, events, comparisons, known)

@@ -72,7 +72,8 @@ def _sort_key(mention: Mention) -> tuple:
 
 
 def candidate_pairs(mentions: list[Mention], *, max_block: int = 60, window: int = 12) -> set[tuple[int, int]]:
-    """Index pairs (i < j) worth scoring."""
+    """Index pairs (i < j) worth scoring; `max_block` and `window` are the settings `reconcile_max_block`
+    and `reconcile_window`."""
     blocks: dict[tuple, list[int]] = defaultdict(list)
     for mention in mentions:
         if mention.role == "none":

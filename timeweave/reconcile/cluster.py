@@ -24,18 +24,10 @@ from dataclasses import dataclass, field
 from timeweave.reconcile import dates
 from timeweave.reconcile.blocking import family
 from timeweave.reconcile.load import Mention
+from timeweave.reconcile.params import Params
 from timeweave.reconcile.similarity import CONFLICT, CONTAINS, MAX_GENERIC_WHOLE_DAYS, PART_ONLY
 
-@dataclass(frozen=True)
-class Params:
-    """Weights and thresholds of the merge score (0..1). Tuned on the bundled corpus and SemEval trial."""
-
-    join: float = 0.55  # a mention joins an existing event / two mentions of one tier merge
-    undated: float = 0.62  # an undated mention joins an event
-    strong: float = 0.78  # different voices, disjoint dates, still the same event: merge and report
-    part: float = 0.45  # a finer event is part of a coarser one that contains it
-    sibling_margin: float = 0.12  # how close the second match must be to make a coarse mention a parent
-
+__all__ = ["Cluster", "Clusterer", "Params", "cluster"]
 
 @dataclass
 class Cluster:

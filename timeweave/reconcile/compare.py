@@ -13,10 +13,9 @@ from timeweave.reconcile import dates, framing
 from timeweave.reconcile.blocking import family
 from timeweave.reconcile.canonical import Event, source_list
 from timeweave.reconcile.load import Corpus, Mention
+from timeweave.reconcile.params import Params
 
 MAX_STATEMENTS = 8
-NUMBER_TOLERANCE = 0.10  # relative difference above which two counts disagree
-SESSION_GAP_DAYS = 14  # point-like parts of one whole this close are sessions, or one date in dispute
 
 
 @dataclass
@@ -100,15 +99,16 @@ def precise_voices(event: Event) -> set[str]:
                 dates.Interval(event.interval.earliest - m.interval.slack, event.interval.latest + m.interval.slack), m.interval)}
 
 
-def compare_sessions(event: Event, children: list[Event], corpus: Corpus) -> list[Comparison]:
-    """Parts of one whole dated to nearby, different days: two sessions, or one date in dispute."""
+def compare_sessions(event: Event, children: list[Event], corpus: Corpus, gap_days: int = Params.session_gap_days) -> list[Comparison]:
+    """Parts of one whole dated to nearby, different days (at most `gap_days` apart): two sessions, or one
+    date in dispute."""
     points = sorted((c for c in children if c.interval and c.interval.width <= 3 and family(c.type) == family(event.type)),
                     key=lambda c: (c.interval.earliest, -len(c.claims), c.id))  # the best-attested part speaks for its day
     out = []
     seen: set[tuple[int, int, int, int]] = set()
     for i, a in enumerate(points):
         for b in points[i + 1:]:
-            if not dates.contradicts(a.interval, b.interval) or dates.gap(a.interval, b.interval) > SESSION_GAP_DAYS:
+            if not dates.contradicts(a.interval, b.interval) or dates.gap(a.interval, b.interval) > gap_days:
                 continue
             pair = tuple(sorted([(a.interval.earliest, a.interval.latest), (b.interval.earliest, b.interval.latest)]))
             if pair in seen:
@@ -162,7 +162,8 @@ def compare_agents(event: Event) -> list[Comparison]:
     return []
 
 
-def compare_numbers(event: Event) -> list[Comparison]:
+def compare_numbers(event: Event, tolerance: float = Params.number_tolerance) -> list[Comparison]:
+    """Counts of one unit given by several voices: they agree within `tolerance` (relative), else contradict."""
     by_unit: dict[str, list[tuple[Mention, float, str]]] = {}
     for m in event.claims:
         for unit, value, text in framing.numbers(m.sentence):
@@ -173,11 +174,11 @@ def compare_numbers(event: Event) -> list[Comparison]:
             continue
         lo, hi = min(items, key=lambda x: x[1]), max(items, key=lambda x: x[1])
         statements = _one_per([(m, text) for m, _, text in items])
-        if hi[1] > lo[1] * (1 + NUMBER_TOLERANCE) and lo[0].voice != hi[0].voice:
+        if hi[1] > lo[1] * (1 + tolerance) and lo[0].voice != hi[0].voice:
             out.append(Comparison("contradict", f"number:{unit}", (
                 f"{lo[0].source_id} gives '{lo[2]}' but {hi[0].source_id} '{hi[2]}', more than "
-                f"{NUMBER_TOLERANCE:.0%} apart."), statements))
-        elif hi[1] <= lo[1] * (1 + NUMBER_TOLERANCE):
+                f"{tolerance:.0%} apart."), statements))
+        elif hi[1] <= lo[1] * (1 + tolerance):
             out.append(Comparison("agree", f"number:{unit}", (
                 f"Independent voices give the same figure for {unit} ('{lo[2]}')."), statements))
     return out
@@ -235,10 +236,12 @@ def compare_framing(root: Event, tree: list[Mention], corpus: Corpus) -> list[Co
     return out
 
 
-def compare_event(event: Event, children: list[Event], tree: list[Mention], corpus: Corpus) -> list[Comparison]:
+def compare_event(event: Event, children: list[Event], tree: list[Mention], corpus: Corpus,
+                  params: Params | None = None) -> list[Comparison]:
     """All comparisons of one event; `tree` holds its mentions and those of its parts, for roots."""
-    out = compare_dates(event, corpus) + compare_sessions(event, children, corpus)
-    out += compare_agents(event) + compare_numbers(event)
+    p = params or Params()
+    out = compare_dates(event, corpus) + compare_sessions(event, children, corpus, p.session_gap_days)
+    out += compare_agents(event) + compare_numbers(event, p.number_tolerance)
     if event.parent is None:
         out += compare_outcome(event, tree) + compare_framing(event, tree, corpus)
     return out

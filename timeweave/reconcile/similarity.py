@@ -14,6 +14,7 @@ from rapidfuzz import fuzz
 from timeweave.reconcile import dates
 from timeweave.reconcile.blocking import family
 from timeweave.reconcile.load import Mention
+from timeweave.reconcile.params import Params
 
 CONTAIN_ONLY = 0.2
 MAX_GENERIC_WHOLE_DAYS = 366  # a generic mention is the whole of finer events only within a year
@@ -42,11 +43,12 @@ def type_compat(a: str, b: str) -> float:
     return 0.0
 
 
-def lemma_sim(a: Mention, b: Mention) -> float:
+def lemma_sim(a: Mention, b: Mention, fuzzy: float = Params.lemma_fuzzy) -> float:
+    """1 for one lemma, their rapidfuzz ratio when at least `fuzzy` ("attack"/"attacks"), else 0."""
     if a.lemma == b.lemma:
         return 1.0
     ratio = fuzz.ratio(a.lemma, b.lemma) / 100.0
-    return ratio if ratio >= 0.75 else 0.0
+    return ratio if ratio >= fuzzy else 0.0
 
 
 def entity_sim(a: Mention, b: Mention) -> float:
@@ -55,8 +57,14 @@ def entity_sim(a: Mention, b: Mention) -> float:
     return 0.5 if not (a.entities or b.entities) else 0.15
 
 
-def score(a: Mention, b: Mention, sim: float | None) -> tuple[float, bool] | None:
-    """(score, flag) for two mentions, or None when they cannot even be related.
+def score(a: Mention, b: Mention, sim: float | None, params: Params | None = None) -> tuple[float, str | None] | None:
+    """(score, flag) for two mentions, or None when they cannot even be related (see `judge`)."""
+    return judge(a, b, sim, params)[0]
+
+
+def judge(a: Mention, b: Mention, sim: float | None,
+          params: Params | None = None) -> tuple[tuple[float, str | None] | None, str]:
+    """`score`'s answer and the reason for it, in words (for diagnostics such as bench/grouping.py).
 
     The flag is CONFLICT when their dates are disjoint (then the score leaves time out, so that
     `strong` measures how clearly the rest says "same event"), PART_ONLY when they can only be whole
@@ -64,9 +72,10 @@ def score(a: Mention, b: Mention, sim: float | None) -> tuple[float, bool] | Non
     other's), else None. Across documents a date carried over from earlier sentences counts as no
     date: it says where the narrative is, not when this event happened.
     """
+    p = params or Params()
     tc = type_compat(a.type, b.type)
     if tc == 0.0:
-        return None
+        return None, f"types {a.type}/{b.type} are unrelated"
     flag = PART_ONLY if tc == CONTAIN_ONLY else None
     ai, bi = a.interval, b.interval
     if a.source_id != b.source_id:
@@ -80,25 +89,30 @@ def score(a: Mention, b: Mention, sim: float | None) -> tuple[float, bool] | Non
     else:
         ts = 0.5 if (ai or bi) else 0.4
     if not names_agree(a, b):
-        return None
-    ls, es = lemma_sim(a, b), entity_sim(a, b)
+        return None, "named works differ"
+    ls, es = lemma_sim(a, b, p.lemma_fuzzy), entity_sim(a, b)
     if a.source_id == b.source_id and (a.start, a.end) == (b.start, b.end):
         sim = 0.0  # one sentence: its embedding cannot tell its events apart
-    if flag != PART_ONLY and ls == 0.0 and tc < 0.75 and (sim is None or sim < 0.6):
+    if flag != PART_ONLY and ls == 0.0 and tc < 0.75 and (sim is None or sim < p.alike_sentences):
         if not (ai and bi and _nested(ai, bi) and a.entities & b.entities):
-            return None  # shared participants alone make no identity ...
+            # shared participants alone make no identity ...
+            return None, f"different words ({a.lemma}/{b.lemma}), types {a.type}/{b.type}, sentences unlike (sim {sim})"
         flag = PART_ONLY  # ... but within a coarser event's dates they can make a part of it
-    if flag != PART_ONLY and not (ai and bi) and es < 0.5 and (sim is None or sim < 0.55):
-        return None  # without dates on both sides, a shared word alone is no identity either
-    if sim is None:
-        s = 0.20 * tc + 0.30 * ls + 0.35 * es + 0.15 * ts
+    if flag != PART_ONLY and not (ai and bi) and es < 0.5 and (sim is None or sim < p.alike_undated):
+        # without dates on both sides, a shared word alone is no identity either
+        return None, f"a side undated, participants apart (entities {es:.2f}), sentences unlike (sim {sim})"
+    if sim is None:  # without embeddings the sentence's weight goes half to the word, half to the participants
+        s = (p.weight_type * tc + (p.weight_lemma + p.weight_sentence / 2) * ls
+             + (p.weight_entities + p.weight_sentence / 2) * es + p.weight_time * ts)
     else:
-        s = 0.20 * tc + 0.15 * ls + 0.20 * es + 0.30 * max(sim, 0.0) + 0.15 * ts
+        s = (p.weight_type * tc + p.weight_lemma * ls + p.weight_entities * es + p.weight_sentence * max(sim, 0.0)
+             + p.weight_time * ts)
     if flag == CONFLICT:
-        s /= 0.85
+        s /= 1.0 - p.weight_time  # time is left out: the rest is scaled back to 0..1
     if a.entities and b.entities and es == 0.0:
-        s *= 0.75  # both name who took part, and nobody in common: evidence of two events
-    return s, flag
+        s *= p.no_shared_participant  # both name who took part, and nobody in common: evidence of two events
+    parts = f"type {tc:.2f} lemma {ls:.2f} entities {es:.2f} time {ts:.2f} sim {sim if sim is None else round(sim, 2)}"
+    return (s, flag), f"score {s:.2f} ({parts}){' ' + flag if flag else ''}"
 
 
 _NAME_FILLER = {"of", "the", "on", "and", "a", "an", "between", "for", "to", "in",
@@ -136,7 +150,8 @@ def _nested(a: dates.Interval, b: dates.Interval) -> bool:
     return (dates.contains(a, b) and a.width > b.width) or (dates.contains(b, a) and b.width > a.width)
 
 
-def score_pairs(mentions: list[Mention], pairs: set[tuple[int, int]], vectors: np.ndarray | None) -> dict[int, dict[int, tuple[float, bool]]]:
+def score_pairs(mentions: list[Mention], pairs: set[tuple[int, int]], vectors: np.ndarray | None,
+                params: Params | None = None) -> dict[int, dict[int, tuple[float, str | None]]]:
     """Adjacency: i -> {j: (score, conflict)} for candidate pairs that can be one event."""
     ordered = sorted(pairs)
     sims: list[float | None]
@@ -146,9 +161,9 @@ def score_pairs(mentions: list[Mention], pairs: set[tuple[int, int]], vectors: n
         sims = np.einsum("ij,ij->i", vectors[left], vectors[right]).tolist()
     else:
         sims = [None] * len(ordered)
-    adjacency: dict[int, dict[int, tuple[float, bool]]] = {m.index: {} for m in mentions}
+    adjacency: dict[int, dict[int, tuple[float, str | None]]] = {m.index: {} for m in mentions}
     for (i, j), sim in zip(ordered, sims):
-        result = score(mentions[i], mentions[j], sim)
+        result = score(mentions[i], mentions[j], sim, params)
         if result is not None:
             adjacency[i][j] = result
             adjacency[j][i] = result
