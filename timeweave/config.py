@@ -61,6 +61,11 @@ SETTINGS: tuple[Setting, ...] = (
             "(dead, ships, votes) contradict."),
     Setting("reconcile_session_gap_days", 14, "Parts of one whole dated to different days at most this far apart are "
             "reported as two sessions or one disputed date."),
+    # Places (timeweave/geo): read from the last build's config by the map, the network and the exports.
+    Setting("gazetteer", "", "A user gazetteer (CSV: name,alternate_names,lat,lon,start,end,note; or GeoJSON / Linked "
+            "Places) that locates places before GeoNames does; empty: GeoNames only. See docs/exports.md."),
+    Setting("geo_min_population", 100000, "A GeoNames city locates a place name only with at least this many "
+            "inhabitants (smaller namesakes are often rivers, regions or villages elsewhere): left unlocated instead."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
