@@ -136,6 +136,29 @@ def analyse(out: Path, gold: Path, docs: Path) -> list[dict]:
     return rows
 
 
+def extra_events(out: Path, gold: Path, docs: Path) -> list[dict]:
+    """Chronicle events whose evidence touches no gold mention: noise, fragments, or events the gold
+    leaves out (publication dates, undated asides). The other half of events_per_gold_event."""
+    chron = json.loads((out / "chronicle.json").read_text(encoding="utf-8"))
+    texts = {p.name: p.read_text(encoding="utf-8") for p in docs.glob("*.txt")}
+    src_doc = {s["id"]: os.path.basename(s.get("path") or "") for s in chron["sources"]}
+    spans = []
+    for gev in load_jsonl(gold / "events.jsonl"):
+        for m in gev["mentions"]:
+            text = texts.get(m["doc"], "")
+            at = text.find(m["quote"])
+            if at >= 0:
+                spans.append((m["doc"], (at, at + len(m["quote"]))))
+    out_rows = []
+    for ev in chron["events"]:
+        evidence = [(src_doc.get(e["source"]), (e["start"], e["end"]), e) for e in ev.get("evidence", [])]
+        if any(doc == gdoc and touch(sp, gsp) for doc, sp, _ in evidence for gdoc, gsp in spans):
+            continue
+        out_rows.append({"label": ev.get("label"), "type": ev.get("type"), "when": (ev.get("when") or {}).get("edtf"),
+                         "evidence": [f"{doc[:2]} {e.get('trigger')}: {e['quote'][:120]}" for doc, _, e in evidence]})
+    return out_rows
+
+
 def _category(best, here, at_date, gi) -> str:
     if best is not None:
         (right, dated, _), ev, piv = best
@@ -163,7 +186,16 @@ def main() -> int:
     parser.add_argument("--docs", type=Path, default=TONKIN / "docs")
     parser.add_argument("--only", default=None, help="category prefix to list (missed, undated, wrong, ...)")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--extra", action="store_true", help="list the chronicle events that touch no gold mention instead")
     args = parser.parse_args()
+    if args.extra:
+        extra = extra_events(args.out, args.gold, args.docs)
+        for row in extra:
+            print(f"{row['label']!r} {row['type']} {row['when']}")
+            for line in row["evidence"]:
+                print("    " + line.replace("\n", " / "))
+        print(f"\n{len(extra)} events touch no gold mention")
+        return 0
     rows = analyse(args.out, args.gold, args.docs)
     shown = [r for r in rows if r["category"] != "ok" and (args.only is None or r["category"].startswith(args.only))]
     if args.json:

@@ -32,6 +32,10 @@ _REFERENCES = re.compile(
 )
 _CITATION_LINE = re.compile(r"^\s*(for citations?:|cite as:|\[\d+\]|\d+\.\s+\S+\s+[A-Z]\.)", re.IGNORECASE)
 _DATING_TYPES = {"DATE", "TIME"}
+# A line that is only a date: list markers and separators before it, a key naming a date ("Date:",
+# "Effective date:") and closing punctuation around it may stand on the line too.
+_LINE_MARKERS = " \t-*•|·–—"
+_DATE_KEY = re.compile(r"^[^\W\d_][\w .'-]{0,30}:\s*", re.UNICODE)
 
 
 @dataclass
@@ -98,19 +102,70 @@ class Sentences:
         return self.spans[self.number(token)]
 
 
+def _line(text: str, char: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, char) + 1
+    end = text.find("\n", char)
+    return start, len(text) if end == -1 else end
+
+
+def _neighbour_line(text: str, start: int, end: int, direction: int) -> tuple[int, int] | None:
+    """The next non-blank line above (direction -1) or below (+1) the line [start, end), with at most one
+    blank line between (passages are joined by one; two or more end the unit of heading and date)."""
+    for _ in range(2):
+        if (direction < 0 and start == 0) or (direction > 0 and end >= len(text)):
+            return None
+        start, end = _line(text, start - 1) if direction < 0 else _line(text, end + 1)
+        if text[start:end].strip():
+            return start, end
+    return None
+
+
+def date_line(text: str, timex: Timex) -> bool:
+    """Is the timex alone on its line ("August 5, 1964", "- Date: 14 July 1789", "14 July 1789.")?
+
+    Chronologies, timelines and infoboxes date an entry by such a line under the entry's heading.
+    """
+    start, end = _line(text, timex.start)
+    before = text[start:timex.start].strip(_LINE_MARKERS)
+    key = _DATE_KEY.match(before + " ") if before else None
+    if before and not (key and "date" in before.lower()):
+        return False
+    return not text[timex.end:end].strip(" \t.,;)")
+
+
 class TimexIndex:
     """Dating time expressions of a Doc, with the token that heads each."""
 
     def __init__(self, doc: Doc, timexes: list[Timex], sentences: Sentences | None = None) -> None:
         self.sentences = sentences or Sentences(doc)
+        self.text = doc.text
         self.items: list[tuple[int, Timex, Token]] = []
+        self.date_lines: dict[int, tuple[int, int] | None] = {}  # timex index -> (start, end) of the heading above it
         for i, timex in enumerate(timexes or []):
             if timex.type not in _DATING_TYPES:
                 continue
             span = doc.char_span(timex.start, timex.end, alignment_mode="expand")
             if span is not None:
                 self.items.append((i, timex, span.root))
+                if timex.earliest and timex.latest and date_line(self.text, timex):
+                    self.date_lines[i] = _neighbour_line(self.text, *_line(self.text, timex.start), -1)
         self.items.sort(key=lambda item: item[1].start)
+
+    def _heading_date(self, token: Token) -> tuple[int, Timex] | None:
+        """The date line right under the heading line that holds `token` ("Operation Overlord / 6 June 1944")."""
+        for i, heading in self.date_lines.items():
+            if heading is not None and heading[0] <= token.idx < heading[1]:
+                return i, next(timex for j, timex, _ in self.items if j == i)
+        return None
+
+    def _dates_below(self, i: int, events: set[int], doc: Doc) -> bool:
+        """Does the date line `i` date the entry under it: its heading names an event, or its key says 'date'?"""
+        heading = self.date_lines[i]
+        if heading is not None and any(heading[0] <= doc[e].idx < heading[1] for e in events):
+            return True
+        timex = next(t for j, t, _ in self.items if j == i)
+        line = self.text[_line(self.text, timex.start)[0]:timex.start]
+        return "date" in line.lower()
 
     def anchor(self, tokens: list[Token], events: set[int], zone_list: list[Zone]) -> tuple[int | None, str]:
         """(index into doc._.timexes, reason) for an event whose trigger tokens are `tokens`."""
@@ -121,14 +176,22 @@ class TimexIndex:
         if governing:  # the nearest of several ("In 1936, ... signed ... on March 12, 1936")
             i, timex, _ = min(governing, key=lambda item: (min(abs(item[2].i - t) for t in own), item[2].i))
             return _unless_open(i, timex, f"governed: '{timex.text}' attaches to the event in its clause")
+        heading = self._heading_date(tokens[0])
+        if heading is not None:
+            i, timex = heading
+            return _unless_open(i, timex, f"governed: '{timex.text}' is the date line under the heading that names it")
+        # A date inside another event's own phrase ("the August 4 incident") is that event's, not the sentence's.
+        in_sentence = [item for item in in_sentence if not _of_another_event(item[2], own, events)]
         if in_sentence:
             trigger = tokens[0].i
             i, timex, _ = min(in_sentence, key=lambda item: (abs(item[2].i - trigger), item[2].i))
             return _unless_open(i, timex, f"sentence: '{timex.text}' is the time expression of the same sentence")
         here = tokens[0].idx
         context = context_at(zone_list, here)
+        doc = tokens[0].doc
         before = [item for item in self.items if item[1].end <= here and item[1].value
-                  and context_at(zone_list, item[1].start) == context]
+                  and (context_at(zone_list, item[1].start) == context
+                       or (item[0] in self.date_lines and self._dates_below(item[0], events, doc)))]
         if before:
             i, timex, _ = before[-1]
             if _nested_nominal(tokens[0], events):
@@ -145,6 +208,13 @@ def _unless_open(i: int, timex: Timex, reason: str) -> tuple[int | None, str]:
         side = f"after {timex.earliest}" if timex.earliest else f"before {timex.latest}"
         return None, f"undated: '{timex.text}' ({timex.modifier}) gives only one end of its time: {side}"
     return i, reason
+
+
+def _of_another_event(head: Token, own: set[int], events: set[int]) -> bool:
+    """Is the time expression a modifier of another nominal event ("the August 4 incident", "the 1936 protocol")?"""
+    governor = head.head
+    return (head.dep_ in ("compound", "nmod", "amod", "nummod", "npadvmod") and governor.i in events
+            and governor.i not in own and governor.pos_ in ("NOUN", "PROPN"))
 
 
 TEMPORAL_CLAUSE_WORDS = {"when", "while", "as"}  # "When X happened on May 5, Y did Z": same time

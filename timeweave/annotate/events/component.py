@@ -37,6 +37,9 @@ def _triggers(doc: Doc, threshold: float | None = None) -> list[Token]:
     for token in doc:
         lemma = token.lemma_.lower()
         nominal = token.pos_ in ("NOUN", "PROPN") and (lemma in NOMINAL_EVENTS or token.lower_ in NOMINAL_EVENTS)
+        # A gerund used as a noun, "Storming of the Bastille", "the signing of the treaty": its "of"-phrase says so.
+        nominal = nominal or (token.tag_ == "VBG" and lemma in NOMINAL_EVENTS
+                              and any(c.dep_ == "prep" and c.lower_ == "of" for c in token.children))
         if not (mask[token.i] or nominal) or not token.is_alpha:
             continue
         if token.pos_ == "AUX" or lemma in LIGHT_VERBS or token.pos_ in ("ADP", "DET", "PRON", "PROPN") and not nominal:

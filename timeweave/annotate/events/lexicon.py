@@ -1,32 +1,69 @@
-"""Event types by trigger lemma, and the words that make an event negated, planned or reported.
+"""Event types by trigger lemma, and the cue words of factuality, read from data files beside this module.
 
 Typing is a lexicon, not a model: the types are few and named by a small closed set of words, and a
-historian can read and extend this file. Events the trigger model finds that fit no type are "other".
+historian can read and extend `types.tsv`. Events the trigger model finds that fit no type are "other".
+The cue words that make an event negated, planned or reported are in `cues.tsv`, each with the role
+it plays; *where* a cue must stand to count (governing the event, not just nearby) is syntax, in
+`roles.factuality`. Both files take extra rows; `load_cues`/`load_types` read a user's file too.
 """
 
 from __future__ import annotations
 
-_TYPES = {
-    "treaty": "treaty pact protocol convention accord ratify ratification",
-    "agreement": "agreement agree deal alliance sign signing compact understanding",
-    "meeting": "meet meeting summit conversation visit conference congress audience reception",
-    "negotiation": "negotiate negotiation talks talk discussion discuss consultation consult mediation",
-    "battle": "battle fight fighting clash combat confrontation skirmish victory defeat repel fend "
-              "expel expulsion engagement hostility hostilities conflict war warfare bombing bombardment siege",
-    "incident": "incident raid provocation violation",
-    "invasion": "invade invasion occupy occupation conquest conquer seize seizure annex annexation incursion",
-    "offensive": "offensive attack assault advance encircle encirclement strike counterattack counteroffensive "
-                 "aggression intervene intervention",
-    "ceasefire": "ceasefire cease-fire truce armistice cease",
-    "deployment": "deploy deployment send dispatch station stationing withdraw withdrawal redeploy presence "
-                  "mobilize mobilization mobilise mobilisation",
-    "purge": "purge repression repress terror execute execution arrest",
-    "declaration": "declare declaration proclaim proclamation announce announcement recognize recognise recognition",
-    "founding": "found establish establishment creation foundation formation",
-    "election": "elect election",
-    "referendum": "referendum plebiscite",
-}
-EVENT_TYPE_OF = {lemma: type_ for type_, words in _TYPES.items() for lemma in words.split()}
+import csv
+from functools import lru_cache
+from pathlib import Path
+
+from timeweave.annotate.types import EVENT_TYPES
+
+HERE = Path(__file__).resolve().parent
+TYPES_FILE = HERE / "types.tsv"
+CUES_FILE = HERE / "cues.tsv"
+CUE_KINDS = ("plan", "modal", "provision", "provision_for", "report", "alleged", "unreal", "occur", "negation")
+
+
+def _rows(path: Path, columns: tuple[str, str]) -> list[tuple[str, str]]:
+    """(word, value) rows of a tab-separated file with a header naming `columns`; '#' lines are comments."""
+    try:
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
+    except OSError as error:
+        raise FileNotFoundError(f"{path}: cannot read the event lexicon ({error.strerror}); reinstall timeweave "
+                                "or pass an existing file") from error
+    reader = csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
+    if reader.fieldnames is None or not set(columns) <= set(reader.fieldnames):
+        raise ValueError(f"{path}: the header must name the columns {', '.join(columns)} (tab-separated); "
+                         f"found {reader.fieldnames}")
+    out = []
+    for n, row in enumerate(reader, start=2):
+        word, value = (row[columns[0]] or "").strip().lower(), (row[columns[1]] or "").strip()
+        if not word or not value:
+            raise ValueError(f"{path}: data row {n} has an empty {columns[0]} or {columns[1]}; fill it or delete the row")
+        out.append((word, value))
+    return out
+
+
+@lru_cache(maxsize=4)
+def load_types(path: Path = TYPES_FILE) -> dict[str, str]:
+    """{lemma: event type} from a `word<TAB>type` file; unknown types are refused by name."""
+    out: dict[str, str] = {}
+    for word, type_ in _rows(path, ("word", "type")):
+        if type_ not in EVENT_TYPES:
+            raise ValueError(f"{path}: '{word}' has type '{type_}', which is not one of {', '.join(EVENT_TYPES)}")
+        out[word] = type_
+    return out
+
+
+@lru_cache(maxsize=4)
+def load_cues(path: Path = CUES_FILE) -> dict[str, frozenset[str]]:
+    """{cue kind: words} from a `word<TAB>cue` file (a word may have several kinds)."""
+    out: dict[str, set[str]] = {kind: set() for kind in CUE_KINDS}
+    for word, kind in _rows(path, ("word", "cue")):
+        if kind not in out:
+            raise ValueError(f"{path}: '{word}' has cue '{kind}', which is not one of {', '.join(CUE_KINDS)}")
+        out[kind].add(word)
+    return {kind: frozenset(words) for kind, words in out.items()}
+
+
+EVENT_TYPE_OF = load_types()
 
 # Nouns that denote events even where TimeML's annotators (news, 1990s) had no occasion to mark them.
 NOMINAL_EVENTS = {lemma for lemma, t in EVENT_TYPE_OF.items() if t != "other"} | {"uprising", "purchase"}
@@ -34,20 +71,14 @@ NOMINAL_EVENTS = {lemma for lemma, t in EVENT_TYPE_OF.items() if t != "other"} |
 # "signed a protocol", "concluded a pact", "an agreement was reached": the verb and its object are one event.
 SEALING_VERBS = {"sign", "conclude", "ratify", "ink", "reach", "adopt", "enter", "complete"}
 
-# Words that make what they govern a plan, offer or possibility, not a fact.
-HYPOTHETICAL_CUES = {
-    "plan", "intend", "intention", "propose", "proposal", "offer", "threaten", "threat", "prepare", "seek",
-    "aim", "want", "consider", "possibility", "possible", "need", "expediency", "desire", "hope", "try",
-    "attempt", "would", "could", "might", "may", "should", "if", "unless", "ready", "start", "strategy",
-    # purposes and dangers: "a launching pad for aggression", "the danger of war", "preparations for an attack"
-    "pad", "springboard", "bridgehead", "pretext", "preparation", "danger", "risk", "prospect",
-    # provisions of a text: what it allows or demands is not yet done ("stipulated the withdrawal")
-    "stipulate", "envisage", "envision", "foresee", "authorize", "authorise", "permit", "demand", "require",
-}
-# Verbs that make a "for"-object a provision or demand: "provided for the presence of troops", "called for a truce".
-PROVISION_FOR_VERBS = {"provide", "call", "allow", "press", "push", "plead", "ask"}
-REPORTING_CUES = {"say", "report", "claim", "allege", "state", "according", "believe", "suggest", "underline",
-                  "argue", "assert", "testify", "record"}
-NEGATION_CUES = {"not", "never", "no", "n't", "without", "neither", "nor"}
+_CUES = load_cues()
+HYPOTHETICAL_CUES = _CUES["plan"] | _CUES["modal"] | _CUES["provision"]
+PROVISION_FOR_VERBS = _CUES["provision_for"]
+REPORTING_CUES = _CUES["report"]
+ALLEGED_MODIFIERS = _CUES["alleged"]
+UNREAL_MODIFIERS = _CUES["unreal"]
+OCCURRENCE_VERBS = _CUES["occur"]
+NEGATION_CUES = _CUES["negation"]
+MODALS = _CUES["modal"]
 # Light verbs whose "event" is the noun they carry; never kept as events on their own.
 LIGHT_VERBS = {"be", "have", "do", "take", "make", "become", "get", "give"}

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Token
 
-from timeweave.annotate.events.lexicon import HYPOTHETICAL_CUES, PROVISION_FOR_VERBS, REPORTING_CUES
+from timeweave.annotate.events.lexicon import (
+    ALLEGED_MODIFIERS, HYPOTHETICAL_CUES, MODALS, NEGATION_CUES, OCCURRENCE_VERBS, PROVISION_FOR_VERBS, REPORTING_CUES,
+    UNREAL_MODIFIERS,
+)
 from timeweave.annotate.types import EntityMention, Participant
 
 ACTOR_TYPES = {"state", "person", "organization", "military_unit"}
@@ -17,8 +20,6 @@ NP_DEPS = {"compound", "amod", "nmod", "poss", "conj", "appos", "nummod", "npadv
 LOCATIVE = {"in", "at", "near", "on", "along", "over", "inside", "around"}
 TOWARD = {"into", "to", "against", "on", "upon"}
 AGENT_OF_TYPES = {"battle", "meeting", "negotiation", "agreement", "treaty", "ceasefire", "declaration", "election"}
-UNREAL_MODIFIERS = {"possible", "potential", "hypothetical", "eventual", "future", "planned", "prospective",
-                    "projected", "proposed", "intended", "imminent", "threatened", "would-be"}
 PARTY_PREPS = {"between", "by", "with", "among"}
 
 
@@ -106,32 +107,84 @@ def participants_and_place(
     return participants, place
 
 
-def factuality(token: Token) -> str:
-    """asserted | negated | hypothetical | reported, from the trigger's governors (a few steps up)."""
+# Dependencies by which an event stands as what its governor is about (its object, complement, or the
+# object of its preposition): only so does a cue govern it. A subject, an adverbial clause or a
+# modifier is not governed: in "Having taken the city, they sought peace" the taking is real.
+COMPLEMENT_DEPS = {"dobj", "xcomp", "ccomp", "pobj", "pcomp", "prep", "attr", "oprd", "acomp", "conj", "acl", "dative"}
+
+
+def _is_modal(child: Token) -> bool:
+    """A modal auxiliary ("could attack"), not a month the tagger took for one ("on 4 May never took place")."""
+    return (child.dep_ == "aux" and child.tag_ == "MD" and child.lower_ in MODALS
+            and (child.text[:1].islower() or child.is_sent_start))
+
+
+def _own_status(token: Token) -> str | None:
+    """Status from the trigger's own dependents: "did not attack", "no attack", "could attack",
+    "if they attack", "a possible war", "the alleged attack", "To execute its strategies, ..."."""
     for child in token.children:
         if child.dep_ == "neg" or (child.dep_ == "det" and child.lower_ == "no"):
             return "negated"
-        if child.dep_ == "aux" and child.tag_ == "MD" and child.lower_ not in ("will", "shall"):
+        if _is_modal(child):
             return "hypothetical"
-        if child.dep_ == "mark" and child.lower_ in ("if", "unless"):
+        if child.dep_ == "mark" and child.lower_ in MODALS:
             return "hypothetical"
-        if child.dep_ == "amod" and child.lower_ in UNREAL_MODIFIERS:
+        if child.dep_ in ("amod", "compound", "advmod") and child.lower_ in UNREAL_MODIFIERS:
             return "hypothetical"  # "a possible war on two fronts"
+        if child.dep_ in ("amod", "compound", "advmod") and child.lower_ in ALLEGED_MODIFIERS:
+            return "reported"  # "the alleged attack": an event in someone's voice, kept as a claim
         if token.dep_ == "advcl" and child.dep_ == "aux" and child.tag_ == "TO":
             return "hypothetical"  # an infinitive of purpose: "To execute its strategies, Japan sought ..."
+    return None
+
+
+def _occurrence(token: Token) -> str | None:
+    """The status a verb of occurrence gives its subject: "the attack never took place", "no massacre
+    occurred", "the offensive might happen". The event keeps its mention, with that status."""
+    if token.dep_ not in ("nsubj", "nsubjpass"):
+        return None
+    verb = token.head
+    occurs = verb.lemma_.lower() in OCCURRENCE_VERBS or (
+        verb.lemma_.lower() == "take" and any(c.dep_ == "dobj" and c.lemma_.lower() in OCCURRENCE_VERBS
+                                              for c in verb.children))
+    if not occurs:
+        return None
+    if any(c.dep_ == "neg" or (c.dep_ == "advmod" and c.lower_ in NEGATION_CUES) for c in verb.children):
+        return "negated"
+    if any(_is_modal(c) for c in verb.children):
+        return "hypothetical"
+    return None
+
+
+def factuality(token: Token) -> str:
+    """asserted | negated | hypothetical | reported, from the syntax around the trigger.
+
+    A cue counts only when it governs the event: the event is its object or complement, directly or
+    through a preposition and the nouns of that phrase ("planned to invade", "plans for an offensive",
+    "the possibility of a Japanese attack and the use of its territory as a launching pad for
+    aggression"). A cue word that merely stands near, or a noun of use ("launching pad", "base") on
+    the way, makes nothing hypothetical: "a launching pad for the invasion of Normandy" is a real one.
+    Negation and modality on the trigger itself, or on a verb of occurrence whose subject it is
+    ("the attack that was reported on 4 May never took place"), give the event that status; it is
+    still an event mention.
+    """
+    status = _own_status(token) or _occurrence(token)
+    if status:
+        return status
     node = token
-    for _ in range(5):
-        if node.dep_ in ("ROOT", "nsubj", "nsubjpass", "advcl", "relcl") or node.head is node:
+    for _ in range(8):
+        if node.dep_ in ("ROOT", "nsubj", "nsubjpass", "csubj", "advcl", "relcl") or node.head is node:
             break
-        node = node.head
+        child, node = node, node.head
         lemma = node.lemma_.lower()
-        if lemma in HYPOTHETICAL_CUES:
+        governed = child.dep_ in COMPLEMENT_DEPS
+        if governed and lemma in HYPOTHETICAL_CUES and not (node.pos_ == "ADP"):
             return "hypothetical"
         if node.dep_ == "prep" and node.lower_ == "for" and node.head.lemma_.lower() in PROVISION_FOR_VERBS:
             return "hypothetical"  # "provided for the presence of troops": a provision, not a deployment
-        if lemma in REPORTING_CUES and node.pos_ == "VERB":
+        if governed and lemma in REPORTING_CUES and node.pos_ == "VERB":
             return "reported"
-        if any(c.dep_ == "neg" for c in node.children) and node.pos_ == "VERB":
+        if governed and node.pos_ == "VERB" and any(c.dep_ == "neg" for c in node.children):
             return "negated"
         if node.pos_ == "VERB" and node.dep_ not in ("xcomp", "ccomp", "acl", "pcomp", "conj"):
             break
