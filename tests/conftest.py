@@ -3,7 +3,8 @@
 PostgreSQL is started by the tests themselves from the machine's binaries (initdb + pg_ctl in a
 temporary directory, socket in that directory, no TCP). It refuses to run as root, so as root the
 cluster is owned by the `postgres` user. Where the binaries are absent, the tests that need it are
-skipped with a reason that says how to get them.
+skipped with a reason that says how to get them, except in CI (env CI=true), which installs them
+(scripts/system-deps.sh): there a missing program fails, so a broken CI image cannot look green.
 """
 
 from __future__ import annotations
@@ -21,6 +22,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "timeweave" / "data" / "khalkhin-gol"
+
+
+def in_ci() -> bool:
+    """Is this a CI run (env CI=true, as GitHub Actions and most CI services set it)?"""
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def missing(reason: str) -> None:
+    """A system program the tests drive is absent: skip with the reason locally, fail in CI, which installs it."""
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: scripts/system-deps.sh should have installed it)")
+    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +60,7 @@ def postgres_url():
     """A URL to a fresh PostgreSQL database, or a skip with the reason."""
     bindir = _pg_bin()
     if bindir is None:
-        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not found: install Debian's postgresql (make test does as root)")
+        missing("PostgreSQL binaries (initdb, pg_ctl) not found: install Debian's postgresql (make test does as root)")
     base = Path(tempfile.mkdtemp(prefix="timeweave-pg-"))
     data, sock = base / "data", base
     port = _free_port()
@@ -56,7 +69,7 @@ def postgres_url():
         try:
             user = pwd.getpwnam("postgres")
         except KeyError:
-            pytest.skip("running as root and there is no `postgres` user to own the test cluster")
+            missing("running as root and there is no `postgres` user to own the test cluster")
         os.chown(base, user.pw_uid, user.pw_gid)
         run_as = {"user": user.pw_uid, "group": user.pw_gid}
     env = {**os.environ, "LC_ALL": "C.UTF-8"}

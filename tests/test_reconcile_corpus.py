@@ -1,8 +1,8 @@
 """Reconcile on the bundled Khalkhin Gol corpus, built by the real pipeline (one build per session).
 
 These check the issue's acceptance cases through general behaviour only: nothing in reconcile
-names a document, a person or a date of this corpus. They skip, with the reason printed, only
-while an upstream stage produces no dated event mentions.
+names a document, a person or a date of this corpus. A build that yields no dated event mentions
+is a regression of an upstream stage and fails here (it used to skip).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ def built(tmp_path_factory, corpus_dir):
     engine = open_store(db)
     with engine.connect() as conn:
         dated = conn.execute(select(t.event_mentions.c.id).where(t.event_mentions.c.earliest.is_not(None))).first()
-    if report.counts.get("event_mentions", 0) == 0 or dated is None:
-        pytest.skip(f"upstream stages produce no dated event mentions yet (counts: {report.counts})")
+    assert report.counts.get("event_mentions", 0) > 0 and dated is not None, (
+        f"the bundled corpus yields no dated event mentions: an upstream stage regressed (counts: {report.counts})")
     return engine
 
 
