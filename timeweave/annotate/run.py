@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from spacy.language import Language
@@ -62,3 +63,32 @@ def annotate_document(nlp: Language, document: Document) -> tuple[Annotations, T
         return Annotations(), content_view(document)
     doc, view = annotate(nlp, document)
     return Annotations.from_doc(doc), view
+
+
+def annotate_documents(nlp: Language, documents: Sequence[Document], *,
+                       batch_size: int) -> list[tuple[Annotations, TextView]]:
+    """`annotate_document` for many documents, with `nlp.pipe` in batches of `batch_size` (setting
+    `nlp_batch_size`): spaCy's pipe amortises the model's per-call cost over a batch.
+
+    Results are in input order. A text longer than `nlp.max_length` goes through `annotate_document`
+    on its own (where a long text is handled), as does a text not in English. An exception raised
+    while annotating any document of the batch propagates: the caller retries the batch one
+    document at a time, so that only the document that raised fails.
+    """
+    results: list[tuple[Annotations, TextView] | None] = [None] * len(documents)
+    batched: list[tuple[int, Doc, TextView]] = []
+    for n, document in enumerate(documents):
+        if not reads_as_english(document.meta.language):
+            results[n] = annotate_document(nlp, document)
+            continue
+        view = content_view(document)
+        if len(view.text) >= nlp.max_length:
+            results[n] = annotate_document(nlp, document)
+            continue
+        doc = nlp.make_doc(view.text)
+        doc._.dct = document_date(document)
+        batched.append((n, doc, view))
+    done = nlp.pipe((doc for _, doc, _ in batched), batch_size=max(1, batch_size))
+    for (n, _doc, view), doc in zip(batched, done):
+        results[n] = (Annotations.from_doc(doc), view)
+    return results  # type: ignore[return-value]
