@@ -33,7 +33,8 @@ class Exporter:
 
 
 EXPORTERS: dict[str, Exporter] = {}
-BUILTIN = ("timeweave.export.formats",)  # modules whose import registers the built-in formats
+BUILTIN = ("timeweave.export.formats", "timeweave.export.geo", "timeweave.export.network", "timeweave.export.linked",
+           "timeweave.export.tei")  # modules whose import registers the built-in formats
 _PLUGINS_LOADED = False
 
 
