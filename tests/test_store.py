@@ -89,11 +89,11 @@ def test_chronicle_export_validates_and_quotes_match(store_db):
     _store_with_event(engine)
     data = chronicle(engine)
     validate(data, texts={"mfa": TEXT})
-    assert data["schema"] == 1
+    assert data["schema"] == 2
     (event,) = data["events"]
     assert event["when"] == {"edtf": "1936-03-12", "earliest": "1936-03-12", "latest": "1936-03-12", "reason": "stated"}
     assert event["evidence"][0]["quote"].startswith("On March 12, 1936")
-    assert data["entities"][0]["aliases"] == [{"text": "USSR", "sources": ["mfa"]}]
+    assert data["entities"][0]["aliases"] == [{"text": "USSR", "sources": ["mfa"], "how": "test", "rule": "", "evidence": []}]
 
 
 def test_validate_rejects_a_quote_that_is_not_the_source_text(tmp_path):

@@ -20,7 +20,7 @@ import timeweave
 from timeweave.errors import SchemaError
 from timeweave.store import schema as t
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: aliases carry how, rule and the evidence of their link (docs/schema.md)
 
 
 @lru_cache(maxsize=1)
@@ -49,9 +49,17 @@ def chronicle(engine: Engine) -> dict[str, Any]:
         alias_sources: dict[int, list[str]] = defaultdict(list)
         for r in conn.execute(select(t.alias_sources).order_by(t.alias_sources.c.source_id)):
             alias_sources[r.alias_id].append(r.source_id)
+        alias_evidence: dict[int, list[dict]] = defaultdict(list)
+        for r in conn.execute(select(t.alias_evidence).order_by(t.alias_evidence.c.id)):
+            alias_evidence[r.alias_id].append(
+                {"source": r.source_id, "start": r.start, "end": r.end, "quote": texts[r.source_id][r.start : r.end]}
+            )
         aliases: dict[int, list[dict]] = defaultdict(list)
         for r in conn.execute(select(t.aliases).order_by(t.aliases.c.id)):
-            aliases[r.entity_id].append({"text": r.text, "sources": alias_sources.get(r.id, [])})
+            aliases[r.entity_id].append({
+                "text": r.text, "sources": alias_sources.get(r.id, []), "how": r.how or "", "rule": r.rule or "",
+                "evidence": alias_evidence.get(r.id, []),
+            })
         entities = [
             {"id": r.id, "name": r.name, "type": r.type, "aliases": aliases.get(r.id, [])}
             for r in conn.execute(select(t.entities).order_by(t.entities.c.id))
@@ -116,6 +124,8 @@ def validate(document: dict[str, Any], *, texts: dict[str, str] | None = None) -
         return
     spans = [(f"events/{e['id']}", s) for e in document["events"] for s in e["evidence"]]
     spans += [(f"comparisons/{c['id']}", s) for c in document["comparisons"] for s in c["statements"]]
+    spans += [(f"entities/{e['id']}/aliases/{a['text']}", s) for e in document["entities"] for a in e["aliases"]
+              for s in a.get("evidence", [])]
     for where, span in spans:
         text = texts.get(span["source"])
         if text is None:

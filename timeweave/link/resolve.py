@@ -1,10 +1,12 @@
 """Corpus-level alias resolution: which alias keys name the same entity, and why.
 
-Works on plain rows so it can be tested without a store. Each rule adds an edge between two alias
-keys labelled with the reason ("acronym defined in text", "person name variant", ...); entities are
-the connected components (networkx), and each alias's `how` is the label of the edge by which a
-breadth-first walk from the entity's name key reached it. Everything is sorted, so the result is
-the same on every run.
+Works on plain rows (and the texts, for the words between names) so it can be tested without a
+store. Each rule adds an edge between two alias keys labelled with the reason ("acronym defined in
+text", "person name variant", ...), the rule's name and the evidence that made the link (quotes with
+their offsets); entities are the connected components (networkx), and each alias's `how` is the
+label of the edge by which a breadth-first walk from the entity's name key reached it. Rules that
+read the words around names live in `intext.py`; rules that compare the names' forms across the
+corpus in `variants.py`. Everything is sorted, so the result is the same on every run.
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ from rapidfuzz import fuzz
 
 from timeweave.annotate.entities import gazetteer
 from timeweave.annotate.entities.keys import alias_key, initials, squashed
+from timeweave.link.lexicon import Lexicon, default_lexicon
 
 TYPE_PRIORITY = ("state", "military_unit", "person", "work", "place", "organization", "other")
-STRIP_PLACE_WORDS = {"river", "region", "area", "district", "valley", "basin"}
 _TRANSLIT = [("kh", "h"), ("zh", "j"), ("ch", "j"), ("dzh", "j"), ("ou", "u"), ("oo", "u"), ("ts", "c"),
              ("tz", "c"), ("ie", "i"), ("y", "i"), ("w", "v"), ("ck", "k"), ("q", "k"), ("'", "")]
 
@@ -36,6 +38,28 @@ class MentionRow:
     key: str
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """A quote that made a link: the source, code-point offsets and the text there."""
+
+    source_id: str
+    start: int
+    end: int
+    quote: str
+
+
+@dataclass(frozen=True)
+class Link:
+    """Why two alias keys name one thing: a sentence, the rule's name and the quotes it rests on."""
+
+    how: str
+    rule: str
+    evidence: tuple[Evidence, ...] = ()
+
+
+NAME = Link("name", "name")
+
+
 @dataclass
 class Entity:
     name: str
@@ -43,6 +67,18 @@ class Entity:
     mentions: list[int] = field(default_factory=list)
     aliases: dict[str, str] = field(default_factory=dict)  # alias text -> how it joined
     alias_sources: dict[str, Counter] = field(default_factory=dict)  # alias text -> source -> count
+    alias_links: dict[str, Link] = field(default_factory=dict)  # alias text -> the link it joined by
+
+
+@dataclass(frozen=True)
+class FoundName:
+    """A name the text gives that is not a mention (the "Caudillo" of "also called the Caudillo")."""
+
+    key: str
+    text: str
+    source_id: str
+    start: int
+    end: int
 
 
 def translit_skeleton(key: str) -> str:
@@ -53,13 +89,25 @@ def translit_skeleton(key: str) -> str:
     return re.sub(r"(.)\1+", r"\1", s)
 
 
-def _is_acronym(row: MentionRow) -> bool:
-    return row.text.isupper() and " " not in row.key and 2 <= len(row.key) <= 6
+def is_acronym(row: MentionRow) -> bool:
+    """"MPR", "NSA", and dotted "U.S." (key "u s"): capitals, one word or single letters."""
+    letters = row.key.split()
+    dotted = len(letters) >= 2 and all(len(w) == 1 for w in letters)
+    return row.text.isupper() and (" " not in row.key or dotted) and 2 <= len(row.key.replace(" ", "")) <= 6
 
 
-def _person_parts(key: str) -> tuple[str, list[str]]:
-    """(surname, given names or initials) for "i v stalin", "stalin", "roshchin s k", "peljidiin genden"."""
+def strip_title(key: str, titles: frozenset[str]) -> str:
+    """"admiral sharp" -> "sharp"; "vice admiral roy l johnson" -> "roy l johnson"; the longest title first."""
     words = key.split()
+    for n in (3, 2, 1):
+        if len(words) > n and " ".join(words[:n]) in titles:
+            return " ".join(words[n:])
+    return key
+
+
+def _person_parts(key: str, titles: frozenset[str] = frozenset()) -> tuple[str, list[str]]:
+    """(surname, given names or initials) for "i v stalin", "stalin", "roshchin s k", "peljidiin genden"."""
+    words = strip_title(key, titles).split()
     if len(words) > 1 and len(words[-1]) <= 2:  # "Roshchin S. K.": surname first
         return words[0], words[1:]
     return words[-1], words[:-1]
@@ -73,19 +121,56 @@ def _given_compatible(a: list[str], b: list[str]) -> bool:
 class Resolver:
     """Collects labelled edges between alias keys, then cuts the graph into entities."""
 
-    def __init__(self, rows: list[MentionRow], gaps: dict[tuple[int, int], str] | None = None) -> None:
+    def __init__(self, rows: list[MentionRow], texts: dict[str, str] | None = None, *,
+                 lexicon: Lexicon | None = None) -> None:
         self.rows = sorted(rows, key=lambda r: r.id)
-        self.gaps = gaps or {}
+        self.texts = texts or {}
+        self.lexicon = lexicon or default_lexicon()
         self.graph = nx.Graph()
         self.by_key: dict[str, list[MentionRow]] = defaultdict(list)
+        self.by_source: dict[str, list[MentionRow]] = defaultdict(list)
         for row in self.rows:
             self.by_key[row.key].append(row)
+            self.by_source[row.source_id].append(row)
             self.graph.add_node(row.key)
+        for source_rows in self.by_source.values():
+            source_rows.sort(key=lambda r: (r.start, -r.end))
         self.canonical: dict[str, tuple[str, str]] = {}  # key -> (name, type) from an authority file
+        self.found: dict[str, list[FoundName]] = defaultdict(list)  # key -> names the texts give beside mentions
 
-    def edge(self, a: str, b: str, how: str) -> None:
+    def edge(self, a: str, b: str, how: str, *, rule: str = "", evidence: tuple[Evidence, ...] = ()) -> None:
         if a != b and not self.graph.has_edge(a, b):
-            self.graph.add_edge(a, b, how=how)
+            self.graph.add_edge(a, b, link=Link(how, rule or how.split(" (")[0], tuple(evidence)))
+
+    def span(self, source_id: str, start: int, end: int) -> Evidence:
+        """Evidence for text[start:end] of a source (the quote is cut from the stored text)."""
+        return Evidence(source_id, start, end, self.texts.get(source_id, "")[start:end])
+
+    def first_use(self, key: str) -> tuple[Evidence, ...]:
+        """The first mention (or found name) of a key, as evidence that the corpus uses it."""
+        rows = self.by_key.get(key)
+        if rows:
+            row = min(rows, key=lambda r: (r.source_id, r.start))
+            return (self._quote(row.source_id, row.start, row.end, row.text),)
+        found = self.found.get(key)
+        if found:
+            f = found[0]
+            return (self._quote(f.source_id, f.start, f.end, f.text),)
+        return ()
+
+    def _quote(self, source_id: str, start: int, end: int, text: str) -> Evidence:
+        return self.span(source_id, start, end) if source_id in self.texts else Evidence(source_id, start, end, text)
+
+    def add_found(self, name: FoundName, to_key: str, how: str, *, rule: str, evidence: tuple[Evidence, ...]) -> None:
+        """A name the text gives beside a mention joins that mention's key, with the quote that says so."""
+        if not name.key or name.key == to_key:
+            return
+        known = [(r.source_id, r.start) for r in self.by_key.get(name.key, [])]
+        known += [(f.source_id, f.start) for f in self.found.get(name.key, [])]
+        if (name.source_id, name.start) not in known:  # a mention is counted once, as a mention
+            self.found[name.key].append(name)
+        self.graph.add_node(name.key)
+        self.edge(to_key, name.key, how, rule=rule, evidence=evidence)
 
     def key_type(self, key: str) -> str:
         votes = Counter(r.type for r in self.by_key.get(key, []))
@@ -94,88 +179,94 @@ class Resolver:
     # --- rules -------------------------------------------------------------------------------
     def gazetteer_names(self) -> None:
         for key in sorted(self.by_key):
-            found = gazetteer.lookup(key.upper() if len(key) <= 5 else key)
+            letters = key.replace(" ", "") if all(len(w) == 1 for w in key.split()) else key  # "U.S."
+            found = gazetteer.lookup(letters.upper() if len(letters) <= 5 else key)
             if found and found[1] in ("name", "alias") and self.key_type(key) in ("state", "place", "organization"):
-                self.edge(gazetteer.state_key(found[0]), key, f"known name of the state {found[0].name} (gazetteer)")
+                self.edge(gazetteer.state_key(found[0]), key, f"known name of the state {found[0].name} (gazetteer)",
+                          rule="gazetteer", evidence=self.first_use(key))
 
     def spelling_variants(self) -> None:
-        groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+        groups: dict[str, list[str]] = defaultdict(list)
         for key in sorted(self.by_key):
             if self.key_type(key) != "person":
-                groups[("squashed", squashed(key))].append(key)
-                base = key.rsplit(" ", 1)
-                if len(base) == 2 and base[1] in STRIP_PLACE_WORDS and base[0] in self.by_key:
-                    self.edge(base[0], key, f"same name with the generic word '{base[1]}'")
-        for (_, _), keys in sorted(groups.items()):
+                groups[squashed(key)].append(key)
+        for keys in groups.values():
             for other in keys[1:]:
-                self.edge(keys[0], other, "spelling variant (spacing or hyphenation)")
+                self.edge(keys[0], other, "spelling variant (spacing or hyphenation)", rule="spacing variant",
+                          evidence=self.first_use(keys[0]) + self.first_use(other))
         names = [k for k in sorted(self.by_key) if len(squashed(k)) >= 6 and self.key_type(k) in ("place", "state", "organization")
-                 and not any(_is_acronym(r) for r in self.by_key[k])]
+                 and not any(is_acronym(r) for r in self.by_key[k])]
         skeletons = {k: translit_skeleton(k) for k in names}
         for i, a in enumerate(names):
             for b in names[i + 1 :]:
                 if self.key_type(a) != self.key_type(b) or a.split()[0][:2] != b.split()[0][:2]:
                     continue
+                if len(a.split()) != len(b.split()) and squashed(a) != squashed(b):
+                    continue  # "hon me" and "hon me bay": a longer name is another thing, not a spelling
                 if skeletons[a] == skeletons[b]:
-                    self.edge(a, b, "spelling variant (transliteration)")
-                elif min(len(skeletons[a]), len(skeletons[b])) >= 8 and fuzz.ratio(skeletons[a], skeletons[b]) >= 92:
-                    self.edge(a, b, "spelling variant (near-identical spelling)")
+                    self.edge(a, b, "spelling variant (transliteration)", rule="transliteration",
+                              evidence=self.first_use(a) + self.first_use(b))
+                elif min(len(skeletons[a]), len(skeletons[b])) >= 8 and fuzz.ratio(skeletons[a], skeletons[b]) >= 92 \
+                        and _same_words_but_one(a, b):
+                    self.edge(a, b, "spelling variant (near-identical spelling)", rule="near-identical spelling",
+                              evidence=self.first_use(a) + self.first_use(b))
 
     def acronyms(self) -> None:
+        """"the Mongolian People's Republic (MPR)" in one text; then "MPR" alone wherever it is the only expansion."""
         by_initials: dict[str, list[str]] = defaultdict(list)
         for key in sorted(self.by_key):
-            if len(key.split()) >= 2:
+            if len(key.split()) >= 2 and not all(len(w) == 1 for w in key.split()):
                 by_initials[initials(key)].append(key)
-        rows_by_source: dict[str, list[MentionRow]] = defaultdict(list)
-        for row in self.rows:
-            rows_by_source[row.source_id].append(row)
-        for source_rows in rows_by_source.values():  # "the Mongolian People's Republic (MPR)"
-            source_rows.sort(key=lambda r: r.start)
+        for source_id, source_rows in sorted(self.by_source.items()):
+            text = self.texts.get(source_id, "")
             for prev, row in zip(source_rows, source_rows[1:], strict=False):
-                if _is_acronym(row) and not _is_acronym(prev) and self.gaps.get((prev.id, row.id), "").strip() == "(":
-                    acronym, letters = row.key.replace(" ", ""), initials(prev.key)
-                    exact_elsewhere = [k for k in by_initials.get(acronym, []) if k != prev.key]
-                    if letters == acronym or (letters[:1] == acronym[:1] and not exact_elsewhere):
-                        self.edge(prev.key, row.key, f"acronym defined in text ({row.source_id})")
+                gap = text[prev.end : row.start]
+                if gap.strip() != "(" or not text[row.end : row.end + 2].lstrip().startswith(")"):
+                    continue
+                long_, short = (prev, row) if is_acronym(row) and not is_acronym(prev) else (row, prev) \
+                    if is_acronym(prev) and not is_acronym(row) else (None, None)
+                if long_ is None:
+                    continue
+                acronym, letters = short.key.replace(" ", ""), initials(long_.key)
+                exact_elsewhere = [k for k in by_initials.get(acronym, []) if k != long_.key]
+                if letters == acronym or (letters[:1] == acronym[:1] and not exact_elsewhere):
+                    quote = self.span(source_id, prev.start, text.index(")", row.end) + 1)
+                    self.edge(long_.key, short.key, f"acronym defined in text ({source_id})", rule="acronym defined",
+                              evidence=(quote,))
         for key in sorted(self.by_key):
             rows = self.by_key[key]
-            if not any(_is_acronym(r) for r in rows):
+            if not any(is_acronym(r) for r in rows):
                 continue
             matches = [k for k in by_initials.get(key.replace(" ", ""), []) if self.key_type(k) != "person"]
             if len(matches) == 1:
-                self.edge(matches[0], key, f"acronym of '{matches[0]}'")
+                self.edge(matches[0], key, f"acronym of '{matches[0]}'", rule="acronym",
+                          evidence=self.first_use(matches[0]) + self.first_use(key))
 
     def persons(self) -> None:
+        titles = self.lexicon.of("title")
         by_surname: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
         for key in sorted(self.by_key):
             if self.key_type(key) == "person":
-                surname, given = _person_parts(key)
+                surname, given = _person_parts(key, titles)
                 by_surname[surname].append((key, given))
         for surname, names in sorted(by_surname.items()):
             full = [(k, g) for k, g in names if g]
             for i, (a, ga) in enumerate(full):
                 for b, gb in full[i + 1 :]:
                     if _given_compatible(ga, gb):
-                        self.edge(a, b, f"person name variant (surname '{surname}', compatible given names)")
+                        self.edge(a, b, f"person name variant (surname '{surname}', compatible given names)",
+                                  rule="person name variant", evidence=self.first_use(a) + self.first_use(b))
             bare = [k for k, g in names if not g]
             clusters = {min(nx.node_connected_component(self.graph, k)) for k, _ in full}
             for key in bare:
                 if len(clusters) == 1 and full:
-                    self.edge(full[0][0], key, f"surname alone ('{surname}'), one person of that name in the corpus")
-
-    def appositions(self) -> None:
-        """"the Khalkhin-Gol or Nomonhan incident": two names of one thing joined by "or" before a noun."""
-        rows_by_source: dict[str, list[MentionRow]] = defaultdict(list)
-        for row in self.rows:
-            rows_by_source[row.source_id].append(row)
-        for source_rows in rows_by_source.values():
-            source_rows.sort(key=lambda r: r.start)
-            for prev, row in zip(source_rows, source_rows[1:], strict=False):
-                gap = self.gaps.get((prev.id, row.id))
-                if gap is None or prev.type != row.type or prev.type not in ("place", "state", "other"):
-                    continue
-                if gap.strip() == "or" and self.gaps.get((row.id, -1), "")[:1].islower():
-                    self.edge(prev.key, row.key, f"apposition 'X or Y' ({row.source_id})")
+                    self.edge(full[0][0], key, f"surname alone ('{surname}'), one person of that name in the corpus",
+                              rule="surname alone", evidence=self.first_use(full[0][0]) + self.first_use(key))
+            titled = {k: k[: -len(surname)].strip() for k in bare if k != surname}
+            if not full and surname in bare and len(set(titled.values())) == 1:  # "Sharp" and "Admiral Sharp"
+                for key in sorted(titled):
+                    self.edge(surname, key, f"surname with a title ('{surname}'), no other person of that name",
+                              rule="title and surname", evidence=self.first_use(surname) + self.first_use(key))
 
     def authority(self, rows: list[tuple[str, str, str, str]]) -> None:
         for alias, canonical, type_, origin in rows:
@@ -183,7 +274,7 @@ class Resolver:
             self.graph.add_node(a)
             self.graph.add_node(c)
             self.canonical[c] = (canonical, type_)
-            self.edge(c, a, f"authority file {origin}")
+            self.edge(c, a, f"authority file {origin}", rule="authority file")
 
     # --- result ------------------------------------------------------------------------------
     def entities(self) -> list[Entity]:
@@ -191,18 +282,21 @@ class Resolver:
         for component in sorted(nx.connected_components(self.graph), key=lambda c: sorted(c)[0]):
             rows = [r for k in sorted(component) for r in self.by_key.get(k, [])]
             if not rows:
-                continue  # an authority row no document uses
+                continue  # an authority row, or a name found in a text, that no mention uses
             name_key, name, type_ = self._name(component, rows)
             entity = Entity(name=name, type=type_, mentions=sorted(r.id for r in rows))
-            how_by_key = {name_key: "name"}
+            link_by_key = {name_key: NAME}
             for a, b in nx.bfs_edges(self.graph, name_key, sort_neighbors=sorted):
-                how_by_key[b] = self.graph.edges[a, b]["how"]
-            for row in sorted(rows, key=lambda r: (r.text, r.id)):
-                how = how_by_key.get(row.key, "name")
-                if alias_key(row.text) != row.key:
-                    how = _resolved_in_text(row, how)
-                entity.aliases.setdefault(row.text, how)
-                entity.alias_sources.setdefault(row.text, Counter())[row.source_id] += 1
+                link_by_key[b] = self.graph.edges[a, b]["link"]
+            uses = [(r.text, r.key, r.source_id, r) for r in rows]
+            uses += [(f.text, f.key, f.source_id, None) for k in sorted(component) for f in self.found.get(k, [])]
+            for text, key, source_id, row in sorted(uses, key=lambda u: (u[0], u[2], u[3].id if u[3] else -1)):
+                link = link_by_key.get(key, NAME)
+                if row is not None and alias_key(row.text) != row.key:
+                    link = _resolved_in_text(row, link)
+                entity.alias_links.setdefault(text, link)
+                entity.aliases.setdefault(text, link.how)
+                entity.alias_sources.setdefault(text, Counter())[source_id] += 1
             out.append(entity)
         return out
 
@@ -227,13 +321,20 @@ class Resolver:
         return next(r.key for r in rows if r.text == best), best, type_
 
 
-def _resolved_in_text(row: MentionRow, how: str) -> str:
+def _same_words_but_one(a: str, b: str) -> bool:
+    """Near-identical names differ in one word at most: "Hon Me"/"Hon Ne" pass here and fail on length."""
+    wa, wb = a.split(), b.split()
+    return len(wa) != len(wb) or sum(x != y for x, y in zip(wa, wb, strict=False)) <= 1
+
+
+def _resolved_in_text(row: MentionRow, link: Link) -> Link:
     """Why a mention whose text is not its key (a demonym, a seat of government) belongs here."""
     found = gazetteer.lookup(row.text)
     kinds = {"demonym": "demonym used as an actor", "seat": "seat of government used as an actor (metonym)",
              "military": "the state's armed forces"}
+    evidence = (Evidence(row.source_id, row.start, row.end, row.text),)
     if found and found[1] in kinds:
-        return f"{kinds[found[1]]} ({found[0].name}, gazetteer)"
+        return Link(f"{kinds[found[1]]} ({found[0].name}, gazetteer)", "gazetteer", evidence)
     if row.type == "military_unit":
-        return "armed forces named by the state's demonym"
-    return how
+        return Link("armed forces named by the state's demonym", "demonym", evidence)
+    return link

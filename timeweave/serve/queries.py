@@ -150,7 +150,11 @@ def entity_detail(conn: Connection, entity_id: int) -> dict[str, Any] | None:
     for s in conn.execute(select(t.alias_sources).join(t.aliases, t.aliases.c.id == t.alias_sources.c.alias_id)
                           .where(t.aliases.c.entity_id == entity_id).order_by(t.alias_sources.c.source_id)):
         used[s.alias_id].append({"source": s.source_id, "count": s.count})
-    aliases = [{"text": a.text, "how": a.how, "sources": used.get(a.id, [])}
+    quotes: dict[int, list[dict]] = defaultdict(list)  # the evidence of each alias's link (migration 0005)
+    for q in conn.execute(select(t.alias_evidence).join(t.aliases, t.aliases.c.id == t.alias_evidence.c.alias_id)
+                          .where(t.aliases.c.entity_id == entity_id).order_by(t.alias_evidence.c.id)):
+        quotes[q.alias_id].append({"source": q.source_id, "start": q.start, "end": q.end, "quote": q.quote})
+    aliases = [{"text": a.text, "how": a.how, "rule": a.rule, "sources": used.get(a.id, []), "evidence": quotes.get(a.id, [])}
                for a in conn.execute(select(t.aliases).where(t.aliases.c.entity_id == entity_id).order_by(t.aliases.c.id))]
     ep = t.event_participants.c
     mine = select(ep.event_id).where(ep.entity_id == entity_id)

@@ -62,6 +62,14 @@ def _source_language(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE sources ADD COLUMN language VARCHAR(12)"))
 
 
+@migration("0005_alias_evidence")
+def _alias_evidence(conn: Connection) -> None:
+    """Each alias says which link rule joined it, and `alias_evidence` keeps the quotes that made the link."""
+    if "rule" not in {c["name"] for c in inspect(conn).get_columns("aliases")}:
+        conn.execute(text("ALTER TABLE aliases ADD COLUMN rule VARCHAR(40)"))
+    schema.alias_evidence.create(conn, checkfirst=True)
+
+
 def applied(engine: Engine) -> list[str]:
     """Names of the migrations this store has recorded, in the order they were applied."""
     if not inspect(engine).has_table("migrations"):

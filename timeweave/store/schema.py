@@ -197,8 +197,23 @@ aliases = Table(
     Column("entity_id", Integer, ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
     Column("text", Text, nullable=False),
     Column("how", Text),  # why this alias joined the entity (acronym, variant, authority file ...)
+    Column("rule", String(40)),  # the name of the link rule that joined it ("name" for the entity's own name)
     Index("ix_aliases_entity", "entity_id"),
 )
+
+alias_evidence = Table(  # migration 0005: the quotes that made each alias link
+    "alias_evidence",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("alias_id", Integer, ForeignKey("aliases.id", ondelete="CASCADE"), nullable=False),
+    Column("rule", String(40), nullable=False),
+    Column("source_id", String(200), ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("quote", Text, nullable=False),
+    Index("ix_alias_evidence_alias", "alias_id"),
+)
+
 
 alias_sources = Table(
     "alias_sources",
