@@ -338,3 +338,38 @@ def test_a_named_treaty_is_not_another_one(a, b, agree):
 
     assert names_agree(_pact(*a), _pact(*b)) is agree
     assert names_agree(_pact(*b), _pact(*a)) is agree
+
+
+def test_a_generic_verb_beside_a_typed_event_of_its_sentence_founds_none(store):
+    text = "In March 1848 the crowds gathered and stormed the arsenal of Milan."
+    store.source("h", text, authors=["Hale, R."])
+    march = ("1848-03-01", "1848-03-31", "1848-03", "In March 1848")
+    gathered = store.event("h", text, "gathered", "other", when=march, agents=["crowds"], when_kind="sentence")
+    stormed = store.event("h", text, "stormed", "battle", when=march, agents=["crowds"], place="Milan",
+                          when_kind="governed")
+    run(store)
+    (event,) = events(store)
+    assert event_of(store, stormed) == event.id
+    assert event_of(store, gathered) in (None, event.id)
+
+
+def test_the_mention_a_date_governs_founds_the_event_and_a_bare_neighbour_borrows_it(store):
+    text = "On 3 May 1808 the council condemned the riots."
+    store.source("c", text, authors=["Cole, D."])
+    condemned = store.event("c", text, "condemned", "other", when=day("1808-05-03"), agents=["council"],
+                            when_kind="governed")
+    riots = store.event("c", text, "riots", "incident", when=day("1808-05-03"), when_kind="sentence")
+    run(store)
+    (event,) = events(store)
+    assert event_of(store, condemned) == event.id and event.edtf == "1808-05-03"
+    assert event_of(store, riots) in (None, event.id)
+
+
+def test_a_borrowed_date_leaves_a_typed_event_with_participants_standing(store):
+    text = "On 9 June 1720 the assembly voted to end the siege of Tarvo by the duke."
+    store.source("v", text, authors=["Vane, E."])
+    store.event("v", text, "voted", "election", when=day("1720-06-09"), agents=["assembly"], when_kind="governed")
+    siege = store.event("v", text, "siege", "battle", when=day("1720-06-09"), agents=["duke"], place="Tarvo",
+                        when_kind="sentence")
+    run(store)
+    assert len(events(store)) == 2 and event_of(store, siege) is not None

@@ -191,5 +191,7 @@ def load(conn: Connection) -> Corpus:
         ))
     for mention in mentions:
         mention.role = salience.role(mention)
+    salience.beside_typed(mentions)
+    salience.borrowed_dates(mentions)
     titles = {r.id: (r.title or r.id) for r in sources}
     return Corpus(mentions, entity_names, entity_types, titles, voices, texts)

@@ -16,6 +16,17 @@ lists what happened. The rules are general English, never about a corpus:
   a participant or place; otherwise it may only join an event another mention founded
   (role `evidence`), so that "the meeting" in a later sentence supports the dated summit.
 
+* A generic mention in a sentence that also holds a typed mention founding an event ("in March 1848
+  the crowds *gathered* and *stormed* the arsenal", "the press *praised* the *treaty* of 1871") is a
+  circumstance of what the sentence reports, not a second happening: it may only join an event
+  (role `evidence`), never found one (`beside_typed`).
+
+* A date belongs to the clause it governs. Where one mention of a sentence is governed by a date and
+  another has the same date only because it stands in that sentence ("On 5 May the rebels *launched*
+  an *assault* on the fort"; "On 9 June parliament *passed* a bill to *end* the *strikes*"), the second
+  is judged as undated by the rules above: a typed one with participants or a place still founds an
+  event, a bare one only joins, a generic one is none (`borrowed_dates`).
+
 Mentions with role `none` keep `event_mentions.event_id` NULL: they remain evidence rows in the
 store, never canonical events.
 """
@@ -23,6 +34,8 @@ store, never canonical events.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from timeweave.reconcile import dates
 
 if TYPE_CHECKING:
     from timeweave.reconcile.load import Mention
@@ -74,15 +87,53 @@ def own_date(mention: Mention) -> bool:
     return mention.when_kind in (None, "governed", "sentence")
 
 
-def role(mention: Mention) -> str:
-    """`event`, `evidence` or `none` for one mention (see the module docstring)."""
+def role(mention: Mention, *, own_dated: bool | None = None) -> str:
+    """`event`, `evidence` or `none` for one mention (see the module docstring); `own_dated=False`
+    judges it as if it had no date of its own (`borrowed_dates`)."""
     lemma = _lemma(mention)
     if lemma in NON_EVENT_LEMMAS or mention.trigger.strip().lower() in NON_EVENT_LEMMAS:
         return NONE
     actors = (mention.agents | mention.patients | mention.entities) - ({mention.place} if mention.place else set())
+    dated = own_date(mention) if own_dated is None else own_dated
     if mention.type == "other":
-        dated = own_date(mention) and mention.interval.width <= MAX_GENERIC_DAYS
-        return EVENT if actors and dated else NONE
-    if own_date(mention) or actors or mention.place is not None:
+        return EVENT if actors and dated and mention.interval.width <= MAX_GENERIC_DAYS else NONE
+    if dated or actors or mention.place is not None:
         return EVENT
     return EVIDENCE
+
+
+def beside_typed(mentions: list[Mention]) -> None:
+    """Demote generic (`other`) event mentions to `evidence` where their sentence holds a typed mention
+    with role `event` and a compatible date (see the module docstring). A generic verb whose own
+    clause dates it, beside a typed mention dated only by the sentence, stays an event ("on 3 May the
+    council condemned the riots": the condemnation is what the date governs). Run after `role` has been
+    set on every mention."""
+    typed: dict[tuple[str, int], list[Mention]] = {}
+    for m in mentions:
+        if m.role == EVENT and m.type != "other":
+            typed.setdefault((m.source_id, m.start), []).append(m)
+    for mention in mentions:
+        if mention.role != EVENT or mention.type != "other":
+            continue
+        for other in typed.get((mention.source_id, mention.start), []):
+            if mention.when_kind == "governed" and other.when_kind != "governed":
+                continue
+            if mention.interval is None or (other.interval is not None
+                                            and dates.compatible(mention.interval, other.interval)):
+                mention.role = EVIDENCE
+                break
+
+
+def borrowed_dates(mentions: list[Mention]) -> None:
+    """Judge again, as undated, the mentions dated only by their sentence where another mention of the
+    sentence is the one its date governs (see the module docstring). Run after `beside_typed`."""
+    governing: dict[tuple[str, int], list[Mention]] = {}
+    for m in mentions:
+        if m.role == EVENT and m.when_kind == "governed" and m.interval is not None:
+            governing.setdefault((m.source_id, m.start), []).append(m)
+    for mention in mentions:
+        if mention.role != EVENT or mention.when_kind != "sentence" or mention.interval is None:
+            continue
+        if any(g is not mention and g.interval == mention.interval
+               for g in governing.get((mention.source_id, mention.start), [])):
+            mention.role = role(mention, own_dated=False)
