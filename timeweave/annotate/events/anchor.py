@@ -19,8 +19,10 @@ says, and one named in a heading is a topic, not something this author asserts h
 from __future__ import annotations
 
 import bisect
+import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 from spacy.tokens import Doc, Span, Token
 
@@ -32,10 +34,20 @@ _REFERENCES = re.compile(
 )
 _CITATION_LINE = re.compile(r"^\s*(for citations?:|cite as:|\[\d+\]|\d+\.\s+\S+\s+[A-Z]\.)", re.IGNORECASE)
 _DATING_TYPES = {"DATE", "TIME"}
+# "Two days after the first attack": a length, then the word that counts it from an event.
+_COUNTED_FROM = re.compile(r"\s{1,2}(?P<rel>after|before)\b", re.IGNORECASE)
+# "two days before", "three years earlier": a look back from the story's time, which does not move it.
+_FLASHBACK = re.compile(r"\b(before|earlier|previously|prior|ago)$", re.IGNORECASE)
+_LENGTH = re.compile(r"^P(?:T(?P<hours>\d+)H|(?P<n>\d+|X)(?P<unit>[DWMY]))$")
+# "within 48 hours", "Within days": from the story's time to that much after it.
+_WITHIN = re.compile(r"\bwithin\s{1,2}(?:the\s)?$", re.IGNORECASE)
 # A line that is only a date: list markers and separators before it, a key naming a date ("Date:",
 # "Effective date:") and closing punctuation around it may stand on the line too.
 _LINE_MARKERS = " \t-*•|·–—"
 _DATE_KEY = re.compile(r"^[^\W\d_][\w .'-]{0,30}:\s*", re.UNICODE)
+
+
+COUNTED_COMPONENT = "timeweave.events.v2"  # the events component makes the dates counted from an event
 
 
 @dataclass
@@ -139,9 +151,19 @@ class TimexIndex:
     def __init__(self, doc: Doc, timexes: list[Timex], sentences: Sentences | None = None) -> None:
         self.sentences = sentences or Sentences(doc)
         self.text = doc.text
+        self.timexes = timexes
+        self.derived: dict[int, int | None] = {}  # length timex -> the date timex counted from the narrative
+        self.lengths: list[tuple[int, Timex, Token, int]] = []  # (index, timex, head, +1 after / -1 before)
         self.items: list[tuple[int, Timex, Token]] = []
         self.date_lines: dict[int, tuple[int, int] | None] = {}  # timex index -> (start, end) of the heading above it
         for i, timex in enumerate(timexes or []):
+            counted = _COUNTED_FROM.match(self.text, timex.end)
+            within = _WITHIN.search(self.text, max(0, timex.start - 8), timex.start)
+            if timex.type == "DURATION" and (counted or within) and _LENGTH.match(timex.value or ""):
+                span = doc.char_span(timex.start, timex.end, alignment_mode="expand")
+                if span is not None:
+                    sign = 0 if not counted else 1 if counted["rel"].lower() == "after" else -1
+                    self.lengths.append((i, timex, span.root, sign))
             if timex.type not in _DATING_TYPES:
                 continue
             span = doc.char_span(timex.start, timex.end, alignment_mode="expand")
@@ -167,6 +189,61 @@ class TimexIndex:
         line = self.text[_line(self.text, timex.start)[0]:timex.start]
         return "date" in line.lower()
 
+    def _counted(self, tokens: list[Token], sentence: Span, zone_list: list[Zone]) -> tuple[int | None, str] | None:
+        """'Two days after the first attack, there was another incident': a length counted from an event
+        named after it. That event's date is taken to be the narrative's, the last date before the
+        sentence; the date reached is added to the Doc's time expressions (made by this component,
+        with the reason) and dates the other events of the sentence, not the one it counts from."""
+        for i, length, head, sign in self.lengths:
+            if not sentence.start <= head.i < sentence.end:
+                continue
+            if sign:
+                rel = head.doc.char_span(length.end, _COUNTED_FROM.match(self.text, length.end).end(), alignment_mode="expand")
+                if rel is None:
+                    continue
+                objects = [c.i for c in rel.root.children if c.dep_ == "pobj"]
+                if any(rel.end <= t.i <= (objects[0] if objects else rel.end) for t in tokens):
+                    continue  # the event it counts from ("the first attack") has its own date
+            if i not in self.derived:
+                self.derived[i] = self._derive(i, length, sign, sentence, zone_list)
+            j = self.derived[i]
+            if j is None:
+                return None
+            derived = self.timexes[j]
+            how = "from the event after it" if sign else "from the story's time"
+            return j, f"sentence: '{derived.text}' counts {length.text} {how}; {derived.reason}"
+        return None
+
+    def _derive(self, i: int, length: Timex, sign: int, sentence: Span, zone_list: list[Zone]) -> int | None:
+        context = context_at(zone_list, length.start)
+        before = [item for item in self.items if item[1].end <= sentence.start_char and item[1].earliest
+                  and item[1].latest and context_at(zone_list, item[1].start) == context]
+        if not before:
+            return None
+        base = before[-1][1]
+        found = _LENGTH.match(length.value)
+        if sign:
+            if not found["n"] or found["n"] == "X":
+                return None
+            reached = counted_from(base, int(found["n"]), found["unit"], sign)
+            end = _COUNTED_FROM.match(self.text, length.end).end()
+            side = "after" if sign > 0 else "before"
+            reason = (f"{length.value} {side} the last date before the sentence, '{base.text}' ({base.edtf}), taken as "
+                      f"the date of the event it counts from")
+        else:
+            reached = _within(base, found)
+            start = _WITHIN.search(self.text, max(0, length.start - 8), length.start).start()
+            length, end = replace(length, start=start), length.end
+            reason = f"from the last date before the sentence, '{base.text}' ({base.edtf}), to {length.value} after it"
+        if reached is None:
+            return None
+        value, edtf, earliest, latest = reached
+        self.timexes.append(replace(length, end=end, text=self.text[length.start:end], type="DATE", value=value,
+                                    edtf=edtf, earliest=earliest, latest=latest, modifier=None, anchor="narrative",
+                                    reason=f"'{self.text[length.start:end]}' → {edtf}: {reason}",
+                                    component=COUNTED_COMPONENT))
+        return len(self.timexes) - 1
+
     def anchor(self, tokens: list[Token], events: set[int], zone_list: list[Zone]) -> tuple[int | None, str]:
         """(index into doc._.timexes, reason) for an event whose trigger tokens are `tokens`."""
         own = {t.i for t in tokens}
@@ -180,16 +257,21 @@ class TimexIndex:
         if heading is not None:
             i, timex = heading
             return _unless_open(i, timex, f"governed: '{timex.text}' is the date line under the heading that names it")
+        counted = self._counted(tokens, sentence, zone_list)
+        if counted is not None:
+            return counted
         # A date inside another event's own phrase ("the August 4 incident") is that event's, not the sentence's.
         in_sentence = [item for item in in_sentence if not _of_another_event(item[2], own, events)]
         if in_sentence:
-            trigger = tokens[0].i
-            i, timex, _ = min(in_sentence, key=lambda item: (abs(item[2].i - trigger), item[2].i))
+            trigger = tokens[0].i  # the nearest placed expression: an unplaced one ("August 1", no year) tells nothing
+            i, timex, _ = min(in_sentence, key=lambda item: (not (item[1].earliest and item[1].latest),
+                                                             abs(item[2].i - trigger), item[2].i))
             return _unless_open(i, timex, f"sentence: '{timex.text}' is the time expression of the same sentence")
         here = tokens[0].idx
         context = context_at(zone_list, here)
         doc = tokens[0].doc
-        before = [item for item in self.items if item[1].end <= here and item[1].value
+        before = [item for item in self.items if item[1].end <= here and item[1].value and not _FLASHBACK.search(item[1].text)
+                  and not _of_another_event(item[2], own, events)
                   and (context_at(zone_list, item[1].start) == context
                        or (item[0] in self.date_lines and self._dates_below(item[0], events, doc)))]
         if before:
@@ -199,6 +281,59 @@ class TimexIndex:
                               "is not carried over onto it")
             return i, f"narrative: '{timex.text}' is the last date before it in the text"
         return None, "undated: no time expression governs it, in its sentence or before it"
+
+
+def _shift(day: date, n: int, unit: str) -> date:
+    if unit in ("D", "W"):
+        return day + timedelta(days=n * (7 if unit == "W" else 1))
+    months = day.year * 12 + day.month - 1 + n * (12 if unit == "Y" else 1)
+    year, month = divmod(months, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def counted_from(base: Timex, n: int, unit: str, sign: int) -> tuple[str, str, str, str] | None:
+    """(value, edtf, earliest, latest) of the date `n` units after (sign +1) or before (-1) `base`.
+
+    A day counted from a month stays that month's precision ("two days after" a date known to the
+    month is somewhere in or just beyond it): the interval is moved, never sharpened."""
+    try:
+        lo, hi = date.fromisoformat(base.earliest), date.fromisoformat(base.latest)
+        lo, hi = _shift(lo, sign * n, unit), _shift(hi, sign * n, unit)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if lo == hi:
+        return lo.isoformat(), lo.isoformat(), lo.isoformat(), hi.isoformat()
+    if lo.day == 1 and hi == date(hi.year, hi.month, calendar.monthrange(hi.year, hi.month)[1]) and \
+            (lo.year, lo.month) == (hi.year, hi.month):
+        month = f"{lo.year:04d}-{lo.month:02d}"
+        return month, month, lo.isoformat(), hi.isoformat()
+    return None if (hi - lo).days > 400 else (f"{lo.isoformat()}/{hi.isoformat()}", f"{lo.isoformat()}/{hi.isoformat()}",
+                                              lo.isoformat(), hi.isoformat())
+
+
+def _within(base: Timex, found: re.Match) -> tuple[str, str, str, str] | None:
+    """'within 48 hours' of the story's date: from its start to that long after its end; 'within days'
+    (no number): the story's month, as vague as the words."""
+    try:
+        lo, hi = date.fromisoformat(base.earliest), date.fromisoformat(base.latest)
+    except (TypeError, ValueError):
+        return None
+    if found["hours"]:
+        hi = hi + timedelta(days=-(-int(found["hours"]) // 24))
+    elif found["n"] == "X":
+        lo = date(lo.year, lo.month, 1)
+        hi = date(hi.year, hi.month, calendar.monthrange(hi.year, hi.month)[1])
+        if (lo.year, lo.month) == (hi.year, hi.month):
+            month = f"{lo.year:04d}-{lo.month:02d}"
+            return month, month, lo.isoformat(), hi.isoformat()
+    else:
+        try:
+            hi = _shift(hi, int(found["n"]), found["unit"])
+        except (ValueError, OverflowError):
+            return None
+    if (hi - lo).days > 400:
+        return None
+    return f"{lo.isoformat()}/{hi.isoformat()}", f"{lo.isoformat()}/{hi.isoformat()}", lo.isoformat(), hi.isoformat()
 
 
 def _unless_open(i: int, timex: Timex, reason: str) -> tuple[int | None, str]:

@@ -100,7 +100,9 @@ def event_mentions(doc: Doc, *, threshold: float | None = None) -> list[EventMen
             trigger_ids.add(noun.i)
     index = MentionIndex(doc, doc._.entity_mentions or [])
     sentences = Sentences(doc)
-    timexes = TimexIndex(doc, doc._.timexes or [], sentences)
+    if doc._.timexes is None:
+        doc._.timexes = []
+    timexes = TimexIndex(doc, doc._.timexes, sentences)  # may add dates counted from events ("two days after X")
     text = doc.text
     zone_list = zones(text)
     out = []
@@ -142,7 +144,7 @@ class EventsComponent:
 
 @Language.factory(
     "timeweave_events_v1",
-    assigns=["doc._.event_mentions"],
+    assigns=["doc._.event_mentions", "doc._.timexes"],
     requires=["doc._.entity_mentions", "doc._.timexes", "token.dep", "token.lemma", "doc.sents"],
     default_config={"threshold": None},
 )

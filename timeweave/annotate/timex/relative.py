@@ -18,13 +18,19 @@ _UNIT_GRAN = {"Y": "year", "M": "month", "W": "week", "D": "day", "Q": "quarter"
               "CE": "century", "H": "day", "S": "day"}
 _QUARTERS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "final": 4}
 _ENDED = re.compile(r"\s{1,2}(?:ended|ending)\b")
+# "shelled two days before in the bay", "two years after and again": a preposition, conjunction or
+# adverb after "before"/"after" shows it is an adverb counting from the narrative, not a preposition
+# whose object is an event ("two days before the attack").
+_ADVERBIAL_AFTER = re.compile(
+    r"\s{1,2}(?i:in|on|at|near|off|during|with|by|to|from|into|onto|over|under|across|along|and|or|but|then|when|"
+    r"while|as|that|which|who|where|so|yet|already|too|again|also)\b")
 
 
 def num_relative(m: re.Match, text: str, rule: str) -> Raw | None:
     rel = m["rel"].lower()
     word, code = unit_of(m["unit"])
     n = count(m["n"])
-    if rel in ("before", "after") and re.match(r"\s{0,2}[\w(\"'“]", text[m.end():m.end() + 3]):
+    if rel in ("before", "after") and re.match(r"\s{0,2}[\w(\"'“]", text[m.end():m.end() + 3]) and not _ADVERBIAL_AFTER.match(text, m.end()):
         # "two days before the attack": the duration is the timex, the anchor is an event.
         end = m.start("rel") - 1
         return Raw(m.start(), end, text[m.start():end], "duration", type="DURATION",

@@ -74,6 +74,8 @@ class Discourse:
     def remember(self, raw: Raw, when: When, sentence: int | None) -> None:
         if raw.type not in ("DATE", "TIME") or when.year is None:
             return
+        if raw.rule == "num_rel" and raw.need == "narr" and raw.shift < 0:
+            return  # a flashback ("shelled two days before") looks back; the story's time stays where it was
         mention = Mention(when, raw.text, sentence, raw.need in ("none", "year"))
         self.history.append(mention)
         if raw.need == "none" and GRANS.index(when.gran) >= GRANS.index("year"):
@@ -258,6 +260,12 @@ class Discourse:
             return period
         if self.dct is None:
             last = self.last(raw.gran if raw.gran in GRANS else None)
+            if raw.rule == "num_rel" and last is not None:
+                # "60 years ago" counts from the time of writing; the last date of a history is its
+                # subject's time, and 60 years before that is wrong in every text that looks back.
+                return Resolved(None, "none", f"'{raw.text}' counts from the time of writing, which is unknown "
+                                              f"(the last date mentioned, {last.cite()}, is the story's time, not the writer's)",
+                                unresolved_value(raw))
             if last is None:
                 if raw.type == "TIME" and raw.hour is not None:  # "5 p.m." with no date to hang it on
                     value = f"XXXX-XX-XXT{raw.hour:02d}:{raw.minute or 0:02d}"
