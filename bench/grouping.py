@@ -91,7 +91,7 @@ def main() -> int:
     golds = gold_mentions(args.gold, texts)
     params = Params.from_config(settings.resolve())
     with engine.connect() as conn:
-        corpus = load(conn)
+        corpus = load(conn, undated_events=params.undated_events)
         vectors = embed(conn, [m.sentence for m in corpus.mentions])
         event_of = {r.id: r.event_id for r in conn.execute(select(t.event_mentions.c.id, t.event_mentions.c.event_id))}
     mentions = corpus.mentions

@@ -143,7 +143,7 @@ def test_session_gap_is_read(tmp_path):
 def test_every_reconcile_setting_has_a_probe():
     names = {s.name for s in settings.SETTINGS if s.name.startswith(PREFIX)}
     probed = set(PROBES) | {"reconcile_max_block", "reconcile_window", "reconcile_number_tolerance",
-                            "reconcile_session_gap_days"}
+                            "reconcile_session_gap_days", "reconcile_undated_events"}
     assert names == probed
 
 
@@ -160,3 +160,17 @@ def test_a_build_config_reaches_reconcile(tmp_path):
         with store.engine.connect() as conn:
             counts.append(len(conn.execute(select(t.events)).all()))
     assert counts == [1, 2]
+
+
+def test_undated_events_is_read(tmp_path):
+    """An undated mention founds no event by default; with the setting on it does."""
+    counts = []
+    for n, config in enumerate(({}, {"reconcile_undated_events": "true"})):
+        store = HandStore(open_store(tmp_path / f"u{n}.db"))
+        store.source("u", "The garrison of Corvina surrendered to the duke.", authors=["Ure, P."])
+        store.event("u", "The garrison of Corvina surrendered to the duke.", "surrendered", "battle",
+                    agents=["garrison"], patients=["duke"], place="Corvina")
+        reconcile(store.engine, config={"embeddings": False, **config}, encoder=bag_of_words)
+        with store.engine.connect() as conn:
+            counts.append(len(conn.execute(select(t.events)).all()))
+    assert counts == [0, 1]

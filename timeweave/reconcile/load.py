@@ -123,8 +123,9 @@ def assign_voices(sources: list[tuple[str, list]]) -> dict[str, str]:
     return {source_id: find(source_id) for source_id, _ in sources}
 
 
-def load(conn: Connection) -> Corpus:
-    """Everything reconcile reads, in a deterministic order (source, offset)."""
+def load(conn: Connection, *, undated_events: bool = False) -> Corpus:
+    """Everything reconcile reads, in a deterministic order (source, offset); `undated_events` is the
+    setting `reconcile_undated_events` (see `salience`)."""
     sources = conn.execute(select(t.sources.c.id, t.sources.c.authors, t.sources.c.title)).all()
     voice_of = assign_voices([(r.id, list(r.authors or [])) for r in sources])
     voices: dict[str, list[str]] = {}
@@ -190,7 +191,7 @@ def load(conn: Connection) -> Corpus:
             sentence_no=row.sentence, voice=voice, is_copy=is_copy, named=in_sentence,
         ))
     for mention in mentions:
-        mention.role = salience.role(mention)
+        mention.role = salience.role(mention, undated_events=undated_events)
     salience.beside_typed(mentions)
     salience.borrowed_dates(mentions)
     titles = {r.id: (r.title or r.id) for r in sources}

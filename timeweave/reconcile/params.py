@@ -37,6 +37,7 @@ class Params:
     window: int = settings.DEFAULTS_OF["reconcile_window"]
     number_tolerance: float = settings.DEFAULTS_OF["reconcile_number_tolerance"]
     session_gap_days: int = settings.DEFAULTS_OF["reconcile_session_gap_days"]
+    undated_events: bool = settings.DEFAULTS_OF["reconcile_undated_events"]
 
     @classmethod
     def from_config(cls, config: dict[str, Any] | None) -> Params:
