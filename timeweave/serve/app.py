@@ -131,6 +131,7 @@ class App:
 
 def create_app(db: str | Path | Engine) -> FastAPI:
     """The read-only web UI over the store at `db` (path, URL or an open engine)."""
+    from timeweave.serve.maps import add_map_pages
     from timeweave.serve.pages import add_pages
 
     engine = db if isinstance(db, Engine) else open_store(db, create=False, readonly=True)
@@ -138,6 +139,7 @@ def create_app(db: str | Path | Engine) -> FastAPI:
     api = app.api
     api.mount("/-/static", StaticFiles(directory=str(HERE / "static")), name="static")
     add_pages(app)
+    add_map_pages(app)
 
     @api.middleware("http")
     async def headers(request: Request, call_next):
