@@ -373,3 +373,45 @@ def test_a_borrowed_date_leaves_a_typed_event_with_participants_standing(store):
                         when_kind="sentence")
     run(store)
     assert len(events(store)) == 2 and event_of(store, siege) is not None
+
+
+def _noun(sentence: str, trigger: str, named=()):
+    from timeweave.reconcile.load import Mention
+
+    start = sentence.index(trigger)
+    return Mention(index=0, id=0, source_id="x", passage_id=None, start=0, end=len(sentence), trigger=trigger,
+                   trigger_start=start, trigger_end=start + len(trigger), lemma=trigger.lower(), type="battle",
+                   factuality="asserted", context="narrative", interval=None, when_text=None, when_reason=None,
+                   when_kind=None, agents=frozenset(), patients=frozenset(), entities=frozenset(), place=None,
+                   sentence=sentence, sentence_no=0, voice="x", is_copy=False, named=list(named))
+
+
+@pytest.mark.parametrize("sentence, trigger, name", [
+    ("The delegates met at the Yalta Conference in February 1945.", "Conference", "Yalta Conference"),
+    ("Operation Overlord began on 6 June 1944.", "Operation", "Operation Overlord"),
+    ("The Storming of the Bastille took place on 14 July 1789.", "Storming", "Storming of the Bastille"),
+    ("After the Battle of the Nile the fleet sailed home.", "Battle", "Battle of the Nile"),
+    ("The Dogger Bank incident of October 1904 nearly caused a war.", "incident", "Dogger Bank incident"),
+    ("Talks began in Geneva in 1954.", "Talks", None),  # a capital the first word owes to its place
+    ("In May the Japanese invasion began.", "invasion", "Japanese invasion"),  # "May the" is no name
+    ("- Conflict: Dogger Bank incident", "Conflict", None),  # punctuation ends a name
+    ("In 1962 Khrushchev visits were frequent.", "visits", None),  # a person is who acted, not a name
+    ("The fleet was attacked in 1904.", "attacked", None),  # verbs have no name
+])
+def test_proper_name_of_an_event_from_its_sentence(sentence, trigger, name):
+    from timeweave.reconcile.labels import proper_name
+
+    named = [(8, 18, "Khrushchev", 1, "person")] if "Khrushchev" in sentence else []
+    assert proper_name(_noun(sentence, trigger, named)) == name
+
+
+def test_a_label_names_the_event_or_what_it_was_aimed_at(store):
+    yalta = "Roosevelt and Stalin met at the Yalta Conference, which opened on 4 February 1945."
+    text = "The attack on Pearl Harbor came on 7 December 1941. " + yalta
+    store.source("p", text, authors=["Page, L."])
+    store.event("p", "The attack on Pearl Harbor came on 7 December 1941.", "attack", "offensive",
+                when=day("1941-12-07"), place="Pearl Harbor", when_kind="governed")
+    store.event("p", yalta, "Conference", "meeting",
+                when=day("1945-02-04"), others=["Roosevelt", "Stalin"], when_kind="governed")
+    run(store)
+    assert [e.label for e in events(store)] == ["Attack on Pearl Harbor", "Yalta Conference — Roosevelt, Stalin"]

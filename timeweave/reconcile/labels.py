@@ -1,11 +1,14 @@
 """Event labels that read like a historian's index entry, built from the evidence, never invented.
 
 "Protocol of Mutual Assistance signed — Soviet Union, Mongolian People's Republic", "Kremlin talks —
-I. V. Stalin, Peljidiin Genden", "Victory at Khalkhin-Gol — Soviet Union, Japan". The head is the
-named work an accord's trigger refers to ("Protocol" in "a Protocol of Mutual Assistance"), or a
-noun the sources use for the event ("summit" → talks, "clashes", "invasion"), or a noun for its type
-when they only use verbs ("fended off" → "Fighting"). The names are who took part: persons when
-any are named, else states, organisations and units; never a place, which goes into the head.
+I. V. Stalin, Peljidiin Genden", "Yalta Conference", "Attack on Pearl Harbor — Japan". The head is,
+in this order: the named work an accord's trigger refers to ("Protocol" in "a Protocol of Mutual
+Assistance"); the proper name the sources give the event ("the Yalta Conference", "Operation
+Overlord", "the Storming of the Bastille", "the Khalkhin Gol incident"); a noun the sources use for
+it with what it was aimed at ("the attack on Pearl Harbor", "the invasion of Poland"); a bare noun
+("clashes", "summit" → talks); or a noun for its type when they only use verbs ("fended off" →
+"Fighting"). The names are who took part: persons when any are named, else states, organisations
+and units; never a place, which goes into the head (unless the head names it already).
 """
 
 from __future__ import annotations
@@ -66,14 +69,100 @@ def _head(members: list[Mention], corpus: Corpus, event_type: str, place: str | 
     if work:
         verb = verb or next((m.trigger.strip().lower() for m in typed if _verbal(m)), None)
         return f"{work} {verb}" if verb else work
+    named = Counter(n for n in (proper_name(m) for m in claims) if n)
+    if named:
+        return _most(named)
     if kind == "talks":
         return f"{place} talks" if place else "Talks"
-    if nouns:
+    aimed = Counter(n for n in (noun_entry(m) for m in typed if not _verbal(m)) if n)
+    if aimed:
+        head = _most(aimed)
+    elif nouns:
         head = _most(nouns) + (f" {verb}" if verb else "")  # "Pact signed"; a verb alone ("agreed") is no signing
     else:
         head = TYPE_NOUNS.get(event_type) or _most(Counter(verb_entry(m) for m in typed))
     head = head[:1].upper() + head[1:]
-    return f"{head} at {place}" if place else head
+    return f"{head} at {place}" if place and place not in head else head
+
+
+_CONNECTORS = {"of", "the", "de", "du", "la", "von", "van", "der"}  # inside names: "Battle of the Nile"
+
+
+def _capital(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def proper_name(m: Mention) -> str | None:
+    """The name a sentence gives the event, from capitalisation around a noun trigger: a capitalised
+    phrase holding the trigger ("the Yalta Conference", "the Storming of the Bastille", "Operation
+    Overlord", "Operation PIERCE ARROW"), or a name right before a noun trigger ("the Khalkhin Gol
+    incident", "the Dogger Bank incident"). A capital the sentence's first word owes to its place
+    is no name; neither is a lone capitalised trigger ("Talks began")."""
+    if _verbal(m):
+        return None
+    words = [(w.start(), w.end(), w.group()) for w in re.finditer(r"[^\s,;:()\"“”]+", m.sentence)]
+    at = next((n for n, (a, b, _) in enumerate(words) if a <= m.trigger_start - m.start < b), None)
+    if at is None:
+        return None
+
+    def named(n: int) -> bool:  # a capital that is not only the sentence's first letter
+        return _capital(words[n][2]) and n > 0
+
+    def apart(i: int, j: int) -> bool:  # punctuation between two words ends a name ("Conflict: Gulf ...")
+        a, b = sorted((i, j))
+        return bool(m.sentence[words[a][1]:words[b][0]].strip())
+
+    def joins(n: int, step: int) -> int | None:
+        """The index of the capitalised word that continues the name from words[n] (itself, or the one
+        after "of (the)"), or None."""
+        k, bridge = n, []
+        if apart(n - step, n):
+            return None
+        while 0 < k < len(words) - 1 and words[k][2].lower() in _CONNECTORS and len(bridge) < 2:
+            bridge.append(words[k][2].lower())
+            k += step
+            if apart(k - step, k):
+                return None
+        if bridge and set(bridge) <= {"the"}:
+            return None  # "In May the Japanese invasion": an article alone joins no name
+        return k if 0 <= k < len(words) and named(k) else None
+
+    lo = at
+    while lo > 0 and joins(lo - 1, -1) is not None:
+        lo = joins(lo - 1, -1)
+    hi = at
+    while _capital(words[at][2]) and hi + 1 < len(words) and joins(hi + 1, 1) is not None:
+        hi = joins(hi + 1, 1)  # a name before a lower-case trigger ends at it ("the Dogger Bank incident of 1904")
+    while lo < at and words[lo][2].lower() in _CONNECTORS:
+        lo += 1
+    while hi > at and words[hi][2].lower() in _CONNECTORS:
+        hi -= 1
+    capitals = sum(1 for n in range(lo, hi + 1) if named(n) or n == at and _capital(words[n][2]))
+    if lo == hi or capitals < 2 and _capital(words[at][2]):
+        return None
+    if not _capital(words[at][2]) and any(kind == "person" and start - m.start <= words[hi - 1][0] and
+                                          words[lo][0] <= end - m.start for start, end, _t, _e, kind in m.named):
+        return None  # "McNamara's visits": a person before a noun is who acted, not the event's name
+    text = m.sentence[words[lo][0]:words[hi][1]].rstrip(".")
+    return text[:1].upper() + text[1:]
+
+
+def noun_entry(m: Mention) -> str | None:
+    """A noun trigger with the named thing it is aimed at ("the attack on Pearl Harbor" → "Attack on
+    Pearl Harbor", "the invasion of Poland"), from the entity mentions of its sentence; else None."""
+    offset = m.trigger_end - m.start
+    for start, _end, text, _entity, kind in m.named:
+        if start < m.trigger_end or kind not in ("state", "person", "organization", "military_unit", "place", "work"):
+            continue
+        gap = m.sentence[offset:start - m.start].strip().lower().split()
+        if gap and gap[0] in _AIMED and all(w in _DETERMINERS for w in gap[1:]):
+            word = _word(m.trigger)
+            return f"{word[:1].upper()}{word[1:]} {gap[0]} {text}"
+        break
+    return None
+
+
+_AIMED = {"on", "upon", "against", "of", "into", "over"}  # not "in", "at": a place goes after the head
 
 
 def verb_entry(m: Mention) -> str:
