@@ -67,8 +67,14 @@ def short_forms(target: str) -> set[str]:
     """Other names news gives a target after its first mention, from the shape of its name alone.
 
     A product name "Maker Model [Name]" ("Airbus A380", "Boeing 787 Dreamliner") is also called by
-    its model ("A380", "787") and its name ("Dreamliner"); a long name by its last two words
-    ("Air Force") and by its initials ("USAF").
+    its model ("A380", "787") and its name ("Dreamliner"). Otherwise a short form is a name on its
+    own that keeps the name's head: the last two words when what is dropped only says whose it is
+    ("United States Air Force" -> "Air Force", "Beatles Apple Corps" -> "Apple Corps") but not when
+    they end in a legal form, where the dropped word *is* the name ("Ford Motor Company" is not
+    "Motor Company": it is "Ford Motor"); a name built with a preposition keeps its head first
+    ("Bank of America" is "the bank", a class noun, never "of America"). A long name in capitals
+    also goes by its initials ("USAF"). Legal forms are the `org_suffix` rows of the linker's
+    `timeweave/link/data/name_words.tsv`.
     """
     words = target.split()
     forms: set[str] = set()
@@ -79,11 +85,22 @@ def short_forms(target: str) -> set[str]:
                 forms.add(w)
         if len(words) - model[0] > 1:
             forms.add(" ".join(words[model[0]:]))
-    if len(words) >= 3 and not model:
+    if model or len(words) < 2 or not all(w[:1].isupper() for w in words):
+        return forms  # a product, a single word, or "Bank of America": nothing shorter is a name of it
+    legal = _legal_forms()
+    if words[-1].lower().rstrip(".") in legal:
+        forms.add(" ".join(words[:-1]))  # "Ford Motor Company" -> "Ford Motor", "Apple Inc." -> "Apple"
+    elif len(words) >= 3:
         forms.add(" ".join(words[-2:]))
-        if all(w[0].isupper() for w in words):
-            forms.add("".join(w[0] for w in words))
+    if len(words) >= 3:
+        forms.add("".join(w[0] for w in words))
     return forms
+
+
+def _legal_forms() -> frozenset[str]:
+    from timeweave.link.lexicon import default_lexicon
+
+    return default_lexicon().of("org_suffix")
 
 
 @dataclass

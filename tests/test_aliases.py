@@ -238,3 +238,11 @@ def test_user_word_lists_extend_the_bundled_ones(tmp_path):
     bad.write_text("uss\tboat_prefix\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"bad.tsv:1: unknown kind 'boat_prefix'"):
         read_lexicon([bad])
+
+
+def test_a_legal_form_joins_two_organizations_only():
+    texts = {"a": "Ford Motor Company cut jobs; Ford Motor hired. The East India Company ruled East India."}
+    ents = link(texts, [("a", "Ford Motor Company", "organization"), ("a", "Ford Motor", "organization"),
+                        ("a", "East India Company", "organization"), ("a", "East India", "place")])
+    assert same(ents, "Ford Motor Company", "Ford Motor")
+    assert not same(ents, "East India Company", "East India")

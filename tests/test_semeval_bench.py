@@ -45,6 +45,14 @@ def test_short_forms_of_product_and_long_names():
     assert short_forms("iPhone 4") == set()  # "4" alone names nothing
 
 
+def test_short_forms_keep_the_head_and_never_a_preposition_or_a_bare_legal_form():
+    assert short_forms("Bank of America") == set()  # "the bank" is a class noun, "of America" names nothing
+    assert short_forms("Ford Motor Company") == {"Ford Motor", "FMC"}  # not "Motor Company"
+    assert short_forms("Apple Inc.") == {"Apple"}
+    assert short_forms("Beatles Apple Corps") == {"Apple Corps", "BAC"}
+    assert short_forms("Steve Jobs") == set()
+
+
 @pytest.fixture(scope="module")
 def docs():
     texts = {

@@ -17,7 +17,7 @@ from pathlib import Path
 from timeweave.annotate.entities.keys import alias_key
 from timeweave.errors import ConfigError
 
-WORD_KINDS = ("generic_suffix", "generic_prefix", "of_form", "ship_prefix", "title")
+WORD_KINDS = ("generic_suffix", "generic_prefix", "org_suffix", "of_form", "ship_prefix", "title")
 
 
 @dataclass(frozen=True)

@@ -42,11 +42,13 @@ def generic_words(res: Resolver) -> None:
             continue
         rests = [(key[: -len(w) - 1], w) for w in suffixes if key.endswith(" " + w)]
         rests += [(key[len(w) + 1 :], w) for w in prefixes if key.startswith(w + " ")]
+        organization = res.key_type(key) == "organization"
+        rests += [(key[: -len(w) - 1], w) for w in res.lexicon.of("org_suffix") if organization and key.endswith(" " + w)]
         for rest, word in rests:
             if len(squashed(rest)) < 3:
                 continue
             for other in by_squashed.get(squashed(rest), []):
-                if other != key:
+                if other != key and (word not in res.lexicon.of("org_suffix") or res.key_type(other) == "organization"):
                     res.edge(other, key, f"same name with the generic word '{word}'", rule="generic word",
                              evidence=res.first_use(other) + res.first_use(key))
 
