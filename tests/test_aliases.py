@@ -246,3 +246,19 @@ def test_a_legal_form_joins_two_organizations_only():
                         ("a", "East India Company", "organization"), ("a", "East India", "place")])
     assert same(ents, "Ford Motor Company", "Ford Motor")
     assert not same(ents, "East India Company", "East India")
+
+
+def test_a_ship_prefix_or_a_generic_place_word_gives_the_entity_its_type():
+    texts = {"a": "HMS Belfast fired. Belfast was hit. Hubei province rose; Hubei fell."}
+    ents = link(texts, [("a", "HMS Belfast", "person"), ("a", "Belfast", "place"),
+                        ("a", "Hubei province", "place"), ("a", "Hubei", "person")])
+    assert entity_with(ents, "Belfast").type == "military_unit"
+    assert entity_with(ents, "Hubei").type == "place"
+
+
+def test_a_ship_named_after_a_place_or_a_state_keeps_apart_from_it():
+    texts = {"a": "USS America sailed from Norfolk. HMS Belfast fired.", "b": "America protested. Riots shook Belfast."}
+    ents = link(texts, [("a", "USS America", "military_unit"), ("a", "Norfolk", "place"), ("a", "HMS Belfast", "military_unit"),
+                        ("b", "America", "state"), ("b", "Belfast", "place")])
+    assert not same(ents, "USS America", "America")
+    assert not same(ents, "HMS Belfast", "Belfast")

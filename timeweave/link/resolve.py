@@ -300,12 +300,19 @@ class Resolver:
             out.append(entity)
         return out
 
+    def _type_from_words(self, component: set[str]) -> str | None:
+        """A type the names' own words say (a ship prefix, a generic place word), when they agree; else None."""
+        hints = {_type_hint(self.lexicon, key) for key in component} - {None}
+        if len(hints) == 1 and not any(self.key_type(k) == "state" for k in component if k in self.by_key):
+            return hints.pop()
+        return None
+
     def _name(self, component: set[str], rows: list[MentionRow]) -> tuple[str, str, str]:
         for key in sorted(component):
             if key in self.canonical:
                 return key, *self.canonical[key]
         votes = Counter(r.type for r in rows)
-        type_ = max(votes, key=lambda t: (votes[t], -TYPE_PRIORITY.index(t)))
+        type_ = self._type_from_words(component) or max(votes, key=lambda t: (votes[t], -TYPE_PRIORITY.index(t)))
         for key in sorted(component):
             found = gazetteer.lookup(key)
             if found and found[1] == "name" and type_ in ("state", "place"):
@@ -319,6 +326,16 @@ class Resolver:
         else:
             best = max(texts, key=lambda t: (texts[t], len(t), t))
         return next(r.key for r in rows if r.text == best), best, type_
+
+
+def _type_hint(lexicon: Lexicon, key: str) -> str | None:
+    """The type a name's own words give it: "USS Maddox" is a ship (a military unit), "Quang Ninh province" a place."""
+    words = key.split()
+    if len(words) >= 2 and words[0] in lexicon.of("ship_prefix"):
+        return "military_unit"
+    if len(words) >= 2 and (words[-1] in lexicon.of("generic_suffix") or (words[0] in lexicon.of("of_form") and words[1] == "of")):
+        return "place"
+    return None
 
 
 def _same_words_but_one(a: str, b: str) -> bool:

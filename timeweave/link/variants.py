@@ -77,6 +77,8 @@ def ship_prefixes(res: Resolver) -> None:
             continue
         if any(p.endswith(" " + rest) and p != rest for p in persons):
             continue  # "USS Johnson" beside "Roy L. Johnson": the bare name may be the man
+        if gazetteer.lookup(rest) or _mostly_a_place_elsewhere(res, key, rest):
+            continue  # "USS America" is not America; "Belfast" in a text without "HMS Belfast" is the city
         res.edge(key, rest, f"ship name with and without its prefix '{first.upper()}'", rule="ship prefix",
                  evidence=res.first_use(key) + res.first_use(rest))
 
@@ -170,3 +172,12 @@ def _is_state(res: Resolver, rep: str) -> bool:
         return bool(rep) and gazetteer.lookup(rep) is not None
     component = nx.node_connected_component(res.graph, rep)
     return any(gazetteer.lookup(k) for k in component) or any(res.key_type(k) == "state" for k in component if k in res.by_key)
+
+
+def _mostly_a_place_elsewhere(res: Resolver, key: str, rest: str) -> bool:
+    """The bare name is mostly typed a place or state and never shares a document with the ship's full name."""
+    rows = res.by_key.get(rest, [])
+    if not rows or sum(r.type in ("place", "state") for r in rows) * 2 <= len(rows):
+        return False
+    ship_sources = {r.source_id for r in res.by_key.get(key, [])} | {f.source_id for f in res.found.get(key, [])}
+    return not ship_sources & {r.source_id for r in rows}
