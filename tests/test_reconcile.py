@@ -415,3 +415,14 @@ def test_a_label_names_the_event_or_what_it_was_aimed_at(store):
                 when=day("1945-02-04"), others=["Roosevelt", "Stalin"], when_kind="governed")
     run(store)
     assert [e.label for e in events(store)] == ["Attack on Pearl Harbor", "Yalta Conference — Roosevelt, Stalin"]
+
+
+def test_a_date_carried_over_from_earlier_sentences_founds_no_event(store):
+    text = "The fleet sailed on 2 March 1588. The admiral blockaded the port of Cadiz."
+    store.source("f", text, authors=["Fenn, O."])
+    store.event("f", "The fleet sailed on 2 March 1588.", "sailed", "deployment", when=day("1588-03-02"),
+                agents=["fleet"], when_kind="governed")
+    carried = store.event("f", "The admiral blockaded the port of Cadiz.", "blockaded", "battle", when=day("1588-03-02"),
+                          agents=["admiral"], place="Cadiz", when_kind="narrative")
+    run(store)
+    assert len(events(store)) == 1 and event_of(store, carried) is None

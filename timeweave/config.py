@@ -61,8 +61,9 @@ SETTINGS: tuple[Setting, ...] = (
             "(dead, ships, votes) contradict."),
     Setting("reconcile_session_gap_days", 14, "Parts of one whole dated to different days at most this far apart are "
             "reported as two sessions or one disputed date."),
-    Setting("reconcile_undated_events", False, "Let an event mention with no date at all found an event of its own "
-            "(it has no place on the timeline); by default it only joins an event a dated mention founds."),
+    Setting("reconcile_undated_events", False, "Let an event mention with no date of its own (none at all, or one "
+            "carried over from earlier sentences) found an event; by default it only joins an event that a mention "
+            "dated by its own clause or sentence founds."),
     # Places (timeweave/geo): read from the last build's config by the map, the network and the exports.
     Setting("gazetteer", "", "A user gazetteer (CSV: name,alternate_names,lat,lon,start,end,note; or GeoJSON / Linked "
             "Places) that locates places before GeoNames does; empty: GeoNames only. See docs/exports.md."),

@@ -15,9 +15,11 @@ lists what happened. The rules are general English, never about a corpus:
 * A typed mention (treaty, meeting, battle ...) founds an event when it has its own date or names
   a participant or place; otherwise it may only join an event another mention founded
   (role `evidence`), so that "the meeting" in a later sentence supports the dated summit.
-* A mention with no date at all only joins (role `evidence`): a chronicle lists happenings in time,
-  and an undated one has no place in it unless a dated mention of the same event gives it one. The
-  setting `reconcile_undated_events` lets such mentions found events anyway.
+* A mention with no date of its own, none at all or only one carried over from earlier sentences
+  (which says where the narrative is, not when this happened), only joins (role `evidence`): a
+  chronicle lists happenings in time, and such a mention has no place in it unless a mention dated
+  by its own clause or sentence gives it one. The setting `reconcile_undated_events` lets such
+  mentions found events anyway.
 
 * A generic mention in a sentence that also holds a typed mention founding an event ("in March 1848
   the crowds *gathered* and *stormed* the arsenal", "the press *praised* the *treaty* of 1871") is a
@@ -93,7 +95,7 @@ def own_date(mention: Mention) -> bool:
 def role(mention: Mention, *, own_dated: bool | None = None, undated_events: bool = False) -> str:
     """`event`, `evidence` or `none` for one mention (see the module docstring); `own_dated=False`
     judges it as if it had no date of its own (`borrowed_dates`); `undated_events` lets a mention
-    without any date found an event."""
+    without a date of its own found an event."""
     lemma = _lemma(mention)
     if lemma in NON_EVENT_LEMMAS or mention.trigger.strip().lower() in NON_EVENT_LEMMAS:
         return NONE
@@ -101,7 +103,7 @@ def role(mention: Mention, *, own_dated: bool | None = None, undated_events: boo
     dated = own_date(mention) if own_dated is None else own_dated
     if mention.type == "other":
         return EVENT if actors and dated and mention.interval.width <= MAX_GENERIC_DAYS else NONE
-    if mention.interval is None and not undated_events:
+    if (mention.interval is None or mention.carried_date) and not undated_events:
         return EVIDENCE
     if dated or actors or mention.place is not None:
         return EVENT
