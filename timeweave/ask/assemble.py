@@ -1,0 +1,141 @@
+"""Answer assembly: from ranked sentences to positions, a status and one or two cited sentences.
+
+Extractive and deterministic: a value is read from a quoted sentence, the answer sentence names it
+with the source that says it, and the quote is text[start:end] of that source. Copies of another
+document's passage are not voices. Below the abstention threshold, or when no sentence gives a
+value of the kind asked, the answer is `not_found`: the corpus does not say, and nothing fills the gap.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Connection, select
+
+from timeweave.ask.answer import Answer, Evidence, Position
+from timeweave.ask.lexicon import Lexicon
+from timeweave.ask.params import AskParams
+from timeweave.ask.positions import Group, disputed, group
+from timeweave.ask.question import Question
+from timeweave.ask.retrieve import Sentence
+from timeweave.ask.values import Value, annotations, extract
+from timeweave.store import schema as t
+
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+               "November", "December")
+
+
+def say_date(earliest: str, latest: str) -> str:
+    """An interval as a reader says it: '24 November 1934', 'November 1934', '1934', or 'from ... to ...'."""
+    try:
+        a, b = date.fromisoformat(earliest), date.fromisoformat(latest)
+    except ValueError:
+        return f"{earliest} to {latest}"
+    if a == b:
+        return f"{a.day} {MONTH_NAMES[a.month - 1]} {a.year}"
+    if (a.year, a.month, a.day) == (b.year, b.month, 1) or (a.day == 1 and a.year == b.year and a.month == b.month):
+        return f"{MONTH_NAMES[a.month - 1]} {a.year}"
+    if a.year == b.year and (a.month, a.day, b.month, b.day) == (1, 1, 12, 31):
+        return str(a.year)
+    return f"between {say_date(earliest, earliest)} and {say_date(latest, latest)}"
+
+
+def _value_text(value: Value, kind: str) -> str:
+    if kind == "date" and value.earliest and value.latest:
+        return say_date(value.earliest, value.latest)
+    return value.text
+
+
+def _title(titles: dict[str, str | None], source_id: str) -> str:
+    return titles.get(source_id) or source_id
+
+
+def _position(g: Group, kind: str, paths: dict[str, str], text_value: str | None = None) -> Position:
+    rep = g.representative()
+    evidence, seen = [], set()
+    for _, s in g.values:
+        if (s.source_id, s.start) not in seen:
+            seen.add((s.source_id, s.start))
+            evidence.append(Evidence(s.source_id, paths.get(s.source_id, ""), s.start, s.end, s.quote))
+    when = {"edtf": rep.edtf, "earliest": rep.earliest, "latest": rep.latest} if kind == "date" and rep.earliest and rep.latest else None
+    return Position(text_value or _value_text(rep, kind), when, g.sources, evidence)
+
+
+def not_found(question: str) -> Answer:
+    return Answer(question=question, status="not_found", answer="")
+
+
+def assemble(conn: Connection, question: Question, sentences: list[Sentence], lex: Lexicon, params: AskParams,
+             original: str) -> Answer:
+    """The Answer to `question` from its ranked candidate `sentences`."""
+    voices_pool = [s for s in sentences if not s.copy]
+    if not voices_pool or voices_pool[0].coverage < params.min_coverage:
+        return not_found(original)
+    best = voices_pool[0].score
+    support = [s for s in voices_pool if s.score >= best * params.relative and s.coverage >= params.min_coverage
+               and s.focus >= params.min_focus]
+    if not support:
+        return not_found(original)
+    src = t.sources.c
+    ids = sorted({s.source_id for s in support})
+    meta = {r.id: r for r in conn.execute(select(src.id, src.path, src.title).where(src.id.in_(ids)))}
+    paths = {k: r.path for k, r in meta.items()}
+    titles = {k: r.title for k, r in meta.items()}
+    notes = annotations(conn, support)
+    if question.kind in ("date", "time", "number", "person", "place", "yesno"):
+        voices: list[tuple[Value, Sentence]] = []
+        for s in support:
+            found = extract(question, s, notes[s.source_id], lex)
+            if found:
+                voices.append((found[0], s))
+            if len(voices) >= params.voices:
+                break
+        if not voices:
+            return not_found(original)
+        groups = group(voices, question.kind)
+        positions = [_position(g, question.kind, paths) for g in groups]
+        if disputed(groups, question.kind):
+            status = "disputed"
+            parts = [f"{_title(titles, p.sources[0])} gives {p.value}" if i == 0 else f"{_title(titles, p.sources[0])} {p.value}"
+                     for i, p in enumerate(positions[:3])]
+            text = "The sources disagree: " + ", ".join(parts) + "."
+        else:
+            status = "answered"
+            top = groups[0].values[0][1]
+            if question.kind in ("person", "place"):  # every name the best sentence gives
+                names = [p.value for p in positions if any(e.start == top.start and e.source == top.source_id for e in p.evidence)]
+                lead = " and ".join(names[:4]) or positions[0].value
+            else:
+                lead = positions[0].value
+            text = f"{lead}, according to {_title(titles, top.source_id)}: “{top.quote}”"
+    else:  # what, which, why, lists: the sentence itself is the value
+        top = support[: 2]
+        positions = [Position(s.quote, None, [s.source_id], [Evidence(s.source_id, paths.get(s.source_id, ""), s.start, s.end, s.quote)])
+                     for s in top]
+        status = "answered"
+        text = f"According to {_title(titles, top[0].source_id)}: “{top[0].quote}”"
+    cited = [(e.source, e.start, e.end) for p in positions for e in p.evidence]
+    events, claims = [], []
+    for source_id, a, b in cited:
+        for e in notes.get(source_id, {}).get("events", []):
+            if e.start >= a and e.end <= b:
+                claims.append(e.id)
+                if e.event_id is not None:
+                    events.append(e.event_id)
+    return Answer(question=original, status=status, answer=text, positions=positions,
+                  events=list(dict.fromkeys(events)), claims=list(dict.fromkeys(claims)))
+
+
+def combine(first: Answer, second: Answer) -> Answer:
+    """A two-part question's answer: the first part's, then the second part's sentence and positions if found.
+
+    The second part never turns an answer into a dispute: its positions are added, its status is not.
+    """
+    if second.status == "not_found":
+        return first
+    known = {(e.source, e.start) for p in first.positions for e in p.evidence}
+    extra = [p for p in second.positions if not all((e.source, e.start) in known for e in p.evidence)]
+    return Answer(question=first.question, status=first.status, answer=f"{first.answer} {second.answer}".strip(),
+                  positions=first.positions + extra[:2],
+                  events=list(dict.fromkeys(first.events + second.events)),
+                  claims=list(dict.fromkeys(first.claims + second.claims)))

@@ -1,0 +1,29 @@
+"""The ask stage's thresholds, with the reason for each default (calibrated on the Tonkin dev questions).
+
+Kept beside the stage rather than among the build settings: they shape answers, not the store, so a
+build's recorded config does not depend on them; `ask(..., params=AskParams(min_coverage=0.6))`
+changes them per call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class AskParams:
+    min_coverage: float = 0.35
+    """Abstain (`not_found`) unless some sentence holds at least this idf-weighted share of the question's
+    words: below it the corpus talks about something else."""
+    min_focus: float = 0.3
+    """A sentence is a voice only if it holds at least this share of what the question says of its names (its
+    lower-case content words, "commanded" in "Who commanded USS Turner Joy?"): naming the same ship is not
+    answering the question."""
+    relative: float = 0.5
+    """A sentence speaks for an answer only if its score is at least this share of the best sentence's."""
+    voices: int = 8
+    """At most this many sentences (one value each) make the positions."""
+    embed_weight: float = 0.2
+    """Weight of the question-to-evidence cosine added to the word coverage when ranking sentences."""
+    candidates: int = 40
+    """Passages and events read from the search index per question."""
