@@ -141,28 +141,30 @@ def test_second_build_skips_unchanged_and_reports_changes_and_removals(tmp_path,
 def test_a_build_killed_mid_way_leaves_whole_documents_and_resumes(tmp_path, corpus_copy, monkeypatch):
     import timeweave.annotate.run as run
 
-    real = run.annotate
+    real = run.Annotations.from_doc
     calls = {"n": 0}
 
-    def dies_on_the_third(nlp, document):
+    def dies_on_the_third(doc):
         calls["n"] += 1
         if calls["n"] == 3:
             raise KeyboardInterrupt("simulated kill")
-        return real(nlp, document)
+        return real(doc)
 
     db = tmp_path / "kg.db"
-    monkeypatch.setattr(run, "annotate", dies_on_the_third)
+    one_at_a_time = {"nlp_batch_size": 1}  # so that two documents are done when the third dies
+    monkeypatch.setattr(run.Annotations, "from_doc", dies_on_the_third)
     with pytest.raises(KeyboardInterrupt):
-        build([corpus_copy], db=db)
+        build([corpus_copy], db=db, config=one_at_a_time)
     stored = rows(db, t.sources)
     assert len(stored) == 2
     for source in stored:  # each stored document is whole: its text and passages are there
         assert rows(db, t.texts, t.texts.c.source_id == source.id)
         assert rows(db, t.passages, t.passages.c.source_id == source.id)
     assert rows(db, t.runs)[-1].status == "failed"
-    monkeypatch.setattr(run, "annotate", real)
-    resumed = build([corpus_copy], db=db)
+    monkeypatch.setattr(run.Annotations, "from_doc", real)
+    resumed = build([corpus_copy], db=db, config=one_at_a_time)
     assert len(resumed.unchanged) == 2 and len(resumed.read) == 3
+    assert resumed.changed == [] and len(resumed.new) == 3
 
 
 def make_hostile_folder(root: Path) -> dict[str, str]:

@@ -4,6 +4,14 @@ Each document is written in its own transaction and skipped on the next build wh
 bytes nor the pipeline that read it changed, so an interrupted build resumes where it stopped.
 The corpus-level stages (cross-document copies, `link`, `reconcile`) are recomputed from the
 stored documents at the end of every build, in one transaction each.
+
+A source is known by its key: its path relative to the folder given to build, prefixed by that
+folder's name (`khalkhin-gol/notes.txt`), whatever the working directory or spelling of the folder
+(`../khalkhin-gol`); its sha256 says whether it changed. Nothing a single document does can stop the
+build: an exception while reading, annotating or storing it becomes a failure row (T0xx) with the
+reason, and the build goes on; a corpus stage that fails is rolled back, recorded (T024), and the
+build finishes with what it has. A run killed outright stays "running" until the next build, which
+marks it "interrupted" when the process that started it is gone.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ import logging
 import os
 import platform
 import re
+import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +33,8 @@ from sqlalchemy import Engine, func, insert, select, update
 import timeweave
 from timeweave import config as settings
 from timeweave.errors import IngestError
-from timeweave.ingest.errors import NOT_ENGLISH, UNREADABLE
+from timeweave.ingest.errors import ALIASES_ROW, CORPUS_STAGE, INTERNAL, NOT_ENGLISH
+from timeweave.ingest.files import read_regular, safe_name
 from timeweave.ingest.language import NAMES, reads_as_english
 from timeweave.store import open_store
 from timeweave.store import schema as t
@@ -49,13 +59,16 @@ class Failure:
 @dataclass
 class BuildReport:
     run_id: int
-    read: list[str] = field(default_factory=list)
+    read: list[str] = field(default_factory=list)  # stored in this run: new + changed
+    new: list[str] = field(default_factory=list)  # not in the store before
+    changed: list[str] = field(default_factory=list)  # in the store, with other bytes or another pipeline
     unchanged: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     pruned: bool = False
     counts: dict[str, int] = field(default_factory=dict)
+    stage_failures: list[str] = field(default_factory=list)  # corpus stages that failed and were rolled back
 
     @property
     def exit_code(self) -> int:
@@ -68,9 +81,9 @@ Progress = Callable[[str, int, int], None]  # (path, done, total)
 def display_path(path: Path) -> str:
     """The path as a user would recognise it: relative to the working directory when below it."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return safe_name(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
-        return str(path.resolve())
+        return safe_name(path.resolve())
 
 
 def versions(nlp: Any | None = None) -> dict[str, Any]:
@@ -109,60 +122,65 @@ def build(
     `workers > 1` annotates documents in parallel on a local Dask cluster; `scheduler` names a
     running Dask scheduler instead. The store is written by this process either way.
     """
+    from timeweave import knowledge
     from timeweave.annotate.pipeline import load_nlp
     from timeweave.ingest.catalog import load_catalog
     from timeweave.ingest.discover import discover
 
     resolved = settings.resolve(config)
+    known = knowledge.use(resolved["knowledge"])  # before any annotating or linking in this process
     engine = open_store(db)
     nlp = load_nlp(resolved["spacy_model"])
     info = versions(nlp)
+    info["knowledge"] = known.digest  # edited knowledge files re-annotate, like a new model
     pipeline = fingerprint(info, resolved)
     run_id = _start_run(engine, info, resolved, command)
     report = BuildReport(run_id=run_id)
     try:
-        found = discover(paths)
+        found = discover(paths, follow_outside_links=resolved["follow_outside_links"])
         catalog = load_catalog(found.files)
         report.skipped = [(display_path(s.path), s.reason) for s in found.skipped]
         for error in [*found.failures, *catalog.problems]:
             _record_failure(engine, run_id, report, error)
-        _ingest_all(engine, found.files, catalog, resolved, pipeline, run_id, report, progress, workers, scheduler)
-        report.removed = _removed_sources(engine, paths, found.files)
+        _adopt_old_paths(engine, found)
+        _ingest_all(engine, found, catalog, resolved, pipeline, run_id, report, progress, workers, scheduler)
+        report.removed = _removed_sources(engine, paths, found)
         if prune and report.removed:
             with engine.begin() as conn:
                 for source_id, _path in report.removed:
                     delete_source(conn, source_id)
             report.pruned = True
         report.removed = [path for _id, path in report.removed]
-        corpus_stages(engine, resolved)
+        for error in corpus_stages(engine, resolved, report=report, aliases=found.aliases):
+            _record_failure(engine, run_id, report, error)
         report.counts = counts(engine)
-        _finish_run(engine, run_id, "ok", report)
+        _finish_run(engine, run_id, "failed" if report.stage_failures else "ok", report)
     except BaseException:
         _finish_run(engine, run_id, "failed", report)
         raise
     return report
 
 
-def _ingest_all(engine, files, catalog, resolved, pipeline, run_id, report, progress, workers, scheduler) -> None:
+def _ingest_all(engine, found, catalog, resolved, pipeline, run_id, report, progress, workers, scheduler) -> None:
     from timeweave.work import Task, run_on_dask, run_serial
 
     with engine.connect() as conn:
         known = {row.path: row for row in conn.execute(select(t.sources.c.path, t.sources.c.sha256, t.sources.c.pipeline))}
+    max_bytes = int(resolved["max_file_mb"] * 2**20)
     tasks = []
-    for path in files:
-        shown = display_path(path)
+    for path in found.files:
+        shown = found.key(path)
         try:
-            digest = _sha256(path)
-        except OSError as error:
-            _record_failure(engine, run_id, report, IngestError(
-                UNREADABLE, shown, f"could not be read ({error.strerror or error})",
-                "Check that the file exists and is readable, then build again."))
+            digest = hashlib.sha256(read_regular(path, shown, max_bytes)).hexdigest()
+        except IngestError as error:  # a pipe, a device, too large, vanished: checked before a byte is read
+            _record_failure(engine, run_id, report, error)
             continue
         previous = known.get(shown)
         if previous is not None and previous.sha256 == digest and previous.pipeline == pipeline:
             report.unchanged.append(shown)
         else:
             tasks.append(Task(path, shown))
+    is_new = {task.shown: task.shown not in known for task in tasks}
     if workers > 1 or scheduler:
         outcomes = run_on_dask(tasks, catalog, resolved, workers=workers, scheduler=scheduler)
     else:
@@ -173,14 +191,29 @@ def _ingest_all(engine, files, catalog, resolved, pipeline, run_id, report, prog
         if outcome.error is not None:
             _record_failure(engine, run_id, report, outcome.error)
             continue
-        document = outcome.document
-        document.meta.id = _unique_id(engine, document.meta.id, outcome.shown)
-        with engine.begin() as conn:
-            write_document(conn, document, run_id=run_id, pipeline=pipeline, annotations=outcome.annotations, view=outcome.view)
+        try:
+            _store(engine, outcome, run_id, pipeline)
+        except Exception as error:  # the transaction rolled back: this document is not half-stored
+            log.exception("storing %s failed", outcome.shown)
+            _record_failure(engine, run_id, report, IngestError(
+                INTERNAL, outcome.shown, f"storing it failed with an unexpected error ({type(error).__name__}: "
+                f"{str(error)[:200]}); nothing of it was stored",
+                "Report it with the file if you can share it; the other documents were built."))
+            continue
         report.read.append(outcome.shown)
-        log.info("stored %s as %s", outcome.shown, document.meta.id)
-        if not reads_as_english(document.meta.language):
-            _record_failure(engine, run_id, report, _not_english(outcome.shown, document))
+        (report.new if is_new.get(outcome.shown, True) else report.changed).append(outcome.shown)
+        for warning in getattr(outcome.document, "warnings", None) or []:
+            _record_failure(engine, run_id, report, warning)
+        if not reads_as_english(outcome.document.meta.language):
+            _record_failure(engine, run_id, report, _not_english(outcome.shown, outcome.document))
+
+
+def _store(engine: Engine, outcome, run_id: int, pipeline: str) -> None:
+    document = outcome.document
+    document.meta.id = _unique_id(engine, document.meta.id, outcome.shown)
+    with engine.begin() as conn:
+        write_document(conn, document, run_id=run_id, pipeline=pipeline, annotations=outcome.annotations, view=outcome.view)
+    log.info("stored %s as %s", outcome.shown, document.meta.id)
 
 
 def _not_english(shown: str, document) -> IngestError:
@@ -192,14 +225,6 @@ def _not_english(shown: str, document) -> IngestError:
         "so its text is stored, searchable and shown, but no dates, entities or events were taken from it",
         "Add an English translation beside it to annotate it, or set \"language\": \"en\" in its sources.json "
         "record if the detection is wrong.")
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _unique_id(engine: Engine, wanted: str, path: str) -> str:
@@ -216,38 +241,100 @@ def _unique_id(engine: Engine, wanted: str, path: str) -> str:
     return candidate
 
 
-def _removed_sources(engine: Engine, paths: Sequence[str | Path], files: list[Path]) -> list[tuple[str, str]]:
-    """Stored sources under the given roots whose files are gone."""
+def _adopt_old_paths(engine: Engine, found) -> None:
+    """Give sources stored under an older, working-directory-dependent path the key of the same file now."""
+    keys = {found.key(f) for f in found.files}
+    by_file: dict[Path, str] = {}
+    for file in found.files:
+        try:
+            by_file[file.resolve()] = found.key(file)
+        except (OSError, RuntimeError):
+            continue
+    with engine.begin() as conn:
+        stored = {row.path: row.id for row in conn.execute(select(t.sources.c.id, t.sources.c.path))}
+        for path, source_id in stored.items():
+            if path in keys:
+                continue
+            try:
+                target = Path(path).resolve()
+            except (OSError, RuntimeError, ValueError):
+                continue
+            key = by_file.get(target)
+            if key and key not in stored:
+                conn.execute(update(t.sources).where(t.sources.c.id == source_id).values(path=key))
+                log.info("source %s: path %s is now known as %s", source_id, path, key)
+
+
+def _removed_sources(engine: Engine, paths: Sequence[str | Path], found) -> list[tuple[str, str]]:
+    """Stored sources under the given folders (by key, or by an older path) whose files are gone."""
+    present = {found.key(f) for f in found.files}
+    prefixes = set()
+    for given in paths:
+        try:
+            if Path(given).is_dir():
+                prefixes.add((Path(given).resolve().name or "root") + "/")
+        except (OSError, RuntimeError):
+            continue
     roots = [display_path(Path(p)) for p in paths]
-    present = {display_path(f) for f in files}
     with engine.connect() as conn:
         rows = conn.execute(select(t.sources.c.id, t.sources.c.path)).all()
     gone = []
     for row in rows:
-        under = any(row.path == root or row.path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
-        if under and row.path not in present and not Path(row.path).exists():
+        if row.path in present:
+            continue
+        by_key = any(row.path.startswith(prefix) for prefix in prefixes)
+        by_old_path = any(row.path == root or row.path.startswith(root.rstrip(os.sep) + os.sep) for root in roots) \
+            and not Path(row.path).exists()
+        if by_key or by_old_path:
             gone.append((row.id, row.path))
     return gone
 
 
-def corpus_stages(engine: Engine, config: dict[str, Any]) -> None:
-    """Recompute what depends on the whole corpus: copies across documents, entities, events."""
+def corpus_stages(engine: Engine, config: dict[str, Any], *, report: BuildReport | None = None,
+                  aliases: Sequence[Path] = ()) -> list[IngestError]:
+    """Recompute what depends on the whole corpus: copies across documents, entities, events.
+
+    Each stage runs in its own transaction; one that raises is rolled back (its tables keep what the
+    previous build wrote), reported as T024, and the stages after it still run. Returns the problems:
+    failed stages and malformed rows of `aliases.csv` files (T023).
+    """
+    from timeweave.curate import apply as apply_curation
+    from timeweave.ingest.aliases import check_aliases
     from timeweave.link import link_entities
     from timeweave.reconcile import reconcile
     from timeweave.store.copies import mark_cross_document_duplicates
     from timeweave.store.search import reindex
 
-    mark_cross_document_duplicates(engine, config)
-    link_entities(engine, authority=authority_files(engine))
-    reconcile(engine, config=config)
-    reindex(engine)
+    authority = authority_files(engine, aliases)
+    problems: list[IngestError] = list(check_aliases(authority))
+    stages = (
+        ("copies across documents", lambda: mark_cross_document_duplicates(engine, config)),
+        ("link (entities and aliases)", lambda: link_entities(engine, authority=authority)),
+        ("reconcile (events and comparisons)", lambda: reconcile(engine, config=config)),
+        ("curate (the historian's corrections, docs/curate.md)", lambda: apply_curation(engine)),
+        ("search index", lambda: reindex(engine)),
+    )
+    for name, stage in stages:
+        try:
+            stage()
+        except Exception as error:
+            log.exception("corpus stage %s failed", name)
+            if report is not None:
+                report.stage_failures.append(name)
+            problems.append(IngestError(
+                CORPUS_STAGE, f"(corpus stage: {name})",
+                f"it failed with {type(error).__name__}: {str(error)[:300]}; it was rolled back, so its tables keep "
+                "what the previous build wrote and the documents of this build are stored",
+                "Report it (the log has the details); the next build recomputes this stage."))
+    return problems
 
 
-def authority_files(engine: Engine) -> list[Path]:
-    """The `aliases.csv` files beside the stored documents: a corpus's own naming decisions."""
+def authority_files(engine: Engine, found: Sequence[Path] = ()) -> list[Path]:
+    """The `aliases.csv` files of a corpus (found by discovery, or beside stored paths that are files here)."""
     with engine.connect() as conn:
         folders = {Path(row.path).parent for row in conn.execute(select(t.sources.c.path))}
-    return sorted(p for p in (folder / "aliases.csv" for folder in folders) if p.is_file())
+    candidates = {folder / "aliases.csv" for folder in folders} | set(found)
+    return sorted(p for p in candidates if p.is_file())
 
 
 def counts(engine: Engine) -> dict[str, int]:
@@ -260,18 +347,52 @@ def counts(engine: Engine) -> dict[str, int]:
         return {name: conn.execute(select(func.count()).select_from(table)).scalar_one() for name, table in tables.items()}
 
 
-def _start_run(engine: Engine, info: dict, config: dict, command: str | None) -> int:
+def mark_stale_runs(engine: Engine) -> list[int]:
+    """Mark 'interrupted' the runs left 'running' by a process that is gone (killed, crashed, power cut).
+
+    A run records its process id and host (migration 0006): one on this host whose process no
+    longer exists is stale; one on another host (a shared PostgreSQL store) cannot be checked from
+    here and is left alone; one from before 0006 (no pid) is stale, as before."""
     with engine.begin() as conn:
-        conn.execute(update(t.runs).where(t.runs.c.status == "running").values(status="interrupted"))
+        rows = conn.execute(select(t.runs.c.id, t.runs.c.pid, t.runs.c.host).where(t.runs.c.status == "running")).all()
+        stale = [r.id for r in rows if not _alive(r.pid, r.host)]
+        if stale:
+            conn.execute(update(t.runs).where(t.runs.c.id.in_(stale)).values(status="interrupted"))
+    for run_id in stale:
+        log.warning("run %d was left running by a process that is gone: marked interrupted", run_id)
+    return stale
+
+
+def _alive(pid: int | None, host: str | None) -> bool:
+    if pid is None:
+        return False
+    if host and host != socket.gethostname():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def _start_run(engine: Engine, info: dict, config: dict, command: str | None) -> int:
+    mark_stale_runs(engine)
+    with engine.begin() as conn:
         result = conn.execute(
-            insert(t.runs).values(started_at=now(), status="running", command=command, versions=info, config=config)
+            insert(t.runs).values(started_at=now(), status="running", command=command, versions=info, config=config,
+                                  pid=os.getpid(), host=socket.gethostname())
         )
         return result.inserted_primary_key[0]
 
 
 def _finish_run(engine: Engine, run_id: int, status: str, report: BuildReport) -> None:
     summary = {
-        "read": len(report.read), "unchanged": len(report.unchanged), "skipped": len(report.skipped),
+        "read": len(report.read), "new": len(report.new), "changed": len(report.changed),
+        "unchanged": len(report.unchanged), "skipped": len(report.skipped),
         "failed": len(report.failed), "removed": len(report.removed), **report.counts,
     }
     with engine.begin() as conn:

@@ -14,6 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -74,17 +75,21 @@ def _kind(code: str) -> str:
 def _print_report(report) -> None:
     warnings = sum(_kind(f.code) == "warning" for f in report.failed)
     summary = (
-        f"{len(report.read)} read, {len(report.unchanged)} unchanged, {len(report.skipped)} skipped, "
+        f"{len(report.read)} read ({len(getattr(report, 'new', []))} new, {len(getattr(report, 'changed', []))} changed), "
+        f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped, "
         f"{len(report.failed) - warnings} failed, {warnings} warnings, {len(report.removed)} removed"
         f"{' (pruned)' if report.pruned else ''}"
     )
     out.print(f"[bold]Build run {report.run_id}:[/bold] {summary}", highlight=False)
     for path, reason in report.skipped:
         out.print(f"  skipped {path}: {reason}", highlight=False, markup=False)
+    listed = [("new", p) for p in getattr(report, "new", [])] + [("changed", p) for p in getattr(report, "changed", [])]
+    for verb, path in listed if len(listed) <= 100 else []:  # a first build of a big corpus: the counts say it
+        out.print(f"  {verb} {path}", highlight=False, markup=False)
     for failure in report.failed:
         colour = "yellow" if _kind(failure.code) == "warning" else "red"
-        err.print(f"  [{colour}]{_kind(failure.code)}[/{colour}] [{failure.code}] {failure.path}: {failure.reason}. "
-                  f"{failure.hint}", highlight=False)
+        err.print(f"  [{colour}]{_kind(failure.code)}[/{colour}] [{failure.code}] {escape(failure.path)}: {escape(failure.reason)}. "
+                  f"{escape(failure.hint)}", highlight=False)
     for path in report.removed:
         verb = "deleted" if report.pruned else "gone from disk (kept; use --prune to delete)"
         out.print(f"  {verb}: {path}", highlight=False, markup=False)

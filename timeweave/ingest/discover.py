@@ -6,6 +6,13 @@ are ignored silently, as are catalog files (sources.json, *.csl.json, aliases.cs
 documents, they are not documents. Files that are not sources (unknown extensions, README*/LICENSE*
 inside a corpus folder) are skipped with a reason, so the build can say why they were not read.
 Missing paths, unreadable folders and symlink loops become failures the build records.
+
+Nothing outside the given paths is read: every entry is lstat'ed before anything else; a symbolic
+link whose target lies outside every given folder (a link to /etc/passwd) is reported (T018) and
+not followed unless `follow_outside_links` is set; named pipes, sockets and devices are reported
+(T017) and never opened. Each file gets a *key*, its path relative to the root it was found under,
+prefixed by the root's own name (`khalkhin-gol/notes/a.txt`): the same folder built from another
+working directory, or as `../khalkhin-gol`, gives the same keys, so the store knows its sources.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from typing import Sequence
 
 from timeweave.errors import IngestError
 from timeweave.ingest import errors as codes
+from timeweave.ingest.files import kind_of, not_regular, safe_name
 from timeweave.ingest.formats import SUPPORTED
 
 log = logging.getLogger(__name__)
@@ -45,6 +53,23 @@ class Discovery:
     files: list[Path] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
     failures: list[IngestError] = field(default_factory=list)
+    keys: dict[Path, str] = field(default_factory=dict)  # file -> root name / path below the root
+    roots: list[Path] = field(default_factory=list)  # resolved folders the files were found under
+    aliases: list[Path] = field(default_factory=list)  # aliases.csv files seen (read by the link stage)
+
+    def key(self, path: Path) -> str:
+        """How the store knows `path`: relative to its root, independent of the working directory."""
+        return self.keys.get(path) or safe_name(path)
+
+
+@dataclass
+class _Walk:
+    """What a walk needs to decide about links: the resolved roots, and whether leaving them is allowed."""
+
+    result: Discovery
+    found: list[Path]
+    roots: list[Path]
+    follow_outside: bool
 
 
 def is_metadata_file(path: Path) -> bool:
@@ -53,11 +78,34 @@ def is_metadata_file(path: Path) -> bool:
     return name in METADATA_NAMES or name.endswith(METADATA_SUFFIXES)
 
 
-def discover(paths: Sequence[str | Path]) -> Discovery:
+def key_for(path: Path, root: Path, root_name: str) -> str:
+    """`root_name/relative/path` for a file found under `root` (given, not resolved), text-safe."""
+    try:
+        rel = path.relative_to(root)
+    except ValueError:
+        return safe_name(path)
+    return safe_name(Path(root_name) / rel) if str(rel) != "." else safe_name(root_name)
+
+
+def _root_name(root: Path) -> str:
+    resolved = root.resolve()
+    return resolved.name or "root"
+
+
+def discover(paths: Sequence[str | Path], *, follow_outside_links: bool = False) -> Discovery:
     """Files (recursively) under `paths`, sorted and deduplicated, with skips and failures recorded."""
     result = Discovery()
     seen: set[Path] = set()
     found: list[Path] = []
+    folders = []
+    for given in paths:
+        try:
+            if Path(given).is_dir():
+                folders.append(Path(given).resolve())
+        except (OSError, RuntimeError):
+            pass
+    result.roots = folders
+    walk = _Walk(result, found, folders, follow_outside_links)
     for given in paths:
         path = Path(given)
         try:
@@ -66,13 +114,24 @@ def discover(paths: Sequence[str | Path]) -> Discovery:
                 continue
             if not path.exists():
                 result.failures.append(
-                    IngestError(codes.NOT_FOUND, str(path), "no such file or folder", "Check the path and try again.")
+                    IngestError(codes.NOT_FOUND, safe_name(path), "no such file or folder", "Check the path and try again.")
                 )
                 continue
             if path.is_dir():
-                _walk(path, result, found, ancestors=frozenset())
+                name = _root_name(path)
+                before = len(found)
+                _walk(path, walk, ancestors=frozenset())
+                for file in found[before:]:
+                    result.keys.setdefault(file, key_for(file, path, name))
             else:
+                what = kind_of(os.stat(path).st_mode)
+                if what:
+                    result.failures.append(not_regular(safe_name(path), what))
+                    continue
                 _consider(path, result, found, explicit=True)
+                if found and found[-1] == path:
+                    parent = path.parent
+                    result.keys.setdefault(path, key_for(path, parent, _root_name(parent)))
         except OSError as exc:
             _fail_os(result, path, exc)
     for path in found:
@@ -92,8 +151,13 @@ def discover(paths: Sequence[str | Path]) -> Discovery:
     return result
 
 
-def _walk(folder: Path, result: Discovery, found: list[Path], *, ancestors: frozenset[Path]) -> None:
+def _inside(target: Path, roots: list[Path]) -> bool:
+    return any(target == root or root in target.parents for root in roots)
+
+
+def _walk(folder: Path, walk: _Walk, *, ancestors: frozenset[Path]) -> None:
     """Recurse into `folder`, remembering resolved ancestors so a link back up is a loop, not a hang."""
+    result = walk.result
     try:
         real = folder.resolve(strict=True)
     except (OSError, RuntimeError):
@@ -103,7 +167,7 @@ def _walk(folder: Path, result: Discovery, found: list[Path], *, ancestors: froz
         _fail_link(result, folder)
         return
     try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        entries = sorted(os.scandir(folder), key=lambda e: os.fsencode(e.name))
     except OSError as exc:
         _fail_os(result, folder, exc)
         return
@@ -112,12 +176,28 @@ def _walk(folder: Path, result: Discovery, found: list[Path], *, ancestors: froz
             continue
         path = folder / entry.name
         try:
-            if entry.is_symlink() and not path.exists():
-                _fail_link(result, path)
+            if entry.is_symlink():
+                if not path.exists():
+                    _fail_link(result, path)
+                    continue
+                target = path.resolve(strict=True)
+                if not walk.follow_outside and not _inside(target, walk.roots):
+                    log.warning("symlink %s leaves the corpus (to %s): not followed", safe_name(path), safe_name(target))
+                    result.failures.append(IngestError(
+                        codes.OUTSIDE_CORPUS, safe_name(path),
+                        f"it is a symbolic link to {safe_name(target)}, outside the folders given to build; it was not read",
+                        "Copy the file into the corpus folder, or pass --set follow_outside_links=true to follow such links."))
+                    continue
+            info = path.stat() if entry.is_symlink() else entry.stat(follow_symlinks=False)
+            what = kind_of(info.st_mode)
+            if what:
+                result.failures.append(not_regular(safe_name(path), what))
             elif entry.is_dir():
-                _walk(path, result, found, ancestors=ancestors | {real})
+                _walk(path, walk, ancestors=ancestors | {real})
             else:
-                _consider(path, result, found, explicit=False)
+                _consider(path, result, walk.found, explicit=False)
+        except RuntimeError:
+            _fail_link(result, path)
         except OSError as exc:
             _fail_os(result, path, exc)
 
@@ -125,6 +205,8 @@ def _walk(folder: Path, result: Discovery, found: list[Path], *, ancestors: froz
 def _consider(path: Path, result: Discovery, found: list[Path], *, explicit: bool) -> None:
     """Decide whether one file is a document; a file named on the command line is never 'documentation'."""
     if is_metadata_file(path):
+        if path.name.lower() == "aliases.csv":
+            result.aliases.append(path)
         return
     if not explicit and DOC_NAMES.match(path.name):
         result.skipped.append(Skip(path, "corpus documentation, not a source"))
@@ -145,15 +227,15 @@ def _fail_link(result: Discovery, path: Path) -> None:
     except OSError as exc:
         looped = exc.errno == errno.ELOOP
     if not looped:
-        target = os.readlink(path) if path.is_symlink() else "?"
+        target = safe_name(os.readlink(path)) if path.is_symlink() else "?"
         result.failures.append(
-            IngestError(codes.NOT_FOUND, str(path), f"the symbolic link points to {target}, which does not exist",
+            IngestError(codes.NOT_FOUND, safe_name(path), f"the symbolic link points to {target}, which does not exist",
                         "Fix or remove the link.")
         )
         return
-    log.warning("symlink loop at %s", path)
+    log.warning("symlink loop at %s", safe_name(path))
     result.failures.append(
-        IngestError(codes.SYMLINK_LOOP, str(path), "following this symbolic link loops back on itself",
+        IngestError(codes.SYMLINK_LOOP, safe_name(path), "following this symbolic link loops back on itself",
                     "Remove the looping link or point it elsewhere.")
     )
 
@@ -164,5 +246,5 @@ def _fail_os(result: Discovery, path: Path, exc: OSError) -> None:
         return
     reason = exc.strerror or exc.__class__.__name__
     result.failures.append(
-        IngestError(codes.UNREADABLE, str(path), f"cannot be read ({reason.lower()})", "Check its permissions.")
+        IngestError(codes.UNREADABLE, safe_name(path), f"cannot be read ({reason.lower()})", "Check its permissions.")
     )

@@ -22,8 +22,16 @@ or split the file." A code never changes meaning; new problems get new codes.
 | T014 | CATALOG_INVALID    | a sources.json / *.csl.json file is not valid CSL-JSON            | fix the JSON; its documents fall back to extracted metadata |
 | T015 | CATALOG_RECORD     | a catalog record is unusable (not an object, names a missing file, names a file twice) | fix the record               |
 | T016 | NOT_ENGLISH        | a document is written in another language (detected, or `language` in its catalog record): stored and searchable, not annotated | add an English translation beside it, or set `language` in sources.json if detection is wrong |
+| T017 | NOT_REGULAR        | an entry is a named pipe (FIFO), socket or device: reading it could block forever or never end (checked with lstat/stat before opening) | copy its content into a regular file |
+| T018 | OUTSIDE_CORPUS     | a symbolic link leads outside the folders given to build (e.g. to /etc/passwd): not followed | copy the file into the corpus, or `--set follow_outside_links=true` |
+| T019 | ARCHIVE_BOMB       | a .docx (zip) would unpack to more than `max_unzipped_mb`, or compresses more than `max_zip_ratio` to 1 | check the file; raise the settings if it is genuine |
+| T020 | TIMEOUT            | reading or annotating one document took longer than `max_seconds_per_file` | split the document, or raise the setting |
+| T021 | INTERNAL           | an unexpected error while processing one document (a bug): the build records it and goes on | report it with the file if you can share it |
+| T022 | MOJIBAKE           | the decoded text looks like text decoded twice ("CafÃ©", "â€™"): stored as it is, with this warning | re-save the file from its original encoding as UTF-8 |
+| T023 | ALIASES_ROW        | a row of an `aliases.csv` is malformed (line number given): that row is ignored, the others are used | fix or remove that line |
+| T024 | CORPUS_STAGE       | a corpus-level stage (copies, link, reconcile, search index) failed: the documents are stored, the stage's tables keep their previous content | report it; the next build recomputes the stage |
 
-Discovery never raises: T001, T002 and T012 land in `Discovery.failures`. Catalog problems (T014,
+Discovery never raises: T001, T002, T012, T017 and T018 land in `Discovery.failures`. Catalog problems (T014,
 T015) land in `Catalog.problems` and are warnings: the documents are still read. T016 is a warning
 too: the build stores the document and records it. Everything else is raised by `read_document` for
 the build to record in its failures table.
@@ -47,9 +55,17 @@ UNSUPPORTED = "T013"
 CATALOG_INVALID = "T014"
 CATALOG_RECORD = "T015"
 NOT_ENGLISH = "T016"
+NOT_REGULAR = "T017"
+OUTSIDE_CORPUS = "T018"
+ARCHIVE_BOMB = "T019"
+TIMEOUT = "T020"
+INTERNAL = "T021"
+MOJIBAKE = "T022"
+ALIASES_ROW = "T023"
+CORPUS_STAGE = "T024"
 
 # Codes after which the document is still read and stored: they ask for attention, not a fix.
-WARNINGS = frozenset({"T014", "T015", "T016"})
+WARNINGS = frozenset({"T014", "T015", "T016", "T022", "T023"})
 
 ALL_CODES = {
     name: value for name, value in dict(globals()).items() if name.isupper() and isinstance(value, str) and value.startswith("T")

@@ -32,6 +32,10 @@ def extract_html(markup: str, *, path: str) -> tuple[str, dict]:
         result = None
     text = (getattr(result, "text", None) or "") if result is not None else ""
     if not _has_words(text):
+        fallback = tolerant_html_text(markup)
+        if _has_words(fallback):
+            log.info("%s: trafilatura found no main text; read with the tolerant parser instead", path)
+            return fallback, {"title": _raw_title(markup), "authors": [], "issued": None, "url": None, "site": None}
         raise IngestError(codes.NO_MAIN_TEXT, path,
                           "no main text could be extracted from this HTML (broken markup, or only menus and scripts)",
                           "Open it in a browser and save the article text as .txt.")
@@ -43,6 +47,64 @@ def extract_html(markup: str, *, path: str) -> tuple[str, dict]:
         "site": getattr(result, "sitename", None),
     }
     return text, hints
+
+
+_BLOCKS = {"p", "div", "section", "article", "main", "header", "footer", "aside", "nav", "h1", "h2", "h3", "h4", "h5",
+           "h6", "li", "ul", "ol", "dl", "dt", "dd", "table", "tr", "blockquote", "pre", "br", "hr", "td", "th",
+           "figure", "figcaption", "address", "body"}
+_DROPPED = ("script", "style", "noscript", "template", "head", "svg", "iframe", "object")
+
+
+def tolerant_html_text(markup: str) -> str:
+    """Every visible text of a page, block by block, read by lxml's forgiving HTML parser.
+
+    The last resort when trafilatura finds no main text: unclosed tags are closed where the parser
+    can tell, and an unclosed <title>, <style>, <script> or <textarea> (whose content is raw text
+    running to the end of the file in a browser, swallowing the page) is closed at the next tag.
+    """
+    import lxml.html
+    from lxml import etree
+
+    repaired = _close_raw_text(markup)
+    try:
+        root = lxml.html.document_fromstring(repaired)
+    except (etree.ParserError, ValueError, TypeError):
+        return ""
+    for element in list(root.iter(*_DROPPED)):
+        parent = element.getparent()
+        if parent is not None:
+            tail = element.tail
+            parent.remove(element)
+            if tail:  # the text after a dropped element stays
+                previous = parent[-1] if len(parent) else None
+                if previous is not None:
+                    previous.tail = (previous.tail or "") + tail
+                else:
+                    parent.text = (parent.text or "") + tail
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.tag.lower() in _BLOCKS:
+            element.text = "\n\n" + (element.text or "")
+            element.tail = "\n\n" + (element.tail or "")
+    raw = root.text_content()
+    blocks = [re.sub(r"\s+", " ", block).strip() for block in re.split(r"\n\s*\n", raw)]
+    return "\n\n".join(b for b in blocks if b)
+
+
+def _close_raw_text(markup: str) -> str:
+    """Close a raw-text element left open (no end tag anywhere after it) just before the next tag."""
+    for tag in ("title", "textarea", "style", "script"):
+        opening = re.search(rf"<{tag}\b[^>]*>", markup, re.I)
+        if opening is None or re.search(rf"</{tag}\s*>", markup[opening.end():], re.I):
+            continue
+        following = re.compile(r"<[A-Za-z/!]").search(markup, opening.end())
+        at = following.start() if following else len(markup)
+        markup = markup[:at] + f"</{tag}>" + markup[at:]
+    return markup
+
+
+def _raw_title(markup: str) -> str | None:
+    found = re.search(r"<title\b[^>]*>([^<]{1,300})", markup, re.I)
+    return _clean(re.sub(r"\s+", " ", found.group(1))) if found else None
 
 
 def extract_pdf(data: bytes, *, path: str) -> tuple[str, dict]:

@@ -31,6 +31,12 @@ _STOPWORDS = {
     "nl": "de het een van en is dat op te zijn niet met voor aan er werd".split(),
     "pl": "i w na się z do nie jest że to o jak przez od ale".split(),
 }
+# Common words of languages written in Cyrillic: detection goes by script, but choosing between
+# Cyrillic code pages (cp1251, KOI8-R) needs words (see decode.py).
+_CYRILLIC_STOPWORDS = {
+    "ru": "и в не на что с по как это из к у за от он она они был была было также или при".split(),
+    "uk": "і в не на що з по як це із до у за від він вона та також або при".split(),
+}
 _WORD = re.compile(r"[^\W\d_]+")
 _SCRIPT_NAMES = {"CJK": "Chinese characters (CJK)", "HANGUL": "Hangul"}
 
@@ -43,6 +49,11 @@ class Language:
     @property
     def name(self) -> str:
         return NAMES.get(self.code or "", self.code or "undetermined")
+
+
+def common_words() -> frozenset[str]:
+    """Every language's frequent short words, as evidence that a decoding reads as some language."""
+    return frozenset(w for vocab in (*_STOPWORDS.values(), *_CYRILLIC_STOPWORDS.values()) for w in vocab)
 
 
 def reads_as_english(code: str | None) -> bool:

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
-import stat as stat_module
 from pathlib import Path
 
 from timeweave.errors import IngestError
 from timeweave.ingest import errors as codes
+from timeweave.ingest.archives import check_zip
 from timeweave.ingest.catalog import Catalog
-from timeweave.ingest.decode import decode_bytes
+from timeweave.ingest.decode import decode_bytes, mojibake_warning
 from timeweave.ingest.duplicates import mark_within
+from timeweave.ingest.files import read_regular, safe_name
 from timeweave.ingest.formats import FORMATS, SUPPORTED, extract_docx, extract_html, extract_pdf
 from timeweave.ingest.kinds import classify
 from timeweave.ingest.language import detect, normalise_code
@@ -39,8 +39,13 @@ def read_document(
     max_bytes: int = 50 * MB,
     min_duplicate_chars: int = 80,
     near_duplicate_threshold: float = 0.5,
+    max_unzipped_bytes: int = 200 * MB,
+    max_zip_ratio: float = 100.0,
 ) -> Document:
-    """Read, decode/extract, segment and describe one file; raise IngestError (with a code) when it cannot be."""
+    """Read, decode/extract, segment and describe one file; raise IngestError (with a code) when it cannot be.
+
+    Warnings that do not stop the document (T022, text that looks decoded twice) travel on
+    `Document.warnings` for the build to record."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
@@ -58,13 +63,14 @@ def read_document(
     elif fmt == "pdf":
         text, hints = extract_pdf(data, path=display_path)
     else:
+        check_zip(data, path=display_path, max_unzipped_bytes=max_unzipped_bytes, max_ratio=max_zip_ratio)
         text, hints = extract_docx(data, path=display_path)
     if not text.strip():
         raise IngestError(codes.NO_TEXT, display_path, "it contains only whitespace, no text",
                           "Check that the right file was saved, or remove it.")
     passages = segment(text)
     record = catalog.lookup(path) if catalog is not None else None
-    fallback_id = slugify(path.stem)
+    fallback_id = slugify(safe_name(path.stem))
     if record is not None:
         meta = meta_from_csl(record, fallback_id=fallback_id)
     else:
@@ -82,6 +88,7 @@ def read_document(
         size=len(data),
         meta=meta,
         passages=passages,
+        warnings=[w for w in [mojibake_warning(text, display_path)] if w is not None],
     )
 
 
@@ -95,46 +102,5 @@ def _language(meta, text: str) -> tuple[str | None, str]:
 
 
 def _read_bytes(path: Path, display_path: str, max_bytes: int) -> bytes:
-    """The file's bytes, after checking it exists, is a file, is not empty and is within the limit."""
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
-        raise IngestError(codes.NOT_FOUND, display_path, "the file does not exist (moved or deleted?)",
-                          "Check the path and build again.") from None
-    except OSError as exc:
-        raise _unreadable(display_path, exc) from None
-    if stat_module.S_ISDIR(stat.st_mode):
-        raise IngestError(codes.UNREADABLE, display_path, "it is a folder, not a file",
-                          "Rename the folder or pass the files inside it.")
-    if not stat_module.S_ISREG(stat.st_mode):  # a FIFO or device would block or never end
-        raise IngestError(codes.UNREADABLE, display_path, "it is not a regular file (a pipe, socket or device)",
-                          "Copy its content into a regular file.")
-    if stat.st_size > max_bytes:
-        raise IngestError(codes.TOO_LARGE, display_path,
-                          f"the file is {stat.st_size / MB:.1f} MB, over the {max_bytes / MB:g} MB limit",
-                          f"Raise it with --set max_file_mb={_nice_limit(stat.st_size / MB)} or split the file.")
-    if stat.st_size == 0:
-        raise IngestError(codes.EMPTY, display_path, "the file is empty (0 bytes)", "Add its text or remove it.")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise _unreadable(display_path, exc) from None
-    if len(data) > max_bytes:  # grew between stat and read
-        raise IngestError(codes.TOO_LARGE, display_path, f"the file is over the {max_bytes / MB:g} MB limit",
-                          "Raise --set max_file_mb or split the file.")
-    return data
-
-
-def _nice_limit(size_mb: float) -> int:
-    """The next round limit above `size_mb` (80.1 -> 100, 120 -> 200, 3.2 -> 5)."""
-    magnitude = 10 ** max(0, math.floor(math.log10(max(size_mb, 1))))
-    for step in (1, 2, 5, 10):
-        if step * magnitude >= size_mb:
-            return step * magnitude
-    return 10 * magnitude
-
-
-def _unreadable(display_path: str, exc: OSError) -> IngestError:
-    reason = (exc.strerror or exc.__class__.__name__).lower()
-    return IngestError(codes.UNREADABLE, display_path, f"the file cannot be read ({reason})",
-                       "Check its permissions, or that it is not a folder or device.")
+    """The file's bytes, after checking it is a regular file, not empty and within the limit (`files.read_regular`)."""
+    return read_regular(path, display_path, max_bytes)

@@ -68,6 +68,7 @@ class Document:
     size: int
     meta: SourceMeta
     passages: list[Passage] = field(default_factory=list)
+    warnings: list = field(default_factory=list)  # IngestErrors with a warning code (T022): stored, and reported
 
     def content_spans(self) -> list[tuple[int, int]]:
         """Spans later stages should read: content passages that are not copies of earlier ones."""

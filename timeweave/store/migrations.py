@@ -70,6 +70,16 @@ def _alias_evidence(conn: Connection) -> None:
     schema.alias_evidence.create(conn, checkfirst=True)
 
 
+@migration("0006_runs_pid")
+def _runs_pid(conn: Connection) -> None:
+    """The process and host of each run: a run left 'running' by a process that is gone is 'interrupted'."""
+    columns = {c["name"] for c in inspect(conn).get_columns("runs")}
+    if "pid" not in columns:
+        conn.execute(text("ALTER TABLE runs ADD COLUMN pid INTEGER"))
+    if "host" not in columns:
+        conn.execute(text("ALTER TABLE runs ADD COLUMN host VARCHAR(200)"))
+
+
 def applied(engine: Engine) -> list[str]:
     """Names of the migrations this store has recorded, in the order they were applied."""
     if not inspect(engine).has_table("migrations"):
