@@ -45,28 +45,41 @@ def _state_named(text: str):
     return found[0] if found and found[1] in ("name", "alias") else None
 
 
-def _qualifier(res: Resolver, key: str, surface: str) -> bool:
+def _qualifier(res: Resolver, key: str, generic_named: set[str]) -> bool:
     """A parenthesis that places or classifies rather than renames: "Hon Gai (Quang Ninh)".
 
     It does when it holds a generic place word or a number, or when the corpus calls the same name a
     province, a region ... anywhere ("the northern province of Quang Ninh", "Quang Ninh province").
     """
     words = key.split()
-    generic = res.lexicon.of("generic_suffix") | {w.split()[0] for w in res.lexicon.of("generic_prefix")}
-    if not words or any(w in generic for w in words) or key.replace(" ", "").isdigit():
+    if not words or any(w in _generic_words(res) for w in words) or key.replace(" ", "").isdigit():
         return True
-    if any(f"{key} {w}" in res.by_key or f"{w} of {key}" in res.by_key for w in generic):
-        return True
-    words_re = "|".join(sorted(re.escape(w) for w in generic))
-    pattern = re.compile(rf"\b(?:(?:{words_re})\s+of\s+{re.escape(surface)}|{re.escape(surface)}\s+(?:{words_re}))\b",
-                         re.IGNORECASE)
-    return any(pattern.search(text) for text in res.texts.values())
+    return key in generic_named
+
+
+def _generic_words(res: Resolver) -> set[str]:
+    return set(res.lexicon.of("generic_suffix")) | {w.split()[0] for w in res.lexicon.of("generic_prefix")}
+
+
+def generic_named(res: Resolver) -> set[str]:
+    """Keys of the names the texts call a province, a region, a district ... (one pass over the texts)."""
+    words_re = "|".join(sorted(re.escape(w) for w in _generic_words(res) if w != "operation"))
+    patterns = [re.compile(rf"\b(?:{words_re})\s+of\s+(?:the\s+)?((?-i:{_NAME}))", re.IGNORECASE),
+                re.compile(rf"((?-i:{_NAME}))\s+(?:{words_re})\b", re.IGNORECASE)]
+    keys: set[str] = set()
+    for text in res.texts.values():
+        for m in (m for pattern in patterns for m in pattern.finditer(text)):
+            name_words = alias_key(m.group(1)).split()
+            keys.update(" ".join(name_words[i:]) for i in range(len(name_words)))  # "Thanh Hoa and Quang Ninh province"
+            keys.update(" ".join(name_words[:i]) for i in range(1, len(name_words) + 1))
+    return keys
 
 
 def parentheses(res: Resolver) -> None:
     """"Beijing (Peking)", "USS Maddox (DD-731)", "the Democratic Republic of Vietnam (North Vietnam)"."""
     containers: dict[str, set[str]] = defaultdict(set)  # parenthesised key -> keys it stood after
     pairs = []
+    qualified = generic_named(res)
     for source_id, rows in sorted(res.by_source.items()):
         text = res.texts.get(source_id, "")
         if not text:
@@ -91,7 +104,7 @@ def parentheses(res: Resolver) -> None:
             if not designation and (key in res.by_key and res.key_type(key) != res.key_type(row.key)
                                     or "organization" in (res.key_type(key), res.key_type(row.key))):
                 continue  # "the Russian Academy of Sciences (Ulan-Ude)": a body and its seat, not two names
-            if key == row.key or not designation and _qualifier(res, key, inner_text):
+            if key == row.key or not designation and _qualifier(res, key, qualified):
                 continue
             if _different_states(row.text, inner_text) or (inner is not None and _persons_mixed(res, row.key, inner.key)):
                 continue
