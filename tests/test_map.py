@@ -101,3 +101,60 @@ def test_html_pages_have_their_json_twin(client, path):
 def test_the_hostile_entity_name_is_escaped_on_the_network_page(client):
     page = client.get("/network").text
     assert "<img src=x onerror" not in page
+
+
+def _sql_reference(conn, filters):
+    """The same counts by SQL over `event_conditions` (what the in-memory index must equal)."""
+    from sqlalchemy import and_, func
+
+    from timeweave.serve.filters import event_conditions
+
+    e = t.events.c
+    places = {r.place: (r.n, r.first, r.last) for r in conn.execute(
+        select(e.place, func.count().label("n"), func.min(e.earliest).label("first"), func.max(e.latest).label("last"))
+        .where(e.place.is_not(None), *event_conditions(filters)).group_by(e.place))}
+    p1, p2 = t.event_participants.alias("p1"), t.event_participants.alias("p2")
+    links = {(r.a, r.b): (r.n, r.first, r.last) for r in conn.execute(
+        select(p1.c.entity_id.label("a"), p2.c.entity_id.label("b"), func.count(func.distinct(p1.c.event_id)).label("n"),
+               func.min(e.earliest).label("first"), func.max(e.latest).label("last"))
+        .join(p2, and_(p2.c.event_id == p1.c.event_id, p2.c.entity_id > p1.c.entity_id))
+        .join(t.events, e.id == p1.c.event_id).where(*event_conditions(filters)).group_by(p1.c.entity_id, p2.c.entity_id))}
+    return places, links
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    """2,000 synthetic events given places and a second actor each (as bench/web.py does at 100,000)."""
+    from sqlalchemy import insert, text
+
+    from serve_fixtures import make_synthetic_store
+
+    db = make_synthetic_store(tmp_path_factory.mktemp("synthetic") / "s.db", 2000)
+    engine = open_store(db, create=False)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE events SET place = 31 + (id % 20) WHERE id % 5 != 0"))
+        conn.execute(insert(t.event_participants), [{"event_id": i, "entity_id": 1 + (i * 7 + 3) % 30, "role": "patient"}
+                                                     for i in range(1, 2001) if 1 + (i * 7 + 3) % 30 != 1 + i % 50])
+    return db
+
+
+@pytest.mark.parametrize("query", [
+    {}, {"from": "1930", "to": "1939"}, {"from": "1936-03", "to": "1936-03"}, {"to": "1910-06-30"},
+    {"status": "contested"}, {"type": "treaty", "from": "1950"}, {"entity": "7"}, {"entity": "33"},
+    {"source": "s3"}, {"kind": "news", "status": "corroborated", "to": "1960"}, {"entity": "2", "source": "zhabaeva-2020"},
+])
+@pytest.mark.parametrize("which", ["fixture", "synthetic"])
+def test_the_index_counts_what_sql_counts(store, synthetic, which, query):
+    from timeweave.serve.filters import parse_filters
+    from timeweave.serve.maps_index import build_index
+
+    engine = open_store(store if which == "fixture" else synthetic, create=False)
+    filters = parse_filters(query)
+    with engine.connect() as conn:
+        index = build_index(conn, None)
+        places, links = _sql_reference(conn, filters)
+    keep = index.mask(filters)
+    if not query:
+        assert len(places) >= 2 and len(links) >= 5  # the comparison is not between two empty sets
+    assert index.places(keep) == places
+    assert {(a, b): (n, f, x) for a, b, n, f, x in index.links(keep)} == links

@@ -4,7 +4,8 @@ Both take the timeline's filters (`entity`, `source`, `kind`, `type`, `status`, 
 time range chosen on one view is the same URL parameters on the others. Clicking a place asks for
 `/map.json?place=ID` (its events with quotes); clicking a link between two actors asks for
 `/network.json?a=ID&b=ID` (their shared events with quotes). Coordinates come from the offline
-gazetteers (`timeweave.geo`), computed once per store build and kept for the life of the app.
+gazetteers (`timeweave.geo`); the filtering and grouping run on an in-memory index of the events
+(`maps_index`); both are computed once per store build and kept for the life of the app.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from collections import defaultdict
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import Connection, and_, desc, func, select
+from sqlalchemy import Connection, func, select
 
 from timeweave.serve.app import App, wants_json
-from timeweave.serve.filters import BadParameter, Filters, event_conditions, parse_filters
+from timeweave.serve.filters import BadParameter, Filters, parse_filters
+from timeweave.serve.maps_index import event_index
 from timeweave.serve.queries import event_row, quote
 from timeweave.store import schema as t
 
@@ -72,34 +74,33 @@ def _quotes(conn: Connection, event_ids: list[int]) -> dict[int, list[dict[str, 
     return found
 
 
-def _events_with_quotes(conn: Connection, condition, filters: Filters) -> list[dict[str, Any]]:
-    e = t.events.c
-    rows = conn.execute(select(t.events).where(condition, *event_conditions(filters))
-                        .order_by(e.earliest.is_(None), e.earliest, e.id).limit(MAX_DETAIL_EVENTS)).all()
-    quotes = _quotes(conn, [r.id for r in rows])
-    return [event_row(r) | {"quotes": quotes.get(r.id, [])} for r in rows]
+def _events_with_quotes(conn: Connection, event_ids: list[int]) -> list[dict[str, Any]]:
+    """The events (in the given order) with up to MAX_QUOTES exact quotes each."""
+    if not event_ids:
+        return []
+    rows = {r.id: r for r in conn.execute(select(t.events).where(t.events.c.id.in_(event_ids)))}
+    quotes = _quotes(conn, event_ids)
+    return [event_row(rows[i]) | {"quotes": quotes.get(i, [])} for i in event_ids if i in rows]
 
 
 def map_data(app: App, conn: Connection, filters: Filters, *, place: int | None = None) -> dict[str, Any]:
     """Places with the number and date range of their (filtered) events; or one place's events."""
     where = locations(app, conn)
-    e = t.events.c
+    index = event_index(app, conn)
+    keep = index.mask(filters)
     if place is not None:
         if place not in where:
             raise BadParameter(f"Invalid place={place}: no place entity with that id. See /map.json for the places.")
-        return {"place": where[place], "events": _events_with_quotes(conn, e.place == place, filters),
-                "filters": filters.as_params()}
-    counts = {r.place: r for r in conn.execute(
-        select(e.place, func.count().label("n"), func.min(e.earliest).label("first"), func.max(e.latest).label("last"))
-        .where(e.place.is_not(None), *event_conditions(filters)).group_by(e.place))}
+        ids = index.first_ids(keep & (index.place == place), MAX_DETAIL_EVENTS)
+        return {"place": where[place], "events": _events_with_quotes(conn, ids), "filters": filters.as_params()}
+    counts = index.places(keep)
     filtered = bool(filters.as_params())
     places, unlocated = [], []
     for pid, loc in where.items():
-        row = counts.get(pid)
-        if row is None and filtered:
+        n, first, last = counts.get(pid, (0, None, None))
+        if not n and filtered:
             continue
-        item = {"id": pid, "name": loc["name"], "type": loc["type"], "events": row.n if row else 0,
-                "first": row.first if row else None, "last": row.last if row else None, "how": loc["how"]}
+        item = {"id": pid, "name": loc["name"], "type": loc["type"], "events": n, "first": first, "last": last, "how": loc["how"]}
         if loc["located"]:
             places.append(item | {"lat": loc["lat"], "lon": loc["lon"], "certainty": loc["certainty"]})
         else:
@@ -107,39 +108,35 @@ def map_data(app: App, conn: Connection, filters: Filters, *, place: int | None 
     places.sort(key=lambda p: (-p["events"], p["name"]))
     unlocated.sort(key=lambda p: (-p["events"], p["name"]))
     return {"places": places, "unlocated": unlocated, "filters": filters.as_params(),
-            "events_without_place": conn.execute(select(func.count()).select_from(t.events).where(
-                e.place.is_(None), *event_conditions(filters))).scalar_one()}
+            "events_without_place": int((keep & (index.place < 0)).sum())}
 
 
-def network_data(conn: Connection, filters: Filters, *, a: int | None = None, b: int | None = None,
+def network_data(app: App, conn: Connection, filters: Filters, *, a: int | None = None, b: int | None = None,
                  max_nodes: int = MAX_NODES) -> dict[str, Any]:
     """Actors joined by the (filtered) events they share, the strongest links first; or one link's events."""
-    p1, p2 = t.event_participants.alias("p1"), t.event_participants.alias("p2")
-    e = t.events.c
-    names = {r.id: r for r in conn.execute(select(t.entities.c.id, t.entities.c.name, t.entities.c.type))}
+    index = event_index(app, conn)
+    keep = index.mask(filters)
     if a is not None or b is not None:
+        names = dict(conn.execute(select(t.entities.c.id, t.entities.c.name).where(t.entities.c.id.in_([a or 0, b or 0]))).all())
         if a is None or b is None or a == b or a not in names or b not in names:
             raise BadParameter("Invalid a/b: give two different entity ids (a=ID&b=ID) that are in this store.")
-        shared = select(p1.c.event_id).join(p2, and_(p2.c.event_id == p1.c.event_id, p2.c.entity_id == b)).where(p1.c.entity_id == a)
-        return {"link": {"a": {"id": a, "name": names[a].name}, "b": {"id": b, "name": names[b].name}},
-                "events": _events_with_quotes(conn, e.id.in_(shared), filters), "filters": filters.as_params()}
-    conditions = event_conditions(filters)
-    pairs = (select(p1.c.entity_id.label("a"), p2.c.entity_id.label("b"), func.count(func.distinct(p1.c.event_id)).label("n"),
-                    func.min(e.earliest).label("first"), func.max(e.latest).label("last"))
-             .join(p2, and_(p2.c.event_id == p1.c.event_id, p2.c.entity_id > p1.c.entity_id))
-             .join(t.events, e.id == p1.c.event_id).where(*conditions)
-             .group_by(p1.c.entity_id, p2.c.entity_id).order_by(desc("n"), "a", "b").limit(MAX_EDGES))
-    edges = [{"a": r.a, "b": r.b, "weight": r.n, "first": r.first, "last": r.last} for r in conn.execute(pairs)]
+        ids = index.first_ids(index.shared(a, b, keep), MAX_DETAIL_EVENTS)
+        return {"link": {"a": {"id": a, "name": names[a]}, "b": {"id": b, "name": names[b]}},
+                "events": _events_with_quotes(conn, ids), "filters": filters.as_params()}
+    links = sorted(index.links(keep), key=lambda x: (-x[2], x[0], x[1]))[:MAX_EDGES]
+    edges = [{"a": x[0], "b": x[1], "weight": x[2], "first": x[3], "last": x[4]} for x in links]
     strength: dict[int, int] = defaultdict(int)
     for edge in edges:
         strength[edge["a"]] += edge["weight"]
         strength[edge["b"]] += edge["weight"]
-    keep = set(sorted(strength, key=lambda n: (-strength[n], n))[:max_nodes])
-    edges = [edge for edge in edges if edge["a"] in keep and edge["b"] in keep]
+    keep_nodes = set(sorted(strength, key=lambda n: (-strength[n], n))[:max_nodes])
+    edges = [edge for edge in edges if edge["a"] in keep_nodes and edge["b"] in keep_nodes]
+    e = t.entities.c
+    names = {r.id: r for r in conn.execute(select(e.id, e.name, e.type).where(e.id.in_(keep_nodes)))} if keep_nodes else {}
     nodes = [{"id": n, "name": names[n].name, "type": names[n].type, "weight": strength[n]}
-             for n in sorted(keep, key=lambda n: (-strength[n], n))]
+             for n in sorted(keep_nodes, key=lambda n: (-strength[n], n))]
     return {"nodes": nodes, "edges": edges, "filters": filters.as_params(),
-            "truncated": len(strength) > len(keep) or len(edges) >= MAX_EDGES}
+            "truncated": len(strength) > len(keep_nodes) or len(links) >= MAX_EDGES}
 
 
 def add_map_pages(app: App) -> None:
@@ -160,6 +157,6 @@ def add_map_pages(app: App) -> None:
         filters, a, b = parse_filters(request.query_params), _id(request, "a"), _id(request, "b")
         nodes = _limit(request, "nodes", MAX_NODES, MAX_NODES)
         if wants_json(request):
-            return {"title": "Network"} | network_data(conn, filters, a=a, b=b, max_nodes=nodes)
-        detail = network_data(conn, filters, a=a, b=b) if (a, b) != (None, None) else None
-        return {"title": "Network", "options": _options(conn), "detail": detail} | network_data(conn, filters, max_nodes=nodes)
+            return {"title": "Network"} | network_data(app, conn, filters, a=a, b=b, max_nodes=nodes)
+        detail = network_data(app, conn, filters, a=a, b=b) if (a, b) != (None, None) else None
+        return {"title": "Network", "options": _options(conn), "detail": detail} | network_data(app, conn, filters, max_nodes=nodes)
