@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, func, insert, select, text, update
 
 import timeweave
 from timeweave import config as settings
@@ -354,7 +354,7 @@ def mark_stale_runs(engine: Engine) -> list[int]:
     longer exists is stale; one on another host (a shared PostgreSQL store) cannot be checked from
     here and is left alone; one from before 0006 (no pid) is stale, as before."""
     with engine.begin() as conn:
-        rows = conn.execute(select(t.runs.c.id, t.runs.c.pid, t.runs.c.host).where(t.runs.c.status == "running")).all()
+        rows = conn.execute(text("SELECT id, pid, host FROM runs WHERE status = 'running'")).all()
         stale = [r.id for r in rows if not _alive(r.pid, r.host)]
         if stale:
             conn.execute(update(t.runs).where(t.runs.c.id.in_(stale)).values(status="interrupted"))
@@ -383,10 +383,12 @@ def _start_run(engine: Engine, info: dict, config: dict, command: str | None) ->
     mark_stale_runs(engine)
     with engine.begin() as conn:
         result = conn.execute(
-            insert(t.runs).values(started_at=now(), status="running", command=command, versions=info, config=config,
-                                  pid=os.getpid(), host=socket.gethostname())
+            insert(t.runs).values(started_at=now(), status="running", command=command, versions=info, config=config)
         )
-        return result.inserted_primary_key[0]
+        run_id = result.inserted_primary_key[0]
+        conn.execute(text("UPDATE runs SET pid = :pid, host = :host WHERE id = :id"),
+                     {"pid": os.getpid(), "host": socket.gethostname(), "id": run_id})
+        return run_id
 
 
 def _finish_run(engine: Engine, run_id: int, status: str, report: BuildReport) -> None:

@@ -259,7 +259,7 @@ def demo_cli(
         out.print(f"… the first 30 of {report.counts['events']} events; all of them: `timeweave timeline --db {db}`.", highlight=False)
     out.print(f"Store: {db}. Explore it with `timeweave timeline --db {db}` or `timeweave export json --db {db}`.", highlight=False)
     if serve:
-        serve_cli(db=db, host="127.0.0.1", port=port, public=False)
+        serve_cli(db=db, host="127.0.0.1", port=port, public=None)
 
 
 @app.command("serve")
@@ -267,12 +267,13 @@ def serve_cli(
     db: DbOption = "timeweave.db",
     host: Annotated[str, typer.Option(help="Address to bind. Anything but localhost needs --public.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    public: Annotated[bool, typer.Option("--public", help="Allow binding beyond localhost (the UI has no login).")] = False,
+    public: Annotated[Optional[list[str]], typer.Option("--public", metavar="HOST", help="Allow binding beyond localhost (the UI has no login) and answer requests for this host name (repeatable); any other Host header is refused (DNS rebinding).")] = None,
 ) -> None:
     """Serve the read-only web UI (timeline, events, entities, sources, comparisons, search)."""
     from timeweave.serve.app import check_host, serve
 
     try:
+        public = list(public or [])
         check_host(host, public=public)
         out.print(f"Serving {db} on [bold]http://{host}:{port}/[/bold] (read-only; Ctrl-C stops it)", highlight=False)
         serve(db, host=host, port=port, public=public)

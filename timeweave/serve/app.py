@@ -13,11 +13,11 @@ import logging
 import re
 import platform
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -109,6 +109,9 @@ class App:
 
         def register(handler: Handler) -> Handler:
             def endpoint(request: Request) -> Response:
+                for name, value in request.path_params.items():  # /events/99999999999999999999: no such row
+                    if isinstance(value, int) and not 0 <= value <= MAX_ID:
+                        raise HTTPException(404, f"No {name.removesuffix('_id')} {value} in this store: ids run from 1 to {MAX_ID}.")
                 with self.engine.connect() as conn:
                     data = handler(request, conn, **request.path_params)
                 if wants_json(request):
@@ -142,11 +145,21 @@ def create_app(db: str | Path | Engine) -> FastAPI:
     add_map_pages(app)
 
     @api.middleware("http")
-    async def headers(request: Request, call_next):
-        response = await call_next(request)
+    async def guard(request: Request, call_next):
+        """Outermost: the Host/Origin allowlist, a 500 in the one error shape, the security headers on every answer."""
+        refused = refused_host(request, getattr(request.app.state, "allowed_hosts", None))
+        if refused:
+            response = error_response(request, 403, refused)
+        else:
+            try:
+                response = await call_next(request)
+            except Exception as exc:  # what no handler caught: still the error shape, still the headers
+                log.exception("error serving %s", request.url.path)
+                response = error_response(request, 500, f"Internal error ({type(exc).__name__}). The server log has the details.")
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
         return response
 
     @api.exception_handler(HTTPException)
@@ -172,7 +185,48 @@ def create_app(db: str | Path | Engine) -> FastAPI:
     return api
 
 
-def check_host(host: str, *, public: bool) -> None:
+LOCAL_NAMES = ("localhost", "127.0.0.1", "::1")
+MAX_ID = 2**63 - 1  # the largest id a database integer holds
+
+
+def allowed_hosts(bound: str, public: bool | Sequence[str] = ()) -> frozenset[str]:
+    """Host names a request may carry: localhost names, the bound address, and the names given to --public.
+
+    A web page on another site can make the browser send requests to 127.0.0.1 under its own name
+    (DNS rebinding); checking the Host header against this list refuses them."""
+    names = set(LOCAL_NAMES)
+    if bound not in ("0.0.0.0", "::", ""):
+        names.add(bound.strip("[]").lower())
+    if not isinstance(public, bool):
+        names.update(name.strip().strip("[]").lower() for name in public if name.strip())
+    return frozenset(names)
+
+
+def _hostname(value: str) -> str:
+    """`example.org:8000` -> `example.org`, `[::1]:8000` -> `::1`, lower case."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        return value[1:value.find("]")] if "]" in value else value
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+def refused_host(request: Request, allowed: frozenset[str] | None) -> str | None:
+    """Why a request is refused (a Host or Origin not in `allowed`), or None; no check when `allowed` is None."""
+    if allowed is None:
+        return None
+    host = _hostname(request.headers.get("host", ""))
+    if host not in allowed:
+        return (f"Host {host!r} is not served here (DNS rebinding protection). Open the UI as http://localhost/..., "
+                "or start it with `timeweave serve --public NAME` to allow another name.")
+    origin = request.headers.get("origin")
+    if origin and origin != "null":
+        origin_host = _hostname(urlsplit(origin).netloc) if "://" in origin else ""
+        if origin_host not in allowed:
+            return f"Requests from pages of {origin!r} are not answered (only this UI's own pages may call it)."
+    return None
+
+
+def check_host(host: str, *, public: bool | Sequence[str]) -> None:
     """Refuse to bind beyond loopback unless asked: the UI has no login."""
     if host == "localhost":
         return
@@ -183,15 +237,16 @@ def check_host(host: str, *, public: bool) -> None:
     if not loopback and not public:
         raise TimeweaveError(
             f"Refusing to serve on {host}: it is reachable beyond this machine and the UI has no login. "
-            "Pass --public to do it anyway, or use --host 127.0.0.1.")
+            "Pass --public NAME (the host name users will type) to do it anyway, or use --host 127.0.0.1.")
 
 
-def serve(db: str | Path, *, host: str = "127.0.0.1", port: int = 8000, public: bool = False) -> None:
+def serve(db: str | Path, *, host: str = "127.0.0.1", port: int = 8000, public: bool | Sequence[str] = False) -> None:
     """Serve the UI over `db` until interrupted (blocking)."""
     import uvicorn
 
     check_host(host, public=public)
     app = create_app(db)
+    app.state.allowed_hosts = allowed_hosts(host, public)  # the Host/Origin allowlist (`refused_host`)
     log.info("serving %s on http://%s:%d/", db, host, port)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 

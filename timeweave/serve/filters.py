@@ -14,9 +14,9 @@ from sqlalchemy import exists, select
 
 from timeweave.store import schema as t
 
-SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
+SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}", re.ASCII)
 WORD = re.compile(r"[a-z_]{1,40}")
-DAY = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+DAY = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?", re.ASCII)
 STATUSES = ("corroborated", "single_source", "contested")
 
 
@@ -51,7 +51,7 @@ def parse_filters(params) -> Filters:
             raise BadParameter(f"Invalid {name}={value!r}: expected {form}.")
         return value
 
-    entity = get("entity", re.compile(r"\d{1,12}"), "an entity id (integer)")
+    entity = get("entity", re.compile(r"\d{1,12}", re.ASCII), "an entity id (integer)")
     status = get("status", WORD, "one of " + ", ".join(STATUSES))
     if status and status not in STATUSES:
         raise BadParameter(f"Invalid status={status!r}: expected one of {', '.join(STATUSES)}.")
@@ -61,9 +61,22 @@ def parse_filters(params) -> Filters:
         kind=get("kind", WORD, "a source kind such as scholarly_article"),
         type=get("type", WORD, "an event type such as treaty"),
         status=status,
-        date_from=get("from", DAY, "YYYY, YYYY-MM or YYYY-MM-DD"),
-        date_to=get("to", DAY, "YYYY, YYYY-MM or YYYY-MM-DD"),
+        date_from=_day(get("from", DAY, "YYYY, YYYY-MM or YYYY-MM-DD"), "from"),
+        date_to=_day(get("to", DAY, "YYYY, YYYY-MM or YYYY-MM-DD"), "to"),
     )
+
+
+def _day(value: str | None, name: str) -> str | None:
+    """A well-formed date that also exists (not 1939-13, not 0000): a 400 here, never a 500 later."""
+    from timeweave.serve.timeline import parse_day
+
+    if value:
+        try:
+            parse_day(value)
+            parse_day(value, end=True)
+        except BadParameter as error:
+            raise BadParameter(f"Invalid {name}={value!r}: {error}") from None
+    return value
 
 
 def event_conditions(filters: Filters) -> list:

@@ -27,7 +27,7 @@ def _int(request: Request, name: str, default: int, *, low: int = 1, high: int =
     value = request.query_params.get(name)
     if value in (None, ""):
         return default
-    if not value.isdigit() or not low <= int(value) <= high:
+    if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
         raise BadParameter(f"Invalid {name}={value!r}: expected an integer from {low} to {high}.")
     return int(value)
 

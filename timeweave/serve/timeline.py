@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, func, inspect, select
 
-from timeweave.serve.filters import Filters, event_conditions, index_conditions
+from timeweave.serve.filters import BadParameter, Filters, event_conditions, index_conditions
 from timeweave.store import schema as t
 from timeweave.store.search import TIMELINE
 
@@ -48,16 +48,20 @@ def parse_day(value: str | None, *, end: bool = False) -> date | None:
     """`YYYY`, `YYYY-MM` or `YYYY-MM-DD` as the first (or, with end=True, last) day it covers."""
     if not value:
         return None
-    m = re.fullmatch(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", value.strip())
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", value.strip(), re.ASCII)
     if not m:
-        raise ValueError(f"{value!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
+        raise BadParameter(f"Invalid date {value[:40]!r}: use YYYY, YYYY-MM or YYYY-MM-DD.")
     year, month, day = int(m[1]), int(m[2] or 0), int(m[3] or 0)
-    if not end or day:
-        return date(max(year, 1), month or 1, day or 1)
-    if month:
-        nxt = date(year + (month == 12), month % 12 + 1, 1)
-        return nxt - timedelta(days=1)
-    return date(year, 12, 31)
+    try:
+        if year < 1 or (m[2] and not 1 <= month <= 12) or (m[3] and not 1 <= day):
+            raise ValueError
+        if not end or day:
+            return date(year, month or 1, day or 1)
+        if month:
+            return (date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)) - timedelta(days=1)
+        return date(year, 12, 31)
+    except (ValueError, OverflowError):
+        raise BadParameter(f"Invalid date {value!r}: no such day (years 0001-9999, months 01-12, days that exist).") from None
 
 
 def _index_table(engine: Engine) -> Table | None:

@@ -43,8 +43,8 @@ runs = Table(
     Column("versions", JSON, nullable=False),
     Column("config", JSON, nullable=False),
     Column("counts", JSON),
-    Column("pid", Integer),  # migration 0006: the process running the build, so a killed run can be told apart
-    Column("host", String(200)),  # ... from one still running (same host, process gone: interrupted)
+    # Migration 0006 adds `pid` and `host` (the process running the build; see build.mark_stale_runs). They are
+    # not declared here so that `select(runs)` still works on a store served read-only before it is migrated.
 )
 
 sources = Table(
