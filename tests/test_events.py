@@ -210,3 +210,109 @@ def test_section_headings_are_not_narrative_but_chronology_lines_are(nlp):
         by_part[part].append(e.context)
     assert by_part["heading"] == ["heading"]
     assert by_part["before"] and by_part["after"] and set(by_part["before"] + by_part["after"]) == {"narrative"}
+
+
+# --- issue 10: events of other prose (sentences from other wars and centuries, none from our corpora) ---
+
+def _dated(doc, event):
+    """The EDTF date of an event mention (None when undated)."""
+    return doc._.timexes[event.timex].edtf if event.timex is not None else None
+
+
+def test_a_launching_pad_for_an_invasion_is_a_real_invasion(nlp):
+    doc = nlp("The port served as a launching pad for the invasion of Normandy in June 1944.")
+    invasion = _by_trigger(doc)["invasion"]
+    assert invasion.type == "invasion" and invasion.factuality == "asserted"
+    assert _dated(doc, invasion) == "1944-06"
+
+
+def test_a_planned_invasion_is_hypothetical(nlp):
+    doc = nlp("The Allies planned to invade Japan in November 1945.")
+    invade = _by_trigger(doc)["invade"]
+    assert invade.factuality == "hypothetical" and _dated(doc, invade) == "1945-11"
+
+
+def test_an_attack_that_never_took_place_is_kept_negated_and_an_alleged_one_reported(nlp):
+    doc = nlp("The attack that was reported on 4 May never took place.")
+    attack = _by_trigger(doc)["attack"]  # still an event mention, with its status
+    assert attack.factuality == "negated"
+    doc = nlp("The newspaper described the alleged massacre of 1921.")
+    assert _by_trigger(doc)["massacre"].factuality == "reported"
+    assert _by_trigger(nlp("Japan could attack Mongolia."))["attack"].factuality == "hypothetical"
+
+
+def test_a_relative_date_is_counted_from_the_previous_sentence(nlp):
+    doc = nlp("The crowd gathered in Paris on 11 July 1789. Three days later, the rebels stormed the Bastille.")
+    stormed = _by_trigger(doc)["stormed"]
+    assert stormed.type == "offensive" and _dated(doc, stormed) == "1789-07-14"
+
+
+def test_a_length_counted_from_an_event_dates_the_sentence_not_that_event(nlp):
+    doc = nlp("The raiders struck the port on 30 July 1916. Two days after the first raid, "
+              "there was another attack on the harbour.")
+    by_trigger = _by_trigger(doc)
+    assert _dated(doc, by_trigger["attack"]) == "1916-08-01"
+    assert "counts" in by_trigger["attack"].when_reason
+    assert _dated(doc, by_trigger["raid"]) == "1916-07-30"  # the event it counts from keeps the story's date
+    made = doc._.timexes[by_trigger["attack"].timex]
+    assert made.component.startswith("timeweave.events") and doc.text[made.start:made.end] == made.text
+    doc = nlp("The gunboats attacked the destroyer on 2 August 1914. Within 48 hours, the attack was judged deliberate.")
+    assert _dated(doc, _by_trigger(doc)["judged"]) == "1914-08-02/1914-08-04"
+
+
+def test_a_heading_and_its_date_line_date_the_entry_below(nlp):
+    doc = nlp("Storming of the Bastille\n\n14 July 1789\n\nThe crowd seized the fortress and freed seven prisoners.")
+    by_trigger = _by_trigger(doc)
+    assert by_trigger["Storming"].type == "offensive" and _dated(doc, by_trigger["Storming"]) == "1789-07-14"
+    assert by_trigger["seized"].when_kind == "narrative" and _dated(doc, by_trigger["seized"]) == "1789-07-14"
+
+
+def test_an_infobox_date_line_dates_the_entry(nlp):
+    doc = nlp("Date: 14 July 1789\nLocation: Paris\n\nThe crowd seized the fortress.")
+    assert _dated(doc, _by_trigger(doc)["seized"]) == "1789-07-14"
+
+
+def test_a_publication_date_under_a_plain_title_dates_nothing_below(nlp):
+    # the title names no event and the line has no "date" key: a byline date, not an entry's date
+    doc = nlp("Notes on the Harbour\n\nMarch 3, 2011\n\nThe old fleet had sailed from the harbour at first light.")
+    assert _by_trigger(doc)["sailed"].timex is None
+
+
+def test_nominal_events_of_other_centuries(nlp):
+    doc = nlp("The Treaty of Versailles was signed on 28 June 1919.")
+    (treaty,) = [e for e in doc._.event_mentions if e.type == "treaty"]
+    assert treaty.trigger == "Treaty" and _dated(doc, treaty) == "1919-06-28"
+    doc = nlp("The Sepoy Mutiny of 1857 shook British rule.")
+    mutiny = _by_trigger(doc)["Mutiny"]
+    assert mutiny.type == "battle" and _dated(doc, mutiny) == "1857"
+
+
+def test_a_date_modifying_another_event_does_not_date_the_sentence(nlp):
+    doc = nlp("The council ordered a reprisal without waiting for a report on the May 4 riot.")
+    by_trigger = _by_trigger(doc)
+    assert by_trigger["riot"].type == "incident" and doc._.timexes[by_trigger["riot"].timex].text == "May 4"
+    assert by_trigger["reprisal"].timex is None  # the riot's date, not the reprisal's
+
+
+def test_cue_and_type_files_are_data_and_bad_rows_are_named(tmp_path):
+    from timeweave.annotate.events.lexicon import CUES_FILE, TYPES_FILE, load_cues, load_types
+
+    cues = load_cues(CUES_FILE)
+    assert "plan" in cues["plan"] and "alleged" in cues["alleged"]
+    assert not {"pad", "springboard", "bridgehead"} & set().union(*cues.values())
+    assert load_types(TYPES_FILE)["mutiny"] == "battle"
+    bad = tmp_path / "cues.tsv"
+    bad.write_text("word\tcue\tnote\nplot\tscheme\t\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="scheme"):
+        load_cues(bad)
+    bad.write_text("word\tkind\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="header"):
+        load_cues(bad)
+
+
+def test_a_state_after_a_bare_in_and_an_execution_of_no_one_are_no_typed_events(nlp):
+    events = _by_trigger(nlp("Over eight years in operation, the unit sent missions north."))
+    assert events["operation"].type == "other"
+    assert _by_trigger(nlp("Operation Overlord began on 6 June 1944."))["Operation"].type == "offensive"
+    assert _by_trigger(nlp("Air action is now in execution against gunboats."))["execution"].type == "other"
+    assert _by_trigger(nlp("The regime ordered the execution of the prisoners."))["execution"].type == "purge"

@@ -307,3 +307,25 @@ def test_entry_point_declares_the_factory():
     points = {ep.name: ep for ep in entry_points(group="spacy_factories")}
     assert points["timeweave_timex_v1"].value == "timeweave.annotate.timex.component:make_timex"
     assert points["timeweave_timex_v1"].load() is make_timex
+
+
+def test_before_as_an_adverb_counts_back_from_the_story():
+    # "before in the bay": an adverb, so a date; "before the attack": a length before an event (TimeML)
+    found = find_timexes("The fleet arrived on 4 June 1916. A raid on the port two days before in the bay had failed.")
+    assert [(t.text, t.type, t.value) for t in found][1] == ("two days before", "DATE", "1916-06-02")
+    found = find_timexes("The fleet arrived on 4 June 1916. Two days before the raid, the port was quiet.")
+    assert [(t.text, t.type, t.value) for t in found][1] == ("Two days", "DURATION", "P2D")
+
+
+def test_a_flashback_does_not_move_the_story_time():
+    text = "The fleet arrived on 4 June 1916. The port had been shelled two days before. That night the fleet sailed."
+    found = {t.text: t for t in find_timexes(text)}
+    assert found["two days before"].value == "1916-06-02"
+    assert found["That night"].value.startswith("1916-06-04")
+
+
+def test_years_ago_without_a_document_date_is_not_counted_from_the_story():
+    found = {t.text: t for t in find_timexes("The war began in 1964. Fully 60 years ago, the army attacked.")}
+    assert found["60 years ago"].earliest is None and "time of writing" in found["60 years ago"].reason
+    (dated,) = find_timexes("Fully 60 years ago, the army attacked.", dct="2024-08-01")
+    assert dated.value == "1964"

@@ -26,6 +26,7 @@ from datetime import date, timedelta
 
 from spacy.tokens import Doc, Span, Token
 
+from timeweave.annotate.events.sense import event_type
 from timeweave.annotate.types import Timex
 
 _REFERENCES = re.compile(
@@ -181,10 +182,12 @@ class TimexIndex:
         return None
 
     def _dates_below(self, i: int, events: set[int], doc: Doc) -> bool:
-        """Does the date line `i` date the entry under it: its heading names an event, or its key says 'date'?"""
+        """Does the date line `i` date the entry under it: its heading names an event of a known type, or its
+        key says 'date'? A byline's date under an article title dates nothing below it."""
         heading = self.date_lines[i]
-        if heading is not None and any(heading[0] <= doc[e].idx < heading[1] for e in events):
-            return True
+        if heading is not None and any(heading[0] <= doc[e].idx < heading[1] and event_type(doc[e]) != "other"
+                                       for e in events):
+            return True  # "Operation Overlord", "Storming of the Bastille"; not "Notes on the Harbour"
         timex = next(t for j, t, _ in self.items if j == i)
         line = self.text[_line(self.text, timex.start)[0]:timex.start]
         return "date" in line.lower()

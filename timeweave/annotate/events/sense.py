@@ -24,6 +24,8 @@ HUMAN_PRONOUNS = {"he", "she", "they", "him", "her", "them", "who", "whom"}
 CONSENT_VERBS = {"agree"}
 # Nouns whose own event is of no type when they carry a plan or a thing ("execution of the plan").
 NON_HUMAN_OBJECT_NOUNS = {"execution"}
+# Event nouns that name a state after a bare "in": "in operation", "in conflict", "in occupation".
+STATE_IN_NOUNS = {"operation", "conflict", "occupation", "war", "session", "presence"}
 
 
 def _is_human(token: Token) -> bool:
@@ -59,10 +61,12 @@ def event_type(token: Token) -> str:
     if token.pos_ == "VERB" and lemma in HUMAN_PATIENT_VERBS and not _human_patient(token):
         return "other"  # "to execute its strategies": a plan carried out, not people killed
     if token.pos_ == "NOUN" and lemma in NON_HUMAN_OBJECT_NOUNS:
-        objects = [g for c in token.children if c.dep_ == "prep" and c.lower_ == "of"
-                   for g in c.children if g.dep_ == "pobj"]
-        if objects and not _human_patient(token):
-            return "other"  # "the execution of the plan"
+        owners = [c for c in token.children if c.dep_ == "poss"]
+        if not _human_patient(token) and not any(_is_human(o) for o in owners):
+            return "other"  # "the execution of the plan", "air action is now in execution"
+    if lemma in STATE_IN_NOUNS and token.head.lower_ == "in" and token.dep_ == "pobj" and not any(
+            c.dep_ in ("det", "poss", "amod", "compound") for c in token.children):
+        return "other"  # "eight years in operation", "in conflict with the law": a state, not an event
     if lemma in CONSENT_VERBS and any(c.dep_ == "xcomp" for c in token.children):
         return "other"  # "agreed to start negotiations": consent; the negotiation is the event
     return type_
