@@ -32,8 +32,9 @@ def _source_row(source_id: str, text_: str) -> dict:
 
 
 @pytest.fixture()
-def linked(tmp_path):
-    engine = open_store(tmp_path / "store.db")
+def linked(store_db):
+    """A store (SQLite and PostgreSQL) with two sources' texts and mentions, linked."""
+    engine = open_store(store_db)
     with engine.begin() as conn:
         for source_id, text_ in TEXTS.items():
             conn.execute(insert(schema.sources).values(**_source_row(source_id, text_)))
@@ -70,8 +71,8 @@ def test_chronicle_carries_alias_evidence_and_validate_checks_its_quotes(linked)
         validate(data, texts=TEXTS)
 
 
-def test_entity_page_shows_the_evidence_of_each_alias(linked, tmp_path):
-    client = TestClient(create_app(tmp_path / "store.db"))
+def test_entity_page_shows_the_evidence_of_each_alias(linked, store_db):
+    client = TestClient(create_app(store_db))
     with linked.connect() as conn:
         entity_id = conn.execute(select(schema.aliases.c.entity_id).where(schema.aliases.c.text == "NATO")).scalar()
     data = client.get(f"/entities/{entity_id}.json").json()
