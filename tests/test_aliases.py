@@ -262,3 +262,12 @@ def test_a_ship_named_after_a_place_or_a_state_keeps_apart_from_it():
                         ("b", "America", "state"), ("b", "Belfast", "place")])
     assert not same(ents, "USS America", "America")
     assert not same(ents, "HMS Belfast", "Belfast")
+
+
+def test_cue_words_and_parentheses_outweigh_the_annotators_type_guess():
+    texts = {"a": "Marshal Mannerheim, also called the White General, led. The port of Viipuri (Vyborg) was ceded.",
+             "b": "Vyborg became a Soviet town."}
+    ents = link(texts, [("a", "Mannerheim", "person"), ("a", "White General", "organization"),
+                        ("a", "Viipuri", "place"), ("a", "Vyborg", "organization"), ("b", "Vyborg", "organization")])
+    assert same(ents, "Mannerheim", "White General")
+    assert same(ents, "Viipuri", "Vyborg")

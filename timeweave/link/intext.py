@@ -101,8 +101,7 @@ def parentheses(res: Resolver) -> None:
                                                       or res.key_type(row.key) in ("person", "organization")):
                 continue  # "(1939)", "(see below)", "(D-AK)"; after a person or a body, a party, a place or a role
             key = inner.key if inner is not None else alias_key(inner_text)
-            if not designation and (key in res.by_key and res.key_type(key) != res.key_type(row.key)
-                                    or "organization" in (res.key_type(key), res.key_type(row.key))):
+            if not designation and res.key_type(row.key) == "organization":
                 continue  # "the Russian Academy of Sciences (Ulan-Ude)": a body and its seat, not two names
             if key == row.key or not designation and _qualifier(res, key, qualified):
                 continue
@@ -137,9 +136,9 @@ def naming_cues(res: Resolver) -> None:
             for rule, pattern in res.lexicon.cues:
                 second = None
                 if nxt is not None and nxt.start - row.end <= _WINDOW and pattern.fullmatch(text[row.end : nxt.start]):
+                    # the cue words say it is a second name, whatever type the annotator guessed for it
+                    # ("Mannerheim, also called the White General" with "White General" marked an organization)
                     second = FoundName(nxt.key, nxt.text, source_id, nxt.start, nxt.end)
-                    if _persons_mixed(res, row.key, nxt.key):
-                        continue
                 else:
                     m = re.match(pattern.pattern.rstrip("$") + f"((?-i:{_NAME}))", after, re.IGNORECASE)
                     if m and m.group(1)[:1].isupper():
