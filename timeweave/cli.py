@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from timeweave import __version__
+from timeweave.curate.cli import curate_app
 from timeweave.errors import TimeweaveError
 
 app = typer.Typer(
@@ -30,6 +31,7 @@ app = typer.Typer(
 )
 export_app = typer.Typer(help="Write the chronicle in a standard format.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
+app.add_typer(curate_app, name="curate")
 
 out = Console(soft_wrap=True)  # file names and reasons stay on one line, greppable
 err = Console(stderr=True, soft_wrap=True)
@@ -148,6 +150,10 @@ def status_cli(db: DbOption = "timeweave.db", as_json: Annotated[bool, typer.Opt
         out.print(f"  versions: {json.dumps(run['versions'])}", highlight=False, markup=False)
         out.print(f"  config: {json.dumps(run['config'])}", highlight=False, markup=False)
     out.print(f"  migrations: {', '.join(result.migrations)}", highlight=False)
+    if result.curation.get("actions"):
+        out.print(f"  corrections: {result.curation['actions']} ({json.dumps(result.curation['states'])})", highlight=False, markup=False)
+    for action in result.curation.get("stale", []):
+        out.print(f"  stale correction {action['id']} ({action['kind']}): {action['detail']}", highlight=False, markup=False)
     for failure in result.failures:
         out.print(f"  {_kind(failure['code'])} [{failure['code']}] {failure['path']}: {failure['reason']}. {failure['hint']}", highlight=False, markup=False)
 
@@ -268,15 +274,21 @@ def serve_cli(
     host: Annotated[str, typer.Option(help="Address to bind. Anything but localhost needs --public.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     public: Annotated[Optional[list[str]], typer.Option("--public", metavar="HOST", help="Allow binding beyond localhost (the UI has no login) and answer requests for this host name (repeatable); any other Host header is refused (DNS rebinding).")] = None,
+    edit: Annotated[bool, typer.Option("--edit", help="Turn on corrections in the pages, for whoever has the token printed at start.")] = False,
 ) -> None:
-    """Serve the read-only web UI (timeline, events, entities, sources, comparisons, search)."""
+    """Serve the read-only web UI (timeline, events, entities, sources, comparisons, search); --edit adds corrections."""
     from timeweave.serve.app import check_host, serve
+    from timeweave.serve.edit import new_token
 
     try:
         public = list(public or [])
         check_host(host, public=public)
-        out.print(f"Serving {db} on [bold]http://{host}:{port}/[/bold] (read-only; Ctrl-C stops it)", highlight=False)
-        serve(db, host=host, port=port, public=public)
+        token = new_token() if edit else None
+        mode = "editing needs the token below" if edit else "read-only"
+        out.print(f"Serving {db} on [bold]http://{host}:{port}/[/bold] ({mode}; Ctrl-C stops it)", highlight=False)
+        if token:
+            out.print(f"To edit, open http://{host}:{port}/-/edit/login?token={token}", highlight=False, markup=False)
+        serve(db, host=host, port=port, public=public, edit=token)
     except TimeweaveError as error:
         _fail(error)
 

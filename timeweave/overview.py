@@ -21,6 +21,7 @@ class Status:
     migrations: list[str]
     last_run: dict[str, Any] | None
     failures: list[dict[str, Any]] = field(default_factory=list)
+    curation: dict[str, Any] = field(default_factory=dict)  # the correction log: counts by state, the stale actions
 
 
 def status(db: str | Path) -> Status:
@@ -40,7 +41,19 @@ def status(db: str | Path) -> Status:
         migrations=applied(engine),
         last_run=dict(run._mapping) if run is not None else None,
         failures=failures,
+        curation=_curation(engine),
     )
+
+
+def _curation(engine) -> dict[str, Any]:
+    """How many corrections the log holds by state, and those that no longer apply (what they named is gone)."""
+    from timeweave.curate import log
+
+    actions = log(engine)
+    states: dict[str, int] = {}
+    for action in actions:
+        states[action["state"]] = states.get(action["state"], 0) + 1
+    return {"actions": len(actions), "states": states, "stale": [a for a in actions if a["state"] == "stale"]}
 
 
 def sources(db: str | Path) -> list[dict[str, Any]]:

@@ -17,10 +17,11 @@ import jsonschema
 from sqlalchemy import Engine, select
 
 import timeweave
+from timeweave.curate.marks import mark_curated
 from timeweave.errors import SchemaError
 from timeweave.store import schema as t
 
-SCHEMA_VERSION = 2  # 2: aliases carry how, rule and the evidence of their link (docs/schema.md)
+SCHEMA_VERSION = 2  # 2: aliases carry how, rule and the evidence of their link; `curated` marks (docs/schema.md)
 
 
 @lru_cache(maxsize=1)
@@ -103,6 +104,7 @@ def chronicle(engine: Engine) -> dict[str, Any]:
             }
             for r in conn.execute(select(t.comparisons).order_by(t.comparisons.c.id))
         ]
+        mark_curated(conn, entities=entities, events=events, comparisons=comparisons)  # `curated`: set by a historian
     return {
         "timeweave": timeweave.__version__,
         "schema": SCHEMA_VERSION,

@@ -132,17 +132,19 @@ class App:
         return register
 
 
-def create_app(db: str | Path | Engine) -> FastAPI:
+def create_app(db: str | Path | Engine, *, edit: str | None = None) -> FastAPI:
     """The read-only web UI over the store at `db` (path, URL or an open engine)."""
     from timeweave.serve.maps import add_map_pages
+    from timeweave.serve.edit import add_curation
     from timeweave.serve.pages import add_pages
 
-    engine = db if isinstance(db, Engine) else open_store(db, create=False, readonly=True)
+    engine = db if isinstance(db, Engine) else open_store(db, create=False, readonly=not edit)
     app = App(engine)
     api = app.api
     api.mount("/-/static", StaticFiles(directory=str(HERE / "static")), name="static")
     add_pages(app)
     add_map_pages(app)
+    add_curation(app, token=edit)  # `serve --edit`: forms and write routes guarded by `edit`, the token (serve/edit.py)
 
     @api.middleware("http")
     async def guard(request: Request, call_next):
@@ -240,12 +242,12 @@ def check_host(host: str, *, public: bool | Sequence[str]) -> None:
             "Pass --public NAME (the host name users will type) to do it anyway, or use --host 127.0.0.1.")
 
 
-def serve(db: str | Path, *, host: str = "127.0.0.1", port: int = 8000, public: bool | Sequence[str] = False) -> None:
+def serve(db: str | Path, *, host: str = "127.0.0.1", port: int = 8000, public: bool | Sequence[str] = False, edit: str | None = None) -> None:
     """Serve the UI over `db` until interrupted (blocking)."""
     import uvicorn
 
     check_host(host, public=public)
-    app = create_app(db)
+    app = create_app(db, edit=edit)
     app.state.allowed_hosts = allowed_hosts(host, public)  # the Host/Origin allowlist (`refused_host`)
     log.info("serving %s on http://%s:%d/", db, host, port)
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -80,6 +80,13 @@ def _runs_pid(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE runs ADD COLUMN host VARCHAR(200)"))
 
 
+@migration("0010_curation_log")
+def _curation_log(conn: Connection) -> None:
+    """The historian's corrections: the append-only `curation_actions` log and what each applies to now."""
+    for table in (schema.curation_actions, schema.curation_results, schema.curated_fields):
+        table.create(conn, checkfirst=True)
+
+
 def applied(engine: Engine) -> list[str]:
     """Names of the migrations this store has recorded, in the order they were applied."""
     if not inspect(engine).has_table("migrations"):

@@ -281,3 +281,44 @@ embeddings = Table(
     Column("vector", LargeBinary, nullable=False),  # float32 little-endian
 )
 
+
+# Migration 0010: the historian's corrections (timeweave/curate, docs/curate.md). `curation_actions` is
+# an append-only log that no build rewrites; the two tables after it are derived from the log by
+# every `curate.apply` and say what each action applies to now.
+curation_actions = Table(
+    "curation_actions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("uid", String(64), nullable=False, unique=True),  # stable across stores (Web Annotation import/export)
+    Column("kind", String(30), nullable=False),  # reject | restore | date | label | ... | undo (curate/kinds.py)
+    Column("target", JSON, nullable=False),  # anchors: quotes with context, re-found after every rebuild
+    Column("args", JSON, nullable=False),  # the action's values (an EDTF date, a label, a role, an undone uid ...)
+    Column("note", Text),
+    Column("author", String(200), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("origin", String(20), nullable=False),  # cli | web | import | library
+)
+
+curation_results = Table(
+    "curation_results",
+    metadata,
+    Column("action_id", Integer, ForeignKey("curation_actions.id", ondelete="CASCADE"), primary_key=True),
+    Column("state", String(20), nullable=False),  # applied | unchanged | stale | undone
+    Column("detail", Text, nullable=False),
+    Column("applies_to", JSON, nullable=False),  # {"events": [...], "entities": [...], "comparisons": [...]} now
+    Column("checked_at", String(40), nullable=False),
+)
+
+curated_fields = Table(
+    "curated_fields",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("object", String(20), nullable=False),  # event | entity | comparison
+    Column("object_id", Integer, nullable=False),
+    Column("field", String(30), nullable=False),  # date | label | type | place | participants | evidence | ...
+    Column("action_id", Integer, ForeignKey("curation_actions.id", ondelete="CASCADE"), nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("note", Text),
+    Column("created_at", String(40), nullable=False),
+    Index("ix_curated_fields_object", "object", "object_id"),
+)
