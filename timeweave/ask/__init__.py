@@ -48,13 +48,15 @@ def ask(engine: Engine, question: str, *, params: AskParams | None = None, encod
         return not_found(question)
     if encoder is _DEFAULT:
         encoder = _default_encoder()
-    sentences = retrieve(engine, q, lex, encoder=encoder, limit=params.candidates, embed_weight=params.embed_weight)
+    sentences = retrieve(engine, q, lex, encoder=encoder, limit=params.candidates, embed_weight=params.embed_weight,
+                         key_share=params.key_share)
     with engine.connect() as conn:
         answer = assemble(conn, q, sentences, lex, params, question)
         second = follow_up(q, lex)
         if second is None or answer.status == "not_found":
             return answer
-        more = retrieve(engine, second, lex, encoder=encoder, limit=params.candidates, embed_weight=params.embed_weight)
+        more = retrieve(engine, second, lex, encoder=encoder, limit=params.candidates, embed_weight=params.embed_weight,
+                         key_share=params.key_share)
         return combine(answer, assemble(conn, second, more, lex, params, question))
 
 

@@ -46,8 +46,16 @@ def _value_text(value: Value, kind: str) -> str:
     return value.text
 
 
-def _title(titles: dict[str, str | None], source_id: str) -> str:
+def _title(titles: dict[str, str], source_id: str) -> str:
     return titles.get(source_id) or source_id
+
+
+def label(source_id: str, authors: list | None, issued: str | None) -> str:
+    """How an answer names a source: "Zhabaeva (2021)" when the record has an author, else its id."""
+    if authors and isinstance(authors[0], str) and authors[0].strip():
+        name = authors[0].split(",")[0].strip() if "," in authors[0] else authors[0].split()[-1]
+        return f"{name} ({issued[:4]})" if issued else name
+    return source_id
 
 
 def _position(g: Group, kind: str, paths: dict[str, str], text_value: str | None = None) -> Position:
@@ -59,6 +67,39 @@ def _position(g: Group, kind: str, paths: dict[str, str], text_value: str | None
             evidence.append(Evidence(s.source_id, paths.get(s.source_id, ""), s.start, s.end, s.quote))
     when = {"edtf": rep.edtf, "earliest": rep.earliest, "latest": rep.latest} if kind == "date" and rep.earliest and rep.latest else None
     return Position(text_value or _value_text(rep, kind), when, g.sources, evidence)
+
+
+def _voices(question: Question, support: list[Sentence], notes: dict, lex: Lexicon, params: AskParams, *,
+            chronicle_dates: bool) -> list[tuple[Value, Sentence]]:
+    """One value per sentence, best sentences first, at most `per_source` sentences a source.
+
+    A value much vaguer than the others ("the early 1930s" beside "24 November 1934") does not
+    speak against them: dates wider than a year are dropped when some voice gives a month or finer.
+    """
+    voices: list[tuple[Value, Sentence]] = []
+    per_source: dict[str, int] = {}
+    for s in support:
+        if per_source.get(s.source_id, 0) >= params.per_source:
+            continue
+        found = extract(question, s, notes[s.source_id], lex, chronicle_dates=chronicle_dates)
+        if found:
+            voices.append((found[0], s))
+            per_source[s.source_id] = per_source.get(s.source_id, 0) + 1
+        if len(voices) >= params.voices:
+            break
+    widths = [_width(v) for v, _ in voices]
+    if widths and min(widths) <= 31:
+        voices = [(v, s) for (v, s), w in zip(voices, widths) if w <= 366]
+    return voices
+
+
+def _width(value: Value) -> int:
+    if not (value.earliest and value.latest):
+        return 0
+    try:
+        return (date.fromisoformat(value.latest) - date.fromisoformat(value.earliest)).days + 1
+    except ValueError:
+        return 0
 
 
 def not_found(question: str) -> Answer:
@@ -73,23 +114,19 @@ def assemble(conn: Connection, question: Question, sentences: list[Sentence], le
         return not_found(original)
     best = voices_pool[0].score
     support = [s for s in voices_pool if s.score >= best * params.relative and s.coverage >= params.min_coverage
-               and s.focus >= params.min_focus]
+               and s.focus >= params.min_focus and s.named >= params.min_names]
     if not support:
         return not_found(original)
     src = t.sources.c
     ids = sorted({s.source_id for s in support})
-    meta = {r.id: r for r in conn.execute(select(src.id, src.path, src.title).where(src.id.in_(ids)))}
+    meta = {r.id: r for r in conn.execute(select(src.id, src.path, src.authors, src.issued).where(src.id.in_(ids)))}
     paths = {k: r.path for k, r in meta.items()}
-    titles = {k: r.title for k, r in meta.items()}
+    titles = {k: label(k, r.authors, r.issued) for k, r in meta.items()}
     notes = annotations(conn, support)
     if question.kind in ("date", "time", "number", "person", "place", "yesno"):
-        voices: list[tuple[Value, Sentence]] = []
-        for s in support:
-            found = extract(question, s, notes[s.source_id], lex)
-            if found:
-                voices.append((found[0], s))
-            if len(voices) >= params.voices:
-                break
+        voices = _voices(question, support, notes, lex, params, chronicle_dates=False)
+        if not voices and question.kind == "date":  # no sentence says a date: the dates the build gave their events
+            voices = _voices(question, support, notes, lex, params, chronicle_dates=True)
         if not voices:
             return not_found(original)
         groups = group(voices, question.kind)

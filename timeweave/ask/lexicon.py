@@ -29,6 +29,9 @@ class Lexicon:
     months: dict[str, int]
     locative: frozenset[str]
     scope: frozenset[str]
+    voice: frozenset[str]
+    negative_prefixes: tuple[str, ...]
+    synonyms: dict[str, frozenset[str]]  # stem -> stems of its near-synonyms
     forms: dict[str, str]  # irregular form -> base ("met" -> "meet")
 
 
@@ -44,12 +47,15 @@ def lexicon(folder: str = "") -> Lexicon:
     granularity: dict[str, str] = {}
     numbers: dict[str, float] = {}
     forms: dict[str, str] = {}
+    groups: dict[str, list[str]] = {}
     for row in rows:
         word, name = row["word"].lower(), row["list"]
         if name.startswith("kind:"):
             kinds[word] = name.split(":", 1)[1]
         elif name.startswith("granularity:"):
             granularity[word] = name.split(":", 1)[1]
+        elif name.startswith("synonym:"):
+            groups.setdefault(name, []).append(word)
         elif name == "form":
             forms[word] = row.get("value", "").lower() or word
         elif name == "number":
@@ -58,11 +64,21 @@ def lexicon(folder: str = "") -> Lexicon:
             lists.setdefault(name, []).append(word)
     months = {m: i + 1 for i, m in enumerate(lists.get("month", []))}
     months.update({m[:3]: n for m, n in list(months.items())})
+    partial = Lexicon(kinds=kinds, stop=frozenset(), negation=frozenset(),
+                      suffixes=tuple(sorted(set(lists.get("suffix", ())), key=len, reverse=True)), granularity={}, numbers={},
+                      months={}, locative=frozenset(), scope=frozenset(), voice=frozenset(), negative_prefixes=(), synonyms={}, forms=forms)
+    synonyms: dict[str, set[str]] = {}
+    for members in groups.values():
+        stems = {stem(w, partial) for w in members}
+        for s in stems:
+            synonyms.setdefault(s, set()).update(stems - {s})
     return Lexicon(kinds=kinds, stop=frozenset(lists.get("stop", ())), negation=frozenset(lists.get("negation", ())),
                    suffixes=tuple(sorted(set(lists.get("suffix", ())), key=len, reverse=True)),
                    granularity=granularity, numbers=numbers, months=months, forms=forms,
                    locative=frozenset(lists.get("locative", ())),
-                   scope=frozenset(lists.get("scope", ())))
+                   scope=frozenset(lists.get("scope", ())), voice=frozenset(lists.get("voice", ())),
+                   negative_prefixes=tuple(lists.get("negative_prefix", ())),
+                   synonyms={k: frozenset(v) for k, v in synonyms.items()})
 
 
 def stem(word: str, lex: Lexicon) -> str:
@@ -70,7 +86,7 @@ def stem(word: str, lex: Lexicon) -> str:
 
     FTS5's tokenizer does not stem; "retaliatory" must still find "retaliation".
     """
-    word = word.lower()
+    word = word.lower().replace(".", "")
     word = lex.forms.get(word, word)
     changed = True
     while changed:  # to a fixed point, so "repealed" and "repeal" meet

@@ -19,10 +19,18 @@ class AskParams:
     """A sentence is a voice only if it holds at least this share of what the question says of its names (its
     lower-case content words, "commanded" in "Who commanded USS Turner Joy?"): naming the same ship is not
     answering the question."""
+    min_names: float = 0.5
+    """A sentence is a voice only if it, its passage or its source's title holds at least this idf-weighted share
+    of the names the question gives ("the Kremlin talks": a sentence on other talks is not a voice)."""
+    key_share: float = 0.35
+    """A yes/no question is answered only by sentences holding its rarest content word, its opposite, or at least
+    this idf-weighted share of its content words."""
     relative: float = 0.5
     """A sentence speaks for an answer only if its score is at least this share of the best sentence's."""
     voices: int = 8
     """At most this many sentences (one value each) make the positions."""
+    per_source: int = 2
+    """At most this many sentences of one source are voices, so one long text cannot crowd out the others."""
     embed_weight: float = 0.2
     """Weight of the question-to-evidence cosine added to the word coverage when ranking sentences."""
     candidates: int = 40

@@ -22,6 +22,7 @@ class Question:
     kind: str  # date | time | place | person | number | cause | yesno | list | other
     terms: list[str]  # stems of the content words, in order, without repeats
     names: list[str] = field(default_factory=list)  # stems of capitalised words past the first (anchors)
+    acronyms: dict[str, str] = field(default_factory=dict)  # stem -> the all-capital word as asked ("nsa" -> "NSA")
     numbers: set[str] = field(default_factory=set)  # digits the question gives (not an answer)
     years: set[str] = field(default_factory=set)
     months: set[int] = field(default_factory=set)
@@ -64,6 +65,7 @@ def analyse(text: str, lex: Lexicon) -> Question:
     granularity = None
     focus: list[str] = []
     scope: list[tuple[str, str]] = []
+    acronyms: dict[str, str] = {}
     for i, word in enumerate(words):
         lower = word.lower()
         if lower in lex.granularity and kind == "date" and granularity is None:
@@ -86,16 +88,26 @@ def analyse(text: str, lex: Lexicon) -> Question:
         if s not in terms:
             terms.append(s)
         if i > 0 and word[:1].isupper():
-            if s not in names:
+            if s not in names and not _after_voice(words, i, lex):
                 names.append(s)
+                if 2 <= len(word) <= 6 and word.isalpha() and word.isupper():
+                    acronyms[s] = word
         elif s not in focus and i < first:
             focus.append(s)
     compounds = {}
     for a, b in zip(words, words[1:]):
         if a.isalpha() and b.isalpha() and a.islower() and b.islower() and a not in lex.stop and b not in lex.stop:
             compounds[stem(a + b, lex)] = (stem(a, lex), stem(b, lex))
-    return Question(text=text, kind=kind, terms=terms, compounds=compounds, context=set(numbers), scope=scope, names=names, numbers=numbers, years=years, months=months,
+    return Question(text=text, kind=kind, terms=terms, compounds=compounds, context=set(numbers), scope=scope, acronyms=acronyms, names=names, numbers=numbers, years=years, months=months,
                     granularity=granularity, focus=focus, counted=_counted(words, lex) if kind == "number" else None)
+
+
+def _after_voice(words: list[str], i: int, lex: Lexicon) -> bool:
+    """Whether words[i] names the source asked about ("according to Wikipedia"), not the subject."""
+    for back in range(1, 4):
+        if i - back - 1 >= 0 and f"{words[i - back - 1]} {words[i - back]}".lower() in lex.voice:
+            return all(w[:1].isupper() for w in words[i - back + 1:i + 1])
+    return False
 
 
 def parts(text: str, lex: Lexicon) -> list[str]:

@@ -26,7 +26,7 @@ from timeweave.store.search import TABLE
 
 log = logging.getLogger(__name__)
 
-_WORD = re.compile(r"\w+(?:['’]\w+)?", re.UNICODE)
+_WORD = re.compile(r"(?:[A-Z]\.){2,}|\w+(?:['’]\w+)?", re.UNICODE)  # "U.S." is one word
 _SAFE = re.compile(r"^\w+$", re.UNICODE)
 
 
@@ -43,6 +43,8 @@ class Sentence:
     score: float = 0.0
     matched: list[tuple[int, int]] = field(default_factory=list)  # offsets of the words that matched
     copy: bool = False  # inside a passage that copies another document
+    key: int = 0  # 1: it holds the question's rarest content word (or most of them); -1: its opposite ("provoked" for "unprovoked"); 0: neither
+    named: float = 1.0  # idf-weighted share of the question's names in its source (text or title)
 
 
 def _prefix_match(term: str, word_stem: str) -> bool:
@@ -54,7 +56,29 @@ def _prefix_match(term: str, word_stem: str) -> bool:
 
 def _matches(words_text: str, terms: list[str], lex: Lexicon) -> set[str]:
     stems = [stem(m.group(), lex) for m in _WORD.finditer(words_text)]
-    return {term for term in terms if any(_prefix_match(term, w) for w in stems)}
+    return {term for term in terms if any(_prefix_match(f, w) for w in stems for f in (term, *lex.synonyms.get(term, ())))}
+
+
+def _expanded(body: str, acronyms: dict[str, str], lex: Lexicon) -> set[str]:
+    """The acronyms of the question whose expansion the text writes out ("NSA": "National Security Agency");
+    short function words (the lexicon's stop words: "of", "and") may stand between the initials' words."""
+    found = set()
+    joiners = "|".join(sorted((re.escape(w) for w in lex.stop if len(w) <= 3 and w.isalpha()), key=len, reverse=True))
+    for term, acronym in acronyms.items():
+        pattern = r"\b" + rf"\s+(?:(?:{joiners})\s+)?".join(f"{letter}[\\w'’-]*" for letter in acronym) + r"\b"
+        if re.search(pattern, body):
+            found.add(term)
+    return found
+
+
+def _opposites(term: str, lex: Lexicon) -> set[str]:
+    """Stems that say the opposite of `term` by a negative prefix: "unprovok" <-> "provok"."""
+    out = set()
+    for prefix in lex.negative_prefixes:
+        if term.startswith(prefix) and len(term) - len(prefix) >= 4:
+            out.add(term[len(prefix):])
+        out.add(prefix + term)
+    return out
 
 
 def _fts_terms(terms: list[str]) -> list[str]:
@@ -150,14 +174,14 @@ def _cosines(conn: Connection, question: Question, sentences: list[Sentence], te
 
 
 def retrieve(engine: Engine, question: Question, lex: Lexicon, *, encoder=None, limit: int = 40,
-             embed_weight: float = 0.2) -> list[Sentence]:
+             embed_weight: float = 0.2, key_share: float = 0.4) -> list[Sentence]:
     """Candidate sentences for `question`, best first (empty when the store has no search index)."""
     if not inspect(engine).has_table(TABLE):
         log.warning("no search index in this store: rebuild it with `timeweave build`")
         return []
     terms = _fts_terms(question.terms + sorted(question.numbers))
     with engine.connect() as conn:
-        hits = _hits(conn, engine, terms, limit)
+        hits = _hits(conn, engine, _fts_terms(terms + sorted({s for term in terms for s in lex.synonyms.get(term, ())})), limit)
         if not hits:
             return []
         df, total = _document_frequency(conn, engine, terms)
@@ -176,6 +200,12 @@ def retrieve(engine: Engine, question: Question, lex: Lexicon, *, encoder=None, 
         weight = sum(idf.values()) or 1.0
         focus = [term for term in question.focus if term in idf]
         focus_weight = sum(idf[term] for term in focus)
+        key = max(focus, key=lambda term: idf[term]) if focus else None
+        opposites = _opposites(key, lex) if key else set()
+        names = [term for term in question.names if term in idf]
+        names_weight = sum(idf[term] for term in names)
+        doc_names = {source_id: _matches(texts.get(source_id, "") + "\n" + (titles.get(source_id) or ""), names, lex)
+                     | _expanded(texts.get(source_id, ""), question.acronyms, lex) for source_id in sources}
         for r in rows:
             body = texts.get(r.source_id, "")
             title_terms = _matches(titles.get(r.source_id) or "", terms, lex)
@@ -184,7 +214,8 @@ def retrieve(engine: Engine, question: Question, lex: Lexicon, *, encoder=None, 
                 words = [(m.start() + a, m.end() + a, stem(m.group(), lex)) for m in _WORD.finditer(body[a:b])]
                 matched_terms, spans = set(), []
                 for term in terms:
-                    hits = [(x, y) for x, y, w in words if _prefix_match(term, w)]
+                    forms = (term, *lex.synonyms.get(term, ()))
+                    hits = [(x, y) for x, y, w in words if any(_prefix_match(f, w) for f in forms)]
                     if hits:
                         matched_terms.add(term)
                         spans.extend(hits)
@@ -201,8 +232,13 @@ def retrieve(engine: Engine, question: Question, lex: Lexicon, *, encoder=None, 
                 near = context - matched_terms
                 coverage = (sum(idf[m] for m in matched_terms) + 0.5 * sum(idf[m] for m in near)) / weight
                 focus_share = sum(idf[m] for m in focus if m in matched_terms) / focus_weight if focus_weight else 1.0
+                said = {stem(m.group(), lex) for m in _WORD.finditer(body[a:b])}
+                key_hit = -1 if any(_prefix_match(o, w) for o in opposites for w in said) else 1 if key in matched_terms or focus_share >= key_share else 0
+                if key_hit < 0:  # "provoked" answers "unprovoked?" as much as "unprovoked" does
+                    focus_share = min(1.0, focus_share + idf[key] / focus_weight)
+                named = sum(idf[n] for n in names if n in doc_names[r.source_id]) / names_weight if names_weight else 1.0
                 sentences.append(Sentence(r.source_id, r.id, a, b, body[a:b], coverage=coverage, focus=focus_share,
-                                          matched=sorted(spans), copy=r.duplicate_scope == "across"))
+                                          matched=sorted(spans), copy=r.duplicate_scope == "across", named=named, key=key_hit))
         sentences.sort(key=lambda s: -s.coverage)
         sentences = sentences[: limit * 3]
         _cosines(conn, question, sentences, texts, encoder)

@@ -86,8 +86,9 @@ def _inside(row, s: Sentence) -> bool:
     return row.start >= s.start and row.end <= s.end
 
 
-def dates(question: Question, s: Sentence, notes: dict[str, list]) -> list[Value]:
-    """Date intervals the sentence gives: its time expressions, else the date the build gave its event."""
+def dates(question: Question, s: Sentence, notes: dict[str, list], *, chronicle_dates: bool = False) -> list[Value]:
+    """Date intervals the sentence gives in its time expressions; with `chronicle_dates`, the date the build
+    gave the event the sentence tells (dated from its context, when_reason says how)."""
     given = _question_intervals(question)
     limit = GRANULARITY_DAYS.get(question.granularity or "", 10**6)
     out = []
@@ -104,7 +105,7 @@ def dates(question: Question, s: Sentence, notes: dict[str, list]) -> list[Value
         if any(x.earliest >= a and x.latest <= b for a, b in given) and width >= 28 and question.months:
             continue  # the question gives this month already
         out.append(Value(x.text, f"{x.earliest}/{x.latest}", x.start, x.end, edtf=x.edtf, earliest=x.earliest, latest=x.latest))
-    if not out:  # the build dated the event the sentence tells from its context: the chronicle's date
+    if chronicle_dates and not out:  # the build dated the event the sentence tells from its context: the chronicle's date
         for e in notes["events"]:
             if _inside(e, s) and any(a <= e.trigger_start < b for a, b in s.matched) and e.earliest and e.latest and e.when_text and _days(e.earliest, e.latest) <= limit:
                 inside_scope = not question.scope or any(e.earliest <= b and a <= e.latest for a, b in question.scope)
@@ -206,19 +207,25 @@ def after_locative(question: Question, s: Sentence, notes: dict[str, list], lex:
 
 
 def polarity(question: Question, s: Sentence, lex: Lexicon) -> list[Value]:
-    """Yes, or no when a negation word stands in the sentence and the question has none."""
+    """Yes, or no when a negation word stands in the sentence and the question has none.
+
+    Only a sentence that says the question's rarest content word, or its opposite ("provoked" for
+    "unprovoked"), answers a yes/no question; the opposite word flips the answer.
+    """
+    if s.key == 0:
+        return []
     words = [w.lower() for w in _WORD.findall(s.quote)]
     asked_negative = any(w.lower() in lex.negation for w in _WORD.findall(question.text))
     negative = any(w in lex.negation or w.endswith("n't") for w in words)
-    said = "no" if negative != asked_negative else "yes"
+    said = "no" if (negative != asked_negative) != (s.key < 0) else "yes"
     return [Value(said, said, s.start, s.end)]
 
 
-def extract(question: Question, s: Sentence, notes: dict[str, list], lex: Lexicon) -> list[Value]:
+def extract(question: Question, s: Sentence, notes: dict[str, list], lex: Lexicon, *, chronicle_dates: bool = False) -> list[Value]:
     """The values of the question's kind in sentence `s`, nearest to the question's words first."""
     kind = question.kind
     if kind == "date":
-        found = dates(question, s, notes)
+        found = dates(question, s, notes, chronicle_dates=chronicle_dates)
     elif kind == "time":
         found = clock_times(question, s, notes)
     elif kind == "number":
