@@ -67,7 +67,8 @@ def test_a_signed_in_form_sets_the_date_and_the_page_says_who(store):
     assert client.get(f"/events/{event_id}.json").json()["event"]["edtf"] == "1936-03-12"
 
 
-@pytest.mark.parametrize("case", ["no token", "wrong login token", "stale csrf", "other origin", "other host", "no origin"])
+@pytest.mark.parametrize("case", ["no token", "wrong login token", "stale csrf", "other origin", "other host", "no origin",
+                                  "null origin"])
 def test_refused_requests_change_nothing(store, case):
     event_id, edtf = _event(store)
     form = {"edtf": "1901", "note": "n", "by": "mallory"}
@@ -86,6 +87,8 @@ def test_refused_requests_change_nothing(store, case):
             headers = {"Origin": "http://rebound.example:8000", "Host": "rebound.example:8000"}
         if case == "no origin":
             headers = {}
+        if case == "null origin":
+            headers = {"Origin": "null"}
     response = client.post(f"/-/edit/events/{event_id}/date", data=form, headers=headers)
     assert response.status_code == 403, (case, response.text)
     assert _log(store) == [] and _event(store) == (event_id, edtf)
@@ -101,3 +104,17 @@ def test_bearer_token_writes_and_bad_values_are_a_clear_400(store):
     assert _log(store) == [] and _event(store) == (event_id, edtf)
     assert client.post(f"/-/edit/events/{event_id}/label", data={"label": "Renamed", "by": "b"}, headers=auth).status_code == 303
     assert client.get(f"/events/{event_id}.json").json()["event"]["label"] == "Renamed"
+
+
+def test_a_comparison_marked_wrong_in_the_page_leaves_it(store):
+    client, csrf = _signed_in(store)
+    with open_store(store).connect() as conn:
+        comparison = conn.execute(select(t.comparisons.c.id, t.comparisons.c.event_id).order_by(t.comparisons.c.id)).first()
+    page = client.get(f"/events/{comparison.event_id}").text
+    assert f'action="/-/edit/comparisons/{comparison.id}/wrong"' in page
+    response = client.post(f"/-/edit/comparisons/{comparison.id}/wrong", headers={"Origin": BASE},
+                           data={"event": str(comparison.event_id), "by": "A. Historian", "csrf": csrf})
+    assert response.status_code == 303 and response.headers["location"] == f"/events/{comparison.event_id}"
+    with open_store(store).connect() as conn:
+        assert conn.execute(select(t.comparisons.c.id).where(t.comparisons.c.id == comparison.id)).first() is None
+        assert [r.kind for r in conn.execute(select(t.curation_actions))] == ["comparison_wrong"]

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 
-from timeweave.curate import ops
+from timeweave.curate import comparisons, entities, events
 from timeweave.curate.anchors import Resolver
 from timeweave.curate.kinds import UNDOING
 from timeweave.store import schema as t
@@ -42,6 +42,13 @@ class ApplyReport:
     seconds: float = 0.0
 
 
+APPLIERS = {  # kind (kinds.KINDS) -> function; `date` and `type` have a trailing underscore in Python
+    "reject": events.reject, "date": events.date_, "label": events.label, "type": events.type_, "merge": events.merge,
+    "split": events.split, "move": events.move, "participant": events.participant, "place": events.place,
+    "entity_merge": entities.entity_merge, "entity_split": entities.entity_split, "alias": entities.alias,
+    "entity_type": entities.entity_type, "comparison_wrong": comparisons.comparison_wrong,
+    "comparison_add": comparisons.comparison_add,
+}
 BATCHED = ("date", "label", "type", "place", "participant", "alias", "entity_type")  # leave events' other fields alone
 
 
@@ -179,7 +186,7 @@ def apply_one(ctx: Context, action, off: set[int]) -> Outcome:
         if target is None:
             return Outcome("stale", f"the action it takes back ({action.args.get('undoes')}) is not in this log")
         return Outcome("applied", f"takes back action {target.id} ({target.kind})")
-    applier = ops.APPLIERS.get(action.kind)
+    applier = APPLIERS.get(action.kind)
     if applier is None:
         return Outcome("stale", f"unknown kind {action.kind!r} (made by a newer timeweave?); not applied")
     result = applier(ctx, action)

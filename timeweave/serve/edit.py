@@ -68,6 +68,9 @@ class Guard:
         origin = request.headers.get("origin") or ""
         referer = request.headers.get("referer") or ""
         came_from = origin or (f"{urlsplit(referer).scheme}://{urlsplit(referer).netloc}" if referer else "")
+        if came_from == "null":
+            raise Refused("Refused a change whose origin the browser hides (Origin: null): reload the page from "
+                          "this server and try again.")
         if came_from and came_from not in (f"http://{host}", f"https://{host}"):
             raise Refused(f"Refused a change sent from another site ({came_from}): edits are made from this server's pages only.")
         bearer = request.headers.get("authorization", "")
@@ -132,6 +135,15 @@ def _entity_action(engine: Engine, entity_id: int, action: str, form: dict[str, 
     raise curate.CurateError(f"Unknown entity correction {action!r}.")
 
 
+def _comparison_action(engine: Engine, comparison_id: int, action: str, form: dict[str, str], who: dict[str, Any]) -> tuple[dict, str]:
+    from timeweave import curate
+
+    if action == "wrong":
+        result = curate.comparison_wrong(engine, comparison_id, **who)
+        return result, f"/events/{form['event']}" if form.get("event", "").isdigit() else "/comparisons"
+    raise curate.CurateError(f"Unknown comparison correction {action!r}.")
+
+
 def add_curation(app: Any, *, token: str | None) -> None:
     """Marks of curated fields on every page; with a token (`serve --edit`), the forms and write routes."""
     from timeweave.curate.marks import marks_of
@@ -155,7 +167,11 @@ def add_curation(app: Any, *, token: str | None) -> None:
     @api.middleware("http")
     async def editing_flag(request: Request, call_next):
         _editing.set(guard.signed_in(request))
-        return await call_next(request)
+        response = await call_next(request)
+        # With the app's `no-referrer`, a browser sends `Origin: null` on a form POST, which proves
+        # nothing; `same-origin` lets it say the form came from here (and still tells no other site).
+        response.headers["Referrer-Policy"] = "same-origin"
+        return response
 
     @api.get("/-/edit/login", include_in_schema=False)
     async def login(request: Request) -> Response:
@@ -191,6 +207,10 @@ def add_curation(app: Any, *, token: str | None) -> None:
     @api.post("/-/edit/events/{event_id:int}/{action}", include_in_schema=False)
     async def edit_event(request: Request, event_id: int, action: str) -> Response:
         return await write(request, _event_action, event_id, action)
+
+    @api.post("/-/edit/comparisons/{comparison_id:int}/{action}", include_in_schema=False)
+    async def edit_comparison(request: Request, comparison_id: int, action: str) -> Response:
+        return await write(request, _comparison_action, comparison_id, action)
 
     @api.post("/-/edit/entities/{entity_id:int}/{action}", include_in_schema=False)
     async def edit_entity(request: Request, entity_id: int, action: str) -> Response:
