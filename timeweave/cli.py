@@ -213,6 +213,33 @@ def timeline_cli(
         out.print("No events in this store yet.")
 
 
+@app.command("ask")
+def ask_cli(
+    question: Annotated[Optional[str], typer.Argument(help="The question, in words.")] = None,
+    db: DbOption = "timeweave.db",
+    questions: Annotated[Optional[Path], typer.Option("--questions", help="A JSONL file of {\"q\": ...} lines: one JSON answer a line, in order.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON (docs/ask.md).")] = False,
+) -> None:
+    """Answer a question from the store with cited quotes; disagreeing sources are shown apart, and an unsupported question says so."""
+    from timeweave.ask import ask_many
+    from timeweave.ask.batch import read_questions
+    from timeweave.ask.render import render_text
+    from timeweave.store import open_store
+
+    try:
+        if (question is None) == (questions is None):
+            raise TimeweaveError("Give one question in quotes, or --questions FILE.jsonl (not both).")
+        asked = read_questions(questions) if questions is not None else [question]
+        engine = open_store(db, create=False, readonly=True)
+        for answer in ask_many(engine, asked):
+            if as_json or questions is not None:
+                sys.stdout.write(answer.to_json() + "\n")
+            else:
+                out.print(render_text(answer), highlight=False, markup=False)
+    except TimeweaveError as error:
+        _fail(error)
+
+
 def _export_command(fmt: str, filename: str, help_text: str) -> None:
     """One `timeweave export FORMAT` command per registered exporter (built-in or plugin)."""
 

@@ -53,7 +53,8 @@ def _title(titles: dict[str, str], source_id: str) -> str:
 def label(source_id: str, authors: list | None, issued: str | None) -> str:
     """How an answer names a source: "Zhabaeva (2021)" when the record has an author, else its id."""
     if authors and isinstance(authors[0], str) and authors[0].strip():
-        name = authors[0].split(",")[0].strip() if "," in authors[0] else authors[0].split()[-1]
+        words = authors[0].split()
+        name = authors[0].split(",")[0].strip() if "," in authors[0] else words[-1] if len(words) <= 3 else authors[0].strip()
         return f"{name} ({issued[:4]})" if issued else name
     return source_id
 
@@ -76,20 +77,20 @@ def _voices(question: Question, support: list[Sentence], notes: dict, lex: Lexic
     A value much vaguer than the others ("the early 1930s" beside "24 November 1934") does not
     speak against them: dates wider than a year are dropped when some voice gives a month or finer.
     """
+    found: list[tuple[Value, Sentence]] = []
+    for s in support:
+        values = extract(question, s, notes[s.source_id], lex, chronicle_dates=chronicle_dates)
+        if values:
+            found.append((values[0], s))
+    widths = [_width(v) for v, _ in found]
+    if widths and min(widths) <= 31:
+        found = [(v, s) for (v, s), w in zip(found, widths) if w <= 366]
     voices: list[tuple[Value, Sentence]] = []
     per_source: dict[str, int] = {}
-    for s in support:
-        if per_source.get(s.source_id, 0) >= params.per_source:
-            continue
-        found = extract(question, s, notes[s.source_id], lex, chronicle_dates=chronicle_dates)
-        if found:
-            voices.append((found[0], s))
+    for v, s in found:
+        if per_source.get(s.source_id, 0) < params.per_source and len(voices) < params.voices:
+            voices.append((v, s))
             per_source[s.source_id] = per_source.get(s.source_id, 0) + 1
-        if len(voices) >= params.voices:
-            break
-    widths = [_width(v) for v, _ in voices]
-    if widths and min(widths) <= 31:
-        voices = [(v, s) for (v, s), w in zip(voices, widths) if w <= 366]
     return voices
 
 

@@ -136,6 +136,7 @@ def create_app(db: str | Path | Engine, *, edit: str | None = None) -> FastAPI:
     """The read-only web UI over the store at `db` (path, URL or an open engine)."""
     from timeweave.serve.maps import add_map_pages
     from timeweave.serve.edit import add_curation
+    from timeweave.serve.ask import add_ask
     from timeweave.serve.pages import add_pages
 
     engine = db if isinstance(db, Engine) else open_store(db, create=False, readonly=not edit)
@@ -143,6 +144,7 @@ def create_app(db: str | Path | Engine, *, edit: str | None = None) -> FastAPI:
     api = app.api
     api.mount("/-/static", StaticFiles(directory=str(HERE / "static")), name="static")
     add_pages(app)
+    add_ask(app)  # /ask and /ask.json (serve/ask.py)
     add_map_pages(app)
     add_curation(app, token=edit)  # `serve --edit`: forms and write routes guarded by `edit`, the token (serve/edit.py)
 
