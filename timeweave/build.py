@@ -139,7 +139,7 @@ def build(
     try:
         found = discover(paths, follow_outside_links=resolved["follow_outside_links"])
         catalog = load_catalog(found.files)
-        report.skipped = [(display_path(s.path), s.reason) for s in found.skipped]
+        report.skipped = [(s.shown or display_path(s.path), s.reason) for s in found.skipped]
         for error in [*found.failures, *catalog.problems]:
             _record_failure(engine, run_id, report, error)
         _adopt_old_paths(engine, found)
@@ -151,7 +151,7 @@ def build(
                     delete_source(conn, source_id)
             report.pruned = True
         report.removed = [path for _id, path in report.removed]
-        for error in corpus_stages(engine, resolved, report=report, aliases=found.aliases):
+        for error in corpus_stages(engine, resolved, report=report, aliases=found.aliases, shown_as=found.keys):
             _record_failure(engine, run_id, report, error)
         report.counts = counts(engine)
         _finish_run(engine, run_id, "failed" if report.stage_failures else "ok", report)
@@ -291,7 +291,7 @@ def _removed_sources(engine: Engine, paths: Sequence[str | Path], found) -> list
 
 
 def corpus_stages(engine: Engine, config: dict[str, Any], *, report: BuildReport | None = None,
-                  aliases: Sequence[Path] = ()) -> list[IngestError]:
+                  aliases: Sequence[Path] = (), shown_as: dict[Path, str] | None = None) -> list[IngestError]:
     """Recompute what depends on the whole corpus: copies across documents, entities, events.
 
     Each stage runs in its own transaction; one that raises is rolled back (its tables keep what the
@@ -306,7 +306,7 @@ def corpus_stages(engine: Engine, config: dict[str, Any], *, report: BuildReport
     from timeweave.store.search import reindex
 
     authority = authority_files(engine, aliases)
-    problems: list[IngestError] = list(check_aliases(authority))
+    problems: list[IngestError] = list(check_aliases(authority, shown=dict(shown_as or {})))
     stages = (
         ("copies across documents", lambda: mark_cross_document_duplicates(engine, config)),
         ("link (entities and aliases)", lambda: link_entities(engine, authority=authority)),

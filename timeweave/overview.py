@@ -26,7 +26,10 @@ class Status:
 
 def status(db: str | Path) -> Status:
     """Counts, the last run (versions, config, outcome) and the failures it recorded."""
+    from timeweave.build import mark_stale_runs
+
     engine = open_store(db, create=False)
+    mark_stale_runs(engine)  # a build killed outright shows as interrupted here, not as running forever
     with engine.connect() as conn:
         run = conn.execute(select(t.runs).order_by(desc(t.runs.c.id)).limit(1)).first()
         failures = []

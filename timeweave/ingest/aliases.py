@@ -10,14 +10,12 @@ are used. Types are matched without regard to case or surrounding spaces. A head
 from __future__ import annotations
 
 import csv
-import logging
 from pathlib import Path
 
 from timeweave.errors import IngestError
 from timeweave.ingest import errors as codes
 from timeweave.ingest.files import safe_name
 
-log = logging.getLogger(__name__)
 MAX_BYTES = 10 * 2**20  # an authority file is a list of names; anything larger is not one
 
 
@@ -27,20 +25,23 @@ def entity_types() -> tuple[str, ...]:
     return tuple(ENTITY_TYPES)
 
 
-def read_aliases(paths: list[Path]) -> tuple[list[tuple[str, str, str, str]], list[IngestError]]:
-    """Rows `(alias, canonical name, type, file name)` of the files, and a T023 warning per bad row or file."""
+def read_aliases(paths: list[Path], *, shown: dict[Path, str] | None = None
+                 ) -> tuple[list[tuple[str, str, str, str]], list[IngestError]]:
+    """Rows `(alias, canonical name, type, file name)` of the files, and a T023 warning per bad row or file.
+
+    `shown` names the files in the warnings (the build passes each file's key under its corpus root)."""
     types = entity_types()
     rows: list[tuple[str, str, str, str]] = []
     problems: list[IngestError] = []
     for path in paths:
-        shown = safe_name(path)
+        name = (shown or {}).get(path) or safe_name(path)
         try:
             if not path.is_file() or path.stat().st_size > MAX_BYTES:
                 raise OSError("not a regular file under 10 MB")
             with open(path, newline="", encoding="utf-8-sig") as handle:
                 lines = list(csv.reader(handle))
         except (OSError, UnicodeDecodeError, csv.Error) as exc:
-            problems.append(IngestError(codes.ALIASES_ROW, shown, f"the file cannot be read as UTF-8 CSV ({exc}); it was ignored",
+            problems.append(IngestError(codes.ALIASES_ROW, name, f"the file cannot be read as UTF-8 CSV ({exc}); it was ignored",
                                         "Save it as UTF-8 CSV with the columns alias,canonical name,type."))
             continue
         for n, record in enumerate(lines, start=1):
@@ -54,16 +55,14 @@ def read_aliases(paths: list[Path]) -> tuple[list[tuple[str, str, str, str]], li
                 why = ("expected 3 columns" if len(cells) < 3 else "an empty alias or name" if not cells[0] or not cells[1]
                        else f"unknown type {cells[2]!r}")
                 problems.append(IngestError(
-                    codes.ALIASES_ROW, f"{shown}:{n}",
+                    codes.ALIASES_ROW, f"{name}:{n}",
                     f"line {n} is not 'alias,canonical name,type' ({why}; got {record!r}); the line was ignored",
                     f"Fix or remove that line; the type is one of {', '.join(types)}."))
                 continue
             rows.append((cells[0], cells[1], type_, path.name))
-    for problem in problems:
-        log.warning("%s", problem)
     return rows, problems
 
 
-def check_aliases(paths: list[Path]) -> list[IngestError]:
-    """The T023 warnings of `read_aliases` alone, for the build to record."""
-    return read_aliases(paths)[1]
+def check_aliases(paths: list[Path], *, shown: dict[Path, str] | None = None) -> list[IngestError]:
+    """The T023 warnings of `read_aliases` alone, for the build to record (and log)."""
+    return read_aliases(paths, shown=shown)[1]

@@ -44,6 +44,7 @@ class Skip:
 
     path: Path
     reason: str
+    shown: str = ""  # how the build reports it: its key under the root, like a stored source
 
 
 @dataclass
@@ -60,6 +61,14 @@ class Discovery:
     def key(self, path: Path) -> str:
         """How the store knows `path`: relative to its root, independent of the working directory."""
         return self.keys.get(path) or safe_name(path)
+
+    def name(self, path: Path) -> str:
+        """How a report names `path`: its key under the root being walked, else the path as given (text-safe)."""
+        if self._root is not None:
+            return key_for(path, *self._root)
+        return safe_name(path)
+
+    _root: tuple[Path, str] | None = None  # (root as given, its name) while walking it
 
 
 @dataclass
@@ -114,19 +123,23 @@ def discover(paths: Sequence[str | Path], *, follow_outside_links: bool = False)
                 continue
             if not path.exists():
                 result.failures.append(
-                    IngestError(codes.NOT_FOUND, safe_name(path), "no such file or folder", "Check the path and try again.")
+                    IngestError(codes.NOT_FOUND, result.name(path), "no such file or folder", "Check the path and try again.")
                 )
                 continue
             if path.is_dir():
                 name = _root_name(path)
                 before = len(found)
-                _walk(path, walk, ancestors=frozenset())
+                result._root = (path, name)
+                try:
+                    _walk(path, walk, ancestors=frozenset())
+                finally:
+                    result._root = None
                 for file in found[before:]:
                     result.keys.setdefault(file, key_for(file, path, name))
             else:
                 what = kind_of(os.stat(path).st_mode)
                 if what:
-                    result.failures.append(not_regular(safe_name(path), what))
+                    result.failures.append(not_regular(result.name(path), what))
                     continue
                 _consider(path, result, found, explicit=True)
                 if found and found[-1] == path:
@@ -184,14 +197,14 @@ def _walk(folder: Path, walk: _Walk, *, ancestors: frozenset[Path]) -> None:
                 if not walk.follow_outside and not _inside(target, walk.roots):
                     log.warning("symlink %s leaves the corpus (to %s): not followed", safe_name(path), safe_name(target))
                     result.failures.append(IngestError(
-                        codes.OUTSIDE_CORPUS, safe_name(path),
+                        codes.OUTSIDE_CORPUS, result.name(path),
                         f"it is a symbolic link to {safe_name(target)}, outside the folders given to build; it was not read",
                         "Copy the file into the corpus folder, or pass --set follow_outside_links=true to follow such links."))
                     continue
             info = path.stat() if entry.is_symlink() else entry.stat(follow_symlinks=False)
             what = kind_of(info.st_mode)
             if what:
-                result.failures.append(not_regular(safe_name(path), what))
+                result.failures.append(not_regular(result.name(path), what))
             elif entry.is_dir():
                 _walk(path, walk, ancestors=ancestors | {real})
             else:
@@ -207,14 +220,15 @@ def _consider(path: Path, result: Discovery, found: list[Path], *, explicit: boo
     if is_metadata_file(path):
         if path.name.lower() == "aliases.csv":
             result.aliases.append(path)
+            result.keys[path] = result.name(path)
         return
     if not explicit and DOC_NAMES.match(path.name):
-        result.skipped.append(Skip(path, "corpus documentation, not a source"))
+        result.skipped.append(Skip(path, "corpus documentation, not a source", result.name(path)))
         return
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         shown = f"extension {suffix!r}" if suffix else "no extension"
-        result.skipped.append(Skip(path, f"unknown {shown}; supported: {', '.join(sorted(SUPPORTED))}"))
+        result.skipped.append(Skip(path, f"unknown {shown}; supported: {', '.join(sorted(SUPPORTED))}", result.name(path)))
         return
     found.append(path)
 
@@ -229,13 +243,13 @@ def _fail_link(result: Discovery, path: Path) -> None:
     if not looped:
         target = safe_name(os.readlink(path)) if path.is_symlink() else "?"
         result.failures.append(
-            IngestError(codes.NOT_FOUND, safe_name(path), f"the symbolic link points to {target}, which does not exist",
+            IngestError(codes.NOT_FOUND, result.name(path), f"the symbolic link points to {target}, which does not exist",
                         "Fix or remove the link.")
         )
         return
     log.warning("symlink loop at %s", safe_name(path))
     result.failures.append(
-        IngestError(codes.SYMLINK_LOOP, safe_name(path), "following this symbolic link loops back on itself",
+        IngestError(codes.SYMLINK_LOOP, result.name(path), "following this symbolic link loops back on itself",
                     "Remove the looping link or point it elsewhere.")
     )
 
@@ -246,5 +260,5 @@ def _fail_os(result: Discovery, path: Path, exc: OSError) -> None:
         return
     reason = exc.strerror or exc.__class__.__name__
     result.failures.append(
-        IngestError(codes.UNREADABLE, safe_name(path), f"cannot be read ({reason.lower()})", "Check its permissions.")
+        IngestError(codes.UNREADABLE, result.name(path), f"cannot be read ({reason.lower()})", "Check its permissions.")
     )
