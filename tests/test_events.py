@@ -312,7 +312,24 @@ def test_cue_and_type_files_are_data_and_bad_rows_are_named(tmp_path):
 
 def test_a_state_after_a_bare_in_and_an_execution_of_no_one_are_no_typed_events(nlp):
     events = _by_trigger(nlp("Over eight years in operation, the unit sent missions north."))
-    assert events["operation"].type == "other"
+    assert "operation" in {e.lemma for e in nlp("Operation Overlord began on 6 June 1944.")._.event_mentions}
+    assert events.get("operation") is None or events["operation"].type == "other"
     assert _by_trigger(nlp("Operation Overlord began on 6 June 1944."))["Operation"].type == "offensive"
-    assert _by_trigger(nlp("Air action is now in execution against gunboats."))["execution"].type == "other"
+    execution = _by_trigger(nlp("Air action is now in execution against gunboats.")).get("execution")
+    assert execution is None or execution.type == "other"
     assert _by_trigger(nlp("The regime ordered the execution of the prisoners."))["execution"].type == "purge"
+
+
+def test_word_senses_that_are_no_typed_events(nlp):
+    assert "Congress" not in _by_trigger(nlp("In 1919 the U.S. Congress passed the law."))
+    assert _by_trigger(nlp("The Congress of Vienna met in 1815."))["Congress"].type == "meeting"
+    assert _by_trigger(nlp("The regime destroyed economic establishments in 1940.")).get("establishments") is None
+    assert _by_trigger(nlp("The establishment of the republic in 1912 ended the empire."))["establishment"].type == "founding"
+    assert _by_trigger(nlp("Historians agree that the raid never happened."))["agree"].type == "other"
+    assert _by_trigger(nlp("Britain reached an understanding with France in 1904."))["understanding"].type == "agreement"
+
+
+def test_shooting_is_fighting_but_a_blaze_or_a_dismissal_is_not(nlp):
+    assert _by_trigger(nlp("At dawn on 3 May 1915 they opened fire on the convoy."))["fire"].type == "battle"
+    assert _by_trigger(nlp("The gunners fired on the fort in 1863."))["fired"].type == "battle"
+    assert _by_trigger(nlp("The king fired the minister in 1790."))["fired"].type == "other"

@@ -40,6 +40,8 @@ def _triggers(doc: Doc, threshold: float | None = None) -> list[Token]:
         # A gerund used as a noun, "Storming of the Bastille", "the signing of the treaty": its "of"-phrase says so.
         nominal = nominal or (token.tag_ == "VBG" and lemma in NOMINAL_EVENTS
                               and any(c.dep_ == "prep" and c.lower_ == "of" for c in token.children))
+        if nominal and not mask[token.i] and event_type(token) == "other":
+            continue  # a lexicon noun whose sense here is no event ("Congress passed", "defence establishments")
         if not (mask[token.i] or nominal) or not token.is_alpha:
             continue
         if token.pos_ == "AUX" or lemma in LIGHT_VERBS or token.pos_ in ("ADP", "DET", "PRON", "PROPN") and not nominal:

@@ -24,6 +24,24 @@ HUMAN_PRONOUNS = {"he", "she", "they", "him", "her", "them", "who", "whom"}
 CONSENT_VERBS = {"agree"}
 # Nouns whose own event is of no type when they carry a plan or a thing ("execution of the plan").
 NON_HUMAN_OBJECT_NOUNS = {"execution"}
+# Nouns that name an event only with their "of"-complement (what was founded or formed), a thing without it.
+OF_COMPLEMENT_NOUNS = {"establishment", "foundation", "formation", "creation"}
+# Meeting words that, capitalised and bare, name a standing body: "Congress", "Conference" as an institution.
+INSTITUTION_NAMES = {"congress"}
+
+
+def _shooting(token: Token) -> bool:
+    """'fire' as shooting: a noun that is the object of 'open' ("opened fire"), or a verb aimed with
+    on/at/upon/into ("fired on the convoy"); not a blaze, nor a dismissal ("fired the minister")."""
+    if token.pos_ == "NOUN":
+        return token.dep_ == "dobj" and token.head.lemma_.lower() == "open"
+    return token.pos_ == "VERB" and _has_of(token, ("on", "at", "upon", "into"))
+
+
+def _has_of(token: Token, preps: tuple[str, ...] = ("of",)) -> bool:
+    return any(c.dep_ == "prep" and c.lower_ in preps for c in token.children)
+
+
 # Event nouns that name a state after a bare "in": "in operation", "in conflict", "in occupation".
 STATE_IN_NOUNS = {"operation", "conflict", "occupation", "war", "session", "presence"}
 
@@ -56,6 +74,8 @@ def event_type(token: Token) -> str:
         return "other"
     lemma = token.lemma_.lower()
     type_ = EVENT_TYPE_OF.get(lemma, EVENT_TYPE_OF.get(token.lower_, "other"))
+    if lemma == "fire" and _shooting(token):
+        return "battle"  # "opened fire on the destroyers", "the ships fired on radar targets"
     if type_ == "other":
         return type_
     if token.pos_ == "VERB" and lemma in HUMAN_PATIENT_VERBS and not _human_patient(token):
@@ -69,4 +89,14 @@ def event_type(token: Token) -> str:
         return "other"  # "eight years in operation", "in conflict with the law": a state, not an event
     if lemma in CONSENT_VERBS and any(c.dep_ == "xcomp" for c in token.children):
         return "other"  # "agreed to start negotiations": consent; the negotiation is the event
+    if lemma in CONSENT_VERBS and token.pos_ == "VERB" and any(c.dep_ == "ccomp" for c in token.children):
+        return "other"  # "historians agree that the attack never happened": an opinion, not an accord
+    if lemma in OF_COMPLEMENT_NOUNS and token.pos_ == "NOUN" and not _has_of(token):
+        return "other"  # "defence establishments", "troop formations": things; "the establishment of a republic" is one
+    if lemma == "understanding" and not (_has_of(token, ("between", "with")) or any(
+            c.dep_ == "det" and c.lower_ in ("an", "a") for c in token.children)):
+        return "other"  # "their understanding of events": knowledge; "an understanding with Britain" is an accord
+    if token.text[:1].isupper() and lemma in INSTITUTION_NAMES and not _has_of(token) and not any(
+            c.dep_ in ("amod", "nummod") and (c.like_num or c.lower_.endswith(("th", "st", "nd", "rd"))) for c in token.children):
+        return "other"  # "Congress passed the resolution": the legislature; "the Congress of Vienna", "the 20th Congress" met
     return type_
