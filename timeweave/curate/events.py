@@ -165,7 +165,7 @@ def split(ctx, action) -> Result:
     ctx.resolver.events.add(new_id)
     for row in moving:
         ctx.resolver.evidence.owner[row] = new_id
-    return ("applied", f"{len(moving)} pieces of evidence of event {event_id} moved to new event {new_id}",
+    return ("applied", f"{len(moving)} piece(s) of evidence of event {event_id} moved to new event {new_id}",
             {"events": [event_id, new_id]}, [("event", new_id, "split"), ("event", event_id, "evidence")])
 
 
