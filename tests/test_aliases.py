@@ -271,3 +271,14 @@ def test_cue_words_and_parentheses_outweigh_the_annotators_type_guess():
                         ("a", "Viipuri", "place"), ("a", "Vyborg", "organization"), ("b", "Vyborg", "organization")])
     assert same(ents, "Mannerheim", "White General")
     assert same(ents, "Viipuri", "Vyborg")
+
+
+def test_a_second_name_given_for_two_different_things_joins_neither():
+    texts = {"a": "Francisco Franco, also called the Caudillo, ruled Spain.",
+             "b": "Juan Perón, also called the Caudillo, ruled Argentina.",
+             "c": "The National Security Agency (NSA) listened. The National Security Archive (NSA) published."}
+    ents = link(texts, [("a", "Francisco Franco", "person"), ("b", "Juan Perón", "person"),
+                        ("c", "National Security Agency", "organization"), ("c", "NSA", "organization"),
+                        ("c", "National Security Archive", "organization"), ("c", "NSA", "organization")])
+    assert not same(ents, "Francisco Franco", "Juan Perón")
+    assert not same(ents, "National Security Agency", "National Security Archive")

@@ -178,7 +178,8 @@ def or_names(res: Resolver) -> None:
             if shared_noun or defining:
                 noun = re.match(r"\s*\w+", after) if shared_noun else None
                 quote = res.span(source_id, prev.start, row.end + (noun.end() if noun else 0))
-                res.edge(prev.key, row.key, f"apposition 'X or Y' ({source_id})", rule="X or Y", evidence=(quote,))
+                res.edge(prev.key, row.key, f"apposition 'X or Y' ({source_id})", rule="X or Y", evidence=(quote,),
+                         said=True)
 
 
 def titles(res: Resolver) -> None:

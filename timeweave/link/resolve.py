@@ -137,10 +137,39 @@ class Resolver:
             source_rows.sort(key=lambda r: (r.start, -r.end))
         self.canonical: dict[str, tuple[str, str]] = {}  # key -> (name, type) from an authority file
         self.found: dict[str, list[FoundName]] = defaultdict(list)  # key -> names the texts give beside mentions
+        self.said: list[tuple[str, str]] = []  # (name, second name) links a text states, for `drop_conflicts`
 
-    def edge(self, a: str, b: str, how: str, *, rule: str = "", evidence: tuple[Evidence, ...] = ()) -> None:
+    def edge(self, a: str, b: str, how: str, *, rule: str = "", evidence: tuple[Evidence, ...] = (),
+             said: bool = False) -> None:
+        """Link two keys; `said` marks a second name `b` that a text gives for `a` ("X (Y)", "X, also called Y")."""
         if a != b and not self.graph.has_edge(a, b):
             self.graph.add_edge(a, b, link=Link(how, rule or how.split(" (")[0], tuple(evidence)))
+            if said:
+                self.said.append((a, b))
+
+    def drop_conflicts(self) -> list[str]:
+        """Unlink a second name that texts give for two things nothing else links ("NSA" defined two ways).
+
+        Keys are corpus-wide, so "the Caudillo" said of Franco in one text and of another man in a
+        second would join the two men; such a second name is left apart instead (a missed merge is
+        cheaper than a wrong one). Returns the second names dropped.
+        """
+        said = {frozenset(pair) for pair in self.said}
+        base = nx.Graph()
+        base.add_nodes_from(self.graph)
+        base.add_edges_from((a, b) for a, b in self.graph.edges if frozenset((a, b)) not in said)
+        component = {node: i for i, nodes in enumerate(nx.connected_components(base)) for node in nodes}
+        firsts: dict[str, set[str]] = defaultdict(set)
+        for a, b in self.said:
+            firsts[b].add(a)
+        dropped = []
+        for second, names in sorted(firsts.items()):
+            if len({component[a] for a in names}) > 1:
+                for a in names:
+                    if self.graph.has_edge(a, second):
+                        self.graph.remove_edge(a, second)
+                dropped.append(second)
+        return dropped
 
     def span(self, source_id: str, start: int, end: int) -> Evidence:
         """Evidence for text[start:end] of a source (the quote is cut from the stored text)."""
@@ -170,7 +199,7 @@ class Resolver:
         if (name.source_id, name.start) not in known:  # a mention is counted once, as a mention
             self.found[name.key].append(name)
         self.graph.add_node(name.key)
-        self.edge(to_key, name.key, how, rule=rule, evidence=evidence)
+        self.edge(to_key, name.key, how, rule=rule, evidence=evidence, said=True)
 
     def key_type(self, key: str) -> str:
         votes = Counter(r.type for r in self.by_key.get(key, []))
@@ -232,7 +261,7 @@ class Resolver:
                 if letters == acronym or (letters[:1] == acronym[:1] and not exact_elsewhere):
                     quote = self.span(source_id, prev.start, text.index(")", row.end) + 1)
                     self.edge(long_.key, short.key, f"acronym defined in text ({source_id})", rule="acronym defined",
-                              evidence=(quote,))
+                              evidence=(quote,), said=True)
         for key in sorted(self.by_key):
             rows = self.by_key[key]
             if not any(is_acronym(r) for r in rows):

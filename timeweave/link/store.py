@@ -61,6 +61,8 @@ def resolve(resolver: Resolver, authority_rows: list[tuple[str, str, str, str]])
     variants.generic_words(resolver)
     variants.of_forms(resolver)
     variants.ship_prefixes(resolver)
+    for second in resolver.drop_conflicts():
+        log.info("left %r apart: the texts give it as a second name of different things", second)
     resolver.authority(authority_rows)
     variants.rewritten_parts(resolver)
     resolver.persons()
