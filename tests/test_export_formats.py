@@ -175,3 +175,4 @@ def test_tei_is_well_formed_valid_tei_all_and_keeps_the_text(store, tei_schema):
     assert {"Khalkhin Gol", "Japan"} <= names
     assert doc.find(".//tei:body//tei:date", ns) is not None
     assert doc.find(".//tei:body//tei:rs[@type='event']", ns) is not None
+

@@ -64,3 +64,11 @@ def test_unknown_format_names_the_valid_ones(tmp_path):
 
     with pytest.raises(TimeweaveError, match="Available: .*csv"):
         export("nope", db=tmp_path / "x.db", out=tmp_path / "x")
+
+
+def test_the_readme_shows_each_format_in_one_line():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for name, spec in load_exporters().items():
+        assert f"`timeweave export {name} --db my.db -o {spec.filename}`" in readme, name
