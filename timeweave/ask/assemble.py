@@ -132,7 +132,7 @@ def assemble(conn: Connection, question: Question, sentences: list[Sentence], le
             return not_found(original)
         groups = group(voices, question.kind)
         positions = [_position(g, question.kind, paths) for g in groups]
-        if disputed(groups, question.kind):
+        if disputed(groups, question.kind, strong=best * params.dispute_relative):
             status = "disputed"
             parts = [f"{_title(titles, p.sources[0])} gives {p.value}" if i == 0 else f"{_title(titles, p.sources[0])} {p.value}"
                      for i, p in enumerate(positions[:3])]

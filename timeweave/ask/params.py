@@ -27,6 +27,9 @@ class AskParams:
     this idf-weighted share of its content words."""
     relative: float = 0.5
     """A sentence speaks for an answer only if its score is at least this share of the best sentence's."""
+    dispute_relative: float = 0.6
+    """Positions make a dispute only when each has a voice scoring at least this share of the best sentence's
+    score; weaker voices are listed as positions but do not turn an answer into a disagreement."""
     voices: int = 8
     """At most this many sentences (one value each) make the positions."""
     per_source: int = 2

@@ -62,14 +62,16 @@ def group(voices: list[tuple[Value, Sentence]], kind: str) -> list[Group]:
     return groups
 
 
-def disputed(groups: list[Group], kind: str) -> bool:
-    """Two positions held by different voices, on a value that can contradict.
+def disputed(groups: list[Group], kind: str, *, strong: float = 0.0) -> bool:
+    """Two positions held by different voices, on a value that can contradict, each with a voice scoring at
+    least `strong`.
 
     One source alone in two positions (two dates for two things, a claim and its correction) is not
     a disagreement between sources; another source holding the other position is.
     """
     if kind not in CONTRADICTABLE or len(groups) < 2:
         return False
+    groups = [g for g in groups if g.best >= strong]  # a weak voice is listed, but does not make a dispute
     for i, a in enumerate(groups):
         for b in groups[i + 1:]:
             if any(x != y for x in a.sources for y in b.sources):
