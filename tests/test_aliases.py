@@ -282,3 +282,10 @@ def test_a_second_name_given_for_two_different_things_joins_neither():
                         ("c", "National Security Archive", "organization"), ("c", "NSA", "organization")])
     assert not same(ents, "Francisco Franco", "Juan Perón")
     assert not same(ents, "National Security Agency", "National Security Archive")
+
+
+def test_a_second_name_taken_from_the_text_stops_at_the_end_of_its_sentence():
+    texts = {"a": "Francisco Franco, also called the Caudillo. He ruled. Leningrad, formerly St. Petersburg, grew."}
+    ents = link(texts, [("a", "Francisco Franco", "person"), ("a", "Leningrad", "place")])
+    assert "Caudillo" in entity_with(ents, "Francisco Franco").aliases
+    assert "St. Petersburg" in entity_with(ents, "Leningrad").aliases

@@ -19,7 +19,8 @@ from timeweave.annotate.entities.keys import alias_key
 from timeweave.link.resolve import FoundName, MentionRow, Resolver, is_acronym
 
 # A capitalised name as English prose writes it: "Caudillo", "Saint Petersburg", "Bank of England".
-_NAME = r"[A-Z\u00C0-\u00DE][\w'\u2019.\-]*(?:\s+(?:(?:of|the|de|du|da|del|von|van|der|al|el|and)\s+)*[A-Z\u00C0-\u00DE][\w'\u2019.\-]*)*"
+_WORD = r"(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z][a-z]{0,2}\.|[A-Z\u00C0-\u00DE][\w'\u2019\-]*)"  # "U.S.", "St.", "Saint-Denis"
+_NAME = rf"{_WORD}(?:\s+(?:(?:of|the|de|du|da|del|von|van|der|al|el|and)\s+)*{_WORD})*"
 _NAME_RE = re.compile(_NAME)
 # A designation: hull numbers and the like ("DD-731", "CV 14", "U-47", "B-29").
 DESIGNATION = re.compile(r"[A-Z]{1,4}[- ]?\d{1,5}[A-Z]?")
