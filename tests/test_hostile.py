@@ -242,3 +242,17 @@ def test_an_explicit_fifo_and_a_zip_in_disguise(tmp_path):
     with zipfile.ZipFile(tmp_path / "x.zip", "w") as archive:
         archive.writestr("a.txt", "text")
     assert discover([tmp_path]).failures[0].code == codes.NOT_REGULAR  # the pipe; the .zip is skipped by extension
+
+
+def test_catalog_files_out_of_the_corpus_or_not_regular_are_not_read(tmp_path):
+    from timeweave.ingest.catalog import load_catalog
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("text")
+    (tmp_path / "elsewhere.json").write_text('[{"id": "a", "title": "' + hostile.MARKER + '"}]')
+    os.symlink(tmp_path / "elsewhere.json", corpus / "sources.json")
+    os.mkfifo(corpus / "more.csl.json")
+    catalog = load_catalog([corpus / "a.txt"], roots=[corpus.resolve()])
+    assert [p.code for p in catalog.problems] == [codes.OUTSIDE_CORPUS]  # the pipe is not a file: passed over unopened
+    assert catalog.lookup(corpus / "a.txt") is None

@@ -138,7 +138,7 @@ def build(
     report = BuildReport(run_id=run_id)
     try:
         found = discover(paths, follow_outside_links=resolved["follow_outside_links"])
-        catalog = load_catalog(found.files)
+        catalog = load_catalog(found.files, roots=found.roots)
         report.skipped = [(s.shown or display_path(s.path), s.reason) for s in found.skipped]
         for error in [*found.failures, *catalog.problems]:
             _record_failure(engine, run_id, report, error)

@@ -15,6 +15,9 @@ from typing import Sequence
 
 from timeweave.errors import IngestError
 from timeweave.ingest import errors as codes
+from timeweave.ingest.files import read_regular, safe_name
+
+MAX_CATALOG_BYTES = 50 * 2**20  # a catalog is a list of references; a larger file is not one
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +47,12 @@ class Catalog:
         json_path = Path(json_path)
         self.loaded.append(json_path)
         try:
-            data = json.loads(json_path.read_text(encoding="utf-8-sig"))
+            data = json.loads(read_regular(json_path, str(json_path), MAX_CATALOG_BYTES).decode("utf-8-sig"))
+        except IngestError as exc:  # a pipe, a device, empty, or over the limit: checked before reading
+            code = codes.CATALOG_INVALID if exc.code in (codes.EMPTY, codes.TOO_LARGE) else exc.code
+            self._problem(code, json_path, exc.reason, "Fix or remove the catalog file; until then its documents use "
+                          "metadata extracted from their text.")
+            return
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
             self._problem(codes.CATALOG_INVALID, json_path, f"is not valid CSL-JSON: {_short(exc)}{where}",
@@ -96,8 +104,11 @@ def catalog_files(folder: Path) -> list[Path]:
         return []
 
 
-def load_catalog(paths: Sequence[Path]) -> Catalog:
-    """Load the catalog files of every folder that holds one of the discovered documents."""
+def load_catalog(paths: Sequence[Path], *, roots: Sequence[Path] | None = None) -> Catalog:
+    """Load the catalog files of every folder that holds one of the discovered documents.
+
+    With `roots` (the resolved folders given to build), a catalog file that is a link leading out of
+    them is reported (T018) and not read: nothing outside the corpus is read."""
     catalog = Catalog()
     folders: list[Path] = []
     for path in paths:
@@ -110,6 +121,11 @@ def load_catalog(paths: Sequence[Path]) -> Catalog:
             folders.append(key)
     for folder in folders:
         for json_path in catalog_files(folder):
+            target = json_path.resolve()
+            if roots and not any(target == root or root in target.parents for root in roots):
+                catalog._problem(codes.OUTSIDE_CORPUS, json_path, f"it is a link to {safe_name(target)}, outside the folders "
+                                 "given to build; it was not read", "Copy the catalog into the corpus folder.")
+                continue
             catalog.add_file(json_path)
     return catalog
 
