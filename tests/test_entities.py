@@ -55,7 +55,7 @@ def test_place_words_make_places(nlp):
 
 
 def test_demonyms_capitals_and_units_resolve_to_states(nlp):
-    found = mentions(nlp, "The Soviet side and Japanese troops met. The talks between Moscow and Tokyo failed. "
+    found = mentions(nlp, "The Soviet side and Japanese troops met in 1939. The talks between Moscow and Tokyo failed. "
                           "The Red Army and the Kwantung army fought.")
     assert ("Soviet", "state", "soviet union") in found
     assert ("Japanese troops", "military_unit", "imperial japanese army") in found

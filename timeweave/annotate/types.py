@@ -45,6 +45,8 @@ class EntityMention:
     type: str  # one of ENTITY_TYPES
     key: str | None = None  # normalised alias key
     component: str = "timeweave.entities.v1"
+    year: int | None = None  # the narrative year its name was resolved for ("Moscow" in 1939: Soviet Union)
+    year_from: str = "none"  # how that year was chosen: sentence | narrative | document date | none
 
 
 @dataclass

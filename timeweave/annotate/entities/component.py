@@ -22,12 +22,14 @@ if not Doc.has_extension("entity_mentions"):
 
 
 def entity_mentions(doc: Doc) -> list[EntityMention]:
-    """Entity mentions of a parsed Doc, in text order, with character offsets into `doc.text`."""
+    """Entity mentions of a parsed Doc, in text order, with character offsets into `doc.text`, each
+    with the narrative year its name was resolved for and how that year was chosen."""
     out = []
     for cand in find_candidates(doc):
         span = doc[cand.start : cand.end]
         out.append(EntityMention(start=span.start_char, end=span.end_char, text=span.text,
-                                 type=cand.type, key=cand.key, component=COMPONENT))
+                                 type=cand.type, key=cand.key, component=COMPONENT,
+                                 year=cand.moment.year, year_from=cand.moment.source))
     return out
 
 

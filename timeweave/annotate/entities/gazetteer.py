@@ -1,77 +1,132 @@
-"""A small gazetteer of 20th-century states: names, abbreviations, demonyms, capitals, armies.
+"""States by name, demonym, seat of government or army, resolved for the year the text speaks of.
 
-Why a list and not learning: that "Soviet" in "the Soviet side" is the USSR, that "the Kremlin" and
-"Moscow" can stand for its government and that the Red Army is its military is world knowledge no
-single text states. The list is deliberately short (states a historian of the era meets every day);
-anything rarer belongs in a corpus's `aliases.csv` authority file.
+Why a gazetteer and not learning: that "Soviet" in "the Soviet side" is the USSR, that "the Kremlin"
+spoke for the Soviet Union in 1939 and for Russia in 2019, and that the Red Army was the Soviet
+army is world knowledge no single text states. The facts are data (`timeweave.knowledge`: the
+bundled tables and a user's folder); this module only indexes them and picks, for a name and a
+year, the state that held the name then. Anything rarer belongs in a user's knowledge folder or a
+corpus's `aliases.csv` authority file.
+
+`lookup(text, year=...)`, `state_key` and `military_key` are the API the linker and the benches use.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
+from timeweave import knowledge
 from timeweave.annotate.entities.keys import alias_key
+from timeweave.knowledge import Knowledge, NameFact
+
+# When several holders share a name in the same year, the more specific kind of name wins.
+_KIND_ORDER = ("name", "alias", "military", "demonym", "seat")
 
 
 @dataclass(frozen=True)
 class State:
+    """A state and all the names the knowledge tables give it, whatever their years."""
+
     name: str
     aliases: tuple[str, ...] = ()
     demonyms: tuple[str, ...] = ()
     seats: tuple[str, ...] = ()  # capitals and seats of government, used as metonyms
-    military: str | None = None  # the name of its armed forces
+    military: str | None = None  # its army's name when no year says otherwise ("Red Army")
+    start: int | None = None  # years the state existed (None: open)
+    end: int | None = None
 
 
-STATES = (
-    State("Soviet Union", ("USSR", "Union of Soviet Socialist Republics", "Soviet Russia", "SSSR"),
-          ("Soviet", "Soviets"), ("Moscow", "Kremlin", "the Kremlin"), "Red Army"),
-    State("Russia", ("Russian Federation", "Russian Empire", "RF"), ("Russian",), (), "Russian Armed Forces"),
-    State("Japan", ("Empire of Japan", "Imperial Japan"), ("Japanese",), ("Tokyo",), "Imperial Japanese Army"),
-    State("Mongolia", ("Outer Mongolia",), ("Mongolian", "Mongol"), ("Ulaanbaatar", "Ulan Bator", "Urga")),
-    State("China", ("Republic of China", "People's Republic of China", "PRC"), ("Chinese", "Sino"),
-          ("Nanjing", "Nanking", "Beijing", "Peking")),
-    State("Manchukuo", ("Manchoukuo", "Manchou-kuo"), ("Manchukuoan",), ("Hsinking",)),
-    State("Germany", ("Nazi Germany", "Third Reich", "German Reich"), ("German",), ("Berlin",), "Wehrmacht"),
-    State("United States", ("USA", "US", "United States of America", "America"), ("American",),
-          ("Washington", "White House")),
-    State("United Kingdom", ("UK", "Britain", "Great Britain"), ("British",), ("London",)),
-    State("France", (), ("French",), ("Paris",)),
-    State("Italy", (), ("Italian",), ("Rome",)),
-    State("Poland", (), ("Polish",), ("Warsaw",)),
-    State("Korea", (), ("Korean",), ("Seoul",)),
-    State("Finland", (), ("Finnish",), ("Helsinki",)),
-)
-
-# key -> (State, how the key names it)
-_BY_KEY: dict[str, tuple[State, str]] = {}
-for _state in STATES:
-    _BY_KEY.setdefault(alias_key(_state.name), (_state, "name"))
-    for _alias in _state.aliases:
-        _BY_KEY.setdefault(alias_key(_alias), (_state, "alias"))
-    for _dem in _state.demonyms:
-        _BY_KEY.setdefault(alias_key(_dem), (_state, "demonym"))
-    for _seat in _state.seats:
-        _BY_KEY.setdefault(alias_key(_seat), (_state, "seat"))
-    if _state.military:
-        _BY_KEY.setdefault(alias_key(_state.military), (_state, "military"))
+@dataclass(frozen=True)
+class _Index:
+    states: dict[str, State]
+    caps_only: frozenset[str]  # keys of abbreviations that count only in capitals ("US", not "us")
 
 
-# Abbreviations only count in capitals: "US" is the United States, "us" and "Us" are not.
-_CAPS_ONLY = {alias_key(a) for s in STATES for a in s.aliases if a.isupper()}
+@lru_cache(maxsize=8)
+def _index(kn: Knowledge) -> _Index:
+    by_state: dict[str, dict[str, list[str]]] = {name: {k: [] for k in _KIND_ORDER} for name in kn.states}
+    caps = set()
+    for key, facts in kn.names.items():
+        for fact in facts:
+            by_state[fact.state][fact.kind].append(fact.name)
+            if fact.kind == "alias" and fact.name.replace(".", "").isupper():
+                caps.add(key)
+    states = {}
+    for name, info in kn.states.items():
+        kinds = by_state[name]
+        states[name] = State(name, tuple(kinds["alias"]), tuple(kinds["demonym"]), tuple(kinds["seat"]),
+                             info.military or None, info.start, info.end)
+    return _Index(states, frozenset(caps))
 
 
-def lookup(text: str) -> tuple[State, str] | None:
-    """The state a name, abbreviation, demonym, seat or army name refers to, and which of those it is."""
-    key = alias_key(text)
-    if key in _CAPS_ONLY and not text.strip().isupper():
+def _choose(facts: list[NameFact], year: int | None) -> NameFact | None:
+    """The fact that holds in `year`; with no year: the `default` one, else today's, else the latest.
+
+    A year no holder covers gives None: "Moscow" in 1812 is a city, not a seat of a state we know."""
+    if year is not None:
+        holding = [f for f in facts if f.holds(year)]
+    else:
+        holding = [f for f in facts if f.default] or [f for f in facts if f.holds(knowledge.this_year())] \
+            or sorted(facts, key=lambda f: f.end if f.end is not None else 10**6)[-1:]
+    if not holding:
         return None
-    return _BY_KEY.get(key)
+    return min(holding, key=lambda f: _KIND_ORDER.index(f.kind))
+
+
+def lookup(text: str, *, year: int | None = None) -> tuple[State, str] | None:
+    """The state a name, abbreviation, demonym, seat or army name refers to in `year`, and which of those it is.
+
+    Without `year` the rule of `_choose` applies (documented in docs/knowledge.md). For an army's
+    name the State carries that army as its `military`, so a caller naming the army shows the
+    name that matched ("Bundeswehr", not the state's default army)."""
+    kn = knowledge.active()
+    key = alias_key(text)
+    facts = kn.names.get(key)
+    if not facts:
+        return None
+    index = _index(kn)
+    if key in index.caps_only and not text.strip().replace(".", "").isupper():
+        return None
+    fact = _choose(facts, year)
+    if fact is None:
+        return None
+    state = index.states[fact.state]
+    if fact.kind == "military":
+        state = replace(state, military=fact.name)
+    return state, fact.kind
+
+
+def holders(text: str) -> list[tuple[State, str]]:
+    """Every state `text` has named in any year, with how: to explain a mention already resolved
+    ("Moscow" keyed to the Soviet Union) without knowing the year it was resolved for."""
+    kn = knowledge.active()
+    index = _index(kn)
+    return [(index.states[f.state], f.kind) for f in kn.facts(text)]
+
+
+def known(text: str) -> bool:
+    """Whether the tables know `text` as a name of some state in some year (a word not to retype)."""
+    return bool(knowledge.active().facts(text))
 
 
 def state_key(state: State) -> str:
+    """The alias key every name of a state resolves to: that of its table name."""
     return alias_key(state.name)
 
 
-def military_key(state: State) -> str:
-    """The key of a state's armed forces: its army's name, else "<state> armed forces"."""
+def military_key(state: State, *, year: int | None = None) -> str:
+    """The key of a state's armed forces in `year`: the army named for that year, else its default
+    army (only without a year), else "<state> armed forces"."""
+    kn = knowledge.active()
+    if year is not None:
+        armies = [f for facts in kn.names.values() for f in facts
+                  if f.kind == "military" and f.state == state.name and f.holds(year)]
+        if armies:
+            return alias_key(armies[0].name)
+        default = kn.states.get(state.name)
+        army = default.military if default else None
+        held = [f for f in kn.facts(army) if f.kind == "military" and f.holds(year)] if army else []
+        if held or (army and not kn.facts(army)):
+            return alias_key(army)
+        return f"{alias_key(state.name)} armed forces"
     return alias_key(state.military) if state.military else f"{alias_key(state.name)} armed forces"

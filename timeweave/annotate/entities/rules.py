@@ -9,6 +9,9 @@ Each rule is a general cue about historical prose, not a list of this corpus's n
 - demonyms, capitals and seats of government in actor position stand for the state (gazetteer);
 - hyphenated pairs of states ("Soviet-Mongolian", "Manchukuo-MPR") are two mentions;
 - spans are cut at line breaks, colons and brackets, which NER happily runs across in titles.
+
+The words are data (`timeweave/knowledge/words.tsv`, `place_words.tsv`, extendable by a user's
+knowledge folder); names of states resolve for the narrative year of the sentence (`when.py`).
 """
 
 from __future__ import annotations
@@ -16,39 +19,53 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
+from timeweave import knowledge
 from timeweave.annotate.entities import gazetteer
 from timeweave.annotate.entities.keys import alias_key
+from timeweave.annotate.entities.when import NONE, Moment, NarrativeTime
 
-PLACE_SUFFIXES = {
-    "river", "lake", "gol", "sume", "nuur", "nur", "mountain", "mountains", "mount", "hill", "hills",
-    "heights", "range", "valley", "bay", "sea", "strait", "pass", "island", "islands", "steppe",
-    "desert", "province", "oblast", "aimag", "region", "plateau", "peninsula", "basin",
-}
-LOWERCASE_PLACE_SUFFIXES = {"region", "province", "river", "lake", "sume", "district", "valley"}
-PLACE_PREFIXES = {"lake", "mount", "cape", "fort"}
-MILITARY_NOUNS = {
-    "army", "armies", "troops", "forces", "corps", "division", "divisions", "regiment", "brigade",
-    "fleet", "navy", "military", "airforce", "contingent", "garrison", "guards",
-}
-WORK_WORDS = {
-    "pact", "treaty", "protocol", "agreement", "convention", "accord", "charter", "principles",
-    "declaration", "communique", "memorandum", "constitution",
-}
-EVENT_WORDS = {"conference", "war", "incident", "battle", "battles", "summit", "congress", "revolution"}
-STATE_WORDS = {"republic", "union", "empire", "kingdom", "federation", "khanate", "reich", "confederation"}
-ORG_WORDS = {"university", "institute", "academy", "archive", "party", "committee", "politburo",
-             "comintern", "ministry", "department", "secretariat", "branch", "journal", "herald"}
-TITLES = {"prime", "minister", "marshal", "general", "president", "comrade", "mr", "dr", "premier",
-          "chairman", "secretary", "commissar", "professor", "prof", "lieutenant", "colonel", "major"}
+# Grammar of English and of spaCy's label scheme, not world knowledge: these stay in code.
 LOCATIVE_PREPS = {"in", "at", "near", "into", "across", "along", "to", "from", "on", "toward", "towards"}
 ACTOR_DEPS = {"nsubj", "nsubjpass", "poss", "agent"}
 SKIP_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"}
-NOISE_ACRONYMS = {"DOI", "ORCID", "ISBN", "ISSN", "URL", "PP", "VOL", "RUSS", "EDS", "ED", "ET", "AL", "II", "III"}
-NOT_NAMES = {"webmaster", "created", "vol", "abstract", "keywords", "introduction", "conclusion", "conclusions",
-             "results", "references", "review", "home", "contact", "considering", "us", "publications"}
+
+
+@dataclass(frozen=True)
+class Words:
+    """The cue words of these rules, from `timeweave/knowledge/words.tsv` and `place_words.tsv`."""
+
+    place_suffixes: frozenset[str]
+    lowercase_place_suffixes: frozenset[str]
+    place_prefixes: frozenset[str]
+    military_nouns: frozenset[str]
+    army_nouns: frozenset[str]  # the subset naming a whole army: "Iraqi troops" is Iraq's army, "Iraqi navy" is not
+    work_words: frozenset[str]
+    event_words: frozenset[str]
+    state_words: frozenset[str]
+    org_words: frozenset[str]
+    titles: frozenset[str]
+    noise_acronyms: frozenset[str]  # upper case
+    boilerplate: frozenset[str]
+    bibliographic: frozenset[str]
+
+
+@lru_cache(maxsize=8)
+def _words_of(kn: knowledge.Knowledge) -> Words:
+    w = kn.word_list
+    return Words(w("place_suffix"), w("lowercase_place_suffix"), w("place_prefix"), w("military_noun"), w("army_noun"),
+                 w("work_word"), w("event_word"), w("state_word"), w("org_word"), w("title"),
+                 frozenset(x.upper() for x in w("noise_acronym")), w("boilerplate_word"), w("bibliographic_abbreviation"))
+
+
+def words() -> Words:
+    """The word lists in force (bundled, plus a user's knowledge folder)."""
+    return _words_of(knowledge.active())
+
+
 _INITIAL = re.compile(r"^[A-Z][a-z]?\.?$")
 _CUT = {"\n", ":", "(", ")", "«", "»", "“", "”", '"', ";", "|"}
 
@@ -62,6 +79,12 @@ class Candidate:
     type: str
     key: str | None = None
     rule: bool = False  # made by a rule, so it wins overlaps with raw NER spans
+    moment: Moment = Moment(None, NONE)  # the narrative year its names were resolved for
+
+
+def _find(when: NarrativeTime, doc: Doc, i: int, text: str) -> tuple[gazetteer.State, str] | None:
+    """The gazetteer's state for `text`, written at token `i`, in the year the narrative is in there."""
+    return gazetteer.lookup(text, year=when.at(doc[i].idx).year)
 
 
 def _is_name_word(token: Token) -> bool:
@@ -112,7 +135,7 @@ def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
 def _person_bounds(doc: Doc, start: int, end: int) -> tuple[int, int]:
     """Extend a person leftwards over initials and capitalised names; cut words NER ran on with."""
     while start > 0 and (_is_initial(doc, start - 1) or (
-            _is_cap(doc[start - 1]) and doc[start - 1].pos_ == "PROPN" and doc[start - 1].lower_ not in TITLES
+            _is_cap(doc[start - 1]) and doc[start - 1].pos_ == "PROPN" and doc[start - 1].lower_ not in words().titles
             and doc[start - 1].ent_type_ in ("", "PERSON") and not doc[start - 1].is_sent_start)):
         start -= 1
     if start > 0 and doc[start - 1].text == "." and start > 1 and _INITIAL.match(doc[start - 2].text):
@@ -138,27 +161,27 @@ def _place_cue_spans(doc: Doc) -> list[Candidate]:
     out = []
     for token in doc:
         low = token.lower_
-        if low in PLACE_SUFFIXES and token.i > 0:
+        if low in words().place_suffixes and token.i > 0:
             start = token.i
             while start > 0 and (_is_cap(doc[start - 1]) or (doc[start - 1].text == "-" and start > 1
                                                              and _is_cap(doc[start - 2]))):
                 start -= 1
-            lower_ok = low in LOWERCASE_PLACE_SUFFIXES and doc[token.i - 1].pos_ == "PROPN"
+            lower_ok = low in words().lowercase_place_suffixes and doc[token.i - 1].pos_ == "PROPN"
             if start < token.i and (token.text[:1].isupper() or doc[token.i - 1].text == "-" or lower_ok):
                 end = token.i + 1
                 if end < len(doc) and doc[end].lower_ in ("river", "lake") and doc[end].text[:1].isupper():
                     end += 1
                 out.append(Candidate(start, end, "place", rule=True))
-        elif low in PLACE_PREFIXES and token.text[:1].isupper() and token.i + 1 < len(doc) and _is_cap(doc[token.i + 1]):
+        elif low in words().place_prefixes and token.text[:1].isupper() and token.i + 1 < len(doc) and _is_cap(doc[token.i + 1]):
             out.append(Candidate(token.i, token.i + 2, "place", rule=True))
     return out
 
 
-def _military_spans(doc: Doc) -> list[Candidate]:
+def _military_spans(doc: Doc, when: NarrativeTime) -> list[Candidate]:
     """Units: capitalised modifiers before a military noun ("Kwantung army", "the Red Army", "Japanese troops")."""
     out = []
     for token in doc:
-        if token.lower_ not in MILITARY_NOUNS or token.i == 0 or token.pos_ not in ("NOUN", "PROPN"):
+        if token.lower_ not in words().military_nouns or token.i == 0 or token.pos_ not in ("NOUN", "PROPN"):
             continue
         if token.dep_ in ("compound", "amod", "nmod") and token.head.i > token.i:
             continue  # "Military Cooperation": a modifier, not a unit
@@ -170,13 +193,14 @@ def _military_spans(doc: Doc) -> list[Candidate]:
         if start == token.i or any(t.text in ("-", "–") for t in doc[start : token.i]):
             continue  # "Soviet-Mongolian forces" are two states' forces: left to the demonyms
         key = None
+        year = when.at(token.idx).year
         modifiers = [t for t in doc[start : token.i] if _is_cap(t)]
-        found = gazetteer.lookup(modifiers[0].text) if len(modifiers) == 1 else None
-        whole = gazetteer.lookup(doc[start : token.i].text)
+        found = gazetteer.lookup(modifiers[0].text, year=year) if len(modifiers) == 1 else None
+        whole = gazetteer.lookup(doc[start : token.i].text, year=year)
         if whole and whole[1] == "military":
             key = gazetteer.military_key(whole[0])  # "Red Army troops"
-        elif found and found[1] in ("demonym", "name", "alias"):
-            key = gazetteer.military_key(found[0])  # "Japanese troops" -> Japan's army
+        elif found and found[1] in ("demonym", "name", "alias") and token.lower_ in words().army_nouns:
+            key = gazetteer.military_key(found[0], year=year)  # "Iraqi troops" -> Iraq's army of that year
         out.append(Candidate(start, token.i + 1, "military_unit", key=key, rule=True))
     return out
 
@@ -185,7 +209,7 @@ def _work_spans(doc: Doc) -> list[Candidate]:
     """Named agreements: "Anti-Comintern Pact", "Protocol of Mutual Assistance", "Fundamental Principles of ..."."""
     out = []
     for token in doc:
-        if token.lower_ not in WORK_WORDS or not token.text[:1].isupper() or token.is_sent_start and token.i + 1 < len(doc) and doc[token.i + 1].lower_ != "of":
+        if token.lower_ not in words().work_words or not token.text[:1].isupper() or token.is_sent_start and token.i + 1 < len(doc) and doc[token.i + 1].lower_ != "of":
             continue
         start = token.i
         while start > 0 and (_is_name_word(doc[start - 1]) or (doc[start - 1].text == "-" and start > 1
@@ -204,27 +228,38 @@ def _work_spans(doc: Doc) -> list[Candidate]:
 
 
 def _acronym_spans(doc: Doc) -> list[Candidate]:
-    """All-capital words NER skipped (often inside titles): "USSR", "MNR", "CPSU"."""
+    """All-capital words NER skipped (often inside titles): "USSR", "MNR", "CPSU".
+
+    Identifiers ("DOI", "ISBN") and bibliographic abbreviations in capitals ("VOL.", "(IN RUSS.)")
+    are not names."""
     def in_caps_title(t: Token) -> bool:
         near = [doc[j] for j in (t.i - 1, t.i + 1, t.i - 2, t.i + 2) if 0 <= j < len(doc) and doc[j].is_alpha]
         return any(n.is_upper and len(n) > 2 for n in near[:2])
 
     return [Candidate(t.i, t.i + 1, "organization", rule=False) for t in doc
-            if t.is_alpha and t.is_upper and 2 <= len(t) <= 6 and t.text not in NOISE_ACRONYMS
+            if t.is_alpha and t.is_upper and 2 <= len(t) <= 6 and t.text not in words().noise_acronyms
+            and t.lower_ not in words().bibliographic
             and not t.is_stop and not in_caps_title(t)]
 
 
-def _demonym_spans(doc: Doc) -> list[Candidate]:
-    """Demonyms and seats of government of known states ("Soviet", "the Kremlin")."""
+def _demonym_spans(doc: Doc, when: NarrativeTime) -> list[Candidate]:
+    """Demonyms and seats of government of known states ("Soviet", "the Kremlin", "North Vietnamese")."""
     out = []
     for t in doc:
-        found = gazetteer.lookup(t.text)
-        if found and found[1] in ("demonym", "seat") and t.text[:1].isupper():
-            out.append(Candidate(t.i, t.i + 1, "state", rule=False))
+        if not t.text[:1].isupper():
+            continue
+        for size in (2, 1):  # two-word demonyms and seats first: "South African", "Downing Street"
+            if t.i + size > len(doc) or any(not doc[j].text[:1].isupper() or doc[j].is_stop
+                                            for j in range(t.i, t.i + size)):
+                continue
+            found = _find(when, doc, t.i, doc[t.i : t.i + size].text)
+            if found and found[1] in ("demonym", "seat"):
+                out.append(Candidate(t.i, t.i + size, "state", rule=False))
+                break
     return out
 
 
-def _split_pairs(doc: Doc, cand: Candidate) -> list[Candidate]:
+def _split_pairs(doc: Doc, cand: Candidate, when: NarrativeTime) -> list[Candidate]:
     """"Soviet-Mongolian", "Manchukuo-MPR": a hyphenated pair of states is two mentions."""
     hyphens = [i for i in range(cand.start, cand.end) if doc[i].text in ("-", "–")]
     if not hyphens:
@@ -232,29 +267,30 @@ def _split_pairs(doc: Doc, cand: Candidate) -> list[Candidate]:
     bounds = [cand.start, *[h for h in hyphens], cand.end]
     parts = [(bounds[0], bounds[1])] + [(h + 1, nxt) for h, nxt in zip(hyphens, bounds[2:], strict=True)]
     names = [doc[s:e].text for s, e in parts]
-    if all(e - s >= 1 and (gazetteer.lookup(n) or n.isupper()) for (s, e), n in zip(parts, names, strict=True)):
+    if all(e - s >= 1 and (_find(when, doc, s, n) or n.isupper()) for (s, e), n in zip(parts, names, strict=True)):
         return [Candidate(s, e, "state", rule=cand.rule) for s, e in parts]
     return [cand]
 
 
-def _type_of(doc: Doc, span: Span, label: str) -> str:
+def _type_of(doc: Doc, span: Span, label: str, when: NarrativeTime) -> str:
     """The timeweave type of a cleaned span from its words, the gazetteer, NER's label and syntax."""
-    words = [t.lower_ for t in span]
-    last, text = words[-1], span.text
-    found = gazetteer.lookup(text)
-    if last in PLACE_SUFFIXES or words[0] in PLACE_PREFIXES and len(words) > 1:
+    w = words()
+    lows = [t.lower_ for t in span]
+    last, text = lows[-1], span.text
+    found = _find(when, doc, span.start, text)
+    if last in w.place_suffixes or lows[0] in w.place_prefixes and len(lows) > 1:
         return "place"
-    if set(words) & WORK_WORDS and label != "PERSON":
+    if set(lows) & w.work_words and label != "PERSON":
         return "work"
-    if last in MILITARY_NOUNS or (found and found[1] == "military"):
+    if last in words().military_nouns or (found and found[1] == "military"):
         return "military_unit"
     if found:
         if found[1] == "seat" and not _actor_position(span):
             return "place"
         return "state"
-    if last in STATE_WORDS or "people's republic" in text.lower().replace("’", "'"):
+    if last in words().state_words or "people's republic" in text.lower().replace("’", "'"):
         return "state"
-    if set(words) & ORG_WORDS:
+    if set(lows) & w.org_words:
         return "organization"
     if label == "PERSON":
         head = span.root
@@ -269,7 +305,7 @@ def _type_of(doc: Doc, span: Span, label: str) -> str:
         return "state" if _actor_position(span) else "place"
     if label in ("LAW", "WORK_OF_ART"):
         return "work"
-    if label == "NORP" or set(words) & EVENT_WORDS:
+    if label == "NORP" or set(lows) & w.event_words:
         return "other"
     if label == "EVENT":
         return "other"
@@ -287,9 +323,9 @@ def _actor_position(span: Span) -> bool:
     return node.dep_ == "pobj" and node.head.lower_ in ("between", "by", "with", "against")
 
 
-def _key_of(span: Span, type_: str) -> str:
+def _key_of(span: Span, type_: str, when: NarrativeTime) -> str:
     """The alias key; demonyms, seats and states' army names resolve to the state's own key."""
-    found = gazetteer.lookup(span.text)
+    found = _find(when, span.doc, span.start, span.text)
     if found:
         state, how = found
         if how == "military":
@@ -300,9 +336,14 @@ def _key_of(span: Span, type_: str) -> str:
 
 
 def find_candidates(doc: Doc) -> list[Candidate]:
-    """All cleaned, typed, non-overlapping entity spans of a Doc, in text order."""
+    """All cleaned, typed, non-overlapping entity spans of a Doc, in text order.
+
+    Names of states resolve for the narrative year at each mention (`when.NarrativeTime`: the
+    sentence's time expressions, else the last earlier one, else the document date), so the same
+    "Moscow" is the Soviet Union in a sentence about 1939 and Russia in one about 2008."""
+    when = NarrativeTime(doc)
     raw = [Candidate(e.start, e.end, e.label_) for e in doc.ents if e.label_ not in SKIP_LABELS]
-    raw += _place_cue_spans(doc) + _military_spans(doc) + _work_spans(doc)
+    raw += _place_cue_spans(doc) + _military_spans(doc, when) + _work_spans(doc)
     cleaned: list[Candidate] = []
     for cand in raw:
         for start, end in _pieces(doc, cand.start, cand.end):
@@ -313,8 +354,8 @@ def find_candidates(doc: Doc) -> list[Candidate]:
                 start, end = _person_bounds(doc, start, end)
                 start, end = _trim(doc, start, end)
             piece = Candidate(start, end, cand.type, cand.key, cand.rule)
-            cleaned.extend(_split_pairs(doc, piece))
-    extra = _acronym_spans(doc) + _demonym_spans(doc)
+            cleaned.extend(_split_pairs(doc, piece, when))
+    extra = _acronym_spans(doc) + _demonym_spans(doc, when)
     cleaned += extra
     # Rule spans first, then longer spans: each token belongs to at most one mention.
     cleaned.sort(key=lambda c: (not c.rule, -(c.end - c.start), c.start))
@@ -329,15 +370,16 @@ def find_candidates(doc: Doc) -> list[Candidate]:
     for cand in chosen:
         span = doc[cand.start : cand.end]
         if cand.type not in ("place", "military_unit", "state", "work") or not cand.rule:
-            cand.type = _type_of(doc, span, cand.type)
+            cand.type = _type_of(doc, span, cand.type, when)
     # States named inside a work's name ("Soviet-German Pact") are still participants: nest them.
     works = [c for c in chosen if c.type == "work"]
     chosen += [c for c in extra if c.type == "state" and any(w.start <= c.start and c.end <= w.end for w in works)
                and _plausible(doc, c)]
     _harmonise_persons(doc, chosen)
     for cand in chosen:
+        cand.moment = when.at(doc[cand.start].idx)
         if cand.key is None:
-            cand.key = _key_of(doc[cand.start : cand.end], cand.type)
+            cand.key = _key_of(doc[cand.start : cand.end], cand.type, when)
     return sorted(chosen, key=lambda c: (c.start, -c.end))
 
 
@@ -357,12 +399,13 @@ def _harmonise_persons(doc: Doc, chosen: list[Candidate]) -> None:
     surnames |= {word for word, count in votes.items() if count["person"] > sum(count.values()) / 2}
     for cand in chosen:
         if cand.end - cand.start == 1 and cand.type != "person" and doc[cand.start].lower_ in surnames \
-                and not gazetteer.lookup(doc[cand.start].text):
+                and not gazetteer.known(doc[cand.start].text):
             cand.type = "person"
 
 
 def _plausible(doc: Doc, cand: Candidate) -> bool:
-    """Drop spans with no capitalised word, URLs, bibliography abbreviations ("Russ.", "Vol.")."""
+    """Drop spans with no capitalised word, URLs, bibliographic abbreviations ("Russ.", "Vol.", "Ed."),
+    and a lone section heading or menu word ("Abstract", "Contact")."""
     span = doc[cand.start : cand.end]
     text = span.text
     if not any(t.text[:1].isupper() for t in span) or "http" in text or "@" in text or "/" in text:
@@ -371,9 +414,12 @@ def _plausible(doc: Doc, cand: Candidate) -> bool:
         return False
     if len(span) == 1:
         token = span[0]
-        if token.lower_ in NOT_NAMES:
+        known = gazetteer.known(token.text)
+        if token.lower_ in words().boilerplate and not (token.is_upper and known):  # "Contact us", not "US"
             return False
         follows_dot = token.i + 1 < len(doc) and doc[token.i + 1].text == "."
-        if follows_dot and len(token) <= 4 and not token.is_upper and not gazetteer.lookup(token.text):
+        if follows_dot and token.lower_ in words().bibliographic:
+            return False
+        if follows_dot and len(token) <= 4 and not token.is_upper and not known:
             return False
     return True
