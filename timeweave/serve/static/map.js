@@ -68,9 +68,8 @@
   var places = getJSON(root.getAttribute("data-source") + query()).then(function (data) {
     var bounds = [];
     data.places.forEach(function (p) {
-      if (!p.events && data.places.some(function (q) { return q.events; })) return;
       var marker = L.circleMarker([p.lat, p.lon], {
-        radius: 5 + 3 * Math.sqrt(p.events), className: "place-dot", color: "#7a1f1f", weight: 1,
+        radius: p.events ? 5 + 3 * Math.sqrt(p.events) : 3.5, className: "place-dot", color: p.events ? "#7a1f1f" : "#777", weight: 1,
         fillColor: p.events ? "#c0392b" : "#999", fillOpacity: 0.75});
       var label = document.createElement("span");
       label.textContent = p.name + " (" + p.events + " event" + (p.events === 1 ? "" : "s") + ")";
