@@ -329,3 +329,9 @@ def test_years_ago_without_a_document_date_is_not_counted_from_the_story():
     assert found["60 years ago"].earliest is None and "time of writing" in found["60 years ago"].reason
     (dated,) = find_timexes("Fully 60 years ago, the army attacked.", dct="2024-08-01")
     assert dated.value == "1964"
+
+
+def test_this_year_without_a_document_date_is_not_the_story_year():
+    found = {t.text: t for t in find_timexes("He served from 1961 to 1968. He published his memoirs this year.")}
+    assert found["this year"].earliest is None
+    assert one("He published his memoirs this year.", "1995-11-09").value == "1995"

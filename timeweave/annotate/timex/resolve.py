@@ -260,9 +260,9 @@ class Discourse:
             return period
         if self.dct is None:
             last = self.last(raw.gran if raw.gran in GRANS else None)
-            if raw.rule == "num_rel" and last is not None:
-                # "60 years ago" counts from the time of writing; the last date of a history is its
-                # subject's time, and 60 years before that is wrong in every text that looks back.
+            if last is not None and (raw.rule == "num_rel" or raw.gran in ("year", "decade", "century")):
+                # "60 years ago", "this year" count from the time of writing; the last date of a history is
+                # its subject's time, and 60 years before it (or its year) is wrong in every text that looks back.
                 return Resolved(None, "none", f"'{raw.text}' counts from the time of writing, which is unknown "
                                               f"(the last date mentioned, {last.cite()}, is the story's time, not the writer's)",
                                 unresolved_value(raw))
