@@ -22,6 +22,7 @@ def test_a_large_city_is_located_by_its_name_or_a_latin_alternate_name(gaz):
     paris = locate(1, "Paris", "place", [], gaz)
     assert paris.located and 48 < paris.lat < 49 and 2 < paris.lon < 3
     assert paris.gazetteer_id.startswith("https://sws.geonames.org/")
+    assert not locate(1, "Paris", "place", [], build_gazetteer(min_population=10**8)).located  # geo_min_population
     saigon = locate(2, "Saigon", "place", [], gaz)  # an old name GeoNames keeps as an alternate
     assert saigon.located and 10 < saigon.lat < 11.5 and "Ho Chi Minh" in saigon.how
 
@@ -97,3 +98,28 @@ def test_a_bad_gazetteer_row_names_the_file_and_the_row(tmp_path):
         read_user_gazetteer(path)
     with pytest.raises(GazetteerError, match="does not exist"):
         read_user_gazetteer(tmp_path / "missing.csv")
+
+
+def test_the_settings_recorded_with_the_build_are_used(tmp_path):
+    """`--set gazetteer=... --set geo_min_population=...` at build time reach the map and the exports."""
+    from sqlalchemy import insert
+
+    from serve_fixtures import make_fixture_store
+    from timeweave.config import resolve
+    from timeweave.geo import place_locations
+    from timeweave.store import open_store
+    from timeweave.store import schema as t
+
+    gazetteer = tmp_path / "lakes.csv"
+    gazetteer.write_text("name,alternate_names,lat,lon\nLake Khasan,Changkufeng,42.43,130.6\n", encoding="utf-8")
+    engine = open_store(make_fixture_store(tmp_path / "f.db"), create=False)
+    with engine.connect() as conn:
+        before = place_locations(conn)
+    assert not before[9].located
+    with engine.begin() as conn:
+        conn.execute(insert(t.runs).values(started_at="2025-01-02", finished_at="2025-01-02", status="ok", command="test",
+                                           versions={}, config=resolve({"gazetteer": str(gazetteer)})))
+    with engine.connect() as conn:
+        after = place_locations(conn)
+    assert after[9].located and after[9].lat == 42.43 and "lakes.csv" in after[9].how
+    assert place_locations(engine.connect(), min_population=10**9)[3].located  # a country needs no population
