@@ -8,9 +8,10 @@ Reads the store and chronicle that bench/chronicle.py left in its `--out` folder
 does it (the event whose evidence overlaps the gold quote, best dated first). Then:
 
 * for every gold event whose mentions ended in several chronicle events, each pair of those events
-  is explained by the best pair of their mentions that touch the gold quotes: blocking never
-  compared them, `similarity.judge` refused them (and why), their score was under the threshold,
-  their dates conflict, or the pair scored enough but the clusters did not fit;
+  is explained by the best pair of their mentions that touch the gold quotes: `similarity.judge`
+  refused them (and why), their score was under the threshold, their dates conflict, the pair scored
+  enough but the clusters did not fit, or (only when nothing else would have) blocking never
+  compared them;
 * for every chronicle event that holds mentions of several gold events (outside part_of), the
   strongest link between mentions of different gold events says why they merged.
 
@@ -133,17 +134,18 @@ def main() -> int:
         if a.role == "none" or b.role == "none":
             return -1.0, "role none"
         sim = float(vectors[a.index] @ vectors[b.index]) if vectors is not None else None
-        result, why = judge(a, b, sim)
-        if key not in pairs:
-            return (result[0] if result else -0.5), "not compared by blocking; " + why
+        result, why = judge(a, b, sim, params)
+        unseen = "" if key in pairs else " [blocking never compared them]"
         if result is None:
-            return -0.5, why
+            return -0.5, why + unseen
         s, flag = result
         need = params.strong if flag == "conflict" else (params.undated if a.interval is None or b.interval is None else params.join)
         if flag == "part":
-            return s, why
+            return s, why + unseen
         if s < need:
-            return s, f"{why}: below {need}"
+            return s, f"{why}: below {need}{unseen}"
+        if unseen:  # the only thing that kept them apart
+            return s, f"not compared by blocking; {why}: would fit ({need})"
         return s, f"{why}: pair fits ({need})"
 
     print(f"gold mentions matched: {len(chosen)}/{len(golds)}")
