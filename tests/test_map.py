@@ -158,3 +158,11 @@ def test_the_index_counts_what_sql_counts(store, synthetic, which, query):
         assert len(places) >= 2 and len(links) >= 5  # the comparison is not between two empty sets
     assert index.places(keep) == places
     assert {(a, b): (n, f, x) for a, b, n, f, x in index.links(keep)} == links
+
+
+@pytest.mark.parametrize("day", ["1939-05-11", "0044-03-15", "-0044-03-15", "-0001-12-31", "-0001-01-01", "0001-01-01"])
+def test_day_keys_keep_the_order_of_dates_and_read_back(day):
+    from timeweave.serve.maps_index import day_key, key_day
+
+    assert key_day(day_key(day)) == day
+    assert day_key("-0045-12-31") < day_key("-0044-01-01") < day_key("-0044-03-15") < day_key("0001-01-01") < day_key(day) + 10**9

@@ -39,11 +39,9 @@ def key_day(key: int) -> str | None:
     """The inverse of `day_key` (None for the no-date sentinels)."""
     if key in (NONE, NEVER):
         return None
-    year, rest = divmod(abs(key), 10_000) if key >= 0 else (-((-key + 9_999) // 10_000), 0)
-    if key < 0:
-        rest = key - year * 10_000
-        return f"-{abs(year):04d}-{rest // 100:02d}-{rest % 100:02d}"
-    return f"{year:04d}-{rest // 100:02d}-{rest % 100:02d}"
+    year = -((-key + 9_999) // 10_000) if key < 0 else key // 10_000  # BCE: -439685 is year -44, 03-15
+    rest = key - year * 10_000  # month·100 + day, always positive
+    return f"{'-' if year < 0 else ''}{abs(year):04d}-{rest // 100:02d}-{rest % 100:02d}"
 
 
 @dataclass
