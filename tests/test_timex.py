@@ -335,3 +335,11 @@ def test_this_year_without_a_document_date_is_not_the_story_year():
     found = {t.text: t for t in find_timexes("He served from 1961 to 1968. He published his memoirs this year.")}
     assert found["this year"].earliest is None
     assert one("He published his memoirs this year.", "1995-11-09").value == "1995"
+
+
+def test_a_list_whose_last_date_states_the_year_gives_it_to_the_dates_before():
+    text = "Proposed on March 2\n\nPassed the Senate on May 7\n\nSigned into law on June 10, 1862"
+    assert [t.value for t in find_timexes(text)] == ["1862-03-02", "1862-05-07", "1862-06-10"]
+    # across a sentence end, or with a document date, nothing is borrowed from ahead
+    assert find_timexes("The navy held a parade on August 4. In early 1911, the war grew.")[0].value == "XXXX-08-04"
+    assert one("The navy held a parade on August 4, and in 1911 the war grew.", "1930-01-01", phrase="August 4").value == "1929-08-04"

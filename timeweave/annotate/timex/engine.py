@@ -196,6 +196,8 @@ def find_timexes(text: str, *, dct: str | None = None, sentences: Sequence[tuple
     chosen = borrow_years(_drop_covered([_day_relations(raw, text, part_of_day)
                                          for raw in merge_ranges(select(candidates(text, periods), len(text)), text)]), text)
     dct_when = parse_dct(dct)
+    if dct_when is None:
+        chosen = borrow_following_year(chosen, text)
     discourse = Discourse(dct_when, describe(dct_when) if dct_when else None)
     out: list[Timex] = []
     for raw in chosen:
@@ -264,6 +266,34 @@ def borrow_years(chosen: list[Raw], text: str) -> list[Raw]:
         if when is not None:
             a.when, a.need = when, "none"
             a.note = f"the year comes from '{b.text}', coordinated with it"
+    return chosen
+
+
+_SENTENCE_END = re.compile(r"[.!?;](?:\s|$)")
+LIST_YEAR_CHARS = 200  # how far ahead, within one sentence or list, the year of a yearless date is looked for
+
+
+def borrow_following_year(chosen: list[Raw], text: str) -> list[Raw]:
+    """'Proposed on January 7 / Passed on August 7 / Signed on August 10, 1964': in a list or a sentence
+    whose last date states the year, yearless dates before it share that year, when nothing earlier in
+    the text gives one and there is no document date (which would otherwise supply it)."""
+    seen_year = False
+    for n, a in enumerate(chosen):
+        if a.when is not None and a.when.year is not None:
+            seen_year = True
+        if seen_year or a.need != "year" or a.when is not None or a.rule == "holiday":
+            continue
+        for b in chosen[n + 1:]:
+            gap = text[a.end:b.start]
+            if b.start - a.end > LIST_YEAR_CHARS or _SENTENCE_END.search(gap):
+                break
+            if b.when is None or b.when.year is None or b.parts or b.need != "none":
+                continue
+            when, _note = fill(a, b.when.year)
+            if when is not None and (when.month or 0) <= (b.when.month or 12):
+                a.when, a.need = when, "none"
+                a.note = f"the year comes from '{b.text}', the first date after it in the same list or sentence"
+            break
     return chosen
 
 
