@@ -40,15 +40,19 @@ class State:
 class _Index:
     states: dict[str, State]
     caps_only: frozenset[str]  # keys of abbreviations that count only in capitals ("US", not "us")
+    armies: dict[str, list[NameFact]]  # state name -> its armies' names, with their years
 
 
 @lru_cache(maxsize=8)
 def _index(kn: Knowledge) -> _Index:
     by_state: dict[str, dict[str, list[str]]] = {name: {k: [] for k in _KIND_ORDER} for name in kn.states}
     caps = set()
+    armies: dict[str, list[NameFact]] = {}
     for key, facts in kn.names.items():
         for fact in facts:
             by_state[fact.state][fact.kind].append(fact.name)
+            if fact.kind == "military":
+                armies.setdefault(fact.state, []).append(fact)
             if fact.kind == "alias" and fact.name.replace(".", "").isupper():
                 caps.add(key)
     states = {}
@@ -56,7 +60,7 @@ def _index(kn: Knowledge) -> _Index:
         kinds = by_state[name]
         states[name] = State(name, tuple(kinds["alias"]), tuple(kinds["demonym"]), tuple(kinds["seat"]),
                              info.military or None, info.start, info.end)
-    return _Index(states, frozenset(caps))
+    return _Index(states, frozenset(caps), armies)
 
 
 def _choose(facts: list[NameFact], year: int | None) -> NameFact | None:
@@ -116,17 +120,15 @@ def state_key(state: State) -> str:
 
 def military_key(state: State, *, year: int | None = None) -> str:
     """The key of a state's armed forces in `year`: the army named for that year, else its default
-    army (only without a year), else "<state> armed forces"."""
+    army (without a year, or when no row dates it), else "<state> armed forces"."""
     kn = knowledge.active()
     if year is not None:
-        armies = [f for facts in kn.names.values() for f in facts
-                  if f.kind == "military" and f.state == state.name and f.holds(year)]
+        armies = [f for f in _index(kn).armies.get(state.name, []) if f.holds(year)]
         if armies:
             return alias_key(armies[0].name)
-        default = kn.states.get(state.name)
-        army = default.military if default else None
-        held = [f for f in kn.facts(army) if f.kind == "military" and f.holds(year)] if army else []
-        if held or (army and not kn.facts(army)):
+        info = kn.states.get(state.name)
+        army = info.military if info else ""
+        if army and not kn.facts(army):  # a default army no names row dates: it holds whenever asked
             return alias_key(army)
         return f"{alias_key(state.name)} armed forces"
     return alias_key(state.military) if state.military else f"{alias_key(state.name)} armed forces"
