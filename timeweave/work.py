@@ -112,7 +112,8 @@ def process_batch(tasks: Sequence[Task], catalog: Any, config: dict[str, Any]) -
     except Exception as error:
         log.warning("a batch of %d documents raised %s: annotating them one at a time", len(readable),
                     type(error).__name__)
-        return [process(Task(o.path, o.shown), catalog, config) if o.error is None else o for o in outcomes]
+        batched = {id(o) for o in readable}  # a long text annotated alone above is not annotated again
+        return [process(Task(o.path, o.shown), catalog, config) if id(o) in batched else o for o in outcomes]
     for outcome, (annotations, view) in zip(readable, results):
         outcome.annotations, outcome.view = annotations, view
     return outcomes
