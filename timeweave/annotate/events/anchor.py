@@ -350,14 +350,11 @@ def _unless_open(i: int, timex: Timex, reason: str) -> tuple[int | None, str]:
 
 def _of_another_event(head: Token, own: set[int], events: set[int]) -> bool:
     """Is the time expression a modifier of another nominal event ("the August 4 incident", "the 1936 protocol")?"""
+    # Only a modifier inside the noun phrase: a date in a prepositional phrase ("the negotiations of
+    # November 27", "with the signing of the pact on November 25") often dates the event around it too.
     governor = head.head
-    if head.dep_ == "pobj" and governor.dep_ == "prep" and governor.head.pos_ in ("NOUN", "PROPN"):
-        governor = governor.head  # "the attack on the Maddox on August 2"
-        if governor.i not in events and governor.dep_ == "pobj" and governor.head.dep_ == "prep":
-            governor = governor.head.head
-    elif head.dep_ not in ("compound", "nmod", "amod", "nummod", "npadvmod"):
-        return False
-    return governor.i in events and governor.i not in own and governor.pos_ in ("NOUN", "PROPN")
+    return (head.dep_ in ("compound", "nmod", "amod", "nummod", "npadvmod") and governor.i in events
+            and governor.i not in own and governor.pos_ in ("NOUN", "PROPN"))
 
 
 TEMPORAL_CLAUSE_WORDS = {"when", "while", "as"}  # "When X happened on May 5, Y did Z": same time
