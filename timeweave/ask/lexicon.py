@@ -81,7 +81,21 @@ def lexicon(folder: str = "") -> Lexicon:
                    synonyms={k: frozenset(v) for k, v in synonyms.items()})
 
 
+_STEMS: dict[tuple[int, str], str] = {}
+
+
 def stem(word: str, lex: Lexicon) -> str:
+    """`_stem`, remembered: the same words recur in every question's candidate sentences."""
+    key = (id(lex), word)
+    found = _STEMS.get(key)
+    if found is None:
+        if len(_STEMS) > 200_000:
+            _STEMS.clear()
+        found = _STEMS[key] = _stem(word, lex)
+    return found
+
+
+def _stem(word: str, lex: Lexicon) -> str:
     """A crude common form of a word (lower case, one ending off, at least four letters kept).
 
     FTS5's tokenizer does not stem; "retaliatory" must still find "retaliation".

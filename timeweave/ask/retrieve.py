@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 _WORD = re.compile(r"(?:[A-Z]\.){2,}|\w+(?:['’]\w+)?", re.UNICODE)  # "U.S." is one word
 _SAFE = re.compile(r"^\w+$", re.UNICODE)
+DF_CAP = 5000  # a word in more rows than this is common whatever the exact count: counting stops there
+COMMON = 0.05  # words in more than this share of the index rows do not select candidates (they still score)
 
 
 @dataclass
@@ -47,6 +49,7 @@ class Sentence:
     named: float = 1.0  # idf-weighted share of the question's names in its source (text or title)
 
 
+@lru_cache(maxsize=200_000)
 def _prefix_match(term: str, word_stem: str) -> bool:
     if term == word_stem:
         return True
@@ -104,11 +107,11 @@ def _document_frequency(conn: Connection, engine: Engine, terms: list[str]) -> t
     """How many indexed rows hold each term (as a prefix), and how many rows there are."""
     if engine.dialect.name == "postgresql":
         total = conn.execute(text(f"SELECT count(*) FROM {TABLE}")).scalar() or 0
-        df = {term: conn.execute(text(f"SELECT count(*) FROM {TABLE} WHERE tsv @@ to_tsquery('simple', :q)"),
+        df = {term: conn.execute(text(f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE tsv @@ to_tsquery('simple', :q) LIMIT {DF_CAP}) AS hits"),
                                  {"q": f"{term}:*"}).scalar() or 0 for term in terms}
     else:
         total = conn.execute(text(f"SELECT count(*) FROM {TABLE}")).scalar() or 0
-        df = {term: conn.execute(text(f"SELECT count(*) FROM {TABLE} WHERE {TABLE} MATCH :q"),
+        df = {term: conn.execute(text(f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {TABLE} MATCH :q LIMIT {DF_CAP})"),
                                  {"q": f'"{term}"*'}).scalar() or 0 for term in terms}
     return df, total
 
@@ -135,7 +138,22 @@ def default_encoder():
     except Exception as exc:  # noqa: BLE001 - a missing model degrades to words only, and says so
         log.warning("sentence embeddings unavailable (%s): answering from word matches only", exc)
         return None
-    return lambda batch: model.encode(batch, batch_size=32, normalize_embeddings=True)
+    return lambda batch: _one_thread(lambda: model.encode(batch, batch_size=32, normalize_embeddings=True))
+
+
+def _one_thread(run):
+    """Run one small encode on one torch thread: a single question gains nothing from parallel kernels, and on a
+    busy machine they cost ten times the time (measured 1.3 s against 0.1 s with the load at 12 on 2 cores)."""
+    try:
+        import torch
+    except ImportError:
+        return run()
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return run()
+    finally:
+        torch.set_num_threads(before)
 
 
 def _cosines(conn: Connection, question: Question, sentences: list[Sentence], texts: dict[str, str], encoder) -> None:
@@ -181,10 +199,15 @@ def retrieve(engine: Engine, question: Question, lex: Lexicon, *, encoder=None, 
         return []
     terms = _fts_terms(question.terms + sorted(question.numbers))
     with engine.connect() as conn:
-        hits = _hits(conn, engine, _fts_terms(terms + sorted({s for term in terms for s in lex.synonyms.get(term, ())})), limit)
+        df, total = _document_frequency(conn, engine, terms)
+        if total == 0:
+            return []
+        # Rare words pick the candidates (an OR over 100,000 rows holding "event" would be ranked in full).
+        selective = [term for term in terms if df.get(term, 0) < DF_CAP and df.get(term, 0) <= max(50, COMMON * total)] or \
+            [min(terms, key=lambda term: df.get(term, 0))]
+        hits = _hits(conn, engine, _fts_terms(selective + sorted({s for term in selective for s in lex.synonyms.get(term, ())})), limit)
         if not hits:
             return []
-        df, total = _document_frequency(conn, engine, terms)
         idf = {term: math.log(1 + total / (1 + df.get(term, 0))) * (0.5 if term in question.context else 1.0) for term in terms}
         passage_ids = {int(h["ref"]) for h in hits if h["kind"] == "passage"}
         event_ids = [int(h["ref"]) for h in hits if h["kind"] == "event"][:20]
