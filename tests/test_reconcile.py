@@ -397,6 +397,7 @@ def _noun(sentence: str, trigger: str, named=()):
     ("- Conflict: Dogger Bank incident", "Conflict", None),  # punctuation ends a name
     ("In 1962 Khrushchev visits were frequent.", "visits", None),  # a person is who acted, not a name
     ("The fleet was attacked in 1904.", "attacked", None),  # verbs have no name
+    ("ANGLO-DUTCH RIVALRY AND WAR IN 1665", "WAR", None),  # a title in capitals names nothing by its capitals
 ])
 def test_proper_name_of_an_event_from_its_sentence(sentence, trigger, name):
     from timeweave.reconcile.labels import proper_name

@@ -98,8 +98,8 @@ def proper_name(m: Mention) -> str | None:
     Overlord", "Operation PIERCE ARROW"), or a name right before a noun trigger ("the Khalkhin Gol
     incident", "the Dogger Bank incident"). A capital the sentence's first word owes to its place
     is no name; neither is a lone capitalised trigger ("Talks began")."""
-    if _verbal(m):
-        return None
+    if _verbal(m) or not any(c.islower() for c in m.sentence):
+        return None  # a verb has no name; in a title set in capitals every word looks like one
     words = [(w.start(), w.end(), w.group()) for w in re.finditer(r"[^\s,;:()\"“”]+", m.sentence)]
     at = next((n for n, (a, b, _) in enumerate(words) if a <= m.trigger_start - m.start < b), None)
     if at is None:
