@@ -302,6 +302,7 @@ def corpus_stages(engine: Engine, config: dict[str, Any], *, report: BuildReport
     from timeweave.ingest.aliases import check_aliases
     from timeweave.link import link_entities
     from timeweave.reconcile import reconcile
+    from timeweave.claims import claims
     from timeweave.store.copies import mark_cross_document_duplicates
     from timeweave.store.search import reindex
 
@@ -311,6 +312,7 @@ def corpus_stages(engine: Engine, config: dict[str, Any], *, report: BuildReport
         ("copies across documents", lambda: mark_cross_document_duplicates(engine, config)),
         ("link (entities and aliases)", lambda: link_entities(engine, authority=authority)),
         ("reconcile (events and comparisons)", lambda: reconcile(engine, config=config)),
+        ("claims (what the sources claim, aligned across voices)", lambda: claims(engine, config=config)),
         ("curate (the historian's corrections, docs/curate.md)", lambda: apply_curation(engine)),
         ("search index", lambda: reindex(engine)),
     )

@@ -14,7 +14,7 @@ from importlib import resources
 from typing import Any
 
 import jsonschema
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, inspect, select
 
 import timeweave
 from timeweave.curate.marks import mark_curated
@@ -105,6 +105,12 @@ def chronicle(engine: Engine) -> dict[str, Any]:
             for r in conn.execute(select(t.comparisons).order_by(t.comparisons.c.id))
         ]
         mark_curated(conn, entities=entities, events=events, comparisons=comparisons)  # `curated`: set by a historian
+        claims = [  # migration 0011; a store not yet migrated has none
+            {"id": r.id, "event": r.event_id, "kind": r.kind, "facet": r.facet, "value": r.value, "polarity": r.polarity,
+             "modality": r.modality, "voice": r.voice_name, "question": r.question, "comparison": r.comparison_id,
+             "source": r.source_id, "start": r.start, "end": r.end, "quote": texts[r.source_id][r.start:r.end]}
+            for r in (conn.execute(select(t.claims).order_by(t.claims.c.id)) if inspect(conn).has_table("claims") else ())
+        ]
     return {
         "timeweave": timeweave.__version__,
         "schema": SCHEMA_VERSION,
@@ -112,6 +118,7 @@ def chronicle(engine: Engine) -> dict[str, Any]:
         "entities": entities,
         "events": events,
         "comparisons": comparisons,
+        "claims": claims,
     }
 
 
@@ -126,6 +133,7 @@ def validate(document: dict[str, Any], *, texts: dict[str, str] | None = None) -
         return
     spans = [(f"events/{e['id']}", s) for e in document["events"] for s in e["evidence"]]
     spans += [(f"comparisons/{c['id']}", s) for c in document["comparisons"] for s in c["statements"]]
+    spans += [(f"claims/{c['id']}", c) for c in document.get("claims", [])]
     spans += [(f"entities/{e['id']}/aliases/{a['text']}", s) for e in document["entities"] for a in e["aliases"]
               for s in a.get("evidence", [])]
     for where, span in spans:

@@ -87,6 +87,12 @@ def _curation_log(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
+@migration("0011_claims")
+def _claims(conn: Connection) -> None:
+    """What the sources claim about events (`claims`, timeweave/claims), aligned into comparisons."""
+    schema.claims.create(conn, checkfirst=True)
+
+
 def applied(engine: Engine) -> list[str]:
     """Names of the migrations this store has recorded, in the order they were applied."""
     if not inspect(engine).has_table("migrations"):

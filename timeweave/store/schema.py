@@ -216,7 +216,6 @@ alias_evidence = Table(  # migration 0005: the quotes that made each alias link
     Index("ix_alias_evidence_alias", "alias_id"),
 )
 
-
 alias_sources = Table(
     "alias_sources",
     metadata,
@@ -321,4 +320,29 @@ curated_fields = Table(
     Column("note", Text),
     Column("created_at", String(40), nullable=False),
     Index("ix_curated_fields_object", "object", "object_id"),
+)
+
+
+# Migration 0011: what the sources claim (timeweave/claims, docs/claims.md), rewritten by every build after
+# `reconcile`; a claim's comparison is the row of `comparisons` its group (event, kind) gave, if any.
+claims = Table(
+    "claims",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", Integer),  # events.id it is about (null: its mention joined no event)
+    Column("mention_id", Integer),  # event_mentions.id whose sentence makes it
+    Column("source_id", String(200), ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("kind", String(20), nullable=False),  # occurrence | agent | cause | purpose | evaluation | outcome | quantity | attribution
+    Column("facet", String(40), nullable=False),  # evaluation: name | judgement; quantity: the unit; else the kind or ""
+    Column("value", Text, nullable=False),
+    Column("polarity", String(1), nullable=False),  # + | - | ?
+    Column("modality", String(20), nullable=False),  # asserted | reported | hypothetical | negated
+    Column("voice", String(200), nullable=False),  # the independent voice (a source's, or quoted:<name>)
+    Column("voice_name", Text, nullable=False),
+    Column("question", Text, nullable=False),
+    Column("comparison_id", Integer),  # comparisons.id of its group's comparison, or null
+    Column("component", String(60), nullable=False),
+    Index("ix_claims_event", "event_id"),
 )

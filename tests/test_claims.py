@@ -1,0 +1,153 @@
+"""Claims on hand-built stores whose sentences come from no corpus of ours (1066, 1812, 1898, 1914).
+
+Each test builds a few sources, runs `reconcile` and then `claims`, and reads back the claim rows and
+the comparisons they made: agreement of two voices, numbers beyond tolerance, happened vs did not
+happen, reversed agents, framing, a quoted voice that is not independent, perspective-aware outcomes.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from test_reconcile_helpers import HandStore, bag_of_words, day
+
+from timeweave.chronicle import chronicle, validate
+from timeweave.claims import claims
+from timeweave.claims.extract import quantities
+from timeweave.claims.vocab import vocabulary
+from timeweave.reconcile import reconcile
+from timeweave.store import open_store
+from timeweave.store import schema as t
+
+CONFIG = {"embeddings": False}
+
+
+@pytest.fixture
+def store(tmp_path) -> HandStore:
+    return HandStore(open_store(tmp_path / "s.db"))
+
+
+def run(store: HandStore) -> None:
+    reconcile(store.engine, config=CONFIG, encoder=bag_of_words)
+    claims(store.engine, config=CONFIG, encoder=bag_of_words)
+
+
+def claim_comparisons(store: HandStore, field: str) -> list[dict]:
+    with store.engine.connect() as conn:
+        out = []
+        for c in conn.execute(select(t.comparisons).where(t.comparisons.c.component == "timeweave.claims.v1")
+                              .where(t.comparisons.c.field == field).order_by(t.comparisons.c.id)):
+            rows = conn.execute(select(t.comparison_statements)
+                                .where(t.comparison_statements.c.comparison_id == c.id)).all()
+            out.append({"kind": c.kind, "explanation": c.explanation, "event": c.event_id,
+                        "quotes": [(s.source_id, store.texts[s.source_id][s.start:s.end]) for s in rows]})
+        return out
+
+
+def test_two_voices_agree_on_a_count_and_a_denial_contradicts_the_occurrence(store):
+    a = store.source("a", "On 14 October 1066 the Normans attacked the English army with 7,000 men.", authors=["Orderic"])
+    b = store.source("b", "The Normans attacked the English on 14 October 1066 with some 7,000 men.", authors=["Wace"])
+    c = store.source("c", "The Normans never attacked the English army on 14 October 1066.", authors=["Skeptic"])
+    store.event(a, store.texts[a], "attacked", "attack", when=day("1066-10-14"), agents=["Normans"], patients=["English"])
+    store.event(b, store.texts[b], "attacked", "attack", when=day("1066-10-14"), agents=["Normans"], patients=["English"])
+    store.event(c, store.texts[c], "attacked", "attack", when=day("1066-10-14"), agents=["Normans"], patients=["English"],
+                factuality="negated")
+    run(store)
+    men = claim_comparisons(store, "claim:quantity:men")
+    assert [m["kind"] for m in men] == ["agree"]
+    assert {q[0] for q in men[0]["quotes"]} == {"a", "b"}
+    occurrence = claim_comparisons(store, "claim:occurrence")
+    assert [o["kind"] for o in occurrence] == ["contradict"]
+    assert "c says it did not happen" in occurrence[0]["explanation"]
+    with store.engine.connect() as conn:
+        assert conn.execute(select(t.events.c.status).where(t.events.c.id == occurrence[0]["event"])).scalar() == "contested"
+
+
+def test_numbers_beyond_tolerance_contradict(store):
+    a = store.source("a", "At Lundy's Lane on 25 July 1814 the Americans lost 860 men.", authors=["Lossing"])
+    b = store.source("b", "At Lundy's Lane on 25 July 1814 the Americans lost 1,700 men.", authors=["Hitsman"])
+    for s in (a, b):
+        store.event(s, store.texts[s], "lost", "battle", when=day("1814-07-25"))
+    run(store)
+    found = claim_comparisons(store, "claim:quantity:men")
+    assert [f["kind"] for f in found] == ["contradict"]
+    assert "860 men" in found[0]["explanation"] and "1,700 men" in found[0]["explanation"]
+
+
+def test_a_denial_of_another_day_does_not_contradict(store):
+    a = store.source("a", "Spanish boats attacked the squadron on 3 July 1898.", authors=["Sampson"])
+    b = store.source("b", "Spanish boats attacked the squadron on 3 July 1898.", authors=["Schley"])
+    c = store.source("c", "The attack of 5 July 1898 never happened.", authors=["Later"])
+    store.event(a, store.texts[a], "attacked", "attack", when=day("1898-07-03"))
+    store.event(b, store.texts[b], "attacked", "attack", when=day("1898-07-03"))
+    store.event(c, store.texts[c], "attack", "attack", when=day("1898-07-05"), factuality="negated")
+    run(store)
+    assert "contradict" not in {c["kind"] for c in claim_comparisons(store, "claim:occurrence")}
+
+
+def test_reversed_agents_contradict(store):
+    a = store.source("a", "On 12 August 1914 Serbia attacked Austria-Hungary at the Drina.", authors=["Vienna"])
+    b = store.source("b", "On 12 August 1914 Austria-Hungary attacked Serbia at the Drina.", authors=["Belgrade"])
+    store.event(a, store.texts[a], "attacked", "attack", when=day("1914-08-12"), agents=["Serbia"], patients=["Austria-Hungary"])
+    store.event(b, store.texts[b], "attacked", "attack", when=day("1914-08-12"), agents=["Austria-Hungary"], patients=["Serbia"])
+    run(store)
+    found = claim_comparisons(store, "claim:agent")
+    assert [f["kind"] for f in found] == ["contradict"]
+    assert "reverse who acted against whom" in found[0]["explanation"]
+
+
+def test_incident_and_invasion_differ_in_framing(store):
+    a = store.source("a", "The border incident of 2 May 1898 cost no lives.", authors=["Madrid"])
+    b = store.source("b", "The invasion of 2 May 1898 cost no lives.", authors=["Washington"])
+    store.event(a, store.texts[a], "incident", "attack", when=day("1898-05-02"))
+    store.event(b, store.texts[b], "invasion", "attack", when=day("1898-05-02"))
+    run(store)
+    found = claim_comparisons(store, "claim:evaluation:name")
+    assert [f["kind"] for f in found] == ["differ_in_framing"]
+    assert "incident" in found[0]["explanation"] and "invasion" in found[0]["explanation"]
+
+
+def test_two_documents_quoting_one_report_are_one_voice(store):
+    a = store.source("a", "According to the Admiralty Report, the frigate sank three privateers on 4 June 1812.", authors=["X"])
+    b = store.source("b", "According to the Admiralty Report, the frigate sank three privateers on 4 June 1812.", authors=["Y"])
+    for s in (a, b):
+        store.event(s, store.texts[s], "sank", "attack", when=day("1812-06-04"))
+    run(store)
+    counts = claim_comparisons(store, "claim:quantity:privateer")
+    assert [c["kind"] for c in counts] == ["single_source"], "one report quoted twice is not two voices"
+    assert "Admiralty Report" in counts[0]["explanation"]
+    with store.engine.connect() as conn:
+        voices = {r.voice for r in conn.execute(select(t.claims.c.voice))}
+    assert voices == {"quoted:admiralty report"}
+
+
+def test_defeat_and_victory_told_from_the_two_sides_agree(store):
+    a = store.source("a", "On 18 June 1815 Napoleon was defeated by Wellington at Waterloo.", authors=["Paris"])
+    b = store.source("b", "On 18 June 1815 Wellington won at Waterloo against Napoleon.", authors=["London"])
+    store.event(a, store.texts[a], "defeated", "battle", when=day("1815-06-18"), others=["Napoleon", "Wellington"])
+    store.event(b, store.texts[b], "won", "battle", when=day("1815-06-18"), others=["Wellington", "Napoleon"])
+    with store.engine.begin() as conn:  # the people are persons, not states
+        conn.execute(t.mentions.update().values(type="person"))
+    run(store)
+    found = claim_comparisons(store, "claim:outcome")
+    assert [f["kind"] for f in found] == ["agree"], found
+
+
+def test_claims_reach_the_chronicle_json_with_exact_quotes(store):
+    a = store.source("a", "In retaliation, the Prussians shelled the town on 2 September 1870.", authors=["A"])
+    store.event(a, store.texts[a], "shelled", "battle", when=day("1870-09-02"))
+    run(store)
+    document = chronicle(store.engine)
+    validate(document, texts=store.texts)
+    kinds = {c["kind"] for c in document["claims"]}
+    assert {"cause", "occurrence"} <= kinds
+    cause = next(c for c in document["claims"] if c["kind"] == "cause")
+    assert cause["value"] == "retaliation" and cause["event"] is not None
+    assert store.texts["a"][cause["start"]:cause["end"]] == cause["quote"]
+
+
+def test_quantities_read_counts_not_years_or_clock_times():
+    vocab = vocabulary()
+    assert quantities("At 10:15 in 1812 the garrison of 2,000 men and two aircraft held.", vocab) == [
+        ("men", 2000.0, "2,000 men"), ("aircraft", 2.0, "two aircraft")]
+    assert quantities("three small Danish gunboats", vocab) == [("gunboat", 3.0, "three small Danish gunboats")]

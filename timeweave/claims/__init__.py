@@ -1,0 +1,67 @@
+"""Claims: what the sources assert about events, aligned across independent voices (docs/claims.md).
+
+`claims(engine, config=...)` runs in every build right after `reconcile`: it reads the event
+mentions (and the events `reconcile` put them in), extracts claims (`extract`), groups them by
+question with blocking (`align`), relates each group (agree / contradict / differ_in_framing /
+single_source, with a one-sentence explanation) and writes `claims` rows and the comparisons
+(`comparisons` rows of component `timeweave.claims.v1`, so every export of comparisons carries
+them). An event with a contradiction among its claims becomes `contested`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from timeweave.claims.align import align, relate
+from timeweave.claims.extract import extract
+from timeweave.claims.write import write
+from timeweave.reconcile.load import load
+from timeweave.store import schema as t
+
+__all__ = ["ClaimsReport", "claims"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ClaimsReport:
+    claims: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+    comparisons: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def claims(engine: Engine, *, config: dict[str, Any], encoder=None) -> ClaimsReport:
+    """Extract, align and compare the claims of the store; rewrites `claims` and the claim comparisons.
+
+    `config["embeddings"]` (default True) lets a claim whose mention joined no event be placed by sentence
+    similarity (the vectors `reconcile` cached); `encoder` replaces the model in tests and benches.
+    """
+    began = time.perf_counter()
+    report = ClaimsReport()
+    with engine.begin() as conn:
+        corpus = load(conn, undated_events=bool(config.get("reconcile_undated_events", False)))
+        event_of = {r.id: r.event_id for r in conn.execute(select(t.event_mentions.c.id, t.event_mentions.c.event_id))}
+        found = extract(corpus, event_of)
+        vectors = None
+        if found and (config.get("embeddings", True) or encoder is not None):
+            from timeweave.reconcile.embed import embed
+
+            vectors = embed(conn, [c.quote for c in found], encoder=encoder)
+        groups = align(found, vectors)
+        relations = [r for key, group in sorted(groups.items(), key=lambda kv: str(kv[0]))
+                     if (r := relate(key, group)) is not None]
+        write(conn, found, relations)
+    report.claims = len(found)
+    report.by_kind = dict(Counter(c.kind for c in found))
+    report.comparisons = dict(Counter(r.kind for r in relations))
+    report.seconds = round(time.perf_counter() - began, 3)
+    log.info("claims: %d claims %s -> comparisons %s, %.2fs", report.claims, report.by_kind, report.comparisons,
+             report.seconds)
+    return report

@@ -1,0 +1,212 @@
+"""Aligning claims across voices and saying how they relate: agree, contradict, differ_in_framing, single_source.
+
+Blocking keeps it sub-quadratic: claims are grouped by (event, kind, facet): the event `reconcile`
+made of their mentions, the question they answer. A claim whose mention joined no event is placed
+in the group of the most similar claim (cosine of the cached sentence vectors, at least
+`min_similarity`) among the claims of the same kind that share an entity with it; only those blocks
+are compared, and a block larger than `max_block` is not searched. Each group gives at most one
+comparison, explained in one sentence a historian can check against the quotes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from timeweave.claims.extract import Claim
+from timeweave.reconcile import dates
+
+MAX_STATEMENTS = 8
+NOTABLE_SINGLE = ("cause", "purpose", "evaluation", "quantity", "attribution", "occurrence", "outcome")
+
+
+@dataclass
+class Relation:
+    kind: str  # agree | contradict | differ_in_framing | single_source
+    field: str  # claim:<kind>[:<facet>]
+    question: str
+    explanation: str
+    event_id: int
+    claims: list[Claim] = field(default_factory=list)
+
+
+def group_key(claim: Claim) -> tuple:
+    return (claim.event_id, claim.kind, claim.facet if claim.kind in ("evaluation", "quantity") else "")
+
+
+def align(claims: list[Claim], vectors: np.ndarray | None = None, *, min_similarity: float = 0.6,
+          max_block: int = 400) -> dict[tuple, list[Claim]]:
+    """Claims grouped by question: (event, kind, facet); unplaced claims join their nearest placed neighbour."""
+    groups: dict[tuple, list[Claim]] = defaultdict(list)
+    placed_by_entity: dict[tuple, list[int]] = defaultdict(list)
+    for i, claim in enumerate(claims):
+        if claim.event_id is not None:
+            groups[group_key(claim)].append(claim)
+            for entity in claim.entities:
+                placed_by_entity[(claim.kind, claim.facet, entity)].append(i)
+    if vectors is None:
+        return dict(groups)
+    for i, claim in enumerate(claims):
+        if claim.event_id is not None:
+            continue
+        candidates = sorted({j for entity in claim.entities
+                             for j in placed_by_entity.get((claim.kind, claim.facet, entity), ())
+                             if len(placed_by_entity[(claim.kind, claim.facet, entity)]) <= max_block})
+        if not candidates:
+            continue
+        scores = vectors[candidates] @ vectors[i]
+        best = int(np.argmax(scores))
+        if scores[best] >= min_similarity:
+            claim.event_id = claims[candidates[best]].event_id
+            claim.extra["placed_by"] = f"similar to a claim of event {claim.event_id} (cosine {scores[best]:.2f})"
+            groups[group_key(claim)].append(claim)
+    return dict(groups)
+
+
+def _voices(claims: list[Claim]) -> dict[str, list[Claim]]:
+    by: dict[str, list[Claim]] = defaultdict(list)
+    for claim in claims:
+        by[claim.voice].append(claim)
+    return by
+
+
+def _who(claims: list[Claim]) -> str:
+    names = []
+    for claim in claims:
+        name = claim.source_id if not claim.voice.startswith("quoted:") else f"{claim.voice_name} (quoted in {claim.source_id})"
+        if name not in names:
+            names.append(name)
+    return ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+
+
+def _statements(claims: list[Claim]) -> list[Claim]:
+    """One claim per (voice, value), the earliest in reading order; every value is shown before any repeats."""
+    seen, out, values = set(), [], set()
+    ordered = sorted(claims, key=lambda c: (c.source_id, c.start))
+    for claim in ordered:
+        if (claim.voice, claim.value) not in seen and (claim.value, claim.polarity) not in values:
+            seen.add((claim.voice, claim.value))
+            values.add((claim.value, claim.polarity))
+            out.append(claim)
+    for claim in ordered:
+        if (claim.voice, claim.value) not in seen:
+            seen.add((claim.voice, claim.value))
+            out.append(claim)
+    return out[:MAX_STATEMENTS]
+
+
+def _disjoint(a: Claim, b: Claim) -> bool:
+    return a.interval is not None and b.interval is not None and dates.contradicts(a.interval, b.interval)
+
+
+def _occurrence(claims: list[Claim]) -> tuple[str, str] | None:
+    said = {p: [c for c in claims if c.polarity == p] for p in "+-?"}
+    doubted = said["-"] + said["?"]
+    if doubted:  # a denial speaks of the occurrence it dates: "the 4 August attack did not happen" is not about 2 August
+        said["+"] = [c for c in said["+"] if any(not _disjoint(c, d) for d in doubted)]
+    voices = {p: {c.voice for c in cs} for p, cs in said.items()}
+    if said["-"] and said["+"] and voices["+"] - voices["-"]:
+        return "contradict", (f"{_who(said['+'])} tell it as having happened, but {_who(said['-'])} "
+                              f"say{'s' if len(voices['-']) == 1 else ''} it did not happen.")
+    if said["?"] and (said["+"] or said["-"]) and (voices["+"] | voices["-"]) - voices["?"]:
+        told = said["+"] or said["-"]
+        return "contradict", (f"{_who(told)} {'tell it as having happened' if said['+'] else 'say it did not happen'}, "
+                              f"but {_who(said['?'])} call{'s' if len(voices['?']) == 1 else ''} that in doubt.")
+    for p, what in (("-", "did not happen"), ("+", "happened")):
+        if len(voices[p]) >= 2:
+            return "agree", f"{len(voices[p])} independent voices say it {what}: {_who(said[p])}."
+    if said["-"]:
+        return "single_source", f"Only {_who(said['-'])} says it did not happen; no other independent voice says so."
+    return None
+
+
+def _quantity(claims: list[Claim], tolerance: float) -> tuple[str, str] | None:
+    by = _voices(claims)
+    lo = min(claims, key=lambda c: c.number)
+    hi = max(claims, key=lambda c: c.number)
+    unit = claims[0].facet
+    if len(by) < 2:
+        return "single_source", f"Only {_who(claims)} gives a figure for {unit} ('{claims[0].value}')."
+    if hi.number > lo.number * (1 + tolerance) and hi.voice != lo.voice:
+        return "contradict", (f"{_who([lo])} gives '{lo.value}' but {_who([hi])} '{hi.value}': more than "
+                              f"{tolerance:.0%} apart.")
+    if hi.number <= lo.number * (1 + tolerance):
+        return "agree", f"{len(by)} independent voices give the same figure for {unit}: {_who(claims)}."
+    return None
+
+
+def _agent(claims: list[Claim]) -> tuple[str, str] | None:
+    by = _voices(claims)
+    if len(by) < 2:
+        return None
+    acts = [c for c in claims if c.agents]
+    for i, a in enumerate(acts):
+        for b in acts[i + 1:]:
+            if a.voice != b.voice and a.agents & b.patients and a.patients & b.agents:
+                return "contradict", (f"{_who([a])} and {_who([b])} reverse who acted against whom: "
+                                      f"'{a.value}' against '{b.value}'.")
+    agents = [frozenset(c.agents) for cs in by.values() for c in cs[:1]]
+    shared = frozenset.intersection(*agents) if agents else frozenset()
+    if shared:
+        return "agree", f"{len(by)} independent voices name the same actor ({claims[0].value}): {_who(claims)}."
+    return None
+
+
+def _outcome(claims: list[Claim]) -> tuple[str, str] | None:
+    by = _voices(claims)
+    if len(by) < 2:
+        return "single_source", f"Only {_who(claims)} states the outcome ({claims[0].value})."
+    for a in claims:
+        for b in claims:
+            if a.voice != b.voice and a.winners & b.losers:
+                side = sorted(a.winners & b.losers)[0]
+                return "contradict", f"{_who([a])} makes {side} the winner but {_who([b])} the loser."
+    return "agree", (f"{len(by)} independent voices tell the same outcome, some from the winner's side and some from the "
+                     f"loser's ({'; '.join(sorted({c.value for c in claims})[:3])}): {_who(claims)}.")
+
+
+def _framing(claims: list[Claim], what: str) -> tuple[str, str] | None:
+    by = _voices(claims)
+    values = {voice: {c.value for c in cs} for voice, cs in by.items()}
+    if len(by) < 2:
+        value = claims[0].value
+        return "single_source", f"Only {_who(claims)} {what} as '{value}' ('{claims[0].extra.get('cue', value)}')."
+    shared = set.intersection(*values.values())
+    if shared:
+        return "agree", f"{len(by)} independent voices {what} alike ('{sorted(shared)[0]}'): {_who(claims)}."
+    said = "; ".join(f"{_who(cs[:1])}: {'/'.join(sorted(values[v]))}" for v, cs in list(by.items())[:4])
+    return "differ_in_framing", f"The voices {what} differently ({said})."
+
+
+WHAT = {"cause": "explain why it happened", "purpose": "say what it was for", "attribution": "rest it on the word of"}
+
+
+def relate(key: tuple, claims: list[Claim], *, tolerance: float = 0.1) -> Relation | None:
+    """How the claims of one group relate, or None when they say nothing notable."""
+    event_id, kind, facet = key
+    if kind == "occurrence":
+        found = _occurrence(claims)
+    elif kind == "quantity":
+        found = _quantity(claims, tolerance)
+    elif kind == "agent":
+        found = _agent(claims)
+    elif kind == "outcome":
+        found = _outcome(claims)
+    elif kind == "evaluation":
+        found = _framing(claims, "name it" if facet == "name" else "judge it")
+    elif kind == "attribution":
+        by = _voices(claims)
+        found = None
+        if len(by) == 1:
+            found = ("single_source", f"This rests on one voice, {claims[0].voice_name}, however many documents quote it "
+                                      f"({', '.join(sorted({c.source_id for c in claims}))}).")
+    else:
+        found = _framing(claims, WHAT[kind])
+    if found is None or (found[0] == "single_source" and kind not in NOTABLE_SINGLE):
+        return None
+    relation, explanation = found
+    chosen = _statements(claims)
+    return Relation(relation, "claim:" + kind + (f":{facet}" if facet else ""), claims[0].question, explanation,
+                    event_id, chosen)

@@ -1,0 +1,218 @@
+"""Claims: what each sentence that tells an event asserts about it, by whom, with its exact quote.
+
+A claim is read from the evidence sentence of an event mention (so it is linked to the event that
+`reconcile` made of the mention): its kind (occurrence, agent, cause, purpose, evaluation, outcome,
+quantity, attribution), its value, its polarity (+ asserted, - denied, ? in doubt), its modality
+(the mention's factuality) and its voice: the document's own voice (sources sharing an author are
+one), or, when the sentence quotes someone ("according to X", "X said"), the quoted person or body,
+so two documents quoting one report are one voice, not two. Cue words are data (`vocab`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from timeweave.claims.vocab import Vocabulary, vocabulary
+from timeweave.reconcile.dates import Interval
+from timeweave.reconcile.load import Corpus, Mention
+
+ACTORS = ("person", "state", "organization", "military_unit")
+QUESTIONS = {
+    "occurrence": "Did it happen?",
+    "agent": "Who acted against whom?",
+    "cause": "Why did it happen?",
+    "purpose": "What was it for?",
+    "evaluation": "How is it named and judged?",
+    "outcome": "Who won?",
+    "quantity": "How many {unit}?",
+    "attribution": "On whose word?",
+}
+
+
+@dataclass
+class Claim:
+    source_id: str
+    start: int
+    end: int
+    quote: str
+    kind: str
+    value: str
+    polarity: str  # + | - | ?
+    modality: str  # asserted | reported | hypothetical | negated (the mention's factuality)
+    voice: str  # the independent voice: the document's (load.assign_voices) or "quoted:<name>"
+    voice_name: str  # how the voice is shown
+    event_id: int | None
+    mention_id: int
+    facet: str = ""  # evaluation: name | judgement ...; quantity: the unit
+    number: float | None = None
+    winners: frozenset[str] = frozenset()
+    losers: frozenset[str] = frozenset()
+    agents: frozenset[int] = frozenset()
+    patients: frozenset[int] = frozenset()
+    entities: frozenset[int] = frozenset()
+    interval: Interval | None = None  # the mention's date, when it has one
+    id: int = 0
+    comparison_id: int | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def question(self) -> str:
+        return QUESTIONS[self.kind].format(unit=self.facet or "")
+
+
+def quoted_voice(m: Mention, vocab: Vocabulary) -> tuple[str, str] | None:
+    """(key, name) of the person or body a sentence quotes, when it names one.
+
+    A voice counts only if it is a named actor of the sentence (`link` gave it an entity) or a name of
+    at least two capitalised words, so "He said" does not make a new voice.
+    """
+    for pattern in vocab.attribution:
+        found = pattern.search(m.sentence)
+        if not found:
+            continue
+        name = found.group("voice").strip(" ,.'’")
+        name = re.sub(r"^(?:the|The) ", "", name)
+        at = m.start + found.start("voice")
+        for start, end, text, entity, kind in m.named:
+            if kind in ACTORS and start < at + len(found.group("voice")) and at < end:
+                return (f"quoted:e{entity}" if entity is not None else "quoted:" + text.lower()), text
+        if sum(1 for word in name.split() if word[:1].isupper()) >= 2:
+            return "quoted:" + re.sub(r"'s?$|’s?$", "", name.lower()), name
+    return None
+
+
+def _sides(m: Mention, at: int, end: int, corpus: Corpus) -> tuple[str | None, str | None]:
+    """The actors named nearest before and after a word (entity names when `link` knows them)."""
+    before = after = None
+    for start, stop, text, entity, kind in m.named:
+        if kind not in ACTORS:
+            continue
+        name = corpus.entity_names.get(entity, text) if entity is not None else text
+        if stop <= at:
+            before = name
+        elif start >= end and after is None:
+            after = name
+    return before, after
+
+
+def claims_of(m: Mention, corpus: Corpus, event_id: int | None, vocab: Vocabulary | None = None) -> list[Claim]:
+    """Every claim one event mention's sentence makes (none for copies, citations and titles)."""
+    vocab = vocab or vocabulary()
+    if m.is_copy or m.context != "narrative":
+        return []
+    text = m.sentence
+    quoted = quoted_voice(m, vocab)
+    voice, voice_name = quoted or (m.voice, m.voice)
+    base = dict(source_id=m.source_id, start=m.start, end=m.end, quote=text, modality=m.factuality, voice=voice,
+                voice_name=voice_name, event_id=event_id, mention_id=m.id, entities=m.entities,
+                interval=m.interval)
+    out: list[Claim] = []
+    if quoted:
+        out.append(Claim(kind="attribution", value=voice_name, polarity="+", **base))
+    occurrence = None
+    for cue in vocab.cues:
+        found = cue.pattern.search(text)
+        if not found:
+            continue
+        if cue.kind == "occurrence":
+            occurrence = occurrence or (cue.value, cue.polarity)
+        else:
+            out.append(Claim(kind=cue.kind, value=cue.value, polarity=cue.polarity, facet=cue.kind,
+                             extra={"cue": found.group(0)}, **base))
+    if occurrence is None:
+        if m.factuality == "negated":
+            occurrence = ("did not happen", "-")
+        elif m.factuality in ("asserted", "reported"):
+            occurrence = ("happened", "+")
+    if occurrence:
+        out.append(Claim(kind="occurrence", value=occurrence[0], polarity=occurrence[1], **base))
+    if m.agents:
+        names = ", ".join(sorted(corpus.entity_names.get(e, str(e)) for e in m.agents))
+        out.append(Claim(kind="agent", value=names, polarity="+", agents=m.agents, patients=m.patients, **base))
+    window = text[max(0, m.trigger_start - m.start - 40):m.trigger_end - m.start]  # a name is said of the trigger
+    for facet, value, pattern in vocab.framing:
+        found = pattern.search(window if facet == "name" else text)
+        if found and facet == "name" and not found.end() >= len(window) - len(m.trigger):
+            continue
+        if found:
+            out.append(Claim(kind="evaluation", value=value, polarity="+", facet=facet,
+                             extra={"cue": found.group(0)}, **base))
+    for pattern, before_role, after_role in vocab.outcomes:
+        found = pattern.search(text)
+        if not found:
+            continue
+        before, after = _sides(m, m.start + found.start(), m.start + found.end(), corpus)
+        roles = {"winner": set(), "loser": set()}
+        for side, role in ((before, before_role), (after, after_role)):
+            if side and role in roles:
+                roles[role].add(side)
+        if roles["winner"] or roles["loser"]:
+            value = "; ".join(f"{r}: {', '.join(sorted(v))}" for r, v in roles.items() if v)
+            out.append(Claim(kind="outcome", value=value, polarity="+", winners=frozenset(roles["winner"]),
+                             losers=frozenset(roles["loser"]), extra={"cue": found.group(0)}, **base))
+        break  # the first (most specific) outcome pattern of the sentence decides
+    for unit, number, said in quantities(text, vocab):
+        out.append(Claim(kind="quantity", value=said, polarity="+", facet=unit, number=number, **base))
+    return out
+
+
+def quantities(text: str, vocab: Vocabulary) -> list[tuple[str, float, str]]:
+    """(unit, value, words) of the counts in a sentence: a number, at most four words, a plural noun.
+
+    Clock times ("9:52"), years, ordinals and numbers glued to letters are left aside; the unit is the
+    counted noun without its plural -s ("boat"), or one of the invariant nouns of `quantities.tsv`.
+    """
+    words = "|".join(sorted(map(re.escape, vocab.numbers), key=len, reverse=True)) or "(?!)"
+    pattern = re.compile(r"(?<![\w.:,/-])(\d{1,3}(?:,\d{3})+|\d+|" + words + r")(?![\w:/-]|[.,]\d)", re.I)
+    out = []
+    for found in pattern.finditer(text):
+        raw = found.group(1).lower()
+        value = vocab.numbers.get(raw) or float(raw.replace(",", ""))
+        if raw.isdigit() and len(raw) == 4 and 1000 <= value <= 2100:
+            continue  # a year
+        following = re.match(r"(?:\s+[\w’'-]+){1,5}", text[found.end():])
+        for k, word in enumerate((following.group(0).split() if following else [])):
+            low = word.lower()
+            if low in vocab.numbers or low.isdigit():
+                break
+            if low in vocab.units or (low.endswith("s") and not low.endswith(("ss", "us", "is")) and len(low) > 3
+                                      and low.isalpha()):
+                noun = low if low in vocab.units else low[:-1]
+                out.append((noun, value, found.group(0) + " " + " ".join(following.group(0).split()[:k + 1])))
+                break
+    return out
+
+
+def sentence_event(m: Mention, same_span: dict[tuple, list[Mention]], event_of: dict[int, int | None]) -> int | None:
+    """The event of the nearest placed mention of the same sentence, for a mention that joined none.
+
+    A sentence's cause, purpose or judgement is said of the event it tells, even when the word
+    `reconcile` kept as that event's trigger is another one of the sentence.
+    """
+    best = None
+    for other in same_span.get((m.source_id, m.start, m.end), ()):
+        if other.id != m.id and event_of.get(other.id) is not None:
+            distance = abs(other.trigger_start - m.trigger_start)
+            if best is None or distance < best[0]:
+                best = (distance, event_of[other.id])
+    return best[1] if best else None
+
+
+def extract(corpus: Corpus, event_of: dict[int, int | None], vocab: Vocabulary | None = None) -> list[Claim]:
+    """The claims of a corpus, one per (sentence, event, kind, facet, value), in reading order."""
+    seen: set[tuple] = set()
+    out: list[Claim] = []
+    same_span: dict[tuple, list[Mention]] = {}
+    for m in corpus.mentions:
+        same_span.setdefault((m.source_id, m.start, m.end), []).append(m)
+    for m in corpus.mentions:
+        event_id = event_of.get(m.id)
+        for claim in claims_of(m, corpus, event_id if event_id is not None else sentence_event(m, same_span, event_of), vocab):
+            key = (claim.source_id, claim.start, claim.end, claim.event_id, claim.kind, claim.facet, claim.value)
+            if key in seen:
+                continue
+            seen.add(key)
+            claim.id = len(out) + 1
+            out.append(claim)
+    return out
