@@ -151,3 +151,24 @@ def test_quantities_read_counts_not_years_or_clock_times():
     assert quantities("At 10:15 in 1812 the garrison of 2,000 men and two aircraft held.", vocab) == [
         ("men", 2000.0, "2,000 men"), ("aircraft", 2.0, "two aircraft")]
     assert quantities("three small Danish gunboats", vocab) == [("gunboat", 3.0, "three small Danish gunboats")]
+
+
+def test_claims_page_groups_by_question_with_both_sides_quoted(store):
+    from fastapi.testclient import TestClient
+
+    from timeweave.serve.app import create_app
+
+    a = store.source("a", "On 12 August 1914 Serbia attacked Austria-Hungary at the Drina.", authors=["Vienna"])
+    b = store.source("b", "On 12 August 1914 Austria-Hungary attacked Serbia at the Drina.", authors=["Belgrade"])
+    store.event(a, store.texts[a], "attacked", "battle", when=day("1914-08-12"), agents=["Serbia"], patients=["Austria-Hungary"])
+    store.event(b, store.texts[b], "attacked", "battle", when=day("1914-08-12"), agents=["Austria-Hungary"], patients=["Serbia"])
+    run(store)
+    client = TestClient(create_app(store.engine))
+    data = client.get("/claims.json?kind=agent").json()
+    assert data["ok"] and [g["question"] for g in data["groups"]] == ["Who acted against whom?"]
+    group = data["groups"][0]
+    assert group["relation"] == "contradict" and {c["source"] for c in group["claims"]} == {"a", "b"}
+    html = client.get("/claims?kind=agent").text
+    assert "Who acted against whom?" in html and store.texts["a"] in html and store.texts["b"] in html
+    assert client.get(f"/events/{group['event']}").text.count(f"/claims?event={group['event']}") == 1
+    assert client.get("/claims.json?kind=nonsense").status_code == 400

@@ -25,7 +25,7 @@ QUESTIONS = {
     "purpose": "What was it for?",
     "evaluation": "How is it named and judged?",
     "outcome": "Who won?",
-    "quantity": "How many {unit}?",
+    "quantity": "How many? ({unit})",
     "attribution": "On whose word?",
 }
 

@@ -137,6 +137,7 @@ def create_app(db: str | Path | Engine, *, edit: str | None = None) -> FastAPI:
     from timeweave.serve.maps import add_map_pages
     from timeweave.serve.edit import add_curation
     from timeweave.serve.ask import add_ask
+    from timeweave.serve.claims import add_claim_pages
     from timeweave.serve.pages import add_pages
 
     engine = db if isinstance(db, Engine) else open_store(db, create=False, readonly=not edit)
@@ -145,6 +146,7 @@ def create_app(db: str | Path | Engine, *, edit: str | None = None) -> FastAPI:
     api.mount("/-/static", StaticFiles(directory=str(HERE / "static")), name="static")
     add_pages(app)
     add_ask(app)  # /ask and /ask.json (serve/ask.py)
+    add_claim_pages(app)  # /claims and /claims.json: claims grouped by question (serve/claims.py)
     add_map_pages(app)
     add_curation(app, token=edit)  # `serve --edit`: forms and write routes guarded by `edit`, the token (serve/edit.py)
 
