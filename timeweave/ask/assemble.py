@@ -79,6 +79,8 @@ def _voices(question: Question, support: list[Sentence], notes: dict, lex: Lexic
     """
     found: list[tuple[Value, Sentence]] = []
     for s in support:
+        if params.need_key and s.key == 0:
+            continue  # the sentence does not say what the question asks about ("commanded"), only its names
         values = extract(question, s, notes[s.source_id], lex, chronicle_dates=chronicle_dates)
         if values:
             found.append((values[0], s))

@@ -25,6 +25,10 @@ class AskParams:
     key_share: float = 0.35
     """A yes/no question is answered only by sentences holding its rarest content word, its opposite, or at least
     this idf-weighted share of its content words."""
+    need_key: bool = True
+    """A value (date, number, name, yes/no) is read only from a sentence holding the question's rarest content
+    word, its opposite or `key_share` of its content words: "Who commanded X?" is not answered by a sentence
+    that names X and a person but says nothing of commanding."""
     relative: float = 0.5
     """A sentence speaks for an answer only if its score is at least this share of the best sentence's."""
     dispute_relative: float = 0.6
