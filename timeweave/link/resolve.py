@@ -375,7 +375,10 @@ def _same_words_but_one(a: str, b: str) -> bool:
 
 def _resolved_in_text(row: MentionRow, link: Link) -> Link:
     """Why a mention whose text is not its key (a demonym, a seat of government) belongs here."""
-    found = gazetteer.lookup(row.text)
+    # The entities component resolved the name for the narrative year (not stored): the holder is
+    # the one whose key the mention got ("Moscow" in 1939 -> Soviet Union, not today's Russia).
+    found = next(((s, k) for s, k in gazetteer.holders(row.text) if gazetteer.state_key(s) == row.key),
+                 None) or gazetteer.lookup(row.text)
     kinds = {"demonym": "demonym used as an actor", "seat": "seat of government used as an actor (metonym)",
              "military": "the state's armed forces"}
     evidence = (Evidence(row.source_id, row.start, row.end, row.text),)
