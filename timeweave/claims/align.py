@@ -183,6 +183,16 @@ def _framing(claims: list[Claim], what: str) -> tuple[str, str] | None:
 WHAT = {"cause": "explain why it happened", "purpose": "say what it was for", "attribution": "rest it on the word of"}
 
 
+def notable(kind: str, facet: str, claims: list[Claim]) -> bool:
+    """Is a claim only one voice makes worth a comparison? Not a name (one voice's word for an event is
+    framing only against another's) nor a duration ("two hours"); a denial, a cause, a count, a judgement are."""
+    if kind == "evaluation" and facet == "name":
+        return False
+    if kind == "quantity" and all(c.extra.get("duration") for c in claims):
+        return False
+    return kind in NOTABLE_SINGLE
+
+
 def relate(key: tuple, claims: list[Claim], *, tolerance: float = 0.1) -> Relation | None:
     """How the claims of one group relate, or None when they say nothing notable."""
     event_id, kind, facet = key
@@ -204,7 +214,7 @@ def relate(key: tuple, claims: list[Claim], *, tolerance: float = 0.1) -> Relati
                                       f"({', '.join(sorted({c.source_id for c in claims}))}).")
     else:
         found = _framing(claims, WHAT[kind])
-    if found is None or (found[0] == "single_source" and kind not in NOTABLE_SINGLE):
+    if found is None or (found[0] == "single_source" and not notable(kind, facet, claims)):
         return None
     relation, explanation = found
     chosen = _statements(claims)

@@ -18,6 +18,7 @@ from timeweave.reconcile.dates import Interval
 from timeweave.reconcile.load import Corpus, Mention
 
 ACTORS = ("person", "state", "organization", "military_unit")
+MAX_CUE_DISTANCE = 200  # characters between a cue word and the nearest event trigger of its sentence
 QUESTIONS = {
     "occurrence": "Did it happen?",
     "agent": "Who acted against whom?",
@@ -119,7 +120,7 @@ def claims_of(m: Mention, corpus: Corpus, event_id: int | None, vocab: Vocabular
             occurrence = occurrence or (cue.value, cue.polarity)
         else:
             out.append(Claim(kind=cue.kind, value=cue.value, polarity=cue.polarity, facet=cue.kind,
-                             extra={"cue": found.group(0)}, **base))
+                             extra={"cue": found.group(0), "at": m.start + found.start()}, **base))
     if occurrence is None:
         if m.factuality == "negated":
             occurrence = ("did not happen", "-")
@@ -136,8 +137,9 @@ def claims_of(m: Mention, corpus: Corpus, event_id: int | None, vocab: Vocabular
         if found and facet == "name" and not found.end() >= len(window) - len(m.trigger):
             continue
         if found:
+            at = m.start + found.start() + (max(0, m.trigger_start - m.start - 40) if facet == "name" else 0)
             out.append(Claim(kind="evaluation", value=value, polarity="+", facet=facet,
-                             extra={"cue": found.group(0)}, **base))
+                             extra={"cue": found.group(0), "at": at}, **base))
     for pattern, before_role, after_role in vocab.outcomes:
         found = pattern.search(text)
         if not found:
@@ -150,10 +152,12 @@ def claims_of(m: Mention, corpus: Corpus, event_id: int | None, vocab: Vocabular
         if roles["winner"] or roles["loser"]:
             value = "; ".join(f"{r}: {', '.join(sorted(v))}" for r, v in roles.items() if v)
             out.append(Claim(kind="outcome", value=value, polarity="+", winners=frozenset(roles["winner"]),
-                             losers=frozenset(roles["loser"]), extra={"cue": found.group(0)}, **base))
+                             losers=frozenset(roles["loser"]), extra={"cue": found.group(0), "at": m.start + found.start()},
+                             **base))
         break  # the first (most specific) outcome pattern of the sentence decides
     for unit, number, said in quantities(text, vocab):
-        out.append(Claim(kind="quantity", value=said, polarity="+", facet=unit, number=number, **base))
+        out.append(Claim(kind="quantity", value=said, polarity="+", facet=unit, number=number,
+                         extra={"duration": unit in vocab.durations, "at": m.start + text.find(said)}, **base))
     return out
 
 
@@ -201,18 +205,26 @@ def sentence_event(m: Mention, same_span: dict[tuple, list[Mention]], event_of: 
 
 def extract(corpus: Corpus, event_of: dict[int, int | None], vocab: Vocabulary | None = None) -> list[Claim]:
     """The claims of a corpus, one per (sentence, event, kind, facet, value), in reading order."""
-    seen: set[tuple] = set()
-    out: list[Claim] = []
+    found: list[tuple[Claim, int]] = []
     same_span: dict[tuple, list[Mention]] = {}
     for m in corpus.mentions:
         same_span.setdefault((m.source_id, m.start, m.end), []).append(m)
     for m in corpus.mentions:
         event_id = event_of.get(m.id)
         for claim in claims_of(m, corpus, event_id if event_id is not None else sentence_event(m, same_span, event_of), vocab):
-            key = (claim.source_id, claim.start, claim.end, claim.event_id, claim.kind, claim.facet, claim.value)
-            if key in seen:
-                continue
-            seen.add(key)
-            claim.id = len(out) + 1
-            out.append(claim)
+            at = claim.extra.get("at")
+            found.append((claim, abs(at - m.trigger_start) if at is not None else 0))
+    # A word of the sentence (a cue, a count) is said of the event whose trigger is nearest to it, not of every
+    # event the sentence mentions; one said too far from any trigger is dropped.
+    best: dict[tuple, tuple[Claim, int]] = {}
+    for claim, distance in found:
+        cued = "at" in claim.extra
+        key = (claim.source_id, claim.start, claim.end, claim.kind, claim.facet, claim.value) + (() if cued else (claim.event_id,))
+        if cued and distance > MAX_CUE_DISTANCE:
+            continue
+        if key not in best or distance < best[key][1]:
+            best[key] = (claim, distance)
+    out = [claim for claim, _ in sorted(best.values(), key=lambda x: (x[0].source_id, x[0].start, x[0].mention_id))]
+    for number, claim in enumerate(out, start=1):
+        claim.id = number
     return out

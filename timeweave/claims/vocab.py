@@ -36,6 +36,7 @@ class Vocabulary:
     attribution: tuple[re.Pattern, ...]
     numbers: dict[str, float]  # number word -> value
     units: frozenset[str]  # nouns counted without a plural -s
+    durations: frozenset[str]  # units of time: a duration one voice gives is not a notable claim
 
 
 def _rows(text: str, where: str) -> list[dict[str, str]]:
@@ -72,6 +73,7 @@ def vocabulary(extra: str | None = None) -> Vocabulary:
     cues, framing, outcomes, attribution = [], [], [], []
     numbers: dict[str, float] = {}
     units: set[str] = set()
+    durations: set[str] = set()
     for name, texts in _texts(extra).items():
         for where, text in texts:
             for row in _rows(text, where):
@@ -84,8 +86,10 @@ def vocabulary(extra: str | None = None) -> Vocabulary:
                 elif name == "quantities.tsv":
                     if row["kind"] == "number":
                         numbers[row["word"].lower()] = float(row["value"])
+                    elif row["kind"] == "duration":
+                        durations.add(row["word"].lower())
                     else:
                         units.add(row["word"].lower())
                 else:
                     attribution.append(re.compile(row["pattern"]))  # case matters: voices are names
-    return Vocabulary(tuple(cues), tuple(framing), tuple(outcomes), tuple(attribution), numbers, frozenset(units))
+    return Vocabulary(tuple(cues), tuple(framing), tuple(outcomes), tuple(attribution), numbers, frozenset(units), frozenset(durations))
