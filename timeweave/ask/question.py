@@ -128,12 +128,12 @@ def _first_part(text: str, lex: Lexicon) -> int:
 
 
 def follow_up(question: Question, lex: Lexicon) -> Question | None:
-    """The second part of a two-part question, asked on its own with the first part's words as context."""
+    """The second part of a two-part question, asked on its own with the first part's names as context."""
     pieces = parts(question.text, lex)
     if len(pieces) < 2:
         return None
     second = analyse(pieces[1], lex)
-    extra = [term for term in question.terms if term not in second.terms]
+    extra = [term for term in question.names if term not in second.terms]  # who or what it is about, at half weight
     second.terms = second.terms + extra
     second.context = second.context | set(extra)
     second.names = list(dict.fromkeys(second.names + question.names))
