@@ -37,6 +37,14 @@ class ClaimsReport:
     seconds: float = 0.0
 
 
+def _root(event: int, parent: dict[int, int | None]) -> int:
+    seen = set()
+    while parent.get(event) is not None and event not in seen:
+        seen.add(event)
+        event = parent[event]
+    return event
+
+
 def claims(engine: Engine, *, config: dict[str, Any], encoder=None) -> ClaimsReport:
     """Extract, align and compare the claims of the store; rewrites `claims` and the claim comparisons.
 
@@ -54,7 +62,8 @@ def claims(engine: Engine, *, config: dict[str, Any], encoder=None) -> ClaimsRep
             from timeweave.reconcile.embed import embed
 
             vectors = embed(conn, [c.quote for c in found], encoder=encoder)
-        groups = align(found, vectors)
+        parent = dict(conn.execute(select(t.events.c.id, t.events.c.part_of)).all())
+        groups = align(found, vectors, roots={event: _root(event, parent) for event in parent})
         relations = [r for key, group in sorted(groups.items(), key=lambda kv: str(kv[0]))
                      if (r := relate(key, group)) is not None]
         write(conn, found, relations)

@@ -3,8 +3,9 @@
 Blocking keeps it sub-quadratic: claims are grouped by (event, kind, facet): the event `reconcile`
 made of their mentions, the question they answer. A claim whose mention joined no event is placed
 in the group of the most similar claim (cosine of the cached sentence vectors, at least
-`min_similarity`) among the claims of the same kind that share an entity with it; only those blocks
-are compared, and a block larger than `max_block` is not searched. Each group gives at most one
+`min_similarity`) among the claims of the same kind that share an entity with it (or, sharing none,
+among all placed claims of its kind and facet); only those blocks are compared, and a block larger
+than `max_block` is not searched. Each group gives at most one
 comparison, explained in one sentence a historian can check against the quotes.
 """
 
@@ -37,13 +38,24 @@ def group_key(claim: Claim) -> tuple:
 
 
 def align(claims: list[Claim], vectors: np.ndarray | None = None, *, min_similarity: float = 0.6,
-          max_block: int = 400) -> dict[tuple, list[Claim]]:
-    """Claims grouped by question: (event, kind, facet); unplaced claims join their nearest placed neighbour."""
+          max_block: int = 400, roots: dict[int, int] | None = None) -> dict[tuple, list[Claim]]:
+    """Claims grouped by question: (event, kind, facet); unplaced claims join their nearest placed neighbour.
+
+    `roots` maps an event to the whole it is part of: outcome claims are grouped under the whole (a
+    conflict ends once, whichever of its parts a sentence tells).
+    """
+    roots = roots or {}
+    for claim in claims:
+        if claim.kind == "outcome" and claim.event_id is not None:
+            claim.event_id = roots.get(claim.event_id, claim.event_id)
+    _same_sides(claims)
     groups: dict[tuple, list[Claim]] = defaultdict(list)
     placed_by_entity: dict[tuple, list[int]] = defaultdict(list)
+    placed_by_kind: dict[tuple, list[int]] = defaultdict(list)
     for i, claim in enumerate(claims):
         if claim.event_id is not None:
             groups[group_key(claim)].append(claim)
+            placed_by_kind[(claim.kind, claim.facet)].append(i)
             for entity in claim.entities:
                 placed_by_entity[(claim.kind, claim.facet, entity)].append(i)
     if vectors is None:
@@ -54,6 +66,8 @@ def align(claims: list[Claim], vectors: np.ndarray | None = None, *, min_similar
         candidates = sorted({j for entity in claim.entities
                              for j in placed_by_entity.get((claim.kind, claim.facet, entity), ())
                              if len(placed_by_entity[(claim.kind, claim.facet, entity)]) <= max_block})
+        if not candidates and len(placed_by_kind.get((claim.kind, claim.facet), ())) <= max_block:
+            candidates = placed_by_kind.get((claim.kind, claim.facet), [])  # no entity to block on: the kind's block
         if not candidates:
             continue
         scores = vectors[candidates] @ vectors[i]
@@ -63,6 +77,31 @@ def align(claims: list[Claim], vectors: np.ndarray | None = None, *, min_similar
             claim.extra["placed_by"] = f"similar to a claim of event {claim.event_id} (cosine {scores[best]:.2f})"
             groups[group_key(claim)].append(claim)
     return dict(groups)
+
+
+def _same_sides(claims: list[Claim]) -> None:
+    """Outcome claims naming the same two sides, dated compatibly, are about one outcome, whichever event
+    `reconcile` put their sentences in: they join the event most of them are placed in."""
+    blocks: dict[frozenset, list[list[Claim]]] = defaultdict(list)
+    for claim in claims:
+        if claim.kind != "outcome" or not (claim.winners and claim.losers):
+            continue
+        clusters = blocks[claim.winners | claim.losers]
+        home = next((c for c in clusters if not any(_disjoint(claim, other) for other in c)), None)
+        if home is None:
+            clusters.append([claim])
+        else:
+            home.append(claim)
+    for clusters in blocks.values():
+        for cluster in clusters:
+            placed = [c.event_id for c in cluster if c.event_id is not None]
+            if len(cluster) < 2 or not placed:
+                continue
+            event = max(sorted(set(placed)), key=placed.count)
+            for claim in cluster:
+                if claim.event_id != event:
+                    claim.extra["placed_by"] = f"names the same two sides as the outcome claims of event {event}"
+                    claim.event_id = event
 
 
 def _voices(claims: list[Claim]) -> dict[str, list[Claim]]:
@@ -163,8 +202,10 @@ def _outcome(claims: list[Claim]) -> tuple[str, str] | None:
             if a.voice != b.voice and a.winners & b.losers:
                 side = sorted(a.winners & b.losers)[0]
                 return "contradict", f"{_who([a])} makes {side} the winner but {_who([b])} the loser."
-    return "agree", (f"{len(by)} independent voices tell the same outcome, some from the winner's side and some from the "
-                     f"loser's ({'; '.join(sorted({c.value for c in claims})[:3])}): {_who(claims)}.")
+    told = sorted({c.value for c in claims})
+    how = " (told from different sides: " + "; ".join(told[:3]) + ")" if len(told) > 1 else f" ({told[0]})"
+    return "agree", (f"{len(by)} independent voices tell a compatible outcome{how}; none makes a winner of the side "
+                     f"another makes the loser: {_who(claims)}.")
 
 
 def _framing(claims: list[Claim], what: str) -> tuple[str, str] | None:

@@ -84,13 +84,16 @@ def quoted_voice(m: Mention, vocab: Vocabulary) -> tuple[str, str] | None:
 
 
 def _sides(m: Mention, at: int, end: int, corpus: Corpus) -> tuple[str | None, str | None]:
-    """The actors named nearest before and after a word (entity names when `link` knows them)."""
+    """The subject before a word (the first actor of the sentence before it) and the nearest actor after it.
+
+    The first actor, not the nearest: in "X fended off Y's invasion, securing victory" the victory is X's.
+    """
     before = after = None
     for start, stop, text, entity, kind in m.named:
         if kind not in ACTORS:
             continue
         name = corpus.entity_names.get(entity, text) if entity is not None else text
-        if stop <= at:
+        if stop <= at and before is None:
             before = name
         elif start >= end and after is None:
             after = name
