@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from timeweave.claims.align import align, relate
+from timeweave.claims.align import align, echoed, relate
 from timeweave.claims.extract import extract
 from timeweave.claims.write import write
 from timeweave.reconcile.load import load
@@ -66,6 +66,7 @@ def claims(engine: Engine, *, config: dict[str, Any], encoder=None) -> ClaimsRep
         groups = align(found, vectors, roots={event: _root(event, parent) for event in parent})
         relations = [r for key, group in sorted(groups.items(), key=lambda kv: str(kv[0]))
                      if (r := relate(key, group)) is not None]
+        relations = [r for r in relations if r.kind != "single_source" or not echoed(r, found, vectors)]
         write(conn, found, relations)
     report.claims = len(found)
     report.by_kind = dict(Counter(c.kind for c in found))

@@ -224,6 +224,23 @@ def _framing(claims: list[Claim], what: str) -> tuple[str, str] | None:
 WHAT = {"cause": "explain why it happened", "purpose": "say what it was for", "attribution": "rest it on the word of"}
 
 
+def echoed(relation: Relation, claims: list[Claim], vectors: np.ndarray | None, *, min_similarity: float = 0.5) -> bool:
+    """Does another voice make the same claim (kind, facet, value) in a similar sentence, under another event?
+
+    `reconcile` may split one event in two; a claim is single-source only if no other voice says it anywhere.
+    Claims are numbered from 1 in the order of `claims` and of the rows of `vectors`.
+    """
+    mine = relation.claims
+    voices = {c.voice for c in mine}
+    same = [c for c in claims if c.voice not in voices and (c.kind, c.facet, c.value) == (mine[0].kind, mine[0].facet, mine[0].value)]
+    if not same:
+        return False
+    if vectors is None:
+        return False
+    scores = vectors[[c.id - 1 for c in same]] @ vectors[[c.id - 1 for c in mine]].T
+    return bool((scores >= min_similarity).any())
+
+
 def notable(kind: str, facet: str, claims: list[Claim]) -> bool:
     """Is a claim only one voice makes worth a comparison? Not a name (one voice's word for an event is
     framing only against another's) nor a duration ("two hours"); a denial, a cause, a count, a judgement are."""

@@ -19,6 +19,7 @@ from timeweave.reconcile.load import Corpus, Mention
 
 ACTORS = ("person", "state", "organization", "military_unit")
 MAX_CUE_DISTANCE = 200  # characters between a cue word and the nearest event trigger of its sentence
+NEAR = 40  # characters around an occurrence cue ("did not happen") within which it governs an event trigger
 QUESTIONS = {
     "occurrence": "Did it happen?",
     "agent": "Who acted against whom?",
@@ -120,7 +121,11 @@ def claims_of(m: Mention, corpus: Corpus, event_id: int | None, vocab: Vocabular
         if not found:
             continue
         if cue.kind == "occurrence":
-            occurrence = occurrence or (cue.value, cue.polarity)
+            # A denial or a doubt is said of the event whose word it governs or stands beside, not of every
+            # event of a long sentence ("historians believed X fabricated the second attack to win support").
+            trigger = m.trigger_start - m.start
+            if found.start() - NEAR <= trigger <= found.end() + NEAR:
+                occurrence = occurrence or (cue.value, cue.polarity)
         else:
             out.append(Claim(kind=cue.kind, value=cue.value, polarity=cue.polarity, facet=cue.kind,
                              extra={"cue": found.group(0), "at": m.start + found.start()}, **base))
@@ -186,6 +191,9 @@ def quantities(text: str, vocab: Vocabulary) -> list[tuple[str, float, str]]:
             if low in vocab.units or (low.endswith("s") and not low.endswith(("ss", "us", "is")) and len(low) > 3
                                       and low.isalpha()):
                 noun = low if low in vocab.units else low[:-1]
+                after = text[found.end() + len(following.group(0).split(word, 1)[0]) + len(word):].split()[:1]
+                if noun in vocab.durations and after and after[0].strip(",.;").lower() in vocab.relative:
+                    break  # "two days later" dates another event; it counts nothing
                 out.append((noun, value, found.group(0) + " " + " ".join(following.group(0).split()[:k + 1])))
                 break
     return out

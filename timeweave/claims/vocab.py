@@ -37,6 +37,7 @@ class Vocabulary:
     numbers: dict[str, float]  # number word -> value
     units: frozenset[str]  # nouns counted without a plural -s
     durations: frozenset[str]  # units of time: a duration one voice gives is not a notable claim
+    relative: frozenset[str]  # "two days later": a duration before these words is no count
 
 
 def _rows(text: str, where: str) -> list[dict[str, str]]:
@@ -74,6 +75,7 @@ def vocabulary(extra: str | None = None) -> Vocabulary:
     numbers: dict[str, float] = {}
     units: set[str] = set()
     durations: set[str] = set()
+    relative: set[str] = set()
     for name, texts in _texts(extra).items():
         for where, text in texts:
             for row in _rows(text, where):
@@ -88,8 +90,10 @@ def vocabulary(extra: str | None = None) -> Vocabulary:
                         numbers[row["word"].lower()] = float(row["value"])
                     elif row["kind"] == "duration":
                         durations.add(row["word"].lower())
+                    elif row["kind"] == "relative":
+                        relative.add(row["word"].lower())
                     else:
                         units.add(row["word"].lower())
                 else:
                     attribution.append(re.compile(row["pattern"]))  # case matters: voices are names
-    return Vocabulary(tuple(cues), tuple(framing), tuple(outcomes), tuple(attribution), numbers, frozenset(units), frozenset(durations))
+    return Vocabulary(tuple(cues), tuple(framing), tuple(outcomes), tuple(attribution), numbers, frozenset(units), frozenset(durations), frozenset(relative))
