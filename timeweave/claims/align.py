@@ -225,14 +225,16 @@ WHAT = {"cause": "explain why it happened", "purpose": "say what it was for", "a
 
 
 def echoed(relation: Relation, claims: list[Claim], vectors: np.ndarray | None, *, min_similarity: float = 0.5) -> bool:
-    """Does another voice make the same claim (kind, facet, value) in a similar sentence, under another event?
+    """Does another voice make the same claim (kind, facet, value; a count: the same number) in a similar
+    sentence, under another event?
 
     `reconcile` may split one event in two; a claim is single-source only if no other voice says it anywhere.
     Claims are numbered from 1 in the order of `claims` and of the rows of `vectors`.
     """
     mine = relation.claims
     voices = {c.voice for c in mine}
-    same = [c for c in claims if c.voice not in voices and (c.kind, c.facet, c.value) == (mine[0].kind, mine[0].facet, mine[0].value)]
+    same = [c for c in claims if c.voice not in voices and (c.kind, c.facet) == (mine[0].kind, mine[0].facet)
+            and (c.number == mine[0].number if c.kind == "quantity" else c.value == mine[0].value)]
     if not same:
         return False
     if vectors is None:

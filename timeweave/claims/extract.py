@@ -113,8 +113,9 @@ def claims_of(m: Mention, corpus: Corpus, event_id: int | None, vocab: Vocabular
                 voice_name=voice_name, event_id=event_id, mention_id=m.id, entities=m.entities,
                 interval=m.interval)
     out: list[Claim] = []
-    if quoted:
-        out.append(Claim(kind="attribution", value=voice_name, polarity="+", **base))
+    if quoted:  # said once per sentence, of the event nearest to the quoted name
+        at = m.start + max(0, text.find(voice_name))
+        out.append(Claim(kind="attribution", value=voice_name, polarity="+", extra={"at": at}, **base))
     occurrence = None
     for cue in vocab.cues:
         found = cue.pattern.search(text)
