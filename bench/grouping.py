@@ -92,7 +92,7 @@ def main() -> int:
     golds = gold_mentions(args.gold, texts)
     params = Params.from_config(settings.resolve())
     with engine.connect() as conn:
-        corpus = load(conn, undated_events=params.undated_events)
+        corpus = load(conn, undated_events=params.undated_events, common_participant=params.common_participant)
         vectors = embed(conn, [m.sentence for m in corpus.mentions])
         event_of = {r.id: r.event_id for r in conn.execute(select(t.event_mentions.c.id, t.event_mentions.c.event_id))}
     mentions = corpus.mentions

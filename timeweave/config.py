@@ -60,6 +60,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("reconcile_weight_time", 0.15, "Weight of date agreement in the merge score."),
     Setting("reconcile_no_shared_participant", 0.75, "Factor on the score when both mentions name participants and "
             "none is shared: evidence of two events."),
+    Setting("reconcile_common_participant", 0.30, "Share of the event mentions naming participants up to which a shared "
+            "participant counts fully in the merge score; one named more often counts less (inverse frequency), "
+            "one named by every mention not at all. 1.0 counts every shared participant fully."),
     Setting("reconcile_lemma_fuzzy", 0.75, "Similarity of two trigger lemmas (rapidfuzz ratio, 0..1) under which they "
             "count as different words."),
     Setting("reconcile_alike_sentences", 0.60, "Embedding similarity at which two mentions with different words and "

@@ -60,7 +60,7 @@ def reconcile(engine: Engine, *, config: dict[str, Any], encoder=None, params: P
     began = time.perf_counter()
     report = ReconcileReport()
     with engine.begin() as conn:
-        corpus = load(conn, undated_events=params.undated_events)
+        corpus = load(conn, undated_events=params.undated_events, common_participant=params.common_participant)
         mentions = corpus.mentions
         report.mentions = len(mentions)
         vectors = None

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, select
 
-from timeweave.reconcile import salience
+from timeweave.reconcile import rarity, salience
 from timeweave.reconcile.dates import Interval, parse
 from timeweave.store import schema as t
 
@@ -61,11 +61,21 @@ class Mention:
     is_copy: bool
     named: list[tuple[int, int, str, int | None, str]] = field(default_factory=list)  # (start, end, text, entity, type)
     role: str = "event"  # event (may found one) | evidence (may only join one) | none (see `salience`)
+    # participant -> weight 0..1 by how rare it is in the corpus (see `rarity`; absent = 1), one map shared by all
+    rarity: dict[int, float] = field(default_factory=dict)
 
     @property
     def is_claim(self) -> bool:
         """Does this mention count as a voice asserting the event (not a copy, citation or hypothesis)?"""
         return not self.is_copy and self.context in CLAIM_CONTEXTS and self.factuality in CLAIM_FACTUALITY
+
+    @property
+    def may_found(self) -> bool:
+        """May it start an event? A claim, a title, or a denial in a narrative: "the attack that did
+        not happen" is an event with that status, while a plan or an offer (hypothetical) is not."""
+        if self.is_claim or self.context == "title":
+            return True
+        return not self.is_copy and self.context in CLAIM_CONTEXTS and self.factuality == "negated"
 
     @property
     def carried_date(self) -> bool:
@@ -123,9 +133,10 @@ def assign_voices(sources: list[tuple[str, list]]) -> dict[str, str]:
     return {source_id: find(source_id) for source_id, _ in sources}
 
 
-def load(conn: Connection, *, undated_events: bool = False) -> Corpus:
+def load(conn: Connection, *, undated_events: bool = False, common_participant: float = 1.0) -> Corpus:
     """Everything reconcile reads, in a deterministic order (source, offset); `undated_events` is the
-    setting `reconcile_undated_events` (see `salience`)."""
+    setting `reconcile_undated_events` (see `salience`), `common_participant` the setting
+    `reconcile_common_participant` (see `rarity`; 1.0 weighs every participant 1)."""
     sources = conn.execute(select(t.sources.c.id, t.sources.c.authors, t.sources.c.title)).all()
     voice_of = assign_voices([(r.id, list(r.authors or [])) for r in sources])
     voices: dict[str, list[str]] = {}
@@ -190,8 +201,10 @@ def load(conn: Connection, *, undated_events: bool = False) -> Corpus:
             entities=frozenset(everyone), place=place, sentence=text[row.start:row.end],
             sentence_no=row.sentence, voice=voice, is_copy=is_copy, named=in_sentence,
         ))
+    weight = rarity.weights((m.entities for m in mentions), common_participant)
     for mention in mentions:
         mention.role = salience.role(mention, undated_events=undated_events)
+        mention.rarity = weight
     salience.beside_typed(mentions)
     salience.borrowed_dates(mentions)
     titles = {r.id: (r.title or r.id) for r in sources}

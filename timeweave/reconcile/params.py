@@ -30,6 +30,7 @@ class Params:
     weight_sentence: float = settings.DEFAULTS_OF["reconcile_weight_sentence"]
     weight_time: float = settings.DEFAULTS_OF["reconcile_weight_time"]
     no_shared_participant: float = settings.DEFAULTS_OF["reconcile_no_shared_participant"]
+    common_participant: float = settings.DEFAULTS_OF["reconcile_common_participant"]
     lemma_fuzzy: float = settings.DEFAULTS_OF["reconcile_lemma_fuzzy"]
     alike_sentences: float = settings.DEFAULTS_OF["reconcile_alike_sentences"]
     alike_undated: float = settings.DEFAULTS_OF["reconcile_alike_undated"]

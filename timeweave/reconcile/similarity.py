@@ -11,7 +11,7 @@ import re
 import numpy as np
 from rapidfuzz import fuzz
 
-from timeweave.reconcile import dates
+from timeweave.reconcile import dates, rarity
 from timeweave.reconcile.blocking import family
 from timeweave.reconcile.load import Mention
 from timeweave.reconcile.params import Params
@@ -52,8 +52,10 @@ def lemma_sim(a: Mention, b: Mention, fuzzy: float = Params.lemma_fuzzy) -> floa
 
 
 def entity_sim(a: Mention, b: Mention) -> float:
+    """How far the participants agree: the shared ones, each weighted by its rarity in the corpus (a
+    participant of nearly every event says little), over the smaller set; 0.5 when neither names any."""
     if a.entities and b.entities:
-        return len(a.entities & b.entities) / min(len(a.entities), len(b.entities))
+        return rarity.shared(a.entities, b.entities, a.rarity or b.rarity)
     return 0.5 if not (a.entities or b.entities) else 0.15
 
 
@@ -109,7 +111,7 @@ def judge(a: Mention, b: Mention, sim: float | None,
              + p.weight_time * ts)
     if flag == CONFLICT:
         s /= 1.0 - p.weight_time  # time is left out: the rest is scaled back to 0..1
-    if a.entities and b.entities and es == 0.0:
+    if a.entities and b.entities and not a.entities & b.entities:
         s *= p.no_shared_participant  # both name who took part, and nobody in common: evidence of two events
     parts = f"type {tc:.2f} lemma {ls:.2f} entities {es:.2f} time {ts:.2f} sim {sim if sim is None else round(sim, 2)}"
     return (s, flag), f"score {s:.2f} ({parts}){' ' + flag if flag else ''}"
