@@ -67,7 +67,7 @@ def test_mentions_across_documents_merge_into_one_dated_event(store):
     (event,) = events(store)
     assert {event_of(store, i) for i in ids} == {event.id}
     assert (event.earliest, event.latest, event.edtf) == ("1936-03-12", "1936-03-12", "1936-03-12")
-    assert event.status == "corroborated" and event.component == "timeweave.reconcile.v2"
+    assert event.status == "corroborated" and event.component == "timeweave.reconcile.v3"
     (agree,) = [c for c in comparisons(store) if c["kind"] == "agree"]
     assert agree["field"] == "date" and "3 independent voices give compatible dates, 2 of them as precisely" in agree["explanation"]
     assert {s[0] for s in agree["statements"]} == {"a", "b", "c"}

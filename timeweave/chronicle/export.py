@@ -88,7 +88,7 @@ def chronicle(engine: Engine) -> dict[str, Any]:
                 "id": r.id, "label": r.label, "type": r.type,
                 "when": _when(r.edtf, r.earliest, r.latest, r.when_reason),
                 "participants": participants.get(r.id, []), "place": r.place, "part_of": r.part_of,
-                "status": r.status, "evidence": evidence.get(r.id, []),
+                "status": r.status, "factuality": r.factuality, "evidence": evidence.get(r.id, []),
             }
             for r in conn.execute(select(t.events).order_by(t.events.c.earliest, t.events.c.id))
         ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from timeweave.reconcile import dates, labels
+from timeweave.reconcile import dates, factuality, labels
 from timeweave.reconcile.cluster import Cluster, Clusterer
 from timeweave.reconcile.load import Corpus, Mention
 
@@ -29,6 +29,7 @@ class Event:
     parent: int | None = None  # cluster id until write time
     children: list[int] = field(default_factory=list)
     status: str = "single_source"
+    factuality: str = "asserted"  # asserted | reported | negated | disputed | hypothetical (see `factuality`)
 
     @property
     def claims(self) -> list[Mention]:
@@ -92,7 +93,7 @@ def build_events(clusters: dict[int, Cluster], clusterer: Clusterer, corpus: Cor
         events.append(Event(
             id=0, cluster=cid, type=event_type, label=label,
             members=members, interval=interval, when_reason=reason, place=place, participants=participants,
-            parent=cluster.parent, children=list(cluster.children),
+            parent=cluster.parent, children=list(cluster.children), factuality=factuality.of_event(members),
         ))
     events.sort(key=lambda e: (e.interval.earliest if e.interval else 1 << 30, e.members[0].source_id, e.members[0].start, e.cluster))
     for n, event in enumerate(events, 1):

@@ -222,9 +222,8 @@ class Clusterer:
             groups.setdefault(find(m), []).append(m)
         for root in sorted(groups):
             found = groups[root]
-            if not any(self.mentions[m].role == "event" and (self.mentions[m].is_claim or self.mentions[m].context == "title")
-                       for m in found):
-                continue  # hypotheses, negations, citations and undated asides never found an event on their own
+            if not any(self.mentions[m].role == "event" and self.mentions[m].may_found for m in found):
+                continue  # hypotheses, citations and undated asides never found an event on their own
             cluster = self._new(found, level)
             for m in found:
                 for cid in pending.get(m, []):

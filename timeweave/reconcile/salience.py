@@ -8,9 +8,12 @@ lists what happened. The rules are general English, never about a corpus:
 * Reporting, mental, aspectual, intentional, light, causal-stative and scholarly verbs, nouns for
   states of affairs ("cooperation", "situation") and the section words of articles ("Results",
   "Conclusions") are no chronicle events: role `none`.
-* A generic (`other`) mention is an event only when it names who took part (a participant
-  resolved to an entity, not just a place) and carries its own date, governed in its clause
-  or sentence, no wider than a year. A date carried over from earlier sentences, or a decade,
+* A generic (`other`) mention is an event only when it carries its own date, no wider than a
+  year, and either names who took part (a participant resolved to an entity, not just a place)
+  with that date in its clause or sentence, or has a date no wider than a month governed by its own
+  clause ("on 5 May two pilots were *killed*": who took part may be a pronoun or a name the entity
+  tables do not know, but the clause says when it happened; "the situation grew tense in 1933" is
+  a state of affairs). A date carried over from earlier sentences, or a decade,
   is context, not a date of this happening. Otherwise: role `none`.
 * A typed mention (treaty, meeting, battle ...) founds an event when it has its own date or names
   a participant or place; otherwise it may only join an event another mention founded
@@ -79,6 +82,9 @@ NON_EVENT_LEMMAS = frozenset({
 })
 
 MAX_GENERIC_DAYS = 366  # a generic happening dated only to a decade is context, not an event
+# Without a named participant, a generic mention needs its clause to date it to a month at most: "the
+# situation grew tense in 1933" is a state of affairs, "on 5 May two pilots were killed" a happening.
+MAX_UNNAMED_DAYS = 31
 
 
 def _lemma(mention: Mention) -> str:
@@ -102,7 +108,12 @@ def role(mention: Mention, *, own_dated: bool | None = None, undated_events: boo
     actors = (mention.agents | mention.patients | mention.entities) - ({mention.place} if mention.place else set())
     dated = own_date(mention) if own_dated is None else own_dated
     if mention.type == "other":
-        return EVENT if actors and dated and mention.interval.width <= MAX_GENERIC_DAYS else NONE
+        if not dated or mention.interval.width > MAX_GENERIC_DAYS:
+            return NONE
+        # its own clause dates it ("on 5 May two pilots were killed"): a happening even when who took
+        # part is a pronoun or a name the entity tables do not know
+        unnamed = own_dated is None and mention.when_kind == "governed" and mention.interval.width <= MAX_UNNAMED_DAYS
+        return EVENT if actors or unnamed else NONE
     if (mention.interval is None or mention.carried_date) and not undated_events:
         return EVIDENCE
     if dated or actors or mention.place is not None:

@@ -14,7 +14,7 @@ from timeweave.reconcile.canonical import Event
 from timeweave.reconcile.compare import Comparison
 from timeweave.store import schema as t
 
-COMPONENT = "timeweave.reconcile.v2"  # v2: salience gate, carried-over dates, generic wholes, index labels
+COMPONENT = "timeweave.reconcile.v3"  # v2: salience gate, carried-over dates, generic wholes, index labels; v3: factuality, rare participants
 
 
 def clear(conn: Connection) -> None:
@@ -38,7 +38,7 @@ def write(conn: Connection, events: list[Event], comparisons: dict[int, list[Com
             "earliest": iv.start_iso if iv else None, "latest": iv.end_iso if iv else None,
             "when_reason": e.when_reason, "place": e.place if e.place in known_entities else None,
             "part_of": by_cluster.get(e.parent) if e.parent is not None else None,
-            "status": e.status, "component": COMPONENT,
+            "status": e.status, "factuality": e.factuality, "component": COMPONENT,
         })
     if rows:
         conn.execute(insert(t.events), rows)

@@ -35,7 +35,7 @@ def quote(texts: dict[str, str], conn: Connection, source_id: str, start: int, e
 
 
 def event_row(r) -> dict[str, Any]:
-    return {"id": r.id, "label": r.label, "type": r.type, "status": r.status, "edtf": r.edtf,
+    return {"id": r.id, "label": r.label, "type": r.type, "status": r.status, "factuality": r.factuality, "edtf": r.edtf,
             "earliest": r.earliest, "latest": r.latest, "when_reason": r.when_reason, "fuzzy": fuzzy_ends(r.edtf)}
 
 

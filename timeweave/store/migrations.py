@@ -93,6 +93,14 @@ def _claims(conn: Connection) -> None:
     schema.claims.create(conn, checkfirst=True)
 
 
+@migration("0012_events_factuality")
+def _events_factuality(conn: Connection) -> None:
+    """Whether each event happened as its sources tell it (asserted, reported, negated, disputed):
+    a denied event is kept with that status instead of being dropped (timeweave/reconcile/factuality.py)."""
+    if "factuality" not in {c["name"] for c in inspect(conn).get_columns("events")}:
+        conn.execute(text("ALTER TABLE events ADD COLUMN factuality VARCHAR(20)"))
+
+
 def applied(engine: Engine) -> list[str]:
     """Names of the migrations this store has recorded, in the order they were applied."""
     if not inspect(engine).has_table("migrations"):

@@ -237,6 +237,7 @@ events = Table(
     Column("place", Integer),  # entities.id
     Column("part_of", Integer),  # events.id
     Column("status", String(20), nullable=False),  # corroborated | single_source | contested
+    Column("factuality", String(20)),  # asserted | reported | negated | disputed | hypothetical (0012)
     Column("component", String(60), nullable=False),
     Index("ix_events_earliest", "earliest"),
 )
