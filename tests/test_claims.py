@@ -151,6 +151,8 @@ def test_quantities_read_counts_not_years_or_clock_times():
     assert quantities("At 10:15 in 1812 the garrison of 2,000 men and two aircraft held.", vocab) == [
         ("men", 2000.0, "2,000 men"), ("aircraft", 2.0, "two aircraft")]
     assert quantities("three small Danish gunboats", vocab) == [("gunboat", 3.0, "three small Danish gunboats")]
+    assert quantities("Twenty-two galleys sailed; two days later the fleet was gone.", vocab) == [
+        ("galley", 22.0, "Twenty-two galleys")], "a compound number word counts; 'two days later' dates, not counts"
 
 
 def test_claims_page_groups_by_question_with_both_sides_quoted(store):

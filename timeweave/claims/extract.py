@@ -176,12 +176,16 @@ def quantities(text: str, vocab: Vocabulary) -> list[tuple[str, float, str]]:
     Clock times ("9:52"), years, ordinals and numbers glued to letters are left aside; the unit is the
     counted noun without its plural -s ("boat"), or one of the invariant nouns of `quantities.tsv`.
     """
-    words = "|".join(sorted(map(re.escape, vocab.numbers), key=len, reverse=True)) or "(?!)"
-    pattern = re.compile(r"(?<![\w.:,/-])(\d{1,3}(?:,\d{3})+|\d+|" + words + r")(?![\w:/-]|[.,]\d)", re.I)
+    tens = [w for w, v in vocab.numbers.items() if 20 <= v <= 90 and v % 10 == 0]
+    units = [w for w, v in vocab.numbers.items() if 1 <= v <= 9]
+    compounds = {f"{t}-{u}": vocab.numbers[t] + vocab.numbers[u] for t in tens for u in units}  # "sixty-four"
+    known = {**vocab.numbers, **compounds}
+    words = "|".join(sorted(map(re.escape, known), key=len, reverse=True)) or "(?!)"
+    pattern = re.compile(r"(?<![\w.:,/-])(\d{1,3}(?:,\d{3})+|\d+|" + words + r")(?![\w:/]|-\w|[.,]\d)", re.I)
     out = []
     for found in pattern.finditer(text):
         raw = found.group(1).lower()
-        value = vocab.numbers.get(raw) or float(raw.replace(",", ""))
+        value = known.get(raw) or float(raw.replace(",", ""))
         if raw.isdigit() and len(raw) == 4 and 1000 <= value <= 2100:
             continue  # a year
         following = re.match(r"(?:\s+[\w’'-]+){1,5}", text[found.end():])
@@ -223,7 +227,10 @@ def extract(corpus: Corpus, event_of: dict[int, int | None], vocab: Vocabulary |
         same_span.setdefault((m.source_id, m.start, m.end), []).append(m)
     for m in corpus.mentions:
         event_id = event_of.get(m.id)
+        inherited = event_id is None
         for claim in claims_of(m, corpus, event_id if event_id is not None else sentence_event(m, same_span, event_of), vocab):
+            if inherited and claim.kind in ("occurrence", "agent") and claim.polarity == "+":
+                continue  # that a mention `reconcile` left out happened, or who did it, says nothing of the sentence's event
             at = claim.extra.get("at")
             found.append((claim, abs(at - m.trigger_start) if at is not None else 0))
     # A word of the sentence (a cue, a count) is said of the event whose trigger is nearest to it, not of every
