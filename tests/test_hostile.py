@@ -43,7 +43,7 @@ def test_every_entry_is_stored_failed_or_skipped_in_bounded_time(hostile_build):
     base, corpus, expected, report, seconds = hostile_build
     result = hostile.account(report, expected)
     assert result["missing"] == [] and result["unexpected"] == []
-    assert seconds < 300  # a FIFO, a zip bomb or a 2M-character line would otherwise hang or take minutes
+    assert seconds < 600  # a FIFO would hang; a zip bomb or the 2M-character line would take many minutes
     assert result["stored"] >= 4 + 10  # the valid texts and the non-UTF-8 names
     for failure in report.failed:
         assert failure.reason and failure.hint and failure.path.startswith(("hostile-corpus", "(corpus stage", str(corpus)))

@@ -59,15 +59,23 @@ def time_limit(config: dict[str, Any], path: str, *, documents: int = 1, what: s
         yield
         return
 
+    state = {"active": True}
+
     def expire(_signum, _frame):
-        raise _OutOfTime()
+        if state["active"]:
+            raise _OutOfTime()
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # The timer repeats every second after the limit: an interruption that lands in a finalizer is
+    # ignored by Python ("Exception ignored in ..."), so one shot could be lost.
+    signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)
     try:
         yield
     except _OutOfTime:
+        state["active"] = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
         raise timeout_error(path, seconds, what) from None
     finally:
+        state["active"] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
