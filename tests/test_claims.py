@@ -174,3 +174,15 @@ def test_claims_page_groups_by_question_with_both_sides_quoted(store):
     assert "Who acted against whom?" in html and store.texts["a"] in html and store.texts["b"] in html
     assert client.get(f"/events/{group['event']}").text.count(f"/claims?event={group['event']}") == 1
     assert client.get("/claims.json?kind=nonsense").status_code == 400
+
+
+def test_accounts_of_two_days_do_not_agree_that_one_thing_happened(store):
+    a = store.source("a", "Rebels burned the mill on 3 May 1381.", authors=["Walsingham"])
+    b = store.source("b", "Rebels burned the mill on 9 June 1381.", authors=["Knighton"])
+    c = store.source("c", "Rebels burned the mill on 3 May 1381 at dawn.", authors=["Froissart"])
+    for s, d in ((a, "1381-05-03"), (b, "1381-06-09"), (c, "1381-05-03")):
+        store.event(s, store.texts[s], "burned", "battle", when=day(d))
+    run(store)
+    for found in claim_comparisons(store, "claim:occurrence"):
+        if found["kind"] == "agree":
+            assert "b" not in {q[0] for q in found["quotes"]}, "an account dated apart is another occurrence"

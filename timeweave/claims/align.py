@@ -140,24 +140,36 @@ def _disjoint(a: Claim, b: Claim) -> bool:
     return a.interval is not None and b.interval is not None and dates.contradicts(a.interval, b.interval)
 
 
-def _occurrence(claims: list[Claim]) -> tuple[str, str] | None:
+def _one_occurrence(claims: list[Claim]) -> list[Claim]:
+    """The accounts compatible with the date most voices give (undated ones are compatible with any)."""
+    dated = [c for c in claims if c.interval is not None]
+    if not dated:
+        return claims
+    best = max(dated, key=lambda c: (len({o.voice for o in dated if not _disjoint(c, o)}), -c.start))
+    return [c for c in claims if not _disjoint(c, best)]
+
+
+def _occurrence(claims: list[Claim]) -> tuple[str, str, list[Claim]] | None:
     said = {p: [c for c in claims if c.polarity == p] for p in "+-?"}
     doubted = said["-"] + said["?"]
+    dated = [d for d in doubted if d.interval is not None] or doubted
     if doubted:  # a denial speaks of the occurrence it dates: "the 4 August attack did not happen" is not about 2 August
-        said["+"] = [c for c in said["+"] if any(not _disjoint(c, d) for d in doubted)]
+        said["+"] = [c for c in said["+"] if any(not _disjoint(c, d) for d in dated)]
+    else:  # accounts agree only on one occurrence: those dated apart from the best-attested date are left out
+        said["+"] = _one_occurrence(said["+"])
     voices = {p: {c.voice for c in cs} for p, cs in said.items()}
     if said["-"] and said["+"] and voices["+"] - voices["-"]:
         return "contradict", (f"{_who(said['+'])} tell it as having happened, but {_who(said['-'])} "
-                              f"say{'s' if len(voices['-']) == 1 else ''} it did not happen.")
+                              f"say{'s' if len(voices['-']) == 1 else ''} it did not happen."), said["+"] + said["-"]
     if said["?"] and (said["+"] or said["-"]) and (voices["+"] | voices["-"]) - voices["?"]:
         told = said["+"] or said["-"]
         return "contradict", (f"{_who(told)} {'tell it as having happened' if said['+'] else 'say it did not happen'}, "
-                              f"but {_who(said['?'])} call{'s' if len(voices['?']) == 1 else ''} that in doubt.")
+                              f"but {_who(said['?'])} call{'s' if len(voices['?']) == 1 else ''} that in doubt."), told + said["?"]
     for p, what in (("-", "did not happen"), ("+", "happened")):
         if len(voices[p]) >= 2:
-            return "agree", f"{len(voices[p])} independent voices say it {what}: {_who(said[p])}."
+            return "agree", f"{len(voices[p])} independent voices say it {what}: {_who(said[p])}.", said[p]
     if said["-"]:
-        return "single_source", f"Only {_who(said['-'])} says it did not happen; no other independent voice says so."
+        return "single_source", f"Only {_who(said['-'])} says it did not happen; no other independent voice says so.", said["-"]
     return None
 
 
@@ -258,6 +270,9 @@ def relate(key: tuple, claims: list[Claim], *, tolerance: float = 0.1) -> Relati
     event_id, kind, facet = key
     if kind == "occurrence":
         found = _occurrence(claims)
+        if found is not None:  # the statements are the accounts the relation was read from
+            used = {id(c) for c in found[2]}
+            found, claims = found[:2], [c for c in claims if id(c) in used] or claims
     elif kind == "quantity":
         found = _quantity(claims, tolerance)
     elif kind == "agent":
