@@ -8,6 +8,7 @@ import pytest
 from edtf import parse_edtf
 
 from timeweave.annotate.timex import find_timexes
+from timeweave.annotate.timex.lexicon import spelled_year
 
 ROOT = Path(__file__).resolve().parents[1]
 _BUNDLED = ROOT / "timeweave" / "data" / "khalkhin-gol"
@@ -341,3 +342,38 @@ def test_a_list_whose_last_date_states_the_year_gives_it_to_the_dates_before():
     # across a sentence end, or with a document date, nothing is borrowed from ahead
     assert find_timexes("The navy held a parade on August 4. In early 1911, the war grew.")[0].value == "XXXX-08-04"
     assert one("The navy held a parade on August 4, and in 1911 the war grew.", "1930-01-01", phrase="August 4").value == "1929-08-04"
+
+
+# --- issue 10, part 3: formal dates and nights (sentences from other wars and centuries) ---
+
+@pytest.mark.parametrize("text, extent, value", [
+    ("Given on Monday, the twenty-first day of March, one thousand eight hundred and fifteen.",
+     "Monday, the twenty-first day of March, one thousand eight hundred and fifteen", "1815-03-21"),
+    ("Done at Paris on the 3rd day of September, 1783.", "the 3rd day of September, 1783", "1783-09-03"),
+    ("Signed the fourth day of July, in the year of our Lord one thousand seven hundred and seventy-six.",
+     "the fourth day of July, in the year of our Lord one thousand seven hundred and seventy-six", "1776-07-04"),
+    ("Proclaimed on August 9, one thousand nine hundred and two, at Westminster.",
+     "August 9, one thousand nine hundred and two", "1902-08-09"),
+])
+def test_the_formal_dates_of_acts_and_treaties(text, extent, value):
+    found = one(text)
+    assert (found.text, found.value) == (extent, value)
+
+
+def test_a_formal_year_is_read_only_after_a_day_and_month():
+    assert spelled_year("one thousand nine hundred and sixty-four") == 1964
+    assert spelled_year("one thousand eight hundred") == 1800
+    assert spelled_year("one thousand nine hundred and one hundred") is None
+    # a count is no year, and a day named the formal way keeps its month when no year follows
+    assert [t.text for t in find_timexes("A force one thousand nine hundred strong marched.")] == []
+    assert one("The siege began on the first day of May.").value == "XXXX-05-01"
+
+
+def test_nights_count_calendar_days_from_the_story():
+    text = "The garrison surrendered on 12 March 1815. The fort had been shelled two nights before. Three nights later the relief came."
+    found = {t.text: t for t in find_timexes(text)}
+    assert found["two nights before"].value == "1815-03-10"
+    assert found["Three nights later"].value == "1815-03-15"  # from the story's day, not the flashback
+    # before an event named after it, the nights are a length; a stay of nights is no time expression
+    assert one("They crossed the river two nights before the storm.").value == "P2D"
+    assert find_timexes("They stayed three nights in Rome.") == []

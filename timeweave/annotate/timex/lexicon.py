@@ -34,6 +34,10 @@ UNITS = {
     "yr": "Y", "min": "M", "hr": "H",
 }
 TIME_UNITS = {"second", "minute", "hour", "min", "hr"}
+# Words counted in days only when they count back or forward from a date ("shelled two nights
+# before", "three nights later"): a night belongs to one calendar day. TimeML has no night unit for
+# a length ("stayed three nights" stays untagged), so these are not in UNITS.
+DAY_COUNTED_UNITS = {"night": "D"}
 
 ONES = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -91,8 +95,17 @@ def ordinal_value(word: str) -> int | None:
 
 
 def spelled_year(words: str) -> int | None:
-    """'nineteen ninety-six' -> 1996, 'two thousand' -> 2000, 'nineteen thirty' -> 1930."""
+    """'nineteen ninety-six' -> 1996, 'two thousand' -> 2000, 'nineteen thirty' -> 1930.
+
+    The formal reading of deeds, acts and proclamations counts too: 'one thousand nine hundred and
+    sixty-four' -> 1964, 'one thousand seven hundred and seventy-six' -> 1776.
+    """
     words = words.lower().replace("-", " ").split()
+    if words[:2] == ["one", "thousand"] and len(words) >= 4 and words[3] == "hundred" and words[2] in ONES \
+            and 1 <= ONES[words[2]] <= 9:
+        tail = " ".join(w for w in words[4:] if w != "and")
+        low = number_value(tail) if tail else 0
+        return 1000 + ONES[words[2]] * 100 + low if low is not None and 0 <= low <= 99 else None
     if words[:2] == ["two", "thousand"]:
         rest = " ".join(w for w in words[2:] if w != "and")
         return 2000 + (number_value(rest) or 0) if rest else 2000

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from timeweave.annotate.timex.lexicon import MONTHS, ONES, ORDINALS, TENS, UNITS, WEEKDAYS, alt
+from timeweave.annotate.timex.lexicon import DAY_COUNTED_UNITS, MONTHS, ONES, ORDINALS, TENS, UNITS, WEEKDAYS, alt
 
 _MON_FULL = [m for m in MONTHS if len(m) > 4 or m in ("may", "june", "july")]
 _MON_ABBR = [m for m in MONTHS if m not in _MON_FULL]
@@ -37,6 +37,14 @@ SPELLED_YEAR = (r"(?i:(?:nineteen|eighteen|seventeen|sixteen)[ -](?:hundred|"
                 + alt([k for k, v in ONES.items() if v >= 10]) + r")|two\sthousand(?:\s(?:and\s)?(?:"
                 + alt([k for k in ONES if k != "zero"]) + "))?)")
 YEAR = f"(?:{YEAR4}|{SPELLED_YEAR})"
+# The formal year of deeds, acts and proclamations ("one thousand nine hundred and sixty-four"),
+# optionally after "in the year (of our Lord)": accepted only after a month and day, where it cannot be a count.
+_ONES19 = alt([k for k, v in ONES.items() if 0 < v < 10])
+YEAR_INTRO = r"(?:(?i:in\s)?(?i:the\syear\s)(?:(?i:of\sour\slord)\s)?)?"
+FORMAL_YEAR = (r"(?i:one\sthousand\s(?:" + _ONES19 + r")\shundred"
+               r"(?:\s(?:and\s)?(?:(?:" + alt(list(TENS)) + r")(?:[ -](?:" + _ONES19 + r"))?|"
+               + alt([k for k, v in ONES.items() if 0 < v < 20]) + r"))?)(?![\w-])")
+DATE_YEAR = f"(?:{YEAR}|{FORMAL_YEAR})"
 ERA = r"(?:B\.?C\.?E?\.?|BCE|A\.?D\.?|C\.?E\.?)(?![A-Za-z])"
 DASH = r"\s?[-\u2010\u2011\u2012\u2013\u2014\u2015\u2212]\s?"
 S = r"\s{1,3}"
@@ -54,10 +62,11 @@ TZ = r"(?:\s(?:EST|EDT|CST|CDT|MST|MDT|PST|PDT|GMT|UTC|BST|CET))?"
 CLOCK = (r"(?P<h>1[0-2]|0?[1-9])(?::(?P<mi>[0-5]\d))?\s?(?P<ap>(?i:a\.m\.?|p\.m\.?|am|pm)(?![A-Za-z]))" + TZ
          + r"|(?P<h24>[01]?\d|2[0-3]):(?P<mi24>[0-5]\d)(?!\d)(?:\s(?i:GMT|UTC|local\stime))?"
          + r"|(?P<named>(?i:noon|midnight|midday))")
-_MDY = rf"(?:(?P<wd>{WEEKDAY}),?{S})?(?P<mon>{MON_WORD}){S}(?P<day>{DAY}),?{S}(?P<year>{YEAR})(?:\s?(?P<era>{ERA}))?"
-_DMY = rf"(?:(?P<wd>{WEEKDAY}),?{S})?(?:(?i:the)\s)?(?P<day>{DAY})(?:\s(?i:of))?{S}(?P<mon>{MON_WORD}),?{S}(?P<year>{YEAR})(?:\s?(?P<era>{ERA}))?"
+_MDY = rf"(?:(?P<wd>{WEEKDAY}),?{S})?(?P<mon>{MON_WORD}){S}(?P<day>{DAY}),?{S}{YEAR_INTRO}(?P<year>{DATE_YEAR})(?:\s?(?P<era>{ERA}))?"
+# "the seventh day of January": a formal day names its month after "day of"
+_DMY = rf"(?:(?P<wd>{WEEKDAY}),?{S})?(?:(?i:the)\s)?(?P<day>{DAY})(?:\s(?i:day))?(?:\s(?i:of))?{S}(?P<mon>{MON_WORD}),?{S}{YEAR_INTRO}(?P<year>{DATE_YEAR})(?:\s?(?P<era>{ERA}))?"
 _MD = rf"(?:(?P<det>(?i:this\scoming|this|last|next|the\sfollowing|the\sprevious|that))\s)?(?:(?P<wd>{WEEKDAY}),?{S})?(?P<mon>{MON_WORD}){S}(?P<day>{DAY})(?![\d:,.]\d)"
-_DM = rf"(?:(?P<wd>{WEEKDAY}),?{S})?(?:(?i:the)\s)?(?P<day>{DAY})(?:\s(?i:of))?{S}(?P<mon>{MON_WORD})"
+_DM = rf"(?:(?P<wd>{WEEKDAY}),?{S})?(?:(?i:the)\s)?(?P<day>{DAY})(?:\s(?i:day))?(?:\s(?i:of))?{S}(?P<mon>{MON_WORD})"
 _MY = rf"(?:{MOD}|{APPROX})?(?P<mon>{MON_WORD}),?{S}(?:(?i:of)\s)?(?P<year>{YEAR})(?:\s?(?P<era>{ERA}))?"
 _Y = (rf"(?:{MOD}|{APPROX})?(?:(?P<fiscal>(?i:fiscal|calendar|the\syear|the\sfiscal\syear|fiscal\syear|the\syears?|year))\s)?"
       rf"(?:(?<=[a-z]-)|(?<![\w./-]))(?P<year>{YEAR})(?![\w/]|-\d|[.,]\d)(?:\s?(?P<era>{ERA}))?")
@@ -81,7 +90,7 @@ _RELUNIT = (rf"(?:(?P<el>(?i:early|earlier|late|later|mid|the\send\sof|the\sbegi
             rf"(?:\s(?P<before>(?i:before|earlier|after|later)))?")
 _EL_SEASON = (rf"(?:(?P<el>(?i:early|late|mid|the\send\sof|the\sbeginning\sof|the\smiddle\sof))\s)?(?:{DET_REL})?"
               rf"(?:(?P<el2>(?i:early|late|mid))[\s-])?(?P<season>(?i:spring|summer|autumn|winter|fall))(?![\w-])(?:\s(?i:of)\s(?P<year>{YEAR})|\s(?P<year2>{YEAR4}))?")
-_NUM_REL = (rf"(?:{QUANT})?(?P<n>{NUM})[\s-](?P<unit>{UNIT})s?(?:\s(?i:or\sso))?\s(?P<rel>(?i:ago|earlier|later|before|after|hence|from\snow|back|previously|prior))(?![\w-])")
+_NUM_REL = (rf"(?:{QUANT})?(?P<n>{NUM})[\s-](?P<unit>{UNIT}|(?i:{alt(DAY_COUNTED_UNITS)}))s?(?:\s(?i:or\sso))?\s(?P<rel>(?i:ago|earlier|later|before|after|hence|from\snow|back|previously|prior))(?![\w-])")
 _DURATION = (rf"(?:{QUANT})?(?:(?P<det>(?i:the|another|each\sof\sthe\s(?:past|last|next)|(?:the\s)?(?:past|last|next|first|final|previous|coming|following|latest|remaining|initial|same|other|last\sfew|past\sfew|next\sfew)))\s)?"
              rf"(?P<n>{NUM})(?:\s(?i:to|or)\s(?P<n2>{NUM}))?[\s-](?:(?P<adj>(?i:more|additional|straight|consecutive|full|long|trading|business|calendar|working|fiscal))\s)?"
              rf"(?P<unit>{UNIT})(?P<plural>s)?(?![\w])(?:-(?P<old>(?i:old|long)))?(?:\s(?P<half>(?i:and\sa\shalf))(?![\w-]))?(?:\s(?i:of)\s(?P<ofyear>{YEAR4})(?![\w-]))?")
@@ -171,7 +180,7 @@ RULE_CLASSES = {
     "d_range": {"mon"}, "mdy": {"mon"}, "dmy": {"mon"}, "my": {"mon"}, "md": {"mon"}, "dm": {"mon"},
     "month": {"mon"}, "iso": {"year4"}, "iso_month": {"year4"}, "y_range": {"year4"},
     "time": {"clock", "tod"}, "clock_part": {"tod"}, "nth_day": {"unit"}, "holiday": {"hol", "unit"}, "quarter": {"qtr"}, "qref": {"qtr", "unit"},
-    "decade": {"dec", "year4"}, "century": {"cent"}, "era_year": {"era"}, "num_rel": {"unit", "qtr", "cent"},
+    "decade": {"dec", "year4"}, "century": {"cent"}, "era_year": {"era"}, "num_rel": {"unit", "qtr", "cent", "tod"},
     "relunit": {"unit", "tod", "qtr", "cent"}, "season": {"season"}, "deixis": {"deict"}, "weekday": {"wd"},
     "set": {"setadv", "unit", "wd", "tod", "season", "mon", "qtr"}, "duration": {"unit", "qtr", "cent"}, "year": {"year4", "spelled"},
     "ref": {"deict", "unit"}, "then": {"deict", "unit"}, "vague_dur": {"unit", "cent"}, "while": {"unit", "while"},

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from timeweave.annotate.timex.calendar import When
-from timeweave.annotate.timex.lexicon import PARTS_OF_DAY, WEEKDAYS
+from timeweave.annotate.timex.lexicon import DAY_COUNTED_UNITS, PARTS_OF_DAY, WEEKDAYS
 from timeweave.annotate.timex.durations import count, duration_value, is_rate, unit_of
 from timeweave.annotate.timex.raw import Raw, mod_of
 
@@ -29,12 +29,14 @@ _ADVERBIAL_AFTER = re.compile(
 def num_relative(m: re.Match, text: str, rule: str) -> Raw | None:
     rel = m["rel"].lower()
     word, code = unit_of(m["unit"])
+    if word in DAY_COUNTED_UNITS:  # "two nights before": counted in calendar days
+        word, code = "day", DAY_COUNTED_UNITS[word]
     n = count(m["n"])
     if rel in ("before", "after") and re.match(r"\s{0,2}[\w(\"'“]", text[m.end():m.end() + 3]) and not _ADVERBIAL_AFTER.match(text, m.end()):
         # "two days before the attack": the duration is the timex, the anchor is an event.
         end = m.start("rel") - 1
         return Raw(m.start(), end, text[m.start():end], "duration", type="DURATION",
-                   value=duration_value(n, m["unit"]))
+                   value=duration_value(n, word))
     gran = _UNIT_GRAN.get(code, "year")
     sign = 1 if rel in ("later", "after", "hence", "from now") else -1
     need = "dct" if rel in ("ago", "hence", "from now", "back") else "narr"
