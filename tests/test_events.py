@@ -333,3 +333,19 @@ def test_shooting_is_fighting_but_a_blaze_or_a_dismissal_is_not(nlp):
     assert _by_trigger(nlp("At dawn on 3 May 1915 they opened fire on the convoy."))["fire"].type == "battle"
     assert _by_trigger(nlp("The gunners fired on the fort in 1863."))["fired"].type == "battle"
     assert _by_trigger(nlp("The king fired the minister in 1790."))["fired"].type == "other"
+
+
+def test_a_formal_date_parsed_in_pieces_still_governs_its_verb(nlp):
+    # the parser hangs "the fifth day" and "one thousand ..." on the clause separately from "on Monday"
+    doc = nlp("Begun and held at the City of Albany on Monday, the fifth day of January, one thousand eight hundred and twelve.")
+    held = _by_trigger(doc)["held"]
+    assert held.when_kind == "governed" and _dated(doc, held) == "1812-01-05"
+
+
+def test_a_flashback_dates_its_own_clause_not_the_sentence(nlp):
+    text = ("On 14 June 1815, the cavalry, on a patrol as part of the screening operations near the village "
+            "that had been burned two nights before, was attacked by lancers.")
+    doc = nlp(text)
+    by_trigger = _by_trigger(doc)
+    assert _dated(doc, by_trigger["burned"]) == "1815-06-12"
+    assert _dated(doc, by_trigger["operations"]) == _dated(doc, by_trigger["attacked"]) == "1815-06-14"

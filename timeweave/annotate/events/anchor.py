@@ -169,7 +169,7 @@ class TimexIndex:
                 continue
             span = doc.char_span(timex.start, timex.end, alignment_mode="expand")
             if span is not None:
-                self.items.append((i, timex, span.root))
+                self.items.append((i, timex, _head(span)))
                 if timex.earliest and timex.latest and date_line(self.text, timex):
                     self.date_lines[i] = _neighbour_line(self.text, *_line(self.text, timex.start), -1)
         self.items.sort(key=lambda item: item[1].start)
@@ -267,7 +267,10 @@ class TimexIndex:
         in_sentence = [item for item in in_sentence if not _of_another_event(item[2], own, events)]
         if in_sentence:
             trigger = tokens[0].i  # the nearest placed expression: an unplaced one ("August 1", no year) tells nothing
+            # A date counted back from the story ("near the islands shelled two nights before") is the time of
+            # the clause it governs, a flashback; the sentence's other events stay at the story's own date.
             i, timex, _ = min(in_sentence, key=lambda item: (not (item[1].earliest and item[1].latest),
+                                                             bool(_FLASHBACK.search(item[1].text)),
                                                              abs(item[2].i - trigger), item[2].i))
             return _unless_open(i, timex, f"sentence: '{timex.text}' is the time expression of the same sentence")
         here = tokens[0].idx
@@ -337,6 +340,18 @@ def _within(base: Timex, found: re.Match) -> tuple[str, str, str, str] | None:
     if (hi - lo).days > 400:
         return None
     return f"{lo.isoformat()}/{hi.isoformat()}", f"{lo.isoformat()}/{hi.isoformat()}", lo.isoformat(), hi.isoformat()
+
+
+def _head(span: Span) -> Token:
+    """The token a time expression hangs on its clause by.
+
+    A long formal date ("on Tuesday, the seventh day of January, one thousand nine hundred and
+    sixty-four") is often parsed in pieces, each hung on the clause; spaCy's root is then the piece
+    nearest the sentence root, which can be a stray number. The expression is read from its left, so
+    its first piece ("on Tuesday") is the one that attaches it.
+    """
+    outside = [t for t in span if not span.start <= t.head.i < span.end and not t.is_punct]
+    return outside[0] if len(outside) > 1 else span.root
 
 
 def _unless_open(i: int, timex: Timex, reason: str) -> tuple[int | None, str]:
