@@ -83,11 +83,11 @@ def _print_report(report) -> None:
         f"{' (pruned)' if report.pruned else ''}"
     )
     out.print(f"[bold]Build run {report.run_id}:[/bold] {summary}", highlight=False)
-    for path, reason in report.skipped:
-        out.print(f"  skipped {path}: {reason}", highlight=False, markup=False)
     listed = [("new", p) for p in getattr(report, "new", [])] + [("changed", p) for p in getattr(report, "changed", [])]
     for verb, path in listed if len(listed) <= 100 else []:  # a first build of a big corpus: the counts say it
         out.print(f"  {verb} {path}", highlight=False, markup=False)
+    for path, reason in report.skipped:
+        out.print(f"  skipped {path}: {reason}", highlight=False, markup=False)
     for failure in report.failed:
         colour = "yellow" if _kind(failure.code) == "warning" else "red"
         err.print(f"  [{colour}]{_kind(failure.code)}[/{colour}] [{failure.code}] {escape(failure.path)}: {escape(failure.reason)}. "
