@@ -349,3 +349,28 @@ def test_a_flashback_dates_its_own_clause_not_the_sentence(nlp):
     by_trigger = _by_trigger(doc)
     assert _dated(doc, by_trigger["burned"]) == "1815-06-12"
     assert _dated(doc, by_trigger["operations"]) == _dated(doc, by_trigger["attacked"]) == "1815-06-14"
+
+
+def test_a_dated_field_whose_key_is_a_participle_names_an_event(nlp):
+    text = ("Reform Act 1832\n\n- Introduced by: Lord John Russell\n- Passeddate1: 22 March 1832\n"
+            "- Date ratified: 7 June 1832\n- Effective date: 7 June 1832\n- Born: 4 July 1776\n\nThe act changed the franchise.")
+    doc = nlp(text)
+    fields = {e.trigger: e for e in doc._.event_mentions}
+    assert {"Passed", "ratified"} <= set(fields)  # the model may find "ratified" itself; "Passed" it cannot
+    keyed = {e.trigger for e in doc._.event_mentions if "value of the field" in e.when_reason}
+    assert "Passed" in keyed and not {"Effective", "Born"} & keyed  # they name no happening by a participle
+    passed = fields["Passed"]
+    assert (passed.lemma, _dated(doc, passed), passed.when_kind) == ("pass", "1832-03-22", "governed")
+    assert text[passed.trigger_start:passed.trigger_end] == "Passed"
+    assert text[passed.start:passed.end] == "- Passeddate1: 22 March 1832"
+    assert (fields["ratified"].lemma, _dated(doc, fields["ratified"])) == ("ratify", "1832-06-07")
+    # a date that opens prose after a colon is no field value
+    doc = nlp("Signed: on 4 July 1776 the delegates approved the text and went home.")
+    assert not [e for e in doc._.event_mentions if "field" in e.when_reason]
+
+
+@pytest.mark.parametrize("word, lemma", [("Passed", "pass"), ("Ratified", "ratify"), ("Admitted", "admit"),
+                                         ("Founded", "found"), ("Enacted", "enact")])
+def test_participle_lemmas(word, lemma):
+    from timeweave.annotate.events.fields import participle_lemma
+    assert participle_lemma(word) == lemma

@@ -17,7 +17,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from timeweave.annotate.events.anchor import Sentences, TimexIndex, context_at, zones
-from timeweave.annotate.events.lexicon import LIGHT_VERBS, NOMINAL_EVENTS, SEALING_VERBS
+from timeweave.annotate.events.fields import field_events
+from timeweave.annotate.events.lexicon import EVENT_TYPE_OF, LIGHT_VERBS, NOMINAL_EVENTS, SEALING_VERBS
 from timeweave.annotate.events.roles import MentionIndex, factuality, participants_and_place
 from timeweave.annotate.events.sense import event_type
 from timeweave.annotate.events.trigger import load_trigger_model
@@ -129,6 +130,28 @@ def event_mentions(doc: Doc, *, threshold: float | None = None) -> list[EventMen
             context=context_at(zone_list, trigger.idx), participants=participants, place=place,
             timex=timex, when_reason=reason, sentence=sentences.number(trigger), component=COMPONENT,
             when_kind=reason.split(":", 1)[0],
+        ))
+    out.extend(_field_mentions(doc, text, trigger_ids, sentences, zone_list))
+    out.sort(key=lambda e: e.trigger_start)
+    return out
+
+
+def _field_mentions(doc: Doc, text: str, trigger_ids: set[int], sentences: Sentences, zone_list) -> list[EventMention]:
+    """Events named by a dated field's key ("Signeddate: August 10, 1964"; see fields.py), where the
+    trigger model found none in the key."""
+    out = []
+    for start, end, lemma, i in field_events(doc, doc._.timexes):
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None or any(t.i in trigger_ids for t in span):
+            continue
+        timex = doc._.timexes[i]
+        ev_start, ev_end = _evidence(text, span[0], sentences)
+        out.append(EventMention(
+            start=min(ev_start, start), end=max(ev_end, timex.end), trigger_start=start, trigger_end=end,
+            trigger=text[start:end], lemma=lemma, type=EVENT_TYPE_OF.get(lemma, "other"), factuality="asserted",
+            context=context_at(zone_list, start), timex=i, sentence=sentences.number(span[0]), component=COMPONENT,
+            when_reason=f"governed: '{timex.text}' is the value of the field whose key, '{text[start:end]}', names the event",
+            when_kind="governed",
         ))
     return out
 
