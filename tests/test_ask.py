@@ -206,6 +206,27 @@ def test_kremlin_talks_both_dates_with_their_sources(corpus):
     exact_quotes(engine, answer)
 
 
+def test_answer_claims_are_stored_claims_inside_the_cited_quotes(corpus):
+    """`claims` lists ids of the claims stage's rows whose quotes the answer cites, nothing else."""
+    from sqlalchemy import select
+
+    from timeweave.store import schema as t
+
+    engine, _ = corpus
+    seen = 0
+    for q in ("When did the Kremlin talks take place?", "Who defeated the Japanese troops at Khalkhin Gol?",
+              "When was the Protocol of Mutual Assistance signed?"):
+        answer = words_only(engine, q)
+        cited = [(e.source, e.start, e.end) for p in answer.positions for e in p.evidence]
+        with engine.connect() as conn:
+            rows = {r.id: r for r in conn.execute(select(t.claims)).all()}
+        for claim_id in answer.claims:
+            row = rows[claim_id]  # a KeyError here: an id that is no stored claim
+            assert any(row.source_id == s and a <= row.start and row.end <= b for s, a, b in cited)
+        seen += len(answer.claims)
+    assert seen  # the bundled corpus's answers do cite sentences that make claims
+
+
 def test_bundled_corpus_questions_hold_their_floor(corpus):
     """The 15 questions of tests/data/ask_khalkhin_gol.jsonl, judged as score_ask.py judges status and sources."""
     engine, _ = corpus

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import Connection, select
+from sqlalchemy import inspect as sa_inspect
 
 from timeweave.ask.answer import Answer, Evidence, Position
 from timeweave.ask.lexicon import Lexicon
@@ -155,15 +156,29 @@ def assemble(conn: Connection, question: Question, sentences: list[Sentence], le
         status = "answered"
         text = f"According to {_title(titles, top[0].source_id)}: “{top[0].quote}”"
     cited = [(e.source, e.start, e.end) for p in positions for e in p.evidence]
-    events, claims = [], []
+    events = []
     for source_id, a, b in cited:
         for e in notes.get(source_id, {}).get("events", []):
-            if e.start >= a and e.end <= b:
-                claims.append(e.id)
-                if e.event_id is not None:
-                    events.append(e.event_id)
+            if e.start >= a and e.end <= b and e.event_id is not None:
+                events.append(e.event_id)
     return Answer(question=original, status=status, answer=text, positions=positions,
-                  events=list(dict.fromkeys(events)), claims=list(dict.fromkeys(claims)))
+                  events=list(dict.fromkeys(events)), claims=claims_in(conn, cited))
+
+
+def claims_in(conn, cited: list[tuple[str, int, int]]) -> list[int]:
+    """Ids of the stored claims (the claims stage's `claims` table) whose quote lies inside a cited span.
+
+    Why: the answer's `claims` field lets a reader go from an answer to the claims and comparisons
+    that the same quotes make; a store built before the claims stage has none, so the list is empty.
+    """
+    if not cited or not sa_inspect(conn).has_table("claims"):
+        return []
+    found: list[int] = []
+    for source_id, a, b in cited:
+        rows = conn.execute(select(t.claims.c.id).where(
+            t.claims.c.source_id == source_id, t.claims.c.start >= a, t.claims.c.end <= b).order_by(t.claims.c.id))
+        found.extend(row.id for row in rows)
+    return list(dict.fromkeys(found))
 
 
 def combine(first: Answer, second: Answer) -> Answer:
