@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, select
@@ -133,6 +134,21 @@ def assign_voices(sources: list[tuple[str, list]]) -> dict[str, str]:
     return {source_id: find(source_id) for source_id, _ in sources}
 
 
+def _within(named: list[tuple], starts: list[int], start: int, end: int) -> list[tuple]:
+    """The named mentions lying inside [start, end), in their stored order; `starts` is their sorted starts.
+
+    Why bisect: an event mention's sentence holds a few names, its source may hold tens of thousands.
+    """
+    found = []
+    for n in range(bisect_left(starts, start), len(named)):
+        mention = named[n]
+        if mention[0] > end:
+            break
+        if mention[1] <= end:
+            found.append(mention)
+    return found
+
+
 def load(conn: Connection, *, undated_events: bool = False, common_participant: float = 1.0) -> Corpus:
     """Everything reconcile reads, in a deterministic order (source, offset); `undated_events` is the
     setting `reconcile_undated_events` (see `salience`), `common_participant` the setting
@@ -151,6 +167,9 @@ def load(conn: Connection, *, undated_events: bool = False, common_participant: 
                           .order_by(t.mentions.c.source_id, t.mentions.c.start)):
         entity_of[r.id] = r.entity_id
         named.setdefault(r.source_id, []).append((r.start, r.end, r.text, r.entity_id, r.type))
+    # Named mentions come ordered by start: a sentence's are found by bisection, not by a scan of its
+    # whole source (a scan per event mention is quadratic on one long document).
+    starts = {source_id: [m[0] for m in found] for source_id, found in named.items()}
     entity_rows = conn.execute(select(t.entities.c.id, t.entities.c.name, t.entities.c.type)).all()
     entity_names = {r.id: r.name for r in entity_rows}
     entity_types = {r.id: r.type for r in entity_rows}
@@ -190,7 +209,7 @@ def load(conn: Connection, *, undated_events: bool = False, common_participant: 
             everyone.add(place)
         first, is_copy = origin(row.passage_id)
         voice = voice_of.get(first or row.source_id, row.source_id)
-        in_sentence = [m for m in named.get(row.source_id, []) if row.start <= m[0] and m[1] <= row.end]
+        in_sentence = _within(named.get(row.source_id, []), starts.get(row.source_id, []), row.start, row.end)
         mentions.append(Mention(
             index=len(mentions), id=row.id, source_id=row.source_id, passage_id=row.passage_id,
             start=row.start, end=row.end, trigger=row.trigger, trigger_start=row.trigger_start,
