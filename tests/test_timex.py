@@ -377,3 +377,13 @@ def test_nights_count_calendar_days_from_the_story():
     # before an event named after it, the nights are a length; a stay of nights is no time expression
     assert one("They crossed the river two nights before the storm.").value == "P2D"
     assert find_timexes("They stayed three nights in Rome.") == []
+
+
+def test_the_night_before_is_the_previous_night_of_the_story():
+    text = "The garrison surrendered on 12 March 1815. The night before, the fort was shelled. The morning after, the town opened its gates."
+    found = {t.text: t for t in find_timexes(text)}
+    assert found["The night before"].value == "1815-03-11TNI"
+    assert found["The morning after"].value == "1815-03-13TMO"
+    # with an event for object, "before" is a preposition and the night is not counted from the story
+    found = {t.text: t for t in find_timexes("The garrison surrendered on 12 March 1815, the night before the assault.")}
+    assert "the night before" not in found

@@ -26,13 +26,19 @@ _ADVERBIAL_AFTER = re.compile(
     r"while|as|that|which|who|where|so|yet|already|too|again|also)\b")
 
 
+def _adverbial(m: re.Match, text: str) -> bool:
+    """Is the 'before'/'after' ending the match an adverb ("shelled two days before.") rather than a
+    preposition with an event for object ("two days before the attack")?"""
+    return not re.match(r"\s{0,2}[\w(\"'“]", text[m.end():m.end() + 3]) or bool(_ADVERBIAL_AFTER.match(text, m.end()))
+
+
 def num_relative(m: re.Match, text: str, rule: str) -> Raw | None:
     rel = m["rel"].lower()
     word, code = unit_of(m["unit"])
     if word in DAY_COUNTED_UNITS:  # "two nights before": counted in calendar days
         word, code = "day", DAY_COUNTED_UNITS[word]
     n = count(m["n"])
-    if rel in ("before", "after") and re.match(r"\s{0,2}[\w(\"'“]", text[m.end():m.end() + 3]) and not _ADVERBIAL_AFTER.match(text, m.end()):
+    if rel in ("before", "after") and not _adverbial(m, text):
         # "two days before the attack": the duration is the timex, the anchor is an event.
         end = m.start("rel") - 1
         return Raw(m.start(), end, text[m.start():end], "duration", type="DURATION",
@@ -71,8 +77,9 @@ _DET_SHIFT = {
 def relative_unit(m: re.Match, text: str, rule: str) -> Raw | None:
     det = " ".join(m["det"].lower().split())
     unit = " ".join(m["unit"].lower().split())
-    if unit in ("time", "period", "season", "half") or (det == "the" and unit in ("day", "morning", "afternoon", "evening", "night", "decade", "century")):
-        return None
+    if unit in ("time", "period", "season", "half") or (det == "the" and unit in ("day", "morning", "afternoon", "evening", "night", "decade", "century")
+                                                        and not (m["before"] and unit in PARTS_OF_DAY and _adverbial(m, text))):
+        return None  # but "the night before", "the morning after" (no object after it) count one day from the story
     need, shift = _DET_SHIFT.get(det, ("narr", 0))
     if det == "the" and unit in ("year", "fiscal year") and _ENDED.match(text, m.end()):
         # "the year ended March 31": a twelve-month reporting span named by its end, not a calendar year
@@ -93,7 +100,7 @@ def relative_unit(m: re.Match, text: str, rule: str) -> Raw | None:
         raw.type, raw.gran, raw.tod = "TIME", "day", PARTS_OF_DAY[unit]
         if det in ("last",) and unit == "night":
             raw.shift = -1
-        elif det in ("this", "that", "the", "the same", "that same"):
+        elif det in ("this", "that", "the", "the same", "that same") and not (m["before"] and det in ("the", "that")):
             raw.shift = 0
         return raw
     raw.gran = {"fiscal year": "year", "calendar year": "year"}.get(unit, unit)

@@ -74,8 +74,9 @@ class Discourse:
     def remember(self, raw: Raw, when: When, sentence: int | None) -> None:
         if raw.type not in ("DATE", "TIME") or when.year is None:
             return
-        if raw.rule == "num_rel" and raw.need == "narr" and raw.shift < 0:
-            return  # a flashback ("shelled two days before") looks back; the story's time stays where it was
+        if raw.need == "narr" and raw.shift < 0 and (raw.rule == "num_rel" or (
+                raw.rule == "relunit" and raw.text.lower().endswith(("before", "earlier")))):
+            return  # a flashback ("shelled two days before", "the night before") looks back; the story's time stays
         mention = Mention(when, raw.text, sentence, raw.need in ("none", "year"))
         self.history.append(mention)
         if raw.need == "none" and GRANS.index(when.gran) >= GRANS.index("year"):
