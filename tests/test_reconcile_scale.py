@@ -80,3 +80,23 @@ def test_a_long_repetitive_document_reconciles_in_linear_time(tmp_path):
     # Repeating a sentence adds evidence, not a number of events that grows with the square of it.
     assert large.events <= 8 * small.events + 8
     assert large.candidate_pairs <= 9 * small.candidate_pairs
+
+
+def test_sentence_similarities_in_small_batches_score_as_in_one(tmp_path, monkeypatch):
+    """Pair similarities are computed in batches to bound memory; a batch boundary changes no score."""
+    import numpy as np
+
+    from timeweave.reconcile import similarity
+    from timeweave.reconcile.blocking import candidate_pairs
+    from timeweave.reconcile.load import load
+
+    engine = long_document(tmp_path / "s.db", 40)
+    with engine.connect() as conn:
+        mentions = load(conn).mentions
+    pairs = candidate_pairs(mentions)
+    vectors = np.random.default_rng(7).standard_normal((len(mentions), 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    whole = similarity.score_pairs(mentions, pairs, vectors)
+    monkeypatch.setattr(similarity, "SIMILARITY_BATCH", 7)
+    assert len(pairs) > 7 * 3
+    assert similarity.score_pairs(mentions, pairs, vectors) == whole
