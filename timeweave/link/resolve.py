@@ -129,6 +129,7 @@ class Resolver:
         self.graph = nx.Graph()
         self.by_key: dict[str, list[MentionRow]] = defaultdict(list)
         self.by_source: dict[str, list[MentionRow]] = defaultdict(list)
+        self._key_types: dict[str, str] = {}  # by_key is complete after this loop, so a key's type never changes
         for row in self.rows:
             self.by_key[row.key].append(row)
             self.by_source[row.source_id].append(row)
@@ -202,8 +203,14 @@ class Resolver:
         self.edge(to_key, name.key, how, rule=rule, evidence=evidence, said=True)
 
     def key_type(self, key: str) -> str:
-        votes = Counter(r.type for r in self.by_key.get(key, []))
-        return max(votes, key=lambda t: (votes[t], -TYPE_PRIORITY.index(t))) if votes else "other"
+        """The type most of a key's mentions have; counted once per key (rules ask it once per mention,
+        and a long document repeating one name made that quadratic)."""
+        cached = self._key_types.get(key)
+        if cached is None:
+            votes = Counter(r.type for r in self.by_key.get(key, []))
+            cached = max(votes, key=lambda t: (votes[t], -TYPE_PRIORITY.index(t))) if votes else "other"
+            self._key_types[key] = cached
+        return cached
 
     # --- rules -------------------------------------------------------------------------------
     def gazetteer_names(self) -> None:
