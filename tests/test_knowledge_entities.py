@@ -98,3 +98,35 @@ def test_a_user_knowledge_folder_extends_and_overrides_through_a_build(tmp_path)
     assert with_folder["Chita"] == "far eastern republic" and without["Chita"] == "chita"
     assert without["Whitehall"] == "united kingdom"
     assert with_folder.get("Whitehall", "not a mention") != "united kingdom"  # switched off: no longer the state
+
+
+def test_the_knowledge_folder_extends_the_linkers_naming_cues_through_a_build(tmp_path):
+    """A project's own naming formula ("nicknamed") in its knowledge folder joins two names in a real build."""
+    from timeweave.link.lexicon import lexicon_for
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "sea-dogs.txt").write_text(
+        "In 1577 Francis Drake, nicknamed El Draque, sailed from Plymouth. "
+        "In 1586 El Draque raided Santo Domingo.\n", encoding="utf-8")
+    folder = tmp_path / "knowledge"
+    folder.mkdir()
+    (folder / "naming_cues.tsv").write_text("# a project's own formula\nrule\tpattern\tnote\n"
+                                            "nicknamed\t,?\\s*nicknamed\\s+(?:the\\s+)?\t'Drake, nicknamed El Draque'\n",
+                                            encoding="utf-8")
+
+    def same_entity(db):
+        with open_store(db, create=False).connect() as conn:
+            rows = conn.execute(select(t.aliases.c.entity_id, t.aliases.c.text)).all()
+        ids = {text: entity for entity, text in rows}
+        return "Francis Drake" in ids and ids.get("Francis Drake") == ids.get("El Draque")
+
+    try:
+        build([corpus], db=tmp_path / "with.db", config={"knowledge": str(folder)})
+        assert "nicknamed" in {rule for rule, _ in lexicon_for(str(folder)).cues}
+        with_folder = same_entity(tmp_path / "with.db")
+        build([corpus], db=tmp_path / "without.db")
+        without = same_entity(tmp_path / "without.db")
+    finally:
+        knowledge.use(None)
+    assert with_folder and not without

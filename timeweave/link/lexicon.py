@@ -65,7 +65,23 @@ def read_lexicon(word_files: list[Path] | None = None, cue_files: list[Path] | N
     return Lexicon({k: frozenset(v) for k, v in words.items()}, tuple(cues))
 
 
-@lru_cache(maxsize=1)
+USER_FILES = ("name_words.tsv", "naming_cues.tsv")
+
+
 def default_lexicon() -> Lexicon:
-    """The bundled lists, read once per process."""
-    return read_lexicon()
+    """The bundled lists plus, when the build's `knowledge` setting names a folder, that folder's
+    `name_words.tsv` and `naming_cues.tsv` (same columns; rows are added): one place for a project's
+    own knowledge, whichever stage reads it (docs/knowledge.md)."""
+    from timeweave import knowledge
+
+    return lexicon_for(knowledge.active().folder)
+
+
+@lru_cache(maxsize=4)
+def lexicon_for(folder: str | None) -> Lexicon:
+    """The bundled lists plus the user files of `folder` (None: the bundled lists alone), read once per folder."""
+    if not folder:
+        return read_lexicon()
+    base = Path(folder)
+    words, cues = (base / name for name in USER_FILES)
+    return read_lexicon([words] if words.is_file() else [], [cues] if cues.is_file() else [])
