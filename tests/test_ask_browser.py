@@ -3,27 +3,12 @@ took place, from the box on the overview page, and sees both dates with their so
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
-from conftest import missing
-from test_browser import ARGS, Page, Server
+from test_browser import Page, Server, browser  # noqa: F401  (browser is a fixture)
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    executable = shutil.which("chromium")
-    if not executable:
-        missing("chromium not installed: run `make test` as root to install Debian's chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +23,8 @@ def corpus_server(tmp_path_factory):
     web_ask.ENCODER = "default"
 
 
-def test_ask_kremlin_talks_shows_both_dates_with_sources(chromium, corpus_server):
-    p = Page(chromium, corpus_server.url)
+def test_ask_kremlin_talks_shows_both_dates_with_sources(browser, corpus_server):
+    p = Page(browser, corpus_server.url)
     try:
         p.goto("/")
         box = p.page.locator("form[action='/ask'] input[name='q']")

@@ -33,14 +33,15 @@ def _free_port() -> int:
 class Server:
     """uvicorn serving the UI over one store, in a daemon thread."""
 
-    def __init__(self, db: Path) -> None:
+    def __init__(self, db: Path, *, edit: str | None = None) -> None:
         import uvicorn
 
         from timeweave.serve import create_app
 
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(create_app(db), host="127.0.0.1", port=self.port, log_level="warning"))
+        app = create_app(db, edit=edit) if edit else create_app(db)  # edit: the `serve --edit` token
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> Server:

@@ -7,12 +7,10 @@ Chromium fixture this reuses); every request leaving 127.0.0.1 fails the test.
 from __future__ import annotations
 
 import shutil
-import threading
-import time
 
 import pytest
 
-from test_browser import Page, _free_port, browser  # noqa: F401  (browser is a fixture)
+from test_browser import Page, Server, browser  # noqa: F401  (browser is a fixture)
 from timeweave.build import build
 from timeweave.chronicle.export import chronicle
 from timeweave.store import open_store
@@ -20,31 +18,6 @@ from timeweave.store import open_store
 pytestmark = pytest.mark.browser
 TOKEN = "browser-test-token"
 PURCHASE = "purchase agreement signed"
-
-
-class EditServer:
-    def __init__(self, db) -> None:
-        import uvicorn
-
-        from timeweave.serve import create_app
-
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(create_app(db, edit=TOKEN), host="127.0.0.1", port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> EditServer:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=5)
 
 
 def _purchase(db) -> dict:
@@ -60,7 +33,7 @@ def test_a_date_changed_in_the_page_holds_after_a_rebuild(browser, tmp_path, cor
     db = tmp_path / "kg.db"
     assert build([folder], db=db).failed == []
     event = _purchase(db)
-    with EditServer(db) as server:
+    with Server(db, edit=TOKEN) as server:
         p = Page(browser, server.url)
         try:
             p.goto(f"/events/{event['id']}")
