@@ -92,7 +92,11 @@ def store_db(request, tmp_path):
     """A `--db` value for each backend; PostgreSQL gets a fresh schema per test."""
     if request.param == "sqlite":
         return str(tmp_path / "store.db")
-    url = request.getfixturevalue("postgres_url")
+    return empty_postgres(request.getfixturevalue("postgres_url"))
+
+
+def empty_postgres(url: str) -> str:
+    """Drop and recreate the public schema: the caller owns the database from here on; returns `url`."""
     from sqlalchemy import create_engine, text
 
     from timeweave.store import engine_url

@@ -11,13 +11,12 @@ import json
 import shutil
 
 import pytest
-from sqlalchemy import create_engine, text
+from conftest import empty_postgres
 
 from test_curate import NEW_DOCUMENT, check_three_hold, three_corrections
 from timeweave import curate
 from timeweave.build import build
 from timeweave.curate.webanno import export_log, import_log
-from timeweave.store import engine_url
 
 
 @pytest.fixture(scope="module")
@@ -29,11 +28,7 @@ def folder(tmp_path_factory, corpus_dir):
 
 @pytest.fixture(scope="module")
 def pg_store(postgres_url, folder):
-    engine = create_engine(engine_url(postgres_url))
-    with engine.begin() as conn:  # a fresh schema: this module owns the database while it runs
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+    empty_postgres(postgres_url)  # a fresh schema: this module owns the database while it runs
     report = build([folder], db=postgres_url)
     assert report.failed == [] and len(report.read) == 5
     return postgres_url

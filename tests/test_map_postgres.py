@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import empty_postgres
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
 
 from serve_fixtures import make_fixture_store
 from timeweave.export import export
 from timeweave.serve import create_app
-from timeweave.store import engine_url, open_store
+from timeweave.store import open_store
 from timeweave.store import schema as t
 
 pytestmark = pytest.mark.postgres
@@ -19,11 +19,7 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture(scope="module")
 def stores(postgres_url, tmp_path_factory):
-    engine = create_engine(engine_url(postgres_url))
-    with engine.begin() as conn:  # a fresh schema: this module owns the database while it runs
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+    empty_postgres(postgres_url)  # a fresh schema: this module owns the database while it runs
     sqlite = make_fixture_store(tmp_path_factory.mktemp("pg") / "fixture.db")
     source, target = open_store(sqlite, create=False), open_store(postgres_url)
     with source.connect() as read, target.begin() as write:  # the same rows, table by table

@@ -6,22 +6,18 @@ The cluster is real (started by `postgres_url` in conftest.py from the machine's
 from __future__ import annotations
 
 import pytest
+from conftest import empty_postgres
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
 
 from timeweave.build import build, counts
 from timeweave.serve import create_app
-from timeweave.store import engine_url, open_store
+from timeweave.store import open_store
 from timeweave.store.search import search
 
 
 @pytest.fixture(scope="module")
 def pg_store(postgres_url, corpus_dir):
-    engine = create_engine(engine_url(postgres_url))
-    with engine.begin() as conn:  # a fresh schema: this module owns the database while it runs
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+    empty_postgres(postgres_url)  # a fresh schema: this module owns the database while it runs
     report = build([corpus_dir], db=postgres_url)
     assert report.failed == [] and len(report.read) == 5
     return postgres_url
