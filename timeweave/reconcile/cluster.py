@@ -13,7 +13,9 @@ their type. Only mentions whose `salience` role is `event` found events; `eviden
 Mentions merge only when their dates are compatible as intervals. The one exception is the
 conflict a reconciler exists to show: two *different* voices describing what is clearly the same
 event (score ≥ `strong`) with disjoint dates. They are merged and the conflict is reported by
-`compare`, not averaged. One voice giving two dates describes two occasions, never one.
+`compare`, not averaged. One voice giving two dates describes two occasions, never one, so a
+conflict is judged only after the mentions that agree on dates have grouped: between whole groups,
+where a voice telling both dates is seen.
 """
 
 from __future__ import annotations
@@ -196,10 +198,12 @@ class Clusterer:
                 x = group[x]
             return x
 
+        # Mentions agreeing on dates group first; a conflict is then judged between whole groups, so a
+        # voice that tells both dates (two occasions) is seen before two singletons merge across them.
         edges = sorted(
             ((s, i, j, flag == CONFLICT) for i in loose for j, (s, flag) in self.adjacency[i].items()
              if j in group and i < j and flag != PART_ONLY),
-            key=lambda e: (-e[0], e[1], e[2]),
+            key=lambda e: (e[3], -e[0], e[1], e[2]),
         )
         for s, i, j, conflict in edges:
             a, b = find(i), find(j)

@@ -72,8 +72,15 @@ def overlaps(a: Interval, b: Interval) -> bool:
 
 
 def compatible(a: Interval, b: Interval) -> bool:
-    """Could both be right? Overlapping, or apart by no more than their precision allows."""
-    return overlaps(a, b) or gap(a, b) <= a.slack + b.slack
+    """Could both be right? Overlapping, or apart by no more than their precision allows.
+
+    Two exact dates must share a day: 4 and 5 August are two days, and "touching" is no agreement
+    (were it one, a chain 2 ~ 3 ~ 4 August would make one event of two occasions days apart).
+    """
+    if overlaps(a, b):
+        return True
+    slack = a.slack + b.slack
+    return slack > 0 and gap(a, b) <= slack
 
 
 def contradicts(a: Interval, b: Interval) -> bool:

@@ -1,0 +1,85 @@
+"""Event grouping across documents: which mentions are one happening, on texts from other times and places.
+
+Each test builds a small store by hand (see test_reconcile_helpers) with sentences that come from no
+corpus of this project, so a rule that holds here holds for the mechanism, not for one text.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from test_reconcile_helpers import HandStore, bag_of_words, day
+
+from timeweave.reconcile import dates, reconcile
+from timeweave.store import open_store
+from timeweave.store import schema as t
+
+CONFIG = {"embeddings": False}
+
+
+@pytest.fixture
+def store(tmp_path) -> HandStore:
+    return HandStore(open_store(tmp_path / "s.db"))
+
+
+def run(store: HandStore):
+    return reconcile(store.engine, config=CONFIG, encoder=bag_of_words)
+
+
+def event_of(store: HandStore, mention_id: int) -> int | None:
+    with store.engine.connect() as conn:
+        return conn.execute(select(t.event_mentions.c.event_id).where(t.event_mentions.c.id == mention_id)).scalar()
+
+
+def iv(edtf: str) -> dates.Interval:
+    lo, hi = edtf.split("/") if "/" in edtf else (edtf, edtf)
+    return dates.parse(lo, hi, edtf)
+
+
+def test_two_exact_days_that_touch_are_two_dates():
+    # 4 and 5 May are different days: no precision makes them one
+    assert not dates.compatible(iv("1871-05-04"), iv("1871-05-05"))
+    assert dates.contradicts(iv("1871-05-04"), iv("1871-05-05"))
+    assert dates.intersect([iv("1871-05-04"), iv("1871-05-05")]) is None
+    # an exact day inside a range, or an approximate date within its slack, still agrees
+    assert dates.compatible(iv("1871-05-04"), iv("1871-05-01/1871-05-31"))
+    assert dates.compatible(dates.parse("1871-05-01", "1871-05-10", "1871-05-01/1871-05-10~"), iv("1871-05-12"))
+
+
+def test_a_voice_telling_two_occasions_keeps_other_voices_from_joining_them(store):
+    # Three chroniclers of a siege: one tells of two assaults two days apart, each of the others of one.
+    # A date conflict between two voices is only read as "one assault, two dates" when no voice tells
+    # both dates as two occasions.
+    first = "Rebel cavalry attacked the garrison of Kanpur on 5 June 1857."
+    second = "Rebel cavalry attacked the garrison of Kanpur again on 7 June 1857."
+    store.source("diary", f"{first}\n{second}", authors=["Shepherd, J."])
+    store.source("letter", first, authors=["Thomson, M."])
+    store.source("report", second.replace(" again", ""), authors=["Wheeler, H."])
+    a1 = store.event("diary", first, "attacked", "offensive", when=day("1857-06-05"), agents=["Rebel cavalry"],
+                     patients=["Kanpur"])
+    a2 = store.event("diary", second, "attacked", "offensive", when=day("1857-06-07"), agents=["Rebel cavalry"],
+                     patients=["Kanpur"])
+    b = store.event("letter", first, "attacked", "offensive", when=day("1857-06-05"), agents=["Rebel cavalry"],
+                    patients=["Kanpur"])
+    c = store.event("report", second.replace(" again", ""), "attacked", "offensive", when=day("1857-06-07"),
+                    agents=["Rebel cavalry"], patients=["Kanpur"])
+    run(store)
+    assert event_of(store, a1) == event_of(store, b)
+    assert event_of(store, a2) == event_of(store, c)
+    assert event_of(store, a1) != event_of(store, a2)
+
+
+def test_a_mention_of_the_day_between_does_not_chain_two_occasions(store):
+    # Raids on the 2nd and the 4th, told by one voice; a second voice's night raid "on the 3rd" is at most
+    # one of them (a conflict), never the bridge that makes the two raids one event.
+    early = "Privateers raided the harbour of Cartagena on 2 March 1741."
+    late = "Privateers raided the harbour of Cartagena by night on 4 March 1741."
+    between = "Privateers raided the harbour of Cartagena by night on 3 March 1741."
+    store.source("log", f"{early} {late}", authors=["Vernon, E."])
+    store.source("gazette", between, authors=["Gazette"])
+    r2 = store.event("log", early, "raided", "offensive", when=day("1741-03-02"), agents=["Privateers"], place="Cartagena")
+    r4 = store.event("log", late, "raided", "offensive", when=day("1741-03-04"), agents=["Privateers"], place="Cartagena")
+    store.event("gazette", between, "raided", "offensive", when=day("1741-03-03"), agents=["Privateers"],
+                place="Cartagena")
+    run(store)
+    assert event_of(store, r2) != event_of(store, r4)
