@@ -427,3 +427,37 @@ def test_a_date_carried_over_from_earlier_sentences_founds_no_event(store):
                           agents=["admiral"], place="Cadiz", when_kind="narrative")
     run(store)
     assert len(events(store)) == 1 and event_of(store, carried) is None
+
+
+def test_non_event_words_are_data_a_project_can_extend(store, tmp_path):
+    from timeweave import knowledge
+    from timeweave.errors import ConfigError
+    from timeweave.reconcile import lexicon
+
+    folder = tmp_path / "my-knowledge"
+    folder.mkdir()
+    (folder / "non_events.tsv").write_text("# my reading of parade reports\nword\tkind\tsource\n"
+                                           "parade\tstate_noun\tceremonies are no happenings here\n"
+                                           "plan\tevent\tthe plans of this corpus were carried out\n", encoding="utf-8")
+    bundled = lexicon.non_events_for(None)
+    assert {"say", "believe", "cooperation", "plan"} <= bundled and "parade" not in bundled
+    mine = lexicon.non_events_for(str(folder))
+    assert "parade" in mine and "plan" not in mine and "say" in mine
+
+    sentence = "The garrison held a parade in the capital on 7 November 1941."
+    store.source("g", sentence, authors=["Reed, A."])
+    store.event("g", sentence, "parade", "other", when=day("1941-11-07"), agents=["garrison"], when_kind="governed")
+    run(store)
+    assert len(events(store)) == 1  # with the bundled list, a dated parade with a participant is an event
+    try:
+        knowledge.use(str(folder))
+        run(store)
+        assert len(events(store)) == 0
+    finally:
+        knowledge.use(None)
+
+    (folder / "non_events.tsv").write_text("word\tkind\tsource\nparade\tceremony\tmine\n", encoding="utf-8")
+    lexicon.non_events_for.cache_clear()
+    with pytest.raises(ConfigError, match="non_events.tsv.*unknown kind 'ceremony'"):
+        lexicon.non_events_for(str(folder))
+    lexicon.non_events_for.cache_clear()

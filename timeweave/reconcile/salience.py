@@ -7,7 +7,8 @@ lists what happened. The rules are general English, never about a corpus:
 
 * Reporting, mental, aspectual, intentional, light, causal-stative and scholarly verbs, nouns for
   states of affairs ("cooperation", "situation") and the section words of articles ("Results",
-  "Conclusions") are no chronicle events: role `none`.
+  "Conclusions") are no chronicle events: role `none`. The words are data, `data/non_events.tsv`,
+  read by `lexicon` and extendable from the build's `knowledge` folder.
 * A generic (`other`) mention is an event only when it carries its own date, no wider than a
   year, and either names who took part (a participant resolved to an entity, not just a place)
   with that date in its clause or sentence, or has a date no wider than a month governed by its own
@@ -43,43 +44,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from timeweave.reconcile import dates
+from timeweave.reconcile import dates, lexicon
 
 if TYPE_CHECKING:
     from timeweave.reconcile.load import Mention
 
 EVENT, EVIDENCE, NONE = "event", "evidence", "none"
-
-# Lemmas (lower case) that never denote a chronicle event, whatever type the annotator gave them.
-NON_EVENT_LEMMAS = frozenset({
-    # reporting and communication
-    "say", "report", "state", "note", "write", "claim", "argue", "stress", "emphasize", "emphasise", "underline",
-    "mention", "describe", "record", "suggest", "indicate", "show", "reveal", "tell", "announce", "explain",
-    # mental states and attitudes
-    "think", "believe", "consider", "understand", "know", "aware", "suspect", "calculate", "regard", "expect",
-    "hope", "fear", "want", "wish", "desire", "interest", "interested", "concern", "concerned", "intend", "aim",
-    "attach", "mean", "realize", "realise", "assume", "doubt", "recognize", "recognise",
-    # intentions and attempts (what someone wanted, not what happened)
-    "seek", "try", "attempt", "strive", "plan",
-    # light verbs, whose event is their object ("carry out a terror": the terror is the event)
-    "carry", "make", "take", "have", "do", "give", "bring", "put",
-    # aspectual and existential
-    "begin", "beginning", "start", "continue", "remain", "become", "turn", "rise", "lead", "result", "keep",
-    "witness", "see", "happen", "occur", "exist", "come", "go", "get",
-    # causal and stative relations between states of affairs
-    "mark", "prove", "serve", "represent", "constitute", "influence", "contribute", "dictate", "characterize",
-    "characterise", "allow", "enable", "threaten", "need", "require", "reflect", "complicate",
-    "involve", "include", "contain", "define",
-    # scholarship about the past rather than the past
-    "examine", "investigate", "analyze", "analyse", "study", "interpret", "collect", "house", "draw", "review",
-    "explore", "shed", "cite", "publish",
-    # states of affairs named by nouns (a relation or a condition, not a happening)
-    "development", "cooperation", "relations", "relationship", "situation", "policy", "interaction", "tension",
-    "tensions", "rivalry", "aggravation", "importance", "strategy", "extension", "trend",
-    # section words of articles
-    "introduction", "results", "conclusion", "conclusions", "abstract", "keywords", "method", "methods",
-    "material", "materials", "goal", "goals", "reference", "references", "summary",
-})
 
 MAX_GENERIC_DAYS = 366  # a generic happening dated only to a decade is context, not an event
 # Without a named participant, a generic mention needs its clause to date it to a month at most: "the
@@ -102,8 +72,8 @@ def role(mention: Mention, *, own_dated: bool | None = None, undated_events: boo
     """`event`, `evidence` or `none` for one mention (see the module docstring); `own_dated=False`
     judges it as if it had no date of its own (`borrowed_dates`); `undated_events` lets a mention
     without a date of its own found an event."""
-    lemma = _lemma(mention)
-    if lemma in NON_EVENT_LEMMAS or mention.trigger.strip().lower() in NON_EVENT_LEMMAS:
+    lemma, non_events = _lemma(mention), lexicon.non_events()
+    if lemma in non_events or mention.trigger.strip().lower() in non_events:
         return NONE
     actors = (mention.agents | mention.patients | mention.entities) - ({mention.place} if mention.place else set())
     dated = own_date(mention) if own_dated is None else own_dated
