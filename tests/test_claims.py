@@ -186,3 +186,93 @@ def test_accounts_of_two_days_do_not_agree_that_one_thing_happened(store):
     for found in claim_comparisons(store, "claim:occurrence"):
         if found["kind"] == "agree":
             assert "b" not in {q[0] for q in found["quotes"]}, "an account dated apart is another occurrence"
+
+
+def test_two_sides_named_as_starting_the_war_contradict(store):
+    a = store.source("a", "On 19 July 1870 France opened fire on the outposts of Prussia.", authors=["Berlin"])
+    b = store.source("b", "On 19 July 1870 Prussia launched an attack on the outposts of France.", authors=["Paris"])
+    store.event(a, store.texts[a], "opened", "attack", when=day("1870-07-19"), agents=["France"], patients=["Prussia"])
+    store.event(b, store.texts[b], "launched", "attack", when=day("1870-07-19"), agents=["Prussia"], patients=["France"])
+    run(store)
+    found = claim_comparisons(store, "claim:agent:initiator")
+    assert [f["kind"] for f in found] == ["contradict"], found
+    assert "France" in found[0]["explanation"] and "Prussia" in found[0]["explanation"]
+    assert {q[0] for q in found[0]["quotes"]} == {"a", "b"}
+    with store.engine.connect() as conn:
+        questions = {r.question for r in conn.execute(select(t.claims.c.question).where(t.claims.c.facet == "initiator"))}
+    assert questions == {"Who started it?"}
+
+
+def test_the_same_side_named_as_starting_it_agrees(store):
+    a = store.source("a", "On 19 July 1870 Prussia launched an attack on the outposts of France.", authors=["Berlin"])
+    b = store.source("b", "On 19 July 1870 Prussia opened fire on the outposts of France.", authors=["Paris"])
+    store.event(a, store.texts[a], "launched", "attack", when=day("1870-07-19"), agents=["Prussia"], patients=["France"])
+    store.event(b, store.texts[b], "opened", "attack", when=day("1870-07-19"), agents=["Prussia"], patients=["France"])
+    run(store)
+    assert [f["kind"] for f in claim_comparisons(store, "claim:agent:initiator")] == ["agree"]
+
+
+def test_voices_that_deny_it_agree_besides_contradicting_those_who_tell_it(store):
+    texts = {"a": ("The Spanish fleet attacked the harbour on 3 July 1898.", "asserted", "Sampson"),
+             "b": ("The Spanish fleet never attacked the harbour on 3 July 1898.", "negated", "Cervera"),
+             "c": ("The Spanish fleet did not attack the harbour on 3 July 1898.", "negated", "Later")}
+    for sid, (text, factuality, author) in texts.items():
+        s = store.source(sid, text, authors=[author])
+        store.event(s, text, "attacked" if sid == "a" else "attack", "attack", when=day("1898-07-03"),
+                    factuality=factuality)
+    run(store)
+    found = claim_comparisons(store, "claim:occurrence")
+    assert sorted(f["kind"] for f in found) == ["agree", "contradict"], found
+    agree = next(f for f in found if f["kind"] == "agree")
+    assert {q[0] for q in agree["quotes"]} == {"b", "c"} and "did not happen" in agree["explanation"]
+
+
+def _claim(i: int, event, voice: str, kind: str = "quantity", value: str = "three ships", **kw):
+    from timeweave.claims.extract import Claim
+
+    facet = kw.pop("facet", "ship" if kind == "quantity" else "")
+    return Claim(source_id=voice, start=0, end=10, quote=f"q{i}", kind=kind, value=value, polarity=kw.pop("polarity", "+"),
+                 modality="asserted", voice=voice, voice_name=voice, event_id=event, mention_id=i, facet=facet,
+                 number=3.0 if kind == "quantity" else None, id=i, **kw)
+
+
+def _vectors(*rows):
+    import numpy as np
+
+    v = np.asarray(rows, dtype=np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_a_count_one_voice_gives_under_another_event_joins_the_same_count_of_another_voice():
+    from timeweave.claims.align import align, relate
+
+    claims_ = [_claim(1, 1, "a"), _claim(2, 2, "b")]  # reconcile split one fight in two events
+    groups = align(claims_, _vectors([1, 0, 0], [0.9, 0.3, 0]))
+    assert len(groups) == 1
+    (key, group), = groups.items()
+    assert relate(key, group).kind == "agree"
+    apart = [_claim(1, 1, "a"), _claim(2, 2, "b")]  # dissimilar sentences stay two questions
+    assert len(align(apart, _vectors([1, 0, 0], [0, 1, 0]))) == 2
+    other = [_claim(1, 1, "a"), _claim(2, 2, "b", value="five ships")]
+    other[1].number = 5.0  # another number is not the same claim: it is not moved
+    assert len(align(other, _vectors([1, 0, 0], [1, 0, 0]))) == 2
+
+
+def test_judgements_of_different_axes_do_not_differ_in_framing():
+    from timeweave.claims.align import align, relate
+
+    heroic = _claim(1, 1, "a", kind="evaluation", value="heroic", facet="judgement", axis="valour")
+    error = _claim(2, 1, "b", kind="evaluation", value="error", facet="judgement", axis="intent")
+    lie = _claim(3, 1, "c", kind="evaluation", value="deception", facet="judgement", axis="intent")
+    groups = align([heroic, error, lie])
+    kinds = {key[2]: relate(key, group).kind for key, group in groups.items()}
+    assert kinds == {"judgement:valour": "single_source", "judgement:intent": "differ_in_framing"}
+
+
+def test_every_side_of_a_contradiction_is_quoted_however_many_voices_the_other_has():
+    from timeweave.claims.align import relate
+
+    told = [_claim(i, 1, f"v{i:02d}", kind="occurrence", value="happened") for i in range(1, 11)]
+    denied = _claim(11, 1, "z", kind="occurrence", value="did not happen", polarity="-")
+    found = relate((1, "occurrence", ""), told + [denied], limit=4)
+    assert found.kind == "contradict" and len(found.claims) == 4 and denied in found.claims

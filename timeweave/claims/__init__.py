@@ -18,9 +18,10 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from timeweave.claims.align import align, echoed, relate
+from timeweave.claims.align import align, echoed, relate_all
 from timeweave.claims.extract import extract
 from timeweave.claims.write import write
+from timeweave.config import DEFAULTS_OF
 from timeweave.reconcile.load import load
 from timeweave.store import schema as t
 
@@ -53,6 +54,10 @@ def claims(engine: Engine, *, config: dict[str, Any], encoder=None) -> ClaimsRep
     """
     began = time.perf_counter()
     report = ClaimsReport()
+
+    def setting(name: str):
+        return config[name] if name in config else DEFAULTS_OF[name]
+
     with engine.begin() as conn:
         corpus = load(conn, undated_events=bool(config.get("reconcile_undated_events", False)))
         event_of = {r.id: r.event_id for r in conn.execute(select(t.event_mentions.c.id, t.event_mentions.c.event_id))}
@@ -63,10 +68,15 @@ def claims(engine: Engine, *, config: dict[str, Any], encoder=None) -> ClaimsRep
 
             vectors = embed(conn, [c.quote for c in found], encoder=encoder)
         parent = dict(conn.execute(select(t.events.c.id, t.events.c.part_of)).all())
-        groups = align(found, vectors, roots={event: _root(event, parent) for event in parent})
+        groups = align(found, vectors, roots={event: _root(event, parent) for event in parent},
+                       min_similarity=setting("claims_place_similarity"), max_block=setting("claims_max_block"),
+                       echo_similarity=setting("claims_rejoin_similarity"),
+                       whole_similarity=setting("claims_whole_similarity"))
         relations = [r for key, group in sorted(groups.items(), key=lambda kv: str(kv[0]))
-                     if (r := relate(key, group)) is not None]
-        relations = [r for r in relations if r.kind != "single_source" or not echoed(r, found, vectors)]
+                     for r in relate_all(key, group, tolerance=setting("reconcile_number_tolerance"),
+                                         limit=setting("claims_max_statements"))]
+        relations = [r for r in relations if r.kind != "single_source"
+                     or not echoed(r, found, vectors, min_similarity=setting("claims_echo_similarity"))]
         write(conn, found, relations)
     report.claims = len(found)
     report.by_kind = dict(Counter(c.kind for c in found))

@@ -19,7 +19,6 @@ import numpy as np
 from timeweave.claims.extract import Claim
 from timeweave.reconcile import dates
 
-MAX_STATEMENTS = 8
 NOTABLE_SINGLE = ("cause", "purpose", "evaluation", "quantity", "attribution", "occurrence", "outcome")
 
 
@@ -34,30 +33,121 @@ class Relation:
 
 
 def group_key(claim: Claim) -> tuple:
-    return (claim.event_id, claim.kind, claim.facet if claim.kind in ("evaluation", "quantity") else "")
+    """(event, kind, facet): the question a claim answers. A judgement's facet carries its axis
+    (`framing.tsv`): "deliberate or an error?" is one question, "heroic?" another, so two voices answering
+    different questions do not differ in framing."""
+    facet = claim.facet if claim.kind in ("evaluation", "quantity") or claim.facet == "initiator" else ""
+    if claim.kind == "evaluation" and claim.axis and facet != "name":
+        facet = f"{facet}:{claim.axis}"
+    return (claim.event_id, claim.kind, facet)
+
+
+REJOIN_KINDS = ("quantity", "cause", "purpose", "evaluation")
+
+
+def _same(claim: Claim) -> tuple:
+    """What must be equal for two claims to be one claim said twice: the question and the value (a count: its number)."""
+    return group_key(claim)[1:] + ((claim.number,) if claim.kind == "quantity" else (claim.value, claim.polarity))
+
+
+def rejoin(groups: dict[tuple, list[Claim]], unplaced: list[Claim], vectors: np.ndarray | None, *,
+           min_similarity: float = 0.6, max_block: int = 400) -> dict[tuple, list[Claim]]:
+    """Join the claim groups only one voice speaks in to the group of the same claim made by another voice.
+
+    `reconcile` may split one event in two (or place a mention in none), so the same count, cause,
+    purpose or judgement said by two voices can sit in two groups, each one voice alone. A group that
+    one voice speaks in (or a claim placed nowhere) joins the group of its most similar claim (cosine of the
+    sentence vectors at least `min_similarity`) that says the same thing (kind, facet, value; a count: the
+    same unit and number) in another voice, with a compatible date. Blocking by that value keeps it near-linear:
+    a block larger than `max_block` is not searched. Groups are merged with union-find; the merged group
+    keeps the event that most of its claims were placed in.
+    """
+    if vectors is None:
+        return groups
+    keys = list(groups)
+    index = {key: i for i, key in enumerate(keys)}
+    members: list[list[Claim]] = [groups[key] for key in keys] + [[c] for c in unplaced]
+    lone = [i for i, group in enumerate(members)
+            if group[0].kind in REJOIN_KINDS and len({c.voice for c in group}) == 1]
+    if not lone:
+        return groups
+    blocks: dict[tuple, list[tuple[int, Claim]]] = defaultdict(list)
+    for i, group in enumerate(members):
+        if group[0].kind in REJOIN_KINDS:
+            for claim in group:
+                blocks[_same(claim)].append((i, claim))
+    parent = list(range(len(members)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in lone:
+        best = None
+        for claim in members[i]:
+            block = blocks.get(_same(claim), ())
+            if len(block) > max_block:
+                continue
+            others = [(j, other) for j, other in block if j != i and other.voice != claim.voice
+                      and not _disjoint(claim, other)]
+            if not others:
+                continue
+            scores = vectors[[other.id - 1 for _, other in others]] @ vectors[claim.id - 1]
+            k = int(np.argmax(scores))
+            if scores[k] >= min_similarity and (best is None or scores[k] > best[0]):
+                best = (float(scores[k]), others[k][0], others[k][1])
+        if best is not None:
+            parent[find(i)] = find(best[1])
+            for claim in members[i]:
+                claim.extra.setdefault("placed_by", f"says what a claim of another voice says, in a similar sentence "
+                                                    f"(cosine {best[0]:.2f})")
+    merged: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(members)):
+        merged[find(i)].append(i)
+    out: dict[tuple, list[Claim]] = {}
+    for parts in merged.values():
+        claims = [c for i in parts for c in members[i]]
+        placed = [c.event_id for c in claims if c.event_id is not None]
+        if not placed:
+            continue  # about no event `reconcile` made: nothing to write it under
+        event = max(sorted(set(placed)), key=placed.count)
+        for claim in claims:
+            claim.event_id = event
+        for claim in claims:
+            out.setdefault(group_key(claim), []).append(claim)
+    return out
 
 
 def align(claims: list[Claim], vectors: np.ndarray | None = None, *, min_similarity: float = 0.6,
-          max_block: int = 400, roots: dict[int, int] | None = None) -> dict[tuple, list[Claim]]:
-    """Claims grouped by question: (event, kind, facet); unplaced claims join their nearest placed neighbour.
+          max_block: int = 400, roots: dict[int, int] | None = None,
+          echo_similarity: float | None = None, whole_similarity: float = 0.5) -> dict[tuple, list[Claim]]:
+    """Claims grouped by question: (event, kind, facet); unplaced claims join their nearest placed neighbour,
+    then the groups one voice speaks in join the same claim of another voice (`rejoin`, at `echo_similarity`,
+    by default `min_similarity`).
 
-    `roots` maps an event to the whole it is part of: outcome claims are grouped under the whole (a
-    conflict ends once, whichever of its parts a sentence tells).
+    `roots` maps an event to the whole it is part of: outcome and initiator claims are grouped under the whole
+    (a conflict starts and ends once, whichever of its parts a sentence tells); such a claim placed nowhere
+    joins the whole of the most similar claim of any kind sharing a participant with it, at `whole_similarity`.
+    `vectors` has one row per claim, row `claim.id - 1`.
     """
     roots = roots or {}
     for claim in claims:
-        if claim.kind == "outcome" and claim.event_id is not None:
+        if _whole(claim) and claim.event_id is not None:
             claim.event_id = roots.get(claim.event_id, claim.event_id)
     _same_sides(claims)
     groups: dict[tuple, list[Claim]] = defaultdict(list)
     placed_by_entity: dict[tuple, list[int]] = defaultdict(list)
     placed_by_kind: dict[tuple, list[int]] = defaultdict(list)
+    placed_any: dict[int, list[int]] = defaultdict(list)
     for i, claim in enumerate(claims):
         if claim.event_id is not None:
             groups[group_key(claim)].append(claim)
             placed_by_kind[(claim.kind, claim.facet)].append(i)
             for entity in claim.entities:
                 placed_by_entity[(claim.kind, claim.facet, entity)].append(i)
+                placed_any[entity].append(i)
     if vectors is None:
         return dict(groups)
     for i, claim in enumerate(claims):
@@ -68,15 +158,31 @@ def align(claims: list[Claim], vectors: np.ndarray | None = None, *, min_similar
                              if len(placed_by_entity[(claim.kind, claim.facet, entity)]) <= max_block})
         if not candidates and len(placed_by_kind.get((claim.kind, claim.facet), ())) <= max_block:
             candidates = placed_by_kind.get((claim.kind, claim.facet), [])  # no entity to block on: the kind's block
-        if not candidates:
-            continue
-        scores = vectors[candidates] @ vectors[i]
-        best = int(np.argmax(scores))
-        if scores[best] >= min_similarity:
-            claim.event_id = claims[candidates[best]].event_id
-            claim.extra["placed_by"] = f"similar to a claim of event {claim.event_id} (cosine {scores[best]:.2f})"
-            groups[group_key(claim)].append(claim)
-    return dict(groups)
+        tries = [(candidates, min_similarity)]
+        if _whole(claim):
+            # Who started or how ended a conflict is said of the whole: failing a claim of its own kind, the
+            # claims of any kind that share a participant with it tell which conflict the sentence is about.
+            tries.append((sorted({j for entity in claim.entities for j in placed_any.get(entity, ())
+                                  if len(placed_any[entity]) <= max_block}), whole_similarity))
+        for candidates, threshold in tries:
+            if not candidates:
+                continue
+            scores = vectors[candidates] @ vectors[i]
+            best = int(np.argmax(scores))
+            if scores[best] >= threshold:
+                found = claims[candidates[best]].event_id
+                claim.event_id = roots.get(found, found) if _whole(claim) else found
+                claim.extra["placed_by"] = f"similar to a claim of event {claim.event_id} (cosine {scores[best]:.2f})"
+                groups[group_key(claim)].append(claim)
+                break
+    unplaced = [c for c in claims if c.event_id is None]
+    return rejoin(dict(groups), unplaced, vectors, max_block=max_block,
+                  min_similarity=min_similarity if echo_similarity is None else echo_similarity)
+
+
+def _whole(claim: Claim) -> bool:
+    """Claims said of a conflict as a whole, grouped under the event its parts belong to: how it ended, who started it."""
+    return claim.kind == "outcome" or (claim.kind == "agent" and claim.facet == "initiator")
 
 
 def _same_sides(claims: list[Claim]) -> None:
@@ -120,20 +226,19 @@ def _who(claims: list[Claim]) -> str:
     return ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
 
 
-def _statements(claims: list[Claim]) -> list[Claim]:
-    """One claim per (voice, value), the earliest in reading order; every value is shown before any repeats."""
-    seen, out, values = set(), [], set()
-    ordered = sorted(claims, key=lambda c: (c.source_id, c.start))
-    for claim in ordered:
-        if (claim.voice, claim.value) not in seen and (claim.value, claim.polarity) not in values:
-            seen.add((claim.voice, claim.value))
-            values.add((claim.value, claim.polarity))
-            out.append(claim)
-    for claim in ordered:
+def _statements(claims: list[Claim], limit: int = 12) -> list[Claim]:
+    """At most `limit` claims, one per (voice, value), the earliest in reading order, taken in turn from each
+    value (and polarity), so that every side of a contradiction is quoted however many voices the other side has."""
+    seen: set[tuple] = set()
+    sides: dict[tuple, list[Claim]] = {}
+    for claim in sorted(claims, key=lambda c: (c.source_id, c.start)):
         if (claim.voice, claim.value) not in seen:
             seen.add((claim.voice, claim.value))
-            out.append(claim)
-    return out[:MAX_STATEMENTS]
+            sides.setdefault((claim.value, claim.polarity), []).append(claim)
+    out: list[Claim] = []
+    for turn in range(max((len(v) for v in sides.values()), default=0)):
+        out += [side[turn] for side in sides.values() if turn < len(side)]
+    return out[:limit]
 
 
 def _disjoint(a: Claim, b: Claim) -> bool:
@@ -205,6 +310,23 @@ def _agent(claims: list[Claim]) -> tuple[str, str] | None:
     return None
 
 
+def _initiator(claims: list[Claim]) -> tuple[str, str] | None:
+    """Voices naming different sides as the one that started it contradict (a different responsible party)."""
+    by = _voices(claims)
+    if len(by) < 2:
+        return "single_source", (f"Only {_who(claims)} says who started it: {claims[0].value} "
+                                 f"('{claims[0].extra.get('cue', '')}').")
+    sides = {voice: frozenset(a for c in cs for a in (c.agents or {c.value})) for voice, cs in by.items()}
+    voices = list(by)
+    for i, a in enumerate(voices):
+        for b in voices[i + 1:]:
+            if not sides[a] & sides[b]:
+                ca, cb = by[a][0], by[b][0]
+                return "contradict", (f"{_who([ca])} makes {ca.value} the side that started it ('{ca.extra.get('cue', '')}'), "
+                                      f"but {_who([cb])} makes it {cb.value} ('{cb.extra.get('cue', '')}').")
+    return "agree", f"{len(by)} independent voices name the same side as the one that started it ({claims[0].value}): {_who(claims)}."
+
+
 def _outcome(claims: list[Claim]) -> tuple[str, str] | None:
     by = _voices(claims)
     if len(by) < 2:
@@ -262,10 +384,26 @@ def notable(kind: str, facet: str, claims: list[Claim]) -> bool:
         return False
     if kind == "quantity" and all(c.extra.get("duration") for c in claims):
         return False
-    return kind in NOTABLE_SINGLE
+    return kind in NOTABLE_SINGLE or facet == "initiator"
 
 
-def relate(key: tuple, claims: list[Claim], *, tolerance: float = 0.1) -> Relation | None:
+def relate_all(key: tuple, claims: list[Claim], *, tolerance: float = 0.1, limit: int = 12) -> list[Relation]:
+    """Every comparison one group gives: its relation (`relate`) and, when voices contradict over whether
+    something happened, also the agreement of the voices that deny it (two independent voices saying "it did
+    not happen" is a finding of its own, beside the contradiction with those who tell it)."""
+    found = relate(key, claims, tolerance=tolerance, limit=limit)
+    out = [found] if found is not None else []
+    if found is not None and found.kind == "contradict" and key[1] == "occurrence":
+        denied = [c for c in claims if c.polarity == "-"]
+        voices = {c.voice for c in denied}
+        if len(voices) >= 2:
+            out.append(Relation("agree", found.field, found.question,
+                                f"{len(voices)} independent voices say it did not happen: {_who(denied)}.",
+                                key[0], _statements(denied, limit)))
+    return out
+
+
+def relate(key: tuple, claims: list[Claim], *, tolerance: float = 0.1, limit: int = 12) -> Relation | None:
     """How the claims of one group relate, or None when they say nothing notable."""
     event_id, kind, facet = key
     if kind == "occurrence":
@@ -275,6 +413,8 @@ def relate(key: tuple, claims: list[Claim], *, tolerance: float = 0.1) -> Relati
             found, claims = found[:2], [c for c in claims if id(c) in used] or claims
     elif kind == "quantity":
         found = _quantity(claims, tolerance)
+    elif kind == "agent" and facet == "initiator":
+        found = _initiator(claims)
     elif kind == "agent":
         found = _agent(claims)
     elif kind == "outcome":
@@ -292,6 +432,6 @@ def relate(key: tuple, claims: list[Claim], *, tolerance: float = 0.1) -> Relati
     if found is None or (found[0] == "single_source" and not notable(kind, facet, claims)):
         return None
     relation, explanation = found
-    chosen = _statements(claims)
+    chosen = _statements(claims, limit)
     return Relation(relation, "claim:" + kind + (f":{facet}" if facet else ""), claims[0].question, explanation,
                     event_id, chosen)

@@ -23,6 +23,7 @@ NEAR = 40  # characters around an occurrence cue ("did not happen") within which
 QUESTIONS = {
     "occurrence": "Did it happen?",
     "agent": "Who acted against whom?",
+    "initiator": "Who started it?",
     "cause": "Why did it happen?",
     "purpose": "What was it for?",
     "evaluation": "How is it named and judged?",
@@ -47,6 +48,7 @@ class Claim:
     event_id: int | None
     mention_id: int
     facet: str = ""  # evaluation: name | judgement ...; quantity: the unit
+    axis: str = ""  # a judgement: the question it answers (framing.tsv `axis`: intent, conduct, ...)
     number: float | None = None
     winners: frozenset[str] = frozenset()
     losers: frozenset[str] = frozenset()
@@ -60,6 +62,10 @@ class Claim:
 
     @property
     def question(self) -> str:
+        if self.kind == "agent" and self.facet == "initiator":
+            return QUESTIONS["initiator"]
+        if self.kind == "evaluation":
+            return "How is it named?" if self.facet == "name" else f"How is it judged? ({self.axis or self.value})"
         return QUESTIONS[self.kind].format(unit=self.facet or "")
 
 
@@ -101,6 +107,17 @@ def _sides(m: Mention, at: int, end: int, corpus: Corpus) -> tuple[str | None, s
     return before, after
 
 
+def initiators(m: Mention, found: re.Match, corpus: Corpus) -> tuple[frozenset, str] | None:
+    """(agents, names) that an initiative cue ("opened fire", "launched an attack", "decided to invade") makes
+    the side that started it: the agents of the mention whose trigger the cue contains. None when the cue does
+    not contain this mention's trigger, or the parse gave the trigger no agent (the nearest name before a verb
+    is too often a place or the object of another clause to be made responsible)."""
+    trigger = m.trigger_start - m.start
+    if not found.start() <= trigger < found.end() or not m.agents:
+        return None
+    return m.agents, ", ".join(sorted(corpus.entity_names.get(e, str(e)) for e in m.agents))
+
+
 def claims_of(m: Mention, corpus: Corpus, event_id: int | None, vocab: Vocabulary | None = None) -> list[Claim]:
     """Every claim one event mention's sentence makes (none for copies, citations and titles)."""
     vocab = vocab or vocabulary()
@@ -127,6 +144,13 @@ def claims_of(m: Mention, corpus: Corpus, event_id: int | None, vocab: Vocabular
             trigger = m.trigger_start - m.start
             if found.start() - NEAR <= trigger <= found.end() + NEAR:
                 occurrence = occurrence or (cue.value, cue.polarity)
+        elif cue.kind == "initiator":
+            side = initiators(m, found, corpus)
+            if side is not None:
+                named = frozenset(e for *_, e, _ in m.named if e is not None)  # which conflict: every participant named
+                out.append(Claim(kind="agent", facet="initiator", value=side[1], polarity=cue.polarity, agents=side[0],
+                                 extra={"cue": found.group(0), "at": m.start + found.start()},
+                                 **{**base, "entities": base["entities"] | named}))
         else:
             out.append(Claim(kind=cue.kind, value=cue.value, polarity=cue.polarity, facet=cue.kind,
                              extra={"cue": found.group(0), "at": m.start + found.start()}, **base))
@@ -147,7 +171,7 @@ def claims_of(m: Mention, corpus: Corpus, event_id: int | None, vocab: Vocabular
             continue
         if found:
             at = m.start + found.start() + (max(0, m.trigger_start - m.start - 40) if facet == "name" else 0)
-            out.append(Claim(kind="evaluation", value=value, polarity="+", facet=facet,
+            out.append(Claim(kind="evaluation", value=value, polarity="+", facet=facet, axis=vocab.axes.get(value, ""),
                              extra={"cue": found.group(0), "at": at}, **base))
     for pattern, before_role, after_role in vocab.outcomes:
         found = pattern.search(text)
@@ -229,7 +253,7 @@ def extract(corpus: Corpus, event_of: dict[int, int | None], vocab: Vocabulary |
         event_id = event_of.get(m.id)
         inherited = event_id is None
         for claim in claims_of(m, corpus, event_id if event_id is not None else sentence_event(m, same_span, event_of), vocab):
-            if inherited and claim.kind in ("occurrence", "agent") and claim.polarity == "+":
+            if inherited and claim.kind in ("occurrence", "agent") and claim.polarity == "+" and claim.facet != "initiator":
                 continue  # that a mention `reconcile` left out happened, or who did it, says nothing of the sentence's event
             at = claim.extra.get("at")
             found.append((claim, abs(at - m.trigger_start) if at is not None else 0))

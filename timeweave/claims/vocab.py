@@ -32,6 +32,7 @@ class Cue:
 class Vocabulary:
     cues: tuple[Cue, ...]
     framing: tuple[tuple[str, str, re.Pattern], ...]  # (facet, value, pattern)
+    axes: dict[str, str]  # judgement value -> the question it answers (values of one axis are compared)
     outcomes: tuple[tuple[re.Pattern, str, str], ...]  # (pattern, role of the side before, role of the side after)
     attribution: tuple[re.Pattern, ...]
     numbers: dict[str, float]  # number word -> value
@@ -72,6 +73,7 @@ def _texts(extra: str | None) -> dict[str, list[tuple[str, str]]]:
 def vocabulary(extra: str | None = None) -> Vocabulary:
     """The bundled vocabulary, plus the rows of the files in `extra` ."""
     cues, framing, outcomes, attribution = [], [], [], []
+    axes: dict[str, str] = {}
     numbers: dict[str, float] = {}
     units: set[str] = set()
     durations: set[str] = set()
@@ -83,6 +85,7 @@ def vocabulary(extra: str | None = None) -> Vocabulary:
                     cues.append(Cue(row["kind"], row["value"], row["polarity"], _compile(row["pattern"], where)))
                 elif name == "framing.tsv":
                     framing.append((row["facet"], row["value"], _compile(row["pattern"], where)))
+                    axes[row["value"]] = row.get("axis") or axes.get(row["value"]) or row["value"]  # optional column
                 elif name == "outcomes.tsv":
                     outcomes.append((_compile(row["pattern"], where), row["before"], row["after"]))
                 elif name == "quantities.tsv":
@@ -96,4 +99,5 @@ def vocabulary(extra: str | None = None) -> Vocabulary:
                         units.add(row["word"].lower())
                 else:
                     attribution.append(re.compile(row["pattern"]))  # case matters: voices are names
-    return Vocabulary(tuple(cues), tuple(framing), tuple(outcomes), tuple(attribution), numbers, frozenset(units), frozenset(durations), frozenset(relative))
+    return Vocabulary(tuple(cues), tuple(framing), axes, tuple(outcomes), tuple(attribution), numbers, frozenset(units),
+                      frozenset(durations), frozenset(relative))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from timeweave.claims.align import Relation
+from timeweave.claims.align import Relation, group_key
 from timeweave.claims.extract import Claim
 from timeweave.store import schema as t
 
@@ -39,9 +39,9 @@ def write(conn: Connection, claims: list[Claim], relations: list[Relation]) -> N
                         "value": c.value} for c in relation.claims]
         for claim in relation.claims:
             claim.comparison_id = next_id
-        group = {(c.event_id, c.kind, c.facet) for c in relation.claims}
+        group = {group_key(c) for c in relation.claims}
         for claim in claims:
-            if claim.comparison_id is None and (claim.event_id, claim.kind, claim.facet) in group:
+            if claim.comparison_id is None and group_key(claim) in group:
                 claim.comparison_id = next_id
         next_id += 1
     if statements:
