@@ -2,8 +2,11 @@
 
 Each document is written in its own transaction and skipped on the next build when neither its
 bytes nor the pipeline that read it changed, so an interrupted build resumes where it stopped.
-The corpus-level stages (cross-document copies, `link`, `reconcile`) are recomputed from the
-stored documents at the end of every build, in one transaction each.
+The corpus-level stages (cross-document copies, `link`, `reconcile`, claims, curation, the search
+index) run at the end of every build, in one transaction each, over what changed since they last
+completed (`store/changes.py`: sources added, re-stored or removed); they recompute everything on
+the first build, with `full=True` (`timeweave build --full`), after a stage failed, and when the
+settings, versions, knowledge or `aliases.csv` files they depend on changed.
 
 A source is known by its key: its path relative to the folder given to build, prefixed by that
 folder's name (`khalkhin-gol/notes.txt`), whatever the working directory or spelling of the folder
@@ -23,6 +26,7 @@ import os
 import platform
 import re
 import socket
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +73,8 @@ class BuildReport:
     pruned: bool = False
     counts: dict[str, int] = field(default_factory=dict)
     stage_failures: list[str] = field(default_factory=list)  # corpus stages that failed and were rolled back
+    corpus: str = ""  # how the corpus stages ran: "full (why)", "incremental (counts)" or "unchanged"
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # corpus stage name -> seconds it took
 
     @property
     def exit_code(self) -> int:
@@ -116,11 +122,14 @@ def build(
     command: str | None = None,
     workers: int = 1,
     scheduler: str | None = None,
+    full: bool = False,
 ) -> BuildReport:
     """Build (or update) the store at `db` from documents and folders in `paths`.
 
     `workers > 1` annotates documents in parallel on a local Dask cluster; `scheduler` names a
-    running Dask scheduler instead. The store is written by this process either way.
+    running Dask scheduler instead. The store is written by this process either way. The corpus
+    stages revisit only what changed since their last run unless `full` asks them to recompute all
+    (the result is the same; `full` is for a store edited by hand or a doubt).
     """
     from timeweave import knowledge
     from timeweave.annotate.pipeline import load_nlp
@@ -151,7 +160,8 @@ def build(
                     delete_source(conn, source_id)
             report.pruned = True
         report.removed = [path for _id, path in report.removed]
-        for error in corpus_stages(engine, resolved, report=report, aliases=found.aliases, shown_as=found.keys):
+        for error in corpus_stages(engine, resolved, report=report, aliases=found.aliases, shown_as=found.keys,
+                                   pipeline=pipeline, full=full):
             _record_failure(engine, run_id, report, error)
         report.counts = counts(engine)
         _finish_run(engine, run_id, "failed" if report.stage_failures else "ok", report)
@@ -291,35 +301,54 @@ def _removed_sources(engine: Engine, paths: Sequence[str | Path], found) -> list
 
 
 def corpus_stages(engine: Engine, config: dict[str, Any], *, report: BuildReport | None = None,
-                  aliases: Sequence[Path] = (), shown_as: dict[Path, str] | None = None) -> list[IngestError]:
-    """Recompute what depends on the whole corpus: copies across documents, entities, events.
+                  aliases: Sequence[Path] = (), shown_as: dict[Path, str] | None = None,
+                  pipeline: str | None = None, full: bool = False) -> list[IngestError]:
+    """Bring up to date what depends on the whole corpus: copies across documents, entities, events.
 
-    Each stage runs in its own transaction; one that raises is rolled back (its tables keep what the
-    previous build wrote), reported as T024, and the stages after it still run. Returns the problems:
-    failed stages and malformed rows of `aliases.csv` files (T023).
+    With `pipeline` (the build's fingerprint) the stages get the `Changes` since their last complete
+    run and revisit only what those touch, or skip when nothing changed; without it (a curation
+    recompute) every stage recomputes everything. Each stage runs in its own transaction; one that
+    raises is rolled back (its tables keep what the previous build wrote), reported as T024, the
+    stages after it still run, and the next build recomputes them all. Returns the problems: failed
+    stages and malformed rows of `aliases.csv` files (T023).
     """
     from timeweave.curate import apply as apply_curation
     from timeweave.ingest.aliases import check_aliases
     from timeweave.link import link_entities
     from timeweave.reconcile import reconcile
     from timeweave.claims import claims
+    from timeweave.store import changes as since
     from timeweave.store.copies import mark_cross_document_duplicates
     from timeweave.store.search import reindex
 
     authority = authority_files(engine, aliases)
     problems: list[IngestError] = list(check_aliases(authority, shown=dict(shown_as or {})))
+    stamp = corpus_fingerprint(pipeline, authority) if pipeline else None
+    changes = since.since_last_run(engine, stamp, full=full) if stamp else since.Changes.everything()
+    how = "full" if changes.full else "unchanged" if changes.nothing else \
+        f"incremental ({len(changes.added)} added, {len(changes.changed)} changed, {len(changes.removed)} removed)"
+    if report is not None:
+        report.corpus = how
+    if changes.nothing:
+        log.info("corpus stages: no source changed since their last run; their rows are kept")
+        return problems
+    log.info("corpus stages: %s", how)
+    # A stage that takes `changes` revisits only what they touch; the others recompute as before.
     stages = (
-        ("copies across documents", lambda: mark_cross_document_duplicates(engine, config)),
-        ("link (entities and aliases)", lambda: link_entities(engine, authority=authority)),
+        ("copies across documents", lambda: mark_cross_document_duplicates(engine, config, changes=changes)),
+        ("link (entities and aliases)", lambda: link_entities(engine, authority=authority, changes=changes)),
         ("reconcile (events and comparisons)", lambda: reconcile(engine, config=config)),
         ("claims (what the sources claim, aligned across voices)", lambda: claims(engine, config=config)),
-        ("curate (the historian's corrections, docs/curate.md)", lambda: apply_curation(engine)),
+        ("curate (the historian's corrections, docs/curate.md)", lambda: apply_curation(engine, changes=changes)),
         ("search index", lambda: reindex(engine)),
     )
+    failed = False
     for name, stage in stages:
+        began = time.perf_counter()
         try:
             stage()
         except Exception as error:
+            failed = True
             log.exception("corpus stage %s failed", name)
             if report is not None:
                 report.stage_failures.append(name)
@@ -328,7 +357,28 @@ def corpus_stages(engine: Engine, config: dict[str, Any], *, report: BuildReport
                 f"it failed with {type(error).__name__}: {str(error)[:300]}; it was rolled back, so its tables keep "
                 "what the previous build wrote and the documents of this build are stored",
                 "Report it (the log has the details); the next build recomputes this stage."))
+        finally:
+            if report is not None:
+                report.stage_seconds[name] = round(time.perf_counter() - began, 3)
+    if stamp and not failed:
+        since.mark_done(engine, stamp, changes)
+    elif stamp:
+        since.forget(engine)
     return problems
+
+
+def corpus_fingerprint(pipeline: str, authority: Sequence[Path]) -> str:
+    """What the corpus stages depend on besides the documents: the build's fingerprint (versions,
+    settings, knowledge) and the bytes of the `aliases.csv` authority files."""
+    digest = hashlib.sha256(pipeline.encode())
+    contents = []
+    for path in authority:  # by content only: the same files seen from another working directory are the same
+        try:
+            contents.append(hashlib.sha256(path.read_bytes()).hexdigest())
+        except OSError:
+            contents.append("(unreadable)")
+    digest.update(" ".join(sorted(contents)).encode())
+    return digest.hexdigest()[:32]
 
 
 def authority_files(engine: Engine, found: Sequence[Path] = ()) -> list[Path]:

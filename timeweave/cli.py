@@ -95,6 +95,8 @@ def _print_report(report) -> None:
     for path in report.removed:
         verb = "deleted" if report.pruned else "gone from disk (kept; use --prune to delete)"
         out.print(f"  {verb}: {path}", highlight=False, markup=False)
+    if getattr(report, "corpus", ""):
+        out.print(f"  corpus stages: {report.corpus}", highlight=False, markup=False)
     c = report.counts
     if c:
         out.print(
@@ -112,8 +114,9 @@ def build_cli(
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a setting: NAME=VALUE (see `timeweave settings`).")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Annotate documents in parallel on a local Dask cluster of this many processes.")] = 1,
     scheduler: Annotated[Optional[str], typer.Option(help="Address of a running Dask scheduler (tcp://host:port) to annotate on instead.")] = None,
+    full: Annotated[bool, typer.Option("--full", help="Recompute every corpus stage (copies, link, reconcile, claims, curation, search) over the whole store, not only what changed.")] = False,
 ) -> None:
-    """Read documents into the store. Exit code: 0 all stored, 1 some documents failed or were stored with a warning (recorded), 2 could not run."""
+    """Read documents into the store; the corpus stages then revisit only what new, changed or removed documents touch (--full: all). Exit code: 0 all stored, 1 some documents failed or were stored with a warning (recorded), 2 could not run."""
     from timeweave.build import build
     from timeweave.config import parse_assignments
 
@@ -121,7 +124,8 @@ def build_cli(
         bar, update = _progress_bar()
         with bar:
             report = build(paths, db=db, config=parse_assignments(set_ or []), prune=prune, progress=update,
-                           command=" ".join(["timeweave", *sys.argv[1:]]), workers=workers, scheduler=scheduler)
+                           command=" ".join(["timeweave", *sys.argv[1:]]), workers=workers, scheduler=scheduler,
+                           full=full)
     except TimeweaveError as error:
         _fail(error)
     _print_report(report)

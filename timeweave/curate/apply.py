@@ -22,6 +22,7 @@ from timeweave.curate import comparisons, entities, events
 from timeweave.curate.anchors import Resolver
 from timeweave.curate.kinds import UNDOING
 from timeweave.store import schema as t
+from timeweave.store.changes import Changes
 from timeweave.store.writer import now
 
 log = logging.getLogger(__name__)
@@ -126,9 +127,13 @@ def undone(actions: list) -> set[int]:
     return {action_id for action_id, on in effective.items() if not on}
 
 
-def apply(engine: Engine) -> ApplyReport:
+def apply(engine: Engine, *, changes: Changes | None = None) -> ApplyReport:
     """Apply the whole log to a fresh reading: call it right after `link` and `reconcile` (the build does),
-    never twice on the same reading (what an action removed is gone, so it would be reported stale)."""
+    never twice on the same reading (what an action removed is gone, so it would be reported stale).
+
+    `changes` is accepted like every corpus stage's, but the whole log is applied either way: `link`
+    and `reconcile` rewrote the rows the actions corrected (an incremental link puts back any entity a
+    correction changed), and the cost is the log's length, not the corpus's."""
     began = time.perf_counter()
     with engine.begin() as conn:
         report = apply_all(conn)

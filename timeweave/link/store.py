@@ -1,21 +1,25 @@
-"""Reading mentions from the store and writing the linked entities back, in one transaction."""
+"""Reading mentions from the store and writing back what changed in the linked entities, in one transaction."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections import Counter
+import time
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, bindparam, select, update
+from sqlalchemy import Engine, bindparam, func, select, update
 
 from timeweave.errors import ConfigError
 from timeweave.link import intext, variants
 from timeweave.link.lexicon import read_lexicon
 from timeweave.link.resolve import MentionRow, Resolver
 from timeweave.store import schema
+from timeweave.store.changes import Changes
 
 COMPONENT = "timeweave.link.v2"
+ID_SPACE = 2**30  # entity ids are in [1, ID_SPACE): see `entity_ids`
 log = logging.getLogger(__name__)
 
 
@@ -70,50 +74,149 @@ def resolve(resolver: Resolver, authority_rows: list[tuple[str, str, str, str]])
 
 
 def link_entities(engine: Engine, *, authority: list[Path] | None = None, words: list[Path] | None = None,
-                  cues: list[Path] | None = None) -> LinkReport:
-    """(Re)build entities, aliases and the evidence of each link from all stored mentions; deterministic and idempotent.
+                  cues: list[Path] | None = None, changes: Changes | None = None) -> LinkReport:
+    """Resolve all stored mentions into entities and write only what differs from the stored ones.
 
+    Resolution runs over every alias key (the rules compare names across the corpus, so a new document
+    can join two old entities); the writing is incremental: an entity's id is a function of its type
+    and name (`entity_ids`), so the same files give the same ids whether built at once or one at a
+    time, and only entities, aliases and `mentions.entity_id` that changed are rewritten. The ids of
+    entities created, removed or changed go into `changes.entities` for the stages after link.
     `words` and `cues` add rows to the bundled `link/data/name_words.tsv` and `naming_cues.tsv`.
     """
     authority_rows = read_authority(list(authority or []), strict=False)
     lexicon = read_lexicon(words, cues) if words or cues else None
     m = schema.mentions
     with engine.begin() as conn:
-        rows = [
-            MentionRow(r.id, r.source_id, r.start, r.end, r.text, r.type, r.key or "")
-            for r in conn.execute(select(m.c.id, m.c.source_id, m.c.start, m.c.end, m.c.text, m.c.type, m.c.key))
-        ]
+        began = time.perf_counter()
+        rows, stored_owner = [], {}
+        for r in conn.execute(select(m.c.id, m.c.source_id, m.c.start, m.c.end, m.c.text, m.c.type, m.c.key, m.c.entity_id)):
+            rows.append(MentionRow(r.id, r.source_id, r.start, r.end, r.text, r.type, r.key or ""))
+            stored_owner[r.id] = r.entity_id
         keyed = [r for r in rows if r.key]
+        read_s = time.perf_counter() - began
         entities = resolve(Resolver(keyed, _texts(conn, keyed), lexicon=lexicon), authority_rows)
-
-        conn.execute(update(m).values(entity_id=None))
-        conn.execute(schema.alias_evidence.delete())
-        conn.execute(schema.alias_sources.delete())
-        conn.execute(schema.aliases.delete())
-        conn.execute(schema.entities.delete())
-        report = LinkReport(entities=len(entities))
-        by_how: Counter = Counter()
-        entity_rows, alias_rows, source_rows, mention_rows, evidence_rows = [], [], [], [], []
-        alias_id = 0
-        for entity_id, entity in enumerate(sorted(entities, key=lambda e: (e.type, e.name, e.mentions[0])), start=1):
-            entity_rows.append({"id": entity_id, "name": entity.name, "type": entity.type, "component": COMPONENT})
-            for text, how in sorted(entity.aliases.items()):
-                alias_id += 1
-                link = entity.alias_links[text]
-                alias_rows.append({"id": alias_id, "entity_id": entity_id, "text": text, "how": how, "rule": link.rule})
-                by_how[how.split(" (")[0]] += 1
-                for source_id, count in sorted(entity.alias_sources[text].items()):
-                    source_rows.append({"alias_id": alias_id, "source_id": source_id, "count": count})
-                evidence_rows += [{"alias_id": alias_id, "rule": link.rule, "source_id": e.source_id, "start": e.start,
-                                   "end": e.end, "quote": e.quote} for e in link.evidence]
-            mention_rows += [{"mid": mid, "eid": entity_id} for mid in entity.mentions]
-        if entity_rows:
-            conn.execute(schema.entities.insert(), entity_rows)
-            conn.execute(schema.aliases.insert(), alias_rows)
-            conn.execute(schema.alias_sources.insert(), source_rows)
-            if evidence_rows:
-                conn.execute(schema.alias_evidence.insert(), evidence_rows)
-            conn.execute(update(m).where(m.c.id == bindparam("mid")).values(entity_id=bindparam("eid")), mention_rows)
-        report.aliases, report.mentions_linked, report.by_how = len(alias_rows), len(mention_rows), dict(by_how)
-    log.info("linked %d mentions into %d entities (%d aliases)", report.mentions_linked, report.entities, report.aliases)
+        resolve_s = time.perf_counter() - began - read_s
+        report, touched = _write(conn, entities, keyed, stored_owner)
+        if changes is not None:
+            changes.entities |= touched
+    log.info("linked %d mentions into %d entities (%d aliases); %d entities changed; read %.2fs, resolve %.2fs, "
+             "write %.2fs", report.mentions_linked, report.entities, report.aliases, len(touched), read_s, resolve_s,
+             time.perf_counter() - began - read_s - resolve_s)
     return report
+
+
+def entity_ids(entities: list, rows: list[MentionRow]) -> list[int]:
+    """The id of each entity: a hash of its type and name, so it does not depend on build order.
+
+    Ids stay below 2**30 (a PostgreSQL INTEGER, a JavaScript number, and room above for the entities a
+    historian splits off, `curate`). Two entities whose hashes collide, or that share type and name,
+    are taken in the order of (type, name, first mention's source and offset) and the later one tries
+    the next hash; that order is the same in every store holding the same files."""
+    where = {r.id: (r.source_id, r.start, r.end) for r in rows}
+    order = sorted(range(len(entities)), key=lambda i: (
+        entities[i].type, entities[i].name, min(where[mid] for mid in entities[i].mentions)))
+    ids: list[int] = [0] * len(entities)
+    taken: set[int] = set()
+    for i in order:
+        attempt = 0
+        while True:
+            blob = f"{entities[i].type}\x1f{entities[i].name}\x1f{attempt}".encode("utf-8")
+            candidate = 1 + int.from_bytes(hashlib.blake2b(blob, digest_size=8).digest(), "big") % (ID_SPACE - 1)
+            if candidate not in taken:
+                break
+            attempt += 1
+        taken.add(candidate)
+        ids[i] = candidate
+    return ids
+
+
+def _wanted(entities: list, rows: list[MentionRow]) -> tuple[dict[int, tuple], dict[int, int], Counter]:
+    """What the store should hold: entity id -> (name, type, aliases), mention id -> entity id, rules used."""
+    by_how: Counter = Counter()
+    wanted: dict[int, tuple] = {}
+    owner: dict[int, int] = {}
+    for entity_id, entity in zip(entity_ids(entities, rows), entities):
+        aliases = []
+        for text, how in sorted(entity.aliases.items()):
+            link = entity.alias_links[text]
+            by_how[how.split(" (")[0]] += 1
+            sources = tuple(sorted(entity.alias_sources[text].items()))
+            evidence = tuple((link.rule, e.source_id, e.start, e.end, e.quote) for e in link.evidence)
+            aliases.append((text, how, link.rule, sources, evidence))
+        wanted[entity_id] = (entity.name, entity.type, COMPONENT, tuple(aliases))
+        owner.update((mid, entity_id) for mid in entity.mentions)
+    return wanted, owner, by_how
+
+
+def _stored(conn) -> tuple[dict[int, tuple], dict[int, list[int]]]:
+    """The entities as stored, in the shape of `_wanted`, and the alias ids of each."""
+    sources: dict[int, list] = defaultdict(list)
+    for r in conn.execute(select(schema.alias_sources)):
+        sources[r.alias_id].append((r.source_id, r.count))
+    evidence: dict[int, list] = defaultdict(list)
+    ev = schema.alias_evidence.c
+    for r in conn.execute(select(ev.alias_id, ev.rule, ev.source_id, ev.start, ev.end, ev.quote).order_by(ev.id)):
+        evidence[r.alias_id].append((r.rule, r.source_id, r.start, r.end, r.quote))
+    aliases: dict[int, list] = defaultdict(list)
+    alias_ids: dict[int, list[int]] = defaultdict(list)
+    for r in conn.execute(select(schema.aliases).order_by(schema.aliases.c.id)):
+        aliases[r.entity_id].append((r.text, r.how, r.rule, tuple(sorted(sources.get(r.id, []))),
+                                     tuple(evidence.get(r.id, []))))
+        alias_ids[r.entity_id].append(r.id)
+    stored = {r.id: (r.name, r.type, r.component, tuple(aliases.get(r.id, [])))
+              for r in conn.execute(select(schema.entities))}
+    return stored, alias_ids
+
+
+def _write(conn, entities: list, rows: list[MentionRow], stored_owner: dict[int, int | None]) -> tuple[LinkReport, set[int]]:
+    """Write the differences between the resolved entities and the stored ones; returns the ids touched."""
+    m = schema.mentions
+    wanted, owner, by_how = _wanted(entities, rows)
+    stored, alias_ids = _stored(conn)
+    gone = [eid for eid in stored if eid not in wanted]
+    changed = [eid for eid, value in wanted.items() if stored.get(eid) != value]
+    stale_aliases = [aid for eid in [*gone, *changed] for aid in alias_ids.get(eid, [])]
+    for chunk in _chunks(stale_aliases):
+        conn.execute(schema.alias_evidence.delete().where(schema.alias_evidence.c.alias_id.in_(chunk)))
+        conn.execute(schema.alias_sources.delete().where(schema.alias_sources.c.alias_id.in_(chunk)))
+        conn.execute(schema.aliases.delete().where(schema.aliases.c.id.in_(chunk)))
+    moved = [{"mid": mid, "eid": owner.get(mid)} for mid, eid in stored_owner.items() if owner.get(mid) != eid]
+    if moved:
+        conn.execute(update(m).where(m.c.id == bindparam("mid")).values(entity_id=bindparam("eid")), moved)
+    for chunk in _chunks(gone):
+        conn.execute(schema.entities.delete().where(schema.entities.c.id.in_(chunk)))
+    updates = [{"eid": eid, "name": wanted[eid][0], "type": wanted[eid][1], "component": wanted[eid][2]}
+               for eid in changed if eid in stored and stored[eid][:3] != wanted[eid][:3]]
+    if updates:  # updated in place: deleting would cascade to event_participants that reconcile may keep
+        e = schema.entities
+        conn.execute(update(e).where(e.c.id == bindparam("eid")).values(
+            name=bindparam("name"), type=bindparam("type"), component=bindparam("component")), updates)
+    new = [{"id": eid, "name": wanted[eid][0], "type": wanted[eid][1], "component": wanted[eid][2]}
+           for eid in changed if eid not in stored]
+    if new:
+        conn.execute(schema.entities.insert(), new)
+    alias_id = (conn.execute(select(func.max(schema.aliases.c.id))).scalar() or 0)
+    alias_rows, source_rows, evidence_rows = [], [], []
+    for eid in sorted(changed):
+        for text, how, rule, sources, evidence in wanted[eid][3]:
+            alias_id += 1
+            alias_rows.append({"id": alias_id, "entity_id": eid, "text": text, "how": how, "rule": rule})
+            source_rows += [{"alias_id": alias_id, "source_id": s, "count": n} for s, n in sources]
+            evidence_rows += [{"alias_id": alias_id, "rule": r, "source_id": s, "start": a, "end": b, "quote": q}
+                              for r, s, a, b, q in evidence]
+    for table, batch in ((schema.aliases, alias_rows), (schema.alias_sources, source_rows),
+                         (schema.alias_evidence, evidence_rows)):
+        if batch:
+            conn.execute(table.insert(), batch)
+    touched = set(gone) | set(changed) | {row["eid"] for row in moved if row["eid"]} \
+        | {stored_owner[row["mid"]] for row in moved if stored_owner[row["mid"]]}
+    report = LinkReport(entities=len(wanted), aliases=sum(len(v[3]) for v in wanted.values()),
+                        mentions_linked=len(owner), by_how=dict(by_how))
+    return report, touched
+
+
+def _chunks(ids: list[int], size: int = 500):
+    """Id lists cut to a size every database accepts in one IN (...)."""
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]

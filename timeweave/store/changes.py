@@ -10,7 +10,15 @@ store with a full one built from the same files.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, delete, insert, select, update
+
+from timeweave.store import schema as t
+
+log = logging.getLogger(__name__)
+FINGERPRINT = "corpus_stages.fingerprint"  # corpus_state key: what the stages depended on at their last complete run
 
 
 @dataclass
@@ -44,3 +52,62 @@ class Changes:
     def everything(cls) -> "Changes":
         """A full recompute (the behaviour of every stage before incremental builds)."""
         return cls(full=True)
+
+
+def since_last_run(engine: Engine, fingerprint: str, *, full: bool = False) -> Changes:
+    """The sources added, re-stored or removed since the corpus stages last completed, read from the store.
+
+    Read from the store rather than from one build's report, so documents stored by a build that was
+    killed before its corpus stages ran are still counted. `full` is set when asked, on the first
+    run, and when `fingerprint` (settings, versions, knowledge and authority files the stages depend
+    on) differs from the one recorded by the last complete run (`mark_done`).
+    """
+    with engine.connect() as conn:
+        now = {r.id: _version(r) for r in conn.execute(select(t.sources.c.id, t.sources.c.run_id, t.sources.c.sha256,
+                                                               t.sources.c.pipeline))}
+        seen = {r.source_id: r.version for r in conn.execute(select(t.corpus_sources))}
+        recorded = conn.execute(select(t.corpus_state.c.value).where(t.corpus_state.c.key == FINGERPRINT)).scalar()
+    why = "asked (--full)" if full else "first run of the corpus stages" if recorded is None else \
+        "settings, versions or knowledge changed" if recorded != fingerprint else None
+    if why:
+        log.info("corpus stages: full recompute (%s)", why)
+    return Changes(
+        added=frozenset(now.keys() - seen.keys()),
+        changed=frozenset(sid for sid, version in now.items() if sid in seen and seen[sid] != version),
+        removed=frozenset(seen.keys() - now.keys()),
+        full=why is not None,
+    )
+
+
+def mark_done(engine: Engine, fingerprint: str, changes: Changes) -> None:
+    """Record that the corpus stages completed over the sources now stored, with this fingerprint."""
+    with engine.begin() as conn:
+        if changes.full:
+            conn.execute(delete(t.corpus_sources))
+            wanted = changes.sources | {r.id for r in conn.execute(select(t.sources.c.id))}
+        else:
+            wanted = changes.sources
+        wanted, keep = sorted(wanted), set(wanted)
+        for chunk in range(0, len(wanted), 500):
+            conn.execute(delete(t.corpus_sources).where(t.corpus_sources.c.source_id.in_(wanted[chunk:chunk + 500])))
+        rows = [{"source_id": r.id, "version": _version(r)} for r in conn.execute(
+            select(t.sources.c.id, t.sources.c.run_id, t.sources.c.sha256, t.sources.c.pipeline))
+            if r.id in keep] if wanted else []
+        if rows:
+            conn.execute(insert(t.corpus_sources), rows)
+        _set(conn, FINGERPRINT, fingerprint)
+
+
+def forget(engine: Engine) -> None:
+    """Drop the recorded fingerprint (a stage failed): the next build recomputes every stage."""
+    with engine.begin() as conn:
+        conn.execute(delete(t.corpus_state).where(t.corpus_state.c.key == FINGERPRINT))
+
+
+def _version(row) -> str:
+    return f"{row.run_id}:{row.sha256}:{row.pipeline}"
+
+
+def _set(conn, key: str, value: str) -> None:
+    if conn.execute(update(t.corpus_state).where(t.corpus_state.c.key == key).values(value=value)).rowcount == 0:
+        conn.execute(insert(t.corpus_state).values(key=key, value=value))

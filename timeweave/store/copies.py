@@ -1,48 +1,212 @@
 """Marking passages that copy a passage of another document (syndication, quotation, re-posting).
 
-Runs over the whole corpus after each build, so the result does not depend on the order in which
-files were read: documents are taken oldest first (by `issued`, then path), and the earliest
-occurrence is the original. Later stages count a copied passage once.
+The result does not depend on the order in which files were read: documents are taken oldest first
+(by `issued`, then path), and the earliest occurrence is the original. Later stages count a copied
+passage once. The rules are `ingest.duplicates.find_cross_document`'s (exact copies by their
+normalised key, near copies proposed by MinHash LSH bands and confirmed by the Jaccard of their word
+shingles); each passage's bands and exact key are kept in `passage_bands`, so a build that adds or
+changes a few documents compares their passages with the passages sharing a band only, and
+re-marks just the passages whose earlier candidates those documents add, move or take away.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
+from collections import defaultdict
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine, and_, select, update
+from sqlalchemy import Engine, and_, bindparam, delete, select, update
 
+from timeweave.ingest.duplicates import NUM_PERM, exact_key, jaccard, shingles
 from timeweave.store import schema as t
+from timeweave.store.changes import Changes
+
+log = logging.getLogger(__name__)
+EXACT = -1  # the band number of a passage's exact-copy key in `passage_bands`
+CHUNK = 500
 
 
-def mark_cross_document_duplicates(engine: Engine, config: dict[str, Any]) -> int:
-    """Recompute `duplicate_scope = 'across'` marks; returns how many passages are copies."""
-    from timeweave.ingest.duplicates import find_cross_document
+def mark_cross_document_duplicates(engine: Engine, config: dict[str, Any], *, changes: Changes | None = None) -> int:
+    """Bring the `duplicate_scope = 'across'` marks up to date; returns how many passages are copies.
 
-    with engine.connect() as conn:
+    With `changes` (not full) only the passages that share a band or exact key with a passage added,
+    re-stored or removed are re-marked; the marks are the ones a full run gives."""
+    changes = changes or Changes.everything()
+    threshold, min_chars = config["near_duplicate_threshold"], config["min_duplicate_chars"]
+    p, b = t.passages.c, t.passage_bands.c
+    with engine.begin() as conn:
         sources = conn.execute(select(t.sources.c.id, t.sources.c.issued, t.sources.c.path)).all()
         order = [row.id for row in sorted(sources, key=lambda r: (r.issued or "9999", r.path))]
         rank = {source_id: i for i, source_id in enumerate(order)}
-        texts = {row.source_id: row.text for row in conn.execute(select(t.texts.c.source_id, t.texts.c.text))}
-        rows = conn.execute(
-            select(t.passages.c.id, t.passages.c.source_id, t.passages.c.seq, t.passages.c.start, t.passages.c.end)
-            .where(and_(t.passages.c.role == "content", t.passages.c.duplicate_scope.is_(None) | (t.passages.c.duplicate_scope == "across")))
-        ).all()
-    rows = sorted(rows, key=lambda r: (rank.get(r.source_id, 1 << 30), r.seq))
-    ids = {(r.source_id, r.seq): r.id for r in rows}
-    items = [(r.source_id, r.seq, texts[r.source_id][r.start : r.end]) for r in rows if r.source_id in texts]
-    copies = find_cross_document(
-        items, threshold=config["near_duplicate_threshold"], min_chars=config["min_duplicate_chars"]
-    )
-    with engine.begin() as conn:
-        conn.execute(
-            update(t.passages)
-            .where(t.passages.c.duplicate_scope == "across")
-            .values(duplicate_of=None, duplicate_kind=None, duplicate_scope=None)
-        )
-        for source_id, seq, first_source, first_seq, kind in copies:
-            conn.execute(
-                update(t.passages)
-                .where(t.passages.c.id == ids[(source_id, seq)])
-                .values(duplicate_of=ids[(first_source, first_seq)], duplicate_kind=kind, duplicate_scope="across")
-            )
+        if changes.full:
+            conn.execute(delete(t.passage_bands))
+            fresh, old_keys = set(rank), set()
+        else:
+            fresh = (changes.added | changes.changed) & set(rank)
+            gone = sorted(changes.sources)
+            old_keys = {(r.band, r.key) for chunk in _chunks(gone) for r in conn.execute(
+                select(b.band, b.key).where(b.source_id.in_(chunk)))}
+            for chunk in _chunks(gone):
+                conn.execute(delete(t.passage_bands).where(b.source_id.in_(chunk)))
+        new_rows = _bands_of(conn, sorted(fresh), threshold, min_chars)
+        if new_rows:
+            conn.execute(t.passage_bands.insert(), new_rows)
+        if changes.full:
+            affected = None  # every passage with bands
+        else:
+            keys = old_keys | {(r["band"], r["key"]) for r in new_rows}
+            affected = {r["passage_id"] for r in new_rows} | set(_holders(conn, keys))
+        marks = _marks(conn, affected, rank, threshold)
+        stored = _stored_marks(conn, affected)
+        todo = [_mark_row(pid, marks.get(pid)) for pid in sorted(set(marks) | set(stored)) if marks.get(pid) != stored.get(pid)]
+        if todo:
+            conn.execute(update(t.passages).where(p.id == bindparam("pid")).values(
+                duplicate_of=bindparam("of"), duplicate_kind=bindparam("kind"), duplicate_scope=bindparam("scope")), todo)
+        copies = conn.execute(select(p.id).where(p.duplicate_scope == "across")).all()
+    log.info("copies across documents: %d passages re-marked of %s looked at; %d copies in the store",
+             len(todo), "all" if affected is None else len(affected), len(copies))
     return len(copies)
+
+
+def _mark_row(pid: int, mark: tuple[int, str] | None) -> dict[str, Any]:
+    return {"pid": pid, "of": mark[0] if mark else None, "kind": mark[1] if mark else None,
+            "scope": "across" if mark else None}
+
+
+@lru_cache(maxsize=8)
+def lsh_shape(threshold: float) -> tuple[int, int]:
+    """(bands, rows per band) that datasketch's MinHashLSH picks for this threshold: the same candidates."""
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    return lsh.b, lsh.r
+
+
+def band_keys(text: str, threshold: float) -> list[tuple[int, int]]:
+    """(band, 64-bit key) of a passage: its exact-copy key (band -1) and each LSH band of its MinHash."""
+    from datasketch import MinHash
+
+    bands, rows = lsh_shape(threshold)
+    minhash = MinHash(num_perm=NUM_PERM, seed=1)
+    minhash.update_batch([g.encode("utf-8") for g in sorted(shingles(text))])
+    keys = [(EXACT, _int64(exact_key(text).encode()))]
+    keys += [(i, _int64(minhash.hashvalues[i * rows:(i + 1) * rows].tobytes())) for i in range(bands)]
+    return keys
+
+
+def _int64(blob: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(blob, digest_size=8).digest(), "big", signed=True)
+
+
+def _eligible(conn, source_ids: list[str] | None):
+    """Content passages not copied inside their own document, with their text, of these sources (None: all)."""
+    p = t.passages.c
+    query = select(p.id, p.source_id, p.seq, p.start, p.end, t.texts.c.text).join(
+        t.texts, t.texts.c.source_id == p.source_id).where(and_(
+            p.role == "content", p.duplicate_scope.is_(None) | (p.duplicate_scope == "across")))
+    if source_ids is None:
+        yield from conn.execute(query)
+        return
+    for chunk in _chunks(source_ids, 50):
+        yield from conn.execute(query.where(p.source_id.in_(chunk)))
+
+
+def _passages(conn, ids: set[int] | None) -> dict[int, tuple[str, int, str]]:
+    """passage id -> (source id, seq, text) of eligible passages (all when `ids` is None)."""
+    if ids is None:
+        return {r.id: (r.source_id, r.seq, r.text[r.start:r.end]) for r in _eligible(conn, None)}
+    p = t.passages.c
+    out: dict[int, tuple[str, int, str]] = {}
+    by_source: dict[str, list] = defaultdict(list)
+    for chunk in _chunks(sorted(ids)):
+        for r in conn.execute(select(p.id, p.source_id, p.seq, p.start, p.end).where(p.id.in_(chunk))):
+            by_source[r.source_id].append(r)
+    for chunk in _chunks(sorted(by_source), 50):
+        for source_id, text in conn.execute(select(t.texts.c.source_id, t.texts.c.text).where(t.texts.c.source_id.in_(chunk))):
+            out.update((r.id, (source_id, r.seq, text[r.start:r.end])) for r in by_source[source_id])
+    return out
+
+
+def _bands_of(conn, source_ids: list[str], threshold: float, min_chars: int) -> list[dict[str, Any]]:
+    rows = []
+    for r in _eligible(conn, source_ids):
+        text = r.text[r.start:r.end]
+        if len(" ".join(text.split())) < min_chars:
+            continue  # short headings legitimately repeat: they never count
+        rows += [{"passage_id": r.id, "source_id": r.source_id, "band": band, "key": key}
+                 for band, key in band_keys(text, threshold)]
+    return rows
+
+
+def _holders(conn, keys: set[tuple[int, int]]) -> dict[int, set[tuple[int, int]]]:
+    """passage id -> its (band, key) pairs among `keys`, for every stored passage holding one."""
+    b = t.passage_bands.c
+    out: dict[int, set[tuple[int, int]]] = defaultdict(set)
+    for chunk in _chunks(sorted({key for _band, key in keys})):
+        for r in conn.execute(select(b.passage_id, b.band, b.key).where(b.key.in_(chunk))):
+            if (r.band, r.key) in keys:
+                out[r.passage_id].add((r.band, r.key))
+    return out
+
+
+def _marks(conn, affected: set[int] | None, rank: dict[str, int], threshold: float) -> dict[int, tuple[int, str]]:
+    """passage id -> (first occurrence, exact | near) for the affected passages (None: all) that copy one.
+
+    A passage copies the earliest passage of another, earlier document with its exact key; else the
+    earliest one sharing an LSH band whose shingles' Jaccard reaches the threshold."""
+    b = t.passage_bands.c
+    keys_of: dict[int, set[tuple[int, int]]] = defaultdict(set)
+    if affected is None:
+        for r in conn.execute(select(b.passage_id, b.band, b.key)):
+            keys_of[r.passage_id].add((r.band, r.key))
+        holders = keys_of
+    else:
+        for chunk in _chunks(sorted(affected)):
+            for r in conn.execute(select(b.passage_id, b.band, b.key).where(b.passage_id.in_(chunk))):
+                keys_of[r.passage_id].add((r.band, r.key))
+        holders = _holders(conn, {k for keys in keys_of.values() for k in keys})
+    by_key: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for pid, keys in holders.items():
+        for key in keys:
+            by_key[key].append(pid)
+    texts = _passages(conn, None if affected is None else set(holders) | set(keys_of))
+    where = {pid: (rank.get(src, 1 << 30), seq) for pid, (src, seq, _text) in texts.items()}
+    grams: dict[int, set[str]] = {}
+    marks: dict[int, tuple[int, str]] = {}
+    for pid in sorted(keys_of, key=lambda x: where.get(x, (1 << 30, 0))):
+        if pid not in texts:
+            continue
+        source, here = texts[pid][0], where[pid]
+        earlier = {q for key in keys_of[pid] for q in by_key[key]
+                   if q in texts and texts[q][0] != source and where[q] < here}
+        exact = [q for q in earlier if any(k[0] == EXACT and k in holders[q] for k in keys_of[pid])
+                 and exact_key(texts[q][2]) == exact_key(texts[pid][2])]
+        if exact:
+            marks[pid] = (min(exact, key=where.__getitem__), "exact")
+            continue
+        mine = grams.setdefault(pid, shingles(texts[pid][2]))
+        for q in sorted(earlier, key=where.__getitem__):
+            if jaccard(mine, grams.setdefault(q, shingles(texts[q][2]))) >= threshold:
+                marks[pid] = (q, "near")
+                break
+    return marks
+
+
+def _stored_marks(conn, affected: set[int] | None) -> dict[int, tuple[int, str]]:
+    """passage id -> (duplicate_of, kind) of the passages marked 'across' now (only affected ones, if given)."""
+    p = t.passages.c
+    query = select(p.id, p.duplicate_of, p.duplicate_kind).where(p.duplicate_scope == "across")
+    if affected is None:
+        return {r.id: (r.duplicate_of, r.duplicate_kind) for r in conn.execute(query)}
+    out = {}
+    for chunk in _chunks(sorted(affected)):
+        out.update((r.id, (r.duplicate_of, r.duplicate_kind)) for r in conn.execute(query.where(p.id.in_(chunk))))
+    return out
+
+
+def _chunks(items: list, size: int = CHUNK):
+    """Lists cut to a size every database accepts in one IN (...)."""
+    for i in range(0, len(items), size):
+        yield items[i:i + size]

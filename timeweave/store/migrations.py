@@ -101,6 +101,20 @@ def _events_factuality(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE events ADD COLUMN factuality VARCHAR(20)"))
 
 
+@migration("0013_incremental_state")
+def _incremental_state(conn: Connection) -> None:
+    """What incremental builds keep between runs: the corpus stages' fingerprint and the sources they
+    last saw (`store/changes.py`), and each passage's MinHash bands (`store/copies.py`)."""
+    for table in (schema.corpus_state, schema.corpus_sources, schema.passage_bands):
+        table.create(conn, checkfirst=True)
+
+@migration("0014_reconcile_components")
+def _reconcile_components(conn: Connection) -> None:
+    """What the last reconcile computed per component of its candidate pairs, so the next one recomputes
+    only the components whose inputs or rows changed (`reconcile/incremental.py`)."""
+    schema.reconcile_components.create(conn, checkfirst=True)
+
+
 def applied(engine: Engine) -> list[str]:
     """Names of the migrations this store has recorded, in the order they were applied."""
     if not inspect(engine).has_table("migrations"):

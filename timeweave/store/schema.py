@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
     ForeignKey,
     Index,
@@ -346,4 +347,36 @@ claims = Table(
     Column("comparison_id", Integer),  # comparisons.id of its group's comparison, or null
     Column("component", String(60), nullable=False),
     Index("ix_claims_event", "event_id"),
+)
+
+
+# Migration 0013: what incremental builds need (timeweave/store/changes.py, timeweave/store/copies.py).
+# `corpus_state` holds facts about the store as a whole (the fingerprint of what the corpus stages
+# depend on, as of their last complete run); `corpus_sources` lists the sources as the corpus stages
+# last saw them, so the next build knows which were added, re-stored or removed since, even after an
+# interrupted build; `passage_bands` keeps each passage's MinHash LSH bands and exact-copy key, so a new
+# document is compared with the passages sharing a band only.
+corpus_state = Table(
+    "corpus_state",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+corpus_sources = Table(
+    "corpus_sources",
+    metadata,
+    Column("source_id", String(200), primary_key=True),  # no foreign key: a removed source must stay to be noticed
+    Column("version", String(200), nullable=False),  # run_id:sha256:pipeline of the stored copy the stages saw
+)
+
+passage_bands = Table(
+    "passage_bands",
+    metadata,
+    Column("passage_id", Integer, nullable=False),  # no foreign key: the copies stage reads a re-stored
+    Column("source_id", String(200), nullable=False),  # source's old bands before it drops them
+    Column("band", Integer, nullable=False),  # -1: the exact-copy key; 0..b-1: an LSH band of the MinHash
+    Column("key", BigInteger, nullable=False),  # 64-bit hash of the band's MinHash values (or of the exact key)
+    Index("ix_passage_bands_key", "band", "key"),
+    Index("ix_passage_bands_source", "source_id"),
 )

@@ -1,0 +1,123 @@
+"""Adding one document to a built store against building that document alone (issue 15).
+
+    .venv/bin/python bench/incremental.py [--n 255] [--replicate 1600] [--runs 3] [--out DIR]
+
+Builds a store of N TBAQ-cleaned texts (TempEval-3 train: TimeBank + AQUAINT, the text inside
+<TEXT>, read as bench/timex.py reads it), then adds the next text and times that build against the
+same text built alone into an empty store, in the same process (the spaCy pipeline is loaded once
+and shared by both, so neither pays for it). Each run removes the added text again (`prune`, itself
+an incremental build, timed and printed) and adds it back; prints each run's ratio, min and median,
+and the corpus stages' seconds of the add. Targets (issue 15): <= 1.2x at N = 255, <= 1.5x at 1,600.
+
+`--replicate M` builds M documents from the texts instead: the k-th copy of a text has a share of
+its longer words (30%, seeded by k) swapped for other words of the same text, so its word
+3-shingles are new and the copies stage does not mark the replicas as copies of each other (their
+names change too, so linking sees more distinct names, as in a real archive).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from timex import texts as timeml_texts  # noqa: E402
+
+from timeweave.build import build  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "benchmarks" / "tempeval3" / "train"
+
+
+def corpus() -> list[tuple[str, str]]:
+    """(file name, text) of every TBAQ-cleaned training text, TimeBank then AQUAINT, sorted by name."""
+    out = []
+    for name in ("TimeBank", "AQUAINT"):
+        out += [(f"{name}-{file[:-4]}.txt", text) for file, text, _dct in timeml_texts(DATA / name)]
+    return out
+
+
+def vary(text: str, k: int, share: float = 0.3) -> str:
+    """The k-th replica: a share of the words of 4+ letters swapped for other such words of the text."""
+    if k == 0:
+        return text
+    rng = random.Random(k)
+    parts = text.split(" ")
+    long = [p for p in parts if len(p) >= 4 and p.isalpha()]
+    return " ".join(rng.choice(long) if long and len(p) >= 4 and p.isalpha() and rng.random() < share else p
+                    for p in parts)
+
+
+def documents(n: int, replicate: int | None) -> list[tuple[str, str]]:
+    base = corpus()
+    if not replicate:
+        return base[: n + 1]
+    out = []
+    for i in range(replicate + 1):
+        name, text = base[i % len(base)]
+        k = i // len(base)
+        out.append((f"r{k:02d}-{name}", vary(text, k)))
+    return out
+
+
+def timed(paths, db, **kwargs):
+    began = time.perf_counter()
+    report = build(paths, db=db, **kwargs)
+    return time.perf_counter() - began, report
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=255, help="documents in the store before the one added")
+    parser.add_argument("--replicate", type=int, help="build this many documents from replicated texts instead")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--out", type=Path, help="keep the folder and stores here (default: a temporary folder)")
+    args = parser.parse_args(argv)
+    out = args.out or Path(tempfile.mkdtemp(prefix="tw-incremental-"))
+    out.mkdir(parents=True, exist_ok=True)
+    docs = documents(args.n, args.replicate)
+    *first, last = docs
+    folder, alone_folder = out / "tbaq", out / "alone"
+    for target in (folder, alone_folder):
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir()
+    for name, text in first:
+        (folder / name).write_text(text, encoding="utf-8")
+    (alone_folder / last[0]).write_text(last[1], encoding="utf-8")
+    db = out / "store.db"
+    db.unlink(missing_ok=True)
+    seconds, report = timed([folder], db)
+    print(f"store: {len(first)} documents built in {seconds:.1f}s ({report.corpus}); "
+          f"corpus stages {sum(report.stage_seconds.values()):.1f}s")
+    ratios = []
+    for run in range(1, args.runs + 1):
+        (folder / last[0]).write_text(last[1], encoding="utf-8")
+        add_s, added = timed([folder], db)
+        alone_db = out / f"alone-{run}.db"
+        alone_db.unlink(missing_ok=True)
+        alone_s, _ = timed([alone_folder], alone_db)
+        (folder / last[0]).unlink()
+        remove_s, removed = timed([folder], db, prune=True)
+        ratios.append(add_s / alone_s)
+        stages = ", ".join(f"{name.split(' (')[0]} {s:.2f}" for name, s in added.stage_seconds.items())
+        print(f"run {run}: add one {add_s:.2f}s ({added.corpus}), alone {alone_s:.2f}s, ratio {add_s / alone_s:.2f}x; "
+              f"remove it again {remove_s:.2f}s")
+        print(f"  add-one split: ingest+annotate {add_s - sum(added.stage_seconds.values()):.2f}s; corpus stages: {stages}")
+    target = 1.2 if not args.replicate or args.replicate <= 255 else 1.5
+    print(f"add one / alone at {len(first)} documents: min {min(ratios):.2f}x, median {statistics.median(ratios):.2f}x "
+          f"over {len(ratios)} runs (target <= {target}x)")
+    if not args.out:
+        shutil.rmtree(out, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
