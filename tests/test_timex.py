@@ -252,7 +252,7 @@ def test_corpus_offsets_and_order():
         assert [t.start for t in found] == sorted(t.start for t in found)
         for timex in found:
             assert text[timex.start:timex.end] == timex.text
-            assert timex.component == "timeweave.timex.v1"
+            assert timex.component == "timeweave.timex.v2"
             if timex.edtf:
                 parse_edtf(timex.edtf)
 
@@ -387,3 +387,31 @@ def test_the_night_before_is_the_previous_night_of_the_story():
     # with an event for object, "before" is a preposition and the night is not counted from the story
     found = {t.text: t for t in find_timexes("The garrison surrendered on 12 March 1815, the night before the assault.")}
     assert "the night before" not in found
+
+
+def test_the_texts_own_date_line_is_not_the_story():
+    # the date under the title is the time of writing: yearless days after "September 5, 1812" stay in 1812
+    text = "The Battle of Borodino\n\nSeptember 7, 2012\n\nOn September 5, 1812, the armies met. On September 7, Napoleon attacked."
+    found = {t.text: t.value for t in find_timexes(text, dct="2012-09-07")}
+    assert (found["September 7, 2012"], found["September 7"]) == ("2012-09-07", "1812-09-07")
+
+
+def test_a_bare_clock_time_is_the_day_being_told():
+    # history: the day the narrative has reached, whenever the text was written
+    text = "On 6 June 1944 the first landing craft reached the beach. At 6:30 the infantry went ashore; since midmorning the guns had fired."
+    found = {t.text: t for t in find_timexes(text, dct="2019-06-06")}
+    assert found["6:30"].value == "1944-06-06T06:30"
+    assert found["midmorning"].value.startswith("1944-06-06TMO")
+    # news: its own day
+    assert one("The ferry left at 9:15, officials said.", "2013-03-14").value == "2013-03-14T09:15"
+    # and with no date at all, nothing to hang it on
+    assert one("The ferry left at 9:15.").value == "XXXX-XX-XXT09:15"
+
+
+def test_a_story_day_just_stated_keeps_a_yearless_day_in_its_year():
+    # a later year mentioned in passing ("a 2001 study") does not turn a history into news
+    text = ("Historians reopened the 1815 campaign after a 2001 study. Wellington wrote on 17 June 1815 that he "
+            "would fight, and on the evening of June 18 the French guard broke. On Thursday, a historian commented.")
+    found = {t.text: t for t in find_timexes(text, dct="2005-12-02")}
+    assert found["the evening of June 18"].value == "1815-06-18TEV"
+    assert found["Thursday"].value == "2005-12-01"  # a weekday is still counted from the text's own date

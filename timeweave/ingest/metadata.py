@@ -4,7 +4,8 @@ A chronicle cites its sources, so every document needs a title, authors and a da
 catalogued it. Captured texts usually carry them in recognisable places: a heading, a "by X" byline,
 a "For citation:" line, a DOI, a "Vol. 14, no. 3" / "pp. 428 – 435" block, a "Created: September,
 2000" footer, a "Journal (Jun 2021)" header. These are general patterns of scholarly and web
-publishing; reference lists are left out so the works a text cites are not taken for the text itself.
+publishing (the press's datelines and date lines: `datelines`); reference lists are left out so the
+works a text cites are not taken for the text itself.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 
 from unidecode import unidecode
 
+from timeweave.ingest.datelines import header_date
 from timeweave.ingest.kinds import GOVERNMENT
 from timeweave.ingest.passages import split_lines
 from timeweave.ingest.types import Passage, SourceMeta
@@ -149,7 +151,9 @@ def extract_meta(text: str, passages: list[Passage], *, source_id: str, hints: d
             meta.issued = f"{venue.group('year')}-{_month(venue.group('month')):02d}"
             break
     labelled = next((parse_date(m.group(1)) for m in map(_DATE_LABEL.match, lines) if m and parse_date(m.group(1))), None)
-    meta.issued = hints.get("issued") or labelled or meta.issued or citation.get("year")
+    printed = header_date(lines)
+    dated = parse_date(printed[0]) if printed else None
+    meta.issued = hints.get("issued") or labelled or dated or meta.issued or citation.get("year")
     meta.volume, meta.issue, meta.page = citation.get("volume"), citation.get("issue"), citation.get("page")
     _journal_block(lines, meta)
     meta.container_title = citation.get("container") or meta.container_title

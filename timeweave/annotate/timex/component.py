@@ -1,7 +1,7 @@
-"""The `timeweave.timex.v1` spaCy component: sets `doc._.timexes` from `find_timexes`.
+"""The `timeweave.timex` spaCy component: sets `doc._.timexes` from `find_timexes`.
 
 spaCy forbids "." in factory names (error E853), so it is added as `nlp.add_pipe("timeweave_timex_v1")`;
-stored facts record the dotted name `timeweave.timex.v1`.
+stored facts record the dotted name with the behaviour's version (`engine.COMPONENT`, `timeweave.timex.v2`).
 
 The document date comes from `doc._.dct` (set by the build before the pipeline runs), else from
 the `nlp.pipe(..., as_tuples=True)` context (a dict with "dct", or the date string itself), else
@@ -63,7 +63,7 @@ def _context_dct(doc: Doc) -> str | None:
     default_config={"dct": None, "periods": None},
 )
 def make_timex(nlp: Language, name: str, dct: str | None, periods: str | None) -> TimexComponent:
-    """Factory for `timeweave.timex.v1`. `dct`: fallback document date; `periods`: an extra periods TSV."""
+    """Factory for `timeweave.timex` (factory name `timeweave_timex_v1`). `dct`: fallback document date; `periods`: an extra periods TSV."""
     return TimexComponent(nlp, name, dct=dct, periods=periods)
 
 

@@ -30,7 +30,7 @@ from timeweave.annotate.types import Timex
 
 log = logging.getLogger(__name__)
 
-COMPONENT = "timeweave.timex.v1"
+COMPONENT = "timeweave.timex.v2"  # v2: bare clock times and a text's own date line read against the story
 
 _HANDLERS = {
     "mdy": lambda m, t: n.full_date(m, t, "mdy"), "dmy": lambda m, t: n.full_date(m, t, "dmy"),

@@ -350,6 +350,8 @@ def clock(m: re.Match, text: str, rule: str) -> Raw | None:
             raw.hour, raw.minute = h, int(m["mi"] or 0)
         if m["wd"]:
             raw.need, raw.weekday = "weekday", WEEKDAYS[m["wd"].lower()]
+        elif not m["word"] and not m["mon"]:
+            raw.need = "clock"  # "at 9:52", "midnight": the day being told, or the document's in news
         elif m["word"]:
             raw.shift = {"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1}[m["word"].lower()]
         elif m["mon"]:
@@ -365,6 +367,8 @@ def clock(m: re.Match, text: str, rule: str) -> Raw | None:
             raw.mod = "MID"
         if m["oword"]:
             raw.shift = {"today": 0, "yesterday": -1, "tomorrow": 1}[m["oword"].lower()]
+        elif word != "overnight":
+            raw.need = "clock"  # "since midmorning": a time of the day being told
         elif word == "overnight":
             # "depressed by overnight losses in New York": the night before the day being told
             raw.need, raw.shift = "narr", -1

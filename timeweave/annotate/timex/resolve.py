@@ -79,6 +79,8 @@ class Discourse:
             return  # a flashback ("shelled two days before", "the night before") looks back; the story's time stays
         mention = Mention(when, raw.text, sentence, raw.need in ("none", "year"))
         self.history.append(mention)
+        if self.dct is not None and when.gran == self.dct.gran and when == self.dct:
+            return  # the text's own date ("| August 1, 2018" under the title) is the time of writing, not of the story
         if raw.need == "none" and GRANS.index(when.gran) >= GRANS.index("year"):
             if (self.dct is None or when.year <= self.dct.year) and (
                     self.frontier is None or when.year > self.frontier.when.year):
@@ -98,14 +100,21 @@ class Discourse:
             return last.when.year, f"the last date before it, {last.cite()}, is in {last.when.year}"
         return None
 
-    def use_dct_for_year(self, narrative: tuple[int, str] | None = None) -> bool:
+    def use_dct_for_year(self, narrative: tuple[int, str] | None = None, *, story: bool = True) -> bool:
         """News reads undated months against its own date; history reads them in its narrative.
 
         The test is how far the narrative has reached (the latest year stated, not after the
-        document date): a report from 1989 that mentions a 2011 maturity is still news.
+        document date): a report from 1989 that mentions a 2011 maturity is still news. A day or
+        month stated with its year, far from the document date, in this sentence or the one before,
+        puts the reader in the story (`story`); a weekday ("On Thursday") is deictic in news even
+        after a date of the story.
         """
         if self.dct is None:
             return False
+        stated = next((m for m in reversed(self.history) if m.explicit and m.when.gran in _FINE), None)
+        if story and stated is not None and abs(stated.when.year - self.dct.year) > NEAR_DCT_YEARS and (
+                stated.sentence is not None and self.sentence is not None and 0 <= self.sentence - stated.sentence <= 1):
+            return False  # a day of the story just stated ("on Aug. 4, 1964. ... the evening of August 4")
         return self.frontier is None or abs(self.frontier.when.year - self.dct.year) <= NEAR_DCT_YEARS
 
     def last_quarter(self) -> Mention | None:
@@ -187,7 +196,7 @@ class Discourse:
         # News that recalls an old year ("since 1978") still counts its weekdays from its own date
         # when the last day it named is in the document's own year.
         use_dct = raw.note != "narr" and self.dct is not None and self.dct.gran in ("day", "time") and (
-            self.use_dct_for_year() or (last is not None and abs(last.when.year - self.dct.year) <= 1))
+            self.use_dct_for_year(story=False) or (last is not None and abs(last.when.year - self.dct.year) <= 1))
         if use_dct:
             base, why, anchor = self.dct, f"the document date {self.dct_text}", "document_date"
         elif last is not None and last.when.gran in ("day", "time"):
@@ -278,6 +287,18 @@ class Discourse:
             return self._move(raw, last.when, "narrative",
                               f"the document has no date, so the last date mentioned, {last.cite()}, stands in")
         return self._move(raw, self.dct, "document_date", f"the document date {self.dct_text}")
+
+    def _need_clock(self, raw: Raw, sentence_text: str) -> Resolved:
+        """'At 9:52', 'since midmorning' with no day of their own: a time of the day being told.
+
+        News tells its own day, so the document date gives the day there; history tells the day
+        its narrative has reached ("almost midnight on Aug. 4, 1964 ... At 9:52"), even in a text
+        written decades later."""
+        last = self.last("day")
+        if last is None or (self.dct is not None and self.use_dct_for_year()):
+            return self._need_dct(raw, sentence_text)
+        return self._move(raw, last.when, "narrative", f"the day being told, the last date mentioned before it, "
+                                                        f"{last.cite()} ({describe(last.when)})")
 
     def _need_narr(self, raw: Raw, sentence_text: str) -> Resolved:
         if raw.note == "unnamed week":
