@@ -12,6 +12,7 @@ qualifier is a state or a generic place name).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import defaultdict
 
 from timeweave.annotate.entities import gazetteer
@@ -119,21 +120,20 @@ def parentheses(res: Resolver) -> None:
         res.add_found(found, row.key, f"{how} ({row.source_id})", rule=how, evidence=(quote,))
 
 
-def _next_row(rows: list[MentionRow], index: int) -> MentionRow | None:
-    row = rows[index]
-    for nxt in rows[index + 1 :]:
-        if nxt.start >= row.end:
-            return nxt
-    return None
+def _next_row(rows: list[MentionRow], index: int, starts: list[int]) -> MentionRow | None:
+    """The first mention after `rows[index]` that starts at or after its end (`starts`: the rows' starts, sorted)."""
+    nxt = bisect_left(starts, rows[index].end, index + 1)
+    return rows[nxt] if nxt < len(rows) else None
 
 
 def naming_cues(res: Resolver) -> None:
     """"Francisco Franco, also called the Caudillo", "Constantinople, known in Turkey as Istanbul"."""
     for source_id, rows in sorted(res.by_source.items()):
         text = res.texts.get(source_id, "")
+        starts = [r.start for r in rows]
         for i, row in enumerate(rows):
             after = text[row.end : row.end + _WINDOW]
-            nxt = _next_row(rows, i)
+            nxt = _next_row(rows, i, starts)
             for rule, pattern in res.lexicon.cues:
                 second = None
                 if nxt is not None and nxt.start - row.end <= _WINDOW and pattern.fullmatch(text[row.end : nxt.start]):
@@ -162,8 +162,9 @@ def or_names(res: Resolver) -> None:
     """
     for source_id, rows in sorted(res.by_source.items()):
         text = res.texts.get(source_id, "")
+        starts = [r.start for r in rows]
         for i, prev in enumerate(rows):
-            row = _next_row(rows, i)
+            row = _next_row(rows, i, starts)
             if row is None or not re.fullmatch(r"\s+or\s+(?:the\s+)?", text[prev.end : row.start]):
                 continue
             if _persons_mixed(res, prev.key, row.key) or _different_states(prev.text, row.text):

@@ -20,9 +20,11 @@ from rapidfuzz import fuzz
 
 from timeweave.annotate.entities import gazetteer
 from timeweave.annotate.entities.keys import alias_key, initials, squashed
+from timeweave.link.blocking import near_spellings, prefix_initials
 from timeweave.link.lexicon import Lexicon, default_lexicon
 
 TYPE_PRIORITY = ("state", "military_unit", "person", "work", "place", "organization", "other")
+NEAR_SPELLING = 92  # fuzz.ratio of two transliteration skeletons at least this: one name spelt twice
 _TRANSLIT = [("kh", "h"), ("zh", "j"), ("ch", "j"), ("dzh", "j"), ("ou", "u"), ("oo", "u"), ("ts", "c"),
              ("tz", "c"), ("ie", "i"), ("y", "i"), ("w", "v"), ("ck", "k"), ("q", "k"), ("'", "")]
 
@@ -139,6 +141,8 @@ class Resolver:
         self.canonical: dict[str, tuple[str, str]] = {}  # key -> (name, type) from an authority file
         self.found: dict[str, list[FoundName]] = defaultdict(list)  # key -> names the texts give beside mentions
         self.said: list[tuple[str, str]] = []  # (name, second name) links a text states, for `drop_conflicts`
+        self._first: dict[str, MentionRow] = {}  # key -> its first mention, asked once per link the key takes part in
+        self._found_at: dict[str, set[tuple[str, int]]] = {}  # key -> (source, start) of its mentions and found names
 
     def edge(self, a: str, b: str, how: str, *, rule: str = "", evidence: tuple[Evidence, ...] = (),
              said: bool = False) -> None:
@@ -178,9 +182,10 @@ class Resolver:
 
     def first_use(self, key: str) -> tuple[Evidence, ...]:
         """The first mention (or found name) of a key, as evidence that the corpus uses it."""
-        rows = self.by_key.get(key)
-        if rows:
-            row = min(rows, key=lambda r: (r.source_id, r.start))
+        row = self._first.get(key)
+        if row is None and self.by_key.get(key):
+            row = self._first[key] = min(self.by_key[key], key=lambda r: (r.source_id, r.start))
+        if row is not None:
             return (self._quote(row.source_id, row.start, row.end, row.text),)
         found = self.found.get(key)
         if found:
@@ -195,10 +200,13 @@ class Resolver:
         """A name the text gives beside a mention joins that mention's key, with the quote that says so."""
         if not name.key or name.key == to_key:
             return
-        known = [(r.source_id, r.start) for r in self.by_key.get(name.key, [])]
-        known += [(f.source_id, f.start) for f in self.found.get(name.key, [])]
+        known = self._found_at.get(name.key)
+        if known is None:
+            known = self._found_at[name.key] = {(r.source_id, r.start) for r in self.by_key.get(name.key, [])}
+            known |= {(f.source_id, f.start) for f in self.found.get(name.key, [])}
         if (name.source_id, name.start) not in known:  # a mention is counted once, as a mention
             self.found[name.key].append(name)
+            known.add((name.source_id, name.start))
         self.graph.add_node(name.key)
         self.edge(to_key, name.key, how, rule=rule, evidence=evidence, said=True)
 
@@ -222,6 +230,11 @@ class Resolver:
                           rule="gazetteer", evidence=self.first_use(key))
 
     def spelling_variants(self) -> None:
+        """"Khalkhin-Gol"/"Khalkhingol", "Manchouli"/"Manzhouli", a one-letter slip in a long name.
+
+        Only pairs of one type whose first words start alike can match; within those, pairs with
+        the same skeleton or near-identical skeletons come from indexes (`blocking`), not from all
+        pairs, and each is tested as before."""
         groups: dict[str, list[str]] = defaultdict(list)
         for key in sorted(self.by_key):
             if self.key_type(key) != "person":
@@ -233,19 +246,32 @@ class Resolver:
         names = [k for k in sorted(self.by_key) if len(squashed(k)) >= 6 and self.key_type(k) in ("place", "state", "organization")
                  and not any(is_acronym(r) for r in self.by_key[k])]
         skeletons = {k: translit_skeleton(k) for k in names}
-        for i, a in enumerate(names):
-            for b in names[i + 1 :]:
-                if self.key_type(a) != self.key_type(b) or a.split()[0][:2] != b.split()[0][:2]:
-                    continue
-                if len(a.split()) != len(b.split()) and squashed(a) != squashed(b):
-                    continue  # "hon me" and "hon me bay": a longer name is another thing, not a spelling
-                if skeletons[a] == skeletons[b]:
-                    self.edge(a, b, "spelling variant (transliteration)", rule="transliteration",
-                              evidence=self.first_use(a) + self.first_use(b))
-                elif min(len(skeletons[a]), len(skeletons[b])) >= 8 and fuzz.ratio(skeletons[a], skeletons[b]) >= 92 \
-                        and _same_words_but_one(a, b):
-                    self.edge(a, b, "spelling variant (near-identical spelling)", rule="near-identical spelling",
-                              evidence=self.first_use(a) + self.first_use(b))
+        for i, j in sorted(self._spelling_candidates(names, skeletons)):
+            a, b = names[i], names[j]
+            if self.key_type(a) != self.key_type(b) or a.split()[0][:2] != b.split()[0][:2]:
+                continue
+            if len(a.split()) != len(b.split()) and squashed(a) != squashed(b):
+                continue  # "hon me" and "hon me bay": a longer name is another thing, not a spelling
+            if skeletons[a] == skeletons[b]:
+                self.edge(a, b, "spelling variant (transliteration)", rule="transliteration",
+                          evidence=self.first_use(a) + self.first_use(b))
+            elif min(len(skeletons[a]), len(skeletons[b])) >= 8 \
+                    and fuzz.ratio(skeletons[a], skeletons[b]) >= NEAR_SPELLING and _same_words_but_one(a, b):
+                self.edge(a, b, "spelling variant (near-identical spelling)", rule="near-identical spelling",
+                          evidence=self.first_use(a) + self.first_use(b))
+
+    def _spelling_candidates(self, names: list[str], skeletons: dict[str, str]) -> set[tuple[int, int]]:
+        """Index pairs of `names` that may be spelling variants: same type and first two letters, and the
+        same skeleton or (same number of words, skeletons of 8 letters or more) skeletons close enough."""
+        blocks = [(self.key_type(k), k.split()[0][:2]) for k in names]
+        same: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+        for n, key in enumerate(names):
+            same[(*blocks[n], skeletons[key])].append(n)
+        pairs = {(a, b) for group in same.values() for i, a in enumerate(group) for b in group[i + 1 :]}
+        near = [n for n, key in enumerate(names) if len(skeletons[key]) >= 8]
+        items = [((*blocks[n], len(names[n].split())), skeletons[names[n]]) for n in near]
+        pairs |= {(near[i], near[j]) for i, j in near_spellings(items, NEAR_SPELLING)}
+        return pairs
 
     def acronyms(self) -> None:
         """"the Mongolian People's Republic (MPR)" in one text; then "MPR" alone wherever it is the only expansion."""
@@ -264,7 +290,7 @@ class Resolver:
                 if long_ is None:
                     continue
                 acronym, letters = short.key.replace(" ", ""), initials(long_.key)
-                exact_elsewhere = [k for k in by_initials.get(acronym, []) if k != long_.key]
+                exact_elsewhere = any(k != long_.key for k in by_initials.get(acronym, []))
                 if letters == acronym or (letters[:1] == acronym[:1] and not exact_elsewhere):
                     quote = self.span(source_id, prev.start, text.index(")", row.end) + 1)
                     self.edge(long_.key, short.key, f"acronym defined in text ({source_id})", rule="acronym defined",
@@ -279,30 +305,40 @@ class Resolver:
                           evidence=self.first_use(matches[0]) + self.first_use(key))
 
     def persons(self) -> None:
+        """"P. Genden" = "Peljidiin Genden"; "Genden" alone joins them when the corpus has one person of that name.
+
+        Full names are compared only within a surname, and only when their initials agree
+        (`blocking.prefix_initials`); whether a surname's full names are one person is read from the
+        graph's components, kept as a union-find while this rule adds its own links."""
         titles = self.lexicon.of("title")
         by_surname: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
         for key in sorted(self.by_key):
             if self.key_type(key) == "person":
                 surname, given = _person_parts(key, titles)
                 by_surname[surname].append((key, given))
+        components = _Components(self.graph)
+
+        def link(a: str, b: str, how: str, rule: str) -> None:
+            self.edge(a, b, how, rule=rule, evidence=self.first_use(a) + self.first_use(b))
+            components.join(a, b)
+
         for surname, names in sorted(by_surname.items()):
             full = [(k, g) for k, g in names if g]
-            for i, (a, ga) in enumerate(full):
-                for b, gb in full[i + 1 :]:
-                    if _given_compatible(ga, gb):
-                        self.edge(a, b, f"person name variant (surname '{surname}', compatible given names)",
-                                  rule="person name variant", evidence=self.first_use(a) + self.first_use(b))
+            for i, j in sorted(prefix_initials([g for _, g in full])):
+                (a, ga), (b, gb) = full[i], full[j]
+                if _given_compatible(ga, gb):
+                    link(a, b, f"person name variant (surname '{surname}', compatible given names)", "person name variant")
             bare = [k for k, g in names if not g]
-            clusters = {min(nx.node_connected_component(self.graph, k)) for k, _ in full}
+            clusters = {components.find(k) for k, _ in full}
             for key in bare:
                 if len(clusters) == 1 and full:
-                    self.edge(full[0][0], key, f"surname alone ('{surname}'), one person of that name in the corpus",
-                              rule="surname alone", evidence=self.first_use(full[0][0]) + self.first_use(key))
+                    link(full[0][0], key, f"surname alone ('{surname}'), one person of that name in the corpus",
+                         "surname alone")
             titled = {k: k[: -len(surname)].strip() for k in bare if k != surname}
             if not full and surname in bare and len(set(titled.values())) == 1:  # "Sharp" and "Admiral Sharp"
                 for key in sorted(titled):
-                    self.edge(surname, key, f"surname with a title ('{surname}'), no other person of that name",
-                              rule="title and surname", evidence=self.first_use(surname) + self.first_use(key))
+                    link(surname, key, f"surname with a title ('{surname}'), no other person of that name",
+                         "title and surname")
 
     def authority(self, rows: list[tuple[str, str, str, str]]) -> None:
         for alias, canonical, type_, origin in rows:
@@ -362,6 +398,32 @@ class Resolver:
         else:
             best = max(texts, key=lambda t: (texts[t], len(t), t))
         return next(r.key for r in rows if r.text == best), best, type_
+
+
+class _Components:
+    """The connected components of a graph, kept up to date as a rule adds edges (a union-find).
+
+    Asking networkx for a node's component walks the whole component, once per name asked: a
+    corpus where many names join one entity made that quadratic."""
+
+    def __init__(self, graph: nx.Graph) -> None:
+        self.parent: dict[str, str] = {}
+        for nodes in nx.connected_components(graph):
+            root = min(nodes)
+            self.parent.update(dict.fromkeys(nodes, root))
+
+    def find(self, node: str) -> str:
+        parent = self.parent.setdefault(node, node)
+        while parent != node:
+            grand = self.parent[parent]
+            self.parent[node] = grand
+            node, parent = parent, grand
+        return node
+
+    def join(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
 
 
 def _type_hint(lexicon: Lexicon, key: str) -> str | None:

@@ -20,6 +20,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from timeweave.annotate.entities import gazetteer
 from timeweave.annotate.entities.keys import squashed
+from timeweave.link.blocking import OneEdit
 from timeweave.link.resolve import Resolver
 
 _TYPO_MIN = 7  # shortest word a single-edit typo is trusted in
@@ -68,14 +69,17 @@ def of_forms(res: Resolver) -> None:
 def ship_prefixes(res: Resolver) -> None:
     """"USS Maddox" = "the Maddox" = "Maddox", unless "Maddox" is also a person's surname in the corpus."""
     names = _names(res)
+    known = set(names)
     prefixes = res.lexicon.of("ship_prefix")
     persons = [k for k in res.by_key if res.key_type(k) == "person" and len(k.split()) >= 2
                and k.split()[0] not in prefixes]
+    # the ends of those names after a space ("johnson", "l johnson"): "USS X" is left alone when X is one
+    person_ends = {p[i + 1 :] for p in persons for i, c in enumerate(p) if c == " "}
     for key in names:
         first, _, rest = key.partition(" ")
-        if first not in prefixes or len(squashed(rest)) < 3 or rest not in names:
+        if first not in prefixes or len(squashed(rest)) < 3 or rest not in known:
             continue
-        if any(p.endswith(" " + rest) and p != rest for p in persons):
+        if rest in person_ends:
             continue  # "USS Johnson" beside "Roy L. Johnson": the bare name may be the man
         if gazetteer.lookup(rest) or _mostly_a_place_elsewhere(res, key, rest):
             continue  # "USS America" is not America; "Belfast" in a text without "HMS Belfast" is the city
@@ -99,6 +103,7 @@ class _Rewriter:
                 words[word] += len(rows)
         self.words = words
         self.common = [w for w, n in words.items() if n >= _TYPO_COMMON and len(w) >= _TYPO_MIN - 1]
+        self._near: OneEdit | None = None  # the common words indexed by their one-letter deletions, when a typo is asked
 
     def part(self, span: str) -> str | None:
         if span in self.rep:
@@ -113,7 +118,9 @@ class _Rewriter:
     def typo(self, word: str) -> str:
         if len(word) < _TYPO_MIN or self.words[word] > _TYPO_RARE or gazetteer.lookup(word):
             return word
-        fixes = [w for w in self.common if w != word and DamerauLevenshtein.distance(w, word) == 1]
+        if self._near is None:
+            self._near = OneEdit(self.common)
+        fixes = [w for w in self._near.candidates(word) if w != word and DamerauLevenshtein.distance(w, word) == 1]
         return fixes[0] if len(fixes) == 1 else word
 
     def __call__(self, key: str) -> tuple[tuple[str, ...], bool]:

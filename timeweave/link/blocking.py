@@ -1,0 +1,127 @@
+"""Candidate pairs for the linker's corpus-wide rules, found through indexes instead of all pairs.
+
+A rule that compares names across the corpus would compare every pair of distinct keys (quadratic:
+4,000 names took 30 s). Each index here returns a superset of the pairs its rule can accept, and
+the rule still checks every candidate with its own test, so the links are the same as comparing
+all pairs, only without visiting pairs that cannot pass:
+
+- `near_spellings`: two skeletons with fuzz.ratio >= a cutoff are a few edits apart, so they
+  share most of their q-grams, and so one of their rarest (q-gram lemma and prefix filtering);
+- `one_edit`: two words one Damerau-Levenshtein edit apart share a form with at most one letter
+  deleted (a deletion neighbourhood);
+- `prefix_initials`: given names are compatible only when one list of initials starts the other.
+
+`tests/test_link_blocking.py` checks on generated names that each index misses no pair the rule
+accepts (the naive all-pairs loops are kept there and in `bench/linking.py`, not here).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+
+
+def max_edits(length: int, cutoff: float) -> int:
+    """The most edits between a string of `length` and any string with fuzz.ratio >= `cutoff` to it.
+
+    fuzz.ratio is 100 * (1 - d / (la + lb)) with d the insert/delete distance, and d >= |la - lb|,
+    so d <= r * (2 * la + d) with r = 1 - cutoff / 100, i.e. d <= 2r * la / (1 - r); the edit
+    distance (insertions, deletions, substitutions) is at most d. A hair is added for float rounding.
+    """
+    r = 1 - cutoff / 100
+    return math.floor(2 * r * length / (1 - r) + 1e-6)
+
+
+def _grams(text: str, size: int) -> list[tuple[str, int]]:
+    """The q-grams of `text`, each numbered by its occurrence ("aaaa" -> (aaa, 1), (aaa, 2)): a multiset as a set."""
+    seen: Counter = Counter()
+    out = []
+    for start in range(len(text) - size + 1):
+        gram = text[start : start + size]
+        seen[gram] += 1
+        out.append((gram, seen[gram]))
+    return out
+
+
+def near_spellings(items: Sequence[tuple[Hashable, str]], cutoff: float, *, q: int = 3) -> set[tuple[int, int]]:
+    """Index pairs (i < j) of items in one block whose strings may have fuzz.ratio >= `cutoff`.
+
+    `items` are (block, string); only items of the same block are paired. Every pair that reaches
+    the cutoff is returned (the caller computes the ratio). Two strings `k` edits apart share at
+    least max(la, lb) - q + 1 - k*q of their q-grams (Ukkonen's q-gram lemma), at least `t` for a
+    string's own length and largest `k` (`max_edits`); two sets sharing `t` elements share one
+    among the first |set| - t + 1 of each, in any one order of all q-grams (prefix filtering). The
+    order puts rare q-grams first, so strings sharing only common parts ("city of ...") never meet.
+    """
+    grams = [_grams(text, q) for _, text in items]
+    frequency: Counter = Counter(gram for item in grams for gram in item)
+    index: dict[tuple[Hashable, tuple[str, int]], list[int]] = defaultdict(list)
+    every: dict[Hashable, list[int]] = defaultdict(list)  # all items of a block, for strings too short to filter
+    loose: dict[Hashable, list[int]] = defaultdict(list)  # the items of a block that meet everything
+    pairs: set[tuple[int, int]] = set()
+    slack = 1 - cutoff / 100
+
+    def meet(i: int, others: Iterable[int]) -> None:
+        la = len(items[i][1])
+        for j in others:  # the insert/delete distance is at least the difference in length
+            lb = len(items[j][1])
+            if abs(la - lb) <= slack * (la + lb) + 1e-6:
+                pairs.add((j, i))
+
+    for i, (block, text) in enumerate(items):
+        shared = len(text) - q + 1 - q * max_edits(len(text), cutoff)
+        if shared <= 0:  # a string this short may match one it shares no q-gram with
+            meet(i, every[block])
+            loose[block].append(i)
+        else:
+            ordered = sorted(grams[i], key=lambda gram: (frequency[gram], gram))
+            for gram in ordered[: len(ordered) - shared + 1]:
+                meet(i, index[(block, gram)])
+                index[(block, gram)].append(i)
+            meet(i, loose[block])
+        every[block].append(i)
+    return pairs
+
+
+def _deletions(word: str) -> set[str]:
+    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+class OneEdit:
+    """Words of a fixed vocabulary that are at most one edit (insert, delete, substitute, swap) from a word."""
+
+    def __init__(self, vocabulary: Iterable[str]) -> None:
+        self.vocabulary = list(vocabulary)
+        self.index: dict[str, list[int]] = defaultdict(list)
+        for n, word in enumerate(self.vocabulary):
+            for form in _deletions(word):
+                self.index[form].append(n)
+
+    def candidates(self, word: str) -> list[str]:
+        """A superset of the vocabulary words within one edit of `word`, in vocabulary order.
+
+        One edit leaves the two words a common form with at most one letter deleted from each:
+        a substitution or a swap of neighbours at i, i+1 deletes i (or i+1) from both, an insertion
+        deletes the inserted letter."""
+        found = {n for form in _deletions(word) for n in self.index.get(form, ())}
+        return [self.vocabulary[n] for n in sorted(found)]
+
+
+def prefix_initials(given: Sequence[Sequence[str]]) -> set[tuple[int, int]]:
+    """Index pairs (i < j) whose given names' initials are equal or one list starts the other.
+
+    Given names are compatible only if they agree letter by letter on their initials as far as the
+    shorter list goes ("i" fits "i v", "j m" never fits "j h"), so other pairs need no test.
+    """
+    groups: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    letters = [tuple(word[:1] for word in names) for names in given]
+    for n, initials in enumerate(letters):
+        groups[initials].append(n)
+    pairs: set[tuple[int, int]] = set()
+    for i, initials in enumerate(letters):
+        for size in range(1, len(initials) + 1):
+            for j in groups.get(initials[:size], ()):
+                if j != i:
+                    pairs.add((i, j) if i < j else (j, i))
+    return pairs
