@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/claims.py              # 10,000 claims
     .venv/bin/python bench/claims.py --n 50000 --json
+    .venv/bin/python bench/claims.py --audit STORE.db [--sample 30 --seed 1]   # comparisons to judge by hand
 
 Why synthetic: no corpus of ours has 10,000 claims, and the cost that grows is alignment (the blocks
 searched for claims whose mention joined no event) and relating each group. The claims are spread over
@@ -70,11 +71,43 @@ def run(n: int) -> dict:
             "total_seconds": round(total, 2), "budget_seconds": 30, "ok": total <= 30}
 
 
+def audit(db: str, sample: int = 30, seed: int = 1) -> list[dict]:
+    """`sample` claim comparisons of a built store drawn at random (seeded), with their quotes, for a person
+    to judge sensible or wrong: the scorer sees only the comparisons its gold has, so precision is read by hand."""
+    from sqlalchemy import select
+
+    from timeweave.store import open_store
+    from timeweave.store import schema as t
+
+    engine = open_store(db)
+    with engine.connect() as conn:
+        texts = dict(conn.execute(select(t.texts.c.source_id, t.texts.c.text)).all())
+        rows = conn.execute(select(t.comparisons).where(t.comparisons.c.component == "timeweave.claims.v1")
+                            .order_by(t.comparisons.c.id)).all()
+        picked = random.Random(seed).sample(rows, min(sample, len(rows)))
+        out = []
+        for row in sorted(picked, key=lambda r: r.id):
+            quotes = [(s.source_id, texts[s.source_id][s.start:s.end], s.value) for s in conn.execute(
+                select(t.comparison_statements).where(t.comparison_statements.c.comparison_id == row.id))]
+            out.append({"id": row.id, "event": row.event_id, "kind": row.kind, "field": row.field,
+                        "explanation": row.explanation, "quotes": quotes})
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--audit", metavar="STORE", help="print a seeded random sample of a store's claim comparisons")
+    parser.add_argument("--sample", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
+    if args.audit:
+        for n, c in enumerate(audit(args.audit, args.sample, args.seed), start=1):
+            sys.stdout.write(f"{n:>2}. #{c['id']} {c['kind']} {c['field']} (event {c['event']}): {c['explanation']}\n")
+            for source, quote, value in c["quotes"]:
+                sys.stdout.write(f"      [{source}] {value}: {quote[:160]!r}\n")
+        return
     result = run(args.n)
     if args.json:
         json.dump(result, sys.stdout)

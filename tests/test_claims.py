@@ -153,6 +153,9 @@ def test_quantities_read_counts_not_years_or_clock_times():
     assert quantities("three small Danish gunboats", vocab) == [("gunboat", 3.0, "three small Danish gunboats")]
     assert quantities("Twenty-two galleys sailed; two days later the fleet was gone.", vocab) == [
         ("galley", 22.0, "Twenty-two galleys")], "a compound number word counts; 'two days later' dates, not counts"
+    assert quantities("One of the two forts fell to three companies.", vocab) == [
+        ("fort", 2.0, "two forts"), ("company", 3.0, "three companies")], "'one of' is a part, not a count"
+    assert quantities("Forty sorties were flown.", vocab) == [("sortie", 40.0, "Forty sorties")]
 
 
 def test_claims_page_groups_by_question_with_both_sides_quoted(store):

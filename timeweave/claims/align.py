@@ -135,6 +135,7 @@ def align(claims: list[Claim], vectors: np.ndarray | None = None, *, min_similar
     roots = roots or {}
     for claim in claims:
         if _whole(claim) and claim.event_id is not None:
+            claim.extra.setdefault("own_event", claim.event_id)
             claim.event_id = roots.get(claim.event_id, claim.event_id)
     _same_sides(claims)
     groups: dict[tuple, list[Claim]] = defaultdict(list)
@@ -256,6 +257,7 @@ def _one_occurrence(claims: list[Claim]) -> list[Claim]:
 
 def _occurrence(claims: list[Claim]) -> tuple[str, str, list[Claim]] | None:
     said = {p: [c for c in claims if c.polarity == p] for p in "+-?"}
+    said["+"] = [c for c in said["+"] if c.extra.get("dated", True)]  # told with its own date, not only named
     doubted = said["-"] + said["?"]
     dated = [d for d in doubted if d.interval is not None] or doubted
     if doubted:  # a denial speaks of the occurrence it dates: "the 4 August attack did not happen" is not about 2 August
@@ -293,8 +295,10 @@ def _quantity(claims: list[Claim], tolerance: float) -> tuple[str, str] | None:
     return None
 
 
-def _agent(claims: list[Claim]) -> tuple[str, str] | None:
+def _agent(claims: list[Claim]) -> tuple | None:
+    claims = [c for c in claims if c.polarity == "+"]  # "X did not attack" names no actor of an attack
     by = _voices(claims)
+    told = _voices([c for c in claims if c.extra.get("dated", True)])  # agreement: on accounts that date the event
     if len(by) < 2:
         return None
     acts = [c for c in claims if c.agents]
@@ -303,10 +307,11 @@ def _agent(claims: list[Claim]) -> tuple[str, str] | None:
             if a.voice != b.voice and a.agents & b.patients and a.patients & b.agents:
                 return "contradict", (f"{_who([a])} and {_who([b])} reverse who acted against whom: "
                                       f"'{a.value}' against '{b.value}'.")
-    agents = [frozenset(c.agents) for cs in by.values() for c in cs[:1]]
+    agents = [frozenset(c.agents) for cs in told.values() for c in cs[:1]]
     shared = frozenset.intersection(*agents) if agents else frozenset()
-    if shared:
-        return "agree", f"{len(by)} independent voices name the same actor ({claims[0].value}): {_who(claims)}."
+    if shared and len(told) >= 2:
+        named = [c for cs in told.values() for c in cs if c.agents & shared]
+        return "agree", f"{len(told)} independent voices name the same actor ({named[0].value}): {_who(named)}.", named
     return None
 
 
@@ -342,9 +347,13 @@ def _outcome(claims: list[Claim]) -> tuple[str, str] | None:
                      f"another makes the loser: {_who(claims)}.")
 
 
-def _framing(claims: list[Claim], what: str) -> tuple[str, str] | None:
+def _framing(claims: list[Claim], what: str, generic: frozenset[str] = frozenset()) -> tuple[str, str] | None:
     by = _voices(claims)
     values = {voice: {c.value for c in cs} for voice, cs in by.items()}
+    specific = {voice: v - generic for voice, v in values.items() if v - generic}
+    if len(by) >= 2 and len(specific) < len(by) and not set.intersection(*values.values()):
+        # a voice that only says there was a reason ("in response to") differs from none that names it
+        return None
     if len(by) < 2:
         value = claims[0].value
         return "single_source", f"Only {_who(claims)} {what} as '{value}' ('{claims[0].extra.get('cue', value)}')."
@@ -367,8 +376,14 @@ def echoed(relation: Relation, claims: list[Claim], vectors: np.ndarray | None, 
     """
     mine = relation.claims
     voices = {c.voice for c in mine}
-    same = [c for c in claims if c.voice not in voices and (c.kind, c.facet) == (mine[0].kind, mine[0].facet)
-            and (c.number == mine[0].number if c.kind == "quantity" else c.value == mine[0].value)]
+    if relation.field == "claim:agent:initiator":  # another voice makes the same side the actor of the event
+        agents = {a for c in mine for a in c.agents}
+        return any(c.kind == "agent" and c.polarity == "+" and c.voice not in voices and c.agents & agents
+                   and c.event_id is not None and c.event_id in {relation.event_id, *(m.extra.get("own_event") for m in mine)}
+                   for c in claims)
+    counts = mine[0].kind == "quantity"  # a count is echoed by the same number, whatever noun counts it (boats, vessels)
+    same = [c for c in claims if c.voice not in voices and c.kind == mine[0].kind
+            and (c.number == mine[0].number if counts else (c.facet, c.value) == (mine[0].facet, mine[0].value))]
     if not same:
         return False
     if vectors is None:
@@ -377,14 +392,16 @@ def echoed(relation: Relation, claims: list[Claim], vectors: np.ndarray | None, 
     return bool((scores >= min_similarity).any())
 
 
-def notable(kind: str, facet: str, claims: list[Claim]) -> bool:
+def notable(kind: str, facet: str, claims: list[Claim], generic: frozenset[str] = frozenset()) -> bool:
     """Is a claim only one voice makes worth a comparison? Not a name (one voice's word for an event is
     framing only against another's) nor a duration ("two hours"); a denial, a cause, a count, a judgement are."""
     if kind == "evaluation" and facet == "name":
         return False
+    if kind in ("cause", "purpose") and generic and all(c.value in generic for c in claims):
+        return False  # "because", "in order to" alone name no reason or purpose
     if kind == "quantity" and all(c.extra.get("duration") for c in claims):
         return False
-    return kind in NOTABLE_SINGLE or facet == "initiator"
+    return kind in NOTABLE_SINGLE  # who started it is worth a comparison when two voices answer (every attack has an attacker)
 
 
 def relate_all(key: tuple, claims: list[Claim], *, tolerance: float = 0.1, limit: int = 12) -> list[Relation]:
@@ -403,8 +420,14 @@ def relate_all(key: tuple, claims: list[Claim], *, tolerance: float = 0.1, limit
     return out
 
 
-def relate(key: tuple, claims: list[Claim], *, tolerance: float = 0.1, limit: int = 12) -> Relation | None:
-    """How the claims of one group relate, or None when they say nothing notable."""
+def relate(key: tuple, claims: list[Claim], *, tolerance: float = 0.1, limit: int = 12,
+           generic: frozenset[str] | None = None) -> Relation | None:
+    """How the claims of one group relate, or None when they say nothing notable. `generic`: the cause and
+    purpose values that only say there was one (`cues.tsv`, column generic)."""
+    if generic is None:
+        from timeweave.claims.vocab import vocabulary
+
+        generic = vocabulary().generic
     event_id, kind, facet = key
     if kind == "occurrence":
         found = _occurrence(claims)
@@ -416,7 +439,10 @@ def relate(key: tuple, claims: list[Claim], *, tolerance: float = 0.1, limit: in
     elif kind == "agent" and facet == "initiator":
         found = _initiator(claims)
     elif kind == "agent":
-        found = _agent(claims)
+        claims = [c for c in claims if c.polarity == "+"]  # the statements are the claims it was read from
+        found = _agent(claims) if claims else None
+        if found is not None and len(found) == 3:
+            found, claims = found[:2], found[2]
     elif kind == "outcome":
         found = _outcome(claims)
     elif kind == "evaluation":
@@ -428,8 +454,8 @@ def relate(key: tuple, claims: list[Claim], *, tolerance: float = 0.1, limit: in
             found = ("single_source", f"This rests on one voice, {claims[0].voice_name}, however many documents quote it "
                                       f"({', '.join(sorted({c.source_id for c in claims}))}).")
     else:
-        found = _framing(claims, WHAT[kind])
-    if found is None or (found[0] == "single_source" and not notable(kind, facet, claims)):
+        found = _framing(claims, WHAT[kind], generic)
+    if found is None or (found[0] == "single_source" and not notable(kind, facet, claims, generic)):
         return None
     relation, explanation = found
     chosen = _statements(claims, limit)

@@ -134,6 +134,8 @@ def claims_of(m: Mention, corpus: Corpus, event_id: int | None, vocab: Vocabular
         at = m.start + max(0, text.find(voice_name))
         out.append(Claim(kind="attribution", value=voice_name, polarity="+", extra={"at": at}, **base))
     occurrence = None
+    questioned = False  # the sentence denies or doubts something
+    cued_at = None
     for cue in vocab.cues:
         found = cue.pattern.search(text)
         if not found:
@@ -141,9 +143,10 @@ def claims_of(m: Mention, corpus: Corpus, event_id: int | None, vocab: Vocabular
         if cue.kind == "occurrence":
             # A denial or a doubt is said of the event whose word it governs or stands beside, not of every
             # event of a long sentence ("historians believed X fabricated the second attack to win support").
+            questioned = True
             trigger = m.trigger_start - m.start
-            if found.start() - NEAR <= trigger <= found.end() + NEAR:
-                occurrence = occurrence or (cue.value, cue.polarity)
+            if occurrence is None and found.start() - NEAR <= trigger <= found.end() + NEAR:
+                occurrence, cued_at = (cue.value, cue.polarity), m.start + found.start()
         elif cue.kind == "initiator":
             side = initiators(m, found, corpus)
             if side is not None:
@@ -157,13 +160,21 @@ def claims_of(m: Mention, corpus: Corpus, event_id: int | None, vocab: Vocabular
     if occurrence is None:
         if m.factuality == "negated":
             occurrence = ("did not happen", "-")
-        elif m.factuality in ("asserted", "reported"):
+        elif m.factuality in ("asserted", "reported") and not questioned:
+            # a sentence that denies or doubts one event is not read as telling that its other events happened
             occurrence = ("happened", "+")
+    # A sentence tells that something happened when it dates it itself; one that only names it ("the
+    # incident", a headline's "attack") under a date carried from earlier sentences does not.
+    dated = m.when_kind == "governed" if m.when_kind else m.interval is not None
     if occurrence:
-        out.append(Claim(kind="occurrence", value=occurrence[0], polarity=occurrence[1], **base))
+        # a cued denial is said once, of the event whose trigger is nearest its cue
+        out.append(Claim(kind="occurrence", value=occurrence[0], polarity=occurrence[1],
+                         extra={"dated": dated, **({"at": cued_at} if cued_at is not None else {})}, **base))
     if m.agents:
         names = ", ".join(sorted(corpus.entity_names.get(e, str(e)) for e in m.agents))
-        out.append(Claim(kind="agent", value=names, polarity="+", agents=m.agents, patients=m.patients, **base))
+        # who did something a sentence denies or doubts ("X did not attack") is not asserted
+        out.append(Claim(kind="agent", value=names, polarity=occurrence[1] if occurrence else "+", agents=m.agents,
+                         patients=m.patients, extra={"dated": dated}, **base))
     window = text[max(0, m.trigger_start - m.start - 40):m.trigger_end - m.start]  # a name is said of the trigger
     for facet, value, pattern in vocab.framing:
         found = pattern.search(window if facet == "name" else text)
@@ -212,6 +223,8 @@ def quantities(text: str, vocab: Vocabulary) -> list[tuple[str, float, str]]:
         value = known.get(raw) or float(raw.replace(",", ""))
         if raw.isdigit() and len(raw) == 4 and 1000 <= value <= 2100:
             continue  # a year
+        if re.match(r"\s+of\b", text[found.end():], re.I):
+            continue  # "one of the islands", "two of his ships": a part of something, not a count
         following = re.match(r"(?:\s+[\w’'-]+){1,5}", text[found.end():])
         for k, word in enumerate((following.group(0).split() if following else [])):
             low = word.lower()
@@ -219,7 +232,8 @@ def quantities(text: str, vocab: Vocabulary) -> list[tuple[str, float, str]]:
                 break
             if low in vocab.units or (low.endswith("s") and not low.endswith(("ss", "us", "is")) and len(low) > 3
                                       and low.isalpha()):
-                noun = low if low in vocab.units else low[:-1]
+                noun = (low if low in vocab.units else vocab.plurals.get(low)
+                        or (low[:-3] + "y" if low.endswith("ies") else low[:-1]))
                 after = text[found.end() + len(following.group(0).split(word, 1)[0]) + len(word):].split()[:1]
                 if noun in vocab.durations and after and after[0].strip(",.;").lower() in vocab.relative:
                     break  # "two days later" dates another event; it counts nothing
@@ -255,6 +269,8 @@ def extract(corpus: Corpus, event_of: dict[int, int | None], vocab: Vocabulary |
         for claim in claims_of(m, corpus, event_id if event_id is not None else sentence_event(m, same_span, event_of), vocab):
             if inherited and claim.kind in ("occurrence", "agent") and claim.polarity == "+" and claim.facet != "initiator":
                 continue  # that a mention `reconcile` left out happened, or who did it, says nothing of the sentence's event
+            if inherited and claim.kind == "evaluation" and claim.facet == "name":
+                continue  # a word naming a mention `reconcile` left out ("war") does not name the sentence's event
             at = claim.extra.get("at")
             found.append((claim, abs(at - m.trigger_start) if at is not None else 0))
     # A word of the sentence (a cue, a count) is said of the event whose trigger is nearest to it, not of every

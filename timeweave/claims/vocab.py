@@ -33,12 +33,14 @@ class Vocabulary:
     cues: tuple[Cue, ...]
     framing: tuple[tuple[str, str, re.Pattern], ...]  # (facet, value, pattern)
     axes: dict[str, str]  # judgement value -> the question it answers (values of one axis are compared)
+    generic: frozenset[str]  # cause / purpose values that only say there was one, naming none
     outcomes: tuple[tuple[re.Pattern, str, str], ...]  # (pattern, role of the side before, role of the side after)
     attribution: tuple[re.Pattern, ...]
     numbers: dict[str, float]  # number word -> value
     units: frozenset[str]  # nouns counted without a plural -s
     durations: frozenset[str]  # units of time: a duration one voice gives is not a notable claim
     relative: frozenset[str]  # "two days later": a duration before these words is no count
+    plurals: dict[str, str]  # irregular plurals and their singular ("sorties": "sortie")
 
 
 def _rows(text: str, where: str) -> list[dict[str, str]]:
@@ -74,15 +76,19 @@ def vocabulary(extra: str | None = None) -> Vocabulary:
     """The bundled vocabulary, plus the rows of the files in `extra` ."""
     cues, framing, outcomes, attribution = [], [], [], []
     axes: dict[str, str] = {}
+    generic: set[str] = set()
     numbers: dict[str, float] = {}
     units: set[str] = set()
     durations: set[str] = set()
     relative: set[str] = set()
+    plurals: dict[str, str] = {}
     for name, texts in _texts(extra).items():
         for where, text in texts:
             for row in _rows(text, where):
                 if name == "cues.tsv":
                     cues.append(Cue(row["kind"], row["value"], row["polarity"], _compile(row["pattern"], where)))
+                    if (row.get("generic") or "").strip().lower() == "yes":  # optional column
+                        generic.add(row["value"])
                 elif name == "framing.tsv":
                     framing.append((row["facet"], row["value"], _compile(row["pattern"], where)))
                     axes[row["value"]] = row.get("axis") or axes.get(row["value"]) or row["value"]  # optional column
@@ -95,9 +101,11 @@ def vocabulary(extra: str | None = None) -> Vocabulary:
                         durations.add(row["word"].lower())
                     elif row["kind"] == "relative":
                         relative.add(row["word"].lower())
+                    elif row["kind"] == "plural":
+                        plurals[row["word"].lower()] = row["value"].lower()
                     else:
                         units.add(row["word"].lower())
                 else:
                     attribution.append(re.compile(row["pattern"]))  # case matters: voices are names
-    return Vocabulary(tuple(cues), tuple(framing), axes, tuple(outcomes), tuple(attribution), numbers, frozenset(units),
-                      frozenset(durations), frozenset(relative))
+    return Vocabulary(tuple(cues), tuple(framing), axes, frozenset(generic), tuple(outcomes), tuple(attribution), numbers, frozenset(units),
+                      frozenset(durations), frozenset(relative), plurals)
