@@ -52,10 +52,11 @@ def near_spellings(items: Sequence[tuple[Hashable, str]], cutoff: float, *, q: i
     least max(la, lb) - q + 1 - k*q of their q-grams (Ukkonen's q-gram lemma), at least `t` for a
     string's own length and largest `k` (`max_edits`); two sets sharing `t` elements share one
     among the first |set| - t + 1 of each, in any one order of all q-grams (prefix filtering). The
-    order puts rare q-grams first, so strings sharing only common parts ("city of ...") never meet.
+    order puts the q-grams rare in the block first, so strings sharing only its common parts
+    ("city of ...") never meet.
     """
     grams = [_grams(text, q) for _, text in items]
-    frequency: Counter = Counter(gram for item in grams for gram in item)
+    frequency: Counter = Counter((block, gram) for (block, _), item in zip(items, grams, strict=True) for gram in item)
     index: dict[tuple[Hashable, tuple[str, int]], list[int]] = defaultdict(list)
     every: dict[Hashable, list[int]] = defaultdict(list)  # all items of a block, for strings too short to filter
     loose: dict[Hashable, list[int]] = defaultdict(list)  # the items of a block that meet everything
@@ -75,7 +76,7 @@ def near_spellings(items: Sequence[tuple[Hashable, str]], cutoff: float, *, q: i
             meet(i, every[block])
             loose[block].append(i)
         else:
-            ordered = sorted(grams[i], key=lambda gram: (frequency[gram], gram))
+            ordered = sorted(grams[i], key=lambda gram: (frequency[(block, gram)], gram))
             for gram in ordered[: len(ordered) - shared + 1]:
                 meet(i, index[(block, gram)])
                 index[(block, gram)].append(i)
