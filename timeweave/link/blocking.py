@@ -9,7 +9,9 @@ all pairs, only without visiting pairs that cannot pass:
   share most of their q-grams, and so one of their rarest (q-gram lemma and prefix filtering);
 - `one_edit`: two words one Damerau-Levenshtein edit apart share a form with at most one letter
   deleted (a deletion neighbourhood);
-- `prefix_initials`: given names are compatible only when one list of initials starts the other.
+- `prefix_initials`: given names are compatible only when one list of initials starts the other;
+- `Components`: which names are one entity so far, kept as links are added, instead of walking the
+  graph once per name asked.
 
 `tests/test_link_blocking.py` checks on generated names that each index misses no pair the rule
 accepts (the naive all-pairs loops are kept there and in `bench/linking.py`, not here).
@@ -20,6 +22,8 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
+
+import networkx as nx
 
 
 def max_edits(length: int, cutoff: float) -> int:
@@ -85,6 +89,21 @@ def near_spellings(items: Sequence[tuple[Hashable, str]], cutoff: float, *, q: i
     return pairs
 
 
+def spelling_candidates(names: Sequence[str], skeletons: dict[str, str], blocks: Sequence[Hashable],
+                        cutoff: float) -> set[tuple[int, int]]:
+    """Index pairs (i < j) of `names` that may be spelling variants: in one block (type, first letters),
+    with the same skeleton, or with the same number of words and skeletons of 8 letters or more
+    that may reach `cutoff` (`near_spellings`)."""
+    same: dict[tuple[Hashable, str], list[int]] = defaultdict(list)
+    for n, key in enumerate(names):
+        same[(blocks[n], skeletons[key])].append(n)
+    pairs = {(a, b) for group in same.values() for i, a in enumerate(group) for b in group[i + 1 :]}
+    near = [n for n, key in enumerate(names) if len(skeletons[key]) >= 8]
+    items = [((blocks[n], len(names[n].split())), skeletons[names[n]]) for n in near]
+    pairs |= {(near[i], near[j]) for i, j in near_spellings(items, cutoff)}
+    return pairs
+
+
 def _deletions(word: str) -> set[str]:
     return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
 
@@ -126,3 +145,29 @@ def prefix_initials(given: Sequence[Sequence[str]]) -> set[tuple[int, int]]:
                 if j != i:
                     pairs.add((i, j) if i < j else (j, i))
     return pairs
+
+
+class Components:
+    """The connected components of a graph, kept up to date as a rule adds edges (a union-find).
+
+    Asking networkx for a node's component walks the whole component, once per name asked: a
+    corpus where many names join one entity made that quadratic."""
+
+    def __init__(self, graph: nx.Graph) -> None:
+        self.parent: dict[str, str] = {}
+        for nodes in nx.connected_components(graph):
+            root = min(nodes)
+            self.parent.update(dict.fromkeys(nodes, root))
+
+    def find(self, node: str) -> str:
+        parent = self.parent.setdefault(node, node)
+        while parent != node:
+            grand = self.parent[parent]
+            self.parent[node] = grand
+            node, parent = parent, grand
+        return node
+
+    def join(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)

@@ -20,7 +20,7 @@ from rapidfuzz import fuzz
 
 from timeweave.annotate.entities import gazetteer
 from timeweave.annotate.entities.keys import alias_key, initials, squashed
-from timeweave.link.blocking import near_spellings, prefix_initials
+from timeweave.link.blocking import Components, prefix_initials, spelling_candidates
 from timeweave.link.lexicon import Lexicon, default_lexicon
 
 TYPE_PRIORITY = ("state", "military_unit", "person", "work", "place", "organization", "other")
@@ -246,7 +246,8 @@ class Resolver:
         names = [k for k in sorted(self.by_key) if len(squashed(k)) >= 6 and self.key_type(k) in ("place", "state", "organization")
                  and not any(is_acronym(r) for r in self.by_key[k])]
         skeletons = {k: translit_skeleton(k) for k in names}
-        for i, j in sorted(self._spelling_candidates(names, skeletons)):
+        blocks = [(self.key_type(k), k.split()[0][:2]) for k in names]
+        for i, j in sorted(spelling_candidates(names, skeletons, blocks, NEAR_SPELLING)):
             a, b = names[i], names[j]
             if self.key_type(a) != self.key_type(b) or a.split()[0][:2] != b.split()[0][:2]:
                 continue
@@ -259,19 +260,6 @@ class Resolver:
                     and fuzz.ratio(skeletons[a], skeletons[b]) >= NEAR_SPELLING and _same_words_but_one(a, b):
                 self.edge(a, b, "spelling variant (near-identical spelling)", rule="near-identical spelling",
                           evidence=self.first_use(a) + self.first_use(b))
-
-    def _spelling_candidates(self, names: list[str], skeletons: dict[str, str]) -> set[tuple[int, int]]:
-        """Index pairs of `names` that may be spelling variants: same type and first two letters, and the
-        same skeleton or (same number of words, skeletons of 8 letters or more) skeletons close enough."""
-        blocks = [(self.key_type(k), k.split()[0][:2]) for k in names]
-        same: dict[tuple[str, str, str], list[int]] = defaultdict(list)
-        for n, key in enumerate(names):
-            same[(*blocks[n], skeletons[key])].append(n)
-        pairs = {(a, b) for group in same.values() for i, a in enumerate(group) for b in group[i + 1 :]}
-        near = [n for n, key in enumerate(names) if len(skeletons[key]) >= 8]
-        items = [((*blocks[n], len(names[n].split())), skeletons[names[n]]) for n in near]
-        pairs |= {(near[i], near[j]) for i, j in near_spellings(items, NEAR_SPELLING)}
-        return pairs
 
     def acronyms(self) -> None:
         """"the Mongolian People's Republic (MPR)" in one text; then "MPR" alone wherever it is the only expansion."""
@@ -316,7 +304,7 @@ class Resolver:
             if self.key_type(key) == "person":
                 surname, given = _person_parts(key, titles)
                 by_surname[surname].append((key, given))
-        components = _Components(self.graph)
+        components = Components(self.graph)
 
         def link(a: str, b: str, how: str, rule: str) -> None:
             self.edge(a, b, how, rule=rule, evidence=self.first_use(a) + self.first_use(b))
@@ -398,32 +386,6 @@ class Resolver:
         else:
             best = max(texts, key=lambda t: (texts[t], len(t), t))
         return next(r.key for r in rows if r.text == best), best, type_
-
-
-class _Components:
-    """The connected components of a graph, kept up to date as a rule adds edges (a union-find).
-
-    Asking networkx for a node's component walks the whole component, once per name asked: a
-    corpus where many names join one entity made that quadratic."""
-
-    def __init__(self, graph: nx.Graph) -> None:
-        self.parent: dict[str, str] = {}
-        for nodes in nx.connected_components(graph):
-            root = min(nodes)
-            self.parent.update(dict.fromkeys(nodes, root))
-
-    def find(self, node: str) -> str:
-        parent = self.parent.setdefault(node, node)
-        while parent != node:
-            grand = self.parent[parent]
-            self.parent[node] = grand
-            node, parent = parent, grand
-        return node
-
-    def join(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
 
 
 def _type_hint(lexicon: Lexicon, key: str) -> str | None:
