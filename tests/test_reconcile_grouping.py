@@ -83,3 +83,39 @@ def test_a_mention_of_the_day_between_does_not_chain_two_occasions(store):
                 place="Cartagena")
     run(store)
     assert event_of(store, r2) != event_of(store, r4)
+
+
+STORMING = "Crowds stormed the Bastille on 14 July 1789."
+
+
+def storming_sources(store: HandStore, voices: int = 3) -> list[int]:
+    ids = []
+    for n, author in enumerate(["Michelet, J.", "Carlyle, T.", "Lefebvre, G."][:voices]):
+        source = store.source(f"s{n}", STORMING, authors=[author])
+        ids.append(store.event(source, STORMING, "stormed", "offensive", when=day("1789-07-14"), agents=["Crowds"],
+                               place="Bastille", when_kind="governed"))
+    return ids
+
+
+def test_a_same_day_mention_of_the_same_kind_naming_nobody_joins_the_attested_event(store):
+    main = storming_sources(store)
+    sentence = "The incident of 14 July 1789 shocked the court."
+    store.source("memoir", sentence, authors=["Campan, H."])
+    incident = store.event("memoir", sentence, "incident", "incident", when=day("1789-07-14"), when_kind="governed")
+    run(store)
+    assert event_of(store, incident) == event_of(store, main[0]) == event_of(store, main[2])
+
+
+def test_a_same_day_mention_naming_another_place_or_a_day_two_events_share_stays_apart(store):
+    main = storming_sources(store, voices=2)
+    riot = "A riot broke out at Lyon on 14 July 1789."
+    store.source("lyon", riot, authors=["Roland, M."])
+    elsewhere = store.event("lyon", riot, "riot", "incident", when=day("1789-07-14"), place="Lyon", when_kind="governed")
+    sentence = "The incident of 14 July 1789 shocked the court."
+    for n, author in enumerate(["Campan, H.", "Staël, G."]):  # two voices for the incident too: a tie
+        store.source(f"m{n}", sentence, authors=[author])
+    unnamed = store.event("m0", sentence, "incident", "incident", when=day("1789-07-14"), when_kind="governed")
+    store.event("m1", sentence, "incident", "incident", when=day("1789-07-14"), when_kind="governed")
+    run(store)
+    assert event_of(store, elsewhere) != event_of(store, main[0])
+    assert event_of(store, unnamed) != event_of(store, main[0])

@@ -224,6 +224,8 @@ class Clusterer:
         groups: dict[int, list[int]] = {}
         for m in loose:
             groups.setdefault(find(m), []).append(m)
+        if level == 0:
+            groups = self._absorb_same_day(groups, ivs)
         for root in sorted(groups):
             found = groups[root]
             if not any(self.mentions[m].role == "event" and self.mentions[m].may_found for m in found):
@@ -235,6 +237,54 @@ class Clusterer:
                     if child.parent is None and cid not in cluster.children:
                         child.parent = cluster.id
                         cluster.children.append(cid)
+
+    def _absorb_same_day(self, groups: dict[int, list[int]], ivs: dict) -> dict[int, list[int]]:
+        """A happening of the same kind on the same day as an event more voices attest, told without anybody
+        that event does not name, is that event ("the incident of 14 July 1789" beside the storming several
+        sources date to that day), even when its words alone score under `join`.
+
+        Per exact day and type family (not `other`), the group told by the most voices (two at least, and
+        strictly more than any other) absorbs a group that names no participant or place, or that one voice
+        tells naming only participants of the main group, when their best pair scores at least `part` (a
+        pair with no date conflict and no whole-and-part relation). A group naming someone or somewhere the
+        main group does not (a riot at Lyon that day), or a day two groups attest equally, stays as it was.
+        """
+        buckets: dict[tuple[int, str], list[int]] = {}
+        for root, found in groups.items():
+            iv = ivs.get(root)
+            kind = family(self._type_of(found))
+            if all(self.mentions[m].carried_date for m in found):
+                continue  # a date carried over from earlier sentences says where the narrative is, not when
+            if iv is not None and iv.width == 1 and kind != "other":
+                buckets.setdefault((iv.earliest, kind), []).append(root)
+        merged = dict(groups)
+        for roots in buckets.values():
+            if len(roots) < 2:
+                continue
+            voices = {r: {self.mentions[m].voice for m in groups[r]} for r in roots}
+            ranked = sorted(roots, key=lambda r: (-len(voices[r]), r))
+            main = ranked[0]
+            if len(voices[main]) < 2 or len(voices[ranked[1]]) == len(voices[main]):
+                continue
+            main_entities = {e for m in groups[main] for e in self.mentions[m].entities}
+            for root in ranked[1:]:
+                entities = {e for m in groups[root] for e in self.mentions[m].entities}
+                if entities and not (len(voices[root]) == 1 and entities <= main_entities):
+                    continue
+                best = max((s for m in groups[root] for n, (s, flag) in self.adjacency[m].items()
+                            if n in groups[main] and flag is None), default=0.0)
+                if best >= self.params.part:
+                    merged[main] = merged[main] + merged.pop(root)
+        return {root: sorted(found) for root, found in merged.items()}
+
+    def _type_of(self, members: list[int]) -> str:
+        """The most frequent specific type of a group of mentions (claims count twice; `other` only if nothing else)."""
+        counts: dict[str, int] = {}
+        for m in members:
+            mention = self.mentions[m]
+            counts[mention.type] = counts.get(mention.type, 0) + (2 if mention.is_claim else 1)
+        specific = {k: v for k, v in counts.items() if k != "other"} or counts
+        return sorted(specific.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
 
     def _containment(self) -> None:
         """A finer event whose dates lie inside a coarser related event's becomes its part."""
