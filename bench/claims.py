@@ -3,6 +3,7 @@
     .venv/bin/python bench/claims.py              # 10,000 claims
     .venv/bin/python bench/claims.py --n 50000 --json
     .venv/bin/python bench/claims.py --audit STORE.db [--sample 30 --seed 1]   # comparisons to judge by hand
+    .venv/bin/python bench/claims.py --share timeweave/data/khalkhin-gol        # the stage's share of a full build
 
 Why synthetic: no corpus of ours has 10,000 claims, and the cost that grows is alignment (the blocks
 searched for claims whose mention joined no event) and relating each group. The claims are spread over
@@ -22,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from timeweave.claims.align import align, relate  # noqa: E402
+from timeweave.claims.align import align, relate_all  # noqa: E402
 from timeweave.claims.extract import Claim  # noqa: E402
 
 KINDS = ("occurrence", "agent", "cause", "purpose", "evaluation", "outcome", "quantity", "attribution")
@@ -62,7 +63,7 @@ def run(n: int) -> dict:
     began = time.perf_counter()
     groups = align(claims, vectors)
     aligned = time.perf_counter() - began
-    relations = [r for key, group in groups.items() if (r := relate(key, group)) is not None]
+    relations = [r for key, group in groups.items() for r in relate_all(key, group)]
     total = time.perf_counter() - began
     kinds: dict[str, int] = {}
     for r in relations:
@@ -94,14 +95,49 @@ def audit(db: str, sample: int = 30, seed: int = 1) -> list[dict]:
     return out
 
 
+def share(corpus: str) -> dict:
+    """Build `corpus` into a fresh store and time the claims stage against the whole build (same run, a ratio)."""
+    import logging
+    import re
+    import tempfile
+
+    from timeweave.build import build
+
+    seconds: list[float] = []
+
+    class Grab(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            found = re.search(r"claims: .* ([0-9.]+)s$", record.getMessage())
+            if found:
+                seconds.append(float(found.group(1)))
+
+    handler = Grab(level=logging.INFO)
+    logger = logging.getLogger("timeweave.claims")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    with tempfile.TemporaryDirectory() as tmp:
+        began = time.perf_counter()
+        build([Path(corpus)], db=Path(tmp) / "store.db")
+        total = time.perf_counter() - began
+    logger.removeHandler(handler)
+    stage = sum(seconds)
+    return {"corpus": corpus, "build_seconds": round(total, 2), "claims_seconds": round(stage, 2),
+            "claims_share": round(stage / total, 3) if total else None}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--audit", metavar="STORE", help="print a seeded random sample of a store's claim comparisons")
+    parser.add_argument("--share", metavar="CORPUS", help="build CORPUS and print the claims stage's share of it")
     parser.add_argument("--sample", type=int, default=30)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
+    if args.share:
+        json.dump(share(args.share), sys.stdout)
+        sys.stdout.write("\n")
+        return
     if args.audit:
         for n, c in enumerate(audit(args.audit, args.sample, args.seed), start=1):
             sys.stdout.write(f"{n:>2}. #{c['id']} {c['kind']} {c['field']} (event {c['event']}): {c['explanation']}\n")

@@ -279,3 +279,27 @@ def test_every_side_of_a_contradiction_is_quoted_however_many_voices_the_other_h
     denied = _claim(11, 1, "z", kind="occurrence", value="did not happen", polarity="-")
     found = relate((1, "occurrence", ""), told + [denied], limit=4)
     assert found.kind == "contradict" and len(found.claims) == 4 and denied in found.claims
+
+
+def test_a_build_that_changed_no_source_keeps_the_claims_and_any_change_gives_a_full_runs_rows(store):
+    from timeweave.store.changes import Changes
+
+    a = store.source("a", "Prussia opened fire on the outposts of France on 19 July 1870.", authors=["Berlin"])
+    b = store.source("b", "France opened fire on the outposts of Prussia on 19 July 1870.", authors=["Paris"])
+    store.event(a, store.texts[a], "opened", "attack", when=day("1870-07-19"), agents=["Prussia"], patients=["France"])
+    store.event(b, store.texts[b], "opened", "attack", when=day("1870-07-19"), agents=["France"], patients=["Prussia"])
+    run(store)
+
+    def rows():
+        with store.engine.connect() as conn:
+            return (conn.execute(select(t.claims).order_by(t.claims.c.id)).all(),
+                    conn.execute(select(t.comparisons).order_by(t.comparisons.c.id)).all())
+
+    full = rows()
+    assert full[0] and any(c.field == "claim:agent:initiator" for c in full[1])
+    with store.engine.begin() as conn:  # a mark the stage would erase if it ran
+        conn.execute(t.claims.update().where(t.claims.c.id == 1).values(voice_name="kept"))
+    report = claims(store.engine, config=CONFIG, encoder=bag_of_words, changes=Changes())
+    assert report.kept and rows()[0][0].voice_name == "kept"
+    report = claims(store.engine, config=CONFIG, encoder=bag_of_words, changes=Changes(changed=frozenset({"a"})))
+    assert not report.kept and rows() == full

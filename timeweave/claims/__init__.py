@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from timeweave.claims.align import align, echoed, relate_all
 from timeweave.claims.extract import extract
@@ -24,6 +24,7 @@ from timeweave.claims.write import write
 from timeweave.config import DEFAULTS_OF
 from timeweave.reconcile.load import load
 from timeweave.store import schema as t
+from timeweave.store.changes import Changes
 
 __all__ = ["ClaimsReport", "claims"]
 
@@ -36,6 +37,7 @@ class ClaimsReport:
     by_kind: dict[str, int] = field(default_factory=dict)
     comparisons: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    kept: bool = False  # nothing changed: the stored claims were kept
 
 
 def _root(event: int, parent: dict[int, int | None]) -> int:
@@ -46,14 +48,23 @@ def _root(event: int, parent: dict[int, int | None]) -> int:
     return event
 
 
-def claims(engine: Engine, *, config: dict[str, Any], encoder=None) -> ClaimsReport:
+def claims(engine: Engine, *, config: dict[str, Any], encoder=None, changes: Changes | None = None) -> ClaimsReport:
     """Extract, align and compare the claims of the store; rewrites `claims` and the claim comparisons.
 
     `config["embeddings"]` (default True) lets a claim whose mention joined no event be placed by sentence
     similarity (the vectors `reconcile` cached); `encoder` replaces the model in tests and benches.
+    `changes` (store/changes.py): when the build changed no source, the stored claims are what a full run
+    would write, so they are kept; any change recomputes the whole stage (claims are grouped across every
+    source, and the stage is about a tenth of a build: bench/claims.py --share).
     """
     began = time.perf_counter()
     report = ClaimsReport()
+    if changes is not None and changes.nothing:
+        with engine.connect() as conn:
+            report.claims = conn.execute(select(func.count()).select_from(t.claims)).scalar() or 0
+        report.kept = True
+        log.info("claims: no source changed, %d claims kept", report.claims)
+        return report
 
     def setting(name: str):
         return config[name] if name in config else DEFAULTS_OF[name]
