@@ -109,28 +109,3 @@ def _pad(value: str, *, end: bool) -> str:
     if len(value) == 7:
         return value + ("-31" if end else "-01")
     return value
-
-
-def index_conditions(filters: Filters, ti) -> list:
-    """The same filters on the derived `timeline_index` table (integer day numbers)."""
-    from timeweave.serve.timeline import parse_day
-
-    m = t.event_mentions.c
-    conditions: list = []
-    if filters.entity is not None:
-        acts = select(t.event_participants.c.event_id).where(t.event_participants.c.entity_id == filters.entity)
-        conditions.append(ti.c.id.in_(acts) | (ti.c.place == filters.entity))
-    if filters.source:
-        conditions.append(ti.c.id.in_(select(m.event_id).where(m.source_id == filters.source)))
-    if filters.kind:
-        kinds = select(t.sources.c.id).where(t.sources.c.kind == filters.kind)
-        conditions.append(ti.c.id.in_(select(m.event_id).where(m.source_id.in_(kinds))))
-    if filters.type:
-        conditions.append(ti.c.type == filters.type)
-    if filters.status:
-        conditions.append(ti.c.status == filters.status)
-    if filters.date_from:
-        conditions.append(ti.c.d1 >= parse_day(filters.date_from).toordinal())
-    if filters.date_to:
-        conditions.append(ti.c.d0 <= parse_day(filters.date_to, end=True).toordinal())
-    return conditions

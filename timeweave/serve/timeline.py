@@ -2,24 +2,30 @@
 
 The browser asks for the window it shows (`/timeline.json?start=&end=&bins=`) every time the user
 zooms or pans, so the server never sends more than `MAX_EVENTS` events: with 100,000 events a
-decade view gets a histogram and a day view gets the events themselves. Dates are the stored ISO
-strings (`YYYY-MM-DD`), which compare correctly as text, so the window filter can use the index on
-`events.earliest`. An event is counted in the bin where it starts (clipped to the window).
+decade view gets a histogram and a day view gets the events themselves. Every answer is computed
+from the timeline's columns (day numbers, status, type and place of every event, see
+store/timeline_index.py), held in memory per store generation: a window over 100,000 events is a
+few vectorised passes, not a scan of the rows in SQL. Only the entity/source/kind filters ask the
+store (which events an entity joins or a source attests), and their answers are kept per generation.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections import defaultdict
+import threading
+import weakref
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, func, inspect, select
+import numpy as np
+from sqlalchemy import Engine, func, select
 
-from timeweave.serve.filters import BadParameter, Filters, event_conditions, index_conditions
+from timeweave.serve.filters import BadParameter, Filters
 from timeweave.store import schema as t
-from timeweave.store.search import TIMELINE
+from timeweave.store.timeline_index import Columns, generation, load_columns
 
 log = logging.getLogger(__name__)
 
@@ -64,104 +70,189 @@ def parse_day(value: str | None, *, end: bool = False) -> date | None:
         raise BadParameter(f"Invalid date {value!r}: no such day (years 0001-9999, months 01-12, days that exist).") from None
 
 
-def _index_table(engine: Engine) -> Table | None:
-    """The derived `timeline_index` (see store/search.py), or None for a store built before it existed."""
-    if engine not in _HAS_INDEX:
-        _HAS_INDEX[engine] = inspect(engine).has_table(TIMELINE)
-    return _TI if _HAS_INDEX[engine] else None
+_CACHE: "weakref.WeakKeyDictionary[Engine, tuple[str, Columns]]" = weakref.WeakKeyDictionary()
+_KEPT: "OrderedDict[tuple, Any]" = OrderedDict()  # id sets and subsets, per (engine, generation, filters)
+KEPT = 32
+_LOCK = threading.Lock()
 
 
-_HAS_INDEX: dict[Engine, bool] = {}
-_TI = Table(TIMELINE, MetaData(), Column("id", Integer), Column("d0", Integer), Column("d1", Integer),
-            Column("status", String), Column("type", String), Column("place", Integer))
+@dataclass(frozen=True)
+class Subset:
+    """The events passing some filters: positions in the columns, and per status their first and last days sorted.
+
+    Sorted days answer every count the timeline shows by bisection, whatever the window and the
+    number of bins: the events of status s overlapping days [x, y] number
+    `#(first <= y) - #(last < x)`, because an event that ends before x also starts before it.
+    """
+
+    positions: np.ndarray  # of dated events, into Columns
+    undated: int
+    first: dict[str, np.ndarray]
+    last: dict[str, np.ndarray]
+
+    def overlapping(self, status: str, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """How many events of `status` overlap each [x, y] (day ordinals, arrays of the same shape)."""
+        return (np.searchsorted(self.first[status], y, side="right")
+                - np.searchsorted(self.last[status], x, side="left"))
+
+
+def _remember(key: tuple, make) -> Any:
+    """`make()` kept under `key` (least recently used dropped first); not kept when the key has no generation."""
+    if key[1] is None:
+        return make()
+    with _LOCK:
+        if key in _KEPT:
+            _KEPT.move_to_end(key)
+            return _KEPT[key]
+    value = make()
+    with _LOCK:
+        _KEPT[key] = value
+        while len(_KEPT) > KEPT:
+            _KEPT.popitem(last=False)
+    return value
+
+
+def columns_of(engine: Engine) -> tuple[Columns, str | None]:
+    """The timeline's columns of this store, and the generation they belong to (None: not cached).
+
+    Read from `timeline_arrays` once per generation and kept while every reindex leaves the
+    generation alone; the generation is read first, so a reindex committing in between can only
+    make the next request reload, never keep an old copy. A store built before the arrays existed
+    gets them computed from `events` on every request: correct, slow at 100k events.
+    """
+    with engine.connect() as conn:
+        token = generation(conn)
+        cached = _CACHE.get(engine)
+        if token is not None and cached is not None and cached[0] == token:
+            return cached[1], token
+        columns = load_columns(conn) if token is not None else None
+        if columns is None:
+            log.warning("no timeline arrays in this store (built by an older timeweave): the timeline reads every "
+                        "event on each request; rebuild the store to make it fast")
+            return columns_from_events(conn), None
+    with _LOCK:
+        _CACHE[engine] = (token, columns)
+    return columns, token
+
+
+def columns_from_events(conn) -> Columns:
+    """The columns computed from the `events` table (what `timeline_arrays` holds, without it)."""
+    from timeweave.store.timeline_index import _columns, _event_rows
+
+    return _columns(_event_rows(conn, None))
+
+
+def _ids(engine: Engine, query) -> np.ndarray:
+    """Event ids a filter on participants or sources selects, sorted."""
+    with engine.connect() as conn:
+        return np.unique(np.fromiter((i for i in conn.execute(query).scalars() if i is not None), dtype=np.int64))
+
+
+def filter_mask(engine: Engine, columns: Columns, filters: Filters) -> np.ndarray:
+    """Which events (positions in `columns`) pass the filters, dates included."""
+    mask = np.ones(len(columns), dtype=bool)
+    m, ep = t.event_mentions.c, t.event_participants.c
+    if filters.entity is not None:
+        acts = _ids(engine, select(ep.event_id).where(ep.entity_id == filters.entity))
+        mask &= np.isin(columns.ids, acts, assume_unique=True) | (columns.place == filters.entity)
+    if filters.source:
+        mask &= np.isin(columns.ids, _ids(engine, select(m.event_id).where(m.source_id == filters.source).distinct()),
+                        assume_unique=True)
+    if filters.kind:
+        kinds = select(t.sources.c.id).where(t.sources.c.kind == filters.kind)
+        mask &= np.isin(columns.ids, _ids(engine, select(m.event_id).where(m.source_id.in_(kinds)).distinct()),
+                        assume_unique=True)
+    for value, codes, vocab in ((filters.type, columns.type, columns.types), (filters.status, columns.status, columns.statuses)):
+        if value:
+            mask &= codes == (vocab.index(value) if value in vocab else -2)
+    if filters.date_from:
+        mask &= columns.d1 >= parse_day(filters.date_from).toordinal()
+    if filters.date_to:
+        mask &= columns.d0 <= parse_day(filters.date_to, end=True).toordinal()
+    return mask
+
+
+def subset(engine: Engine, columns: Columns, token: str | None, filters: Filters) -> Subset:
+    """The events passing `filters`, kept per (store, generation, filters): zooming and panning reuse it."""
+
+    def make() -> Subset:
+        mask = filter_mask(engine, columns, filters)
+        positions = np.flatnonzero(mask & (columns.d0 > 0)).astype(np.int32)
+        status = columns.status[positions]
+        first, last = {}, {}
+        for code, name in enumerate(columns.statuses):
+            chosen = positions[status == code]
+            first[name], last[name] = np.sort(columns.d0[chosen]), np.sort(columns.d1[chosen])
+        return Subset(positions, int(np.count_nonzero(mask & (columns.d0 == 0))), first, last)
+
+    return _remember((id(engine), token, filters), make)
 
 
 def timeline_data(engine: Engine, filters: Filters, *, start: str | None, end: str | None, bins: int = 200,
                   max_events: int = MAX_EVENTS) -> dict[str, Any]:
-    """What `/timeline.json` returns: the window, the undated count, and events (at most `max_events`) or bins."""
+    """What `/timeline.json` returns: the window, the undated count, and events (at most `max_events`) or bins.
+
+    Each bin counts the events that start in it (clipped to the window, so the bins add up to the
+    window's total) and, in `spread`, the events whose span overlaps it: a year-long or vague date
+    is drawn over its whole span instead of piling up on its first day.
+    """
     max_events = max(1, min(max_events, MAX_EVENTS))
-    ti = _index_table(engine)
-    if ti is None:
-        log.warning("no timeline_index in this store (built by an older timeweave): the timeline will be slow; rebuild it")
-        return _from_events(engine, filters, start=start, end=end, bins=bins, max_events=max_events)
-    e = t.events.c
     bins = max(1, min(int(bins), MAX_BINS))
-    where = index_conditions(filters, ti)
-    with engine.connect() as conn:
-        undated = conn.execute(select(func.count()).select_from(t.events).where(
-            e.earliest.is_(None), *event_conditions(filters))).scalar_one()
-        out: dict[str, Any] = {"undated": undated, "events": [], "bins": []}
-        lo, hi = parse_day(start), parse_day(end, end=True)
-        if lo is None or hi is None:
-            first, last = conn.execute(select(func.min(ti.c.d0), func.max(ti.c.d1)).where(*where)).one()
-            if first is None:
-                return out | {"start": None, "end": None, "mode": "events", "total": 0, "extent": None}
-            out["extent"] = {"earliest": date.fromordinal(first).isoformat(), "latest": date.fromordinal(last).isoformat()}
-            lo, hi = lo or date.fromordinal(first), hi or date.fromordinal(last)
-        if hi < lo:
-            lo, hi = hi, lo
-        a, b = lo.toordinal(), hi.toordinal()
-        days = b - a + 1
-        window = [ti.c.d0 <= b, ti.c.d1 >= a, *where]
-        clipped = (func.greatest if engine.dialect.name == "postgresql" else func.max)(ti.c.d0, a)
-        index = ((clipped - a) * bins // days).label("b")
-        counts = conn.execute(select(index, ti.c.status, func.count()).where(*window).group_by(index, ti.c.status)).all()
-        total = sum(n for _i, _s, n in counts)
-        out |= {"start": lo.isoformat(), "end": hi.isoformat(), "total": total}
-        if total <= max_events:
-            ids = [r[0] for r in conn.execute(select(ti.c.id).where(*window))]
-            out["mode"] = "events"
-            out["events"] = window_events(engine, [e.id.in_(ids)]) if ids else []
-            return out
-    out["mode"] = "bins"
-    out["bin_days"] = days / bins
-    out["bins"] = _bins(counts, lo, days, bins)
-    return out
-
-
-def _bins(counts, lo: date, days: int, bins: int) -> list[dict[str, Any]]:
-    table: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATUSES, 0))
-    for index, status, n in counts:
-        i = min(int(index), bins - 1)
-        table[i][status] = table[i].get(status, 0) + n
-    width = days / bins
-    return [{"start": (lo + timedelta(days=int(i * width))).isoformat(),
-             "end": (lo + timedelta(days=max(int((i + 1) * width) - 1, int(i * width)))).isoformat(),
-             **table[i], "total": sum(table[i].values())} for i in sorted(table)]
-
-
-def _from_events(engine: Engine, filters: Filters, *, start: str | None, end: str | None, bins: int,
-                 max_events: int) -> dict[str, Any]:
-    """The same answer from the events table alone (date strings): correct, but slow at 100k events."""
-    e = t.events.c
-    with engine.connect() as conn:
-        first, last = conn.execute(select(func.min(e.earliest), func.max(e.latest)).where(
-            e.earliest.is_not(None), *event_conditions(filters))).one()
-        undated = conn.execute(select(func.count()).select_from(t.events).where(
-            e.earliest.is_(None), *event_conditions(filters))).scalar_one()
-    lo = parse_day(start) or (date.fromisoformat(first) if first else None)
-    hi = parse_day(end, end=True) or (date.fromisoformat(last) if last else None)
-    bins = max(1, min(int(bins), MAX_BINS))
-    out: dict[str, Any] = {"extent": {"earliest": first, "latest": last}, "undated": undated, "events": [], "bins": []}
+    columns, token = columns_of(engine)
+    chosen = subset(engine, columns, token, filters)
+    out: dict[str, Any] = {"undated": chosen.undated, "events": [], "bins": []}
+    lo, hi = parse_day(start), parse_day(end, end=True)
     if lo is None or hi is None:
-        return out | {"start": None, "end": None, "mode": "events", "total": 0}
+        if not len(chosen.positions):
+            return out | {"start": None, "end": None, "mode": "events", "total": 0, "extent": None}
+        first = min(int(f[0]) for f in chosen.first.values() if len(f))
+        last = max(int(f[-1]) for f in chosen.last.values() if len(f))
+        out["extent"] = {"earliest": date.fromordinal(first).isoformat(), "latest": date.fromordinal(last).isoformat()}
+        lo, hi = lo or date.fromordinal(first), hi or date.fromordinal(last)
     if hi < lo:
         lo, hi = hi, lo
-    s, en = lo.isoformat(), hi.isoformat()
-    window = [e.earliest.is_not(None), e.earliest <= en, e.latest >= s, *event_conditions(filters)]
-    days = (hi - lo).days + 1
-    with engine.connect() as conn:
-        rows = conn.execute(select(e.earliest, e.status).where(*window)).all()
-    tally: dict[tuple[int, str], int] = defaultdict(int)
-    for earliest, status in rows:
-        first_day = max(date.fromisoformat(earliest[:10]), lo) if len(earliest) >= 10 and earliest[0] != "-" else lo
-        tally[((first_day - lo).days * bins // days, status)] += 1
-    counts = [(i, status, n) for (i, status), n in tally.items()]
-    total = sum(n for _b, _s, n in counts)
-    out |= {"start": s, "end": en, "total": total}
-    if total > max_events:
-        return out | {"mode": "bins", "bin_days": days / bins, "bins": _bins(counts, lo, days, bins)}
-    return out | {"mode": "events", "events": window_events(engine, window)}
+    a, b = lo.toordinal(), hi.toordinal()
+    days = b - a + 1
+    bins = min(bins, days)  # a bin is at least a day: finer bins would be empty
+    # Bin i holds the days whose offset x from `a` has x * bins // days == i: [a + starts[i], a + starts[i + 1] - 1].
+    starts = a + -(-np.arange(bins + 1, dtype=np.int64) * days // bins)
+    counts = {name: chosen.overlapping(name, np.array([a]), np.array([b]))[0] for name in chosen.first}
+    total = int(sum(counts.values()))
+    out |= {"start": lo.isoformat(), "end": hi.isoformat(), "total": total}
+    if total <= max_events:
+        pos = chosen.positions
+        ids = columns.ids[pos[(columns.d0[pos] <= b) & (columns.d1[pos] >= a)]].tolist()
+        return out | {"mode": "events", "events": window_events(engine, [t.events.c.id.in_(ids)]) if ids else []}
+    by_start, spread = {}, {}
+    for name in chosen.first:
+        below = np.searchsorted(chosen.first[name], starts - 1, side="right")  # events starting before each bin
+        before_window = np.searchsorted(chosen.last[name], a, side="left")  # events over before the window
+        began = np.diff(below)
+        began[0] = below[1] - before_window  # the first bin also holds what began earlier and lasts into the window
+        by_start[name] = began
+        spread[name] = chosen.overlapping(name, starts[:-1], starts[1:] - 1)
+    return out | {"mode": "bins", "bin_days": days / bins, "bins": bin_rows(by_start, spread, starts)}
+
+
+def bin_rows(by_start: dict[str, np.ndarray], spread: dict[str, np.ndarray], starts: np.ndarray) -> list[dict[str, Any]]:
+    """The bins holding any event, each with its counts by status: of events starting in it, and of those spanning it."""
+    names = list(dict.fromkeys([*STATUSES, *by_start]))
+    zero = np.zeros(len(starts) - 1, dtype=np.int64)
+    began = {n: by_start.get(n, zero).tolist() for n in names}
+    over = {n: spread.get(n, zero).tolist() for n in names}
+    began_total = sum((by_start.get(n, zero) for n in names), zero)
+    over_total = sum((spread.get(n, zero) for n in names), zero)
+    bounds = starts.tolist()
+    began_total, over_total = began_total.tolist(), over_total.tolist()
+    rows = []
+    for i in np.flatnonzero(np.add(began_total, over_total)).tolist():
+        row = {"start": date.fromordinal(bounds[i]).isoformat(), "end": date.fromordinal(bounds[i + 1] - 1).isoformat()}
+        row.update((n, began[n][i]) for n in names)
+        spread_row = {n: over[n][i] for n in names}
+        spread_row["total"] = over_total[i]
+        row["total"], row["spread"] = began_total[i], spread_row
+        rows.append(row)
+    return rows
 
 
 def window_events(engine: Engine, window: list) -> list[dict[str, Any]]:

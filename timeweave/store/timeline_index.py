@@ -1,0 +1,236 @@
+"""The timeline's derived index: day numbers per event as rows (`timeline_index`) and as columns (`timeline_arrays`).
+
+The timeline asks for a window at every zoom and pan; over 100,000 events, reading and grouping
+the rows of the window in SQL costs 100+ ms for a century. Every answer the timeline gives (the
+events of a window, counts per bin by start or spread over each event's span, the extent, the
+undated count, the status/type/place filters) is a vectorised pass over six columns, so
+`timeline_arrays` keeps them as little-endian arrays in one row, read in a few milliseconds and
+cached by the web server until the store's `generation` changes (`read_index_state`, changed by
+every reindex, full or incremental). `timeline_index` keeps the same days as rows anyone can query.
+
+Days are proleptic Gregorian ordinals (1 = 0001-01-01). In the arrays an undated event (no
+`earliest`) has day 0, and an event whose dates are not ISO days (BCE, malformed) day -1: such
+events are on neither the timeline nor its undated count, as before the arrays existed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from sqlalchemy import Connection, inspect, select, text
+from sqlalchemy.exc import OperationalError
+
+from timeweave.store import schema as t
+
+TIMELINE = "timeline_index"
+ARRAYS = "timeline_arrays"
+STATE = "read_index_state"
+FORMAT = 2  # of search_index rowids and timeline_arrays; a store with another format is reindexed in full
+UNDATED, OFF_INDEX = 0, -1
+CHUNK = 500  # ids per IN (...) list: under every driver's parameter limit
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DTYPES = {"ids": "<i8", "d0": "<i4", "d1": "<i4", "status": "<i2", "type": "<i2", "place": "<i8"}
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Every event as parallel arrays sorted by id; `status`/`type` are codes into `statuses`/`types` (-1: none)."""
+
+    ids: np.ndarray
+    d0: np.ndarray
+    d1: np.ndarray
+    status: np.ndarray
+    type: np.ndarray
+    place: np.ndarray  # entities.id, -1 for none
+    statuses: tuple[str, ...]
+    types: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def days(earliest: str | None, latest: str | None) -> tuple[int, int]:
+    """An event's first and last day as ordinals, (0, 0) when undated, (-1, -1) when not ISO days."""
+    if earliest is None:
+        return UNDATED, UNDATED
+    if latest is None or not _ISO.fullmatch(earliest) or not _ISO.fullmatch(latest):
+        return OFF_INDEX, OFF_INDEX
+    try:
+        return date.fromisoformat(earliest).toordinal(), date.fromisoformat(latest).toordinal()
+    except ValueError:  # 1939-02-30 stored by a hand-edited row: off the timeline rather than a failed build
+        return OFF_INDEX, OFF_INDEX
+
+
+def chunks(values: Iterable, size: int = CHUNK) -> Iterable[list]:
+    """`values` in lists of at most `size`, so an IN (...) list never exceeds a driver's parameter limit."""
+    batch: list = []
+    for value in values:
+        batch.append(value)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _event_rows(conn: Connection, ids: list[int] | None) -> list[tuple]:
+    e = t.events.c
+    query = select(e.id, e.earliest, e.latest, e.status, e.type, e.place)
+    if ids is None:
+        return [tuple(r) for r in conn.execute(query.order_by(e.id))]
+    rows: list[tuple] = []
+    for batch in chunks(sorted(ids)):
+        rows.extend(tuple(r) for r in conn.execute(query.where(e.id.in_(batch))))
+    return rows
+
+
+def _columns(rows: list[tuple]) -> Columns:
+    """The canonical columns of `rows` (id, earliest, latest, status, type, place): sorted by id, sorted vocabularies."""
+    rows = sorted(rows, key=lambda r: r[0])
+    statuses = tuple(sorted({r[3] for r in rows if r[3] is not None}))
+    types = tuple(sorted({r[4] for r in rows if r[4] is not None}))
+    s_code, t_code = {s: i for i, s in enumerate(statuses)}, {v: i for i, v in enumerate(types)}
+    spans = [days(r[1], r[2]) for r in rows]
+    return Columns(
+        ids=np.array([r[0] for r in rows], dtype=np.int64),
+        d0=np.array([s[0] for s in spans], dtype=np.int32), d1=np.array([s[1] for s in spans], dtype=np.int32),
+        status=np.array([s_code.get(r[3], -1) for r in rows], dtype=np.int16),
+        type=np.array([t_code.get(r[4], -1) for r in rows], dtype=np.int16),
+        place=np.array([-1 if r[5] is None else r[5] for r in rows], dtype=np.int64),
+        statuses=statuses, types=types)
+
+
+def _decoded(columns: Columns) -> list[tuple]:
+    """The columns back as rows (id, d0, d1, status, type, place) with names, to merge with changed events."""
+    statuses, types = columns.statuses, columns.types
+    return [(int(i), int(a), int(b), statuses[s] if s >= 0 else None, types[ty] if ty >= 0 else None, None if p < 0 else int(p))
+            for i, a, b, s, ty, p in zip(columns.ids, columns.d0, columns.d1, columns.status, columns.type, columns.place)]
+
+
+def _merged(old: Columns, changed_ids: set[int], fresh: list[tuple]) -> Columns:
+    """`old` without the events in `changed_ids`, plus `fresh` rows (those still present): what a full pass gives.
+
+    Kept rows are moved as arrays, not re-read: only the changed events cost a query.
+    """
+    keep = ~np.isin(old.ids, np.fromiter(changed_ids, dtype=np.int64, count=len(changed_ids)))
+    new = _columns(fresh)
+    statuses = tuple(sorted(set(old.statuses[c] for c in np.unique(old.status[keep]) if c >= 0) | set(new.statuses)))
+    types = tuple(sorted(set(old.types[c] for c in np.unique(old.type[keep]) if c >= 0) | set(new.types)))
+
+    def recode(codes: np.ndarray, vocab: tuple[str, ...], target: tuple[str, ...]) -> np.ndarray:
+        # A value no kept event uses any more maps to -1; code -1 (none) reads table[-1] = -1.
+        table = np.array([target.index(v) if v in target else -1 for v in vocab] + [-1], dtype=np.int16)
+        return table[codes]
+
+    ids = np.concatenate([old.ids[keep], new.ids])
+    order = np.argsort(ids, kind="stable")
+    cat = lambda a, b: np.concatenate([a, b])[order]  # noqa: E731
+    return Columns(
+        ids=ids[order], d0=cat(old.d0[keep], new.d0), d1=cat(old.d1[keep], new.d1),
+        status=cat(recode(old.status[keep], old.statuses, statuses), recode(new.status, new.statuses, statuses)),
+        type=cat(recode(old.type[keep], old.types, types), recode(new.type, new.types, types)),
+        place=cat(old.place[keep], new.place), statuses=statuses, types=types)
+
+
+def load_columns(conn: Connection) -> Columns | None:
+    """The stored columns, or None when this store has none (built before them, or another format)."""
+    if not _has(conn, ARRAYS):  # a store built before the arrays existed
+        return None
+    row = conn.execute(text(f"SELECT format, statuses, types, ids, d0, d1, status, type, place FROM {ARRAYS}")).first()
+    if row is None or row.format != FORMAT:
+        return None
+    arrays = {name: np.frombuffer(bytes(getattr(row, name)), dtype=dtype) for name, dtype in _DTYPES.items()}
+    return Columns(**arrays, statuses=tuple(json.loads(row.statuses)), types=tuple(json.loads(row.types)))
+
+
+def generation(conn: Connection) -> str | None:
+    """The token every reindex changes: a reader's caches of the derived indexes are valid while it is the same.
+
+    None for a store built before the state table (nothing is cached for it). Asked on every
+    timeline request, so on SQLite the table is read directly (a missing table is a harmless error
+    there); on PostgreSQL an error would abort the transaction, so the catalog is asked first.
+    """
+    if conn.dialect.name == "sqlite":
+        try:
+            return conn.exec_driver_sql(f"SELECT generation FROM {STATE}").scalar()
+        except OperationalError:
+            return None
+    if not _has(conn, STATE):
+        return None
+    return conn.execute(text(f"SELECT generation FROM {STATE}")).scalar()
+
+
+def stored_format(conn: Connection) -> int | None:
+    """The format of this store's derived indexes (None: none, or from before formats were recorded)."""
+    if not _has(conn, STATE):
+        return None
+    return conn.execute(text(f"SELECT format FROM {STATE}")).scalar()
+
+
+def _has(conn: Connection, table: str) -> bool:
+    """Whether `table` exists (asked, not tried: a failed statement would abort a PostgreSQL transaction)."""
+    return inspect(conn).has_table(table)
+
+
+def write_timeline(conn: Connection, changed: set[int] | None) -> int:
+    """Write `timeline_index` and `timeline_arrays`: everything (`changed` None) or only the events in `changed`.
+
+    Returns the number of events (re)indexed. The caller holds the transaction and changes the generation.
+    """
+    old = None if changed is None else load_columns(conn)
+    if old is None:
+        columns = _columns(_event_rows(conn, None))
+        conn.execute(text(f"DROP TABLE IF EXISTS {TIMELINE}"))
+        conn.execute(text(f"CREATE TABLE {TIMELINE} (id INTEGER PRIMARY KEY, d0 INTEGER NOT NULL, d1 INTEGER NOT NULL, "
+                          "status VARCHAR(20) NOT NULL, type VARCHAR(20), place INTEGER)"))
+        rows = _index_rows(_decoded(columns))
+        if rows:
+            conn.execute(text(f"INSERT INTO {TIMELINE} (id, d0, d1, status, type, place) VALUES (:id, :d0, :d1, :status, :type, :place)"), rows)
+        # Covering: a window and the status/type/place filters are answered from the index alone.
+        conn.execute(text(f"CREATE INDEX ix_{TIMELINE}_days ON {TIMELINE} (d0, d1, status, type, place)"))
+        count = len(columns)
+    else:
+        fresh = _event_rows(conn, sorted(changed))
+        columns = _merged(old, changed, fresh)
+        for batch in chunks(sorted(changed)):
+            conn.execute(text(f"DELETE FROM {TIMELINE} WHERE id IN ({', '.join(str(int(i)) for i in batch)})"))
+        rows = _index_rows([(r[0], *days(r[1], r[2]), r[3], r[4], r[5]) for r in fresh])
+        if rows:
+            conn.execute(text(f"INSERT INTO {TIMELINE} (id, d0, d1, status, type, place) VALUES (:id, :d0, :d1, :status, :type, :place)"), rows)
+        count = len(fresh)
+    _write_arrays(conn, columns)
+    return count
+
+
+def _index_rows(rows: list[tuple]) -> list[dict]:
+    """Rows of `timeline_index`: the events with ISO days (and a status, which the column requires)."""
+    return [{"id": i, "d0": a, "d1": b, "status": s, "type": ty, "place": p} for i, a, b, s, ty, p in rows
+            if a > 0 and s is not None]
+
+
+def _write_arrays(conn: Connection, columns: Columns) -> None:
+    blob = "BYTEA" if conn.dialect.name == "postgresql" else "BLOB"
+    conn.execute(text(f"DROP TABLE IF EXISTS {ARRAYS}"))
+    conn.execute(text(f"CREATE TABLE {ARRAYS} (format INTEGER NOT NULL, n INTEGER NOT NULL, statuses TEXT NOT NULL, "
+                      f"types TEXT NOT NULL, {', '.join(f'{name} {blob} NOT NULL' for name in _DTYPES)})"))
+    values = {name: np.ascontiguousarray(getattr(columns, name), dtype=dtype).tobytes() for name, dtype in _DTYPES.items()}
+    conn.execute(text(f"INSERT INTO {ARRAYS} (format, n, statuses, types, {', '.join(_DTYPES)}) "
+                      f"VALUES (:format, :n, :statuses, :types, {', '.join(':' + n for n in _DTYPES)})"),
+                 {"format": FORMAT, "n": len(columns), "statuses": json.dumps(columns.statuses),
+                  "types": json.dumps(columns.types), **values})
+
+
+def new_generation(conn: Connection) -> str:
+    """Record that the derived indexes changed (a random token, so a store rebuilt at the same path never repeats one)."""
+    token = secrets.token_hex(8)
+    conn.execute(text(f"CREATE TABLE IF NOT EXISTS {STATE} (format INTEGER NOT NULL, generation VARCHAR(32) NOT NULL)"))
+    conn.execute(text(f"DELETE FROM {STATE}"))
+    conn.execute(text(f"INSERT INTO {STATE} (format, generation) VALUES (:format, :generation)"),
+                 {"format": FORMAT, "generation": token})
+    return token
