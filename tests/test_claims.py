@@ -303,3 +303,33 @@ def test_a_build_that_changed_no_source_keeps_the_claims_and_any_change_gives_a_
     assert report.kept and rows()[0][0].voice_name == "kept"
     report = claims(store.engine, config=CONFIG, encoder=bag_of_words, changes=Changes(changed=frozenset({"a"})))
     assert not report.kept and rows() == full
+
+
+def test_a_sentence_telling_no_placed_event_speaks_of_the_one_its_paragraph_told_just_before(store):
+    first = "On 3 May 1808 French soldiers shot the prisoners at Madrid."
+    second = "Afterwards the ministry falsified the reports of the shooting."
+    a = store.source("a", first + " " + second + "\nA new paragraph: the ministry deceived nobody.", authors=["Goya"])
+    store.event(a, first, "shot", "attack", when=day("1808-05-03"))
+    store.event(a, second, "falsified", "other")  # undated: reconcile founds no event for it
+    store.event(a, "A new paragraph: the ministry deceived nobody.", "deceived", "other")
+    run(store)
+    with store.engine.connect() as conn:
+        shot = conn.execute(select(t.event_mentions.c.event_id).where(t.event_mentions.c.trigger == "shot")).scalar()
+        rows = conn.execute(select(t.claims.c.kind, t.claims.c.value, t.claims.c.event_id, t.claims.c.start)).all()
+    start = store.texts[a].find(second)
+    carried = [r for r in rows if r.start == start]
+    assert [(r.kind, r.value, r.event_id) for r in carried] == [("evaluation", "deception", shot)], rows
+    later = [r for r in rows if r.start > start]
+    assert all(r.event_id is None for r in later), "another paragraph does not go on about it"
+
+
+def test_a_lone_count_of_parts_of_a_story_or_a_bare_because_is_not_a_notable_claim():
+    from timeweave.claims.align import relate
+
+    assert relate((1, "quantity", "ship"), [_claim(1, 1, "a")]).kind == "single_source"
+    assert relate((1, "quantity", "event"), [_claim(1, 1, "a", value="two events", facet="event")]) is None
+    because = _claim(2, 1, "a", kind="cause", value="reason", facet="cause")
+    assert relate((1, "cause", ""), [because]) is None
+    revenge = _claim(3, 1, "a", kind="cause", value="retaliation", facet="cause")
+    found = relate((1, "cause", ""), [because, revenge])
+    assert found.kind == "single_source" and "'retaliation'" in found.explanation

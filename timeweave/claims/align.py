@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from timeweave.claims.extract import Claim
+from timeweave.claims.vocab import vocabulary
 from timeweave.reconcile import dates
 
 NOTABLE_SINGLE = ("cause", "purpose", "evaluation", "quantity", "attribution", "occurrence", "outcome")
@@ -355,8 +356,8 @@ def _framing(claims: list[Claim], what: str, generic: frozenset[str] = frozenset
         # a voice that only says there was a reason ("in response to") differs from none that names it
         return None
     if len(by) < 2:
-        value = claims[0].value
-        return "single_source", f"Only {_who(claims)} {what} as '{value}' ('{claims[0].extra.get('cue', value)}')."
+        named = next((c for c in claims if c.value not in generic), claims[0])  # the reason it names, not "because"
+        return "single_source", f"Only {_who([named])} {what} as '{named.value}' ('{named.extra.get('cue', named.value)}')."
     shared = set.intersection(*values.values())
     if shared:
         return "agree", f"{len(by)} independent voices {what} alike ('{sorted(shared)[0]}'): {_who(claims)}."
@@ -401,6 +402,8 @@ def notable(kind: str, facet: str, claims: list[Claim], generic: frozenset[str] 
         return False  # "because", "in order to" alone name no reason or purpose
     if kind == "quantity" and all(c.extra.get("duration") for c in claims):
         return False
+    if kind == "quantity" and facet in vocabulary().ordinary:
+        return False  # "two important events", "three parties": parts of a story, not forces, losses or votes
     return kind in NOTABLE_SINGLE  # who started it is worth a comparison when two voices answer (every attack has an attacker)
 
 
@@ -425,8 +428,6 @@ def relate(key: tuple, claims: list[Claim], *, tolerance: float = 0.1, limit: in
     """How the claims of one group relate, or None when they say nothing notable. `generic`: the cause and
     purpose values that only say there was one (`cues.tsv`, column generic)."""
     if generic is None:
-        from timeweave.claims.vocab import vocabulary
-
         generic = vocabulary().generic
     event_id, kind, facet = key
     if kind == "occurrence":

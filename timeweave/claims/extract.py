@@ -263,10 +263,24 @@ def extract(corpus: Corpus, event_of: dict[int, int | None], vocab: Vocabulary |
     same_span: dict[tuple, list[Mention]] = {}
     for m in corpus.mentions:
         same_span.setdefault((m.source_id, m.start, m.end), []).append(m)
+    placed_before: dict[int, list[tuple[int, int]]] = {}  # passage -> (sentence start, event) of its placed mentions
+    for m in corpus.mentions:
+        if m.passage_id is not None and event_of.get(m.id) is not None:
+            placed_before.setdefault(m.passage_id, []).append((m.start, event_of[m.id]))
     for m in corpus.mentions:
         event_id = event_of.get(m.id)
         inherited = event_id is None
-        for claim in claims_of(m, corpus, event_id if event_id is not None else sentence_event(m, same_span, event_of), vocab):
+        if event_id is None:
+            event_id = sentence_event(m, same_span, event_of)
+        carried = False
+        if event_id is None and m.passage_id is not None:
+            # A sentence that tells no placed event goes on about the one its paragraph was telling just before
+            # ("Later investigation revealed the attack did not happen. Shortly after, the agency skewed ...").
+            earlier = [e for start, e in placed_before.get(m.passage_id, ()) if start < m.start]
+            event_id, carried = (earlier[-1], True) if earlier else (None, False)
+        for claim in claims_of(m, corpus, event_id, vocab):
+            if carried and claim.kind in ("occurrence", "agent", "attribution", "outcome"):
+                continue  # what such a sentence says happened, or who did it, is about its own events
             if inherited and claim.kind in ("occurrence", "agent") and claim.polarity == "+" and claim.facet != "initiator":
                 continue  # that a mention `reconcile` left out happened, or who did it, says nothing of the sentence's event
             if inherited and claim.kind == "evaluation" and claim.facet == "name":

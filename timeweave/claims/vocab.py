@@ -41,6 +41,7 @@ class Vocabulary:
     durations: frozenset[str]  # units of time: a duration one voice gives is not a notable claim
     relative: frozenset[str]  # "two days later": a duration before these words is no count
     plurals: dict[str, str]  # irregular plurals and their singular ("sorties": "sortie")
+    ordinary: frozenset[str]  # counted nouns whose count alone is no notable claim ("two events")
 
 
 def _rows(text: str, where: str) -> list[dict[str, str]]:
@@ -82,6 +83,7 @@ def vocabulary(extra: str | None = None) -> Vocabulary:
     durations: set[str] = set()
     relative: set[str] = set()
     plurals: dict[str, str] = {}
+    ordinary: set[str] = set()
     for name, texts in _texts(extra).items():
         for where, text in texts:
             for row in _rows(text, where):
@@ -103,9 +105,11 @@ def vocabulary(extra: str | None = None) -> Vocabulary:
                         relative.add(row["word"].lower())
                     elif row["kind"] == "plural":
                         plurals[row["word"].lower()] = row["value"].lower()
+                    elif row["kind"] == "ordinary":
+                        ordinary.add(row["word"].lower())
                     else:
                         units.add(row["word"].lower())
                 else:
                     attribution.append(re.compile(row["pattern"]))  # case matters: voices are names
     return Vocabulary(tuple(cues), tuple(framing), axes, frozenset(generic), tuple(outcomes), tuple(attribution), numbers, frozenset(units),
-                      frozenset(durations), frozenset(relative), plurals)
+                      frozenset(durations), frozenset(relative), plurals, frozenset(ordinary))
