@@ -18,8 +18,14 @@ from timeweave.reconcile.dates import Interval
 from timeweave.reconcile.load import Corpus, Mention
 
 ACTORS = ("person", "state", "organization", "military_unit")
-MAX_CUE_DISTANCE = 200  # characters between a cue word and the nearest event trigger of its sentence
-NEAR = 40  # characters around an occurrence cue ("did not happen") within which it governs an event trigger
+# Characters between a cue word and the nearest event trigger of its sentence: about two clauses of English
+# prose (30-40 words); a cue farther from every trigger belongs to no event the sentence tells. Not a setting:
+# it bounds the grammar of one sentence, not a corpus trade-off.
+MAX_CUE_DISTANCE = 200
+# Characters around an occurrence cue ("did not happen") within which it governs an event trigger: the
+# six or so words between a negation and its verb or noun ("did not actually attack", "no second North
+# Vietnamese attack"); farther, the cue is about another event of a long sentence.
+NEAR = 40
 QUESTIONS = {
     "occurrence": "Did it happen?",
     "agent": "Who acted against whom?",

@@ -21,7 +21,8 @@ from timeweave.store import schema as t
 
 KINDS = ("occurrence", "agent", "cause", "purpose", "evaluation", "outcome", "quantity", "attribution")
 RELATIONS = ("agree", "contradict", "differ_in_framing", "single_source")
-MAX_GROUPS = 200
+MAX_GROUPS = 200  # groups on one page: a page, not an export (the JSON twin and the exports carry all comparisons)
+MAX_QUOTES = 12  # quotes per group, as `claims_max_statements` shows per comparison
 
 
 def _choice(request: Request, name: str, allowed: tuple[str, ...]) -> str | None:
@@ -71,7 +72,7 @@ def claim_groups(conn: Connection, *, kind: str | None = None, relation: str | N
         if comparison is not None and group["comparison"] is None:
             group.update(relation=comparison.kind, explanation=comparison.explanation, comparison=comparison.id)
         group["sources"].add(r.source_id)
-        if len(group["claims"]) < 12:
+        if len(group["claims"]) < MAX_QUOTES:
             group["claims"].append({"id": r.id, "source": r.source_id, "start": r.start, "end": r.end,
                                     "quote": r.text[r.start:r.end], "value": r.value, "polarity": r.polarity,
                                     "voice": r.voice_name, "modality": r.modality})
