@@ -119,3 +119,19 @@ def test_a_same_day_mention_naming_another_place_or_a_day_two_events_share_stays
     run(store)
     assert event_of(store, elsewhere) != event_of(store, main[0])
     assert event_of(store, unnamed) != event_of(store, main[0])
+
+
+def test_an_event_is_labelled_by_its_own_kind_not_by_a_name_another_kind_of_event_has(store):
+    attack = "Japanese aircraft attacked Pearl Harbor on 7 December 1941."
+    for source, author in (("a", "Prange, G."), ("b", "Lord, W.")):
+        store.source(source, attack, authors=[author])
+        store.event(source, attack, "attacked", "offensive", when=day("1941-12-07"), agents=["Japanese aircraft"],
+                    place="Pearl Harbor", when_kind="governed")
+    war = "The Pacific War began with the attack on Pearl Harbor on 7 December 1941."
+    store.source("c", war, authors=["Toland, J."])
+    store.event("c", war, "War", "battle", when=day("1941-12-07"), place="Pearl Harbor", when_kind="sentence")
+    store.event("c", war, "attack", "offensive", when=day("1941-12-07"), place="Pearl Harbor", when_kind="governed")
+    run(store)
+    with store.engine.connect() as conn:
+        labels = [r.label for r in conn.execute(select(t.events.c.label))]
+    assert not any(label.startswith("Pacific War") for label in labels), labels

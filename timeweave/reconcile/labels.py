@@ -69,7 +69,7 @@ def _head(members: list[Mention], corpus: Corpus, event_type: str, place: str | 
     if work:
         verb = verb or next((m.trigger.strip().lower() for m in typed if _verbal(m)), None)
         return f"{work} {verb}" if verb else work
-    named = Counter(n for n in (proper_name(m) for m in claims) if n)
+    named = Counter(n for n in (proper_name(m) for m in typed) if n)  # a name another kind of event has is not its
     if named:
         return _most(named)
     if kind == "talks":
