@@ -333,3 +333,15 @@ def test_a_lone_count_of_parts_of_a_story_or_a_bare_because_is_not_a_notable_cla
     revenge = _claim(3, 1, "a", kind="cause", value="retaliation", facet="cause")
     found = relate((1, "cause", ""), [because, revenge])
     assert found.kind == "single_source" and "'retaliation'" in found.explanation
+
+
+def test_a_purpose_rejoins_across_days_but_a_count_of_another_day_does_not():
+    from timeweave.claims.align import align
+    from timeweave.reconcile.dates import parse
+
+    first, second = parse("1588-07-29", "1588-07-29", "1588-07-29"), parse("1588-08-02", "1588-08-02", "1588-08-02")
+    spies = [_claim(1, 1, "a", kind="purpose", value="intelligence", facet="purpose", interval=first),
+             _claim(2, 2, "b", kind="purpose", value="intelligence", facet="purpose", interval=second)]
+    assert len(align(spies, _vectors([1, 0, 0], [0.9, 0.3, 0]))) == 1, "a mission's purpose spans its days"
+    ships = [_claim(1, 1, "a", interval=first), _claim(2, 2, "b", interval=second)]
+    assert len(align(ships, _vectors([1, 0, 0], [0.9, 0.3, 0]))) == 2, "three ships on two days are two counts"

@@ -59,7 +59,7 @@ def rejoin(groups: dict[tuple, list[Claim]], unplaced: list[Claim], vectors: np.
     purpose or judgement said by two voices can sit in two groups, each one voice alone. A group that
     one voice speaks in (or a claim placed nowhere) joins the group of its most similar claim (cosine of the
     sentence vectors at least `min_similarity`) that says the same thing (kind, facet, value; a count: the
-    same unit and number) in another voice, with a compatible date. Blocking by that value keeps it near-linear:
+    same unit and number, dated compatibly) in another voice. Blocking by that value keeps it near-linear:
     a block larger than `max_block` is not searched. Groups are merged with union-find; the merged group
     keeps the event that most of its claims were placed in.
     """
@@ -91,8 +91,9 @@ def rejoin(groups: dict[tuple, list[Claim]], unplaced: list[Claim], vectors: np.
             block = blocks.get(_same(claim), ())
             if len(block) > max_block:
                 continue
+            # a count is of one day's action (two days, two fights); a purpose, a cause or a judgement spans days
             others = [(j, other) for j, other in block if j != i and other.voice != claim.voice
-                      and not _disjoint(claim, other)]
+                      and not (claim.kind == "quantity" and _disjoint(claim, other))]
             if not others:
                 continue
             scores = vectors[[other.id - 1 for _, other in others]] @ vectors[claim.id - 1]
