@@ -50,7 +50,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("reconcile_strong", 0.78, "Score (time left out) at which two different voices giving disjoint dates are "
             "still one event: merged, and the date conflict is reported instead of two events."),
     Setting("reconcile_part", 0.45, "Score at which a finer event whose dates lie inside a coarser related one becomes "
-            "its part (part_of)."),
+            "its part (part_of); also the least score at which a group naming nobody joins the best-attested event "
+            "of its type family on the same exact day (timeweave/reconcile/cluster.py)."),
     Setting("reconcile_sibling_margin", 0.12, "A coarse mention is the whole of several finer events only when each "
             "is within this margin of the best-related one."),
     Setting("reconcile_weight_type", 0.20, "Weight of type agreement in the merge score."),
