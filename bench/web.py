@@ -50,7 +50,7 @@ FILTERS = [  # name, query string, the same filters as SQL on timeline_index (fo
     ("source", "&source=s3", " AND id IN (SELECT event_id FROM event_mentions WHERE source_id = 's3')"),
 ]
 FILTERED_LEVELS = ("century", "decade", "month")
-QUERIES = [("q=the", 1), ("q=the", 5), ("q=the+war", 1), ("q=Soviet+Union", 2), ("q=Nomonhan", 1), ("q=battle", 1)]
+QUERIES = [("q=the", 1), ("q=the", 5), ("q=the+war", 1), ("q=Soviet+Union", 2), ("q=Nomonhan", 1), ("q=Japanese+troops", 1)]
 
 
 def add_places_and_actors(db: Path) -> None:
@@ -175,17 +175,52 @@ def one_run(client: httpx.Client, db: sqlite3.Connection, rounds: int) -> dict[s
     return stats
 
 
-def cold(client: httpx.Client, engine, rounds: int) -> tuple[list[float], list[float]]:
-    """First requests after a reindex (columns reloaded) and with a filter not asked before (its events looked up)."""
+def cold(client: httpx.Client, engine, db: sqlite3.Connection, rounds: int) -> dict[str, dict]:
+    """Requests that find no cache: the first after a reindex (columns reloaded, searches re-ranked), a new filter."""
+    from urllib.parse import parse_qs
+
     from timeweave.store.timeline_index import new_generation
 
-    after_reindex, new_filter = [], []
+    stats: dict[str, dict] = {}
+
+    def add(name: str, ms: float, bare_ms: float) -> None:
+        s = stats.setdefault(name, {"http": [], "bare": []})
+        s["http"].append(ms)
+        s["bare"].append(bare_ms)
+
     for r in range(rounds):
         with engine.begin() as conn:
             new_generation(conn)  # what every reindex ends with: the server's caches are now stale
-        after_reindex.append(timed(client, "/timeline.json?start=1930-01-01&end=1939-12-31&bins=150")[0])
-        new_filter.append(timed(client, f"/timeline.json?start=1930-01-01&end=1939-12-31&bins=150&entity={1 + r % 30}&status=corroborated")[0])
-    return after_reindex, new_filter
+        a, b = date(1930, 1, 1).toordinal(), date(1939, 12, 31).toordinal()
+        add("timeline decade, first after a reindex", timed(client, "/timeline.json?start=1930-01-01&end=1939-12-31&bins=150")[0],
+            bare_timeline(db, a, b, ""))
+        entity = 1 + r % 30
+        add("timeline decade, a new entity filter",
+            timed(client, f"/timeline.json?start=1930-01-01&end=1939-12-31&bins=150&entity={entity}&status=corroborated")[0],
+            bare_timeline(db, a, b, f" AND status = 'corroborated' AND (id IN (SELECT event_id FROM event_participants "
+                                    f"WHERE entity_id = {entity}) OR place = {entity})"))
+        for query, page in QUERIES:
+            with engine.begin() as conn:
+                new_generation(conn)
+            add(f"search {query}&page={page}, first after a reindex", timed(client, f"/search.json?{query}&page={page}")[0],
+                bare_search(db, parse_qs(query)["q"][0], page))
+    return stats
+
+
+def incremental_cost(engine, runs: int = 3) -> tuple[float, float]:
+    """Seconds of a full reindex and of an incremental one (one source and 20 events changed), medians of `runs`."""
+    from timeweave.store.changes import Changes
+    from timeweave.store.search import reindex
+
+    full, incremental = [], []
+    for _ in range(runs):
+        t = time.perf_counter()
+        reindex(engine)
+        full.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        reindex(engine, Changes(changed=frozenset({"doc5"}), events=set(range(1000, 1020))))
+        incremental.append(time.perf_counter() - t)
+    return statistics.median(full), statistics.median(incremental)
 
 
 def main() -> None:
@@ -194,15 +229,18 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--search-docs", type=int, default=1600, help="replicated documents for the search index")
     parser.add_argument("--runs", type=int, default=3, help="measure this many times; min and median of the p95s are printed")
+    parser.add_argument("--store", type=Path, help="keep the synthetic store here and reuse it when it exists (reindexed each time)")
     args = parser.parse_args()
     from timeweave.store import open_store
     from timeweave.store.search import reindex
 
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        db = make_synthetic_store(Path(tmp) / "bench.db", args.events)
-        add_places_and_actors(db)
-        add_documents(db, args.search_docs)
+        db = args.store or Path(tmp) / "bench.db"
+        if not db.exists():
+            make_synthetic_store(db, args.events)
+            add_places_and_actors(db)
+            add_documents(db, args.search_docs)
         engine = open_store(db, create=False)
         t1 = time.perf_counter()
         reindex(engine)
@@ -229,14 +267,19 @@ def main() -> None:
                     for view in views:  # the same window as the timeline's from/to filter
                         q = url.split("?", 1)[1].replace("start=", "from=").replace("end=", "to=").replace("&bins=150", "")
                         views[view].append(timed(client, f"{view}?{q}")[0])
-            after_reindex, new_filter = cold(client, engine, args.rounds)
+            uncached = cold(client, engine, bare, args.rounds)
         server.should_exit = True
         thread.join(timeout=5)
+        full_s, incremental_s = incremental_cost(engine)
+        engine.dispose()
     report(runs)
-    print(f"cold: first timeline request after a reindex p50={statistics.median(after_reindex):.1f} ms max={max(after_reindex):.1f} ms; "
-          f"first with a new entity filter p50={statistics.median(new_filter):.1f} ms max={max(new_filter):.1f} ms")
+    print("requests that find no cache (n=%d each): p50 / p95 / bare p95 / ratio" % args.rounds)
+    for name, s in uncached.items():
+        p95, b95 = percentile(s["http"], 0.95), percentile(s["bare"], 0.95)
+        print(f"  {name:<50} {statistics.median(s['http']):6.1f} / {p95:6.1f} / {b95:6.1f} / {p95 / b95:5.2f}x")
     for view, values in views.items():
         print(f"{view:<15} n={len(values)}  p50={statistics.median(values):.1f} ms  p95={percentile(values, 0.95):.1f} ms")
+    print(f"reindex: full {full_s:.2f} s, incremental (1 source, 20 events) {incremental_s:.3f} s: {full_s / incremental_s:.0f}x less")
 
 
 def report(runs: list[dict[str, dict]]) -> None:
