@@ -345,3 +345,31 @@ def test_a_purpose_rejoins_across_days_but_a_count_of_another_day_does_not():
     assert len(align(spies, _vectors([1, 0, 0], [0.9, 0.3, 0]))) == 1, "a mission's purpose spans its days"
     ships = [_claim(1, 1, "a", interval=first), _claim(2, 2, "b", interval=second)]
     assert len(align(ships, _vectors([1, 0, 0], [0.9, 0.3, 0]))) == 2, "three ships on two days are two counts"
+
+
+def test_a_voice_does_not_contradict_its_own_dated_account_with_an_undated_doubt():
+    from timeweave.claims.align import relate
+    from timeweave.reconcile.dates import parse
+
+    day1 = parse("1812-06-18", "1812-06-18", "1812-06-18")
+    told_a = _claim(1, 1, "a", kind="occurrence", value="happened", interval=day1)
+    doubt_a = _claim(2, 1, "a", kind="occurrence", value="disputed", polarity="?")  # "the second attack": another one
+    told_b = _claim(3, 1, "b", kind="occurrence", value="happened", interval=day1)
+    assert relate((1, "occurrence", ""), [told_a, doubt_a, told_b]).kind == "agree"
+    doubt_c = _claim(4, 1, "c", kind="occurrence", value="disputed", polarity="?")  # another voice's doubt counts
+    assert relate((1, "occurrence", ""), [told_a, doubt_a, told_b, doubt_c]).kind == "contradict"
+
+
+def test_a_cause_word_at_a_left_out_event_is_not_given_to_the_sentences_placed_event(store):
+    text = "The raid of 3 May 1808 was the start of the long war that brought retaliatory executions."
+    a = store.source("a", text, authors=["Goya"])
+    store.event(a, text, "raid", "attack", when=day("1808-05-03"))
+    store.event(a, text, "executions", "other")  # undated: reconcile founds no event for it
+    near = "In retaliation the raid of 3 May 1809 was launched, long before any of the executions."
+    b = store.source("b", near, authors=["Ponz"])
+    store.event(b, near, "raid", "attack", when=day("1809-05-03"))
+    store.event(b, near, "executions", "other")
+    run(store)
+    with store.engine.connect() as conn:
+        causes = {r.source_id for r in conn.execute(select(t.claims.c.source_id).where(t.claims.c.kind == "cause"))}
+    assert causes == {"b"}, "the executions' cause is not the raid's; a cause said at the raid is"

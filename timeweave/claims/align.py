@@ -260,6 +260,11 @@ def _one_occurrence(claims: list[Claim]) -> list[Claim]:
 def _occurrence(claims: list[Claim]) -> tuple[str, str, list[Claim]] | None:
     said = {p: [c for c in claims if c.polarity == p] for p in "+-?"}
     said["+"] = [c for c in said["+"] if c.extra.get("dated", True)]  # told with its own date, not only named
+    # A voice does not contradict its own dated account with an undated doubt or denial in one group: that
+    # one is about another occurrence `reconcile` put here ("the second attack" beside "on 2 August").
+    telling = {c.voice for c in said["+"] if c.interval is not None}
+    for p in "-?":
+        said[p] = [c for c in said[p] if c.interval is not None or c.voice not in telling]
     doubted = said["-"] + said["?"]
     dated = [d for d in doubted if d.interval is not None] or doubted
     if doubted:  # a denial speaks of the occurrence it dates: "the 4 August attack did not happen" is not about 2 August

@@ -248,19 +248,26 @@ def quantities(text: str, vocab: Vocabulary) -> list[tuple[str, float, str]]:
     return out
 
 
-def sentence_event(m: Mention, same_span: dict[tuple, list[Mention]], event_of: dict[int, int | None]) -> int | None:
+def sentence_event(m: Mention, same_span: dict[tuple, list[Mention]], event_of: dict[int, int | None],
+                   at: int | None = None) -> int | None:
     """The event of the nearest placed mention of the same sentence, for a mention that joined none.
 
     A sentence's cause, purpose or judgement is said of the event it tells, even when the word
-    `reconcile` kept as that event's trigger is another one of the sentence.
+    `reconcile` kept as that event's trigger is another one of the sentence. With `at` (where a cue word
+    stands), None when the cue is nearer this mention's own trigger than any placed one: "the incident
+    provided the rationale for retaliatory air attacks" gives the air attacks, not the incident, a cause.
     """
     best = None
     for other in same_span.get((m.source_id, m.start, m.end), ()):
         if other.id != m.id and event_of.get(other.id) is not None:
             distance = abs(other.trigger_start - m.trigger_start)
             if best is None or distance < best[0]:
-                best = (distance, event_of[other.id])
-    return best[1] if best else None
+                best = (distance, event_of[other.id], other.trigger_start)
+    if best is None:
+        return None
+    if at is not None and abs(at - m.trigger_start) < abs(at - best[2]):
+        return None
+    return best[1]
 
 
 def extract(corpus: Corpus, event_of: dict[int, int | None], vocab: Vocabulary | None = None) -> list[Claim]:
@@ -292,6 +299,11 @@ def extract(corpus: Corpus, event_of: dict[int, int | None], vocab: Vocabulary |
             if inherited and claim.kind == "evaluation" and claim.facet == "name":
                 continue  # a word naming a mention `reconcile` left out ("war") does not name the sentence's event
             at = claim.extra.get("at")
+            if inherited and not carried and at is not None and claim.kind == "cause" \
+                    and sentence_event(m, same_span, event_of, at) is None:
+                # the cue stands at this mention's own word: it is about the event reconcile left out, so
+                # it wins the cue (nearest trigger, below) and is then dropped, for no other event to take it
+                claim.extra["left_out"] = True
             found.append((claim, abs(at - m.trigger_start) if at is not None else 0))
     # A word of the sentence (a cue, a count) is said of the event whose trigger is nearest to it, not of every
     # event the sentence mentions; one said too far from any trigger is dropped.
@@ -303,7 +315,8 @@ def extract(corpus: Corpus, event_of: dict[int, int | None], vocab: Vocabulary |
             continue
         if key not in best or distance < best[key][1]:
             best[key] = (claim, distance)
-    out = [claim for claim, _ in sorted(best.values(), key=lambda x: (x[0].source_id, x[0].start, x[0].mention_id))]
+    out = [claim for claim, _ in sorted(best.values(), key=lambda x: (x[0].source_id, x[0].start, x[0].mention_id))
+           if not claim.extra.get("left_out")]
     for number, claim in enumerate(out, start=1):
         claim.id = number
     return out
