@@ -262,9 +262,9 @@ def _occurrence(claims: list[Claim]) -> tuple[str, str, list[Claim]] | None:
     said["+"] = [c for c in said["+"] if c.extra.get("dated", True)]  # told with its own date, not only named
     # A voice does not contradict its own dated account with an undated doubt or denial in one group: that
     # one is about another occurrence `reconcile` put here ("the second attack" beside "on 2 August").
-    telling = {c.voice for c in said["+"] if c.interval is not None}
+    telling = {c.voice for c in said["+"]}  # accounts that date the event themselves (above)
     for p in "-?":
-        said[p] = [c for c in said[p] if c.interval is not None or c.voice not in telling]
+        said[p] = [c for c in said[p] if c.extra.get("dated", c.interval is not None) or c.voice not in telling]
     doubted = said["-"] + said["?"]
     dated = [d for d in doubted if d.interval is not None] or doubted
     if doubted:  # a denial speaks of the occurrence it dates: "the 4 August attack did not happen" is not about 2 August
