@@ -380,3 +380,15 @@ passage_bands = Table(
     Index("ix_passage_bands_key", "band", "key"),
     Index("ix_passage_bands_source", "source_id"),
 )
+
+# Migration 0014: what the last `reconcile` computed, per connected component of its candidate pairs
+# (timeweave/reconcile/incremental.py): a hash of the component's inputs, a hash of the rows it wrote
+# (so a correction or a later stage editing them is noticed), and the status it gave each event (the
+# claims stage may raise it to contested). A component whose inputs and rows are unchanged keeps them.
+reconcile_components = Table(
+    "reconcile_components",
+    metadata,
+    Column("signature", String(40), primary_key=True),
+    Column("output", String(40), nullable=False),
+    Column("statuses", Text, nullable=False),  # JSON {event id: status}
+)
