@@ -100,23 +100,33 @@ def test_add_change_remove_give_what_a_full_build_gives(folder, tmp_path):
     assert again.corpus == "unchanged" and export(db) == after_remove
 
 
-def test_a_failed_stage_makes_the_next_build_full(folder, tmp_path, monkeypatch):
-    """A stage rolled back by an error leaves the stages' record behind, so the next build recomputes them all."""
+def test_an_interrupted_build_and_a_failed_stage_are_caught_up(folder, tmp_path, monkeypatch):
+    """A build killed after storing a document but before its corpus stages: the next build, which finds
+    the file unchanged, still hands that document to the stages (the store says what they saw). A stage
+    rolled back by an error forgets the stages' record, so the next build recomputes them all."""
+    import timeweave.build
     import timeweave.store.copies as copies_module
 
-    db = tmp_path / "failed.db"
+    db = tmp_path / "caught-up.db"
     build([folder], db=db)
+    shutil.copy(DATA / "incremental-steps" / "annals.txt", folder / "annals.txt")
+    monkeypatch.setattr(timeweave.build, "corpus_stages", lambda *args, **kwargs: [])  # as if killed here
+    assert build([folder], db=db).new == ["episodes/annals.txt"]
+    monkeypatch.undo()
+    resumed = build([folder], db=db)
+    assert resumed.new == [] and resumed.corpus.startswith("incremental (1 added, 0 changed, 0 removed)"), resumed.corpus
+    assert uses(export(db), "annals")
+
     (folder / "apollo.txt").write_text((folder / "apollo.txt").read_text() + "\nNASA said the flight went well.\n")
 
     def broken(*args, **kwargs):
         raise RuntimeError("simulated failure")
 
     monkeypatch.setattr(copies_module, "mark_cross_document_duplicates", broken)
-    failed = build([folder], db=db)
-    assert failed.stage_failures == ["copies across documents"]
+    assert build([folder], db=db).stage_failures == ["copies across documents"]
     monkeypatch.undo()
     assert build([folder], db=db).corpus == "full"
-    assert_same(db, folder, tmp_path, "a failed stage")
+    assert_same(db, folder, tmp_path, "an interrupted build and a failed stage")
 
 
 def test_full_flag_reaches_the_build_through_the_cli(tmp_path, monkeypatch):
