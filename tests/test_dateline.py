@@ -42,3 +42,45 @@ def test_no_date_is_guessed(text):
 def test_a_labelled_date_beats_a_date_line():
     text = "Report on the floods\nMarch 2, 1927\nPublished: 10 March 1927\nThe river rose for a week."
     assert issued(text) == "1927-03-10"
+
+
+def test_a_manifest_dates_its_documents(tmp_path):
+    """manifest.jsonl beside the texts: its date is the document's, made precise by the text's own date line."""
+    import json
+
+    from timeweave.ingest.catalog import load_catalog
+    from timeweave.ingest.discover import is_metadata_file
+    from timeweave.ingest.read import read_document
+
+    texts = {
+        "wire.txt": "The Senate voted today on the canal treaty.",  # no date in the text at all
+        "digest.txt": "Canal news\n\nMarch 3, 1978\n\nThe digest reposts the story.",  # the month's day under the title
+        "essay.txt": "Essay on the canal.\n\nThe treaty was signed in 1977.",
+        "blog.txt": "Canal memories\n\nJune 9, 1999\n\nNothing else here.",  # a date line the record contradicts
+    }
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    rows = [{"file": "wire.txt", "title": "Senate votes", "url": "http://example.org/w", "published": "1978-03-16"},
+            {"file": "digest.txt", "published": "1978-03"},
+            {"file": "essay.txt", "published": "unknown"},
+            {"file": "blog.txt", "date": "2001"}]
+    (tmp_path / "manifest.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    paths = [tmp_path / name for name in texts]
+    catalog = load_catalog(paths)
+    assert catalog.problems == [] and is_metadata_file(tmp_path / "manifest.jsonl")
+    meta = {p.name: read_document(p, display_path=p.name, catalog=catalog).meta for p in paths}
+    assert (meta["wire.txt"].issued, meta["wire.txt"].title, meta["wire.txt"].url) == (
+        "1978-03-16", "Senate votes", "http://example.org/w")
+    assert meta["digest.txt"].issued == "1978-03-03"
+    assert meta["essay.txt"].issued is None
+    assert meta["blog.txt"].issued == "2001"
+
+
+def test_a_broken_manifest_line_is_reported_with_its_line(tmp_path):
+    from timeweave.ingest.catalog import load_catalog
+
+    (tmp_path / "a.txt").write_text("Text.", encoding="utf-8")
+    (tmp_path / "manifest.jsonl").write_text('{"file": "a.txt"}\n{"file": "b.txt",\n', encoding="utf-8")
+    catalog = load_catalog([tmp_path / "a.txt"])
+    assert catalog.lookup(tmp_path / "a.txt") is None
+    assert [e.code for e in catalog.problems] == ["T014"] and "line 2" in catalog.problems[0].reason

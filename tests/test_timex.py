@@ -415,3 +415,18 @@ def test_a_story_day_just_stated_keeps_a_yearless_day_in_its_year():
     found = {t.text: t for t in find_timexes(text, dct="2005-12-02")}
     assert found["the evening of June 18"].value == "1815-06-18TEV"
     assert found["Thursday"].value == "2005-12-01"  # a weekday is still counted from the text's own date
+
+
+def test_this_day_in_a_year_is_the_writers_day_in_that_year():
+    text = "Forty years on: today was the day in 1969 two men walked on the Moon. On this day in 1812, Napoleon crossed the Niemen."
+    found = {t.text: t.value for t in find_timexes(text, dct="2009-07-20")}
+    assert found["today was the day in 1969"] == "1969-07-20"
+    assert found["On this day in 1812"] == "1812-07-20"
+    # the writer's day unknown: only what the text and its date give
+    assert one("On this day in 1812, Napoleon crossed the Niemen.", "2009-07").value == "1812-07"
+    assert one("On this day in 1812, Napoleon crossed the Niemen.").value == "1812"
+
+
+def test_a_clock_time_needs_a_day_not_only_a_year():
+    # a text known only to be of 1992 gives "At 11:20 p.m." no day; the year alone would be a guess
+    assert one("At 11:20 p.m., the admiral telephoned.", "1992").value == "XXXX-XX-XXT23:20"

@@ -16,12 +16,13 @@ from typing import Sequence
 from timeweave.errors import IngestError
 from timeweave.ingest import errors as codes
 from timeweave.ingest.files import read_regular, safe_name
+from timeweave.ingest.manifest import MANIFEST_NAMES, as_csl, read_lines
 
 MAX_CATALOG_BYTES = 50 * 2**20  # a catalog is a list of references; a larger file is not one
 
 log = logging.getLogger(__name__)
 
-CATALOG_NAMES = ("sources.json",)
+CATALOG_NAMES = ("sources.json",) + MANIFEST_NAMES  # a manifest.jsonl: one record a line (`manifest`)
 CATALOG_SUFFIX = ".csl.json"
 
 
@@ -47,7 +48,8 @@ class Catalog:
         json_path = Path(json_path)
         self.loaded.append(json_path)
         try:
-            data = json.loads(read_regular(json_path, str(json_path), MAX_CATALOG_BYTES).decode("utf-8-sig"))
+            raw = read_regular(json_path, str(json_path), MAX_CATALOG_BYTES).decode("utf-8-sig")
+            data = read_lines(raw) if json_path.suffix.lower() == ".jsonl" else json.loads(raw)
         except IngestError as exc:  # a pipe, a device, empty, or over the limit: checked before reading
             code = codes.CATALOG_INVALID if exc.code in (codes.EMPTY, codes.TOO_LARGE) else exc.code
             self._problem(code, json_path, exc.reason, "Fix or remove the catalog file; until then its documents use "
@@ -66,7 +68,7 @@ class Catalog:
                           "Export the collection from Zotero as CSL JSON.")
             return
         for index, item in enumerate(items):
-            self._add_record(json_path, index, item)
+            self._add_record(json_path, index, as_csl(item))
 
     def _add_record(self, json_path: Path, index: int, item: object) -> None:
         where = f"{json_path} record {index + 1}"

@@ -2,7 +2,7 @@
 
 Folders are walked recursively; the result is sorted and deduplicated by resolved path so that the
 same file reached twice (two arguments, a symlink) is read once. Hidden entries (.git, .DS_Store)
-are ignored silently, as are catalog files (sources.json, *.csl.json, aliases.csv): they describe
+are ignored silently, as are catalog files (sources.json, *.csl.json, manifest.jsonl, aliases.csv): they describe
 documents, they are not documents. Files that are not sources (unknown extensions, README*/LICENSE*
 inside a corpus folder) are skipped with a reason, so the build can say why they were not read.
 Missing paths, unreadable folders and symlink loops become failures the build records.
@@ -32,7 +32,7 @@ from timeweave.ingest.formats import SUPPORTED
 
 log = logging.getLogger(__name__)
 
-METADATA_NAMES = {"sources.json", "aliases.csv"}
+METADATA_NAMES = {"sources.json", "aliases.csv", "manifest.jsonl", "sources.jsonl"}  # catalog.CATALOG_NAMES and aliases
 METADATA_SUFFIXES = (".csl.json",)
 # README.md, README_ru.txt, LICENSE, LICENSE-MIT.txt; not "licensed-photos.txt".
 DOC_NAMES = re.compile(r"^(readme|licen[cs]e)([._-].*)?$", re.I)

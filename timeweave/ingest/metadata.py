@@ -164,6 +164,18 @@ def extract_meta(text: str, passages: list[Passage], *, source_id: str, hints: d
     return meta
 
 
+def refine_issued(meta: SourceMeta, text: str) -> None:
+    """A catalogued date made as precise as the text's own dateline or date line, never contradicted.
+
+    A record saying "2005-12" or nothing and a text printing "December 2, 2005" under its title give
+    2005-12-02: "On Friday" in it can then be counted. A printed date outside the record's is left
+    alone: a person wrote the record."""
+    printed = header_date(_scan_lines(text))
+    dated = parse_date(printed[0]) if printed else None
+    if dated and "/" not in (meta.issued or "") and dated.startswith(meta.issued or "") and len(dated) > len(meta.issued or ""):
+        meta.issued = dated
+
+
 def _scan_lines(text: str) -> list[str]:
     """Stripped non-empty lines outside the reference list, where cited works would mislead."""
     out: list[str] = []

@@ -21,7 +21,7 @@ from timeweave.ingest.files import read_regular, safe_name
 from timeweave.ingest.formats import FORMATS, SUPPORTED, extract_docx, extract_html, extract_pdf
 from timeweave.ingest.kinds import classify
 from timeweave.ingest.language import detect, normalise_code
-from timeweave.ingest.metadata import extract_meta, meta_from_csl, slugify
+from timeweave.ingest.metadata import extract_meta, meta_from_csl, refine_issued, slugify
 from timeweave.ingest.passages import segment
 from timeweave.ingest.types import Document
 
@@ -73,6 +73,7 @@ def read_document(
     fallback_id = slugify(safe_name(path.stem))
     if record is not None:
         meta = meta_from_csl(record, fallback_id=fallback_id)
+        refine_issued(meta, text)  # "2005-12" in the record, "December 2, 2005" under the title
     else:
         meta = extract_meta(text, passages, source_id=fallback_id, hints=hints)
     mark_within(passages, text, meta.id, threshold=near_duplicate_threshold, min_chars=min_duplicate_chars)

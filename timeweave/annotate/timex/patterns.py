@@ -83,6 +83,9 @@ _CLOCK_PART = (r"(?P<h>1[0-2]|0?[1-9])(?::(?P<mi>[0-5]\d))?\s(?:(?i:o'clock)\s)?
                r"(?P<part>(?i:morning|afternoon|evening|night))(?![\w-])")
 _NTH_DAY = (r"(?<=(?:\bis|'s)\s)(?P<nth>(?i:the\s(?:" + alt([w for w in ORDINALS if w not in ("last", "final")])
             + r"|\d{1,3}(?:st|nd|rd|th))\sday))(?=\s(?i:of)\s)")
+# "today was the day in 1964", "on this day in 1812", "this day in 1944": the writer's day and month, in that year
+_ANNIVERSARY = (r"(?P<anniv>(?i:today|this\sday|on\sthis\sday)(?:\s(?i:was|is|marks)\s(?i:the\s(?:day|date)))?\s(?i:in)\s)"
+                rf"(?P<year>{YEAR4})(?![\w-])")
 _DEIXIS = (r"(?:(?P<el>(?i:early|earlier|late|later|mid|mid-))\s?)?(?P<word>(?i:today|tonight|yesterday|tomorrow"
            r"|the\sday\sbefore\syesterday|the\sday\safter\stomorrow))(?:\s" + TIMEOFDAY + ")?")
 _RELUNIT = (rf"(?:(?P<el>(?i:early|earlier|late|later|mid|the\send\sof|the\sbeginning\sof|the\sstart\sof|the\smiddle\sof|the\srest\sof|the\sfirst\shalf\sof|the\ssecond\shalf\sof))\s)?"
@@ -133,7 +136,7 @@ _ISO_MONTH = r"(?<![\w./-])(?P<year>(?:1[0-9]|20)[0-9]{2})-(?P<mon>0[1-9]|1[0-2]
 # (name, source); order is the tie-break when two rules match the same extent.
 _SOURCES = [
     ("d_range", _D_RANGE), ("mdy", _MDY), ("dmy", _DMY), ("iso", _ISO), ("iso_month", _ISO_MONTH),
-    ("time", _TIME), ("clock_part", _CLOCK_PART), ("nth_day", _NTH_DAY), ("holiday", _HOLIDAY), ("my", _MY), ("md", _MD), ("dm", _DM), ("y_range", _Y_RANGE),
+    ("time", _TIME), ("clock_part", _CLOCK_PART), ("nth_day", _NTH_DAY), ("anniversary", _ANNIVERSARY), ("holiday", _HOLIDAY), ("my", _MY), ("md", _MD), ("dm", _DM), ("y_range", _Y_RANGE),
     ("quarter", _QUARTER), ("qref", _QREF), ("decade", _DECADE), ("century", _CENTURY),
     ("era_year", _ERA_Y), ("num_rel", _NUM_REL), ("relunit", _RELUNIT), ("season", _EL_SEASON),
     ("deixis", _DEIXIS), ("weekday", _WD), ("set", _SET), ("duration", _DURATION), ("year", _Y),
@@ -179,7 +182,7 @@ _NUMBER_CLASSES = [
 RULE_CLASSES = {
     "d_range": {"mon"}, "mdy": {"mon"}, "dmy": {"mon"}, "my": {"mon"}, "md": {"mon"}, "dm": {"mon"},
     "month": {"mon"}, "iso": {"year4"}, "iso_month": {"year4"}, "y_range": {"year4"},
-    "time": {"clock", "tod"}, "clock_part": {"tod"}, "nth_day": {"unit"}, "holiday": {"hol", "unit"}, "quarter": {"qtr"}, "qref": {"qtr", "unit"},
+    "time": {"clock", "tod"}, "clock_part": {"tod"}, "nth_day": {"unit"}, "anniversary": {"deict", "unit"}, "holiday": {"hol", "unit"}, "quarter": {"qtr"}, "qref": {"qtr", "unit"},
     "decade": {"dec", "year4"}, "century": {"cent"}, "era_year": {"era"}, "num_rel": {"unit", "qtr", "cent", "tod"},
     "relunit": {"unit", "tod", "qtr", "cent"}, "season": {"season"}, "deixis": {"deict"}, "weekday": {"wd"},
     "set": {"setadv", "unit", "wd", "tod", "season", "mon", "qtr"}, "duration": {"unit", "qtr", "cent"}, "year": {"year4", "spelled"},

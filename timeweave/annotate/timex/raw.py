@@ -21,7 +21,7 @@ class Raw:
     rule: str
     type: str = "DATE"
     when: When | None = None
-    # none | year | dct | clock | narr | rel | weekday | qref | present
+    # none | year | dct | clock | anniversary | narr | rel | weekday | qref | present
     need: str = "none"
     gran: str | None = None  # the granularity a relative expression lands on
     shift: int = 0  # units of `gran` to move from the anchor

@@ -321,6 +321,12 @@ def nth_day_of(m: re.Match, text: str, rule: str) -> Raw | None:
     return Raw(m.start(), m.end(), m.group(), rule, need="dct", gran="day", shift=0)
 
 
+def anniversary(m: re.Match, text: str, rule: str) -> Raw | None:
+    """'today was the day in 1964', 'on this day in 1812': the day and month of writing, in the year named
+    (a blog's anniversary post, a newspaper's "this day in history")."""
+    return Raw(m.start(), m.end(), m.group(), rule, need="anniversary", gran="day", sub=int(m["year"]))
+
+
 def clock_in_part_of_day(m: re.Match, text: str, rule: str) -> Raw | None:
     """'4 in the morning' -> 04:00, '8 in the evening' -> 20:00, '11 at night' is not matched."""
     h, part = int(m["h"]), m["part"].lower()

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, replace
 
 from timeweave.annotate.timex.calendar import (
-    GRANS, When, base_interval, coarsen, shift, weekday_near,
+    GRANS, When, base_interval, coarsen, shift, valid_day, weekday_near,
 )
 from timeweave.annotate.timex.raw import Raw
 from timeweave.annotate.timex.complete import days_apart, fill, gran_word, unresolved_value, with_clock
@@ -77,11 +77,11 @@ class Discourse:
         if raw.need == "narr" and raw.shift < 0 and (raw.rule == "num_rel" or (
                 raw.rule == "relunit" and raw.text.lower().endswith(("before", "earlier")))):
             return  # a flashback ("shelled two days before", "the night before") looks back; the story's time stays
-        mention = Mention(when, raw.text, sentence, raw.need in ("none", "year"))
+        mention = Mention(when, raw.text, sentence, raw.need in ("none", "year", "anniversary"))
         self.history.append(mention)
         if self.dct is not None and when.gran == self.dct.gran and when == self.dct:
             return  # the text's own date ("| August 1, 2018" under the title) is the time of writing, not of the story
-        if raw.need == "none" and GRANS.index(when.gran) >= GRANS.index("year"):
+        if raw.need in ("none", "anniversary") and GRANS.index(when.gran) >= GRANS.index("year"):
             if (self.dct is None or when.year <= self.dct.year) and (
                     self.frontier is None or when.year > self.frontier.when.year):
                 self.frontier = mention
@@ -277,16 +277,24 @@ class Discourse:
                                               f"(the last date mentioned, {last.cite()}, is the story's time, not the writer's)",
                                 unresolved_value(raw))
             if last is None:
-                if raw.type == "TIME" and raw.hour is not None:  # "5 p.m." with no date to hang it on
-                    value = f"XXXX-XX-XXT{raw.hour:02d}:{raw.minute or 0:02d}"
-                elif raw.type == "TIME" and raw.tod:
-                    value = f"XXXX-XX-XXT{raw.tod}"
+                if raw.type == "TIME" and (raw.hour is not None or raw.tod):  # "5 p.m." with no date to hang it on
+                    value = _unplaced_time(raw)
                 else:
                     value = "PRESENT_REF" if raw.shift == 0 and raw.gran in ("day", "year") else unresolved_value(raw)
                 return Resolved(None, "none", f"'{raw.text}' is relative to the time of writing, which is unknown", value)
             return self._move(raw, last.when, "narrative",
                               f"the document has no date, so the last date mentioned, {last.cite()}, stands in")
         return self._move(raw, self.dct, "document_date", f"the document date {self.dct_text}")
+
+    def _need_anniversary(self, raw: Raw, sentence_text: str) -> Resolved:
+        year = int(raw.sub)
+        if self.dct is not None and self.dct.gran in ("day", "time") and valid_day(year, self.dct.month, self.dct.day):
+            when = When("day", year, self.dct.month, self.dct.day)
+            return Resolved(when, "document_date", f"'{raw.text}' → {describe(when)}: the day and month of the "
+                                                   f"document date {self.dct_text}, in {year}")
+        when = When("month", year, self.dct.month) if self.dct is not None and self.dct.month else When("year", year)
+        return Resolved(when, "absolute", f"'{raw.text}' → {describe(when)}: the day of writing, in {year}; "
+                                          "the document's own day is not known")
 
     def _need_clock(self, raw: Raw, sentence_text: str) -> Resolved:
         """'At 9:52', 'since midmorning' with no day of their own: a time of the day being told.
@@ -295,7 +303,11 @@ class Discourse:
         its narrative has reached ("almost midnight on Aug. 4, 1964 ... At 9:52"), even in a text
         written decades later."""
         last = self.last("day")
-        if last is None or (self.dct is not None and self.use_dct_for_year()):
+        if self.dct is not None and self.dct.gran not in ("day", "time"):
+            if last is None:  # "At 11:20 p.m." in a text known only to be of 1992: no day to hang it on
+                return Resolved(None, "none", f"'{raw.text}' is a time of day, and neither the text nor its date "
+                                              f"({self.dct_text}) gives the day", _unplaced_time(raw))
+        elif last is None or (self.dct is not None and self.use_dct_for_year()):
             return self._need_dct(raw, sentence_text)
         return self._move(raw, last.when, "narrative", f"the day being told, the last date mentioned before it, "
                                                         f"{last.cite()} ({describe(last.when)})")
@@ -405,3 +417,10 @@ class Discourse:
             when = replace(when, year=when.year - 1)
         return Resolved(when, anchor, f"'{raw.text}' → {describe(when)}: the {SEASON_WORD[str(raw.sub)]} "
                                       f"{'after' if raw.direction > 0 else 'before' if raw.direction < 0 else 'of'} {why}")
+
+
+def _unplaced_time(raw: Raw) -> str:
+    """'5 p.m.' -> XXXX-XX-XXT17:00, 'midmorning' -> XXXX-XX-XXTMO: the time of an unknown day."""
+    if raw.hour is not None:
+        return f"XXXX-XX-XXT{raw.hour:02d}:{raw.minute or 0:02d}"
+    return f"XXXX-XX-XXT{raw.tod}" if raw.tod else unresolved_value(raw)
