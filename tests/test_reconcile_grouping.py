@@ -135,3 +135,32 @@ def test_an_event_is_labelled_by_its_own_kind_not_by_a_name_another_kind_of_even
     with store.engine.connect() as conn:
         labels = [r.label for r in conn.execute(select(t.events.c.label))]
     assert not any(label.startswith("Pacific War") for label in labels), labels
+
+
+def test_a_name_another_kind_of_mention_gives_heads_an_event_whose_own_mentions_name_no_target(store):
+    win = "On 19 September 1931 the Kwantung Army won a swift victory in Manchuria."
+    for source, author in (("a", "Ferrell, R."), ("b", "Yoshihashi, T.")):
+        store.source(source, win, authors=[author])
+        store.event(source, win, "victory", "battle", when=day("1931-09-19"), agents=["Kwantung Army"],
+                    when_kind="governed")
+    named = "On 19 September 1931 the Mukden incident gave the Kwantung Army its pretext."
+    store.source("c", named, authors=["Matsusaka, Y."])
+    store.event("c", named, "incident", "incident", when=day("1931-09-19"), others=["Kwantung Army"],
+                when_kind="governed")
+    run(store)
+    with store.engine.connect() as conn:
+        labels = [r.label for r in conn.execute(select(t.events.c.label))]
+    assert len(labels) == 1 and labels[0].startswith("Mukden incident"), labels
+
+
+def test_a_generic_verb_beside_a_typed_event_of_a_touching_date_in_its_sentence_founds_none(store):
+    # "1848" and "December 1847" are two dates, but within one sentence one moment of the narrative
+    sentence = ("While reforming the tariff in 1848, the government sought to calm Vienna by signing a trade "
+                "treaty (December 1847).")
+    store.source("h", sentence, authors=["Sked, A."])
+    reforming = store.event("h", sentence, "reforming", "other", when=("1848-01-01", "1848-12-31", "1848", "1848"),
+                            agents=["government"], when_kind="sentence")
+    treaty = store.event("h", sentence, "treaty", "treaty", when=("1847-12-01", "1847-12-31", "1847-12", "December 1847"),
+                         agents=["government"], when_kind="governed")
+    run(store)
+    assert event_of(store, treaty) is not None and event_of(store, reforming) is None

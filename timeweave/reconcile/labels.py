@@ -69,14 +69,19 @@ def _head(members: list[Mention], corpus: Corpus, event_type: str, place: str | 
     if work:
         verb = verb or next((m.trigger.strip().lower() for m in typed if _verbal(m)), None)
         return f"{work} {verb}" if verb else work
-    named = Counter(n for n in (proper_name(m) for m in typed) if n)  # a name another kind of event has is not its
+    named = Counter(n for n in (proper_name(m) for m in typed) if n)
     if named:
         return _most(named)
     if kind == "talks":
         return f"{place} talks" if place else "Talks"
     aimed = Counter(n for n in (noun_entry(m) for m in typed if not _verbal(m)) if n)
+    # A name only a mention of another type gives ("the Pacific War" beside "the attack on Pearl Harbor",
+    # "the Nomonhan incident" beside the victories) heads the event only when its own mentions name no target.
+    other_named = Counter(n for n in (proper_name(m) for m in claims if m.type != event_type) if n)
     if aimed:
         head = _most(aimed)
+    elif other_named:
+        return _most(other_named)
     elif nouns:
         head = _most(nouns) + (f" {verb}" if verb else "")  # "Pact signed"; a verb alone ("agreed") is no signing
     else:

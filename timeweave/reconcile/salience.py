@@ -107,8 +107,11 @@ def beside_typed(mentions: list[Mention]) -> None:
         for other in typed.get((mention.source_id, mention.start), []):
             if mention.when_kind == "governed" and other.when_kind != "governed":
                 continue
+            # within one sentence, dates that touch ("a pact in December 1931" beside "in 1932") are one
+            # moment of the narrative, though as dates of two events they would be two
             if mention.interval is None or (other.interval is not None
-                                            and dates.compatible(mention.interval, other.interval)):
+                                            and (dates.compatible(mention.interval, other.interval)
+                                                 or dates.gap(mention.interval, other.interval) == 0)):
                 mention.role = EVIDENCE
                 break
 
