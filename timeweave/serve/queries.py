@@ -35,8 +35,14 @@ def quote(texts: dict[str, str], conn: Connection, source_id: str, start: int, e
 
 
 def event_row(r) -> dict[str, Any]:
-    return {"id": r.id, "label": r.label, "type": r.type, "status": r.status, "factuality": r.factuality, "edtf": r.edtf,
-            "earliest": r.earliest, "latest": r.latest, "when_reason": r.when_reason, "fuzzy": fuzzy_ends(r.edtf)}
+    """An event as the pages and their .json twins show it (`r`: a row of `select(t.events)` or a dict).
+
+    Read through the row's mapping: a SQLAlchemy 2.1 Row's attributes cost ~3 µs each, ten times its mapping.
+    """
+    m = getattr(r, "_mapping", r)
+    return {"id": m["id"], "label": m["label"], "type": m["type"], "status": m["status"], "factuality": m["factuality"],
+            "edtf": m["edtf"], "earliest": m["earliest"], "latest": m["latest"], "when_reason": m["when_reason"],
+            "fuzzy": fuzzy_ends(m["edtf"])}
 
 
 def overview(conn: Connection) -> dict[str, Any]:
