@@ -1,6 +1,6 @@
 """Entity linking speed on synthetic names: growth per doubling, against the naive all-pairs linker.
 
-    .venv/bin/python bench/linking.py [--sizes 1000,2000,4000,...,50000] [--naive-max 4000] [--runs 1]
+    .venv/bin/python bench/linking.py [--sizes 1000,2000,4000,...,50000] [--naive-max 4000] [--runs 1] [--crowded]
 
 Writes seeded synthetic documents whose mentions use realistic name shapes: persons with given
 names, initials, titles and surname-first forms ("I. V. Stalin", "Roshchin S. K.", "General
@@ -14,7 +14,8 @@ the growth ratio per doubling are printed
 (n log n is x2.0-2.2 per doubling, all pairs x4). In the same run the naive linker (the all-pairs
 loops the library had before blocking, kept here only as the reference) links the sizes up to
 --naive-max; its time is extrapolated quadratically to the largest size, and its links are checked
-to be the same as the blocked linker's.
+to be the same as the blocked linker's. `--crowded` puts every name into one block (the worst case
+for blocking by surname and first letters).
 """
 
 from __future__ import annotations
@@ -176,6 +177,20 @@ def synthetic(n_keys: int, seed: int = 15) -> tuple[list[MentionRow], dict[str, 
     return corpus.rows, corpus.texts()
 
 
+def crowded(n_mentions: int, seed: int = 15) -> tuple[list[MentionRow], dict[str, str]]:
+    """The worst case for blocking by surname and first letters: every person is a Kim, every place starts "Ma"."""
+    rng = random.Random(seed)
+    corpus = Corpus(rng, n_mentions // 10)
+    for n in range(n_mentions):
+        if n % 2:
+            given = [_word(rng, 1, 2).capitalize() for _ in range(2)]
+            form = rng.choice([f"Kim {given[0]} {given[1]}", f"{given[0]} {given[1]} Kim", f"{given[0][0]}. {given[1][0]}. Kim"])
+            corpus.say([(form, "person"), " spoke."])
+        else:
+            corpus.say(["Near ", ("Ma" + _word(rng, 2, 4), "place"), " they stopped."])
+    return corpus.rows, corpus.texts()
+
+
 # --- the naive reference: the all-pairs loops the library had before blocking (not in the library) ---------
 
 class NaiveResolver(Resolver):
@@ -295,6 +310,8 @@ def main() -> None:
     parser.add_argument("--naive-max", type=int, default=4000, help="largest size the naive linker also runs")
     parser.add_argument("--runs", type=int, default=1, help="timed runs per size (min and median are printed)")
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--crowded", action="store_true",
+                        help="names crowded into one block (every person a Kim, every place Ma-...): sizes are mentions")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     print("CPU seconds of resolve(Resolver(rows, texts), []); growth = (t(n) / t(previous n)) ** (1 / doublings)")
@@ -304,7 +321,7 @@ def main() -> None:
     best: dict[int, float] = {}
     naive_time: dict[int, float] = {}
     for n in sizes:
-        rows, texts = synthetic(n, args.seed)
+        rows, texts = crowded(n, args.seed) if args.crowded else synthetic(n, args.seed)
         times, entities = [], []
         for _ in range(args.runs):
             t, entities = _timed(link_blocked, rows, texts)
