@@ -1,0 +1,105 @@
+"""The copies stage kept in the store (`store/copies.py`) marks what `find_cross_document` marks over the
+whole corpus, after a full run and after adding, changing and removing documents incrementally.
+
+Rows are written by hand (no annotation), so many synthetic documents with exact copies, near copies
+(a few words changed), short repeated headings and reordered dates run in a second.
+"""
+
+from __future__ import annotations
+
+import random
+
+from sqlalchemy import and_, delete, insert, select
+
+from timeweave.ingest.duplicates import find_cross_document
+from timeweave.store import open_store
+from timeweave.store import schema as t
+from timeweave.store.changes import Changes
+from timeweave.store.copies import mark_cross_document_duplicates
+
+CONFIG = {"near_duplicate_threshold": 0.5, "min_duplicate_chars": 80}
+WORDS = ("river bridge army council treaty harvest winter village market letter envoy river siege fleet "
+         "bishop tax grain road mill plague charter garrison ferry abbey court merchant famine").split()
+
+
+def paragraph(rng: random.Random) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(18, 40))).capitalize() + "."
+
+
+def near(text: str, rng: random.Random) -> str:
+    words = text.split()
+    for _ in range(2):
+        words[rng.randrange(len(words))] = rng.choice(WORDS)
+    return " ".join(words)
+
+
+def write(conn, source_id: str, issued: str | None, paragraphs: list[str]) -> None:
+    text = "\n\n".join(paragraphs)
+    conn.execute(insert(t.sources).values(
+        id=source_id, path=f"docs/{source_id}.txt", sha256="0" * 64, format="txt", size=len(text), authors=[],
+        issued=issued, kind="other", kind_reason="test", metadata_origin="extracted", pipeline="test",
+        updated_at="2000-01-01T00:00:00"))
+    conn.execute(insert(t.texts).values(source_id=source_id, text=text))
+    start = 0
+    for seq, part in enumerate(paragraphs):
+        conn.execute(insert(t.passages).values(source_id=source_id, seq=seq, start=start, end=start + len(part),
+                                               role="content", sha1=str(hash(part))))
+        start += len(part) + 2
+
+
+def remove(conn, source_id: str) -> None:
+    for table in (t.passages, t.texts, t.sources):
+        conn.execute(delete(table).where(table.c.source_id == source_id if table is not t.sources else t.sources.c.id == source_id))
+
+
+def marks(engine) -> list[tuple]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(t.passages)).all()
+    where = {r.id: (r.source_id, r.seq) for r in rows}
+    return sorted((*where[r.id], *where[r.duplicate_of], r.duplicate_kind) for r in rows if r.duplicate_scope == "across")
+
+
+def expected(engine) -> list[tuple]:
+    """`find_cross_document` over the whole store, the reference the stage must equal."""
+    with engine.connect() as conn:
+        sources = conn.execute(select(t.sources)).all()
+        rank = {s.id: i for i, s in enumerate(sorted(sources, key=lambda r: (r.issued or "9999", r.path)))}
+        texts = {r.source_id: r.text for r in conn.execute(select(t.texts))}
+        rows = conn.execute(select(t.passages).where(and_(t.passages.c.role == "content", t.passages.c.duplicate_scope.is_(None) | (t.passages.c.duplicate_scope == "across")))).all()
+    rows = sorted(rows, key=lambda r: (rank[r.source_id], r.seq))
+    items = [(r.source_id, r.seq, texts[r.source_id][r.start:r.end]) for r in rows]
+    return sorted((s, q, fs, fq, k) for s, q, fs, fq, k in find_cross_document(
+        items, threshold=CONFIG["near_duplicate_threshold"], min_chars=CONFIG["min_duplicate_chars"]))
+
+
+def test_incremental_copy_marks_equal_a_whole_corpus_pass(tmp_path):
+    rng = random.Random(7)
+    pool = [paragraph(rng) for _ in range(12)]
+    engine = open_store(tmp_path / "copies.db")
+
+    def document(n: int) -> list[str]:
+        picks = [rng.choice(pool) for _ in range(rng.randint(2, 5))]
+        return ["Chapter one"] + [near(p, rng) if rng.random() < 0.4 else p for p in picks] + [paragraph(rng)]
+
+    with engine.begin() as conn:
+        for i in range(10):
+            write(conn, f"d{i}", f"18{50 + i}" if i % 3 else None, document(i))
+    mark_cross_document_duplicates(engine, CONFIG)
+    assert marks(engine) == expected(engine) and len(marks(engine)) > 10
+
+    with engine.begin() as conn:  # added: dated before every other, so it becomes the first occurrence
+        write(conn, "early", "1700", document(99))
+    mark_cross_document_duplicates(engine, CONFIG, changes=Changes(added=frozenset({"early"})))
+    assert marks(engine) == expected(engine)
+
+    with engine.begin() as conn:  # changed: new text and a later date
+        remove(conn, "d2")
+        write(conn, "d2", "1999", document(2))
+    mark_cross_document_duplicates(engine, CONFIG, changes=Changes(changed=frozenset({"d2"})))
+    assert marks(engine) == expected(engine)
+
+    with engine.begin() as conn:  # removed: the copies of its passages point at the next occurrence
+        remove(conn, "early")
+        remove(conn, "d4")
+    mark_cross_document_duplicates(engine, CONFIG, changes=Changes(removed=frozenset({"early", "d4"})))
+    assert marks(engine) == expected(engine)
