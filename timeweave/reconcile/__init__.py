@@ -1,25 +1,28 @@
 """Reconcile: one canonical event from many mentions, with its evidence graded across sources.
 
-`reconcile(engine, config=...)` runs at the end of every build, after `link`. It reads the
-document-level rows (event mentions, entity mentions, passages, sources) and rewrites the
+`reconcile(engine, config=..., changes=...)` runs at the end of every build, after `link`. It reads the
+document-level rows (event mentions, entity mentions, passages, sources) and writes the
 corpus-level rows (events, event_participants, comparisons, comparison_statements and
 `event_mentions.event_id`) in one transaction. It is deterministic and idempotent: the same store
-reconciles to the same rows. Stages: `load` (voices, copies, and `salience`: which
-mentions can be chronicle events) → `embed` (cached sentence vectors) → `blocking` (candidate pairs)
-→ `cluster` (merge, sub-events) → `canonical` (dates; `labels`) → `compare` (agree / contradict /
-differ_in_framing / single_source) → `write`.
+reconciles to the same rows, whether in one run over everything (`changes=None` or `changes.full`)
+or incrementally, recomputing only the connected components of candidate pairs whose inputs or rows
+changed (`incremental`). Stages: `load` (voices, copies, and `salience`: which
+mentions can be chronicle events) → `blocking` (candidate pairs; components) → `embed` (cached
+sentence vectors) → `cluster` (merge, sub-events) → `canonical` (dates; `labels`) → `compare` (agree /
+contradict / differ_in_framing / single_source) → `write` (only the rows that differ).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections import Counter
-from dataclasses import dataclass, field
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, func, select
 
+from timeweave.reconcile import incremental
 from timeweave.reconcile import write as writer
 from timeweave.reconcile.blocking import candidate_pairs
 from timeweave.reconcile.canonical import build_events
@@ -27,8 +30,9 @@ from timeweave.reconcile.cluster import cluster
 from timeweave.reconcile.params import Params
 from timeweave.reconcile.similarity import score_pairs
 from timeweave.reconcile.compare import compare_event, status
-from timeweave.reconcile.load import load
+from timeweave.reconcile.load import Corpus, load
 from timeweave.store import schema as t
+from timeweave.store.changes import Changes
 
 __all__ = ["ReconcileReport", "reconcile", "Params"]
 
@@ -47,52 +51,206 @@ class ReconcileReport:
     comparisons: dict[str, int] = field(default_factory=dict)
     embedded: bool = False
     seconds: float = 0.0
+    components: int = 0  # connected components of candidate pairs that can give an event
+    recomputed: int = 0  # of them, recomputed in this run (all in a full run)
+    changed_events: int = 0  # events created, removed or changed (rows written)
+    phases: dict[str, float] = field(default_factory=dict)  # seconds: load, plan (pairs, signatures), compute, write
 
 
-def reconcile(engine: Engine, *, config: dict[str, Any], encoder=None, params: Params | None = None) -> ReconcileReport:
-    """Merge event mentions into events and compare their sources; rewrites the event tables.
+
+def reconcile(engine: Engine, *, config: dict[str, Any], encoder=None, params: Params | None = None,
+              changes: Changes | None = None) -> ReconcileReport:
+    """Merge event mentions into events and compare their sources; writes the event tables.
 
     `config["embeddings"]` (default True) turns sentence embeddings on; the `reconcile_*` settings are
     its thresholds and weights (`params`, when given, replaces them); `encoder` (texts -> vectors)
-    replaces the bundled model, for tests and benches.
+    replaces the bundled model, for tests and benches. `changes` (what the build changed, see
+    `store/changes.py`) lets it recompute only the components whose inputs or rows changed; None or
+    `changes.full` recomputes all. Either way the rows are the same, and the ids of the events created,
+    removed or changed are added to `changes.events`.
     """
+    from timeweave.reconcile.embed import MODEL_NAME
+
     params = params or Params.from_config(config)
+    full = changes is None or changes.full
     began = time.perf_counter()
     report = ReconcileReport()
     with engine.begin() as conn:
         corpus = load(conn, undated_events=params.undated_events, common_participant=params.common_participant)
         mentions = corpus.mentions
         report.mentions = len(mentions)
-        vectors = None
-        if mentions and (config.get("embeddings", True) or encoder is not None):
-            from timeweave.reconcile.embed import embed
-
-            vectors = embed(conn, [m.sentence for m in mentions], encoder=encoder)
-            report.embedded = True
+        report.phases["load"] = round(time.perf_counter() - began, 3)
+        use_vectors = bool(mentions) and (config.get("embeddings", True) or encoder is not None)
         pairs = candidate_pairs(mentions, max_block=params.max_block, window=params.window)
         report.candidate_pairs = len(pairs)
-        clusters, clusterer = cluster(mentions, score_pairs(mentions, pairs, vectors, params), params)
-        events = build_events(clusters, clusterer, corpus)
-        by_cluster = {e.cluster: e for e in events}
-        comparisons = {}
-        for event in events:
-            children = [by_cluster[c] for c in event.children if c in by_cluster]
-            tree = list(event.members)
-            stack = list(children)
-            while stack:
-                child = stack.pop()
-                tree += child.members
-                stack += [by_cluster[c] for c in child.children if c in by_cluster]
-            comparisons[event.id] = compare_event(event, children, tree, corpus, params)
-            event.status = status(event, comparisons[event.id])
+        groups = incremental.components(len(mentions), pairs)
+        group_of = [0] * len(mentions)
+        for k, group in enumerate(groups):
+            for i in group:
+                group_of[i] = k
+        pairs_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for a, b in pairs:
+            pairs_of[group_of[a]].append((a, b))
+        setting = incremental.settings_key(params, use_vectors, config, MODEL_NAME)
+        stored = incremental.read_stored(conn, COMPONENT)
+        state = incremental.read_state(conn)
+        links_now = corpus.links
+        fruitful = [k for k, group in enumerate(groups) if not incremental.barren(corpus, group)]
+        signatures = {k: incremental.signature(corpus, groups[k], pairs_of[k], setting) for k in fruitful}
+        report.components = len(fruitful)
+
+        # Which components to recompute: all in a full run; else those whose inputs (signature) or rows
+        # (output) differ from the last run's, barren ones still joined to an event, and any sharing an event.
+        dirty: set[int] = set()
+        linked: dict[int, set[int]] = defaultdict(set)  # event id -> components whose mentions it holds
+        for k, group in enumerate(groups):
+            for i in group:
+                event = links_now.get(mentions[i].id)
+                if event is not None:
+                    linked[event].add(k)
+        for k, group in enumerate(groups):
+            links = [(mentions[i].id, links_now.get(mentions[i].id)) for i in group]
+            if k not in signatures:
+                if full or any(e is not None for _m, e in links):
+                    dirty.add(k)
+                continue
+            previous = state.get(signatures[k])
+            if full or previous is None or previous[0] != incremental.output_digest(
+                    links, stored.events, stored.participants, stored.comparisons):
+                dirty.add(k)
+        for event, ks in linked.items():
+            if len(ks) > 1 or event not in stored.events:
+                dirty |= ks
+        orphans = set(stored.events) - set(linked)
+        report.phases["plan"] = round(time.perf_counter() - began - report.phases["load"], 3)
+
+        computed: dict[int, list[tuple]] = {}  # component -> [(event, comparisons, parent event or None)]
+        while True:
+            todo = sorted(k for k in dirty if k not in computed)
+            computed.update({k: [] for k in todo if k not in signatures})  # barren: no event, whatever its pairs
+            computed.update(_compute(conn, corpus, groups, pairs_of, [k for k in todo if k in signatures], params,
+                                     use_vectors, encoder, report))
+            kept = {e: k for e, ks in linked.items() for k in ks if k not in dirty}
+            keys, runs = {}, {}
+            for event, k in kept.items():
+                keys[("kept", event)] = incremental.event_key(
+                    [mentions[i] for i in groups[k] if links_now.get(mentions[i].id) == event])
+                runs[("kept", event)] = len(stored.comparisons.get(event, []))
+            for k, found in computed.items():
+                for n, (event, comparisons, _parent) in enumerate(found):
+                    keys[("new", k, n)] = incremental.event_key(event.members)
+                    runs[("new", k, n)] = len(comparisons)
+            ids = incremental.assign(keys)
+            runs_at = incremental.assign(keys, runs)
+            moved = set()
+            for item in keys:
+                if item[0] == "kept":
+                    own = stored.comparisons.get(item[1], [])
+                    if ids[item] != item[1] or (own and own != list(range(runs_at[item], runs_at[item] + len(own)))):
+                        moved.add(kept[item[1]])
+            if not moved:
+                break
+            dirty |= moved  # a new event took the id of a kept one (a hash collision): recompute that one too
+
+        report.phases["compute"] = round(time.perf_counter() - began - report.phases["load"] - report.phases["plan"], 3)
+        planned: list[writer.Planned] = []
+        by_event: dict[int, list[writer.Planned]] = defaultdict(list)  # component -> its planned events
+        for k, found in sorted(computed.items()):
+            own = {}
+            for n, (event, comparisons, _parent) in enumerate(found):
+                item = ("new", k, n)
+                start = runs_at.get(item, 0)
+                own[event.cluster] = writer.Planned(event, ids[item], None, comparisons,
+                                                    list(range(start, start + len(comparisons))))
+            for n, (event, _comparisons, parent) in enumerate(found):
+                own[event.cluster].part_of = own[parent].id if parent is not None and parent in own else None
+            planned += own.values()
+            by_event[k] = list(own.values())
+        want: dict[int, int | None] = {mentions[i].id: None for k in computed for i in groups[k]}
+        for p in planned:
+            for m in p.event.members:
+                want[m.id] = p.id
+        replaced = {e for e, ks in linked.items() if ks & set(computed)} | orphans
         known = {row[0] for row in conn.execute(select(t.entities.c.id))}
-        writer.write(conn, events, comparisons, known)
-    report.events = len(events)
-    report.unplaced = report.mentions - sum(len(e.members) for e in events)
-    report.part_of = sum(1 for e in events if e.parent is not None)
-    report.statuses = dict(Counter(e.status for e in events))
-    report.comparisons = dict(Counter(c.kind for cs in comparisons.values() for c in cs))
+        changed = writer.write(conn, planned, replaced, stored, known, want, links_now)
+
+        new_state = {}
+        restore = {}
+        for k in fruitful:
+            signature = signatures[k]
+            if k in computed:
+                links = [(mentions[i].id, want[mentions[i].id]) for i in groups[k]]
+                own = by_event[k]
+                output = incremental.output_digest(links, {p.id: p.row(known) for p in own},
+                                                   {p.id: p.participants(known) for p in own},
+                                                   {p.id: p.comparison_ids for p in own})
+                new_state[signature] = (output, {p.id: p.event.status for p in own})
+            else:
+                new_state[signature] = state[signature]
+                restore.update({e: s for e, s in state[signature][1].items() if stored.status.get(e) != s})
+        writer.restore_status(conn, restore)
+        changed |= set(restore)
+        incremental.write_state(conn, state, new_state)
+        _count(conn, report)
+    report.phases["write"] = round(time.perf_counter() - began - sum(report.phases.values()), 3)
+    report.recomputed = len([k for k in computed if k in signatures])
+    report.changed_events = len(changed)
+    if changes is not None:
+        changes.events |= changed
     report.seconds = round(time.perf_counter() - began, 3)
-    log.info("reconcile: %d mentions -> %d events (%d parts), comparisons %s, %.2fs",
-             report.mentions, report.events, report.part_of, report.comparisons, report.seconds)
+    log.info("reconcile: %d mentions -> %d events (%d parts), comparisons %s; %s: %d of %d components recomputed, "
+             "%d events written, %.2fs", report.mentions, report.events, report.part_of, report.comparisons,
+             "full" if full else "incremental", report.recomputed, report.components, report.changed_events,
+             report.seconds)
     return report
+
+
+def _compute(conn: Connection, corpus: Corpus, groups: list[list[int]], pairs_of: dict[int, list[tuple[int, int]]],
+             todo: list[int], params: Params, use_vectors: bool, encoder, report: ReconcileReport) -> dict[int, list[tuple]]:
+    """Events and comparisons of the components `todo`, clustered together as in a full run (components
+    never interact, and their mentions keep their relative order): component -> [(event, comparisons,
+    parent cluster or None)]."""
+    if not todo:
+        return {}
+    chosen = sorted(i for k in todo for i in groups[k])
+    position = {i: n for n, i in enumerate(chosen)}
+    sub = Corpus([replace(corpus.mentions[i], index=n) for n, i in enumerate(chosen)], corpus.entity_names,
+                 corpus.entity_types, corpus.source_titles, corpus.voices, corpus.texts, corpus.links)
+    mentions = sub.mentions
+    vectors = None
+    if use_vectors:
+        from timeweave.reconcile.embed import embed
+
+        vectors = embed(conn, [m.sentence for m in mentions], encoder=encoder)
+        report.embedded = True
+    pairs = {(position[a], position[b]) for k in todo for a, b in pairs_of.get(k, [])}
+    clusters, clusterer = cluster(mentions, score_pairs(mentions, pairs, vectors, params), params)
+    events = build_events(clusters, clusterer, sub)
+    by_cluster = {e.cluster: e for e in events}
+    group_of = {position[i]: k for k in todo for i in groups[k]}
+    out: dict[int, list[tuple]] = {k: [] for k in todo}
+    for event in events:
+        children = [by_cluster[c] for c in event.children if c in by_cluster]
+        tree = list(event.members)
+        stack = list(children)
+        while stack:
+            child = stack.pop()
+            tree += child.members
+            stack += [by_cluster[c] for c in child.children if c in by_cluster]
+        comparisons = compare_event(event, children, tree, sub, params)
+        event.status = status(event, comparisons)
+        out[group_of[event.members[0].index]].append((event, comparisons, event.parent))
+    return out
+
+
+def _count(conn: Connection, report: ReconcileReport) -> None:
+    """The report's totals, read from the rows as they now stand (most were kept, not recomputed)."""
+    report.events = conn.execute(select(func.count()).select_from(t.events)).scalar() or 0
+    placed = conn.execute(select(func.count()).select_from(t.event_mentions)
+                          .where(t.event_mentions.c.event_id.is_not(None))).scalar() or 0
+    report.unplaced = report.mentions - placed
+    report.part_of = conn.execute(select(func.count()).select_from(t.events)
+                                  .where(t.events.c.part_of.is_not(None))).scalar() or 0
+    report.statuses = dict(conn.execute(select(t.events.c.status, func.count()).group_by(t.events.c.status)).all())
+    report.comparisons = dict(conn.execute(select(t.comparisons.c.kind, func.count()).group_by(t.comparisons.c.kind)
+                                           .where(t.comparisons.c.component == COMPONENT)).all())

@@ -92,6 +92,9 @@ class Corpus:
     source_titles: dict[str, str]
     voices: dict[str, list[str]]  # voice id -> its source ids
     texts: dict[str, str]
+    # event mention id -> the event the last reconcile (or a correction since) joined it to: an output, never an
+    # input of the merge; `incremental` reads it to see which rows a component holds now
+    links: dict[int, int | None] = field(default_factory=dict)
 
 
 def author_key(author: str) -> str:
@@ -190,6 +193,7 @@ def load(conn: Connection, *, undated_events: bool = False, common_participant: 
                      if entity_types.get(e) in ("person", "organization") and len(name.split()) >= 2}
 
     mentions: list[Mention] = []
+    links: dict[int, int | None] = {}
     rows = conn.execute(select(t.event_mentions).order_by(t.event_mentions.c.source_id, t.event_mentions.c.start,
                                                           t.event_mentions.c.trigger_start, t.event_mentions.c.id)).all()
     for row in rows:
@@ -209,6 +213,7 @@ def load(conn: Connection, *, undated_events: bool = False, common_participant: 
             everyone.add(place)
         first, is_copy = origin(row.passage_id)
         voice = voice_of.get(first or row.source_id, row.source_id)
+        links[row.id] = row.event_id
         in_sentence = _within(named.get(row.source_id, []), starts.get(row.source_id, []), row.start, row.end)
         mentions.append(Mention(
             index=len(mentions), id=row.id, source_id=row.source_id, passage_id=row.passage_id,
@@ -227,4 +232,4 @@ def load(conn: Connection, *, undated_events: bool = False, common_participant: 
     salience.beside_typed(mentions)
     salience.borrowed_dates(mentions)
     titles = {r.id: (r.title or r.id) for r in sources}
-    return Corpus(mentions, entity_names, entity_types, titles, voices, texts)
+    return Corpus(mentions, entity_names, entity_types, titles, voices, texts, links)

@@ -1,0 +1,217 @@
+"""Reconcile recomputes only the components whose inputs or rows changed, and writes what a full run writes.
+
+Each step changes the corpus (adds, changes or removes a source) through a real build whose
+reconcile stage is held back; the store is then copied, one copy reconciled incrementally, the
+other fully, and every row reconcile owns must be equal, ids included. The texts are written for the
+test (other centuries and continents) beside two bundled texts, so some components span sources,
+some events are compared across voices, and the claims stage of the build edits what reconcile wrote
+(contested statuses, its own comparisons) before the next step, as in a real store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import delete, select, update
+
+import timeweave.reconcile as reconcile_module
+from timeweave.build import build
+from timeweave.reconcile import incremental, reconcile
+from timeweave.store import open_store
+from timeweave.store import schema as t
+from timeweave.store.changes import Changes
+
+pytestmark = pytest.mark.slow
+
+BUNDLED = ("batunaev-2019-khalkhin-gol.txt",)
+TEXTS = {
+    "meiji-annals.txt": (
+        "The Restoration in Japan\n\n"
+        "The shogun Tokugawa Yoshinobu resigned his powers on 9 November 1867. Imperial forces defeated the army "
+        "of the shogunate at the Battle of Toba-Fushimi on 27 January 1868. The Charter Oath was proclaimed by "
+        "the Emperor Meiji on 6 April 1868.\n"),
+    "meiji-letters.txt": (
+        "Letters from Kyoto\n\n"
+        "A merchant wrote that the imperial army defeated the shogun's troops at Toba-Fushimi on 28 January 1868. "
+        "He added that the Emperor Meiji proclaimed the Charter Oath on 6 April 1868 before the court.\n"),
+    "tea-party.txt": (
+        "Boston in 1773\n\n"
+        "Colonists destroyed 342 chests of tea in Boston Harbor on 16 December 1773. Parliament closed the port "
+        "of Boston on 1 June 1774 in reply.\n"),
+}
+CHANGED = ("Letters from Kyoto\n\n"
+           "A merchant wrote that the imperial army defeated the shogun's troops at Toba-Fushimi on 27 January 1868. "
+           "He added that the Emperor Meiji proclaimed the Charter Oath on 6 April 1868 before the court.\n")
+ADDED = ("meiji-diary.txt", "A Diary of 1868\n\n"
+         "Saigo Takamori led the imperial army at Toba-Fushimi on 27 January 1868. Edo Castle surrendered to the "
+         "imperial army on 3 May 1868. Colonists in Boston had destroyed chests of tea on 16 December 1773, the "
+         "diarist recalled.\n")
+CONFIG = {"embeddings": True}
+
+
+def bag_of_words(texts: list[str]) -> np.ndarray:
+    """A deterministic stand-in for the sentence model: the vectors path runs, no model is loaded."""
+    out = np.zeros((len(texts), 384), dtype=np.float32)
+    for row, text in enumerate(texts):
+        for word in text.lower().split():
+            out[row, int(hashlib.md5(word.encode()).hexdigest()[:8], 16) % 384] += 1.0
+    return out
+
+
+def held_build(folder: Path, db: Path, monkeypatch, **kwargs) -> None:
+    """A real build (ingest, link, claims ...) whose reconcile stage does nothing, so the test runs it."""
+    with monkeypatch.context() as m:
+        m.setattr(reconcile_module, "reconcile", lambda *a, **k: None)
+        build([folder], db=db, config={"embeddings": False}, **kwargs)
+
+
+def copy(db: Path, to: Path) -> Path:
+    with sqlite3.connect(db) as src, sqlite3.connect(to) as dst:
+        src.backup(dst)
+    return to
+
+
+def rows(db: Path) -> dict[str, list]:
+    """Every row reconcile owns (statement ids aside: their order within a comparison is kept)."""
+    engine = open_store(db, create=False)
+    with engine.connect() as conn:
+        out = {
+            "events": sorted(tuple(r) for r in conn.execute(select(t.events))),
+            "participants": sorted(tuple(r) for r in conn.execute(select(t.event_participants))),
+            "comparisons": sorted(tuple(r) for r in conn.execute(select(t.comparisons))),
+            "statements": sorted((r.comparison_id, r.source_id, r.start, r.end, r.value, n) for n, r in enumerate(
+                conn.execute(select(t.comparison_statements).order_by(t.comparison_statements.c.id)))),
+            "links": sorted(tuple(r) for r in conn.execute(select(t.event_mentions.c.id, t.event_mentions.c.event_id))),
+            "state": sorted(tuple(r) for r in conn.execute(select(t.reconcile_components))),
+        }
+    engine.dispose()
+    # statements: rank within each comparison, not the global autoincrement order
+    ranked, seen = [], {}
+    for comparison_id, source, start, end, value, n in sorted(out["statements"], key=lambda r: r[-1]):
+        seen[comparison_id] = seen.get(comparison_id, -1) + 1
+        ranked.append((comparison_id, seen[comparison_id], source, start, end, value))
+    out["statements"] = sorted(ranked)
+    return out
+
+
+def both_ways(db: Path, tmp_path: Path, step: str, changes: Changes):
+    """Reconcile a copy fully and the store incrementally; their rows must be equal."""
+    full_db = copy(db, tmp_path / f"full-{step}.db")
+    full = reconcile(open_store(full_db, create=False), config=CONFIG, encoder=bag_of_words)
+    report = reconcile(open_store(db, create=False), config=CONFIG, encoder=bag_of_words, changes=changes)
+    got, want = rows(db), rows(full_db)
+    for table in want:
+        assert got[table] == want[table], f"after {step}: {table} differ between incremental and full reconcile"
+    return report, full, got
+
+
+@pytest.fixture()
+def folder(tmp_path, corpus_dir) -> Path:
+    target = tmp_path / "corpus"
+    target.mkdir()
+    for name, text in TEXTS.items():
+        (target / name).write_text(text, encoding="utf-8")
+    for name in BUNDLED:
+        shutil.copy(corpus_dir / name, target / name)
+    return target
+
+
+def test_add_change_remove_reconcile_as_a_full_run(folder, tmp_path, monkeypatch):
+    db = tmp_path / "store.db"
+    held_build(folder, db, monkeypatch)
+    first = reconcile(open_store(db, create=False), config=CONFIG, encoder=bag_of_words, changes=Changes(full=True))
+    assert first.events > 5 and first.recomputed == first.components
+    before = rows(db)
+    assert before["comparisons"] and before["state"]
+
+    # Nothing changed: nothing recomputed, nothing written.
+    changes = Changes()
+    again = reconcile(open_store(db, create=False), config=CONFIG, encoder=bag_of_words, changes=changes)
+    assert again.recomputed == 0 and not changes.events and rows(db) == before
+
+    # The build's claims stage edits reconcile's rows (statuses, its own comparisons) before each step.
+    (folder / ADDED[0]).write_text(ADDED[1], encoding="utf-8")
+    held_build(folder, db, monkeypatch)
+    changes = Changes(added=frozenset({"meiji-diary"}))
+    report, full, after_add = both_ways(db, tmp_path, "adding a source", changes)
+    assert 0 < report.recomputed < report.components, "adding one source recomputes its components only"
+    assert changes.events and report.events == full.events
+    untouched = {r[0] for r in before["events"]} & {r[0] for r in after_add["events"]}
+    assert untouched, "events of components the new source does not touch keep their ids"
+
+    # Inputs that change no component's mentions: link renames an entity (labels name it), and two sources
+    # turn out to share an author (one voice: corroboration falls). Only the components reading them change.
+    engine = open_store(db, create=False)
+    with engine.begin() as conn:
+        named = conn.execute(select(t.event_participants.c.entity_id).order_by(t.event_participants.c.entity_id)).first()
+        conn.execute(update(t.entities).where(t.entities.c.id == named[0]).values(name="Renamed By Link"))
+        conn.execute(update(t.sources).where(t.sources.c.id.in_(["meiji-annals", "meiji-letters"]))
+                     .values(authors=["Ishii, Takashi"]))
+    engine.dispose()
+    report, _full, after_edit = both_ways(db, tmp_path, "renaming an entity and merging two voices", Changes(full=False))
+    assert 0 < report.recomputed < report.components
+    assert any("Renamed By Link" in r[1] for r in after_edit["events"]), "the label follows the entity's new name"
+    assert after_edit["events"] != after_add["events"]
+
+    # Rows edited after reconcile wrote them (as a correction or the claims stage does) are written again.
+    engine = open_store(db, create=False)
+    with engine.begin() as conn:
+        first, second = [r.id for r in conn.execute(select(t.events.c.id).order_by(t.events.c.id).limit(2))]
+        conn.execute(update(t.events).where(t.events.c.id == first).values(label="Edited", status="contested"))
+        doomed = conn.execute(select(t.comparisons.c.id).where(t.comparisons.c.event_id == second)).first()[0]
+        conn.execute(delete(t.comparison_statements).where(t.comparison_statements.c.comparison_id == doomed))
+        conn.execute(delete(t.comparisons).where(t.comparisons.c.id == doomed))
+    engine.dispose()
+    changes = Changes()
+    report, _full, restored = both_ways(db, tmp_path, "editing reconcile's rows", changes)
+    assert restored == after_edit and changes.events == {first, second} and report.recomputed >= 1
+
+    (folder / "meiji-letters.txt").write_text(CHANGED, encoding="utf-8")
+    held_build(folder, db, monkeypatch)
+    changes = Changes(changed=frozenset({"meiji-letters"}))
+    report, _full, _rows = both_ways(db, tmp_path, "changing a source", changes)
+    assert report.recomputed < report.components and changes.events
+
+    (folder / "tea-party.txt").unlink()
+    held_build(folder, db, monkeypatch, prune=True)
+    changes = Changes(removed=frozenset({"tea-party"}))
+    report, _full, after_remove = both_ways(db, tmp_path, "removing a source", changes)
+    assert changes.events and not any("tea" in r[1].lower() for r in after_remove["events"])
+
+    # Ids do not depend on history: the same files reconciled in one go give the same ids.
+    one_go = tmp_path / "one-go.db"
+    held_build(folder, one_go, monkeypatch)
+    reconcile(open_store(one_go, create=False), config=CONFIG, encoder=bag_of_words)
+    fresh = rows(one_go)
+    for table in ("events", "participants", "comparisons", "statements"):
+        assert fresh[table] == after_remove[table], f"{table} differ between a store built step by step and in one go"
+
+
+def test_hash_collisions_are_settled_by_key_whatever_came_first(folder, tmp_path, monkeypatch):
+    """With a tiny id space every event collides: a new event that sorts first takes the id a kept event
+    held, and the kept one moves, exactly as a full run numbers them."""
+    monkeypatch.setattr(incremental, "ID_SPACE", 401)
+    db = tmp_path / "tiny.db"
+    for name in BUNDLED:
+        (folder / name).unlink()
+    held_build(folder, db, monkeypatch)
+    reconcile(open_store(db, create=False), config=CONFIG, encoder=bag_of_words)
+    (folder / ADDED[0]).write_text(ADDED[1], encoding="utf-8")
+    held_build(folder, db, monkeypatch)
+    both_ways(db, tmp_path, "adding a source in a tiny id space", Changes(added=frozenset({"meiji-diary"})))
+
+
+def test_assign_depends_on_the_keys_only():
+    keys = {("a", n): (f"source-{n % 3}", n) for n in range(40)}
+    runs = {item: (n % 4) for n, item in enumerate(keys)}
+    forward = incremental.assign(keys, runs)
+    backward = incremental.assign(dict(reversed(list(keys.items()))), runs)
+    assert forward == backward
+    taken = [i for item, start in forward.items() for i in range(start, start + runs[item])]
+    assert len(taken) == len(set(taken)), "runs of ids never overlap"
+    assert all(1 <= i < incremental.ID_SPACE for i in taken)
