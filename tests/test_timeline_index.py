@@ -49,6 +49,8 @@ EVENTS = [  # id, label, type, earliest, latest, status, place, participants, (s
      ("letters-1648", "The envoys had argued over the terms since 1643.")),
     (6, "Yuan Shikai became president", "other", None, None, "single_source", None, [5],
      ("chronicle-1912", "Yuan Shikai became provisional president of the republic.")),
+    (8, "Republic proclaimed", "other", "1912-01-01", "1912-01-01", "single_source", None, [],
+     ("chronicle-1912", "Yuan Shikai became provisional president of the republic.")),
 ]
 
 
@@ -142,6 +144,9 @@ def test_incremental_reindex_writes_the_same_rows_as_a_full_one(store_db, caplog
                                                      author="test", created_at=NOW))
         conn.execute(update(t.events).where(t.events.c.id == 6).values(
             label="Yuan Shikai sworn in at Peking", earliest="1912-03-10", latest="1912-03-10"))
+        # changes no stage lists: a status raised (as claims does), a place merged (as a correction of entities does)
+        conn.execute(update(t.events).where(t.events.c.id == 1).values(status="contested"))
+        conn.execute(update(t.events).where(t.events.c.id == 8).values(place=6))
     changes = Changes(added=frozenset({"news-1989"}), changed=frozenset({"gazette-1815"}), removed=frozenset({"letters-1648"}),
                       events={3, 4, 5, 7}, entities={1, 7})
     with caplog.at_level(logging.INFO, logger="timeweave.store.search"):
@@ -152,6 +157,7 @@ def test_incremental_reindex_writes_the_same_rows_as_a_full_one(store_db, caplog
     assert [h["ref"] for h in search(engine, "Iron Duke")] == ["1"]  # found through the alias added to entity 1
     assert search(engine, "Westphalia") == []
     assert [h["ref"] for h in search(engine, "Peking")] == ["6"]
+    assert {h["ref"] for h in search(engine, "Waterloo") if h["kind"] == "event"} == {"1", "8"}
     assert [h["ref"] for h in search(engine, "rain stopped")] == _passage_ids(engine, "gazette-1815", 1)
     reindex(engine)
     assert _index_tables(engine) == incremental
@@ -178,7 +184,7 @@ def test_a_running_server_sees_every_reindex(tmp_path):
     engine = _history_store(tmp_path / "h.db")
     client = TestClient(create_app(tmp_path / "h.db"))  # its own engine, as `timeweave serve` beside a build
     first = client.get("/timeline.json?start=1600&end=1999").json()
-    assert {e["id"] for e in first["events"]} == {1, 2, 3, 4, 5} and first["undated"] == 1
+    assert {e["id"] for e in first["events"]} == {1, 2, 3, 4, 5, 8} and first["undated"] == 1
     assert {e["id"] for e in client.get("/timeline.json?entity=2").json()["events"]} == {1, 2}
     with engine.begin() as conn:  # what a build does to the store: events redated, joined, removed
         conn.execute(update(t.events).where(t.events.c.id == 6).values(earliest="1912-03-10", latest="1912-03-10"))
@@ -187,7 +193,7 @@ def test_a_running_server_sees_every_reindex(tmp_path):
         conn.execute(delete(t.events).where(t.events.c.id == 2))
     reindex(engine, Changes(changed=frozenset({"gazette-1815"}), events={1, 2, 4, 6}))
     second = client.get("/timeline.json?start=1600&end=1999").json()
-    assert {e["id"] for e in second["events"]} == {1, 3, 4, 5, 6} and second["undated"] == 0
+    assert {e["id"] for e in second["events"]} == {1, 3, 4, 5, 6, 8} and second["undated"] == 0
     assert next(e for e in second["events"] if e["id"] == 1)["earliest"] == "1815-06-17"
     assert {e["id"] for e in client.get("/timeline.json?entity=2").json()["events"]} == {1, 4}
     with engine.begin() as conn:

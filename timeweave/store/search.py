@@ -106,8 +106,8 @@ def reindex(engine: Engine, changes: Changes | None = None) -> None:
     With no `changes` (or `changes.full`), everything is rebuilt. Otherwise only the search rows of
     the changed, added and removed sources and of the events the build touched (`changes.events`,
     the events of `changes.entities`, the events quoted from changed sources, the events the
-    historian's corrections apply to) are rewritten, and the timeline's rows of `changes.events`
-    and of the corrected events: the same rows a full pass writes, at the cost of what
+    historian's corrections apply to, the events whose days, status, type or place differ from the
+    timeline's arrays) are rewritten, and the timeline's rows of those events: the same rows a full pass writes, at the cost of what
     changed (tests/test_timeline_index.py compares the two). A store whose indexes are missing or
     of another format is rebuilt in full. Every reindex that writes changes the generation the
     web server's caches are keyed by, in the same transaction.
@@ -120,13 +120,13 @@ def reindex(engine: Engine, changes: Changes | None = None) -> None:
             return
         if full:
             n_docs = _write_search(conn, None)
-            n_events = write_timeline(conn, None)
+            n_events, _ = write_timeline(conn, None)
         else:
             events = set(changes.events) | _curated_events(conn)
-            touched = _touched_events(conn, changes, events)
+            n_events, differing = write_timeline(conn, events)
+            touched = _touched_events(conn, changes, events | differing)
             n_docs = _write_search(conn, _documents(conn, sources=set(changes.sources), events=touched),
                                    sources=set(changes.sources), events=touched)
-            n_events = write_timeline(conn, events)
         new_generation(conn)
     log.info("derived indexes %s: %d search documents, %d timeline events", "rebuilt" if full else "updated", n_docs, n_events)
 

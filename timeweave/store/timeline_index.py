@@ -113,31 +113,6 @@ def _decoded(columns: Columns) -> list[tuple]:
             for i, a, b, s, ty, p in zip(columns.ids, columns.d0, columns.d1, columns.status, columns.type, columns.place)]
 
 
-def _merged(old: Columns, changed_ids: set[int], fresh: list[tuple]) -> Columns:
-    """`old` without the events in `changed_ids`, plus `fresh` rows (those still present): what a full pass gives.
-
-    Kept rows are moved as arrays, not re-read: only the changed events cost a query.
-    """
-    keep = ~np.isin(old.ids, np.fromiter(changed_ids, dtype=np.int64, count=len(changed_ids)))
-    new = _columns(fresh)
-    statuses = tuple(sorted(set(old.statuses[c] for c in np.unique(old.status[keep]) if c >= 0) | set(new.statuses)))
-    types = tuple(sorted(set(old.types[c] for c in np.unique(old.type[keep]) if c >= 0) | set(new.types)))
-
-    def recode(codes: np.ndarray, vocab: tuple[str, ...], target: tuple[str, ...]) -> np.ndarray:
-        # A value no kept event uses any more maps to -1; code -1 (none) reads table[-1] = -1.
-        table = np.array([target.index(v) if v in target else -1 for v in vocab] + [-1], dtype=np.int16)
-        return table[codes]
-
-    ids = np.concatenate([old.ids[keep], new.ids])
-    order = np.argsort(ids, kind="stable")
-    cat = lambda a, b: np.concatenate([a, b])[order]  # noqa: E731
-    return Columns(
-        ids=ids[order], d0=cat(old.d0[keep], new.d0), d1=cat(old.d1[keep], new.d1),
-        status=cat(recode(old.status[keep], old.statuses, statuses), recode(new.status, new.statuses, statuses)),
-        type=cat(recode(old.type[keep], old.types, types), recode(new.type, new.types, types)),
-        place=cat(old.place[keep], new.place), statuses=statuses, types=types)
-
-
 def load_columns(conn: Connection) -> Columns | None:
     """The stored columns, or None when this store has none (built before them, or another format)."""
     if not _has(conn, ARRAYS):  # a store built before the arrays existed
@@ -178,30 +153,54 @@ def _has(conn: Connection, table: str) -> bool:
     return inspect(conn).has_table(table)
 
 
-def write_timeline(conn: Connection, changed: set[int] | None) -> int:
-    """Write `timeline_index` and `timeline_arrays`: everything (`changed` None) or only the events in `changed`.
+def write_timeline(conn: Connection, changed: set[int] | None) -> tuple[int, set[int]]:
+    """Write `timeline_index` and `timeline_arrays`: all rows (`changed` None) or the rows of the events that differ.
 
-    Returns the number of events (re)indexed. The caller holds the transaction and changes the generation.
+    Incrementally, the six columns of every event are read again (~0.2 s per 100,000 events) and
+    compared with the stored arrays, because later stages change events without listing them
+    (claims raises a status to contested, a correction merges places); the rows of `changed` and
+    of every event that differs are rewritten, and the arrays are the same as a full pass's.
+    Returns how many rows were written and the ids of the events that differ from the stored arrays.
+    The caller holds the transaction and changes the generation.
     """
     old = None if changed is None else load_columns(conn)
+    columns = _columns(_event_rows(conn, None))
     if old is None:
-        columns = _columns(_event_rows(conn, None))
         conn.execute(text(f"DROP TABLE IF EXISTS {TIMELINE}"))
         conn.execute(text(f"CREATE TABLE {TIMELINE} (id INTEGER PRIMARY KEY, d0 INTEGER NOT NULL, d1 INTEGER NOT NULL, "
                           "status VARCHAR(20) NOT NULL, type VARCHAR(20), place INTEGER)"))
         _insert_rows(conn, _decoded(columns))
         # Covering: a window and the status/type/place filters are answered from the index alone.
         conn.execute(text(f"CREATE INDEX ix_{TIMELINE}_days ON {TIMELINE} (d0, d1, status, type, place)"))
-        count = len(columns)
-    else:
-        fresh = _event_rows(conn, sorted(changed))
-        columns = _merged(old, changed, fresh)
-        for batch in chunks(sorted(changed)):
-            conn.execute(text(f"DELETE FROM {TIMELINE} WHERE id IN ({', '.join(str(int(i)) for i in batch)})"))
-        _insert_rows(conn, [(r[0], *days(r[1], r[2]), r[3], r[4], r[5]) for r in fresh])
-        count = len(fresh)
+        _write_arrays(conn, columns)
+        return len(columns), set()
+    drift = _differing(old, columns)
+    rewrite = sorted(set(changed) | drift)
+    for batch in chunks(rewrite):
+        conn.execute(text(f"DELETE FROM {TIMELINE} WHERE id IN ({', '.join(str(int(i)) for i in batch)})"))
+    wanted = np.isin(columns.ids, np.array(rewrite, dtype=np.int64))
+    _insert_rows(conn, _decoded(_take(columns, wanted)))
     _write_arrays(conn, columns)
-    return count
+    return len(rewrite), drift
+
+
+def _take(columns: Columns, mask: np.ndarray) -> Columns:
+    return Columns(ids=columns.ids[mask], d0=columns.d0[mask], d1=columns.d1[mask], status=columns.status[mask],
+                   type=columns.type[mask], place=columns.place[mask], statuses=columns.statuses, types=columns.types)
+
+
+def _differing(old: Columns, new: Columns) -> set[int]:
+    """Ids of events added, removed, or whose days, status, type or place differ between two sets of columns."""
+    gone = set(np.setdiff1d(old.ids, new.ids).tolist()) | set(np.setdiff1d(new.ids, old.ids).tolist())
+    both, i, j = np.intersect1d(old.ids, new.ids, assume_unique=True, return_indices=True)
+
+    def names(codes: np.ndarray, vocab: tuple[str, ...]) -> np.ndarray:
+        return np.array([*vocab, ""], dtype=object)[codes]  # code -1 -> ""
+
+    differ = ((old.d0[i] != new.d0[j]) | (old.d1[i] != new.d1[j]) | (old.place[i] != new.place[j])
+              | (names(old.status[i], old.statuses) != names(new.status[j], new.statuses))
+              | (names(old.type[i], old.types) != names(new.type[j], new.types)))
+    return gone | set(both[differ].tolist())
 
 
 def _insert_rows(conn: Connection, rows: list[tuple]) -> None:
