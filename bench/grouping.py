@@ -5,7 +5,7 @@
 
 Reads the store and chronicle that bench/chronicle.py left in its `--out` folder and the gold
 (default: the Tonkin dev set). Each gold mention is matched to a chronicle event the way the scorer
-does it (the event whose evidence overlaps the gold quote, best dated first). Then:
+does it (the event whose evidence overlaps the gold quote, best dated first, as the scorer ranks them). Then:
 
 * for every gold event whose mentions ended in several chronicle events, each pair of those events
   is explained by the best pair of their mentions that touch the gold quotes: `similarity.judge`
@@ -13,7 +13,9 @@ does it (the event whose evidence overlaps the gold quote, best dated first). Th
   enough but the clusters did not fit, or (only when nothing else would have) blocking never
   compared them;
 * for every chronicle event that holds mentions of several gold events (outside part_of), the
-  strongest link between mentions of different gold events says why they merged.
+  strongest link between mentions of different gold events says why they merged;
+* the B-cubed loss of each gold event (precision: its mentions share events with other gold events';
+  recall: its mentions are spread over several events), worst first.
 
 Reasons are counted by category so the mechanism to fix first is the most frequent one.
 """
@@ -48,6 +50,13 @@ def _interval(edtf: str) -> tuple[date, date]:
     from score_chronicle import edtf_interval
 
     return edtf_interval(edtf)
+
+
+def _tight(predicted: tuple[date, date], gold: tuple[date, date]) -> bool:
+    sys.path.insert(0, str(ROOT.parent / "shared" / "tools"))
+    from score_chronicle import tight
+
+    return tight(predicted, gold)
 
 
 def gold_mentions(gold: Path, texts: dict[str, str]) -> list[dict]:
@@ -115,7 +124,7 @@ def main() -> int:
                 overlap = max(0, min(g["span"][1], ev["end"]) - max(g["span"][0], ev["start"]))
                 if overlap:
                     ok = iv is not None and iv[0] <= g["date"][1] and g["date"][0] <= iv[1]
-                    rank = (ok, overlap)
+                    rank = (ok and _tight(iv, g["date"]), ok, overlap)
                     if best is None or rank > best[0]:
                         best = (rank, e["id"])
         if best:
@@ -223,6 +232,24 @@ def main() -> int:
     print("wrong merges, by reason:")
     for reason, n in merge_reasons.most_common():
         print(f"  {n:3d}  {reason}")
+    # Where B-cubed loses, by gold event: precision lost by its mentions sharing an event with other gold
+    # events' mentions, recall lost by its mentions spread over several events (the scorer's B-cubed is
+    # one minus the means of these over all matched mentions).
+    keys = list(chosen)
+    lost_p: Counter = Counter()
+    lost_r: Counter = Counter()
+    for k in keys:
+        same_gold = {j for j in keys if golds[j]["event"] == golds[k]["event"]}
+        same_pred = {j for j in keys if chosen[j] == chosen[k]}
+        lost_p[golds[k]["event"]] += 1 - len(same_gold & same_pred) / len(same_pred)
+        lost_r[golds[k]["event"]] += 1 - len(same_gold & same_pred) / len(same_gold)
+    if keys:
+        print(f"\nB-cubed over {len(keys)} matched mentions: P {1 - sum(lost_p.values()) / len(keys):.3f} "
+              f"R {1 - sum(lost_r.values()) / len(keys):.3f}; where it is lost (mentions' worth):")
+        worst = sorted(set(lost_p) | set(lost_r), key=lambda g: (-(lost_p[g] + lost_r[g]), g))
+        for gid in [g for g in worst if lost_p[g] + lost_r[g] > 0][:10]:
+            events_of = sorted({chosen[k] for k in keys if golds[k]["event"] == gid}, key=str)
+            print(f"  {gid:44s} precision {lost_p[gid]:5.2f}  recall {lost_r[gid]:5.2f}  events {events_of}")
     pred_count = len(chron["events"])
     touched = {e for e in chosen.values()}
     print(f"\nchronicle events: {pred_count}; touching a gold mention: {len(touched)}; "
