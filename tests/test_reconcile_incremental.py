@@ -215,3 +215,22 @@ def test_assign_depends_on_the_keys_only():
     taken = [i for item, start in forward.items() for i in range(start, start + runs[item])]
     assert len(taken) == len(set(taken)), "runs of ids never overlap"
     assert all(1 <= i < incremental.ID_SPACE for i in taken)
+
+
+def test_on_postgresql_a_full_run_after_an_incremental_one_writes_nothing(folder, postgres_url, monkeypatch):
+    """The same code on PostgreSQL: after adding a source incrementally, a full reconcile finds every row
+    already as it would write it."""
+    from conftest import empty_postgres
+
+    empty_postgres(postgres_url)
+    (folder / "tea-party.txt").unlink()
+    held_build(folder, postgres_url, monkeypatch)
+    reconcile(open_store(postgres_url), config=CONFIG, encoder=bag_of_words, changes=Changes(full=True))
+    (folder / ADDED[0]).write_text(ADDED[1], encoding="utf-8")
+    held_build(folder, postgres_url, monkeypatch)
+    changes = Changes(added=frozenset({"meiji-diary"}))
+    report = reconcile(open_store(postgres_url), config=CONFIG, encoder=bag_of_words, changes=changes)
+    assert changes.events and report.recomputed < report.components
+    after = Changes(full=True)
+    reconcile(open_store(postgres_url), config=CONFIG, encoder=bag_of_words, changes=after)
+    assert after.events == set(), "a full run rewrote rows the incremental one had left different"

@@ -131,10 +131,15 @@ def reconcile(engine: Engine, *, config: dict[str, Any], encoder=None, params: P
             computed.update(_compute(conn, corpus, groups, pairs_of, [k for k in todo if k in signatures], params,
                                      use_vectors, encoder, report))
             kept = {e: k for e, ks in linked.items() for k in ks if k not in dirty}
+            members: dict[int, list] = defaultdict(list)  # kept event -> its mentions, in one pass
+            for k in set(kept.values()):
+                for i in groups[k]:
+                    event = links_now.get(mentions[i].id)
+                    if event is not None:
+                        members[event].append(mentions[i])
             keys, runs = {}, {}
-            for event, k in kept.items():
-                keys[("kept", event)] = incremental.event_key(
-                    [mentions[i] for i in groups[k] if links_now.get(mentions[i].id) == event])
+            for event in kept:
+                keys[("kept", event)] = incremental.event_key(members[event])
                 runs[("kept", event)] = len(stored.comparisons.get(event, []))
             for k, found in computed.items():
                 for n, (event, comparisons, _parent) in enumerate(found):
@@ -170,7 +175,8 @@ def reconcile(engine: Engine, *, config: dict[str, Any], encoder=None, params: P
         for p in planned:
             for m in p.event.members:
                 want[m.id] = p.id
-        replaced = {e for e, ks in linked.items() if ks & set(computed)} | orphans
+        recomputed = set(computed)
+        replaced = {e for e, ks in linked.items() if not ks.isdisjoint(recomputed)} | orphans
         known = {row[0] for row in conn.execute(select(t.entities.c.id))}
         changed = writer.write(conn, planned, replaced, stored, known, want, links_now)
 
