@@ -264,7 +264,19 @@ def test_a_heading_and_its_date_line_date_the_entry_below(nlp):
     doc = nlp("Storming of the Bastille\n\n14 July 1789\n\nThe crowd seized the fortress and freed seven prisoners.")
     by_trigger = _by_trigger(doc)
     assert by_trigger["Storming"].type == "offensive" and _dated(doc, by_trigger["Storming"]) == "1789-07-14"
-    assert by_trigger["seized"].when_kind == "narrative" and _dated(doc, by_trigger["seized"]) == "1789-07-14"
+    # the entry's date line dates its events as a sentence's date does: their own date, not the narrative's
+    assert by_trigger["seized"].when_kind == "sentence" and _dated(doc, by_trigger["seized"]) == "1789-07-14"
+
+
+def test_a_chronology_entry_ends_at_the_next_heading_and_date(nlp):
+    doc = nlp("Storming of the Bastille\n\n14 July 1789\n\nThe crowd of Paris seized the old royal fortress in the east.\n\n"
+              "Two of the guards were killed.\n\nBattle of Valmy\n\n20 September 1792\n\nThe Prussian army retreated.")
+    by_trigger = _by_trigger(doc)
+    assert (by_trigger["killed"].when_kind, _dated(doc, by_trigger["killed"])) == ("sentence", "1789-07-14")
+    assert (by_trigger["retreated"].when_kind, _dated(doc, by_trigger["retreated"])) == ("sentence", "1792-09-20")
+    # prose after a date line that heads no entry stays narrative
+    doc = nlp("The Treaty of Paris was signed on 30 March 1856.\n\nThe fleet sailed home.")
+    assert _by_trigger(doc)["sailed"].when_kind == "narrative"
 
 
 def test_an_infobox_date_line_dates_the_entry(nlp):

@@ -7,7 +7,9 @@ Anchoring order, each recorded in `when_reason`:
 2. else a time expression in the same sentence;
 3. else the narrative reference time: the last dated expression before it in the same zone, but not
    for a noun that is the object of another event ("confronted by the completion of the protocol"):
-   the narrative's date is that event's setting, and a wrong date merges worse than none;
+   the narrative's date is that event's setting, and a wrong date merges worse than none; where that
+   expression is the date line of a chronology entry ("Storming of the Bastille / 14 July 1789") and
+   the event stands in the entry, it is dated as by its sentence (`sentence:`), its own date;
 4. else undated.
 Durations and sets ("for 18 months", "every year") never date an event.
 
@@ -48,7 +50,7 @@ _LINE_MARKERS = " \t-*•|·–—"
 _DATE_KEY = re.compile(r"^[^\W\d_][\w .'-]{0,30}:\s*", re.UNICODE)
 
 
-COUNTED_COMPONENT = "timeweave.events.v2"  # the events component makes the dates counted from an event
+COUNTED_COMPONENT = "timeweave.events.v3"  # the events component makes the dates counted from an event
 
 
 @dataclass
@@ -192,6 +194,16 @@ class TimexIndex:
         line = self.text[_line(self.text, timex.start)[0]:timex.start]
         return "date" in line.lower()
 
+    def _in_entry(self, i: int, char: int) -> bool:
+        """Is `char` in the entry the date line `i` heads: below it, before the next entry's heading and date?
+
+        A chronology's entry ("Operation Overlord / 6 June 1944 / Allied troops land ...") is dated by its
+        date line as a sentence is by its date."""
+        start = self.timexes[i].end
+        ends = [self.date_lines[j][0] if self.date_lines[j] is not None else self.timexes[j].start
+                for j in self.date_lines if self.timexes[j].start >= start]
+        return start <= char < min(ends, default=len(self.text))
+
     def _counted(self, tokens: list[Token], sentence: Span, zone_list: list[Zone]) -> tuple[int | None, str] | None:
         """'Two days after the first attack, there was another incident': a length counted from an event
         named after it. That event's date is taken to be the narrative's, the last date before the
@@ -285,6 +297,8 @@ class TimexIndex:
             if _nested_nominal(tokens[0], events):
                 return None, (f"undated: a noun inside another event's clause; the narrative date '{timex.text}' "
                               "is not carried over onto it")
+            if i in self.date_lines and self._in_entry(i, here) and self._dates_below(i, events, doc):
+                return i, f"sentence: '{timex.text}' is the date line of the entry it stands in"
             return i, f"narrative: '{timex.text}' is the last date before it in the text"
         return None, "undated: no time expression governs it, in its sentence or before it"
 

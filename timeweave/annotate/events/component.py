@@ -1,4 +1,4 @@
-"""The `timeweave.events.v2` spaCy component (factory `timeweave_events_v1`): sets `doc._.event_mentions`.
+"""The `timeweave.events.v3` spaCy component (factory `timeweave_events_v1`): sets `doc._.event_mentions`.
 
 Triggers are the tokens the TimeML-trained model marks, plus nouns of the type lexicon (TimeML,
 annotated on 1990s news, rarely marks "protocol" or "pact"). Auxiliaries and light verbs are dropped.
@@ -24,7 +24,7 @@ from timeweave.annotate.events.sense import event_type
 from timeweave.annotate.events.trigger import load_trigger_model
 from timeweave.annotate.types import EventMention
 
-COMPONENT = "timeweave.events.v2"  # v2: word-sense typing, fronted time adverbials, purpose phrases
+COMPONENT = "timeweave.events.v3"  # v3: a chronology entry is dated by its date line; v2: word-sense typing, fronted adverbials
 log = logging.getLogger(__name__)
 
 if not Doc.has_extension("event_mentions"):
