@@ -333,17 +333,14 @@ def corpus_stages(engine: Engine, config: dict[str, Any], *, report: BuildReport
         log.info("corpus stages: no source changed since their last run; their rows are kept")
         return problems
     log.info("corpus stages: %s", how)
-    # A stage that takes `changes` revisits only what they touch. `reconcile` does not take them yet: it
-    # rewrites every event, so the stages after it are told that everything changed (`after`).
-    after = since.Changes(added=changes.added, changed=changes.changed, removed=changes.removed, full=True,
-                          entities=changes.entities)
+    # Each stage revisits only what `changes` touch, and adds what it changed for the stages after it.
     stages = (
         ("copies across documents", lambda: mark_cross_document_duplicates(engine, config, changes=changes)),
         ("link (entities and aliases)", lambda: link_entities(engine, authority=authority, changes=changes)),
-        ("reconcile (events and comparisons)", lambda: reconcile(engine, config=config)),
-        ("claims (what the sources claim, aligned across voices)", lambda: claims(engine, config=config, changes=after)),
-        ("curate (the historian's corrections, docs/curate.md)", lambda: apply_curation(engine, changes=after)),
-        ("search index", lambda: reindex(engine, changes=after)),
+        ("reconcile (events and comparisons)", lambda: reconcile(engine, config=config, changes=changes)),
+        ("claims (what the sources claim, aligned across voices)", lambda: claims(engine, config=config, changes=changes)),
+        ("curate (the historian's corrections, docs/curate.md)", lambda: apply_curation(engine, changes=changes)),
+        ("search index", lambda: reindex(engine, changes=changes)),
     )
     failed = False
     for name, stage in stages:
