@@ -21,6 +21,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 
 import numpy as np
 from sqlalchemy import Connection, inspect, select, text
@@ -35,6 +36,7 @@ FORMAT = 2  # of search_index rowids and timeline_arrays; a store with another f
 UNDATED, OFF_INDEX = 0, -1
 CHUNK = 500  # ids per IN (...) list: under every driver's parameter limit
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+_EPOCH = date(1970, 1, 1).toordinal()  # numpy's day 0 as an ordinal
 _DTYPES = {"ids": "<i8", "d0": "<i4", "d1": "<i4", "status": "<i2", "type": "<i2", "place": "<i8"}
 
 
@@ -82,28 +84,51 @@ def chunks(values: Iterable, size: int = CHUNK) -> Iterable[list]:
 def _event_rows(conn: Connection, ids: list[int] | None) -> list[tuple]:
     e = t.events.c
     query = select(e.id, e.earliest, e.latest, e.status, e.type, e.place)
-    if ids is None:
-        return [tuple(r) for r in conn.execute(query.order_by(e.id))]
-    rows: list[tuple] = []
+    if ids is None:  # fetched at once, read by position: row-by-row fetching and Row attributes cost more than the query
+        return conn.execute(query.order_by(e.id)).all()
+    rows: list = []
     for batch in chunks(sorted(ids)):
-        rows.extend(tuple(r) for r in conn.execute(query.where(e.id.in_(batch))))
+        rows.extend(conn.execute(query.where(e.id.in_(batch))).all())
     return rows
 
 
-def _columns(rows: list[tuple]) -> Columns:
+def _columns(rows: list) -> Columns:
     """The canonical columns of `rows` (id, earliest, latest, status, type, place): sorted by id, sorted vocabularies."""
-    rows = sorted(rows, key=lambda r: r[0])
-    statuses = tuple(sorted({r[3] for r in rows if r[3] is not None}))
-    types = tuple(sorted({r[4] for r in rows if r[4] is not None}))
+    rows = sorted(rows, key=itemgetter(0))
+    ids, earliest, latest, status, type_, place = (list(column) for column in zip(*rows)) if rows else ([],) * 6
+    statuses = tuple(sorted({s for s in status if s is not None}))
+    types = tuple(sorted({v for v in type_ if v is not None}))
     s_code, t_code = {s: i for i, s in enumerate(statuses)}, {v: i for i, v in enumerate(types)}
-    spans = [days(r[1], r[2]) for r in rows]
+    d0, d1 = _days(earliest, latest)
     return Columns(
-        ids=np.array([r[0] for r in rows], dtype=np.int64),
-        d0=np.array([s[0] for s in spans], dtype=np.int32), d1=np.array([s[1] for s in spans], dtype=np.int32),
-        status=np.array([s_code.get(r[3], -1) for r in rows], dtype=np.int16),
-        type=np.array([t_code.get(r[4], -1) for r in rows], dtype=np.int16),
-        place=np.array([-1 if r[5] is None else r[5] for r in rows], dtype=np.int64),
+        ids=np.array(ids, dtype=np.int64), d0=d0, d1=d1,
+        status=np.array([s_code.get(s, -1) for s in status], dtype=np.int16),
+        type=np.array([t_code.get(v, -1) for v in type_], dtype=np.int16),
+        place=np.array([-1 if p is None else p for p in place], dtype=np.int64),
         statuses=statuses, types=types)
+
+
+def _days(earliest: list, latest: list) -> tuple[np.ndarray, np.ndarray]:
+    """`days` of every pair, parsed by numpy in one pass when all the dates are well-formed ISO days."""
+    d0 = np.full(len(earliest), OFF_INDEX, dtype=np.int32)
+    d1 = d0.copy()
+    undated = [i for i, a in enumerate(earliest) if a is None]
+    d0[undated] = d1[undated] = UNDATED
+    iso = [i for i, (a, b) in enumerate(zip(earliest, latest)) if a is not None and b is not None and len(a) == len(b) == 10]
+    try:
+        texts = [np.array([column[i] for i in iso], dtype="U10") for column in (earliest, latest)]
+        parsed = [t.astype("datetime64[D]") for t in texts]
+        # Only canonical YYYY-MM-DD days survive the round trip (numpy also reads other forms).
+        if not all((np.datetime_as_string(p) == t).all() for p, t in zip(parsed, texts)):
+            raise ValueError("not only ISO days")
+        first, last = (p.astype(np.int64) + _EPOCH for p in parsed)
+        if len(iso) and min(first.min(), last.min()) < 1:
+            raise ValueError("a year before 1")
+    except ValueError:  # a malformed or impossible day somewhere: day by day
+        spans = [days(earliest[i], latest[i]) for i in iso]
+        first, last = np.array([s[0] for s in spans], dtype=np.int64), np.array([s[1] for s in spans], dtype=np.int64)
+    d0[iso], d1[iso] = first, last
+    return d0, d1
 
 
 def _decoded(columns: Columns) -> list[tuple]:
@@ -191,15 +216,20 @@ def _take(columns: Columns, mask: np.ndarray) -> Columns:
 
 def _differing(old: Columns, new: Columns) -> set[int]:
     """Ids of events added, removed, or whose days, status, type or place differ between two sets of columns."""
-    gone = set(np.setdiff1d(old.ids, new.ids).tolist()) | set(np.setdiff1d(new.ids, old.ids).tolist())
-    both, i, j = np.intersect1d(old.ids, new.ids, assume_unique=True, return_indices=True)
+    if len(old.ids) == len(new.ids) and (old.ids == new.ids).all():  # the usual case: the same events
+        both, i, j, gone = new.ids, slice(None), slice(None), set()
+    else:
+        gone = set(np.setdiff1d(old.ids, new.ids, assume_unique=True).tolist()) | set(
+            np.setdiff1d(new.ids, old.ids, assume_unique=True).tolist())
+        both, i, j = np.intersect1d(old.ids, new.ids, assume_unique=True, return_indices=True)
 
-    def names(codes: np.ndarray, vocab: tuple[str, ...]) -> np.ndarray:
-        return np.array([*vocab, ""], dtype=object)[codes]  # code -1 -> ""
+    def recoded(codes: np.ndarray, vocab: tuple[str, ...], target: tuple[str, ...]) -> np.ndarray:
+        """Old codes as codes of the new vocabulary (-2: a value the new one lacks; -1 stays -1)."""
+        return np.array([target.index(v) if v in target else -2 for v in vocab] + [-1], dtype=np.int16)[codes]
 
     differ = ((old.d0[i] != new.d0[j]) | (old.d1[i] != new.d1[j]) | (old.place[i] != new.place[j])
-              | (names(old.status[i], old.statuses) != names(new.status[j], new.statuses))
-              | (names(old.type[i], old.types) != names(new.type[j], new.types)))
+              | (recoded(old.status[i], old.statuses, new.statuses) != new.status[j])
+              | (recoded(old.type[i], old.types, new.types) != new.type[j]))
     return gone | set(both[differ].tolist())
 
 
