@@ -461,3 +461,23 @@ def test_non_event_words_are_data_a_project_can_extend(store, tmp_path):
     with pytest.raises(ConfigError, match="non_events.tsv.*unknown kind 'ceremony'"):
         lexicon.non_events_for(str(folder))
     lexicon.non_events_for.cache_clear()
+
+
+def test_framing_words_are_data_a_project_can_extend(tmp_path):
+    from timeweave.errors import ConfigError
+    from timeweave.reconcile import framing, lexicon
+
+    assert framing.name_of("incursion") == "invasion" and framing.name_of("skirmishes") == "incident"
+    assert framing.name_of("razzia") is None
+    folder = tmp_path / "my-knowledge"
+    folder.mkdir()
+    (folder / "framing_words.tsv").write_text(
+        "list\tcategory\tpattern\tsource\nname\tinvasion\trazzia\\w*\tFrench colonial usage for a raid\n", encoding="utf-8")
+    mine = lexicon.framing_for(str(folder))
+    assert mine["name"]["invasion"].search("the razzias of 1841") and mine["name"]["invasion"].search("an incursion")
+    (folder / "framing_words.tsv").write_text("list\tcategory\tpattern\tsource\nname\tinvasion\traid(\tbad\n",
+                                              encoding="utf-8")
+    lexicon.framing_for.cache_clear()
+    with pytest.raises(ConfigError, match="framing_words.tsv.*not a valid regular expression"):
+        lexicon.framing_for(str(folder))
+    lexicon.framing_for.cache_clear()

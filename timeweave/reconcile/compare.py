@@ -131,7 +131,7 @@ def compare_outcome(root: Event, tree: list[Mention]) -> list[Comparison]:
         return []
     claims = []
     for m in tree:
-        word = framing.match(framing.OUTCOME, m.sentence) or ("ceasefire" if m.type == "ceasefire" else None)
+        word = framing.match(framing.outcome(), m.sentence) or ("ceasefire" if m.type == "ceasefire" else None)
         if m.interval and m.is_claim and word:
             claims.append((m, word))
     if len(claims) < 2:
@@ -224,7 +224,7 @@ def compare_framing(root: Event, tree: list[Mention], corpus: Corpus) -> list[Co
         out += _differ("evaluation", evaluations, "judge the outcome")
     initiative = []
     for m in claims:
-        cue = framing.match(framing.INITIATIVE, m.sentence)
+        cue = framing.match(framing.initiative(), m.sentence)
         actor = _actor(m, corpus) if cue else None
         if actor:
             initiative.append((m, f"{actor} ('{cue}')"))

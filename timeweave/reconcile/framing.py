@@ -3,36 +3,17 @@ whom it makes responsible, and which claims state an outcome or a number.
 
 They are general English, not about any corpus: the names a war can be given ("invasion",
 "incident", "conflict"), outcome words ("victory", "defeat"), and the verbs and nouns by which
-writers attribute initiative ("opened fire", "decided to", "in order to"). Each list is a regular
-expression over the evidence sentence or the trigger, matched case-insensitively.
+writers attribute initiative ("opened fire", "decided to", "in order to"). The words are data,
+`data/framing_words.tsv` (read by `lexicon`, extendable from the build's `knowledge` folder); each
+category is one regular expression over the evidence sentence or the trigger, matched
+case-insensitively.
 """
 
 from __future__ import annotations
 
 import re
 
-# What a source calls an armed event. The category is the judgement the word carries.
-NAMES = {
-    "invasion": re.compile(r"\b(invasion|invad\w*|aggression|aggressor|incursion|attack\w*)\b", re.I),
-    "incident": re.compile(r"\b(incident|clash\w*|skirmish\w*|provocation)\b", re.I),
-    "war or conflict": re.compile(r"\b(war|conflict|hostilities|fighting|confrontation\w*|battles?|combat)\b", re.I),
-    "events or actions": re.compile(r"\b(events?|actions?|operations?)\b", re.I),
-}
-
-EVALUATIONS = {
-    "victory": re.compile(r"\b(victor\w*|triumph\w*|won|win|wins|success\w*|fended off|repelled|expelled)\b", re.I),
-    "defeat": re.compile(r"\b(defeat\w*|lost|los[es]+|humiliat\w*|failure|unsuccessful|rout\w*)\b", re.I),
-}
-
-# A claim about how a conflict ended; a conflict ends once, so such claims must agree on when.
-OUTCOME = re.compile(
-    r"\b(victor\w*|triumph\w*|won|defeated|expelled|repelled|fended off|routed|surrender\w*|"
-    r"ceas\w+ (?:fire|hostilities)|cease-?fire|armistice|ended|end of)\b", re.I)
-
-# Sentences that say who started something or why.
-INITIATIVE = re.compile(
-    r"\b(initiat\w*|started|launch\w*|provok\w*|erupted|entered|opened fire|invad\w*|invasion|attack\w*|"
-    r"aggress\w*|decided|plan\w*|strateg\w*|sought|driven by|in order to|to bring|desire|intention|aim\w*)\b", re.I)
+from timeweave.reconcile import lexicon
 
 ACTOR_TYPES = ("person", "state", "organization", "military_unit")
 
@@ -51,9 +32,19 @@ def match(pattern: re.Pattern, text: str) -> str | None:
     return found.group(0) if found else None
 
 
+def outcome() -> re.Pattern:
+    """A claim about how a conflict ended; a conflict ends once, so such claims must agree on when."""
+    return lexicon.framing()["outcome"]["outcome"]
+
+
+def initiative() -> re.Pattern:
+    """Words of sentences that say who started something or why."""
+    return lexicon.framing()["initiative"]["initiative"]
+
+
 def name_of(trigger: str) -> str | None:
     """The naming category of an event trigger ('invasion' -> 'invasion'), or None."""
-    for category, pattern in NAMES.items():
+    for category, pattern in lexicon.framing()["name"].items():
         if pattern.search(trigger):
             return category
     return None
@@ -61,7 +52,7 @@ def name_of(trigger: str) -> str | None:
 
 def evaluation_of(sentence: str) -> tuple[str, str] | None:
     """(category, word) when the sentence judges an outcome as a victory or a defeat."""
-    for category, pattern in EVALUATIONS.items():
+    for category, pattern in lexicon.framing()["evaluation"].items():
         word = match(pattern, sentence)
         if word:
             return category, word

@@ -1,14 +1,17 @@
-"""The word lists reconcile reads, from data files: which lemmas never denote a chronicle event.
+"""The word lists reconcile reads, from data files: which lemmas never denote a chronicle event, and
+the framing words by which sources name an event, judge its outcome or say who started it.
 
-Why a file: that "say", "believe" or "cooperation" names no happening is knowledge about English,
-not about a corpus, and a project on other prose must be able to read and change it without touching
-code. The bundled list is `data/non_events.tsv` (each row says where it comes from). A project's
-`knowledge` folder (the setting `knowledge`, docs/knowledge.md) may hold a `non_events.tsv` with the
-same columns: its rows add words, and a row of kind `event` takes a word off the list.
+Why files: that "say", "believe" or "cooperation" names no happening, or that "incident" plays an
+event down where "invasion" accuses, is knowledge about English, not about a corpus, and a project on
+other prose must be able to read and change it without touching code. The bundled lists are
+`data/non_events.tsv` and `data/framing_words.tsv` (each row says where it comes from). A project's
+`knowledge` folder (the setting `knowledge`, docs/knowledge.md) may hold files of the same names and
+columns: their rows are added (a `non_events.tsv` row of kind `event` takes a word off that list).
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,6 +23,9 @@ NON_EVENTS = "non_events.tsv"
 COLUMNS = ("word", "kind", "source")
 KINDS = ("reporting", "mental", "intention", "light", "aspectual", "relation", "scholarship", "state_noun", "section")
 KEEP = "event"  # a user's row of this kind says the word does name events
+FRAMING = "framing_words.tsv"
+FRAMING_COLUMNS = ("list", "category", "pattern", "source")
+FRAMING_LISTS = ("name", "evaluation", "outcome", "initiative")
 
 
 def read_non_events(paths: list[Path]) -> frozenset[str]:
@@ -54,3 +60,38 @@ def non_events() -> frozenset[str]:
     from timeweave import knowledge
 
     return non_events_for(knowledge.active().folder)
+
+
+def _user_files(folder: str | None, name: str) -> list[Path]:
+    return [Path(folder) / name] if folder and (Path(folder) / name).is_file() else []
+
+
+def read_framing(paths: list[Path]) -> dict[str, dict[str, re.Pattern]]:
+    """list -> category -> one case-insensitive pattern of the category's rows, in file order."""
+    parts: dict[str, dict[str, list[str]]] = {name: {} for name in FRAMING_LISTS}
+    for path in paths:
+        for row in read_table(path, FRAMING_COLUMNS):
+            if row["list"] not in parts:
+                raise ConfigError(f"{path}: {row['_where']}: unknown list {row['list']!r}. Valid lists: "
+                                  f"{', '.join(FRAMING_LISTS)}.")
+            try:
+                re.compile(row["pattern"])
+            except re.error as exc:
+                raise ConfigError(f"{path}: {row['_where']}: the pattern {row['pattern']!r} is not a valid regular "
+                                  f"expression ({exc}). Fix it or comment the line out with '#'.") from None
+            parts[row["list"]].setdefault(row["category"], []).append(row["pattern"])
+    return {name: {category: re.compile(r"\b(" + "|".join(patterns) + r")\b", re.I)
+                   for category, patterns in categories.items()} for name, categories in parts.items()}
+
+
+@lru_cache(maxsize=4)
+def framing_for(folder: str | None) -> dict[str, dict[str, re.Pattern]]:
+    """The bundled framing words plus `folder`'s framing_words.tsv when it has one."""
+    return read_framing([DATA / FRAMING, *_user_files(folder, FRAMING)])
+
+
+def framing() -> dict[str, dict[str, re.Pattern]]:
+    """The framing words in force: the bundled file and the build's `knowledge` folder."""
+    from timeweave import knowledge
+
+    return framing_for(knowledge.active().folder)
