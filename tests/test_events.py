@@ -386,3 +386,13 @@ def test_a_dated_field_whose_key_is_a_participle_names_an_event(nlp):
 def test_participle_lemmas(word, lemma):
     from timeweave.annotate.events.fields import participle_lemma
     assert participle_lemma(word) == lemma
+
+
+def test_what_a_reprisal_answers_does_not_take_the_reprisals_date(nlp):
+    doc = nlp("The legion burned the port on 3 May 1871 in revenge for the raids on its camps.")
+    by_trigger = _by_trigger(doc)
+    assert _dated(doc, by_trigger["burned"]) == "1871-05-03"
+    assert by_trigger["raids"].timex is None and "revenge" in by_trigger["raids"].when_reason
+    # a date of its own still dates it
+    doc = nlp("The legion burned the port on 3 May 1871 in revenge for the raids of 1 May.")
+    assert doc._.timexes[_by_trigger(doc)["raids"].timex].text == "1 May"

@@ -28,6 +28,7 @@ from datetime import date, timedelta
 
 from spacy.tokens import Doc, Span, Token
 
+from timeweave.annotate.events.lexicon import RESPONSE_WORDS
 from timeweave.annotate.events.sense import event_type
 from timeweave.annotate.types import Timex
 
@@ -277,6 +278,13 @@ class TimexIndex:
             return counted
         # A date inside another event's own phrase ("the August 4 incident") is that event's, not the sentence's.
         in_sentence = [item for item in in_sentence if not _of_another_event(item[2], own, events)]
+        answer = _answered_by(tokens[0])
+        if answer is not None:
+            inside = {t.i for t in tokens[0].subtree}
+            in_sentence = [item for item in in_sentence if item[2].i in inside]
+            if not in_sentence:
+                return None, (f"undated: '{answer.text}' answers it, so it happened before the time of the sentence, "
+                              "which is the answer's")
         if in_sentence:
             trigger = tokens[0].i  # the nearest placed expression: an unplaced one ("August 1", no year) tells nothing
             # A date counted back from the story ("near the islands shelled two nights before") is the time of
@@ -387,6 +395,19 @@ def _of_another_event(head: Token, own: set[int], events: set[int]) -> bool:
 
 
 TEMPORAL_CLAUSE_WORDS = {"when", "while", "as"}  # "When X happened on May 5, Y did Z": same time
+
+
+def _answered_by(token: Token) -> Token | None:
+    """The response word ("retaliation", "reprisal": `cues.tsv`) whose "for"/"to"/"against" phrase holds the
+    event ("struck the port today in retaliation for the raids"), or None."""
+    node = token
+    while node.dep_ == "conj" and node.head is not node:
+        node = node.head
+    if node.dep_ == "pobj" and node.head.dep_ == "prep" and node.head.lower_ in ("for", "to", "against"):
+        governor = node.head.head
+        if governor.lemma_.lower() in RESPONSE_WORDS or governor.lower_ in RESPONSE_WORDS:
+            return governor
+    return None
 
 
 def _nested_nominal(token: Token, events: set[int]) -> bool:

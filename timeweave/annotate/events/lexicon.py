@@ -18,7 +18,7 @@ from timeweave.annotate.types import EVENT_TYPES
 HERE = Path(__file__).resolve().parent
 TYPES_FILE = HERE / "types.tsv"
 CUES_FILE = HERE / "cues.tsv"
-CUE_KINDS = ("plan", "modal", "provision", "provision_for", "report", "alleged", "unreal", "occur", "negation")
+CUE_KINDS = ("plan", "modal", "provision", "provision_for", "report", "alleged", "unreal", "occur", "negation", "response")
 
 
 def _rows(path: Path, columns: tuple[str, str]) -> list[tuple[str, str]]:
@@ -79,6 +79,7 @@ ALLEGED_MODIFIERS = _CUES["alleged"]
 UNREAL_MODIFIERS = _CUES["unreal"]
 OCCURRENCE_VERBS = _CUES["occur"]
 NEGATION_CUES = _CUES["negation"]
+RESPONSE_WORDS = _CUES["response"]  # not factuality: what they answer happened before the sentence's date
 MODALS = _CUES["modal"]
 # Light verbs whose "event" is the noun they carry; never kept as events on their own.
 LIGHT_VERBS = {"be", "have", "do", "take", "make", "become", "get", "give"}
