@@ -24,6 +24,7 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 
 import networkx as nx
+from rapidfuzz import fuzz
 
 
 def max_edits(length: int, cutoff: float) -> int:
@@ -49,10 +50,10 @@ def _grams(text: str, size: int) -> list[tuple[str, int]]:
 
 
 def near_spellings(items: Sequence[tuple[Hashable, str]], cutoff: float, *, q: int = 3) -> set[tuple[int, int]]:
-    """Index pairs (i < j) of items in one block whose strings may have fuzz.ratio >= `cutoff`.
+    """Index pairs (i < j) of items in one block whose strings have fuzz.ratio >= `cutoff`.
 
-    `items` are (block, string); only items of the same block are paired. Every pair that reaches
-    the cutoff is returned (the caller computes the ratio). Two strings `k` edits apart share at
+    `items` are (block, string); only items of the same block are paired, and only pairs the
+    index proposes are scored (in C, by rapidfuzz). Two strings `k` edits apart share at
     least max(la, lb) - q + 1 - k*q of their q-grams (Ukkonen's q-gram lemma), at least `t` for a
     string's own length and largest `k` (`max_edits`); two sets sharing `t` elements share one
     among the first |set| - t + 1 of each, in any one order of all q-grams (prefix filtering). The
@@ -68,10 +69,11 @@ def near_spellings(items: Sequence[tuple[Hashable, str]], cutoff: float, *, q: i
     slack = 1 - cutoff / 100
 
     def meet(i: int, others: Iterable[int]) -> None:
-        la = len(items[i][1])
+        text = items[i][1]
         for j in others:  # the insert/delete distance is at least the difference in length
-            lb = len(items[j][1])
-            if abs(la - lb) <= slack * (la + lb) + 1e-6:
+            other = items[j][1]
+            if abs(len(text) - len(other)) <= slack * (len(text) + len(other)) + 1e-6 \
+                    and fuzz.ratio(text, other, score_cutoff=cutoff):
                 pairs.add((j, i))
 
     for i, (block, text) in enumerate(items):
