@@ -430,3 +430,11 @@ def test_this_day_in_a_year_is_the_writers_day_in_that_year():
 def test_a_clock_time_needs_a_day_not_only_a_year():
     # a text known only to be of 1992 gives "At 11:20 p.m." no day; the year alone would be a guess
     assert one("At 11:20 p.m., the admiral telephoned.", "1992").value == "XXXX-XX-XXT23:20"
+
+
+def test_now_in_a_text_dated_to_the_day_stands_at_that_day():
+    now = one("Air raids are now in progress over the capital, the ministry said.", "1940-09-07")
+    assert (now.value, now.edtf) == ("PRESENT_REF", "1940-09-07")  # TimeML's value, the day for a chronicle
+    # a text dated to the month, and a word wider than a day, give no day
+    assert one("Air raids are now in progress over the capital.", "1940-09").edtf is None
+    assert one("Nowadays few ships call at the port.", "1940-09-07").edtf is None

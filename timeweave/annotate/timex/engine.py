@@ -340,8 +340,9 @@ def _relate_day(raw: Raw, res: Resolved) -> Resolved:
 def _timex(raw: Raw, res: Resolved, sentence: int | None) -> Timex:
     mod = raw.mod
     if res.when is None:
-        return Timex(raw.start, raw.end, raw.text, raw.type, res.value, anchor=res.anchor, reason=res.reason,
-                     modifier=mod, sentence=sentence, component=COMPONENT,
+        earliest, latest, edtf = interval(res.at, None) if res.at is not None else (None, None, None)
+        return Timex(raw.start, raw.end, raw.text, raw.type, res.value, edtf=edtf, earliest=earliest, latest=latest,
+                     anchor=res.anchor, reason=res.reason, modifier=mod, sentence=sentence, component=COMPONENT,
                      granularity=_value_gran(res.value))
     when = res.when
     part_mod = mod if mod in ("EARLY", "MID", "LATE", "START", "END", "FIRST_HALF", "SECOND_HALF", "APPROX") else None

@@ -34,6 +34,9 @@ UNITS = {
     "yr": "Y", "min": "M", "hr": "H",
 }
 TIME_UNITS = {"second", "minute", "hour", "min", "hr"}
+# Words for the moment of writing itself (PRESENT_REF): on a dated day they stand at that day. "Nowadays",
+# "these days" are wider than a day and are left out.
+AT_WRITING = {"now", "right now", "just now", "currently", "at present"}
 # Words counted in days only when they count back or forward from a date ("shelled two nights
 # before", "three nights later"): a night belongs to one calendar day. TimeML has no night unit for
 # a length ("stayed three nights" stays untagged), so these are not in UNITS.

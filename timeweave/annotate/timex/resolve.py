@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from timeweave.annotate.timex.calendar import (
     GRANS, When, base_interval, coarsen, shift, valid_day, weekday_near,
 )
+from timeweave.annotate.timex.lexicon import AT_WRITING
 from timeweave.annotate.timex.raw import Raw
 from timeweave.annotate.timex.complete import days_apart, fill, gran_word, unresolved_value, with_clock
 from timeweave.annotate.timex.news_year import dct_year_for
@@ -49,6 +50,7 @@ class Resolved:
     anchor: str
     reason: str
     value: str | None = None  # set only when `when` cannot carry it (PAST_REF, XXXX-08 ...)
+    at: When | None = None  # the day a vague value stands at ("now" in a text dated to the day)
 
 
 class Discourse:
@@ -163,6 +165,10 @@ class Discourse:
 
     def _need_present(self, raw: Raw, sentence_text: str) -> Resolved:
         where = {"PAST_REF": "before", "PRESENT_REF": "at", "FUTURE_REF": "after"}[raw.value]
+        if self.dct and raw.value == "PRESENT_REF" and self.dct.gran in ("day", "time") \
+                and " ".join(raw.text.lower().split()) in AT_WRITING:
+            return Resolved(None, "document_date", f"'{raw.text}' is the time of writing, the document date "
+                                                   f"{self.dct_text}", raw.value, at=coarsen(self.dct, "day"))
         if self.dct:
             return Resolved(None, "document_date",
                             f"'{raw.text}' refers vaguely to a time {where} the document date {self.dct_text}", raw.value)
