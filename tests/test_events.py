@@ -396,3 +396,17 @@ def test_what_a_reprisal_answers_does_not_take_the_reprisals_date(nlp):
     # a date of its own still dates it
     doc = nlp("The legion burned the port on 3 May 1871 in revenge for the raids of 1 May.")
     assert doc._.timexes[_by_trigger(doc)["raids"].timex].text == "1 May"
+
+
+def test_what_an_anniversary_is_of_happened_that_many_years_before(nlp):
+    doc = nlp("On 6 June 1994 the veterans gathered on the beach to mark the 50th anniversary of the landings.")
+    by_trigger = _by_trigger(doc)
+    assert _dated(doc, by_trigger["gathered"]) == "1994-06-06"
+    assert _dated(doc, by_trigger["landings"]) == "1944"  # the year only: a ceremony need not fall on the day
+    made = doc._.timexes[by_trigger["landings"].timex]
+    assert made.text == "the 50th anniversary" and doc.text[made.start:made.end] == made.text
+    doc = nlp("On 11 November 1938 the town marked the twentieth anniversary of the armistice.")
+    assert _dated(doc, _by_trigger(doc)["armistice"]) == "1918"
+    # no date in the sentence: nothing to count from
+    doc = nlp("The town marked the twentieth anniversary of the armistice.")
+    assert _by_trigger(doc)["armistice"].timex is None

@@ -29,6 +29,7 @@ from datetime import date, timedelta
 from spacy.tokens import Doc, Span, Token
 
 from timeweave.annotate.events.lexicon import RESPONSE_WORDS
+from timeweave.annotate.timex.lexicon import ordinal_value
 from timeweave.annotate.events.sense import event_type
 from timeweave.annotate.types import Timex
 
@@ -260,6 +261,24 @@ class TimexIndex:
                                     component=COUNTED_COMPONENT))
         return len(self.timexes) - 1
 
+    def _years_before(self, years: tuple[int, Token], token: Token, in_sentence: list) -> tuple[int | None, str]:
+        """'marked the 50th anniversary of the victory' on a dated day: the victory's year is 50 years before it."""
+        n, word = years
+        placed = [item for item in in_sentence if item[1].earliest and item[1].latest]
+        if not placed:
+            return None, f"undated: '{word.text}' counts {n} years from a time the sentence does not give"
+        _, base, _ = min(placed, key=lambda item: abs(item[2].i - token.i))
+        year = int(base.earliest[:4]) - n
+        if not 1 <= year <= 9999 or base.earliest[:4] != base.latest[:4]:
+            return None, f"undated: '{word.text}' counts {n} years from '{base.text}', which is no single year"
+        text = self.text[word.left_edge.idx:word.idx + len(word.text)]
+        self.timexes.append(Timex(start=word.left_edge.idx, end=word.idx + len(word.text), text=text, type="DATE",
+                                  value=f"{year:04d}", edtf=f"{year:04d}", earliest=f"{year:04d}-01-01",
+                                  latest=f"{year:04d}-12-31", granularity="year", anchor="narrative",
+                                  reason=f"'{text}' → {year:04d}: {n} years before '{base.text}' ({base.edtf}), "
+                                         "the anniversary's date", component=COUNTED_COMPONENT))
+        return len(self.timexes) - 1, f"sentence: '{text}' of it is counted {n} years back from '{base.text}'"
+
     def anchor(self, tokens: list[Token], events: set[int], zone_list: list[Zone]) -> tuple[int | None, str]:
         """(index into doc._.timexes, reason) for an event whose trigger tokens are `tokens`."""
         own = {t.i for t in tokens}
@@ -278,6 +297,9 @@ class TimexIndex:
             return counted
         # A date inside another event's own phrase ("the August 4 incident") is that event's, not the sentence's.
         in_sentence = [item for item in in_sentence if not _of_another_event(item[2], own, events)]
+        years = _anniversary_of(tokens[0])
+        if years is not None:
+            return self._years_before(years, tokens[0], in_sentence)
         answer = _answered_by(tokens[0])
         if answer is not None:
             inside = {t.i for t in tokens[0].subtree}
@@ -395,6 +417,23 @@ def _of_another_event(head: Token, own: set[int], events: set[int]) -> bool:
 
 
 TEMPORAL_CLAUSE_WORDS = {"when", "while", "as"}  # "When X happened on May 5, Y did Z": same time
+
+
+def _anniversary_of(token: Token) -> tuple[int, Token] | None:
+    """(N, 'anniversary') when the event is what an Nth anniversary is of ("the 50th anniversary of its first
+    victory", "the fiftieth anniversary of the armistice"), else None."""
+    node = token
+    while node.dep_ == "conj" and node.head is not node:
+        node = node.head
+    if not (node.dep_ == "pobj" and node.head.lower_ == "of" and node.head.head.lemma_.lower() == "anniversary"):
+        return None
+    anniversary = node.head.head
+    for child in anniversary.children:
+        if child.dep_ in ("amod", "nummod") and child.i < anniversary.i:
+            n = ordinal_value(child.text)
+            if n and n < 1000:
+                return n, anniversary
+    return None
 
 
 def _answered_by(token: Token) -> Token | None:
