@@ -151,7 +151,7 @@ def test_a_build_killed_mid_way_leaves_whole_documents_and_resumes(tmp_path, cor
         return real(doc)
 
     db = tmp_path / "kg.db"
-    one_at_a_time = {"nlp_batch_size": 1}  # so that two documents are done when the third dies
+    one_at_a_time = {"nlp_batch_size": 1, "write_batch_size": 1}  # so that two documents are stored when the third dies
     monkeypatch.setattr(run.Annotations, "from_doc", dies_on_the_third)
     with pytest.raises(KeyboardInterrupt):
         build([corpus_copy], db=db, config=one_at_a_time)

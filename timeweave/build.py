@@ -1,7 +1,8 @@
 """`build`: files → a store. Ingest and annotate each document, then link and reconcile the corpus.
 
-Each document is written in its own transaction and skipped on the next build when neither its
-bytes nor the pipeline that read it changed, so an interrupted build resumes where it stopped.
+Documents are written a few per transaction (`write_batch_size`; a failing one is retried alone) and
+skipped on the next build when neither their bytes nor the pipeline that read them changed, so an
+interrupted build resumes where it stopped.
 The corpus-level stages (cross-document copies, `link`, `reconcile`, claims, curation, the search
 index) run at the end of every build, in one transaction each, over what changed since they last
 completed (`store/changes.py`: sources added, re-stored or removed); they recompute everything on
@@ -24,7 +25,6 @@ import json
 import logging
 import os
 import platform
-import re
 import socket
 import time
 from collections.abc import Callable, Sequence
@@ -42,7 +42,7 @@ from timeweave.ingest.files import read_regular, safe_name
 from timeweave.ingest.language import NAMES, reads_as_english
 from timeweave.store import open_store
 from timeweave.store import schema as t
-from timeweave.store.writer import delete_source, now, write_document
+from timeweave.store.writer import delete_source, now, write_documents
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +172,7 @@ def build(
 
 
 def _ingest_all(engine, found, catalog, resolved, pipeline, run_id, report, progress, workers, scheduler) -> None:
-    from timeweave.work import Task, run_on_dask, run_serial
+    from timeweave.work import Task, groups, run_on_dask, run_serial
 
     with engine.connect() as conn:
         known = {row.path: row for row in conn.execute(select(t.sources.c.path, t.sources.c.sha256, t.sources.c.pipeline))}
@@ -195,35 +195,35 @@ def _ingest_all(engine, found, catalog, resolved, pipeline, run_id, report, prog
         outcomes = run_on_dask(tasks, catalog, resolved, workers=workers, scheduler=scheduler)
     else:
         outcomes = run_serial(tasks, catalog, resolved)
-    for done, outcome in enumerate(outcomes, 1):
-        if progress:
-            progress(outcome.shown, done, len(tasks))
-        if outcome.error is not None:
-            _record_failure(engine, run_id, report, outcome.error)
-            continue
-        try:
-            _store(engine, outcome, run_id, pipeline)
-        except Exception as error:  # the transaction rolled back: this document is not half-stored
-            log.exception("storing %s failed", outcome.shown)
-            _record_failure(engine, run_id, report, IngestError(
-                INTERNAL, outcome.shown, f"storing it failed with an unexpected error ({type(error).__name__}: "
-                f"{str(error)[:200]}); nothing of it was stored",
-                "Report it with the file if you can share it; the other documents were built."))
-            continue
-        report.read.append(outcome.shown)
-        (report.new if is_new.get(outcome.shown, True) else report.changed).append(outcome.shown)
-        for warning in getattr(outcome.document, "warnings", None) or []:
-            _record_failure(engine, run_id, report, warning)
-        if not reads_as_english(outcome.document.meta.language):
-            _record_failure(engine, run_id, report, _not_english(outcome.shown, outcome.document))
+    done = 0
+    for group in groups(outcomes, resolved["write_batch_size"]):  # one store transaction per group
+        errors = _store(engine, [o for o in group if o.error is None], run_id, pipeline)
+        for outcome in group:
+            done += 1
+            if progress:
+                progress(outcome.shown, done, len(tasks))
+            if outcome.error is not None:
+                _record_failure(engine, run_id, report, outcome.error)
+                continue
+            error = errors.get(outcome.shown)
+            if error is not None:  # its transaction rolled back: this document is not half-stored
+                log.error("storing %s failed: %s: %s", outcome.shown, type(error).__name__, error)
+                _record_failure(engine, run_id, report, IngestError(
+                    INTERNAL, outcome.shown, f"storing it failed with an unexpected error ({type(error).__name__}: "
+                    f"{str(error)[:200]}); nothing of it was stored",
+                    "Report it with the file if you can share it; the other documents were built."))
+                continue
+            report.read.append(outcome.shown)
+            (report.new if is_new.get(outcome.shown, True) else report.changed).append(outcome.shown)
+            for warning in getattr(outcome.document, "warnings", None) or []:
+                _record_failure(engine, run_id, report, warning)
+            if not reads_as_english(outcome.document.meta.language):
+                _record_failure(engine, run_id, report, _not_english(outcome.shown, outcome.document))
 
 
-def _store(engine: Engine, outcome, run_id: int, pipeline: str) -> None:
-    document = outcome.document
-    document.meta.id = _unique_id(engine, document.meta.id, outcome.shown)
-    with engine.begin() as conn:
-        write_document(conn, document, run_id=run_id, pipeline=pipeline, annotations=outcome.annotations, view=outcome.view)
-    log.info("stored %s as %s", outcome.shown, document.meta.id)
+def _store(engine: Engine, outcomes, run_id: int, pipeline: str) -> dict[str, Exception]:
+    """Write annotated documents, several per transaction (`write_documents`); the errors by document."""
+    return write_documents(engine, outcomes, run_id=run_id, pipeline=pipeline)
 
 
 def _not_english(shown: str, document) -> IngestError:
@@ -235,20 +235,6 @@ def _not_english(shown: str, document) -> IngestError:
         "so its text is stored, searchable and shown, but no dates, entities or events were taken from it",
         "Add an English translation beside it to annotate it, or set \"language\": \"en\" in its sources.json "
         "record if the detection is wrong.")
-
-
-def _unique_id(engine: Engine, wanted: str, path: str) -> str:
-    """Source ids are stable per path: reuse this path's id, else the first free `wanted[-N]`."""
-    wanted = re.sub(r"[^A-Za-z0-9._-]+", "-", wanted).strip("-") or "source"
-    with engine.connect() as conn:
-        same_path = conn.execute(select(t.sources.c.id).where(t.sources.c.path == path)).scalar()
-        if same_path:
-            return same_path
-        taken = {row[0] for row in conn.execute(select(t.sources.c.id).where(t.sources.c.id.like(f"{wanted}%")))}
-    candidate, n = wanted, 2
-    while candidate in taken:
-        candidate, n = f"{wanted}-{n}", n + 1
-    return candidate
 
 
 def _adopt_old_paths(engine: Engine, found) -> None:

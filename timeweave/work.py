@@ -2,16 +2,25 @@
 
 `process` returns plain data (the Document, its `Annotations`, the text view) or the IngestError,
 so it can run in another process and send its result back; only the main process writes to the
-store, one document per transaction, in the order results arrive. `process_batch` does the same
-for `nlp_batch_size` documents at once, annotating them with one `nlp.pipe` call; when anything in
-the batch raises, it falls back to `process` one document at a time, so a bad document fails alone.
+store (`timeweave.store.writer.write_documents`: `write_batch_size` documents per transaction, in the
+order results arrive). `process_batch` does the same for `nlp_batch_size` documents at once,
+annotating them with one `nlp.pipe` call; when anything in the batch raises, it falls back to
+`process` one document at a time, so a bad document fails alone.
+
+On Dask (`run_on_dask`) a batch also embeds the evidence sentences of its event mentions on the
+worker (`embed=True`, when the `embeddings` setting is on), so the vectors come back with the
+annotations, are written with them, and reconcile finds them cached instead of embedding every new
+sentence in the main process. At most a few batches per worker are in flight or waiting for the
+single writer, however many documents the build has.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +41,7 @@ class Outcome:
     annotations: Any = None
     view: TextView | None = None
     error: IngestError | None = None
+    vectors: list[dict] = field(default_factory=list)  # `embeddings` rows computed on a worker (may be empty)
 
 
 @dataclass
@@ -88,9 +98,54 @@ def process(task: Task, catalog: Any, config: dict[str, Any]) -> Outcome:
     return outcome
 
 
-def process_batch(tasks: Sequence[Task], catalog: Any, config: dict[str, Any]) -> list[Outcome]:
+def process_batch(tasks: Sequence[Task], catalog: Any, config: dict[str, Any], embed: str | None = None) -> list[Outcome]:
     """Read the files, then annotate the readable ones with one `nlp.pipe` call (batch size
-    `nlp_batch_size`); if that raises, annotate them one by one so only the bad document fails."""
+    `nlp_batch_size`); if that raises, annotate them one by one so only the bad document fails.
+    With `embed` (a token naming the build), also embed the batch's evidence sentences here."""
+    outcomes = _annotate_batch(tasks, catalog, config)
+    if embed:
+        embed_outcomes(outcomes, build=embed)
+    return outcomes
+
+
+_sent: dict[str, set[str]] = {}  # build token -> keys this process embedded and sent for it (sent once per build)
+
+
+def embed_outcomes(outcomes: Sequence[Outcome], *, build: str = "", encoder=None) -> None:
+    """Attach to each annotated outcome the `embeddings` rows of its evidence sentences, in one model call
+    for the whole batch. A sentence this process already sent for the same build is not embedded again.
+    A model that cannot load or run costs nothing but time: reconcile embeds what is missing (and says
+    why if it can't)."""
+    from timeweave.embeddings import cache_key, vector_rows
+    from timeweave.store.writer import evidence_sentences
+
+    if build not in _sent:  # a long-lived worker serving another build: that store has none of them
+        _sent.clear()
+        _sent[build] = set()
+    sent = _sent[build]
+    wanted: dict[int, list[str]] = {}
+    for n, outcome in enumerate(outcomes):
+        if outcome.error is None:
+            wanted[n] = [k for k in {cache_key(s): s for s in evidence_sentences(outcome.document, outcome.annotations,
+                                                                                  outcome.view)}.items()
+                         if k[0] not in sent]  # type: ignore[misc]
+    texts = sorted({text for pairs in wanted.values() for _key, text in pairs})
+    if not texts:
+        return
+    try:
+        rows = {row["key"]: row for row in vector_rows(texts, encoder=encoder)}
+    except Exception as error:  # noqa: BLE001 - the build goes on; reconcile embeds (or reports) later
+        log.warning("embedding %d sentences on this worker failed (%s: %s); reconcile will embed them",
+                    len(texts), type(error).__name__, error)
+        return
+    for n, pairs in wanted.items():
+        outcomes[n].vectors = [rows[key] for key, _text in pairs if key in rows]
+    if len(sent) > 2_000_000:  # a bound on memory; forgetting only costs a re-embedding
+        sent.clear()
+    sent.update(rows)
+
+
+def _annotate_batch(tasks: Sequence[Task], catalog: Any, config: dict[str, Any]) -> list[Outcome]:
     from timeweave import knowledge
     from timeweave.annotate import run
     from timeweave.annotate.pipeline import load_nlp
@@ -130,14 +185,27 @@ def run_serial(tasks: Sequence[Task], catalog: Any, config: dict[str, Any]) -> I
         yield from process_batch(batch, catalog, config)
 
 
+def groups(outcomes: Iterable[Outcome], size: int) -> Iterator[list[Outcome]]:
+    """`outcomes` in lists of up to `size` as they arrive: the documents one store transaction writes."""
+    it = iter(outcomes)
+    while chunk := list(islice(it, max(1, int(size)))):
+        yield chunk
+
+
 def run_on_dask(tasks: Sequence[Task], catalog: Any, config: dict[str, Any], *, workers: int,
                 scheduler: str | None = None) -> Iterator[Outcome]:
     """Spread the documents over Dask workers: a local cluster of `workers` processes, or the
     distributed scheduler at `scheduler` (tcp://host:port) for a team's cluster.
 
-    Each worker loads the spaCy pipeline once (it is cached per process) and works on batches of
-    whole documents (`nlp_batch_size`, smaller when there are too few documents to keep every worker
-    busy), so the ~3 ms per-task overhead is negligible next to annotation.
+    Each worker loads the spaCy pipeline (and, when the `embeddings` setting is on, the sentence
+    model) once per process, and works on batches of whole documents (`nlp_batch_size`, smaller when
+    there are too few documents to keep every worker busy), so the ~3 ms per-task overhead is
+    negligible next to annotation. The catalog is sent to each worker once. Results are yielded in the
+    order of `tasks`, so the store gets the same rows and ids as a serial build's; at most four
+    batches per worker are submitted and not yet yielded, so the main process, which writes the
+    store, never holds more than that many unwritten results, however many documents the build has
+    (a slow batch holds the ones after it back, and new ones wait). A batch whose worker died comes
+    back as failures of its documents (T-code INTERNAL), the others are built.
     """
     from dask.distributed import Client, LocalCluster, as_completed
 
@@ -149,10 +217,42 @@ def run_on_dask(tasks: Sequence[Task], catalog: Any, config: dict[str, Any], *, 
                                dashboard_address=None, silence_logs=logging.WARNING)
         client = Client(cluster)
     try:
-        size = min(config["nlp_batch_size"], -(-len(tasks) // max(1, workers)))
-        futures = client.map(process_batch, batches(tasks, size), catalog=catalog, config=config, pure=False)
-        for future in as_completed(futures):
-            yield from future.result()
+        slots = max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values()) or workers)
+        size = min(config["nlp_batch_size"], max(1, -(-len(tasks) // slots)))
+        embed = uuid.uuid4().hex if config.get("embeddings", True) else None
+        shared = client.scatter(catalog, broadcast=True) if tasks else catalog
+        todo = enumerate(batches(tasks, size))
+        pending: dict[Any, tuple[int, list[Task]]] = {}
+        arrived: dict[int, list[Outcome]] = {}  # results that wait for an earlier batch (bounded: see below)
+        running = as_completed()
+
+        def top_up() -> None:
+            """Two batches per worker in flight, four per worker at most in flight or waiting to be yielded."""
+            while len(pending) < 2 * slots and len(pending) + len(arrived) < 4 * slots:
+                n, batch = next(todo, (None, None))
+                if batch is None:
+                    return
+                future = client.submit(process_batch, batch, shared, config, embed, pure=False)
+                pending[future.key] = (n, batch)
+                running.add(future)
+
+        top_up()
+        following = 0
+        for future in running:
+            n, batch = pending.pop(future.key)
+            try:
+                arrived[n] = future.result()
+            except Exception as error:  # a worker died (memory, a crash in a C extension): these documents fail
+                log.error("a batch of %d documents was lost with its worker: %s", len(batch), error)
+                arrived[n] = [Outcome(task.path, task.shown, error=IngestError(
+                    codes.INTERNAL, task.shown, f"the worker annotating it failed ({type(error).__name__}: {str(error)[:200]})",
+                    "Build again (unchanged documents are skipped); if it fails again, build it alone to see why."))
+                    for task in batch]
+            future.release()
+            while following in arrived:  # in the order of the tasks, as a serial build writes them
+                yield from arrived.pop(following)
+                following += 1
+            top_up()
     finally:
         client.close()
         if cluster is not None:

@@ -160,7 +160,7 @@ def _cosines(conn: Connection, question: Question, sentences: list[Sentence], te
     """Each sentence's best cosine with the question over the cached embeddings of the event evidence inside it."""
     if encoder is None or not sentences:
         return
-    from timeweave.reconcile.embed import MODEL_NAME, cache_key
+    from timeweave.reconcile.embed import cache_key  # keyed by the build's model id (name and versions)
 
     _ENCODERS[id(encoder)] = encoder
     qvec = _question_vector(question.text, id(encoder))
@@ -177,7 +177,7 @@ def _cosines(conn: Connection, question: Question, sentences: list[Sentence], te
         for r in rows:
             for s in group:
                 if r.start < s.end and r.end > s.start:
-                    spans.append((s, cache_key(texts[source_id][r.start:r.end], MODEL_NAME)))
+                    spans.append((s, cache_key(texts[source_id][r.start:r.end])))
     if not spans:
         return
     keys = list({key for _, key in spans})

