@@ -373,3 +373,16 @@ def test_a_cause_word_at_a_left_out_event_is_not_given_to_the_sentences_placed_e
     with store.engine.connect() as conn:
         causes = {r.source_id for r in conn.execute(select(t.claims.c.source_id).where(t.claims.c.kind == "cause"))}
     assert causes == {"b"}, "the executions' cause is not the raid's; a cause said at the raid is"
+
+
+def test_a_figure_another_voice_gives_of_the_same_thing_is_not_single_source():
+    from timeweave.claims.align import Relation, echoed
+    from timeweave.reconcile.dates import parse
+
+    june = parse("1812-06-18", "1812-06-18", "1812-06-18")
+    mine = _claim(1, 1, "a", interval=june)
+    other = _claim(2, 2, "b")  # the same three ships, in a sentence of another event, undated
+    alone = Relation("single_source", "claim:quantity:ship", "How many? (ship)", "", 1, [mine])
+    assert echoed(alone, [mine, other], None)
+    later = _claim(3, 2, "c", interval=parse("1814-08-24", "1814-08-24", "1814-08-24"))
+    assert not echoed(alone, [mine, later], None), "three ships two years later are another count"

@@ -393,6 +393,8 @@ def echoed(relation: Relation, claims: list[Claim], vectors: np.ndarray | None, 
             and (c.number == mine[0].number if counts else (c.facet, c.value) == (mine[0].facet, mine[0].value))]
     if not same:
         return False
+    if counts and any(c.facet == m.facet and not _disjoint(c, m) for c in same for m in mine):
+        return True  # "only X gives this figure" is false once another voice gives it of the same thing, any sentence
     if vectors is None:
         return False
     scores = vectors[[c.id - 1 for c in same]] @ vectors[[c.id - 1 for c in mine]].T
