@@ -243,10 +243,11 @@ class Clusterer:
         that event does not name, is that event ("the incident of 14 July 1789" beside the storming several
         sources date to that day), even when its words alone score under `join`.
 
-        Per exact day and type family (not `other`), the group told by the most voices (two at least, and
-        strictly more than any other) absorbs a group that names no participant or place, or that one voice
-        tells naming only participants of the main group, when their best pair scores at least `part` (a
-        pair with no date conflict and no whole-and-part relation). A group naming someone or somewhere the
+        Per exact day and type family (not `other`), among a group and the groups it has a scored pair with,
+        the one told by the most voices (two at least, and strictly more than any other) absorbs the group
+        if it names no participant or place, or if one voice tells it naming only participants of the main
+        group, when their best pair scores at least `part` (a pair with no date conflict and no
+        whole-and-part relation). A group naming someone or somewhere the
         main group does not (a riot at Lyon that day), or a day two groups attest equally, stays as it was.
         """
         buckets: dict[tuple[int, str], list[int]] = {}
@@ -257,24 +258,38 @@ class Clusterer:
                 continue  # a date carried over from earlier sentences says where the narrative is, not when
             if iv is not None and iv.width == 1 and kind != "other":
                 buckets.setdefault((iv.earliest, kind), []).append(root)
-        merged = dict(groups)
+        group_of = {m: root for root, found in groups.items() for m in found}
+        voices = {root: {self.mentions[m].voice for m in found} for root, found in groups.items()}
+        into: dict[int, int] = {}
         for roots in buckets.values():
             if len(roots) < 2:
                 continue
-            voices = {r: {self.mentions[m].voice for m in groups[r]} for r in roots}
-            ranked = sorted(roots, key=lambda r: (-len(voices[r]), r))
-            main = ranked[0]
-            if len(voices[main]) < 2 or len(voices[ranked[1]]) == len(voices[main]):
-                continue
-            main_entities = {e for m in groups[main] for e in self.mentions[m].entities}
-            for root in ranked[1:]:
+            in_bucket = set(roots)
+            for root in sorted(roots):
+                # the candidates are the groups of the bucket it has a scored pair with: its own component of
+                # candidate pairs, so a reconcile of some components finds what a full one finds
+                near = {group_of[n] for m in groups[root] for n in self.adjacency[m] if group_of.get(n) in in_bucket}
+                ranked = sorted(near | {root}, key=lambda r: (-len(voices[r]), r))
+                main = ranked[0]
+                if main == root or len(voices[main]) < 2 or len(voices[ranked[1]]) == len(voices[main]):
+                    continue
                 entities = {e for m in groups[root] for e in self.mentions[m].entities}
+                main_entities = {e for m in groups[main] for e in self.mentions[m].entities}
                 if entities and not (len(voices[root]) == 1 and entities <= main_entities):
                     continue
                 best = max((s for m in groups[root] for n, (s, flag) in self.adjacency[m].items()
                             if n in groups[main] and flag is None), default=0.0)
                 if best >= self.params.part:
-                    merged[main] = merged[main] + merged.pop(root)
+                    into[root] = main  # main has more voices than root: chains of `into` end
+
+        def final(root: int) -> int:
+            while root in into:
+                root = into[root]
+            return root
+
+        merged: dict[int, list[int]] = {}
+        for root in sorted(groups):
+            merged.setdefault(final(root), []).extend(groups[root])
         return {root: sorted(found) for root, found in merged.items()}
 
     def _type_of(self, members: list[int]) -> str:
