@@ -323,6 +323,27 @@ def test_a_sentence_telling_no_placed_event_speaks_of_the_one_its_paragraph_told
     assert all(r.event_id is None for r in later), "another paragraph does not go on about it"
 
 
+def test_a_paragraph_telling_no_placed_event_goes_on_with_the_report_of_the_paragraph_before(store):
+    first = "On 21 October 1805 the British fleet attacked the combined fleet off Cape Trafalgar."
+    toll = "In all, 18 ships were taken or destroyed."
+    later = "The prize crews counted 4 ships wrecked."
+    a = store.source("a", "\n".join([first, "The Prizes", toll, "Admiralty news, a week later.", later]),
+                     authors=["Gazette"])
+    store.event(a, first, "attacked", "attack", when=day("1805-10-21"))
+    store.event(a, toll, "destroyed", "other", when=day("1805-10-21"), when_kind="narrative")
+    store.event(a, later, "wrecked", "other", when=day("1805-10-28"), when_kind="narrative")
+    run(store)
+    with store.engine.connect() as conn:
+        attack = conn.execute(select(t.event_mentions.c.event_id).where(t.event_mentions.c.trigger == "attacked")).scalar()
+        unplaced = conn.execute(select(t.event_mentions.c.event_id).where(t.event_mentions.c.trigger == "destroyed")).scalar()
+        rows = conn.execute(select(t.claims.c.kind, t.claims.c.value, t.claims.c.event_id, t.claims.c.start)).all()
+    assert attack is not None and unplaced is None, "the toll's own mention joined no event"
+    counts = {r.value: r.event_id for r in rows if r.kind == "quantity"}
+    assert counts.get("18 ships") == attack, rows  # the next paragraph (a subhead between) tells the attack's toll
+    assert "4 ships" in counts and counts["4 ships"] is None, "a paragraph dated another day is not carried"
+    assert all(r.kind != "occurrence" for r in rows if r.start == store.texts[a].find(toll)), "nor that it happened"
+
+
 def test_a_lone_count_of_parts_of_a_story_or_a_bare_because_is_not_a_notable_claim():
     from timeweave.claims.align import relate
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from timeweave.claims.vocab import Vocabulary, vocabulary
-from timeweave.reconcile.dates import Interval
+from timeweave.reconcile.dates import Interval, overlaps
 from timeweave.reconcile.load import Corpus, Mention
 
 ACTORS = ("person", "state", "organization", "military_unit")
@@ -26,6 +26,10 @@ MAX_CUE_DISTANCE = 200
 # six or so words between a negation and its verb or noun ("did not actually attack", "no second North
 # Vietnamese attack"); farther, the cue is about another event of a long sentence.
 NEAR = 40
+# Event-telling paragraphs back that a paragraph telling no placed event may continue the report of (a
+# count or a toll in the next paragraph or the one after: a news item's subhead does not count, it tells no
+# event). Not a setting: it bounds how far a report runs on in prose, not a corpus trade-off.
+CARRY_PASSAGES = 2
 QUESTIONS = {
     "occurrence": "Did it happen?",
     "agent": "Who acted against whom?",
@@ -270,6 +274,43 @@ def sentence_event(m: Mention, same_span: dict[tuple, list[Mention]], event_of: 
     return best[1]
 
 
+def previous_accounts(corpus: Corpus, event_of: dict[int, int | None]) -> dict[int, int]:
+    """mention id -> the event the same source told last before the mention's paragraph, for the mentions
+    of paragraphs that tell no placed event (their sentences report on it: its toll, its counts, its cause).
+
+    Only from one of the CARRY_PASSAGES paragraphs before it that tell events, and only when both the
+    mention and that account are dated and the dates overlap: a paragraph on another day, or one whose
+    date nobody knows, is not read as going on about the event.
+    """
+    by_source: dict[str, list[Mention]] = {}
+    for m in corpus.mentions:
+        if m.passage_id is not None:
+            by_source.setdefault(m.source_id, []).append(m)
+    out: dict[int, int] = {}
+    for mentions in by_source.values():
+        mentions.sort(key=lambda m: (m.start, m.trigger_start))
+        passages: list[int] = []  # event-telling paragraphs in reading order
+        position: dict[int, int] = {}
+        last: dict[int, Mention] = {}  # paragraph -> its last placed, dated mention
+        for m in mentions:
+            if m.passage_id not in position:
+                position[m.passage_id] = len(passages)
+                passages.append(m.passage_id)
+            if event_of.get(m.id) is not None and m.interval is not None:
+                last[m.passage_id] = m
+        for m in mentions:
+            if m.interval is None or m.passage_id in last:
+                continue
+            at = position[m.passage_id]
+            for passage in reversed(passages[max(0, at - CARRY_PASSAGES):at]):
+                told = last.get(passage)
+                if told is not None:
+                    if overlaps(told.interval, m.interval):
+                        out[m.id] = event_of[told.id]
+                    break
+    return out
+
+
 def extract(corpus: Corpus, event_of: dict[int, int | None], vocab: Vocabulary | None = None) -> list[Claim]:
     """The claims of a corpus, one per (sentence, event, kind, facet, value), in reading order."""
     found: list[tuple[Claim, int]] = []
@@ -280,6 +321,7 @@ def extract(corpus: Corpus, event_of: dict[int, int | None], vocab: Vocabulary |
     for m in corpus.mentions:
         if m.passage_id is not None and event_of.get(m.id) is not None:
             placed_before.setdefault(m.passage_id, []).append((m.start, event_of[m.id]))
+    previous = previous_accounts(corpus, event_of)
     for m in corpus.mentions:
         event_id = event_of.get(m.id)
         inherited = event_id is None
@@ -291,6 +333,11 @@ def extract(corpus: Corpus, event_of: dict[int, int | None], vocab: Vocabulary |
             # ("Later investigation revealed the attack did not happen. Shortly after, the agency skewed ...").
             earlier = [e for start, e in placed_before.get(m.passage_id, ()) if start < m.start]
             event_id, carried = (earlier[-1], True) if earlier else (None, False)
+            if event_id is None and not placed_before.get(m.passage_id):
+                # a paragraph that tells no placed event at all goes on with the report of the paragraphs just
+                # before it ("X struck the bases today. / Four bases were damaged, 25 boats destroyed.")
+                event_id = previous.get(m.id)
+                carried = event_id is not None
         for claim in claims_of(m, corpus, event_id, vocab):
             if carried and claim.kind in ("occurrence", "agent", "attribution", "outcome"):
                 continue  # what such a sentence says happened, or who did it, is about its own events
