@@ -3,7 +3,7 @@
 Each step changes the corpus (adds, changes or removes a source) through a real build whose
 reconcile stage is held back; the store is then copied, one copy reconciled incrementally, the
 other fully, and every row reconcile owns must be equal, ids included. The texts are written for the
-test (other centuries and continents) beside two bundled texts, so some components span sources,
+test (other centuries and continents) beside a bundled text, so some components span sources,
 some events are compared across voices, and the claims stage of the build edits what reconcile wrote
 (contested statuses, its own comparisons) before the next step, as in a real store.
 """
