@@ -323,14 +323,18 @@ def test_a_sentence_telling_no_placed_event_speaks_of_the_one_its_paragraph_told
     assert all(r.event_id is None for r in later), "another paragraph does not go on about it"
 
 
-def test_a_paragraph_telling_no_placed_event_goes_on_with_the_report_of_the_paragraph_before(store):
+def test_a_paragraph_telling_no_placed_event_goes_on_with_the_report_of_the_paragraphs_before(store):
     first = "On 21 October 1805 the British fleet attacked the combined fleet off Cape Trafalgar."
     toll = "In all, 18 ships were taken or destroyed."
+    storm = "That night 2 more ships sank in the gale."
     later = "The prize crews counted 4 ships wrecked."
-    a = store.source("a", "\n".join([first, "The Prizes", toll, "Admiralty news, a week later.", later]),
+    dawn = "By dawn 3 ships had been burnt."
+    a = store.source("a", "\n".join([first, "The Prizes", toll, storm, dawn, "Admiralty news, a week later.", later]),
                      authors=["Gazette"])
     store.event(a, first, "attacked", "attack", when=day("1805-10-21"))
     store.event(a, toll, "destroyed", "other", when=day("1805-10-21"), when_kind="narrative")
+    store.event(a, storm, "sank", "other", when=day("1805-10-21"), when_kind="narrative")
+    store.event(a, dawn, "burnt", "other", when=day("1805-10-21"), when_kind="narrative")
     store.event(a, later, "wrecked", "other", when=day("1805-10-28"), when_kind="narrative")
     run(store)
     with store.engine.connect() as conn:
@@ -340,6 +344,8 @@ def test_a_paragraph_telling_no_placed_event_goes_on_with_the_report_of_the_para
     assert attack is not None and unplaced is None, "the toll's own mention joined no event"
     counts = {r.value: r.event_id for r in rows if r.kind == "quantity"}
     assert counts.get("18 ships") == attack, rows  # the next paragraph (a subhead between) tells the attack's toll
+    assert counts.get("2 more ships") == attack, rows  # and the report runs on in the paragraphs after it
+    assert counts.get("3 ships") == attack, rows  # (more than two paragraphs after the attack's)
     assert "4 ships" in counts and counts["4 ships"] is None, "a paragraph dated another day is not carried"
     assert all(r.kind != "occurrence" for r in rows if r.start == store.texts[a].find(toll)), "nor that it happened"
 

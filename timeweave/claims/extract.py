@@ -298,15 +298,18 @@ def previous_accounts(corpus: Corpus, event_of: dict[int, int | None]) -> dict[i
                 passages.append(m.passage_id)
             if event_of.get(m.id) is not None and m.interval is not None:
                 last[m.passage_id] = m
+        # paragraph -> (date, event) it tells or goes on about: a report runs on over several paragraphs
+        carrier = {passage: (m.interval, event_of[m.id]) for passage, m in last.items()}
         for m in mentions:
             if m.interval is None or m.passage_id in last:
                 continue
             at = position[m.passage_id]
             for passage in reversed(passages[max(0, at - CARRY_PASSAGES):at]):
-                told = last.get(passage)
+                told = carrier.get(passage)
                 if told is not None:
-                    if overlaps(told.interval, m.interval):
-                        out[m.id] = event_of[told.id]
+                    if overlaps(told[0], m.interval):
+                        out[m.id] = told[1]
+                        carrier[m.passage_id] = (m.interval, told[1])
                     break
     return out
 
