@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import logging
 import random
+import shutil
 from datetime import date
+from pathlib import Path
+
+import pytest
 
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, insert, text, update
@@ -271,3 +275,28 @@ def test_bins_count_what_a_brute_force_pass_counts(store_db):
                         got_spread[(i, st)] = row["spread"][st]
             assert got_starts == starts, (case, query)
             assert got_spread == spread, (case, query)
+
+
+@pytest.mark.slow
+def test_a_real_incremental_build_leaves_the_index_a_full_reindex_writes(tmp_path):
+    """Through `build`: adding, changing and removing a document (other centuries) updates the indexes incrementally."""
+    from timeweave.build import build
+
+    data = Path(__file__).parent / "data"
+    folder = tmp_path / "docs"
+    shutil.copytree(data / "incremental", folder)
+    db = tmp_path / "b.db"
+    build([folder], db=db)
+    engine = open_store(db, create=False)
+    for step in ("add", "change", "remove"):
+        if step == "add":
+            shutil.copy(data / "incremental-steps" / "annals.txt", folder / "annals.txt")
+        elif step == "change":
+            shutil.copy(data / "incremental-steps" / "apollo.txt", folder / "apollo.txt")
+        else:
+            (folder / "hastings-wire.txt").unlink()
+        report = build([folder], db=db, prune=step == "remove")
+        assert report.corpus.startswith("incremental") and not report.stage_failures, (step, report.corpus)
+        incremental = _index_tables(engine)
+        reindex(engine)
+        assert _index_tables(engine) == incremental, f"after {step}: the incremental index differs from a full reindex"
