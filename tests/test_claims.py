@@ -333,6 +333,7 @@ def test_a_paragraph_telling_no_placed_event_goes_on_with_the_report_of_the_para
                      authors=["Gazette"])
     store.event(a, first, "attacked", "attack", when=day("1805-10-21"))
     store.event(a, toll, "destroyed", "other", when=day("1805-10-21"), when_kind="narrative")
+    store.event(a, toll, "taken", "other")  # undated, and the trigger nearest the count
     store.event(a, storm, "sank", "other", when=day("1805-10-21"), when_kind="narrative")
     store.event(a, dawn, "burnt", "other", when=day("1805-10-21"), when_kind="narrative")
     store.event(a, later, "wrecked", "other", when=day("1805-10-28"), when_kind="narrative")

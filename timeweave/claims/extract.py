@@ -340,6 +340,10 @@ def extract(corpus: Corpus, event_of: dict[int, int | None], vocab: Vocabulary |
                 # a paragraph that tells no placed event at all goes on with the report of the paragraphs just
                 # before it ("X struck the bases today. / Four bases were damaged, 25 boats destroyed.")
                 event_id = previous.get(m.id)
+                if event_id is None and m.interval is None:
+                    # an undated mention ("in 64 sorties") is of the report its dated sentence goes on with
+                    event_id = next((previous[o.id] for o in same_span.get((m.source_id, m.start, m.end), ())
+                                     if o.id in previous), None)
                 carried = event_id is not None
         for claim in claims_of(m, corpus, event_id, vocab):
             if carried and claim.kind in ("occurrence", "agent", "attribution", "outcome"):
