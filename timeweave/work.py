@@ -123,12 +123,11 @@ def embed_outcomes(outcomes: Sequence[Outcome], *, build: str = "", encoder=None
         _sent.clear()
         _sent[build] = set()
     sent = _sent[build]
-    wanted: dict[int, list[str]] = {}
+    wanted: dict[int, list[tuple[str, str]]] = {}  # outcome -> (key, sentence) not sent yet
     for n, outcome in enumerate(outcomes):
         if outcome.error is None:
-            wanted[n] = [k for k in {cache_key(s): s for s in evidence_sentences(outcome.document, outcome.annotations,
-                                                                                  outcome.view)}.items()
-                         if k[0] not in sent]  # type: ignore[misc]
+            keyed = {cache_key(s): s for s in evidence_sentences(outcome.document, outcome.annotations, outcome.view)}
+            wanted[n] = [(key, text) for key, text in keyed.items() if key not in sent]
     texts = sorted({text for pairs in wanted.values() for _key, text in pairs})
     if not texts:
         return
