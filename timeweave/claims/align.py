@@ -164,9 +164,12 @@ def align(claims: list[Claim], vectors: np.ndarray | None = None, *, min_similar
         tries = [(candidates, min_similarity)]
         if _whole(claim):
             # Who started or how ended a conflict is said of the whole: failing a claim of its own kind, the
-            # claims of any kind that share a participant with it tell which conflict the sentence is about.
+            # claims of any kind that share a participant with it tell which conflict the sentence is about
+            # (other sentences' claims: its own were placed by no more than the paragraph it stands in).
             tries.append((sorted({j for entity in claim.entities for j in placed_any.get(entity, ())
-                                  if len(placed_any[entity]) <= max_block}), whole_similarity))
+                                  if len(placed_any[entity]) <= max_block
+                                  and (claims[j].source_id, claims[j].start) != (claim.source_id, claim.start)}),
+                          whole_similarity))
         for candidates, threshold in tries:
             if not candidates:
                 continue

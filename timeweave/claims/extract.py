@@ -330,7 +330,7 @@ def extract(corpus: Corpus, event_of: dict[int, int | None], vocab: Vocabulary |
         inherited = event_id is None
         if event_id is None:
             event_id = sentence_event(m, same_span, event_of)
-        carried = False
+        carried = crossed = False
         if event_id is None and m.passage_id is not None:
             # A sentence that tells no placed event goes on about the one its paragraph was telling just before
             # ("Later investigation revealed the attack did not happen. Shortly after, the agency skewed ...").
@@ -344,9 +344,14 @@ def extract(corpus: Corpus, event_of: dict[int, int | None], vocab: Vocabulary |
                     # an undated mention ("in 64 sorties") is of the report its dated sentence goes on with
                     event_id = next((previous[o.id] for o in same_span.get((m.source_id, m.start, m.end), ())
                                      if o.id in previous), None)
-                carried = event_id is not None
+                carried = crossed = event_id is not None
         for claim in claims_of(m, corpus, event_id, vocab):
-            if carried and claim.kind in ("occurrence", "agent", "attribution", "outcome"):
+            if crossed and claim.kind != "quantity":
+                # from another paragraph only the report's counts and tolls are carried (a cause, a purpose or a
+                # judgement there may be of the paragraph's own subject): the rest stays placed nowhere, as
+                # without the carry (align may place it)
+                claim.event_id = None
+            elif carried and claim.kind in ("occurrence", "agent", "attribution", "outcome"):
                 continue  # what such a sentence says happened, or who did it, is about its own events
             if inherited and claim.kind in ("occurrence", "agent") and claim.polarity == "+" and claim.facet != "initiator":
                 continue  # that a mention `reconcile` left out happened, or who did it, says nothing of the sentence's event
