@@ -138,6 +138,17 @@ def test_second_build_skips_unchanged_and_reports_changes_and_removals(tmp_path,
     assert pruned.pruned and len(rows(changed_db, t.sources)) == 4
 
 
+def test_a_reader_with_a_new_version_re_reads_unchanged_files(tmp_path, corpus_copy, built, monkeypatch):
+    """A bumped COMPONENT (the events reader's output changed) re-annotates; the factory names alone would not."""
+    import timeweave.annotate.events.component as events_component
+
+    db, _ = built
+    work_db = copy_store(db, tmp_path / "kg.db")
+    monkeypatch.setattr(events_component, "COMPONENT", events_component.COMPONENT + "-next")
+    again = build([corpus_copy], db=work_db)
+    assert again.unchanged == [] and len(again.changed) == 5
+
+
 def test_a_build_killed_mid_way_leaves_whole_documents_and_resumes(tmp_path, corpus_copy, monkeypatch):
     import timeweave.annotate.run as run
 

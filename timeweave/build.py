@@ -104,7 +104,21 @@ def versions(nlp: Any | None = None) -> dict[str, Any]:
     if nlp is not None:
         info["model"] = f"{nlp.meta.get('name')}-{nlp.meta.get('version')}"
         info["pipeline"] = list(nlp.pipe_names)
+    info["components"] = annotate_components()
     return info
+
+
+def annotate_components() -> list[str]:
+    """The recorded versions of the document-level readers (`timeweave.events.v3`, ...).
+
+    The spaCy factory names stay `*_v1` (they are entry points), so a reader whose output changed
+    bumps its COMPONENT; putting them in the pipeline fingerprint re-annotates stores made by the
+    older reading instead of keeping its documents as "unchanged"."""
+    from timeweave.annotate.entities.component import COMPONENT as entities
+    from timeweave.annotate.events.component import COMPONENT as events
+    from timeweave.annotate.timex import COMPONENT as timex
+
+    return [timex, entities, events]
 
 
 def fingerprint(info: dict[str, Any], config: dict[str, Any]) -> str:
