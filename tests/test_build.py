@@ -149,6 +149,18 @@ def test_a_reader_with_a_new_version_re_reads_unchanged_files(tmp_path, corpus_c
     assert again.unchanged == [] and len(again.changed) == 5
 
 
+def test_batch_sizes_change_no_fingerprint_but_a_reading_setting_does():
+    """Batching is how the work is done, not what is read: a new batch size must not re-annotate a store."""
+    from timeweave import config as settings
+    from timeweave.build import fingerprint
+
+    base = settings.resolve(None)
+    info = {"timeweave": "x", "components": ["a"]}
+    assert fingerprint(info, {**base, "nlp_batch_size": 3, "write_batch_size": 5}) == fingerprint(info, base)
+    assert fingerprint(info, {**base, "embeddings": not base["embeddings"]}) != fingerprint(info, base)
+    assert fingerprint({**info, "components": ["b"]}, base) != fingerprint(info, base)
+
+
 def test_a_build_killed_mid_way_leaves_whole_documents_and_resumes(tmp_path, corpus_copy, monkeypatch):
     import timeweave.annotate.run as run
 

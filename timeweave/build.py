@@ -121,8 +121,14 @@ def annotate_components() -> list[str]:
     return [timex, entities, events]
 
 
+# Settings that say how documents are batched, not what is read from them: changing one re-reads nothing.
+NOT_IN_FINGERPRINT = frozenset({"nlp_batch_size", "write_batch_size"})
+
+
 def fingerprint(info: dict[str, Any], config: dict[str, Any]) -> str:
-    blob = json.dumps({"versions": {k: v for k, v in info.items() if k != "python"}, "config": config}, sort_keys=True)
+    """What produced a document's rows: versions and the settings that change them (not batch sizes)."""
+    reading = {k: v for k, v in config.items() if k not in NOT_IN_FINGERPRINT}
+    blob = json.dumps({"versions": {k: v for k, v in info.items() if k != "python"}, "config": reading}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
