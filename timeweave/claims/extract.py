@@ -129,6 +129,12 @@ def initiators(m: Mention, found: re.Match, corpus: Corpus) -> tuple[frozenset, 
     return m.agents, ", ".join(sorted(corpus.entity_names.get(e, str(e)) for e in m.agents))
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _search(pattern: re.Pattern, text: str) -> re.Match | None:
+    """`pattern.search(text)`, once per sentence: every event mention of a sentence asks the same cues of it."""
+    return pattern.search(text)
+
+
 def claims_of(m: Mention, corpus: Corpus, event_id: int | None, vocab: Vocabulary | None = None) -> list[Claim]:
     """Every claim one event mention's sentence makes (none for copies, citations and titles)."""
     vocab = vocab or vocabulary()
@@ -148,7 +154,7 @@ def claims_of(m: Mention, corpus: Corpus, event_id: int | None, vocab: Vocabular
     questioned = False  # the sentence denies or doubts something
     cued_at = None
     for cue in vocab.cues:
-        found = cue.pattern.search(text)
+        found = _search(cue.pattern, text)
         if not found:
             continue
         if cue.kind == "occurrence":
@@ -188,7 +194,7 @@ def claims_of(m: Mention, corpus: Corpus, event_id: int | None, vocab: Vocabular
                          patients=m.patients, extra={"dated": dated}, **base))
     window = text[max(0, m.trigger_start - m.start - 40):m.trigger_end - m.start]  # a name is said of the trigger
     for facet, value, pattern in vocab.framing:
-        found = pattern.search(window if facet == "name" else text)
+        found = _search(pattern, window if facet == "name" else text)
         if found and facet == "name" and not found.end() >= len(window) - len(m.trigger):
             continue
         if found:
@@ -196,7 +202,7 @@ def claims_of(m: Mention, corpus: Corpus, event_id: int | None, vocab: Vocabular
             out.append(Claim(kind="evaluation", value=value, polarity="+", facet=facet, axis=vocab.axes.get(value, ""),
                              extra={"cue": found.group(0), "at": at}, **base))
     for pattern, before_role, after_role in vocab.outcomes:
-        found = pattern.search(text)
+        found = _search(pattern, text)
         if not found:
             continue
         before, after = _sides(m, m.start + found.start(), m.start + found.end(), corpus)
