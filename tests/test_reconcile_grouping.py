@@ -8,22 +8,18 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from test_reconcile_helpers import HandStore, bag_of_words, day
+from test_reconcile_helpers import HandStore, day, reconcile_hand
 
-from timeweave.reconcile import dates, reconcile
+from timeweave.reconcile import dates
 from timeweave.store import open_store
 from timeweave.store import schema as t
-
-CONFIG = {"embeddings": False}
-
 
 @pytest.fixture
 def store(tmp_path) -> HandStore:
     return HandStore(open_store(tmp_path / "s.db"))
 
 
-def run(store: HandStore):
-    return reconcile(store.engine, config=CONFIG, encoder=bag_of_words)
+run = reconcile_hand
 
 
 def event_of(store: HandStore, mention_id: int) -> int | None:

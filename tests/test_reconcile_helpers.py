@@ -108,3 +108,10 @@ def month(ym: str, last: int) -> tuple[str, str, str, str]:
 
 def year(y: str) -> tuple[str, str, str, str]:
     return (f"{y}-01-01", f"{y}-12-31", y, y)
+
+
+def reconcile_hand(store: HandStore, **config):
+    """Reconcile a hand-made store without the neural model: sentences compared as bags of words."""
+    from timeweave.reconcile import reconcile
+
+    return reconcile(store.engine, config={"embeddings": False, **config}, encoder=bag_of_words)
