@@ -4,7 +4,7 @@ Documents are written a few per transaction (`write_batch_size`; a failing one i
 skipped on the next build when neither their bytes nor the pipeline that read them changed, so an
 interrupted build resumes where it stopped.
 The corpus-level stages (cross-document copies, `link`, `reconcile`, claims, curation, the search
-index) run at the end of every build, in one transaction each, over what changed since they last
+index; `timeweave/corpus.py`) run at the end of every build, in one transaction each, over what changed since they last
 completed (`store/changes.py`: sources added, re-stored or removed); they recompute everything on
 the first build, with `full=True` (`timeweave build --full`), after a stage failed, and when the
 settings, versions, knowledge or `aliases.csv` files they depend on changed.
@@ -26,7 +26,6 @@ import logging
 import os
 import platform
 import socket
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,8 +35,9 @@ from sqlalchemy import Engine, func, insert, select, text, update
 
 import timeweave
 from timeweave import config as settings
+from timeweave.corpus import corpus_stages
 from timeweave.errors import IngestError
-from timeweave.ingest.errors import ALIASES_ROW, CORPUS_STAGE, INTERNAL, NOT_ENGLISH
+from timeweave.ingest.errors import ALIASES_ROW, INTERNAL, NOT_ENGLISH
 from timeweave.ingest.files import read_regular, safe_name
 from timeweave.ingest.language import NAMES, reads_as_english
 from timeweave.store import open_store
@@ -304,95 +304,6 @@ def _removed_sources(engine: Engine, paths: Sequence[str | Path], found) -> list
         if by_key or by_old_path:
             gone.append((row.id, row.path))
     return gone
-
-
-def corpus_stages(engine: Engine, config: dict[str, Any], *, report: BuildReport | None = None,
-                  aliases: Sequence[Path] = (), shown_as: dict[Path, str] | None = None,
-                  pipeline: str | None = None, full: bool = False) -> list[IngestError]:
-    """Bring up to date what depends on the whole corpus: copies across documents, entities, events.
-
-    With `pipeline` (the build's fingerprint) the stages get the `Changes` since their last complete
-    run and revisit only what those touch, or skip when nothing changed; without it (a curation
-    recompute) every stage recomputes everything. Each stage runs in its own transaction; one that
-    raises is rolled back (its tables keep what the previous build wrote), reported as T024, the
-    stages after it still run, and the next build recomputes them all. Returns the problems: failed
-    stages and malformed rows of `aliases.csv` files (T023).
-    """
-    from timeweave.curate import apply as apply_curation
-    from timeweave.ingest.aliases import check_aliases
-    from timeweave.link import link_entities
-    from timeweave.reconcile import reconcile
-    from timeweave.claims import claims
-    from timeweave.store import changes as since
-    from timeweave.store.copies import mark_cross_document_duplicates
-    from timeweave.store.search import reindex
-
-    authority = authority_files(engine, aliases)
-    problems: list[IngestError] = list(check_aliases(authority, shown=dict(shown_as or {})))
-    stamp = corpus_fingerprint(pipeline, authority) if pipeline else None
-    changes = since.since_last_run(engine, stamp, full=full) if stamp else since.Changes.everything()
-    how = "full" if changes.full else "unchanged" if changes.nothing else \
-        f"incremental ({len(changes.added)} added, {len(changes.changed)} changed, {len(changes.removed)} removed)"
-    if report is not None:
-        report.corpus = how
-    if changes.nothing:
-        log.info("corpus stages: no source changed since their last run; their rows are kept")
-        return problems
-    log.info("corpus stages: %s", how)
-    # Each stage revisits only what `changes` touch, and adds what it changed for the stages after it.
-    stages = (
-        ("copies across documents", lambda: mark_cross_document_duplicates(engine, config, changes=changes)),
-        ("link (entities and aliases)", lambda: link_entities(engine, authority=authority, changes=changes)),
-        ("reconcile (events and comparisons)", lambda: reconcile(engine, config=config, changes=changes)),
-        ("claims (what the sources claim, aligned across voices)", lambda: claims(engine, config=config, changes=changes)),
-        ("curate (the historian's corrections, docs/curate.md)", lambda: apply_curation(engine, changes=changes)),
-        ("search index", lambda: reindex(engine, changes=changes)),
-    )
-    failed = False
-    for name, stage in stages:
-        began = time.perf_counter()
-        try:
-            stage()
-        except Exception as error:
-            failed = True
-            log.exception("corpus stage %s failed", name)
-            if report is not None:
-                report.stage_failures.append(name)
-            problems.append(IngestError(
-                CORPUS_STAGE, f"(corpus stage: {name})",
-                f"it failed with {type(error).__name__}: {str(error)[:300]}; it was rolled back, so its tables keep "
-                "what the previous build wrote and the documents of this build are stored",
-                "Report it (the log has the details); the next build recomputes this stage."))
-        finally:
-            if report is not None:
-                report.stage_seconds[name] = round(time.perf_counter() - began, 3)
-    if stamp and not failed:
-        since.mark_done(engine, stamp, changes)
-    elif stamp:
-        since.forget(engine)
-    return problems
-
-
-def corpus_fingerprint(pipeline: str, authority: Sequence[Path]) -> str:
-    """What the corpus stages depend on besides the documents: the build's fingerprint (versions,
-    settings, knowledge) and the bytes of the `aliases.csv` authority files."""
-    digest = hashlib.sha256(pipeline.encode())
-    contents = []
-    for path in authority:  # by content only: the same files seen from another working directory are the same
-        try:
-            contents.append(hashlib.sha256(path.read_bytes()).hexdigest())
-        except OSError:
-            contents.append("(unreadable)")
-    digest.update(" ".join(sorted(contents)).encode())
-    return digest.hexdigest()[:32]
-
-
-def authority_files(engine: Engine, found: Sequence[Path] = ()) -> list[Path]:
-    """The `aliases.csv` files of a corpus (found by discovery, or beside stored paths that are files here)."""
-    with engine.connect() as conn:
-        folders = {Path(row.path).parent for row in conn.execute(select(t.sources.c.path))}
-    candidates = {folder / "aliases.csv" for folder in folders} | set(found)
-    return sorted(p for p in candidates if p.is_file())
 
 
 def counts(engine: Engine) -> dict[str, int]:

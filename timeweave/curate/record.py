@@ -85,7 +85,7 @@ def recompute(engine: Engine) -> None:
     """Run the corpus stages again with the last build's settings (which applies the whole log)."""
     from timeweave import config as settings
     from timeweave import knowledge
-    from timeweave.build import corpus_stages
+    from timeweave.corpus import corpus_stages
 
     with engine.connect() as conn:
         stored = conn.execute(select(t.runs.c.config).order_by(desc(t.runs.c.id)).limit(1)).scalar() or {}
