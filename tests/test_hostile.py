@@ -34,16 +34,17 @@ def hostile_build(tmp_path_factory):
     base = tmp_path_factory.mktemp("hostile")
     corpus = base / "hostile-corpus"
     expected = hostile.make_hostile_corpus(corpus, total=70, valid=4, bomb_mb=64, book_chars=30_000)
-    started = time.monotonic()
     report = build([corpus], db=base / "store.db", config=FAST)
-    return base, corpus, expected, report, time.monotonic() - started
+    return base, corpus, expected, report
 
 
-def test_every_entry_is_stored_failed_or_skipped_in_bounded_time(hostile_build):
-    base, corpus, expected, report, seconds = hostile_build
+def test_every_entry_is_stored_failed_or_skipped_with_its_guard(hostile_build):
+    # Bounded time is held by the guards' codes below, not by a clock (the build's time is bench/hostile.py's):
+    # the FIFO is refused unread (T017), the zip bomb unpacked no further than its limit (T019), the
+    # 2M-character line stopped at max_seconds_per_file (T020).
+    base, corpus, expected, report = hostile_build
     result = hostile.account(report, expected)
     assert result["missing"] == [] and result["unexpected"] == []
-    assert seconds < 600  # a FIFO would hang; a zip bomb or the 2M-character line would take many minutes
     assert result["stored"] >= 4 + 10  # the valid texts and the non-UTF-8 names
     for failure in report.failed:
         assert failure.reason and failure.hint and failure.path.startswith(("hostile-corpus", "(corpus stage", str(corpus)))
@@ -68,7 +69,7 @@ def test_quotes_equal_the_source_at_their_offsets(hostile_build):
 
 
 def test_rebuild_from_elsewhere_is_unchanged_and_says_what_changed(hostile_build, tmp_path, monkeypatch):
-    base, corpus, expected, report, _ = hostile_build
+    base, corpus, expected, report = hostile_build
     monkeypatch.chdir(tmp_path)  # another working directory, and the folder named through ..
     (corpus / "valid" / "00" / "report-0001.txt").write_text(hostile.valid_text(5000))
     (corpus / "valid" / "00" / "report-0002.txt").unlink()
@@ -143,18 +144,18 @@ def test_zip_check_before_extraction(tmp_path):
 def test_time_limit_interrupts_a_stage_that_never_checks():
     from timeweave.ingest.limits import time_limit
 
-    started = time.monotonic()
+    give_up = time.monotonic() + 120  # not a speed check: a limit that never fires ends the loop, and the test fails
     with pytest.raises(IngestError) as info:
         with time_limit({"max_seconds_per_file": 0.5}, "slow.txt"):
             try:
-                while True:  # a library loop that swallows Exception cannot swallow the limit
+                while time.monotonic() < give_up:  # a library loop that swallows Exception cannot swallow the limit
                     try:
                         sum(range(10_000))
                     except Exception:
                         pass
             finally:
                 pass
-    assert info.value.code == codes.TIMEOUT and time.monotonic() - started < 5
+    assert info.value.code == codes.TIMEOUT
 
 
 @pytest.mark.parametrize(("text", "encoding", "expected"), [
