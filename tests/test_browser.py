@@ -218,6 +218,44 @@ def test_timeline_zoom_and_pan_refetches(browser, fixture_server):
         p.close()
 
 
+def test_timeline_bins_draw_the_events_spanning_each_bin(browser, tmp_path):
+    """Zoomed out over many events, each bar also draws (lighter, below) the events whose span covers it.
+
+    The heights below the baseline must follow the `spread` counts of /timeline.json, bin by bin: a
+    year-long or vague date counts in every bar it covers, not only in the one where it begins.
+    """
+    from serve_fixtures import make_synthetic_store
+
+    with Server(make_synthetic_store(tmp_path / "many.db", 3000)) as server:
+        p = Page(browser, server.url)
+        try:
+            page = p.page
+            with page.expect_response(lambda r: "/timeline.json" in r.url) as answer:
+                p.goto("/timeline")
+            wait_timeline(page)
+            data = answer.value.json()
+            assert data["mode"] == "bins"
+            bins = {b["start"]: b for b in data["bins"]}
+            assert any(b["spread"]["total"] > b["total"] for b in bins.values())  # long events cross bins
+            drawn = page.evaluate("""() => Array.from(document.querySelectorAll('#timeline g.bin')).map(g => [
+                g.dataset.start,
+                Array.from(g.querySelectorAll('rect.spread')).reduce((h, r) => h + r.getBBox().height, 0),
+                g.querySelector('title').textContent])""")
+            assert len(drawn) == len(bins)
+            most = max(b["spread"]["total"] for b in bins.values())
+            tallest = max(height for _start, height, _tip in drawn)
+            assert tallest > 20
+            for start, height, tip in drawn:
+                spread = bins[start]["spread"]["total"]
+                assert abs(height - spread / most * tallest) < 1.0, (start, height, spread)
+                assert f"{spread} events span this period" in tip
+            assert "events whose dates span each bar" in page.inner_text("#timeline")
+            assert "events whose dates span that bar" in page.inner_text(".legend")
+            p.shot("synthetic-timeline-spread")
+        finally:
+            p.close()
+
+
 def test_historian_scenario_on_bundled_corpus(browser, corpus_db):
     with Server(corpus_db) as server:
         p = Page(browser, server.url)

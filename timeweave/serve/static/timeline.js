@@ -1,5 +1,6 @@
 /* The zoomable timeline. Asks /timeline.json for the visible window as the user zooms and pans:
-   individual events when few, per-bin counts by status when many. Dates are intervals; an
+   individual events when few, per-bin counts by status when many (those beginning in a bin, and
+   below them those whose span covers it). Dates are intervals; an
    uncertain end fades out and is hatched, so no vague date is drawn as a false point. All data
    reaches the page through textContent and attributes, never innerHTML. */
 (function () {
@@ -134,25 +135,36 @@
     return bottom;
   }
 
+  /* Many events: per bar, the events that begin in it, stacked by status above the baseline; below it,
+     lighter and on a scale of its own, the events whose dated span covers the bar (`spread`), so a
+     month-long or vague date shows over every bar it covers instead of only where it begins. */
   function drawBins(svg, bins) {
-    var H = 240, max = 1;
-    bins.forEach(function (b) { max = Math.max(max, b.total); });
-    var base = TOP + H;
+    var H = 240, S = 70, GAP = 6, max = 1, most = 1;
+    bins.forEach(function (b) { max = Math.max(max, b.total); most = Math.max(most, b.spread ? b.spread.total : 0); });
+    var base = TOP + H, band = base + GAP;
     bins.forEach(function (b) {
-      var x0 = X(day(b.start)), x1 = X(day(b.end) + DAY), y = base;
+      var x0 = X(day(b.start)), x1 = X(day(b.end) + DAY), y = base, w = Math.max(x1 - x0 - 1, 1), sp = b.spread || {total: 0};
       var g = el("g", {"class": "bin", "data-start": b.start, "data-end": b.end}, svg);
       var tip = el("title", {}, g);
-      tip.textContent = human(b.start) + " – " + human(b.end) + ": " + b.total + " events (" +
-        STATUSES.map(function (s) { return b[s] + " " + s.replace("_", " "); }).join(", ") + "). Click to zoom in.";
+      tip.textContent = human(b.start) + " – " + human(b.end) + ": " + b.total + " events begin (" +
+        STATUSES.map(function (s) { return b[s] + " " + s.replace("_", " "); }).join(", ") + "); " +
+        sp.total + " events span this period (" +
+        STATUSES.map(function (s) { return (sp[s] || 0) + " " + s.replace("_", " "); }).join(", ") + "). Click to zoom in.";
       STATUSES.forEach(function (s) {
         var h = b[s] / max * H;
-        if (h > 0) { y -= h; el("rect", {x: x0 + 0.5, y: y, width: Math.max(x1 - x0 - 1, 1), height: h, "class": "bar st-" + s}, g); }
+        if (h > 0) { y -= h; el("rect", {x: x0 + 0.5, y: y, width: w, height: h, "class": "bar st-" + s}, g); }
+      });
+      var down = band;
+      STATUSES.forEach(function (s) {
+        var h = (sp[s] || 0) / most * S;
+        if (h > 0) { el("rect", {x: x0 + 0.5, y: down, width: w, height: h, "class": "bar spread st-" + s}, g); down += h; }
       });
       g.addEventListener("click", function () { zoomTo(day(b.start), day(b.end) + DAY); });
     });
-    text(svg, 4, TOP + 12, max + " events per bar at most", "axis-note");
+    text(svg, 4, TOP + 12, max + " events begin in a bar at most", "axis-note");
     el("line", {x1: 0, x2: width(), y1: base, y2: base, "class": "baseline"}, svg);
-    return base + 10;
+    text(svg, 4, band + S + 14, "Lighter, below: events whose dates span each bar, " + most + " at most", "axis-note spread-note");
+    return band + S + 20;
   }
 
   function render() {
@@ -183,7 +195,7 @@
     var msg;
     if (d.start === null) msg = "No dated events match these filters.";
     else if (d.mode === "bins") msg = d.total + " events between " + human(iso(state.start)) + " and " + human(iso(state.end)) +
-      ", counted per bar by status. Zoom in (or click a bar) to see individual events.";
+      ", counted per bar by status (above: those beginning there; lighter, below: those whose dates span it). Zoom in (or click a bar) to see individual events.";
     else msg = d.total + " event" + (d.total === 1 ? "" : "s") + " between " + human(iso(state.start)) + " and " + human(iso(state.end)) + ".";
     if (d.undated) msg += " " + d.undated + " undated (listed below).";
     note.textContent = msg;
