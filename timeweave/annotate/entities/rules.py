@@ -16,17 +16,15 @@ knowledge folder); names of states resolve for the narrative year of the sentenc
 
 from __future__ import annotations
 
-import re
-from collections import Counter
-from dataclasses import dataclass
-from functools import lru_cache
-
 from spacy.tokens import Doc, Span, Token
 
-from timeweave import knowledge
 from timeweave.annotate.entities import gazetteer
 from timeweave.annotate.entities.keys import alias_key
-from timeweave.annotate.entities.when import NONE, Moment, NarrativeTime
+from timeweave.annotate.entities.shape import (
+    Candidate, harmonise_persons, is_cap, is_name_word, person_bounds, pieces, plausible, trim,
+)
+from timeweave.annotate.entities.when import NarrativeTime
+from timeweave.annotate.entities.words import words
 
 # Grammar of English and of spaCy's label scheme, not world knowledge: these stay in code.
 LOCATIVE_PREPS = {"in", "at", "near", "into", "across", "along", "to", "from", "on", "toward", "towards"}
@@ -34,126 +32,9 @@ ACTOR_DEPS = {"nsubj", "nsubjpass", "poss", "agent"}
 SKIP_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"}
 
 
-@dataclass(frozen=True)
-class Words:
-    """The cue words of these rules, from `timeweave/knowledge/words.tsv` and `place_words.tsv`."""
-
-    place_suffixes: frozenset[str]
-    lowercase_place_suffixes: frozenset[str]
-    place_prefixes: frozenset[str]
-    military_nouns: frozenset[str]
-    army_nouns: frozenset[str]  # the subset naming a whole army: "Iraqi troops" is Iraq's army, "Iraqi navy" is not
-    work_words: frozenset[str]
-    event_words: frozenset[str]
-    state_words: frozenset[str]
-    org_words: frozenset[str]
-    titles: frozenset[str]
-    noise_acronyms: frozenset[str]  # upper case
-    boilerplate: frozenset[str]
-    bibliographic: frozenset[str]
-
-
-@lru_cache(maxsize=8)
-def _words_of(kn: knowledge.Knowledge) -> Words:
-    w = kn.word_list
-    return Words(w("place_suffix"), w("lowercase_place_suffix"), w("place_prefix"), w("military_noun"), w("army_noun"),
-                 w("work_word"), w("event_word"), w("state_word"), w("org_word"), w("title"),
-                 frozenset(x.upper() for x in w("noise_acronym")), w("boilerplate_word"), w("bibliographic_abbreviation"))
-
-
-def words() -> Words:
-    """The word lists in force (bundled, plus a user's knowledge folder)."""
-    return _words_of(knowledge.active())
-
-
-_INITIAL = re.compile(r"^[A-Z][a-z]?\.?$")
-_CUT = {"\n", ":", "(", ")", "«", "»", "“", "”", '"', ";", "|"}
-
-
-@dataclass
-class Candidate:
-    """A token span with a provisional type and, when a rule knows it, its alias key."""
-
-    start: int
-    end: int
-    type: str
-    key: str | None = None
-    rule: bool = False  # made by a rule, so it wins overlaps with raw NER spans
-    moment: Moment = Moment(None, NONE)  # the narrative year its names were resolved for
-
-
 def _find(when: NarrativeTime, doc: Doc, i: int, text: str) -> tuple[gazetteer.State, str] | None:
     """The gazetteer's state for `text`, written at token `i`, in the year the narrative is in there."""
     return gazetteer.lookup(text, year=when.at(doc[i].idx).year)
-
-
-def _is_name_word(token: Token) -> bool:
-    return _is_cap(token) and token.pos_ in ("PROPN", "ADJ", "NOUN") and not token.is_stop
-
-
-def _has_alnum(token: Token) -> bool:
-    return any(ch.isalnum() for ch in token.text)
-
-
-def _is_cap(token: Token) -> bool:
-    return token.text[:1].isupper() and token.is_alpha
-
-
-def _is_initial(doc: Doc, i: int) -> bool:
-    """"P." / "Kh." / "V" followed by "." (spaCy may split the period off)."""
-    token = doc[i]
-    if not _INITIAL.match(token.text):
-        return False
-    return token.text.endswith(".") or (i + 1 < len(doc) and doc[i + 1].text == ".")
-
-
-def _pieces(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
-    """Cut a span at line breaks, colons and brackets; NER runs across them in titles and menus."""
-    out, begin = [], start
-    for i in range(start, end):
-        if doc[i].text in _CUT or "\n" in doc[i].text or doc[i].is_space:
-            if i > begin:
-                out.append((begin, i))
-            begin = i + 1
-    if end > begin:
-        out.append((begin, end))
-    return out
-
-
-def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    """Drop leading determiners/punctuation and trailing possessives/punctuation."""
-    while start < end and (doc[start].pos_ in ("DET", "PUNCT", "SYM", "X") or not _has_alnum(doc[start])
-                           or doc[start].lower_ in ("the", "a", "an")):
-        start += 1
-    while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].pos_ in ("PUNCT", "SYM")
-                           or doc[end - 1].lower_ in ("'s", "’s") or not _has_alnum(doc[end - 1])
-                           or doc[end - 1].pos_ in ("ADP", "CCONJ")):
-        end -= 1
-    return start, end
-
-
-def _person_bounds(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    """Extend a person leftwards over initials and capitalised names; cut words NER ran on with."""
-    while start > 0 and (_is_initial(doc, start - 1) or (
-            _is_cap(doc[start - 1]) and doc[start - 1].pos_ == "PROPN" and doc[start - 1].lower_ not in words().titles
-            and doc[start - 1].ent_type_ in ("", "PERSON") and not doc[start - 1].is_sent_start)):
-        start -= 1
-    if start > 0 and doc[start - 1].text == "." and start > 1 and _INITIAL.match(doc[start - 2].text):
-        start -= 2
-    i = start
-    while i < end and (_is_initial(doc, i) or doc[i].text == "."):
-        i += 1
-    if i > start:  # initials first ("I. V. Stalin Talking"): keep one surname
-        return start, min(end, i + 1)
-    j = start + 1
-    while j < end and (_is_cap(doc[j]) and not _is_initial(doc, j)):
-        j += 1
-    k = j
-    while k < end and (_is_initial(doc, k) or doc[k].text == "."):
-        k += 1
-    if k > j:  # surname first ("Roshchin S. K. Political History"): stop after the initials
-        return start, k
-    return start, end
 
 
 def _place_cue_spans(doc: Doc) -> list[Candidate]:
@@ -163,8 +44,8 @@ def _place_cue_spans(doc: Doc) -> list[Candidate]:
         low = token.lower_
         if low in words().place_suffixes and token.i > 0:
             start = token.i
-            while start > 0 and (_is_cap(doc[start - 1]) or (doc[start - 1].text == "-" and start > 1
-                                                             and _is_cap(doc[start - 2]))):
+            while start > 0 and (is_cap(doc[start - 1]) or (doc[start - 1].text == "-" and start > 1
+                                                             and is_cap(doc[start - 2]))):
                 start -= 1
             lower_ok = low in words().lowercase_place_suffixes and doc[token.i - 1].pos_ == "PROPN"
             if start < token.i and (token.text[:1].isupper() or doc[token.i - 1].text == "-" or lower_ok):
@@ -172,7 +53,7 @@ def _place_cue_spans(doc: Doc) -> list[Candidate]:
                 if end < len(doc) and doc[end].lower_ in ("river", "lake") and doc[end].text[:1].isupper():
                     end += 1
                 out.append(Candidate(start, end, "place", rule=True))
-        elif low in words().place_prefixes and token.text[:1].isupper() and token.i + 1 < len(doc) and _is_cap(doc[token.i + 1]):
+        elif low in words().place_prefixes and token.text[:1].isupper() and token.i + 1 < len(doc) and is_cap(doc[token.i + 1]):
             out.append(Candidate(token.i, token.i + 2, "place", rule=True))
     return out
 
@@ -186,15 +67,15 @@ def _military_spans(doc: Doc, when: NarrativeTime) -> list[Candidate]:
         if token.dep_ in ("compound", "amod", "nmod") and token.head.i > token.i:
             continue  # "Military Cooperation": a modifier, not a unit
         start = token.i
-        while start > 0 and (_is_name_word(doc[start - 1]) or doc[start - 1].lower_ == "armed"):
+        while start > 0 and (is_name_word(doc[start - 1]) or doc[start - 1].lower_ == "armed"):
             start -= 1
-        while start < token.i and not _is_name_word(doc[start]):
+        while start < token.i and not is_name_word(doc[start]):
             start += 1
         if start == token.i or any(t.text in ("-", "–") for t in doc[start : token.i]):
             continue  # "Soviet-Mongolian forces" are two states' forces: left to the demonyms
         key = None
         year = when.at(token.idx).year
-        modifiers = [t for t in doc[start : token.i] if _is_cap(t)]
+        modifiers = [t for t in doc[start : token.i] if is_cap(t)]
         found = gazetteer.lookup(modifiers[0].text, year=year) if len(modifiers) == 1 else None
         whole = gazetteer.lookup(doc[start : token.i].text, year=year)
         if whole and whole[1] == "military":
@@ -212,7 +93,7 @@ def _work_spans(doc: Doc) -> list[Candidate]:
         if token.lower_ not in words().work_words or not token.text[:1].isupper() or token.is_sent_start and token.i + 1 < len(doc) and doc[token.i + 1].lower_ != "of":
             continue
         start = token.i
-        while start > 0 and (_is_name_word(doc[start - 1]) or (doc[start - 1].text == "-" and start > 1
+        while start > 0 and (is_name_word(doc[start - 1]) or (doc[start - 1].text == "-" and start > 1
                                                                 and doc[start - 2].text[:1].isupper())):
             start -= 1
         end = token.i + 1
@@ -346,13 +227,13 @@ def find_candidates(doc: Doc) -> list[Candidate]:
     raw += _place_cue_spans(doc) + _military_spans(doc, when) + _work_spans(doc)
     cleaned: list[Candidate] = []
     for cand in raw:
-        for start, end in _pieces(doc, cand.start, cand.end):
-            start, end = _trim(doc, start, end)
+        for start, end in pieces(doc, cand.start, cand.end):
+            start, end = trim(doc, start, end)
             if end <= start:
                 continue
             if cand.type == "PERSON":
-                start, end = _person_bounds(doc, start, end)
-                start, end = _trim(doc, start, end)
+                start, end = person_bounds(doc, start, end)
+                start, end = trim(doc, start, end)
             piece = Candidate(start, end, cand.type, cand.key, cand.rule)
             cleaned.extend(_split_pairs(doc, piece, when))
     extra = _acronym_spans(doc) + _demonym_spans(doc, when)
@@ -363,7 +244,7 @@ def find_candidates(doc: Doc) -> list[Candidate]:
     chosen = []
     for cand in cleaned:
         tokens = set(range(cand.start, cand.end))
-        if tokens & taken or not _plausible(doc, cand):
+        if tokens & taken or not plausible(doc, cand):
             continue
         taken |= tokens
         chosen.append(cand)
@@ -374,8 +255,8 @@ def find_candidates(doc: Doc) -> list[Candidate]:
     # States named inside a work's name ("Soviet-German Pact") are still participants: nest them.
     works = [c for c in chosen if c.type == "work"]
     chosen += [c for c in extra if c.type == "state" and any(w.start <= c.start and c.end <= w.end for w in works)
-               and _plausible(doc, c)]
-    _harmonise_persons(doc, chosen)
+               and plausible(doc, c)]
+    harmonise_persons(doc, chosen)
     for cand in chosen:
         cand.moment = when.at(doc[cand.start].idx)
         if cand.key is None:
@@ -383,43 +264,3 @@ def find_candidates(doc: Doc) -> list[Candidate]:
     return sorted(chosen, key=lambda c: (c.start, -c.end))
 
 
-def _harmonise_persons(doc: Doc, chosen: list[Candidate]) -> None:
-    """A lone word that is the surname of a person named in full elsewhere in the Doc is that person."""
-    surnames = set()
-    for cand in chosen:
-        if cand.type == "person" and cand.end - cand.start >= 2:
-            words = [t for t in doc[cand.start : cand.end] if t.is_alpha and not _is_initial(doc, t.i)]
-            if words:
-                surnames.add(words[-1].lower_)
-                surnames.add(words[0].lower_) if _is_initial(doc, cand.end - 1) else None
-    votes: dict[str, Counter] = {}
-    for cand in chosen:
-        if cand.end - cand.start == 1:
-            votes.setdefault(doc[cand.start].lower_, Counter())[cand.type] += 1
-    surnames |= {word for word, count in votes.items() if count["person"] > sum(count.values()) / 2}
-    for cand in chosen:
-        if cand.end - cand.start == 1 and cand.type != "person" and doc[cand.start].lower_ in surnames \
-                and not gazetteer.known(doc[cand.start].text):
-            cand.type = "person"
-
-
-def _plausible(doc: Doc, cand: Candidate) -> bool:
-    """Drop spans with no capitalised word, URLs, bibliographic abbreviations ("Russ.", "Vol.", "Ed."),
-    and a lone section heading or menu word ("Abstract", "Contact")."""
-    span = doc[cand.start : cand.end]
-    text = span.text
-    if not any(t.text[:1].isupper() for t in span) or "http" in text or "@" in text or "/" in text:
-        return False
-    if not any(ch.isalpha() for ch in text):
-        return False
-    if len(span) == 1:
-        token = span[0]
-        known = gazetteer.known(token.text)
-        if token.lower_ in words().boilerplate and not (token.is_upper and known):  # "Contact us", not "US"
-            return False
-        follows_dot = token.i + 1 < len(doc) and doc[token.i + 1].text == "."
-        if follows_dot and token.lower_ in words().bibliographic:
-            return False
-        if follows_dot and len(token) <= 4 and not token.is_upper and not known:
-            return False
-    return True
