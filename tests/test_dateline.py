@@ -17,6 +17,8 @@ def issued(text: str) -> str | None:
     ("Ferry sinks\n\nDHAKA, Bangladesh (Mar 14, 2013 - 09:12 GMT) -- A ferry capsized on the Meghna river.", "2013-03-14"),
     ("LONDON, 3 March 1921 (Reuters) — The conference on reparations opened in London.", "1921-03-03"),
     ("PARIS (AFP) 12 June 1998 - France beat South Africa three goals to nil.", "1998-06-12"),
+    # wire copy set in capitals, the month abbreviated with a full stop
+    ("MOSCOW, JAN. 12, 1992 (UPI) -- The parliament met in emergency session.", "1992-01-12"),
     # a line that is only a date, under the headline
     ("Harvest festival in Lagos\n\n| October 3, 2019\n\nThe market opened today with music.", "2019-10-03"),
     ("Letters from Calcutta\nPosted on Jan. 7, 1905\nThe monsoon came late this year.", "1905-01-07"),
@@ -77,10 +79,26 @@ def test_a_manifest_dates_its_documents(tmp_path):
 
 
 def test_a_broken_manifest_line_is_reported_with_its_line(tmp_path):
+    """A manifest's lines are records on their own: a broken one is named by file and line, says what is
+    wrong and what to do, and the other lines still date their documents."""
     from timeweave.ingest.catalog import load_catalog
 
-    (tmp_path / "a.txt").write_text("Text.", encoding="utf-8")
-    (tmp_path / "manifest.jsonl").write_text('{"file": "a.txt"}\n{"file": "b.txt",\n', encoding="utf-8")
-    catalog = load_catalog([tmp_path / "a.txt"])
-    assert catalog.lookup(tmp_path / "a.txt") is None
-    assert [e.code for e in catalog.problems] == ["T014"] and "line 2" in catalog.problems[0].reason
+    for name in ("a.txt", "c.txt", "d.txt"):
+        (tmp_path / name).write_text("Text.", encoding="utf-8")
+    (tmp_path / "manifest.jsonl").write_text(
+        '{"file": "a.txt", "published": "1848-02-24"}\n'
+        '{"file": "b.txt",\n'  # a record broken over two lines
+        '  "published": "1848"}\n'
+        '\n'
+        '["c.txt", "1848-03-13"]\n'  # a list, not an object
+        '{"file": "d.txt", "published": "1848-03-18"}\n', encoding="utf-8")
+    catalog = load_catalog([tmp_path / name for name in ("a.txt", "c.txt", "d.txt")])
+    assert catalog.lookup(tmp_path / "a.txt")["issued"]["date-parts"] == [[1848, 2, 24]]
+    assert catalog.lookup(tmp_path / "d.txt")["issued"]["date-parts"] == [[1848, 3, 18]]
+    assert catalog.lookup(tmp_path / "c.txt") is None
+    problems = [(e.code, e.path.rsplit("manifest.jsonl", 1)[1], e.reason) for e in catalog.problems]
+    assert [p[:2] for p in problems] == [("T015", " line 2"), ("T015", " line 3"), ("T015", " line 5")]
+    assert "not a JSON object on one line" in problems[0][2] and "several lines" in problems[0][2]
+    assert "holds a JSON list, not an object" in problems[2][2]
+    message = str(catalog.problems[2])
+    assert "CSL" not in message and "manifest.jsonl line 5" in message and "one JSON object per line" in message

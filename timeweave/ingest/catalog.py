@@ -16,7 +16,7 @@ from typing import Sequence
 from timeweave.errors import IngestError
 from timeweave.ingest import errors as codes
 from timeweave.ingest.files import read_regular, safe_name
-from timeweave.ingest.manifest import MANIFEST_NAMES, as_csl, read_lines
+from timeweave.ingest.manifest import MANIFEST_HINT, MANIFEST_NAMES, as_csl, read_lines
 
 MAX_CATALOG_BYTES = 50 * 2**20  # a catalog is a list of references; a larger file is not one
 
@@ -47,9 +47,10 @@ class Catalog:
         """Load one catalog file; every problem is recorded, none is raised."""
         json_path = Path(json_path)
         self.loaded.append(json_path)
+        manifest = json_path.suffix.lower() == ".jsonl"  # one record a line (`manifest`), each line on its own
         try:
             raw = read_regular(json_path, str(json_path), MAX_CATALOG_BYTES).decode("utf-8-sig")
-            data = read_lines(raw) if json_path.suffix.lower() == ".jsonl" else json.loads(raw)
+            data = read_lines(raw) if manifest else json.loads(raw)
         except IngestError as exc:  # a pipe, a device, empty, or over the limit: checked before reading
             code = codes.CATALOG_INVALID if exc.code in (codes.EMPTY, codes.TOO_LARGE) else exc.code
             self._problem(code, json_path, exc.reason, "Fix or remove the catalog file; until then its documents use "
@@ -57,8 +58,16 @@ class Catalog:
             return
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
-            self._problem(codes.CATALOG_INVALID, json_path, f"is not valid CSL-JSON: {_short(exc)}{where}",
+            what = "is not a UTF-8 manifest (one JSON object a line)" if manifest else "is not valid CSL-JSON"
+            self._problem(codes.CATALOG_INVALID, json_path, f"{what}: {_short(exc)}{where}",
                           "Fix the JSON; until then its documents use metadata extracted from their text.")
+            return
+        if manifest:
+            records, broken = data
+            for line, reason in broken:
+                self._problem(codes.CATALOG_RECORD, f"{json_path} line {line}", reason, MANIFEST_HINT)
+            for line, item in records:
+                self._add_record(json_path, line - 1, as_csl(item), where=f"{json_path} line {line}")
             return
         items = data.get("items") if isinstance(data, dict) and "items" in data else data
         if isinstance(items, dict):
@@ -70,8 +79,8 @@ class Catalog:
         for index, item in enumerate(items):
             self._add_record(json_path, index, as_csl(item))
 
-    def _add_record(self, json_path: Path, index: int, item: object) -> None:
-        where = f"{json_path} record {index + 1}"
+    def _add_record(self, json_path: Path, index: int, item: object, *, where: str | None = None) -> None:
+        where = where or f"{json_path} record {index + 1}"
         if not isinstance(item, dict):
             self._problem(codes.CATALOG_RECORD, where, "is not a JSON object", "Remove it or make it a CSL-JSON item.")
             return

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import re
 
+from timeweave.annotate.timex.patterns import MON_WORD
+
 HEADER_LINES = 6  # a date line belongs to the header: the title, a byline, the date
 DATELINE_LINES = 15  # a dateline opens the first paragraph of the story, after the header
+# Weekdays here include the abbreviations of newspaper headers ("Tues., Nov. 9"); the time-expression
+# rules' WEEKDAY (annotate/timex/patterns.py) has full names only, so this one stays its own.
 _WEEKDAY = r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs?)?|Fri|Sat(?:ur)?|Sun)(?:day)?\.?"
-_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?"
-          r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+_MONTH = MON_WORD  # the time-expression rules' month names ("Nov", "Sept.", "November", "NOV."), one list for both
 _YEAR = r"(?:1[5-9]\d\d|20\d\d)"
 # a full date with a year: "Nov 9, 1995", "9 November 1995", "1995-11-09", "November 1995"
 _DATE = (rf"(?:{_WEEKDAY},?\s+)?(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+{_YEAR}|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+{_YEAR}"

@@ -6,7 +6,8 @@ as "today", "this week" or "On Friday" in the text count from, and nothing else 
 it. A manifest record is mapped onto CSL-JSON (`catalog`), so it is used like a Zotero export:
 `title` and `url` as they stand, the first of `issued` / `published` / `date` / `publication_date`
 that reads as a date as `issued` ("unknown" or "n.d." gives none). Other fields are kept in the
-record, unused.
+record, unused. Each line is a record on its own: a broken line is reported with its number (T015)
+and the other lines are used.
 """
 
 from __future__ import annotations
@@ -19,18 +20,35 @@ MANIFEST_NAMES = ("manifest.jsonl", "sources.jsonl")
 DATE_KEYS = ("issued", "published", "date", "publication_date", "pubdate", "date_published")
 
 
-def read_lines(text: str) -> list:
-    """The JSON values of a JSON-lines file, one per non-blank line; a bad line raises JSONDecodeError
-    with its own line and column."""
-    items, offset = [], 0
-    for line in text.splitlines(keepends=True):
-        if line.strip():
-            try:
-                items.append(json.loads(line.rstrip("\r\n")))
-            except json.JSONDecodeError as exc:
-                raise json.JSONDecodeError(exc.msg, text, offset + exc.pos) from None
-        offset += len(line)
-    return items
+MANIFEST_HINT = ('Write one JSON object per line, e.g. {"file": "report.txt", "title": "...", "published": "1964-08-05"}; '
+                 "until that line is fixed its document uses metadata extracted from its text.")
+
+
+def read_lines(text: str) -> tuple[list[tuple[int, object]], list[tuple[int, str]]]:
+    """The records of a JSON-lines manifest: ([(line number, value)], [(line number, why it is unreadable)]).
+
+    Lines are independent records, so a broken one is reported with its number and skipped while the
+    others are used (one typo must not strip a whole corpus of its dates). Blank lines are skipped.
+    """
+    items, broken = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            broken.append((number, f"is not a JSON object on one line ({exc.msg} at column {exc.colno}; "
+                                   "a record may not run over several lines)"))
+            continue
+        if not isinstance(value, dict):
+            broken.append((number, f"holds a JSON {_kind(value)}, not an object with a 'file' field"))
+            continue
+        items.append((number, value))
+    return items, broken
+
+
+def _kind(value: object) -> str:
+    return {list: "list", str: "string", bool: "true/false", type(None): "null"}.get(type(value), "number")
 
 
 def as_csl(item: object) -> object:
