@@ -28,9 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import pwd
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -42,6 +39,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "tests"))  # postgres_cluster: the throwaway PostgreSQL the tests start
+
+import postgres_cluster  # noqa: E402
 DATA = ROOT.parent / "shared" / "benchmarks" / "tempeval3" / "train"
 
 
@@ -213,60 +213,17 @@ def compare(args) -> None:
               f"max {max(ratios):.2f} over {len(ratios)} rounds", flush=True)
 
 
-def start_postgres(base: Path) -> tuple[str, callable]:
-    """A throwaway PostgreSQL cluster in `base` (as tests/conftest.py starts one); its URL and a stop function."""
-    import glob
-
-    bindir = Path(sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)[0]).parent
-    base.mkdir(parents=True, exist_ok=True)
-    data = base / "data"
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    run_as = {}
-    if os.geteuid() == 0:
-        user = pwd.getpwnam("postgres")
-        os.chown(base, user.pw_uid, user.pw_gid)
-        run_as = {"user": user.pw_uid, "group": user.pw_gid}
-    env = {**os.environ, "LC_ALL": "C.UTF-8"}
-
-    def pg(*a):
-        subprocess.run(a, check=True, capture_output=True, env=env, cwd=base, **run_as)
-
-    pg(str(bindir / "initdb"), "-D", str(data), "-U", "timeweave", "--auth=trust", "-E", "UTF8")
-    pg(str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(base / "log"), "-o",
-       f"-k {base} -p {port} -c listen_addresses='' -c fsync=off", "start")
-    pg(str(bindir / "createdb"), "-h", str(base), "-p", str(port), "-U", "timeweave", "timeweave")
-
-    def stop():
-        subprocess.run([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"], capture_output=True, cwd=base,
-                       **run_as)
-    return f"postgresql://timeweave@/timeweave?host={base}&port={port}", stop
-
-
-def empty(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    from timeweave.store import engine_url
-
-    engine = create_engine(engine_url(url))
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
 def growth(args) -> None:
     """Fresh builds of each size on --workers N (PostgreSQL with --postgres), and the growth curve."""
     stop = None
     if args.postgres:
-        url, stop = start_postgres(Path(tempfile.mkdtemp(prefix="scale-pg-")))
+        url, stop = postgres_cluster.start(Path(tempfile.mkdtemp(prefix="scale-pg-")))  # the tests' cluster
     try:
         rows = []
         for n in args.growth:
             docs = corpus(args.out / f"docs-{n}", n)
             if args.postgres:
-                empty(url)
+                postgres_cluster.empty(url)
                 db = url
             else:
                 db = str(args.out / f"growth-{n}.db")
