@@ -59,7 +59,7 @@ def test_alias_evidence_rows_quote_the_text_that_made_the_link(linked):
 def test_chronicle_carries_alias_evidence_and_validate_checks_its_quotes(linked):
     data = chronicle(linked)
     validate(data, texts=TEXTS)
-    assert data["schema"] == 2
+    assert data["schema"] == 3
     (nato,) = [e for e in data["entities"] if any(a["text"] == "NATO" for a in e["aliases"])]
     by_text = {a["text"]: a for a in nato["aliases"]}
     assert by_text["NATO"]["sources"] == ["kosovo-1999", "nato-1949"]

@@ -251,7 +251,7 @@ def test_cli_wiring(built, tmp_path):
     out = tmp_path / "chronicle.json"
     exported = runner.invoke(app, ["export", "json", "--db", str(db), "-o", str(out)])
     assert exported.exit_code == 0, exported.output
-    assert json.loads(out.read_text())["schema"] == 2
+    assert json.loads(out.read_text())["schema"] == 3
     missing = runner.invoke(app, ["status", "--db", str(tmp_path / "nope.db")])
     assert missing.exit_code == 2 and "timeweave build" in missing.output
 

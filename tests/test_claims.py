@@ -414,3 +414,140 @@ def test_a_figure_another_voice_gives_of_the_same_thing_is_not_single_source():
     assert echoed(alone, [mine, other], None)
     later = _claim(3, 2, "c", interval=parse("1814-08-24", "1814-08-24", "1814-08-24"))
     assert not echoed(alone, [mine, later], None), "three ships two years later are another count"
+
+
+def _persons(store: HandStore) -> None:
+    with store.engine.begin() as conn:  # the people named are persons, not states
+        conn.execute(t.mentions.update().values(type="person"))
+        conn.execute(t.entities.update().values(type="person"))
+
+
+def test_a_ship_placed_in_international_waters_and_inside_territorial_waters_contradict(store):
+    a = store.source("a", "On 23 January 1968 patrol boats seized the Pueblo in international waters.", authors=["Navy"])
+    b = store.source("b", "On 23 January 1968 patrol boats seized the Pueblo inside the republic's territorial waters.",
+                     authors=["Agency"])
+    store.event(a, store.texts[a], "seized", "attack", when=day("1968-01-23"), others=["Pueblo"])
+    store.event(b, store.texts[b], "seized", "attack", when=day("1968-01-23"), others=["Pueblo"])
+    run(store)
+    found = claim_comparisons(store, "claim:position")
+    assert [f["kind"] for f in found] == ["contradict"], found
+    assert {q[0] for q in found[0]["quotes"]} == {"a", "b"}
+    assert "international waters" in found[0]["explanation"] and "territorial" in found[0]["explanation"]
+
+
+def test_who_opposed_a_vote_is_compared_about_the_persons_alone_without_an_event(store, tmp_path):
+    """Two voices say the same two senators opposed the treaty; their sentences tell no event `reconcile` made
+    (undated), so the comparison is about the persons: its event is null and it names one of them."""
+    a = store.source("a", "The treaty was opposed in the Senate only by Henry Lodge and William Borah.", authors=["A"])
+    b = store.source("b", "It passed with only two senators, Henry Lodge and William Borah, dissenting.", authors=["B"])
+    store.event(a, store.texts[a], "opposed", "vote", others=["Henry Lodge", "William Borah"])
+    store.event(b, store.texts[b], "passed", "vote", others=["Henry Lodge", "William Borah"])
+    _persons(store)
+    run(store)
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(t.comparisons).where(t.comparisons.c.field == "claim:stance")).all()
+    assert [(r.kind, r.event_id) for r in rows] == [("agree", None)], rows
+    assert rows[0].entity_id in {store.entities["Henry Lodge"], store.entities["William Borah"]}
+    assert "opposed" in rows[0].explanation
+    # the lone count 'two senators' is no single-source figure: the other voice names the two
+    assert claim_comparisons(store, "claim:quantity:senator") == []
+    document = chronicle(store.engine)
+    validate(document, texts=store.texts)
+    stance = [c for c in document["comparisons"] if c["field"] == "claim:stance"]
+    assert stance[0]["event"] is None and stance[0]["entity"] == rows[0].entity_id
+
+    from fastapi.testclient import TestClient
+
+    from timeweave.serve.app import create_app
+
+    client = TestClient(create_app(store.engine))
+    groups = client.get("/claims.json?kind=stance").json()["groups"]
+    assert [(g["entity"], g["relation"]) for g in groups] == [(rows[0].entity_id, "agree")]
+    assert f"/entities/{rows[0].entity_id}" in client.get("/claims?kind=stance").text
+    assert client.get(f"/claims.json?entity={rows[0].entity_id}").json()["groups"]
+    assert client.get("/comparisons?kind=agree").status_code == 200
+
+
+def test_two_voices_calling_one_person_the_first_prisoner_agree(store):
+    a = store.source("a", "On 12 May 1915 Ivan Petrov became the first soldier taken prisoner at the river.",
+                     authors=["A"])
+    b = store.source("b", "On 12 May 1915 the guards captured the first soldier Ivan Petrov at the river.",
+                     authors=["B"])
+    store.event(a, store.texts[a], "taken prisoner", "capture", when=day("1915-05-12"), others=["Ivan Petrov"])
+    store.event(b, store.texts[b], "captured", "capture", when=day("1915-05-12"), others=["Ivan Petrov"])
+    _persons(store)
+    run(store)
+    found = claim_comparisons(store, "claim:distinction:first")
+    assert [f["kind"] for f in found] == ["agree"], found
+    assert "Ivan Petrov" in found[0]["explanation"]
+
+
+def test_a_belief_held_at_the_time_and_a_deception_differ_and_each_is_a_lone_judgement(store):
+    a = store.source("a", "On 9 March 1898 the officers were convinced at the time that the mine had been laid.",
+                     authors=["Board"])
+    b = store.source("b", "On 9 March 1898 the press deliberately falsified the report that the mine had been laid.",
+                     authors=["Critic"])
+    store.event(a, store.texts[a], "laid", "attack", when=day("1898-03-09"))
+    store.event(b, store.texts[b], "laid", "attack", when=day("1898-03-09"))
+    run(store)
+    found = claim_comparisons(store, "claim:evaluation:judgement:intent")
+    assert sorted(f["kind"] for f in found) == ["differ_in_framing", "single_source", "single_source"], found
+
+
+def test_migration_0015_makes_a_comparisons_event_optional_and_keeps_the_rows(store_db):
+    """A store made before 0015 (comparisons.event_id NOT NULL, no entity_id) is upgraded in place on SQLite
+    (tables made anew) and PostgreSQL (ALTER), its comparisons and their statements kept."""
+    from sqlalchemy import inspect, insert, text
+
+    from timeweave.store.migrations import migrate
+
+    engine = open_store(store_db)
+    with engine.begin() as conn:  # back to the shape of 0014
+        conn.execute(text("DROP TABLE comparison_statements"))
+        conn.execute(text("DROP TABLE comparisons"))
+        conn.execute(text("CREATE TABLE comparisons (id INTEGER PRIMARY KEY, event_id INTEGER NOT NULL REFERENCES events(id) "
+                          "ON DELETE CASCADE, kind VARCHAR(20) NOT NULL, field VARCHAR(40) NOT NULL, explanation TEXT NOT NULL, "
+                          "component VARCHAR(60) NOT NULL)"))
+        t.comparison_statements.create(conn)
+        conn.execute(t.migrations.delete().where(t.migrations.c.name == "0015_comparisons_entity"))
+        conn.execute(insert(t.sources).values(id="s", path="/s.txt", sha256="0" * 64, format="txt", size=1, title="s",
+                                              authors=[], kind="other", kind_reason="test", metadata_origin="extracted",
+                                              pipeline="test", updated_at="2024-01-01T00:00:00"))
+        conn.execute(insert(t.events).values(id=7, label="x", type="battle", status="single_source", component="test"))
+        conn.execute(text("INSERT INTO comparisons VALUES (1, 7, 'agree', 'when', 'two agree', 'test')"))
+        conn.execute(insert(t.comparison_statements).values(comparison_id=1, source_id="s", start=0, end=1, value="v"))
+    assert migrate(engine) == ["0015_comparisons_entity"]
+    columns = {c["name"]: c for c in inspect(engine).get_columns("comparisons")}
+    assert columns["event_id"]["nullable"] and "entity_id" in columns
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT id, event_id, entity_id FROM comparisons")).all() == [(1, 7, None)]
+        assert conn.execute(select(t.comparison_statements.c.comparison_id)).scalars().all() == [1]
+        conn.execute(insert(t.comparisons).values(id=2, event_id=None, entity_id=3, kind="agree", field="claim:stance",
+                                                  explanation="e", component="test"))
+    assert migrate(engine) == []
+
+
+def _reconcile_fields(store: HandStore) -> set[tuple[str, str]]:
+    reconcile(store.engine, config=CONFIG, encoder=bag_of_words)
+    with store.engine.connect() as conn:
+        return {(r.kind, r.field) for r in conn.execute(select(t.comparisons))}
+
+
+def test_reconcile_reads_victory_and_defeat_of_the_two_sides_as_one_outcome_not_a_framing(store):
+    """Reconcile's own `evaluation` comparison agrees with the claims stage: "X was defeated by Y" and "Y won,
+    securing victory" tell one outcome from the two sides; making one side both winner and loser still differs."""
+    a = store.source("a", "On 18 June 1815 Napoleon was defeated by Wellington at Waterloo.", authors=["Paris"])
+    b = store.source("b", "On 18 June 1815 Wellington fought Napoleon at Waterloo, securing victory.", authors=["London"])
+    store.event(a, store.texts[a], "defeated", "battle", when=day("1815-06-18"), others=["Napoleon", "Wellington"])
+    store.event(b, store.texts[b], "fought", "battle", when=day("1815-06-18"), others=["Wellington", "Napoleon"])
+    _persons(store)
+    assert ("differ_in_framing", "evaluation") not in _reconcile_fields(store)
+
+
+def test_reconcile_still_calls_one_side_winner_and_loser_a_difference(store):
+    a = store.source("a", "On 18 June 1815 Napoleon was defeated by Wellington at Waterloo.", authors=["Paris"])
+    b = store.source("b", "On 18 June 1815 Napoleon fought Wellington at Waterloo, securing victory.", authors=["Rome"])
+    store.event(a, store.texts[a], "defeated", "battle", when=day("1815-06-18"), others=["Napoleon", "Wellington"])
+    store.event(b, store.texts[b], "fought", "battle", when=day("1815-06-18"), others=["Napoleon", "Wellington"])
+    _persons(store)
+    assert ("differ_in_framing", "evaluation") in _reconcile_fields(store)

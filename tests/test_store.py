@@ -89,7 +89,7 @@ def test_chronicle_export_validates_and_quotes_match(store_db):
     _store_with_event(engine)
     data = chronicle(engine)
     validate(data, texts={"mfa": TEXT})
-    assert data["schema"] == 2
+    assert data["schema"] == 3
     (event,) = data["events"]
     assert event["when"] == {"edtf": "1936-03-12", "earliest": "1936-03-12", "latest": "1936-03-12", "reason": "stated"}
     assert event["evidence"][0]["quote"].startswith("On March 12, 1936")

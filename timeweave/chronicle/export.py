@@ -21,7 +21,9 @@ from timeweave.curate.marks import mark_curated
 from timeweave.errors import SchemaError
 from timeweave.store import schema as t
 
-SCHEMA_VERSION = 2  # 2: aliases carry how, rule and the evidence of their link; `curated` marks (docs/schema.md)
+# 2: aliases carry how, rule and the evidence of their link; `curated` marks. 3: a comparison's `event` may be null
+# and it has `entity`, the entity a claim comparison is said of (docs/schema.md)
+SCHEMA_VERSION = 3
 
 
 @lru_cache(maxsize=1)
@@ -99,7 +101,7 @@ def chronicle(engine: Engine) -> dict[str, Any]:
             )
         comparisons = [
             {
-                "id": r.id, "event": r.event_id, "kind": r.kind, "field": r.field,
+                "id": r.id, "event": r.event_id, "entity": r.entity_id, "kind": r.kind, "field": r.field,
                 "statements": statements.get(r.id, []), "explanation": r.explanation,
             }
             for r in conn.execute(select(t.comparisons).order_by(t.comparisons.c.id))

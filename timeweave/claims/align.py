@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from timeweave.claims.extract import Claim
+from timeweave.claims.extract import SUBJECT_KINDS, Claim
 from timeweave.claims.vocab import vocabulary
 from timeweave.reconcile import dates
 
@@ -29,14 +29,18 @@ class Relation:
     field: str  # claim:<kind>[:<facet>]
     question: str
     explanation: str
-    event_id: int
+    event_id: int | None  # None: about an entity alone (who opposed, who was the first), no event of reconcile's
     claims: list[Claim] = field(default_factory=list)
+    entity_id: int | None = None  # the entity a stance or distinction is said of
 
 
 def group_key(claim: Claim) -> tuple:
     """(event, kind, facet): the question a claim answers. A judgement's facet carries its axis
     (`framing.tsv`): "deliberate or an error?" is one question, "heroic?" another, so two voices answering
-    different questions do not differ in framing."""
+    different questions do not differ in framing. A claim about an entity (stance, distinction) carries the key
+    of its entity's group (`by_subject`)."""
+    if "group" in claim.extra:
+        return claim.extra["group"]
     facet = claim.facet if claim.kind in ("evaluation", "quantity") or claim.facet == "initiator" else ""
     if claim.kind == "evaluation" and claim.axis and facet != "name":
         facet = f"{facet}:{claim.axis}"
@@ -145,16 +149,19 @@ def align(claims: list[Claim], vectors: np.ndarray | None = None, *, min_similar
     placed_by_kind: dict[tuple, list[int]] = defaultdict(list)
     placed_any: dict[int, list[int]] = defaultdict(list)
     for i, claim in enumerate(claims):
+        if claim.kind in SUBJECT_KINDS:
+            continue  # grouped by the entity they are said of (`by_subject`)
         if claim.event_id is not None:
             groups[group_key(claim)].append(claim)
             placed_by_kind[(claim.kind, claim.facet)].append(i)
             for entity in claim.entities:
                 placed_by_entity[(claim.kind, claim.facet, entity)].append(i)
                 placed_any[entity].append(i)
+    subject_groups = by_subject(claims)
     if vectors is None:
-        return dict(groups)
+        return {**groups, **subject_groups}
     for i, claim in enumerate(claims):
-        if claim.event_id is not None:
+        if claim.event_id is not None or claim.kind in SUBJECT_KINDS:
             continue
         candidates = sorted({j for entity in claim.entities
                              for j in placed_by_entity.get((claim.kind, claim.facet, entity), ())
@@ -181,9 +188,51 @@ def align(claims: list[Claim], vectors: np.ndarray | None = None, *, min_similar
                 claim.extra["placed_by"] = f"similar to a claim of event {claim.event_id} (cosine {scores[best]:.2f})"
                 groups[group_key(claim)].append(claim)
                 break
-    unplaced = [c for c in claims if c.event_id is None]
-    return rejoin(dict(groups), unplaced, vectors, max_block=max_block,
-                  min_similarity=min_similarity if echo_similarity is None else echo_similarity)
+    unplaced = [c for c in claims if c.event_id is None and c.kind not in SUBJECT_KINDS]
+    return {**rejoin(dict(groups), unplaced, vectors, max_block=max_block,
+                     min_similarity=min_similarity if echo_similarity is None else echo_similarity), **subject_groups}
+
+
+def by_subject(claims: list[Claim]) -> dict[tuple, list[Claim]]:
+    """Stance and distinction claims grouped by the entity they are said of, whatever event (if any) their
+    sentence tells: (event, kind, facet, entity), event None unless every claim of the group is placed in one.
+
+    Claims of one kind sharing a subject are one group (union-find: "A and B opposed" and "B opposed" are one
+    question); claims dated apart (beyond both dates' precision) are about two matters and stay apart. A
+    distinction's facet is its value: "the first" and "the only" answer different questions."""
+    chosen = [c for c in claims if c.kind in SUBJECT_KINDS and c.subjects]
+    parent = list(range(len(chosen)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    seen: dict[tuple, int] = {}
+    for i, claim in enumerate(chosen):
+        facet = claim.value if claim.kind == "distinction" else ""
+        for entity in claim.subjects:
+            j = seen.setdefault((claim.kind, facet, entity), i)
+            if j != i and not _disjoint(claim, chosen[j]):
+                parent[find(i)] = find(j)
+    components: dict[int, list[Claim]] = defaultdict(list)
+    for i, claim in enumerate(chosen):
+        components[find(i)].append(claim)
+    out: dict[tuple, list[Claim]] = {}
+    for group in components.values():
+        counts: dict[int, int] = defaultdict(int)
+        for claim in group:
+            for entity in claim.subjects:
+                counts[entity] += 1
+        entity = min(counts, key=lambda e: (-counts[e], e))
+        events = {c.event_id for c in group}
+        event = next(iter(events)) if len(events) == 1 else None
+        key = (event, group[0].kind, group[0].value if group[0].kind == "distinction" else "", entity)
+        for claim in group:
+            claim.extra["group"] = key
+        out[key] = group
+    return out
 
 
 def _whole(claim: Claim) -> bool:
@@ -237,7 +286,8 @@ def _statements(claims: list[Claim], limit: int = 12) -> list[Claim]:
     value (and polarity), so that every side of a contradiction is quoted however many voices the other side has."""
     seen: set[tuple] = set()
     sides: dict[tuple, list[Claim]] = {}
-    for claim in sorted(claims, key=lambda c: (c.source_id, c.start)):
+    # a stance or distinction: the sentence naming most of the entities it is said of speaks for its voice
+    for claim in sorted(claims, key=lambda c: (-len(c.subjects), c.source_id, c.start)):
         if (claim.voice, claim.value) not in seen:
             seen.add((claim.voice, claim.value))
             sides.setdefault((claim.value, claim.polarity), []).append(claim)
@@ -374,6 +424,34 @@ def _framing(claims: list[Claim], what: str, generic: frozenset[str] = frozenset
     return "differ_in_framing", f"The voices {what} differently ({said})."
 
 
+def _exclusive(claims: list[Claim], what: str) -> tuple[str, str] | None:
+    """Values that exclude each other (a ship inside or outside territorial waters; a person for or against):
+    voices giving different values contradict, voices giving the same one agree; one voice alone is no
+    comparison."""
+    by = _voices(claims)
+    values = {voice: {c.value for c in cs} for voice, cs in by.items()}
+    if len(by) < 2:
+        return None
+    voices = list(by)
+    for i, a in enumerate(voices):
+        for b in voices[i + 1:]:
+            if not values[a] & values[b]:
+                ca, cb = by[a][0], by[b][0]
+                return "contradict", (f"{_who([ca])} {what} '{ca.value}' ('{ca.extra.get('cue', ca.value)}'), but "
+                                      f"{_who([cb])} '{cb.value}' ('{cb.extra.get('cue', cb.value)}').")
+    shared = sorted(set.intersection(*values.values()))[0]
+    return "agree", f"{len(by)} independent voices {what} '{shared}': {_who(claims)}."
+
+
+def _subject_names(claims: list[Claim]) -> str:
+    names: list[str] = []
+    for claim in claims:
+        for name in claim.extra.get("names", "").split(", "):
+            if name and name not in names:
+                names.append(name)
+    return ", ".join(names[:4])
+
+
 WHAT = {"cause": "explain why it happened", "purpose": "say what it was for", "attribution": "rest it on the word of"}
 
 
@@ -392,6 +470,20 @@ def echoed(relation: Relation, claims: list[Claim], vectors: np.ndarray | None, 
                    and c.event_id is not None and c.event_id in {relation.event_id, *(m.extra.get("own_event") for m in mine)}
                    for c in claims)
     counts = mine[0].kind == "quantity"  # a count is echoed by the same number, whatever noun counts it (boats, vessels)
+    if counts and mine[0].number and mine[0].number >= 2:
+        # "two Senators (A and B) dissented": a count of the persons its sentence names is told again by any other
+        # voice naming the same persons in a claim about them (a stance, a distinction)
+        named = {e for c in claims if c.subjects and (c.source_id, c.start) == (mine[0].source_id, mine[0].start)
+                 for e in c.subjects}
+        if len(named) == mine[0].number and any(c.voice not in voices and c.subjects >= named for c in claims):
+            return True
+    if mine[0].kind in ("cause", "purpose"):
+        # a voice that gives the same reason together with another voice under another event (which `reconcile`
+        # kept apart: the order and the strikes) is not alone in giving it
+        alike = [c for c in claims if (c.kind, c.facet, c.value) == (mine[0].kind, mine[0].facet, mine[0].value)]
+        own = {group_key(c) for c in alike if c.voice in voices and c.event_id != relation.event_id}
+        if any(group_key(c) in own and c.voice not in voices for c in alike):
+            return True
     same = [c for c in claims if c.voice not in voices and c.kind == mine[0].kind
             and (c.number == mine[0].number if counts else (c.facet, c.value) == (mine[0].facet, mine[0].value))]
     if not same:
@@ -424,6 +516,18 @@ def relate_all(key: tuple, claims: list[Claim], *, tolerance: float = 0.1, limit
     not happen" is a finding of its own, beside the contradiction with those who tell it)."""
     found = relate(key, claims, tolerance=tolerance, limit=limit)
     out = [found] if found is not None else []
+    if found is not None and found.kind == "differ_in_framing" and key[1] == "evaluation" and key[2] != "name":
+        # voices judging one question differently: a judgement only one of them makes is also a lone claim
+        # ("only X calls it deliberate deception"), as when no other voice judged it at all
+        by_value: dict[str, list[Claim]] = defaultdict(list)
+        for claim in claims:
+            by_value[claim.value].append(claim)
+        for value, said in sorted(by_value.items()):
+            if len({c.voice for c in said}) == 1:
+                out.append(Relation("single_source", found.field, found.question,
+                                    f"Only {_who(said[:1])} judge{'s' if len(said) == 1 else ''} it as '{value}' "
+                                    f"('{said[0].extra.get('cue', value)}'); the other voices judge it otherwise.",
+                                    key[0], _statements(said, limit), found.entity_id))
     if found is not None and found.kind == "contradict" and key[1] == "occurrence":
         denied = [c for c in claims if c.polarity == "-"]
         voices = {c.voice for c in denied}
@@ -440,7 +544,8 @@ def relate(key: tuple, claims: list[Claim], *, tolerance: float = 0.1, limit: in
     purpose values that only say there was one (`cues.tsv`, column generic)."""
     if generic is None:
         generic = vocabulary().generic
-    event_id, kind, facet = key
+    event_id, kind, facet = key[:3]
+    entity_id = key[3] if len(key) > 3 else None  # a stance or distinction: the entity it is said of
     if kind == "occurrence":
         found = _occurrence(claims)
         if found is not None:  # the statements are the accounts the relation was read from
@@ -465,6 +570,15 @@ def relate(key: tuple, claims: list[Claim], *, tolerance: float = 0.1, limit: in
         if len(by) == 1:
             found = ("single_source", f"This rests on one voice, {claims[0].voice_name}, however many documents quote it "
                                       f"({', '.join(sorted({c.source_id for c in claims}))}).")
+    elif kind == "position":
+        found = _exclusive(claims, "place it")
+    elif kind == "stance":
+        found = _exclusive(claims, f"say that {_subject_names(claims)} stood")
+    elif kind == "distinction":
+        by = _voices(claims)
+        found = None if len(by) < 2 else (
+            "agree", f"{len(by)} independent voices say {_subject_names(claims)} was the {facet} "
+                     f"({'; '.join(sorted({repr(c.extra.get('phrase', c.value)) for c in claims})[:3])}): {_who(claims)}.")
     else:
         found = _framing(claims, WHAT[kind], generic)
     if found is None or (found[0] == "single_source" and not notable(kind, facet, claims, generic)):
@@ -472,4 +586,4 @@ def relate(key: tuple, claims: list[Claim], *, tolerance: float = 0.1, limit: in
     relation, explanation = found
     chosen = _statements(claims, limit)
     return Relation(relation, "claim:" + kind + (f":{facet}" if facet else ""), claims[0].question, explanation,
-                    event_id, chosen)
+                    event_id, chosen, entity_id)

@@ -41,7 +41,16 @@ QUESTIONS = {
     "outcome": "Who won?",
     "quantity": "How many? ({unit})",
     "attribution": "On whose word?",
+    "position": "Where was it?",
+    "stance": "Who stood for or against it?",
+    "distinction": "Who was the {unit}?",
 }
+# Kinds said of an entity (who opposed, who was the first), grouped by that entity, with or without an event.
+SUBJECT_KINDS = ("stance", "distinction")
+# Characters between a stance or distinction cue and the names it is said of: the names of its own clause
+# ("opposed ... only by Senators A (D-OR) and B", "A becomes the first"); farther, a name belongs to another
+# clause. Not settings: they bound the grammar of one clause.
+SUBJECT_WINDOW = {"stance": 60, "distinction": 30}
 
 
 @dataclass
@@ -66,6 +75,7 @@ class Claim:
     agents: frozenset[int] = frozenset()
     patients: frozenset[int] = frozenset()
     entities: frozenset[int] = frozenset()
+    subjects: frozenset[int] = frozenset()  # stance, distinction: the entities it is said of
     interval: Interval | None = None  # the mention's date, when it has one
     id: int = 0
     comparison_id: int | None = None
@@ -77,6 +87,8 @@ class Claim:
             return QUESTIONS["initiator"]
         if self.kind == "evaluation":
             return "How is it named?" if self.facet == "name" else f"How is it judged? ({self.axis or self.value})"
+        if self.kind == "distinction":
+            return QUESTIONS["distinction"].format(unit=self.value)
         return QUESTIONS[self.kind].format(unit=self.facet or "")
 
 
@@ -118,6 +130,30 @@ def _sides(m: Mention, at: int, end: int, corpus: Corpus) -> tuple[str | None, s
     return before, after
 
 
+def outcome_roles(m: Mention, corpus: Corpus, vocab: Vocabulary | None = None
+                  ) -> tuple[re.Match, frozenset[str], frozenset[str]] | None:
+    """(outcome word, winners, losers) of a sentence: the first (most specific) outcome pattern of `outcomes.tsv`
+    it holds decides, and the actors named before and after the word take the roles that row gives them, so "Y
+    was defeated by X" and "X won against Y" make the same winner. None when no side could be named.
+
+    `reconcile` asks it too, so that its own framing comparison does not call one outcome told from the two
+    sides ("defeated" / "securing victory") a difference of framing."""
+    vocab = vocab or vocabulary()
+    for pattern, before_role, after_role in vocab.outcomes:
+        found = _search(pattern, m.sentence)
+        if not found:
+            continue
+        before, after = _sides(m, m.start + found.start(), m.start + found.end(), corpus)
+        roles: dict[str, set[str]] = {"winner": set(), "loser": set()}
+        for side, role in ((before, before_role), (after, after_role)):
+            if side and role in roles:
+                roles[role].add(side)
+        if roles["winner"] or roles["loser"]:
+            return found, frozenset(roles["winner"]), frozenset(roles["loser"])
+        return None
+    return None
+
+
 def initiators(m: Mention, found: re.Match, corpus: Corpus) -> tuple[frozenset, str] | None:
     """(agents, names) that an initiative cue ("opened fire", "launched an attack", "decided to invade") makes
     the side that started it: the agents of the mention whose trigger the cue contains. None when the cue does
@@ -127,6 +163,33 @@ def initiators(m: Mention, found: re.Match, corpus: Corpus) -> tuple[frozenset, 
     if not found.start() <= trigger < found.end() or not m.agents:
         return None
     return m.agents, ", ".join(sorted(corpus.entity_names.get(e, str(e)) for e in m.agents))
+
+
+def subjects(m: Mention, found: re.Match, kind: str, corpus: Corpus) -> tuple[frozenset[int], str]:
+    """(entities, names) a stance or distinction cue is said of: the persons named within its clause (a few words
+    before or after it, no sentence stop between), else, for a stance, the bodies and states so named. A
+    distinction ("the first ...") is of the one nearest person: "A becomes the first prisoner",
+    "the first pilot B"."""
+    window = SUBJECT_WINDOW[kind]
+    near = []
+    for start, end, text, entity, type_ in m.named:
+        if entity is None or type_ not in ACTORS:
+            continue
+        at, stop = start - m.start, end - m.start
+        if stop <= found.start():
+            gap, between = found.start() - stop, m.sentence[stop:found.start()]
+        elif at >= found.end():
+            gap, between = at - found.end(), m.sentence[found.end():at]
+        else:
+            continue
+        if gap <= window and not re.search(r"[;.!?]\s", between):
+            near.append((gap, type_, entity))
+    persons = [n for n in near if n[1] == "person"]
+    chosen = persons or ([] if kind == "distinction" else near)
+    if kind == "distinction":
+        chosen = sorted(chosen)[:1]
+    entities = frozenset(e for _, _, e in chosen)
+    return entities, ", ".join(sorted(corpus.entity_names.get(e, str(e)) for e in entities))
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -164,6 +227,14 @@ def claims_of(m: Mention, corpus: Corpus, event_id: int | None, vocab: Vocabular
             trigger = m.trigger_start - m.start
             if occurrence is None and found.start() - NEAR <= trigger <= found.end() + NEAR:
                 occurrence, cued_at = (cue.value, cue.polarity), m.start + found.start()
+        elif cue.kind in SUBJECT_KINDS:
+            for each in cue.pattern.finditer(text):  # said of the names beside it: any of its places in the sentence
+                who, names = subjects(m, each, cue.kind, corpus)
+                if who:
+                    out.append(Claim(kind=cue.kind, value=cue.value, polarity=cue.polarity, subjects=who,
+                                     extra={"cue": each.group(0), "at": m.start + each.start(), "names": names,
+                                            "phrase": " ".join(text[each.start():].split()[:5]).strip(",.;:")}, **base))
+                    break
         elif cue.kind == "initiator":
             side = initiators(m, found, corpus)
             if side is not None:
@@ -201,21 +272,12 @@ def claims_of(m: Mention, corpus: Corpus, event_id: int | None, vocab: Vocabular
             at = m.start + found.start() + (max(0, m.trigger_start - m.start - 40) if facet == "name" else 0)
             out.append(Claim(kind="evaluation", value=value, polarity="+", facet=facet, axis=vocab.axes.get(value, ""),
                              extra={"cue": found.group(0), "at": at}, **base))
-    for pattern, before_role, after_role in vocab.outcomes:
-        found = _search(pattern, text)
-        if not found:
-            continue
-        before, after = _sides(m, m.start + found.start(), m.start + found.end(), corpus)
-        roles = {"winner": set(), "loser": set()}
-        for side, role in ((before, before_role), (after, after_role)):
-            if side and role in roles:
-                roles[role].add(side)
-        if roles["winner"] or roles["loser"]:
-            value = "; ".join(f"{r}: {', '.join(sorted(v))}" for r, v in roles.items() if v)
-            out.append(Claim(kind="outcome", value=value, polarity="+", winners=frozenset(roles["winner"]),
-                             losers=frozenset(roles["loser"]), extra={"cue": found.group(0), "at": m.start + found.start()},
-                             **base))
-        break  # the first (most specific) outcome pattern of the sentence decides
+    told = outcome_roles(m, corpus, vocab)
+    if told is not None:
+        found, winners, losers = told
+        value = "; ".join(f"{r}: {', '.join(sorted(v))}" for r, v in (("winner", winners), ("loser", losers)) if v)
+        out.append(Claim(kind="outcome", value=value, polarity="+", winners=winners, losers=losers,
+                         extra={"cue": found.group(0), "at": m.start + found.start()}, **base))
     for unit, number, said in quantities(text, vocab):
         out.append(Claim(kind="quantity", value=said, polarity="+", facet=unit, number=number,
                          extra={"duration": unit in vocab.durations, "at": m.start + text.find(said)}, **base))

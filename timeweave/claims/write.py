@@ -30,10 +30,11 @@ def write(conn: Connection, claims: list[Claim], relations: list[Relation]) -> N
     next_id = (conn.execute(select(func.max(t.comparisons.c.id))).scalar() or 0) + 1
     statements = []
     for relation in relations:
-        if relation.event_id not in known:
-            continue
-        conn.execute(insert(t.comparisons).values(id=next_id, event_id=relation.event_id, kind=relation.kind,
-                                                  field=relation.field, explanation=relation.explanation,
+        if relation.event_id not in known and relation.entity_id is None:
+            continue  # about an entity alone (who opposed, who was the first) it needs no event; else its event
+        conn.execute(insert(t.comparisons).values(id=next_id, kind=relation.kind, field=relation.field,
+                                                  event_id=relation.event_id if relation.event_id in known else None,
+                                                  entity_id=relation.entity_id, explanation=relation.explanation,
                                                   component=COMPONENT))
         statements += [{"comparison_id": next_id, "source_id": c.source_id, "start": c.start, "end": c.end,
                         "value": c.value} for c in relation.claims]

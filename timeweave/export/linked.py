@@ -91,7 +91,8 @@ def linked_chronicle(data: dict[str, Any], where: dict[int, Any]) -> dict[str, A
             node["partOf"] = urn("event", ev["part_of"])
         graph.append(node)
     for c in data["comparisons"]:
-        graph.append({"id": urn("comparison", c["id"]), "type": "Comparison", "about": urn("event", c["event"]),
+        about = urn("event", c["event"]) if c["event"] is not None else urn("entity", c.get("entity"))  # null: an entity alone
+        graph.append({"id": urn("comparison", c["id"]), "type": "Comparison", "about": about,
                       "kind": c["kind"], "field": c["field"], "description": c["explanation"],
                       "statements": [_quotation(s) | ({"value": s["value"]} if s["value"] else {}) for s in c["statements"]]})
     return {"@context": CONTEXT, "@graph": graph}
@@ -135,7 +136,7 @@ def annotations(data: dict[str, Any], texts: dict[str, str]) -> dict[str, Any]:
         for n, span in enumerate(c["statements"], start=1):
             items.append({"id": urn("annotation", f"comparison-{c['id']}-{n}"), "type": "Annotation", "motivation": "assessing",
                           "body": [{"type": "TextualBody", "purpose": "assessing", "value": f"{c['kind']} ({c['field']}): {c['explanation']}"},
-                                   {"id": urn("event", c["event"])}],
+                                   {"id": urn("event", c["event"]) if c["event"] is not None else urn("entity", c.get("entity"))}],
                           "target": _target(sources[span["source"]], texts[span["source"]], span["start"], span["end"])})
     return {"@context": ANNO_CONTEXT, "id": urn("annotations", "all"), "type": "AnnotationCollection",
             "label": "timeweave evidence: every quoted event mention and compared statement", "total": len(items),

@@ -220,7 +220,8 @@ def compare_framing(root: Event, tree: list[Mention], corpus: Corpus) -> list[Co
         found = framing.evaluation_of(m.sentence)
         if found:
             evaluations.append((m, f"{found[0]} ('{found[1]}')"))
-    if len({v.split(" ")[0] for _, v in evaluations}) >= 2:
+    # "victory" and "defeat" of the two sides of one outcome are the same outcome, not two framings of it
+    if len({v.split(" ")[0] for _, v in evaluations}) >= 2 and not framing.same_outcome([m for m, _ in evaluations], corpus):
         out += _differ("evaluation", evaluations, "judge the outcome")
     initiative = []
     for m in claims:

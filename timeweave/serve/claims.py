@@ -1,7 +1,7 @@
 """The claims pages: what the sources claim, grouped by question, with the comparison each group made.
 
 `/claims` (and `/claims.json`) lists the claim groups (one event, one question such as "Did it
-happen?" or "How many boats?"), each with its relation (agree / contradict / differ_in_framing /
+happen?" or "How many boats?"; or one entity, for who opposed or who was the first), each with its relation (agree / contradict / differ_in_framing /
 single_source), its one-sentence explanation and the voices side by side with their quotes.
 Filters: `kind` (the claim kind), `relation`, `source`, `entity` (a participant of the event),
 `event`. A store built before migration 0011 has no claims table and shows none.
@@ -14,12 +14,13 @@ from collections import defaultdict
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import Connection, inspect, select
+from sqlalchemy import Connection, inspect, or_, select
 
 from timeweave.serve.filters import SLUG, BadParameter
 from timeweave.store import schema as t
 
-KINDS = ("occurrence", "agent", "cause", "purpose", "evaluation", "outcome", "quantity", "attribution")
+KINDS = ("occurrence", "agent", "cause", "purpose", "evaluation", "outcome", "quantity", "attribution", "position", "stance",
+         "distinction")
 RELATIONS = ("agree", "contradict", "differ_in_framing", "single_source")
 MAX_GROUPS = 200  # groups on one page: a page, not an export (the JSON twin and the exports carry all comparisons)
 MAX_QUOTES = 12  # quotes per group, as `claims_max_statements` shows per comparison
@@ -56,19 +57,27 @@ def claim_groups(conn: Connection, *, kind: str | None = None, relation: str | N
         query = query.where(c.kind == kind)
     if event:
         query = query.where(c.event_id == event)
+    about_entity = select(t.comparisons.c.id).where(t.comparisons.c.entity_id.is_not(None))
     if entity:
-        query = query.where(c.event_id.in_(select(t.event_participants.c.event_id)
-                                           .where(t.event_participants.c.entity_id == entity)))
-    rows = conn.execute(query.where(c.event_id.is_not(None)).order_by(c.event_id, c.kind, c.facet, c.source_id, c.start)).all()
+        query = query.where(or_(c.event_id.in_(select(t.event_participants.c.event_id)
+                                               .where(t.event_participants.c.entity_id == entity)),
+                                c.comparison_id.in_(about_entity.where(t.comparisons.c.entity_id == entity))))
+    # a claim placed in no event shows only in the group of the entity it is said of (who opposed, who was first)
+    rows = conn.execute(query.where(or_(c.event_id.is_not(None), c.comparison_id.in_(about_entity)))
+                        .order_by(c.event_id, c.kind, c.facet, c.source_id, c.start)).all()
     comparisons = {r.id: r for r in conn.execute(select(t.comparisons).where(t.comparisons.c.component == "timeweave.claims.v1"))}
     labels = dict(conn.execute(select(t.events.c.id, t.events.c.label)).all())
+    names = dict(conn.execute(select(t.entities.c.id, t.entities.c.name)).all())
     groups: dict[tuple, dict[str, Any]] = {}
     for r in rows:
-        key = (r.event_id, r.question)
-        group = groups.setdefault(key, {"event": r.event_id, "event_label": labels.get(r.event_id, ""),
+        comparison = comparisons.get(r.comparison_id)
+        subject = comparison.entity_id if comparison is not None else None
+        key = ("entity", subject, r.question) if subject is not None else ("event", r.event_id, r.question)
+        group = groups.setdefault(key, {"event": r.event_id if subject is None else None,
+                                        "event_label": labels.get(r.event_id, "") if subject is None else "",
+                                        "entity": subject, "entity_label": names.get(subject, "") if subject else "",
                                         "question": r.question, "kind": r.kind, "relation": None,
                                         "explanation": None, "comparison": None, "claims": [], "sources": set()})
-        comparison = comparisons.get(r.comparison_id)
         if comparison is not None and group["comparison"] is None:
             group.update(relation=comparison.kind, explanation=comparison.explanation, comparison=comparison.id)
         group["sources"].add(r.source_id)
@@ -84,7 +93,8 @@ def claim_groups(conn: Connection, *, kind: str | None = None, relation: str | N
             continue
         group["sources"] = sorted(group["sources"])
         out.append(group)
-    out.sort(key=lambda g: (g["relation"] is None, g["relation"] == "single_source", -len(g["sources"]), g["event"]))
+    out.sort(key=lambda g: (g["relation"] is None, g["relation"] == "single_source", -len(g["sources"]),
+                            g["event"] is None, g["event"] or 0, g["entity"] or 0))
     return out[:MAX_GROUPS]
 
 

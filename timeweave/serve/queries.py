@@ -114,7 +114,9 @@ def comparisons_of(conn: Connection, conditions: list, texts: dict[str, str] | N
     """Comparisons (with their quoted statements) matching `conditions`; paginated when `page` is given."""
     texts = {} if texts is None else texts
     c = t.comparisons.c
-    query = (select(t.comparisons, t.events.c.label).join(t.events, t.events.c.id == c.event_id)
+    # an outer join: a claim comparison about an entity alone has no event (migration 0015)
+    query = (select(t.comparisons, t.events.c.label, t.entities.c.name.label("entity_label"))
+             .outerjoin(t.events, t.events.c.id == c.event_id).outerjoin(t.entities, t.entities.c.id == c.entity_id)
              .where(*conditions).order_by(c.kind, c.event_id, c.id))
     if page is None:
         rows, pager = conn.execute(query).all(), None
@@ -127,7 +129,8 @@ def comparisons_of(conn: Connection, conditions: list, texts: dict[str, str] | N
                               .order_by(t.comparison_statements.c.id)):
             statements[s.comparison_id].append({"source": s.source_id, "start": s.start, "end": s.end, "value": s.value,
                                                 "quote": quote(texts, conn, s.source_id, s.start, s.end)})
-    items = [{"id": r.id, "event": r.event_id, "event_label": r.label, "kind": r.kind, "field": r.field,
+    items = [{"id": r.id, "event": r.event_id, "event_label": r.label, "entity": r.entity_id, "entity_label": r.entity_label,
+              "kind": r.kind, "field": r.field,
               "explanation": r.explanation, "statements": statements.get(r.id, [])} for r in rows]
     return items if page is None else (items, pager)
 

@@ -115,6 +115,32 @@ def _reconcile_components(conn: Connection) -> None:
     schema.reconcile_components.create(conn, checkfirst=True)
 
 
+@migration("0015_comparisons_entity")
+def _comparisons_entity(conn: Connection) -> None:
+    """A comparison may be about an entity alone (who opposed a vote, who was the first prisoner): its event
+    becomes optional and `entity_id` names the entity a claim comparison is said of (timeweave/claims)."""
+    columns = {c["name"]: c for c in inspect(conn).get_columns("comparisons")}
+    if "entity_id" in columns and columns["event_id"]["nullable"]:
+        return
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("ALTER TABLE comparisons ALTER COLUMN event_id DROP NOT NULL"))
+        if "entity_id" not in columns:
+            conn.execute(text("ALTER TABLE comparisons ADD COLUMN entity_id INTEGER"))
+        return
+    # SQLite cannot drop a NOT NULL in place: both tables are made anew and their rows put back (the statements
+    # first out and last in, as they refer to the comparisons; dropping them first cascades nothing).
+    kept = [dict(row._mapping) for row in conn.execute(text("SELECT * FROM comparisons"))]
+    statements = [dict(row._mapping) for row in conn.execute(text("SELECT * FROM comparison_statements"))]
+    conn.execute(text("DROP TABLE comparison_statements"))
+    conn.execute(text("DROP TABLE comparisons"))
+    schema.comparisons.create(conn)
+    schema.comparison_statements.create(conn)
+    if kept:
+        conn.execute(schema.comparisons.insert(), [{"entity_id": None, **row} for row in kept])
+    if statements:
+        conn.execute(schema.comparison_statements.insert(), statements)
+
+
 def applied(engine: Engine) -> list[str]:
     """Names of the migrations this store has recorded, in the order they were applied."""
     if not inspect(engine).has_table("migrations"):

@@ -255,11 +255,13 @@ comparisons = Table(
     "comparisons",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("event_id", Integer, ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    # null (migration 0015): a comparison about an entity alone (who opposed, who was the first), see entity_id
+    Column("event_id", Integer, ForeignKey("events.id", ondelete="CASCADE"), nullable=True),
     Column("kind", String(20), nullable=False),  # agree | contradict | differ_in_framing | single_source
     Column("field", String(40), nullable=False),
     Column("explanation", Text, nullable=False),
     Column("component", String(60), nullable=False),
+    Column("entity_id", Integer),  # entities.id a claim comparison is said of (stance, distinction), or null (0015)
 )
 
 comparison_statements = Table(
