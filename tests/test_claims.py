@@ -551,3 +551,15 @@ def test_reconcile_still_calls_one_side_winner_and_loser_a_difference(store):
     store.event(b, store.texts[b], "fought", "battle", when=day("1815-06-18"), others=["Napoleon", "Wellington"])
     _persons(store)
     assert ("differ_in_framing", "evaluation") in _reconcile_fields(store)
+
+
+def test_an_account_placed_in_no_event_rests_on_the_word_of_the_person_it_quotes(store):
+    a = store.source("a", "The fireships were secretly readied in the night off Calais, Admiral Charles Howard recalled.",
+                     authors=["Chronicle"])
+    store.event(a, store.texts[a], "readied", "operation", others=["Admiral Charles Howard"])
+    _persons(store)
+    run(store)
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(t.comparisons).where(t.comparisons.c.field == "claim:attribution")).all()
+    assert [(r.kind, r.event_id, r.entity_id) for r in rows] == [("single_source", None, store.entities["Admiral Charles Howard"])]
+    assert "Admiral Charles Howard" in rows[0].explanation

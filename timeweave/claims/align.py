@@ -149,7 +149,7 @@ def align(claims: list[Claim], vectors: np.ndarray | None = None, *, min_similar
     placed_by_kind: dict[tuple, list[int]] = defaultdict(list)
     placed_any: dict[int, list[int]] = defaultdict(list)
     for i, claim in enumerate(claims):
-        if claim.kind in SUBJECT_KINDS:
+        if claim.kind in SUBJECT_KINDS or about_entity(claim):
             continue  # grouped by the entity they are said of (`by_subject`)
         if claim.event_id is not None:
             groups[group_key(claim)].append(claim)
@@ -161,7 +161,7 @@ def align(claims: list[Claim], vectors: np.ndarray | None = None, *, min_similar
     if vectors is None:
         return {**groups, **subject_groups}
     for i, claim in enumerate(claims):
-        if claim.event_id is not None or claim.kind in SUBJECT_KINDS:
+        if claim.event_id is not None or claim.kind in SUBJECT_KINDS or "group" in claim.extra:
             continue
         candidates = sorted({j for entity in claim.entities
                              for j in placed_by_entity.get((claim.kind, claim.facet, entity), ())
@@ -188,9 +188,16 @@ def align(claims: list[Claim], vectors: np.ndarray | None = None, *, min_similar
                 claim.extra["placed_by"] = f"similar to a claim of event {claim.event_id} (cosine {scores[best]:.2f})"
                 groups[group_key(claim)].append(claim)
                 break
-    unplaced = [c for c in claims if c.event_id is None and c.kind not in SUBJECT_KINDS]
+    unplaced = [c for c in claims if c.event_id is None and c.kind not in SUBJECT_KINDS and "group" not in c.extra]
     return {**rejoin(dict(groups), unplaced, vectors, max_block=max_block,
                      min_similarity=min_similarity if echo_similarity is None else echo_similarity), **subject_groups}
+
+
+def about_entity(claim: Claim) -> bool:
+    """Is the claim grouped by the entity it is said of? A stance or distinction always; the attribution of a
+    sentence that tells no event `reconcile` made, to the named person it quotes ("X recalled ..."): that the
+    account rests on X's word alone is worth saying even when no event holds it."""
+    return bool(claim.subjects) and (claim.kind in SUBJECT_KINDS or (claim.kind == "attribution" and claim.event_id is None))
 
 
 def by_subject(claims: list[Claim]) -> dict[tuple, list[Claim]]:
@@ -200,7 +207,7 @@ def by_subject(claims: list[Claim]) -> dict[tuple, list[Claim]]:
     Claims of one kind sharing a subject are one group (union-find: "A and B opposed" and "B opposed" are one
     question); claims dated apart (beyond both dates' precision) are about two matters and stay apart. A
     distinction's facet is its value: "the first" and "the only" answer different questions."""
-    chosen = [c for c in claims if c.kind in SUBJECT_KINDS and c.subjects]
+    chosen = [c for c in claims if about_entity(c)]
     parent = list(range(len(chosen)))
 
     def find(i: int) -> int:

@@ -212,7 +212,9 @@ def claims_of(m: Mention, corpus: Corpus, event_id: int | None, vocab: Vocabular
     out: list[Claim] = []
     if quoted:  # said once per sentence, of the event nearest to the quoted name
         at = m.start + max(0, text.find(voice_name))
-        out.append(Claim(kind="attribution", value=voice_name, polarity="+", extra={"at": at}, **base))
+        quoted_entity = frozenset({int(voice[len("quoted:e"):])}) if re.fullmatch(r"quoted:e\d+", voice) else frozenset()
+        out.append(Claim(kind="attribution", value=voice_name, polarity="+", extra={"at": at}, subjects=quoted_entity,
+                         **base))
     occurrence = None
     questioned = False  # the sentence denies or doubts something
     cued_at = None
