@@ -563,3 +563,48 @@ def test_an_account_placed_in_no_event_rests_on_the_word_of_the_person_it_quotes
         rows = conn.execute(select(t.comparisons).where(t.comparisons.c.field == "claim:attribution")).all()
     assert [(r.kind, r.event_id, r.entity_id) for r in rows] == [("single_source", None, store.entities["Admiral Charles Howard"])]
     assert "Admiral Charles Howard" in rows[0].explanation
+
+
+def test_voices_naming_one_raider_for_raids_on_two_days_do_not_agree_on_one_actor():
+    """`reconcile` may put the raid of 30 June and that of 3 July 1779 in one event: one voice tells each, so
+    they do not agree on the actor of one raid; told of the same day, they do."""
+    from timeweave.claims.align import relate
+    from timeweave.reconcile.dates import parse
+
+    def raid(i, voice, iso):
+        return _claim(i, 1, voice, kind="agent", value="Jones", agents=frozenset({9}),
+                      interval=parse(iso, iso, iso), extra={"dated": True})
+
+    assert relate((1, "agent", ""), [raid(1, "a", "1779-06-30"), raid(2, "b", "1779-07-03")]) is None
+    assert relate((1, "agent", ""), [raid(1, "a", "1779-06-30"), raid(2, "b", "1779-06-30")]).kind == "agree"
+
+
+def test_a_name_of_the_whole_war_said_at_a_part_is_not_compared_with_the_parts_names():
+    """'war' said at a mention of an attack that is part of a war names the war (framing.tsv axis `whole`)."""
+    from timeweave.claims.align import align
+
+    vocab = vocabulary()
+    assert vocab.axes["war"] == "whole"
+    incident = _claim(1, 5, "a", kind="evaluation", value="incident", facet="name", axis="name")
+    war = _claim(2, 5, "b", kind="evaluation", value="war", facet="name", axis="whole")
+    groups = align([incident, war], roots={5: 1, 1: 1})  # event 5 is part of event 1
+    assert [[c.value for c in g] for g in groups.values()] == [["incident"]]
+    whole = align([_claim(1, 1, "a", kind="evaluation", value="incident", facet="name", axis="name"),
+                   _claim(2, 1, "b", kind="evaluation", value="war", facet="name", axis="whole")], roots={1: 1})
+    assert [sorted(c.value for c in g) for g in whole.values()] == [["incident", "war"]]
+
+
+def test_a_lone_denial_of_the_attack_another_voice_denies_under_another_event_is_not_single_source():
+    from timeweave.claims.align import Relation, echoed
+    from timeweave.reconcile.dates import parse
+
+    day_ = parse("1898-02-15", "1898-02-15", "1898-02-15")
+    lone = _claim(1, 7, "a", kind="occurrence", value="did not happen", polarity="-", interval=day_,
+                  extra={"words": ["fabricate", "fabricated", "the", "attack"]})
+    other = _claim(2, 8, "b", kind="occurrence", value="did not happen", polarity="-", interval=day_,
+                   extra={"lemma": "attack", "words": ["attack"]})
+    relation = Relation("single_source", "claim:occurrence", "Did it happen?", "Only a says it did not happen.", 7, [lone])
+    assert echoed(relation, [lone, other], None)
+    later = parse("1898-06-01", "1898-06-01", "1898-06-01")  # a denial of another day is another matter
+    other.interval = later
+    assert not echoed(relation, [lone, other], None)

@@ -124,14 +124,19 @@ def align(claims: list[Claim], vectors: np.ndarray | None = None, *, min_similar
         if _whole(claim) and claim.event_id is not None:
             claim.extra.setdefault("own_event", claim.event_id)
             claim.event_id = roots.get(claim.event_id, claim.event_id)
+    for claim in claims:
+        if claim.kind == "evaluation" and claim.facet == "name" and claim.axis == "whole" and claim.event_id is not None \
+                and roots.get(claim.event_id, claim.event_id) != claim.event_id:
+            # "war" said at a mention of a part (an attack of the war) names the whole, not the part (framing.tsv)
+            claim.extra["names_whole"] = True
     _same_sides(claims)
     groups: dict[tuple, list[Claim]] = defaultdict(list)
     placed_by_entity: dict[tuple, list[int]] = defaultdict(list)
     placed_by_kind: dict[tuple, list[int]] = defaultdict(list)
     placed_any: dict[int, list[int]] = defaultdict(list)
     for i, claim in enumerate(claims):
-        if claim.kind in SUBJECT_KINDS or about_entity(claim):
-            continue  # grouped by the entity they are said of (`by_subject`)
+        if claim.kind in SUBJECT_KINDS or about_entity(claim) or claim.extra.get("names_whole"):
+            continue  # grouped by the entity they are said of (`by_subject`); a whole's name is no name of a part
         if claim.event_id is not None:
             groups[group_key(claim)].append(claim)
             placed_by_kind[(claim.kind, claim.facet)].append(i)

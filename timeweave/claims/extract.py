@@ -218,6 +218,7 @@ def claims_of(m: Mention, corpus: Corpus, event_id: int | None, vocab: Vocabular
     occurrence = None
     questioned = False  # the sentence denies or doubts something
     cued_at = None
+    cue_words: list[str] = []  # the words of an occurrence cue ("fabricated the second attack"): what it denies
     for cue in vocab.cues:
         found = _search(cue.pattern, text)
         if not found:
@@ -229,6 +230,7 @@ def claims_of(m: Mention, corpus: Corpus, event_id: int | None, vocab: Vocabular
             trigger = m.trigger_start - m.start
             if occurrence is None and found.start() - NEAR <= trigger <= found.end() + NEAR:
                 occurrence, cued_at = (cue.value, cue.polarity), m.start + found.start()
+                cue_words = found.group(0).lower().split()
         elif cue.kind in SUBJECT_KINDS:
             for each in cue.pattern.finditer(text):  # said of the names beside it: any of its places in the sentence
                 who, names = subjects(m, each, cue.kind, corpus)
@@ -259,7 +261,9 @@ def claims_of(m: Mention, corpus: Corpus, event_id: int | None, vocab: Vocabular
     if occurrence:
         # a cued denial is said once, of the event whose trigger is nearest its cue
         out.append(Claim(kind="occurrence", value=occurrence[0], polarity=occurrence[1],
-                         extra={"dated": dated, **({"at": cued_at} if cued_at is not None else {})}, **base))
+                         extra={"dated": dated, "lemma": m.lemma, "words": [m.lemma, *cue_words],
+                                **({"at": cued_at} if cued_at is not None else {})},
+                         **base))
     if m.agents:
         names = ", ".join(sorted(corpus.entity_names.get(e, str(e)) for e in m.agents))
         # who did something a sentence denies or doubts ("X did not attack") is not asserted

@@ -140,7 +140,9 @@ def _quantity(claims: list[Claim], tolerance: float) -> tuple[str, str] | None:
 def _agent(claims: list[Claim]) -> tuple | None:
     claims = [c for c in claims if c.polarity == "+"]  # "X did not attack" names no actor of an attack
     by = _voices(claims)
-    told = _voices([c for c in claims if c.extra.get("dated", True)])  # agreement: on accounts that date the event
+    # agreement: on accounts that date the event, and date it alike (two raids on two days have the same raider,
+    # but two voices telling one each do not agree on one actor of one raid)
+    told = _voices(_one_occurrence([c for c in claims if c.extra.get("dated", True)]))
     if len(by) < 2:
         return None
     acts = [c for c in claims if c.agents]
@@ -251,6 +253,13 @@ def echoed(relation: Relation, claims: list[Claim], vectors: np.ndarray | None, 
         return any(c.kind == "agent" and c.polarity == "+" and c.voice not in voices and c.agents & agents
                    and c.event_id is not None and c.event_id in {relation.event_id, *(m.extra.get("own_event") for m in mine)}
                    for c in claims)
+    if mine[0].kind == "occurrence" and all(c.polarity == "-" for c in mine):
+        # a denial of "the second attack" is not alone when another voice denies an attack at a compatible date that
+        # `reconcile` kept under another event: the same word denied, the same time
+        lemmas = {w for c in mine for w in c.extra.get("words", ())} - {None, ""}  # its event word and its cue's
+        if any(c.kind == "occurrence" and c.polarity == "-" and c.voice not in voices and c.extra.get("lemma") in lemmas
+               and not any(_disjoint(c, m) for m in mine) for c in claims):
+            return True
     counts = mine[0].kind == "quantity"  # a count is echoed by the same number, whatever noun counts it (boats, vessels)
     if counts and mine[0].number and mine[0].number >= 2:
         # "two Senators (A and B) dissented": a count of the persons its sentence names is told again by any other
