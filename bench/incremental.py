@@ -19,6 +19,7 @@ store had 1,665 of 5,356 passages marked). Names change too, so linking sees mor
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import statistics
@@ -75,6 +76,14 @@ def timed(paths, db, **kwargs):
     return time.perf_counter() - began, report
 
 
+def _load() -> str:
+    """The 1/5/15-minute load averages: ratios from a loaded machine are read beside them."""
+    try:
+        return " ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "(unknown)"
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=255, help="documents in the store before the one added")
@@ -97,7 +106,7 @@ def main(argv=None) -> int:
     db.unlink(missing_ok=True)
     seconds, report = timed([folder], db)
     print(f"store: {len(first)} documents built in {seconds:.1f}s ({report.corpus}); "
-          f"corpus stages {sum(report.stage_seconds.values()):.1f}s")
+          f"corpus stages {sum(report.stage_seconds.values()):.1f}s; load average {_load()}")
     ratios = []
     for run in range(1, args.runs + 1):
         (folder / last[0]).write_text(last[1], encoding="utf-8")
@@ -112,6 +121,7 @@ def main(argv=None) -> int:
         print(f"run {run}: add one {add_s:.2f}s ({added.corpus}), alone {alone_s:.2f}s, ratio {add_s / alone_s:.2f}x; "
               f"remove it again {remove_s:.2f}s")
         print(f"  add-one split: ingest+annotate {add_s - sum(added.stage_seconds.values()):.2f}s; corpus stages: {stages}")
+        print(f"  load average {_load()}")
     target = 1.2 if not args.replicate or args.replicate <= 255 else 1.5
     print(f"add one / alone at {len(first)} documents: min {min(ratios):.2f}x, median {statistics.median(ratios):.2f}x "
           f"over {len(ratios)} runs (target <= {target}x)")

@@ -13,12 +13,13 @@ A *voice* is what corroboration counts. Two rules decide it:
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Text, select, type_coerce
 
 from timeweave.reconcile import rarity, salience
 from timeweave.reconcile.dates import Interval, parse
@@ -152,78 +153,104 @@ def _within(named: list[tuple], starts: list[int], start: int, end: int) -> list
     return found
 
 
+_DECODE = json.JSONDecoder().raw_decode
+
+
+def _json_list(value) -> list:
+    """A JSON column read as text, decoded without `json.loads`' whitespace scans (stored JSON has none
+    around it); a driver that decodes JSON itself (psycopg) hands the list over as it is."""
+    return (_DECODE(value)[0] if isinstance(value, str) and value else value) or []
+
+
 def load(conn: Connection, *, undated_events: bool = False, common_participant: float = 1.0) -> Corpus:
     """Everything reconcile reads, in a deterministic order (source, offset); `undated_events` is the
     setting `reconcile_undated_events` (see `salience`), `common_participant` the setting
-    `reconcile_common_participant` (see `rarity`; 1.0 weighs every participant 1)."""
-    sources = conn.execute(select(t.sources.c.id, t.sources.c.authors, t.sources.c.title)).all()
-    voice_of = assign_voices([(r.id, list(r.authors or [])) for r in sources])
+    `reconcile_common_participant` (see `rarity`; 1.0 weighs every participant 1).
+
+    Rows are unpacked by position: a SQLAlchemy Row's attribute costs microseconds, and this reads
+    every event and entity mention of the store on every build (reconcile and claims both call it)."""
+    sources = [tuple(r) for r in conn.execute(select(t.sources.c.id, t.sources.c.authors, t.sources.c.title))]
+    voice_of = assign_voices([(source_id, list(authors or [])) for source_id, authors, _title in sources])
     voices: dict[str, list[str]] = {}
     for source_id, voice in sorted(voice_of.items()):
         voices.setdefault(voice, []).append(source_id)
-    texts = {r.source_id: r.text for r in conn.execute(select(t.texts.c.source_id, t.texts.c.text))}
-    passages = {r.id: r for r in conn.execute(select(t.passages.c.id, t.passages.c.source_id, t.passages.c.duplicate_of))}
+    texts = {source_id: text for source_id, text in conn.execute(select(t.texts.c.source_id, t.texts.c.text))}
+    passages = {pid: (source_id, duplicate_of) for pid, source_id, duplicate_of in conn.execute(
+        select(t.passages.c.id, t.passages.c.source_id, t.passages.c.duplicate_of))}
     entity_of: dict[int, int | None] = {}
     named: dict[str, list[tuple[int, int, str, int | None, str]]] = {}
-    for r in conn.execute(select(t.mentions.c.id, t.mentions.c.source_id, t.mentions.c.start, t.mentions.c.end,
-                                 t.mentions.c.text, t.mentions.c.entity_id, t.mentions.c.type)
-                          .order_by(t.mentions.c.source_id, t.mentions.c.start)):
-        entity_of[r.id] = r.entity_id
-        named.setdefault(r.source_id, []).append((r.start, r.end, r.text, r.entity_id, r.type))
+    m = t.mentions.c
+    for mid, source_id, start, end, text, entity_id, type_ in conn.execute(
+            select(m.id, m.source_id, m.start, m.end, m.text, m.entity_id, m.type).order_by(m.source_id, m.start)).all():
+        entity_of[mid] = entity_id
+        found = named.get(source_id)
+        if found is None:
+            found = named[source_id] = []
+        found.append((start, end, text, entity_id, type_))
     # Named mentions come ordered by start: a sentence's are found by bisection, not by a scan of its
     # whole source (a scan per event mention is quadratic on one long document).
     starts = {source_id: [m[0] for m in found] for source_id, found in named.items()}
-    entity_rows = conn.execute(select(t.entities.c.id, t.entities.c.name, t.entities.c.type)).all()
-    entity_names = {r.id: r.name for r in entity_rows}
-    entity_types = {r.id: r.type for r in entity_rows}
+    entity_names: dict[int, str] = {}
+    entity_types: dict[int, str] = {}
+    for eid, name, type_ in conn.execute(select(t.entities.c.id, t.entities.c.name, t.entities.c.type)):
+        entity_names[eid] = name
+        entity_types[eid] = type_
 
     def origin(passage_id: int | None) -> tuple[str | None, bool]:
         """The source whose voice a passage carries, following copy chains to the first occurrence."""
         seen, is_copy, current = set(), False, passage_id
-        while current is not None and current in passages and passages[current].duplicate_of is not None:
+        while current is not None and current in passages and passages[current][1] is not None:
             if current in seen:
                 break
             seen.add(current)
-            is_copy, current = True, passages[current].duplicate_of
-        return (passages[current].source_id if current in passages else None), is_copy
+            is_copy, current = True, passages[current][1]
+        return (passages[current][0] if current in passages else None), is_copy
 
     # A source's own author is never a participant of the events it tells (a title page names them).
-    author_keys = {r.id: {author_key(_author_name(a)) for a in (r.authors or [])} - {""} for r in sources}
+    author_keys = {source_id: {author_key(_author_name(a)) for a in (authors or [])} - {""}
+                   for source_id, authors, _title in sources}
     authors_named = {e for e, name in entity_names.items()
                      if entity_types.get(e) in ("person", "organization") and len(name.split()) >= 2}
 
     mentions: list[Mention] = []
     links: dict[int, int | None] = {}
-    rows = conn.execute(select(t.event_mentions).order_by(t.event_mentions.c.source_id, t.event_mentions.c.start,
-                                                          t.event_mentions.c.trigger_start, t.event_mentions.c.id)).all()
-    for row in rows:
-        text = texts.get(row.source_id, "")
+    e = t.event_mentions.c
+    rows = conn.execute(select(
+        e.id, e.source_id, e.passage_id, e.start, e.end, e.trigger, e.trigger_start, e.trigger_end, e.lemma, e.type,
+        e.factuality, e.context, e.earliest, e.latest, e.edtf, e.when_text, e.when_reason, e.when_kind,
+        type_coerce(e.participants, Text), e.place_mention, e.sentence, e.event_id,
+    ).order_by(e.source_id, e.start, e.trigger_start, e.id)).all()
+    for (mid, source_id, passage_id, start, end, trigger, trigger_start, trigger_end, lemma, type_, factuality,
+         context, earliest, latest, edtf, when_text, when_reason, when_kind, participants, place_mention,
+         sentence_no, event_id) in rows:
+        text = texts.get(source_id, "")
         agents, patients, everyone = set(), set(), set()
-        for part in row.participants or []:
+        for part in _json_list(participants):
             entity = entity_of.get(part.get("mention"))
-            if entity is None or (entity in authors_named and author_key(entity_names[entity]) in author_keys[row.source_id]):
+            if entity is None or (entity in authors_named and author_key(entity_names[entity]) in author_keys[source_id]):
                 continue
             everyone.add(entity)
-            if part.get("role") == "agent":
+            role = part.get("role")
+            if role == "agent":
                 agents.add(entity)
-            elif part.get("role") == "patient":
+            elif role == "patient":
                 patients.add(entity)
-        place = entity_of.get(row.place_mention) if row.place_mention is not None else None
+        place = entity_of.get(place_mention) if place_mention is not None else None
         if place is not None:
             everyone.add(place)
-        first, is_copy = origin(row.passage_id)
-        voice = voice_of.get(first or row.source_id, row.source_id)
-        links[row.id] = row.event_id
-        in_sentence = _within(named.get(row.source_id, []), starts.get(row.source_id, []), row.start, row.end)
+        first, is_copy = origin(passage_id)
+        voice = voice_of.get(first or source_id, source_id)
+        links[mid] = event_id
+        in_sentence = _within(named.get(source_id, []), starts.get(source_id, []), start, end)
         mentions.append(Mention(
-            index=len(mentions), id=row.id, source_id=row.source_id, passage_id=row.passage_id,
-            start=row.start, end=row.end, trigger=row.trigger, trigger_start=row.trigger_start,
-            trigger_end=row.trigger_end, lemma=(row.lemma or row.trigger).lower(), type=row.type,
-            factuality=row.factuality, context=row.context,
-            interval=parse(row.earliest, row.latest, row.edtf), when_text=row.when_text,
-            when_reason=row.when_reason, when_kind=row.when_kind, agents=frozenset(agents), patients=frozenset(patients),
-            entities=frozenset(everyone), place=place, sentence=text[row.start:row.end],
-            sentence_no=row.sentence, voice=voice, is_copy=is_copy, named=in_sentence,
+            index=len(mentions), id=mid, source_id=source_id, passage_id=passage_id,
+            start=start, end=end, trigger=trigger, trigger_start=trigger_start,
+            trigger_end=trigger_end, lemma=(lemma or trigger).lower(), type=type_,
+            factuality=factuality, context=context,
+            interval=parse(earliest, latest, edtf), when_text=when_text,
+            when_reason=when_reason, when_kind=when_kind, agents=frozenset(agents), patients=frozenset(patients),
+            entities=frozenset(everyone), place=place, sentence=text[start:end],
+            sentence_no=sentence_no, voice=voice, is_copy=is_copy, named=in_sentence,
         ))
     weight = rarity.weights((m.entities for m in mentions), common_participant)
     for mention in mentions:
@@ -231,5 +258,5 @@ def load(conn: Connection, *, undated_events: bool = False, common_participant: 
         mention.rarity = weight
     salience.beside_typed(mentions)
     salience.borrowed_dates(mentions)
-    titles = {r.id: (r.title or r.id) for r in sources}
+    titles = {source_id: (title or source_id) for source_id, _authors, title in sources}
     return Corpus(mentions, entity_names, entity_types, titles, voices, texts, links)
