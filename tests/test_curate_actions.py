@@ -8,6 +8,7 @@ Re-anchoring is tested on texts that are not from our corpora.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 
 import pytest
@@ -117,6 +118,55 @@ def test_every_kind_applied_from_scratch_equals_applied_as_recorded(engine):
     assert dump(engine) == as_recorded
     with engine.connect() as conn:
         assert conn.execute(select(t.events.c.id).where(t.events.c.id == small[2])).first() is None  # rejected
+
+
+def test_after_every_kind_the_indexes_are_those_a_full_reindex_writes(engine, caplog):
+    """A correction updates the search and timeline indexes for what it touched only (not a full
+    reindex of the store); after each kind, the rows equal those of a full reindex."""
+    from test_timeline_index import _index_tables
+
+    from timeweave.store.search import reindex
+
+    events = _events_by_evidence(engine)
+    entities = _entities_with_aliases(engine)
+    who = {"by": "A. Historian", "note": "checked against the archive"}
+    (big, big_evidence), (second, second_evidence) = events[0], events[1]
+    (ent, ent_aliases), (other_ent, _) = entities[0], entities[1]
+    small = [e for e, ev in events if len(ev) == 1]
+    with engine.connect() as conn:
+        comparison = conn.execute(select(t.comparisons.c.id).order_by(t.comparisons.c.id)).scalar()
+    steps = [
+        lambda: curate.set_label(engine, big, "Border talks at the river", **who),
+        lambda: curate.set_type(engine, big, "negotiation", **who),
+        lambda: curate.set_date(engine, big, "1939-05-11/1939-09-16", **who),
+        lambda: curate.split(engine, big, big_evidence[:1], label="A part told apart", **who),
+        lambda: curate.move(engine, second_evidence[0], big, **who),
+        lambda: curate.participant(engine, big, ent, role="agent", **who),
+        lambda: curate.place(engine, big, other_ent, **who),
+        lambda: curate.merge(engine, [small[0], small[1]], **who),
+        lambda: curate.alias(engine, ent, "a name no text uses", **who),
+        lambda: curate.alias(engine, ent, ent_aliases[-1], remove=True, **who),
+        lambda: curate.entity_type(engine, other_ent, "place", **who),
+        lambda: curate.entity_split(engine, ent, ent_aliases[1:2], **who),
+        lambda: curate.entity_merge(engine, [entities[2][0], entities[3][0]], **who),
+        lambda: curate.comparison_wrong(engine, comparison, **who),
+        lambda: curate.comparison_add(engine, big, big_evidence[1:3], kind="contradict", field="when",
+                                      explanation="the two give different years", **who),
+        lambda: curate.reject(engine, small[2], **who),
+    ]
+    wrote = 0
+    for step in steps:
+        before = _index_tables(engine)
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="timeweave.store.search"):
+            action = step()
+        assert action["state"] in ("applied", "unchanged"), action
+        assert "derived indexes updated" in caplog.text, action["kind"]  # the incremental path, not a full rebuild
+        updated = _index_tables(engine)
+        wrote += updated != before
+        reindex(engine)
+        assert _index_tables(engine) == updated, action["kind"]
+    assert wrote >= 12  # most kinds change what is searched or drawn
 
 
 def test_undo_of_an_undo_puts_the_action_back():

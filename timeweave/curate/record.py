@@ -66,13 +66,15 @@ def record(db: str | Path | Engine, kind: str, *, events: list[int] = (), entiti
         if kind in UNDOING:
             outcome = None
         else:
+            named = _named_events(conn, list(events), list(comparisons))  # before the action removes any
             outcome = apply_new(conn, action)
             if outcome.state == "stale":  # just anchored: cannot happen unless the store changed under us
                 raise CurateError(f"`{kind}` could not be applied: {outcome.detail}. Nothing was changed.")
     if kind in UNDOING:
         recompute(engine)
     else:
-        _reindex(engine)
+        _reindex(engine, events=named | set(outcome.applies_to.get("events", [])),
+                 entities=set(entities) | set(outcome.applies_to.get("entities", [])))
     with engine.connect() as conn:
         result = conn.execute(select(t.curation_results).where(t.curation_results.c.action_id == action_id)).first()
     log.info("curate: action %d %s by %s: %s", action_id, kind, author, result.detail if result else "")
@@ -97,10 +99,27 @@ def recompute(engine: Engine) -> None:
         raise CurateError(f"The action was recorded, but recomputing the chronicle failed: {problems[0]}")
 
 
-def _reindex(engine: Engine) -> None:
+def _named_events(conn: Connection, events: list, comparisons: list[int]) -> set[int]:
+    """The events an action names, directly or through the comparisons it names (read before it applies)."""
+    found = {int(e) for e in events}
+    if comparisons:
+        c = t.comparisons.c
+        found.update(conn.execute(select(c.event_id).where(c.id.in_([int(i) for i in comparisons]))).scalars())
+    return found
+
+
+def _reindex(engine: Engine, *, events: set[int], entities: set[int]) -> None:
+    """Update the search and timeline indexes for what one applied action touched, not the whole store.
+
+    Why: a full reindex of a large store costs seconds per correction. The action's events (those it
+    names, creates or removes) and entities are handed to the incremental reindex, which also rewrites
+    every event whose timeline columns differ (a status a removed comparison changed); the rows are
+    those a full reindex writes (tests/test_curate_actions.py compares them after every kind).
+    """
+    from timeweave.store.changes import Changes
     from timeweave.store.search import reindex
 
-    reindex(engine)
+    reindex(engine, Changes(events={int(e) for e in events}, entities={int(e) for e in entities}))
 
 
 def _check_text(name: str, value: str | None, *, required: bool, limit: int = MAX_TEXT) -> None:
