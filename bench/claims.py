@@ -4,6 +4,7 @@
     .venv/bin/python bench/claims.py --n 50000 --json
     .venv/bin/python bench/claims.py --audit STORE.db [--sample 30 --seed 1]   # comparisons to judge by hand
     .venv/bin/python bench/claims.py --share timeweave/data/khalkhin-gol        # the stage's share of a full build
+    .venv/bin/python bench/claims.py --profile STORE.db [--top 25]              # the stage's split on a copy of a store
 
 Why synthetic: no corpus of ours has 10,000 claims, and the cost that grows is alignment (the blocks
 searched for claims whose mention joined no event) and relating each group. The claims are spread over
@@ -125,17 +126,67 @@ def share(corpus: str) -> dict:
             "claims_share": round(stage / total, 3) if total else None}
 
 
+def profile(db: str, top: int = 25) -> dict:
+    """Run the claims stage in full over a copy of a built store (bench/incremental.py --out DIR keeps one) under
+    cProfile: its phases (load, extract, embed, align, relate, echo, write) and the costliest functions; then
+    once more as an incremental run in which no source's inputs changed (no profiler), for the floor every
+    incremental run pays.
+
+    A copy, so the store keeps its rows; the vectors are cached in it, so embed is a cache read."""
+    import cProfile
+    import io
+    import pstats
+    import sqlite3
+    import tempfile
+
+    from timeweave.claims import claims
+    from timeweave.store import open_store
+    from timeweave.store.changes import Changes
+
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "store.db"
+        with sqlite3.connect(db) as source, sqlite3.connect(copy) as target:
+            source.backup(target)  # with what its write-ahead log holds (a file copy would miss cached vectors)
+        engine = open_store(copy, create=False)
+        profiler = cProfile.Profile()
+        began = time.perf_counter()
+        profiler.enable()
+        report = claims(engine, config={})
+        profiler.disable()
+        total = time.perf_counter() - began
+        # Again as an incremental build that changed nothing the claims read (a source said to change, with its
+        # rows as they were): what every incremental run pays whatever it changed.
+        began = time.perf_counter()
+        again = claims(engine, config={}, changes=Changes(changed=frozenset({"(none)"})))
+        floor = time.perf_counter() - began
+        engine.dispose()
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(top)
+    return {"store": db, "claims": report.claims, "comparisons": report.comparisons, "seconds": round(total, 2),
+            "phases": report.phases, "incremental_seconds": round(floor, 2), "incremental_phases": again.phases,
+            "incremental_extracted": f"{again.extracted} of {again.sources} sources", "written": again.written,
+            "profile": text.getvalue()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--audit", metavar="STORE", help="print a seeded random sample of a store's claim comparisons")
     parser.add_argument("--share", metavar="CORPUS", help="build CORPUS and print the claims stage's share of it")
+    parser.add_argument("--profile", metavar="STORE", help="run the stage over a copy of STORE and print its split")
+    parser.add_argument("--top", type=int, default=25, help="functions --profile lists")
     parser.add_argument("--sample", type=int, default=30)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     if args.share:
         json.dump(share(args.share), sys.stdout)
+        sys.stdout.write("\n")
+        return
+    if args.profile:
+        found = profile(args.profile, args.top)
+        sys.stdout.write(found.pop("profile") + "\n")
+        json.dump(found, sys.stdout)
         sys.stdout.write("\n")
         return
     if args.audit:

@@ -77,15 +77,19 @@ def copy(db: Path, to: Path) -> Path:
 
 
 def rows(db: Path) -> dict[str, list]:
-    """Every row reconcile owns (statement ids aside: their order within a comparison is kept)."""
+    """Every row reconcile owns (statement ids aside: their order within a comparison is kept). The claims
+    stage's comparisons are its own: reconcile leaves them (tests/test_claims_incremental.py)."""
     engine = open_store(db, create=False)
     with engine.connect() as conn:
+        own = select(t.comparisons.c.id).where(t.comparisons.c.component == reconcile_module.COMPONENT)
         out = {
             "events": sorted(tuple(r) for r in conn.execute(select(t.events))),
             "participants": sorted(tuple(r) for r in conn.execute(select(t.event_participants))),
-            "comparisons": sorted(tuple(r) for r in conn.execute(select(t.comparisons))),
+            "comparisons": sorted(tuple(r) for r in conn.execute(
+                select(t.comparisons).where(t.comparisons.c.component == reconcile_module.COMPONENT))),
             "statements": sorted((r.comparison_id, r.source_id, r.start, r.end, r.value, n) for n, r in enumerate(
-                conn.execute(select(t.comparison_statements).order_by(t.comparison_statements.c.id)))),
+                conn.execute(select(t.comparison_statements).where(t.comparison_statements.c.comparison_id.in_(own))
+                             .order_by(t.comparison_statements.c.id)))),
             "links": sorted(tuple(r) for r in conn.execute(select(t.event_mentions.c.id, t.event_mentions.c.event_id))),
             "state": sorted(tuple(r) for r in conn.execute(select(t.reconcile_components))),
         }
@@ -163,7 +167,8 @@ def test_add_change_remove_reconcile_as_a_full_run(folder, tmp_path, monkeypatch
     with engine.begin() as conn:
         first, second = [r.id for r in conn.execute(select(t.events.c.id).order_by(t.events.c.id).limit(2))]
         conn.execute(update(t.events).where(t.events.c.id == first).values(label="Edited", status="contested"))
-        doomed = conn.execute(select(t.comparisons.c.id).where(t.comparisons.c.event_id == second)).first()[0]
+        doomed = conn.execute(select(t.comparisons.c.id).where(t.comparisons.c.event_id == second,
+                                                               t.comparisons.c.component == reconcile_module.COMPONENT)).first()[0]
         conn.execute(delete(t.comparison_statements).where(t.comparison_statements.c.comparison_id == doomed))
         conn.execute(delete(t.comparisons).where(t.comparisons.c.id == doomed))
     engine.dispose()

@@ -1,59 +1,155 @@
-"""Replacing the claim rows and the comparisons made of them, in the transaction that read them.
+"""Making the claim rows and the comparisons made of them what this run computed, in the transaction that read them.
 
 Claim comparisons go into the same `comparisons` / `comparison_statements` tables as those of
-`reconcile` (component `timeweave.claims.v1`), numbered after them, so the chronicle JSON, the
-exports and the web pages carry them with no code of their own.
+`reconcile` (component `timeweave.claims.v1`), so the chronicle JSON, the exports and the web pages carry
+them with no code of their own. A comparison's id is a hash of what it is about (its event or entity, its
+field, its rank among the relations of that question) into [FIRST_ID, FIRST_ID + SPAN), above every id
+reconcile hashes its own into, so neither takes the other's and a comparison keeps its id while its
+question stays; collisions are settled in the order of the keys over the whole corpus, so the ids depend
+on the set of comparisons only, never on history. Claims are numbered in reading order, as they always
+were (the pages list them by id). Only the rows that differ from the stored ones are deleted and
+inserted, so an incremental run and a full one leave the same rows, and a run that changed little writes
+little. A comparison whose event `reconcile` removed went with it (the foreign key cascades); one a
+historian's correction changed differs from what this run computed and is written again, for the
+correction to be applied again after this stage.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+import hashlib
+
+from sqlalchemy import Connection, delete, insert, select, update
 
 from timeweave.claims.align import Relation, group_key
 from timeweave.claims.extract import Claim
+from timeweave.reconcile.incremental import ID_SPACE
 from timeweave.store import schema as t
 
 COMPONENT = "timeweave.claims.v1"
+FIRST_ID = ID_SPACE  # reconcile's comparison ids are below it (reconcile/incremental.py)
+SPAN = 2**29  # claim comparison ids stay below FIRST_ID + SPAN: a curation's next id (max + 1) fits a PostgreSQL INTEGER
+CHUNK = 500
+CLAIM_COLUMNS = ("event_id", "mention_id", "source_id", "start", "end", "kind", "facet", "value", "polarity",
+                 "modality", "voice", "voice_name", "question", "comparison_id", "component")
 
 
 def clear(conn: Connection) -> None:
+    """Remove every claim and claim comparison (the rows of this stage)."""
     ours = select(t.comparisons.c.id).where(t.comparisons.c.component == COMPONENT)
     conn.execute(delete(t.comparison_statements).where(t.comparison_statements.c.comparison_id.in_(ours)))
     conn.execute(delete(t.comparisons).where(t.comparisons.c.component == COMPONENT))
     conn.execute(delete(t.claims))
 
 
-def write(conn: Connection, claims: list[Claim], relations: list[Relation]) -> None:
-    """Insert claims and their comparisons; contested events follow their contradictions."""
-    clear(conn)
+def _chunks(ids: list[int]):
+    ids = sorted(ids)
+    for at in range(0, len(ids), CHUNK):
+        yield ids[at:at + CHUNK]
+
+
+def _comparison_row(relation: Relation, known: set[int]) -> dict | None:
+    """The `comparisons` columns of a relation (without id), or None when it has nothing to stand under: its
+    event is gone and it is about no entity alone."""
+    entity = getattr(relation, "entity_id", None)
+    if relation.event_id not in known and entity is None:
+        return None
+    row = {"event_id": relation.event_id if relation.event_id in known else None, "kind": relation.kind,
+           "field": relation.field, "explanation": relation.explanation, "component": COMPONENT}
+    if "entity_id" in t.comparisons.c:  # migration 0015: a comparison about an entity alone
+        row["entity_id"] = entity
+    return row
+
+
+def ids(keys: list[tuple]) -> list[int]:
+    """An id in [FIRST_ID, FIRST_ID + SPAN) for each key: a hash of the key, the next probe on a collision, the
+    keys taken in sorted order so the result depends on the set of keys only."""
+    if len(keys) > SPAN // 2:
+        raise ValueError(f"{len(keys)} claim comparisons need more than half of the {SPAN} ids they are hashed into; "
+                         "raise claims.write.SPAN")
+    taken: set[int] = set()
+    out: dict[int, int] = {}
+    for position in sorted(range(len(keys)), key=lambda i: repr(keys[i])):
+        attempt = 0
+        while True:
+            blob = (repr(keys[position]) + "\x1f" + str(attempt)).encode("utf-8")
+            found = FIRST_ID + int.from_bytes(hashlib.blake2b(blob, digest_size=8).digest(), "big") % SPAN
+            if found not in taken:
+                break
+            attempt += 1
+        taken.add(found)
+        out[position] = found
+    return [out[i] for i in range(len(keys))]
+
+
+def _stored_comparisons(conn: Connection) -> dict[int, tuple]:
+    """id -> (row without id as a sorted tuple of items, statements in order) of the claim comparisons stored."""
+    rows = {r.id: r for r in conn.execute(select(t.comparisons).where(t.comparisons.c.component == COMPONENT))}
+    spans: dict[int, list[tuple]] = {cid: [] for cid in rows}
+    for chunk in _chunks(list(rows)):
+        for s in conn.execute(select(t.comparison_statements).where(t.comparison_statements.c.comparison_id.in_(chunk))
+                              .order_by(t.comparison_statements.c.id)):
+            spans[s.comparison_id].append((s.source_id, s.start, s.end, s.value))
+    out = {}
+    for cid, r in rows.items():
+        values = {k: v for k, v in r._mapping.items() if k != "id"}
+        out[cid] = (tuple(sorted(values.items())), tuple(spans[cid]))
+    return out
+
+
+def write(conn: Connection, claims: list[Claim], relations: list[Relation]) -> dict[str, int]:
+    """Make the store hold these claims and their comparisons, writing only rows that differ; contested events
+    follow their contradictions. Returns the rows inserted and deleted, by table."""
     known = {row[0] for row in conn.execute(select(t.events.c.id))}
-    next_id = (conn.execute(select(func.max(t.comparisons.c.id))).scalar() or 0) + 1
-    statements = []
+    chosen: list[tuple[Relation, dict]] = []
+    rank: dict[tuple, int] = {}
+    keys = []
     for relation in relations:
-        if relation.event_id not in known and relation.entity_id is None:
-            continue  # about an entity alone (who opposed, who was the first) it needs no event; else its event
-        conn.execute(insert(t.comparisons).values(id=next_id, kind=relation.kind, field=relation.field,
-                                                  event_id=relation.event_id if relation.event_id in known else None,
-                                                  entity_id=relation.entity_id, explanation=relation.explanation,
-                                                  component=COMPONENT))
-        statements += [{"comparison_id": next_id, "source_id": c.source_id, "start": c.start, "end": c.end,
-                        "value": c.value} for c in relation.claims]
+        row = _comparison_row(relation, known)
+        if row is None:
+            continue
+        about = (row["event_id"], row.get("entity_id"), row["field"])
+        rank[about] = rank.get(about, -1) + 1
+        keys.append(about + (rank[about],))
+        chosen.append((relation, row))
+    by_group: dict[tuple, list[Claim]] = {}
+    for claim in claims:
+        by_group.setdefault(group_key(claim), []).append(claim)
+    wanted: dict[int, tuple] = {}
+    for cid, (relation, row) in zip(ids(keys), chosen):
+        full = {name: None for name in t.comparisons.c.keys() if name != "id"} | row
+        spans = tuple((c.source_id, c.start, c.end, c.value) for c in relation.claims)
+        wanted[cid] = (tuple(sorted(full.items())), spans)
         for claim in relation.claims:
-            claim.comparison_id = next_id
-        group = {group_key(c) for c in relation.claims}
-        for claim in claims:
-            if claim.comparison_id is None and group_key(claim) in group:
-                claim.comparison_id = next_id
-        next_id += 1
-    if statements:
-        conn.execute(insert(t.comparison_statements), statements)
-    rows = [{"id": c.id, "event_id": c.event_id if c.event_id in known else None, "mention_id": c.mention_id,
-             "source_id": c.source_id, "start": c.start, "end": c.end, "kind": c.kind, "facet": c.facet,
-             "value": c.value[:500], "polarity": c.polarity, "modality": c.modality, "voice": c.voice[:200],
-             "voice_name": c.voice_name, "question": c.question, "comparison_id": c.comparison_id,
-             "component": COMPONENT} for c in claims]
-    if rows:
-        conn.execute(insert(t.claims), rows)
+            claim.comparison_id = cid
+        for key in {group_key(c) for c in relation.claims}:  # the other claims of its groups point to it too
+            for claim in by_group.get(key, ()):
+                if claim.comparison_id is None:
+                    claim.comparison_id = cid
+    stored = _stored_comparisons(conn)
+    drop = [cid for cid, value in stored.items() if wanted.get(cid) != value]
+    add = sorted(cid for cid, value in wanted.items() if stored.get(cid) != value)
+    for chunk in _chunks(drop):
+        conn.execute(delete(t.comparison_statements).where(t.comparison_statements.c.comparison_id.in_(chunk)))
+        conn.execute(delete(t.comparisons).where(t.comparisons.c.id.in_(chunk)))
+    if add:
+        conn.execute(insert(t.comparisons), [dict(wanted[cid][0]) | {"id": cid} for cid in add])
+        statements = [{"comparison_id": cid, "source_id": s, "start": a, "end": b, "value": v}
+                      for cid in add for s, a, b, v in wanted[cid][1]]
+        if statements:
+            conn.execute(insert(t.comparison_statements), statements)
+
+    rows = {c.id: (c.event_id if c.event_id in known else None, c.mention_id, c.source_id, c.start, c.end, c.kind,
+                   c.facet, c.value[:500], c.polarity, c.modality, c.voice[:200], c.voice_name, c.question,
+                   c.comparison_id, COMPONENT) for c in claims}
+    have = {r.id: tuple(getattr(r, name) for name in CLAIM_COLUMNS)
+            for r in conn.execute(select(t.claims.c.id, *(t.claims.c[name] for name in CLAIM_COLUMNS)))}
+    stale = [cid for cid, row in have.items() if rows.get(cid) != row]
+    new = sorted(cid for cid, row in rows.items() if have.get(cid) != row)
+    for chunk in _chunks(stale):
+        conn.execute(delete(t.claims).where(t.claims.c.id.in_(chunk)))
+    if new:
+        conn.execute(insert(t.claims), [dict(zip(CLAIM_COLUMNS, rows[cid])) | {"id": cid} for cid in new])
     contested = sorted({r.event_id for r in relations if r.kind == "contradict" and r.event_id in known})
-    if contested:
-        conn.execute(update(t.events).where(t.events.c.id.in_(contested)).values(status="contested"))
+    for chunk in _chunks(contested):
+        conn.execute(update(t.events).where(t.events.c.id.in_(chunk)).values(status="contested"))
+    return {"comparisons+": len(add), "comparisons-": len(drop), "claims+": len(new), "claims-": len(stale)}

@@ -6,8 +6,10 @@ and an incremental one go through the same diff, see `incremental`), so an event
 date, label, participants and comparisons did not change keeps its rows, and the ids of what did
 change are returned for the stages after this one (claims, the search index).
 
-Comparisons written by later stages (claims, a historian's corrections) are removed first, as a
-rewrite of the event tables always did: those stages write theirs again after this one.
+A historian's comparisons (added by `curate`) are removed first, as a rewrite of the event tables always
+did: `curate` adds them again after this one. The claims stage's comparisons are left alone: it writes its
+own as a diff (claims/write.py), and those of an event removed here go with the event (the foreign key
+cascades), so an incremental claims run need not rewrite them all.
 """
 
 from __future__ import annotations
@@ -88,9 +90,12 @@ def write(conn: Connection, planned: list[Planned], replaced: set[int], stored, 
     mention joins, `links_now` the one it is joined to in the store.
     """
     if stored.foreign:
-        foreign = select(t.comparisons.c.id).where(t.comparisons.c.component != COMPONENT)
+        from timeweave.claims.write import COMPONENT as CLAIMS  # here: claims imports reconcile's modules
+
+        kept = (COMPONENT, CLAIMS)
+        foreign = select(t.comparisons.c.id).where(t.comparisons.c.component.not_in(kept))
         conn.execute(delete(t.comparison_statements).where(t.comparison_statements.c.comparison_id.in_(foreign)))
-        conn.execute(delete(t.comparisons).where(t.comparisons.c.component != COMPONENT))
+        conn.execute(delete(t.comparisons).where(t.comparisons.c.component.not_in(kept)))
     changed: set[int] = set()
     wanted = {p.id for p in planned}
     gone = sorted(e for e in replaced if e not in wanted and e in stored.events)

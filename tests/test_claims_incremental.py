@@ -1,0 +1,184 @@
+"""The claims stage revisits only what changed and leaves the rows a full run leaves.
+
+Hand-built stores (sentences of 1588, 1667, 1683 and 1812, from no corpus of ours): one store is brought
+up to date step by step (a source added, then one removed), each step through reconcile and claims given
+the `Changes`, and compared with a fresh store of the same sources reconciled and claimed in full: the
+claims, the comparisons (ids included) and the events' statuses must be equal. The claims of a source
+whose inputs did not change are kept, not extracted again; comparisons of questions nothing touched keep
+their rows; a contradiction's `contested` survives a reconcile that keeps the event.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from sqlalchemy import delete, select
+from test_reconcile_helpers import HandStore, bag_of_words, day
+
+from timeweave.claims import claims
+from timeweave.claims import incremental as claims_incremental
+from timeweave.claims.extract import Claim, extract
+from timeweave.reconcile import reconcile
+from timeweave.reconcile.load import load
+from timeweave.store import open_store
+from timeweave.store import schema as t
+from timeweave.store.changes import Changes
+
+CONFIG = {"embeddings": True}
+
+SOURCES = {
+    "borodino-segur": ("On 7 September 1812 the French attacked the Russian army at Borodino with 130,000 men. "
+                       "The battle ended in a costly French victory over the Russians.", ["Segur"]),
+    "borodino-glinka": ("The French attacked the Russians at Borodino on 7 September 1812 with some 250,000 men, "
+                        "according to Fyodor Glinka.", ["Glinka"]),
+    "borodino-skeptic": ("The French never attacked the Russian army at Borodino on 7 September 1812.", ["Skeptic"]),
+    "chatham-pepys": ("The Dutch raided the English fleet at Chatham on 19 June 1667 with 60 ships. "
+                      "The raid was a disgrace to the English.", ["Pepys"]),
+    "vienna-annals": ("The Ottomans besieged Vienna on 14 July 1683 with 90,000 men. The siege failed.", ["Annalist"]),
+}
+EVENTS = {
+    "borodino-segur": [("On 7 September 1812 the French attacked the Russian army at Borodino with 130,000 men.",
+                        "attacked", "1812-09-07", ["French"], ["Russian army"], "asserted")],
+    "borodino-glinka": [("The French attacked the Russians at Borodino on 7 September 1812 with some 250,000 men, "
+                         "according to Fyodor Glinka.", "attacked", "1812-09-07", ["French"], ["Russians"], "asserted")],
+    "borodino-skeptic": [("The French never attacked the Russian army at Borodino on 7 September 1812.", "attacked",
+                          "1812-09-07", ["French"], ["Russian army"], "negated")],
+    "chatham-pepys": [("The Dutch raided the English fleet at Chatham on 19 June 1667 with 60 ships.", "raided",
+                       "1667-06-19", ["Dutch"], ["English fleet"], "asserted")],
+    "vienna-annals": [("The Ottomans besieged Vienna on 14 July 1683 with 90,000 men.", "besieged", "1683-07-14",
+                       ["Ottomans"], ["Vienna"], "asserted")],
+}
+
+
+def hand(path, names) -> HandStore:
+    store = HandStore(open_store(path))
+    for name in names:
+        text, authors = SOURCES[name]
+        store.source(name, text, authors=authors)
+        for sentence, trigger, when, agents, patients, factuality in EVENTS[name]:
+            store.event(name, sentence, trigger, "attack", when=day(when), agents=agents, patients=patients,
+                        factuality=factuality)
+    return store
+
+
+def run(store: HandStore, changes: Changes | None):
+    reconcile(store.engine, config=CONFIG, encoder=bag_of_words, changes=changes)
+    return claims(store.engine, config=CONFIG, encoder=bag_of_words, changes=changes)
+
+
+def rows(store: HandStore) -> dict[str, list]:
+    """The rows the claims stage writes or edits (mention ids aside: they depend on insertion order)."""
+    with store.engine.connect() as conn:
+        statements: dict[int, list] = {}
+        for s in conn.execute(select(t.comparison_statements).order_by(t.comparison_statements.c.id)):
+            statements.setdefault(s.comparison_id, []).append((s.source_id, s.start, s.end, s.value))
+        return {
+            "claims": [tuple(v for k, v in r._mapping.items() if k != "mention_id")
+                       for r in conn.execute(select(t.claims).order_by(t.claims.c.id))],
+            "comparisons": [(*r, tuple(statements.get(r.id, ()))) for r in conn.execute(
+                select(t.comparisons).order_by(t.comparisons.c.id))],
+            "statuses": sorted(conn.execute(select(t.events.c.id, t.events.c.status)).all()),
+        }
+
+
+def claim_comparisons(store: HandStore) -> dict[int, tuple]:
+    with store.engine.connect() as conn:
+        return {r.id: (r.event_id, r.kind, r.field) for r in conn.execute(
+            select(t.comparisons).where(t.comparisons.c.component == "timeweave.claims.v1"))}
+
+
+def test_adding_and_removing_a_source_give_the_rows_of_a_full_run(tmp_path):
+    first = ["borodino-segur", "borodino-glinka", "borodino-skeptic", "vienna-annals"]
+    store = hand(tmp_path / "incremental.db", first)
+    report = run(store, Changes(full=True))
+    assert report.extracted == report.sources == 4
+    before = claim_comparisons(store)
+    kinds = {(kind, field) for _e, kind, field in before.values()}
+    assert ("contradict", "claim:occurrence") in kinds and ("contradict", "claim:quantity:men") in kinds, kinds
+    borodino = {e for e, kind, _f in before.values() if kind == "contradict"}
+    assert rows(store)["statuses"] and all(
+        status == "contested" for e, status in rows(store)["statuses"] if e in borodino)
+
+    # Adding a source about another war: only it is extracted; the Borodino questions keep their rows.
+    text, authors = SOURCES["chatham-pepys"]
+    store.source("chatham-pepys", text, authors=authors)
+    for sentence, trigger, when, agents, patients, factuality in EVENTS["chatham-pepys"]:
+        store.event("chatham-pepys", sentence, trigger, "attack", when=day(when), agents=agents, patients=patients,
+                    factuality=factuality)
+    report = run(store, Changes(added=frozenset({"chatham-pepys"})))
+    assert (report.extracted, report.sources) == (1, 5)
+    assert report.written["comparisons-"] == 0, report.written
+    after = claim_comparisons(store)
+    assert {i: c for i, c in after.items() if c[0] in borodino} == {i: c for i, c in before.items() if c[0] in borodino}
+    full = hand(tmp_path / "full-add.db", first + ["chatham-pepys"])
+    run(full, None)
+    assert rows(store) == rows(full), "adding a source: the incremental claims differ from a full run's"
+    assert all(status == "contested" for e, status in rows(store)["statuses"] if e in borodino), \
+        "a contradiction's contested survives a reconcile that kept its event"
+
+    # Removing the source whose mention founded the Borodino event (its id is a hash of that mention): the event
+    # takes a new id, so the other Borodino sources' claims are extracted again; the old event's comparisons
+    # went with it, nothing dangles, and the rest equals a full run.
+    with store.engine.begin() as conn:
+        conn.execute(delete(t.sources).where(t.sources.c.id == "borodino-glinka"))
+    report = run(store, Changes(removed=frozenset({"borodino-glinka"})))
+    assert report.extracted == 2, "the two sources whose mentions joined the re-numbered event, no other"
+    full = hand(tmp_path / "full-remove.db", ["borodino-segur", "borodino-skeptic", "vienna-annals", "chatham-pepys"])
+    run(full, None)
+    assert rows(store) == rows(full), "removing a source: the incremental claims differ from a full run's"
+    with store.engine.connect() as conn:
+        events = {r[0] for r in conn.execute(select(t.events.c.id))}
+        assert all(r.event_id in events for r in conn.execute(select(t.comparisons)) if r.event_id is not None)
+    left = {(k, f) for _e, k, f in claim_comparisons(store).values()}
+    assert ("contradict", "claim:occurrence") in left and ("contradict", "claim:quantity:men") not in left, left
+
+
+def test_a_reconcile_that_keeps_an_event_keeps_its_claim_comparisons(tmp_path):
+    """reconcile used to delete every comparison of another component, so claims rewrote all of theirs."""
+    store = hand(tmp_path / "kept.db", ["borodino-segur", "borodino-glinka", "vienna-annals"])
+    run(store, Changes(full=True))
+    before = rows(store)
+    changes = Changes(changed=frozenset({"vienna-annals"}))  # said to change, but its rows are the same
+    reconcile(store.engine, config=CONFIG, encoder=bag_of_words, changes=changes)
+    assert claim_comparisons(store), "reconcile removed the claims' comparisons of events it kept"
+    report = claims(store.engine, config=CONFIG, encoder=bag_of_words, changes=changes)
+    assert report.written == {"comparisons+": 0, "comparisons-": 0, "claims+": 0, "claims-": 0}
+    assert report.extracted == 0, "no source's mentions, events or entities changed"
+    assert rows(store) == before
+
+
+def test_extracting_source_by_source_gives_what_extracting_the_corpus_gives(tmp_path):
+    store = hand(tmp_path / "all.db", list(SOURCES))
+    reconcile(store.engine, config=CONFIG, encoder=bag_of_words)
+    with store.engine.connect() as conn:
+        corpus = load(conn)
+        event_of = {r.id: r.event_id for r in conn.execute(select(t.event_mentions.c.id, t.event_mentions.c.event_id))}
+    whole = [dataclasses.replace(c, id=0) for c in extract(corpus, event_of)]
+    assert {c.kind for c in whole} >= {"occurrence", "quantity", "attribution"}
+    alone = []
+    for source in sorted(SOURCES):
+        alone += [dataclasses.replace(c, id=0) for c in
+                  claims_incremental.extract_sources(corpus, event_of, {source})[source]]
+    assert alone == whole
+    sentences = {c.mention_id: c.quote for c in whole}
+    assert claims_incremental.load_claims(claims_incremental.dump(whole), sentences) == whole
+
+
+def test_a_claim_that_cannot_be_written_as_json_is_extracted_again_not_cached():
+    claim = Claim(source_id="s", start=0, end=10, quote="The siege failed.", kind="outcome", value="failed",
+                  polarity="+", modality="asserted", voice="s", voice_name="s", event_id=None, mention_id=1,
+                  extra={"cue": object()})
+    assert claims_incremental.dump([claim]) is None
+    claim.extra = {"cue": "failed", "at": 4, "dated": True}
+    assert claims_incremental.load_claims(claims_incremental.dump([claim]), {1: claim.quote}) == [claim]
+
+
+@pytest.mark.parametrize("changed_code", [False, True])
+def test_claims_extracted_by_other_code_are_not_kept(tmp_path, monkeypatch, changed_code):
+    store = hand(tmp_path / "code.db", ["borodino-segur", "vienna-annals"])
+    run(store, Changes(full=True))
+    if changed_code:
+        monkeypatch.setattr(claims_incremental, "code_digest", lambda: "another version of the claims package")
+    report = claims(store.engine, config=CONFIG, encoder=bag_of_words, changes=Changes(changed=frozenset({"x"})))
+    assert report.extracted == (2 if changed_code else 0)
