@@ -608,3 +608,27 @@ def test_a_lone_denial_of_the_attack_another_voice_denies_under_another_event_is
     later = parse("1898-06-01", "1898-06-01", "1898-06-01")  # a denial of another day is another matter
     other.interval = later
     assert not echoed(relation, [lone, other], None)
+
+
+def test_times_of_day_that_do_not_meet_contradict_and_meeting_ones_agree(store):
+    a = store.source("a", "At 11:40 p.m. on 14 April 1912 the liner struck the iceberg.", authors=["Inquiry"])
+    b = store.source("b", "On 14 April 1912 the liner struck the iceberg early in the morning.", authors=["Rumour"])
+    c = store.source("c", "On 14 April 1912, shortly before midnight, the liner struck the iceberg.", authors=["Lookout"])
+    for source in (a, b, c):
+        store.event(source, store.texts[source], "struck", "collision", when=day("1912-04-14"))
+    run(store)
+    found = claim_comparisons(store, "claim:time")
+    assert [f["kind"] for f in found] == ["contradict"], found
+    assert "b" in {q[0] for q in found[0]["quotes"]} and "early in the morning" in found[0]["explanation"]
+
+
+def test_time_of_day_reads_clocks_and_words_but_not_bounds_or_bare_clocks():
+    from timeweave.claims.extract import time_of_day
+
+    vocab = vocabulary()
+    assert time_of_day("At 11:40 p.m. the liner struck the iceberg.", vocab)[:2] == (11 + 12 + 40 / 60 - 0.25, 23 + 40 / 60 + 0.25)
+    assert time_of_day("The guns fell silent at 21:40 that day.", vocab)[:2] == (21 + 40 / 60 - 0.25, 21 + 40 / 60 + 0.25)
+    assert time_of_day("The fighting lasted between noon and 5 p.m.", vocab)[:2] == (11.5, 17.25)
+    assert time_of_day("On the night of 30 July the commandos landed.", vocab)[:2] == (18, 30)
+    assert time_of_day("At 9:52 they opened fire.", vocab) is None  # a.m. or p.m.? it does not say
+    assert time_of_day("By midnight the news had reached the capital.", vocab) is None  # a bound, not the time of it

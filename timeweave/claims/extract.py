@@ -44,7 +44,14 @@ QUESTIONS = {
     "position": "Where was it?",
     "stance": "Who stood for or against it?",
     "distinction": "Who was the {unit}?",
+    "time": "At what time of day?",
 }
+# Hours either side of a clock time within which two voices' clocks agree: reports of one moment differ by minutes
+# (a watch, a log, a rounded "about"). Not a setting: it is the precision of a clock time as prose gives it.
+CLOCK_SLACK = 0.25
+BOUND = re.compile(r"\b(?:by|since|until|till|from)\s+(?:the\s+)?$", re.I)
+CLOCK = re.compile(r"(?<![\w:.])(\d{1,2})(?:[:.](\d{2}))?\s*(a\.\s?m\.?|p\.\s?m\.?|am\b|pm\b)|(?<![\w:.])([01]?\d|2[0-3]):(\d{2})(?![\d:])",
+                   re.I)
 # Kinds said of an entity (who opposed, who was the first), grouped by that entity, with or without an event.
 SUBJECT_KINDS = ("stance", "distinction")
 # Characters between a stance or distinction cue and the names it is said of: the names of its own clause
@@ -284,10 +291,47 @@ def claims_of(m: Mention, corpus: Corpus, event_id: int | None, vocab: Vocabular
         value = "; ".join(f"{r}: {', '.join(sorted(v))}" for r, v in (("winner", winners), ("loser", losers)) if v)
         out.append(Claim(kind="outcome", value=value, polarity="+", winners=winners, losers=losers,
                          extra={"cue": found.group(0), "at": m.start + found.start()}, **base))
+    # when in its day something happened is said by a sentence telling it happened, not one denying or doubting it
+    hours = time_of_day(text, vocab) if m.factuality in ("asserted", "reported") and not questioned else None
+    if hours is not None:
+        low, high, said, at = hours
+        out.append(Claim(kind="time", value=said, polarity="+", extra={"hours": (low, high), "at": m.start + at,
+                                                                        "cue": said}, **base))
     for unit, number, said in quantities(text, vocab):
         out.append(Claim(kind="quantity", value=said, polarity="+", facet=unit, number=number,
                          extra={"duration": unit in vocab.durations, "at": m.start + text.find(said)}, **base))
     return out
+
+
+def time_of_day(text: str, vocab: Vocabulary) -> tuple[float, float, str, int] | None:
+    """(first hour, last hour, words, where) of the times of day a sentence names, or None: the span from the
+    earliest to the latest of its clock times ("11:36 p.m.", "9 a.m.", "21:40") and time words (`times.tsv`:
+    "shortly before midnight", "night"), a word inside a longer one of them not counted again. A clock time
+    without a.m. or p.m. before 13:00 says neither and is left out."""
+    found: list[tuple[float, float, int, int]] = []
+    for each in CLOCK.finditer(text):
+        if each.group(4) is not None:  # a 24-hour clock
+            hour, minute = int(each.group(4)), int(each.group(5))
+            if hour < 13:
+                continue
+        else:
+            hour, minute = int(each.group(1)), int(each.group(2) or 0)
+            if not 1 <= hour <= 12 or minute > 59:
+                continue
+            hour = hour % 12 + (12 if each.group(3).lower().startswith("p") else 0)
+        moment = hour + minute / 60
+        found.append((moment - CLOCK_SLACK, moment + CLOCK_SLACK, each.start(), each.end()))
+    for pattern, start, end in vocab.times:
+        for each in pattern.finditer(text):
+            if not any(a < each.end() and each.start() < b for _, _, a, b in found):
+                found.append((start, end, each.start(), each.end()))
+    # "by midnight", "since midmorning", "until noon" bound another act in time; they do not say when this one was
+    found = [f for f in found if not BOUND.search(text[max(0, f[2] - 7):f[2]])]
+    if not found:
+        return None
+    found.sort(key=lambda f: f[2])
+    said = "; ".join(text[a:b] for _, _, a, b in found[:4])
+    return min(f[0] for f in found), max(f[1] for f in found), said, found[0][2]
 
 
 @functools.lru_cache(maxsize=8)

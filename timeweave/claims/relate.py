@@ -227,6 +227,30 @@ def _exclusive(claims: list[Claim], what: str) -> tuple[str, str] | None:
     return "agree", f"{len(by)} independent voices {what} '{shared}': {_who(claims)}."
 
 
+def _time(claims: list[Claim]) -> tuple[str, str, list[Claim]] | None:
+    """Times of day of one event by voices that date it to the same day: spans of hours that do not meet (beyond a
+    clock's quarter hour, a word's ordinary span) contradict; meeting spans of two or more voices agree. Accounts of
+    other days, or undated, are left to the date comparisons."""
+    days: dict[int, list[Claim]] = defaultdict(list)
+    for claim in claims:
+        if claim.interval is not None and claim.interval.earliest == claim.interval.latest and "hours" in claim.extra:
+            days[claim.interval.earliest].append(claim)
+    for told in days.values():
+        for i, a in enumerate(told):
+            for b in told[i + 1:]:
+                (a_lo, a_hi), (b_lo, b_hi) = a.extra["hours"], b.extra["hours"]
+                if a.voice != b.voice and (a_hi < b_lo or b_hi < a_lo):
+                    day = dates.describe(a.interval)
+                    return "contradict", (f"{_who([a])} puts it at '{a.value}' and {_who([b])} at '{b.value}' on {day}: "
+                                          "times of day that do not meet."), [a, b]
+    for told in sorted(days.values(), key=len, reverse=True):
+        if len({c.voice for c in told}) >= 2:
+            return "agree", (f"{len({c.voice for c in told})} independent voices give compatible times of day on "
+                             f"{dates.describe(told[0].interval)} ({'; '.join(sorted({repr(c.value) for c in told})[:3])}): "
+                             f"{_who(told)}."), told
+    return None
+
+
 def _subject_names(claims: list[Claim]) -> str:
     names: list[str] = []
     for claim in claims:
@@ -361,6 +385,10 @@ def relate(key: tuple, claims: list[Claim], *, tolerance: float = 0.1, limit: in
         if len(by) == 1:
             found = ("single_source", f"This rests on one voice, {claims[0].voice_name}, however many documents quote it "
                                       f"({', '.join(sorted({c.source_id for c in claims}))}).")
+    elif kind == "time":
+        found = _time(claims)
+        if found is not None:
+            found, claims = found[:2], found[2]
     elif kind == "position":
         found = _exclusive(claims, "place it")
     elif kind == "stance":

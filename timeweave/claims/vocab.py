@@ -1,7 +1,7 @@
 """The claims stage's knowledge, read from the TSV files in `timeweave/claims/data/` (one loader).
 
 Cue words (occurrence, cause, purpose), framing and evaluation words, outcome words with the side
-they make the winner, attribution patterns, number words and invariant units are data, so a user can read and extend them; each
+they make the winner, attribution patterns, number words and invariant units, times of day are data, so a user can read and extend them; each
 file's header says where its rows come from. A caller can add rows of its own: `vocabulary(extra)`
 also reads the files of the same names found in the folder `extra`.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from timeweave.errors import TimeweaveError
 
-FILES = ("cues.tsv", "framing.tsv", "outcomes.tsv", "attribution.tsv", "quantities.tsv")
+FILES = ("cues.tsv", "framing.tsv", "outcomes.tsv", "attribution.tsv", "quantities.tsv", "times.tsv")
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class Vocabulary:
     relative: frozenset[str]  # "two days later": a duration before these words is no count
     plurals: dict[str, str]  # irregular plurals and their singular ("sorties": "sortie")
     ordinary: frozenset[str]  # counted nouns whose count alone is no notable claim ("two events")
+    times: tuple[tuple[re.Pattern, float, float], ...] = ()  # time-of-day words and their span of hours
 
 
 def _rows(text: str, where: str) -> list[dict[str, str]]:
@@ -84,6 +85,7 @@ def vocabulary(extra: str | None = None) -> Vocabulary:
     relative: set[str] = set()
     plurals: dict[str, str] = {}
     ordinary: set[str] = set()
+    times: list[tuple[re.Pattern, float, float]] = []
     for name, texts in _texts(extra).items():
         for where, text in texts:
             for row in _rows(text, where):
@@ -96,6 +98,12 @@ def vocabulary(extra: str | None = None) -> Vocabulary:
                     axes[row["value"]] = row.get("axis") or axes.get(row["value"]) or row["value"]  # optional column
                 elif name == "outcomes.tsv":
                     outcomes.append((_compile(row["pattern"], where), row["before"], row["after"]))
+                elif name == "times.tsv":
+                    try:
+                        times.append((_compile(row["pattern"], where), float(row["start"]), float(row["end"])))
+                    except ValueError as error:
+                        raise TimeweaveError(f"[T060] {where}: the hours of {row['pattern']!r} are not numbers ({error}). "
+                                             "Give start and end as hours after midnight (18, 30 for a night).") from error
                 elif name == "quantities.tsv":
                     if row["kind"] == "number":
                         numbers[row["word"].lower()] = float(row["value"])
@@ -112,4 +120,4 @@ def vocabulary(extra: str | None = None) -> Vocabulary:
                 else:
                     attribution.append(re.compile(row["pattern"]))  # case matters: voices are names
     return Vocabulary(tuple(cues), tuple(framing), axes, frozenset(generic), tuple(outcomes), tuple(attribution), numbers, frozenset(units),
-                      frozenset(durations), frozenset(relative), plurals, frozenset(ordinary))
+                      frozenset(durations), frozenset(relative), plurals, frozenset(ordinary), tuple(times))

@@ -20,7 +20,7 @@ from timeweave.serve.filters import SLUG, BadParameter
 from timeweave.store import schema as t
 
 KINDS = ("occurrence", "agent", "cause", "purpose", "evaluation", "outcome", "quantity", "attribution", "position", "stance",
-         "distinction")
+         "distinction", "time")
 RELATIONS = ("agree", "contradict", "differ_in_framing", "single_source")
 MAX_GROUPS = 200  # groups on one page: a page, not an export (the JSON twin and the exports carry all comparisons)
 MAX_QUOTES = 12  # quotes per group, as `claims_max_statements` shows per comparison
