@@ -39,8 +39,9 @@ from rapidfuzz.distance import DamerauLevenshtein  # noqa: E402
 
 from timeweave.annotate.entities import gazetteer  # noqa: E402
 from timeweave.annotate.entities.keys import alias_key, squashed  # noqa: E402
-from timeweave.link import variants  # noqa: E402
-from timeweave.link.resolve import MentionRow, Resolver, _given_compatible, _person_parts, _same_words_but_one  # noqa: E402
+from timeweave.link import persons, variants  # noqa: E402
+from timeweave.link.persons import given_compatible, person_parts  # noqa: E402
+from timeweave.link.resolve import MentionRow, Resolver, _same_words_but_one  # noqa: E402
 from timeweave.link.resolve import is_acronym, translit_skeleton  # noqa: E402
 from timeweave.link.store import resolve  # noqa: E402
 
@@ -222,43 +223,44 @@ class NaiveResolver(Resolver):
                     self.edge(a, b, "spelling variant (near-identical spelling)", rule="near-identical spelling",
                               evidence=self.first_use(a) + self.first_use(b))
 
-    def persons(self) -> None:
-        titles = self.lexicon.of("title")
-        by_surname: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
-        for key in sorted(self.by_key):
-            if self.key_type(key) == "person":
-                surname, given = _person_parts(key, titles)
-                by_surname[surname].append((key, given))
-        for surname, names in sorted(by_surname.items()):
-            full = [(k, g) for k, g in names if g]
-            for i, (a, ga) in enumerate(full):
-                for b, gb in full[i + 1 :]:
-                    if _given_compatible(ga, gb):
-                        self.edge(a, b, f"person name variant (surname '{surname}', compatible given names)",
-                                  rule="person name variant", evidence=self.first_use(a) + self.first_use(b))
-            bare = [k for k, g in names if not g]
-            clusters = {min(nx.node_connected_component(self.graph, k)) for k, _ in full}
-            for key in bare:
-                if len(clusters) == 1 and full:
-                    self.edge(full[0][0], key, f"surname alone ('{surname}'), one person of that name in the corpus",
-                              rule="surname alone", evidence=self.first_use(full[0][0]) + self.first_use(key))
-            titled = {k: k[: -len(surname)].strip() for k in bare if k != surname}
-            if not full and surname in bare and len(set(titled.values())) == 1:
-                for key in sorted(titled):
-                    self.edge(surname, key, f"surname with a title ('{surname}'), no other person of that name",
-                              rule="title and surname", evidence=self.first_use(surname) + self.first_use(key))
+
+def _naive_persons(res: Resolver) -> None:
+    titles = res.lexicon.of("title")
+    by_surname: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
+    for key in sorted(res.by_key):
+        if res.key_type(key) == "person":
+            surname, given = person_parts(key, titles)
+            by_surname[surname].append((key, given))
+    for surname, names in sorted(by_surname.items()):
+        full = [(k, g) for k, g in names if g]
+        for i, (a, ga) in enumerate(full):
+            for b, gb in full[i + 1 :]:
+                if given_compatible(ga, gb):
+                    res.edge(a, b, f"person name variant (surname '{surname}', compatible given names)",
+                              rule="person name variant", evidence=res.first_use(a) + res.first_use(b))
+        bare = [k for k, g in names if not g]
+        clusters = {min(nx.node_connected_component(res.graph, k)) for k, _ in full}
+        for key in bare:
+            if len(clusters) == 1 and full:
+                res.edge(full[0][0], key, f"surname alone ('{surname}'), one person of that name in the corpus",
+                          rule="surname alone", evidence=res.first_use(full[0][0]) + res.first_use(key))
+        titled = {k: k[: -len(surname)].strip() for k in bare if k != surname}
+        if not full and surname in bare and len(set(titled.values())) == 1:
+            for key in sorted(titled):
+                res.edge(surname, key, f"surname with a title ('{surname}'), no other person of that name",
+                          rule="title and surname", evidence=res.first_use(surname) + res.first_use(key))
 
 
 def _naive_ship_prefixes(res: Resolver) -> None:
     names = sorted(set(res.by_key) | set(res.found))
     prefixes = res.lexicon.of("ship_prefix")
-    persons = [k for k in res.by_key if res.key_type(k) == "person" and len(k.split()) >= 2
-               and k.split()[0] not in prefixes]
+    person_keys = [k for k in res.by_key if res.key_type(k) == "person" and len(k.split()) >= 2
+                   and k.split()[0] not in prefixes]
     for key in names:
         first, _, rest = key.partition(" ")
         if first not in prefixes or len(squashed(rest)) < 3 or rest not in names:
             continue
-        if any(p.endswith(" " + rest) and p != rest for p in persons):
+        if any(p.endswith(" " + rest) and p != rest for p in person_keys):
             continue
         if gazetteer.lookup(rest) or variants._mostly_a_place_elsewhere(res, key, rest):
             continue
@@ -275,8 +277,9 @@ def _naive_typo(self, word: str) -> str:
 
 @contextlib.contextmanager
 def naive_rules():
-    """While active, the corpus-wide rules of `variants` compare every pair, as before blocking."""
+    """While active, the corpus-wide rules of `variants` and `persons` compare every pair, as before blocking."""
     with mock.patch.object(variants, "ship_prefixes", _naive_ship_prefixes), \
+            mock.patch.object(persons, "persons", _naive_persons), \
             mock.patch.object(variants._Rewriter, "typo", _naive_typo):
         yield
 

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import DamerauLevenshtein
 
 from timeweave.link.blocking import OneEdit, max_edits, near_spellings, prefix_initials
-from timeweave.link.resolve import _given_compatible
+from timeweave.link.persons import given_compatible
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
@@ -96,7 +96,7 @@ def test_prefix_initials_pairs_every_compatible_given_names():
     given = [[rng.choice("abc") + ("" if rng.random() < 0.5 else rng.choice(["lex", "rt", "yrus"]))
               for _ in range(rng.randint(1, 3))] for _ in range(200)]
     found = prefix_initials(given)
-    wanted = {(i, j) for i in range(len(given)) for j in range(i + 1, len(given)) if _given_compatible(given[i], given[j])}
+    wanted = {(i, j) for i in range(len(given)) for j in range(i + 1, len(given)) if given_compatible(given[i], given[j])}
     assert wanted and wanted <= found
     assert len(found) < len(given) * (len(given) - 1) / 2
 

@@ -14,9 +14,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import defaultdict
+from functools import lru_cache
 
-from timeweave.annotate.entities import gazetteer
-from timeweave.annotate.entities.keys import alias_key
 from timeweave.link.resolve import FoundName, MentionRow, Resolver, is_acronym
 
 # A capitalised name as English prose writes it: "Caudillo", "Saint Petersburg", "Bank of England".
@@ -35,15 +34,15 @@ def _persons_mixed(res: Resolver, a: str, b: str) -> bool:
     return (res.key_type(a) == "person") != (res.key_type(b) == "person") if a in res.by_key and b in res.by_key else False
 
 
-def _different_states(a_text: str, b_text: str) -> bool:
+def _different_states(res: Resolver, a_text: str, b_text: str) -> bool:
     """"Paris (France)": one side is a state of the gazetteer and the other is not that state."""
-    fa, fb = _state_named(a_text), _state_named(b_text)
+    fa, fb = _state_named(res, a_text), _state_named(res, b_text)
     return (fa is not None or fb is not None) and fa != fb
 
 
-def _state_named(text: str):
+def _state_named(res: Resolver, text: str):
     """The gazetteer state a text names by its name or an alias (a capital or a demonym is not the state)."""
-    found = gazetteer.lookup(text)
+    found = res.lookup(text)
     return found[0] if found and found[1] in ("name", "alias") else None
 
 
@@ -71,7 +70,7 @@ def generic_named(res: Resolver) -> set[str]:
     keys: set[str] = set()
     for text in res.texts.values():
         for m in (m for pattern in patterns for m in pattern.finditer(text)):
-            name_words = alias_key(m.group(1)).split()
+            name_words = res.key_of(m.group(1)).split()
             keys.update(" ".join(name_words[i:]) for i in range(len(name_words)))  # "Thanh Hoa and Quang Ninh province"
             keys.update(" ".join(name_words[:i]) for i in range(1, len(name_words) + 1))
     return keys
@@ -102,12 +101,12 @@ def parentheses(res: Resolver) -> None:
             if inner is None and not designation and (not _NAME_RE.fullmatch(inner_text) or inner_text.isupper()
                                                       or res.key_type(row.key) in ("person", "organization")):
                 continue  # "(1939)", "(see below)", "(D-AK)"; after a person or a body, a party, a place or a role
-            key = inner.key if inner is not None else alias_key(inner_text)
+            key = inner.key if inner is not None else res.key_of(inner_text)
             if not designation and res.key_type(row.key) == "organization":
                 continue  # "the Russian Academy of Sciences (Ulan-Ude)": a body and its seat, not two names
             if key == row.key or not designation and _qualifier(res, key, qualified):
                 continue
-            if _different_states(row.text, inner_text) or (inner is not None and _persons_mixed(res, row.key, inner.key)):
+            if _different_states(res, row.text, inner_text) or (inner is not None and _persons_mixed(res, row.key, inner.key)):
                 continue
             quote = res.span(source_id, row.start, row.end + m.end())
             containers[key].add(row.key)
@@ -141,16 +140,22 @@ def naming_cues(res: Resolver) -> None:
                     # ("Mannerheim, also called the White General" with "White General" marked an organization)
                     second = FoundName(nxt.key, nxt.text, source_id, nxt.start, nxt.end)
                 else:
-                    m = re.match(pattern.pattern.rstrip("$") + f"((?-i:{_NAME}))", after, re.IGNORECASE)
+                    m = _cue_then_name(pattern.pattern).match(after)
                     if m and m.group(1)[:1].isupper():
                         name = m.group(1).rstrip(".")
                         start = row.end + m.start(1)
-                        second = FoundName(alias_key(name), name, source_id, start, start + len(name))
-                if second is None or not second.key or _different_states(row.text, second.text):
+                        second = FoundName(res.key_of(name), name, source_id, start, start + len(name))
+                if second is None or not second.key or _different_states(res, row.text, second.text):
                     continue
                 quote = res.span(source_id, row.start, second.end)
                 res.add_found(second, row.key, f"{rule} ({source_id})", rule=rule, evidence=(quote,))
                 break
+
+
+@lru_cache(maxsize=256)
+def _cue_then_name(cue: str) -> re.Pattern:
+    """A naming cue followed by a name, compiled once per cue (tried after every mention of the corpus)."""
+    return re.compile(cue.rstrip("$") + f"((?-i:{_NAME}))", re.IGNORECASE)
 
 
 def or_names(res: Resolver) -> None:
@@ -167,9 +172,9 @@ def or_names(res: Resolver) -> None:
             row = _next_row(rows, i, starts)
             if row is None or not re.fullmatch(r"\s+or\s+(?:the\s+)?", text[prev.end : row.start]):
                 continue
-            if _persons_mixed(res, prev.key, row.key) or _different_states(prev.text, row.text):
+            if _persons_mixed(res, prev.key, row.key) or _different_states(res, prev.text, row.text):
                 continue
-            if _state_named(prev.text) or _state_named(row.text):
+            if _state_named(res, prev.text) or _state_named(res, row.text):
                 continue  # "Japan or China" offers two states
             after = text[row.end : row.end + 120]
             before = text[max(0, prev.start - 6) : prev.start]
@@ -199,10 +204,10 @@ def titles(res: Resolver) -> None:
             words = m.group(1).split()
             for n in (len(words), 1):
                 title = " ".join(words[-n:])
-                if alias_key(title) in title_words:
+                if res.key_of(title) in title_words:
                     start = row.start - len(m.group(0)) + m.group(0).index(title)
                     name = text[start : row.end]
-                    found = FoundName(alias_key(name), name, source_id, start, row.end)
+                    found = FoundName(res.key_of(name), name, source_id, start, row.end)
                     res.add_found(found, row.key, f"title and surname ({source_id})", rule="title and surname",
                                   evidence=(res.span(source_id, start, row.end),))
                     break

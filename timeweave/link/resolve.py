@@ -6,21 +6,23 @@ text", "person name variant", ...), the rule's name and the evidence that made t
 their offsets); entities are the connected components (networkx), and each alias's `how` is the
 label of the edge by which a breadth-first walk from the entity's name key reached it. Rules that
 read the words around names live in `intext.py`; rules that compare the names' forms across the
-corpus in `variants.py`. Everything is sorted, so the result is the same on every run.
+corpus in `variants.py`; person names in `persons.py`. Everything is sorted, so the result is the same on every run.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
 from rapidfuzz import fuzz
 
 from timeweave.annotate.entities import gazetteer
 from timeweave.annotate.entities.keys import alias_key, initials, squashed
-from timeweave.link.blocking import Components, prefix_initials, spelling_candidates
+from timeweave.link.blocking import spelling_candidates
 from timeweave.link.lexicon import Lexicon, default_lexicon
 
 TYPE_PRIORITY = ("state", "military_unit", "person", "work", "place", "organization", "other")
@@ -98,28 +100,6 @@ def is_acronym(row: MentionRow) -> bool:
     return row.text.isupper() and (" " not in row.key or dotted) and 2 <= len(row.key.replace(" ", "")) <= 6
 
 
-def strip_title(key: str, titles: frozenset[str]) -> str:
-    """"admiral sharp" -> "sharp"; "vice admiral roy l johnson" -> "roy l johnson"; the longest title first."""
-    words = key.split()
-    for n in (3, 2, 1):
-        if len(words) > n and " ".join(words[:n]) in titles:
-            return " ".join(words[n:])
-    return key
-
-
-def _person_parts(key: str, titles: frozenset[str] = frozenset()) -> tuple[str, list[str]]:
-    """(surname, given names or initials) for "i v stalin", "stalin", "roshchin s k", "peljidiin genden"."""
-    words = strip_title(key, titles).split()
-    if len(words) > 1 and len(words[-1]) <= 2:  # "Roshchin S. K.": surname first
-        return words[0], words[1:]
-    return words[-1], words[:-1]
-
-
-def _given_compatible(a: list[str], b: list[str]) -> bool:
-    """"p" fits "peljidiin"; "i v" fits "iosif vissarionovich"; no given names fits anything."""
-    return all(x[0] == y[0] and (len(x) <= 2 or len(y) <= 2 or x == y) for x, y in zip(a, b, strict=False))
-
-
 class Resolver:
     """Collects labelled edges between alias keys, then cuts the graph into entities."""
 
@@ -143,6 +123,21 @@ class Resolver:
         self.said: list[tuple[str, str]] = []  # (name, second name) links a text states, for `drop_conflicts`
         self._first: dict[str, MentionRow] = {}  # key -> its first mention, asked once per link the key takes part in
         self._found_at: dict[str, set[tuple[str, int]]] = {}  # key -> (source, start) of its mentions and found names
+        self._looked_up: dict[str, Any] = {}  # text -> gazetteer.lookup(text), asked by several rules of the same names
+        self._keys: dict[str, str] = {}  # text -> alias_key(text), asked for every mention when entities are cut
+
+    def lookup(self, text: str) -> Any:
+        """`gazetteer.lookup` (no year), asked once per text in a run: rules and naming ask it of the same names."""
+        if text not in self._looked_up:
+            self._looked_up[text] = gazetteer.lookup(text)
+        return self._looked_up[text]
+
+    def key_of(self, text: str) -> str:
+        """`alias_key`, computed once per text in a run (a corpus repeats its names thousands of times)."""
+        key = self._keys.get(text)
+        if key is None:
+            key = self._keys[text] = alias_key(text)
+        return key
 
     def edge(self, a: str, b: str, how: str, *, rule: str = "", evidence: tuple[Evidence, ...] = (),
              said: bool = False) -> None:
@@ -224,7 +219,7 @@ class Resolver:
     def gazetteer_names(self) -> None:
         for key in sorted(self.by_key):
             letters = key.replace(" ", "") if all(len(w) == 1 for w in key.split()) else key  # "U.S."
-            found = gazetteer.lookup(letters.upper() if len(letters) <= 5 else key)
+            found = self.lookup(letters.upper() if len(letters) <= 5 else key)
             if found and found[1] in ("name", "alias") and self.key_type(key) in ("state", "place", "organization"):
                 self.edge(gazetteer.state_key(found[0]), key, f"known name of the state {found[0].name} (gazetteer)",
                           rule="gazetteer", evidence=self.first_use(key))
@@ -292,42 +287,6 @@ class Resolver:
                 self.edge(matches[0], key, f"acronym of '{matches[0]}'", rule="acronym",
                           evidence=self.first_use(matches[0]) + self.first_use(key))
 
-    def persons(self) -> None:
-        """"P. Genden" = "Peljidiin Genden"; "Genden" alone joins them when the corpus has one person of that name.
-
-        Full names are compared only within a surname, and only when their initials agree
-        (`blocking.prefix_initials`); whether a surname's full names are one person is read from the
-        graph's components, kept as a union-find while this rule adds its own links."""
-        titles = self.lexicon.of("title")
-        by_surname: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
-        for key in sorted(self.by_key):
-            if self.key_type(key) == "person":
-                surname, given = _person_parts(key, titles)
-                by_surname[surname].append((key, given))
-        components = Components(self.graph)
-
-        def link(a: str, b: str, how: str, rule: str) -> None:
-            self.edge(a, b, how, rule=rule, evidence=self.first_use(a) + self.first_use(b))
-            components.join(a, b)
-
-        for surname, names in sorted(by_surname.items()):
-            full = [(k, g) for k, g in names if g]
-            for i, j in sorted(prefix_initials([g for _, g in full])):
-                (a, ga), (b, gb) = full[i], full[j]
-                if _given_compatible(ga, gb):
-                    link(a, b, f"person name variant (surname '{surname}', compatible given names)", "person name variant")
-            bare = [k for k, g in names if not g]
-            clusters = {components.find(k) for k, _ in full}
-            for key in bare:
-                if len(clusters) == 1 and full:
-                    link(full[0][0], key, f"surname alone ('{surname}'), one person of that name in the corpus",
-                         "surname alone")
-            titled = {k: k[: -len(surname)].strip() for k in bare if k != surname}
-            if not full and surname in bare and len(set(titled.values())) == 1:  # "Sharp" and "Admiral Sharp"
-                for key in sorted(titled):
-                    link(surname, key, f"surname with a title ('{surname}'), no other person of that name",
-                         "title and surname")
-
     def authority(self, rows: list[tuple[str, str, str, str]]) -> None:
         for alias, canonical, type_, origin in rows:
             a, c = alias_key(alias), alias_key(canonical)
@@ -352,8 +311,8 @@ class Resolver:
             uses += [(f.text, f.key, f.source_id, None) for k in sorted(component) for f in self.found.get(k, [])]
             for text, key, source_id, row in sorted(uses, key=lambda u: (u[0], u[2], u[3].id if u[3] else -1)):
                 link = link_by_key.get(key, NAME)
-                if row is not None and alias_key(row.text) != row.key:
-                    link = _resolved_in_text(row, link)
+                if row is not None and self.key_of(row.text) != row.key:
+                    link = _resolved_in_text(row, link, self.lookup)
                 entity.alias_links.setdefault(text, link)
                 entity.aliases.setdefault(text, link.how)
                 entity.alias_sources.setdefault(text, Counter())[source_id] += 1
@@ -374,12 +333,12 @@ class Resolver:
         votes = Counter(r.type for r in rows)
         type_ = self._type_from_words(component) or max(votes, key=lambda t: (votes[t], -TYPE_PRIORITY.index(t)))
         for key in sorted(component):
-            found = gazetteer.lookup(key)
+            found = self.lookup(key)
             if found and found[1] == "name" and type_ in ("state", "place"):
                 return key, found[0].name, "state"
             if found and found[1] == "military" and found[0].military:
                 return key, found[0].military, "military_unit"
-        texts = Counter(r.text for r in rows if not r.text.isupper() and alias_key(r.text) == r.key) \
+        texts = Counter(r.text for r in rows if not r.text.isupper() and self.key_of(r.text) == r.key) \
             or Counter(r.text for r in rows)
         if type_ == "person":
             best = max(texts, key=lambda t: (len(t.split()), texts[t], t))
@@ -404,12 +363,12 @@ def _same_words_but_one(a: str, b: str) -> bool:
     return len(wa) != len(wb) or sum(x != y for x, y in zip(wa, wb, strict=False)) <= 1
 
 
-def _resolved_in_text(row: MentionRow, link: Link) -> Link:
+def _resolved_in_text(row: MentionRow, link: Link, lookup: Callable[[str], Any] = gazetteer.lookup) -> Link:
     """Why a mention whose text is not its key (a demonym, a seat of government) belongs here."""
     # The entities component resolved the name for the narrative year (not stored): the holder is
     # the one whose key the mention got ("Moscow" in 1939 -> Soviet Union, not today's Russia).
     found = next(((s, k) for s, k in gazetteer.holders(row.text) if gazetteer.state_key(s) == row.key),
-                 None) or gazetteer.lookup(row.text)
+                 None) or lookup(row.text)
     kinds = {"demonym": "demonym used as an actor", "seat": "seat of government used as an actor (metonym)",
              "military": "the state's armed forces"}
     evidence = (Evidence(row.source_id, row.start, row.end, row.text),)

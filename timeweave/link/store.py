@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import Engine, bindparam, func, select, update
 
 from timeweave.errors import ConfigError
-from timeweave.link import intext, variants
+from timeweave.link import intext, persons, variants
 from timeweave.link.lexicon import read_lexicon
 from timeweave.link.resolve import MentionRow, Resolver
 from timeweave.store import schema
@@ -49,8 +49,8 @@ def read_authority(paths: list[Path], *, strict: bool = True) -> list[tuple[str,
 def _texts(conn, rows: list[MentionRow]) -> dict[str, str]:
     """The stored text of every source with mentions: the words between and around names are evidence."""
     wanted = sorted({row.source_id for row in rows})
-    return {r.source_id: r.text for r in conn.execute(
-        select(schema.texts.c.source_id, schema.texts.c.text).where(schema.texts.c.source_id.in_(wanted))) if r.text}
+    return {source_id: text for source_id, text in conn.execute(
+        select(schema.texts.c.source_id, schema.texts.c.text).where(schema.texts.c.source_id.in_(wanted))) if text}
 
 
 def resolve(resolver: Resolver, authority_rows: list[tuple[str, str, str, str]]) -> list:
@@ -69,7 +69,7 @@ def resolve(resolver: Resolver, authority_rows: list[tuple[str, str, str, str]])
         log.info("left %r apart: the texts give it as a second name of different things", second)
     resolver.authority(authority_rows)
     variants.rewritten_parts(resolver)
-    resolver.persons()
+    persons.persons(resolver)
     return resolver.entities()
 
 
@@ -90,9 +90,11 @@ def link_entities(engine: Engine, *, authority: list[Path] | None = None, words:
     with engine.begin() as conn:
         began = time.perf_counter()
         rows, stored_owner = [], {}
-        for r in conn.execute(select(m.c.id, m.c.source_id, m.c.start, m.c.end, m.c.text, m.c.type, m.c.key, m.c.entity_id)):
-            rows.append(MentionRow(r.id, r.source_id, r.start, r.end, r.text, r.type, r.key or ""))
-            stored_owner[r.id] = r.entity_id
+        # Rows unpacked by position (a Row attribute costs microseconds, and every mention is read each build).
+        for mid, source_id, start, end, text, type_, key, entity_id in conn.execute(
+                select(m.c.id, m.c.source_id, m.c.start, m.c.end, m.c.text, m.c.type, m.c.key, m.c.entity_id)).all():
+            rows.append(MentionRow(mid, source_id, start, end, text, type_, key or ""))
+            stored_owner[mid] = entity_id
         keyed = [r for r in rows if r.key]
         read_s = time.perf_counter() - began
         entities = resolve(Resolver(keyed, _texts(conn, keyed), lexicon=lexicon), authority_rows)
@@ -152,20 +154,25 @@ def _wanted(entities: list, rows: list[MentionRow]) -> tuple[dict[int, tuple], d
 def _stored(conn) -> tuple[dict[int, tuple], dict[int, list[int]]]:
     """The entities as stored, in the shape of `_wanted`, and the alias ids of each."""
     sources: dict[int, list] = defaultdict(list)
-    for r in conn.execute(select(schema.alias_sources)):
-        sources[r.alias_id].append((r.source_id, r.count))
+    s = schema.alias_sources.c
+    for alias_id, source_id, count in conn.execute(select(s.alias_id, s.source_id, s.count)).all():
+        sources[alias_id].append((source_id, count))
     evidence: dict[int, list] = defaultdict(list)
     ev = schema.alias_evidence.c
-    for r in conn.execute(select(ev.alias_id, ev.rule, ev.source_id, ev.start, ev.end, ev.quote).order_by(ev.id)):
-        evidence[r.alias_id].append((r.rule, r.source_id, r.start, r.end, r.quote))
+    for alias_id, *quote in conn.execute(select(ev.alias_id, ev.rule, ev.source_id, ev.start, ev.end, ev.quote)
+                                         .order_by(ev.id)).all():
+        evidence[alias_id].append(tuple(quote))
     aliases: dict[int, list] = defaultdict(list)
     alias_ids: dict[int, list[int]] = defaultdict(list)
-    for r in conn.execute(select(schema.aliases).order_by(schema.aliases.c.id)):
-        aliases[r.entity_id].append((r.text, r.how, r.rule, tuple(sorted(sources.get(r.id, []))),
-                                     tuple(evidence.get(r.id, []))))
-        alias_ids[r.entity_id].append(r.id)
-    stored = {r.id: (r.name, r.type, r.component, tuple(aliases.get(r.id, [])))
-              for r in conn.execute(select(schema.entities))}
+    a = schema.aliases.c
+    for alias_id, entity_id, text, how, rule in conn.execute(
+            select(a.id, a.entity_id, a.text, a.how, a.rule).order_by(a.id)).all():
+        aliases[entity_id].append((text, how, rule, tuple(sorted(sources.get(alias_id, []))),
+                                   tuple(evidence.get(alias_id, []))))
+        alias_ids[entity_id].append(alias_id)
+    e = schema.entities.c
+    stored = {eid: (name, type_, component, tuple(aliases.get(eid, [])))
+              for eid, name, type_, component in conn.execute(select(e.id, e.name, e.type, e.component)).all()}
     return stored, alias_ids
 
 

@@ -77,11 +77,14 @@ def ship_prefixes(res: Resolver) -> None:
     person_ends = {p[i + 1 :] for p in persons for i, c in enumerate(p) if c == " "}
     for key in names:
         first, _, rest = key.partition(" ")
+        if first in prefixes and rest not in known:
+            bare = re.sub(r"^(?:[a-z] )+", "", rest)  # "USS C. Turner Joy" is also "the Turner Joy"
+            rest = bare if bare in known else rest
         if first not in prefixes or len(squashed(rest)) < 3 or rest not in known:
             continue
         if rest in person_ends:
             continue  # "USS Johnson" beside "Roy L. Johnson": the bare name may be the man
-        if gazetteer.lookup(rest) or _mostly_a_place_elsewhere(res, key, rest):
+        if res.lookup(rest) or _mostly_a_place_elsewhere(res, key, rest):
             continue  # "USS America" is not America; "Belfast" in a text without "HMS Belfast" is the city
         res.edge(key, rest, f"ship name with and without its prefix '{first.upper()}'", rule="ship prefix",
                  evidence=res.first_use(key) + res.first_use(rest))
@@ -109,14 +112,14 @@ class _Rewriter:
         if span in self.rep:
             return self.rep[span]
         letters = span.replace(" ", "") if all(len(w) == 1 for w in span.split()) else span
-        found = gazetteer.lookup(letters.upper() if len(letters) <= 5 else span)
+        found = self.res.lookup(letters.upper() if len(letters) <= 5 else span)
         if found and found[1] in ("name", "alias", "demonym"):
             key = gazetteer.state_key(found[0])
             return self.rep.get(key, key)
         return None
 
     def typo(self, word: str) -> str:
-        if len(word) < _TYPO_MIN or self.words[word] > _TYPO_RARE or gazetteer.lookup(word):
+        if len(word) < _TYPO_MIN or self.words[word] > _TYPO_RARE or self.res.lookup(word):
             return word
         if self._near is None:
             self._near = OneEdit(self.common)
@@ -166,7 +169,7 @@ def rewritten_parts(res: Resolver) -> None:
     for head, modifiers in sorted(heads.items()):
         (modifier,) = modifiers if len(modifiers) == 1 else (None,)
         if modifier is None or not _is_state(res, modifier[1:-1]) or res.key_type(head) == "person" \
-                or gazetteer.lookup(head):
+                or res.lookup(head):
             continue
         full = examples[(head, modifier)]
         res.edge(full, head, f"short form of '{full}' (no other '… {head}' in the corpus)", rule="short form",
@@ -176,9 +179,9 @@ def rewritten_parts(res: Resolver) -> None:
 def _is_state(res: Resolver, rep: str) -> bool:
     """A part that names a state: the gazetteer knows one of its names, or the corpus types it a state."""
     if not rep or rep not in res.graph:
-        return bool(rep) and gazetteer.lookup(rep) is not None
+        return bool(rep) and res.lookup(rep) is not None
     component = nx.node_connected_component(res.graph, rep)
-    return any(gazetteer.lookup(k) for k in component) or any(res.key_type(k) == "state" for k in component if k in res.by_key)
+    return any(res.lookup(k) for k in component) or any(res.key_type(k) == "state" for k in component if k in res.by_key)
 
 
 def _mostly_a_place_elsewhere(res: Resolver, key: str, rest: str) -> bool:

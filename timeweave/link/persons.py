@@ -1,0 +1,72 @@
+"""Person names across the corpus: "P. Genden" = "Peljidiin Genden", "Genden" alone when one person bears it.
+
+A rule over every person key of the store, run after the other rules (it reads the entities they
+made): full names are compared within a surname when their initials agree, and a bare surname (or a
+title and a surname) joins only when the corpus has one person of that name.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from timeweave.link.blocking import Components, prefix_initials
+from timeweave.link.resolve import Resolver
+
+
+def strip_title(key: str, titles: frozenset[str]) -> str:
+    """"admiral sharp" -> "sharp"; "vice admiral roy l johnson" -> "roy l johnson"; the longest title first."""
+    words = key.split()
+    for n in (3, 2, 1):
+        if len(words) > n and " ".join(words[:n]) in titles:
+            return " ".join(words[n:])
+    return key
+
+
+def person_parts(key: str, titles: frozenset[str] = frozenset()) -> tuple[str, list[str]]:
+    """(surname, given names or initials) for "i v stalin", "stalin", "roshchin s k", "peljidiin genden"."""
+    words = strip_title(key, titles).split()
+    if len(words) > 1 and len(words[-1]) <= 2:  # "Roshchin S. K.": surname first
+        return words[0], words[1:]
+    return words[-1], words[:-1]
+
+
+def given_compatible(a: list[str], b: list[str]) -> bool:
+    """"p" fits "peljidiin"; "i v" fits "iosif vissarionovich"; no given names fits anything."""
+    return all(x[0] == y[0] and (len(x) <= 2 or len(y) <= 2 or x == y) for x, y in zip(a, b, strict=False))
+
+
+def persons(res: Resolver) -> None:
+    """"P. Genden" = "Peljidiin Genden"; "Genden" alone joins them when the corpus has one person of that name.
+
+    Full names are compared only within a surname, and only when their initials agree
+    (`blocking.prefix_initials`); whether a surname's full names are one person is read from the
+    graph's components, kept as a union-find while this rule adds its own links."""
+    titles = res.lexicon.of("title")
+    by_surname: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
+    for key in sorted(res.by_key):
+        if res.key_type(key) == "person":
+            surname, given = person_parts(key, titles)
+            by_surname[surname].append((key, given))
+    components = Components(res.graph)
+
+    def link(a: str, b: str, how: str, rule: str) -> None:
+        res.edge(a, b, how, rule=rule, evidence=res.first_use(a) + res.first_use(b))
+        components.join(a, b)
+
+    for surname, names in sorted(by_surname.items()):
+        full = [(k, g) for k, g in names if g]
+        for i, j in sorted(prefix_initials([g for _, g in full])):
+            (a, ga), (b, gb) = full[i], full[j]
+            if given_compatible(ga, gb):
+                link(a, b, f"person name variant (surname '{surname}', compatible given names)", "person name variant")
+        bare = [k for k, g in names if not g]
+        clusters = {components.find(k) for k, _ in full}
+        for key in bare:
+            if len(clusters) == 1 and full:
+                link(full[0][0], key, f"surname alone ('{surname}'), one person of that name in the corpus",
+                     "surname alone")
+        titled = {k: k[: -len(surname)].strip() for k in bare if k != surname}
+        if not full and surname in bare and len(set(titled.values())) == 1:  # "Sharp" and "Admiral Sharp"
+            for key in sorted(titled):
+                link(surname, key, f"surname with a title ('{surname}'), no other person of that name",
+                     "title and surname")
