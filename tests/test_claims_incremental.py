@@ -88,9 +88,10 @@ def claim_comparisons(store: HandStore) -> dict[int, tuple]:
             select(t.comparisons).where(t.comparisons.c.component == "timeweave.claims.v1"))}
 
 
-def test_adding_and_removing_a_source_give_the_rows_of_a_full_run(tmp_path):
+def test_adding_and_removing_a_source_give_the_rows_of_a_full_run(tmp_path, store_db):
+    """On SQLite and PostgreSQL (the reference stores, built in full, are SQLite files)."""
     first = ["borodino-segur", "borodino-glinka", "borodino-skeptic", "vienna-annals"]
-    store = hand(tmp_path / "incremental.db", first)
+    store = hand(store_db, first)
     report = run(store, Changes(full=True))
     assert report.extracted == report.sources == 4
     before = claim_comparisons(store)
