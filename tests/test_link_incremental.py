@@ -1,0 +1,153 @@
+"""Linking a store source by source gives the rows of linking it in one go, after adds and removals.
+
+`link_entities` resolves every stored name and writes only what differs from the stored entities
+(ids are a hash of type and name). Here one store is linked after each step (sources added, then
+some removed) and compared with a fresh store holding the same sources, linked once: entities,
+aliases with their reasons, the sources using them, the evidence quotes and every mention's entity
+must be equal. The names are generated (bench/linking.py: persons, places, ships, acronyms, naming
+cues) or come from texts written for this test, where a second name is given only by the added
+document ("Constantinople, known in Turkey as Istanbul") and joins two entities the store already
+had, then parts them again when that document goes.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import JSON, Integer, delete, insert, select
+
+from timeweave.annotate.entities.keys import alias_key
+from timeweave.link import link_entities
+from timeweave.link.resolve import MentionRow
+from timeweave.store import open_store, schema
+from timeweave.store.changes import Changes
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+
+import linking  # noqa: E402
+
+
+def _source_row(source_id: str, text: str) -> dict:
+    row = {"id": source_id, "path": f"{source_id}.txt", "sha256": "0" * 64, "format": "txt", "size": len(text),
+           "authors": [], "kind": "article", "kind_reason": "test", "metadata_origin": "extracted", "updated_at": "now"}
+    for col in schema.sources.columns:
+        if col.name not in row and not col.nullable and col.default is None and col.server_default is None:
+            row[col.name] = [] if isinstance(col.type, JSON) else 0 if isinstance(col.type, Integer) else "test"
+    return row
+
+
+def add(engine, rows: list[MentionRow], texts: dict[str, str], sources: list[str]) -> None:
+    with engine.begin() as conn:
+        for source_id in sources:
+            conn.execute(insert(schema.sources).values(**_source_row(source_id, texts[source_id])))
+            conn.execute(insert(schema.texts).values(source_id=source_id, text=texts[source_id]))
+        mentions = [{"id": r.id, "source_id": r.source_id, "start": r.start, "end": r.end, "text": r.text,
+                     "type": r.type, "key": r.key, "component": "test"} for r in rows if r.source_id in sources]
+        if mentions:
+            conn.execute(insert(schema.mentions), mentions)
+
+
+def remove(engine, sources: list[str]) -> None:
+    with engine.begin() as conn:
+        for table in (schema.mentions, schema.texts):
+            conn.execute(delete(table).where(table.c.source_id.in_(sources)))
+        conn.execute(delete(schema.sources).where(schema.sources.c.id.in_(sources)))
+
+
+def snapshot(engine) -> dict:
+    """What linking wrote, without the alias row ids (a row's id depends on when it was written)."""
+    a, s, ev = schema.aliases.c, schema.alias_sources.c, schema.alias_evidence.c
+    with engine.connect() as conn:
+        key = {r.id: (r.entity_id, r.text) for r in conn.execute(select(a.id, a.entity_id, a.text))}
+        return {
+            "entities": sorted(tuple(r) for r in conn.execute(select(schema.entities))),
+            "aliases": sorted(tuple(r) for r in conn.execute(select(a.entity_id, a.text, a.how, a.rule))),
+            "sources": sorted((key[r.alias_id], r.source_id, r.count) for r in conn.execute(select(schema.alias_sources))),
+            "evidence": sorted((key[r.alias_id], r.rule, r.source_id, r.start, r.end, r.quote)
+                               for r in conn.execute(select(schema.alias_evidence))),
+            "mentions": sorted(tuple(r) for r in conn.execute(select(schema.mentions.c.id, schema.mentions.c.entity_id))),
+        }
+
+
+def linked_at_once(tmp_path: Path, name: str, rows, texts, sources: list[str]) -> dict:
+    engine = open_store(tmp_path / f"{name}.db")
+    add(engine, rows, texts, sources)
+    link_entities(engine)
+    return snapshot(engine)
+
+
+def step(engine, *, added=(), removed=()) -> set[int]:
+    changes = Changes(added=frozenset(added), removed=frozenset(removed))
+    link_entities(engine, changes=changes)
+    return changes.entities
+
+
+@pytest.mark.parametrize("seed", [4, 9])
+def test_generated_names_linked_step_by_step_as_at_once(tmp_path, seed):
+    rows, texts = linking.synthetic(300, seed)
+    sources = sorted(texts)
+    first, second = sources[: len(sources) * 2 // 3], sources[len(sources) * 2 // 3 :]
+    engine = open_store(tmp_path / "steps.db")
+    add(engine, rows, texts, first)
+    step(engine, added=first)
+    assert snapshot(engine) == linked_at_once(tmp_path, "first", rows, texts, first)
+    add(engine, rows, texts, second)
+    touched = step(engine, added=second)
+    after_add = snapshot(engine)
+    assert after_add == linked_at_once(tmp_path, "all", rows, texts, sources), "adding sources diverged from a full link"
+    assert touched and len(touched) < len(after_add["entities"]), "only the entities the new sources touch change"
+    gone = sources[::3]
+    remove(engine, gone)
+    step(engine, removed=gone)
+    kept = [s for s in sources if s not in gone]
+    assert snapshot(engine) == linked_at_once(tmp_path, "kept", rows, texts, kept), "removing sources diverged"
+
+
+TEXTS = {
+    "fall": "Constantinople fell to the army of Mehmed II in 1453 after a siege of fifty-three days.",
+    "capital": "Istanbul remained the capital of the Ottoman state until 1923.",
+    "walls": "Constantinople, known in Turkey as Istanbul, kept its land walls for centuries.",
+}
+NAMES = {"fall": [("Constantinople", "place"), ("Mehmed II", "person")], "capital": [("Istanbul", "place")],
+         "walls": [("Constantinople", "place"), ("Istanbul", "place")]}
+
+
+def _hand_rows() -> list[MentionRow]:
+    rows, mid = [], 0
+    for source_id, names in sorted(NAMES.items()):
+        for name, type_ in names:
+            mid += 1
+            start = TEXTS[source_id].index(name)
+            rows.append(MentionRow(mid, source_id, start, start + len(name), name, type_, alias_key(name)))
+    return rows
+
+
+def test_a_second_name_given_only_by_the_added_text_joins_and_parts_as_a_full_link(tmp_path):
+    rows = _hand_rows()
+    engine = open_store(tmp_path / "steps.db")
+    add(engine, rows, TEXTS, ["fall", "capital"])
+    step(engine, added=["fall", "capital"])
+    before = snapshot(engine)
+    owners = _owners(engine)
+    assert owners["Constantinople"] != owners["Istanbul"], "nothing says yet that they are one city"
+
+    add(engine, rows, TEXTS, ["walls"])
+    step(engine, added=["walls"])
+    assert snapshot(engine) == linked_at_once(tmp_path, "joined", rows, TEXTS, sorted(TEXTS))
+    owners = _owners(engine)
+    assert owners["Constantinople"] == owners["Istanbul"], "the added text's 'known in Turkey as' joins them"
+
+    remove(engine, ["walls"])
+    step(engine, removed=["walls"])
+    assert snapshot(engine) == before, "without the text that joined them, the two names part again"
+
+
+def _owners(engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        found: dict[str, set] = {}
+        for text, entity_id in conn.execute(select(schema.mentions.c.text, schema.mentions.c.entity_id)):
+            found.setdefault(text, set()).add(entity_id)
+    assert all(len(ids) == 1 for ids in found.values()), found
+    return {text: ids.pop() for text, ids in found.items()}
