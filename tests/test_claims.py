@@ -538,9 +538,12 @@ def test_reconcile_reads_victory_and_defeat_of_the_two_sides_as_one_outcome_not_
     securing victory" tell one outcome from the two sides; making one side both winner and loser still differs."""
     a = store.source("a", "On 18 June 1815 Napoleon was defeated by Wellington at Waterloo.", authors=["Paris"])
     b = store.source("b", "On 18 June 1815 Wellington fought Napoleon at Waterloo, securing victory.", authors=["London"])
+    c = store.source("c", "On 18 June 1815 Napoleon fought at Waterloo: a victory that changed Europe.", authors=["Vienna"])
     store.event(a, store.texts[a], "defeated", "battle", when=day("1815-06-18"), others=["Napoleon", "Wellington"])
     store.event(b, store.texts[b], "fought", "battle", when=day("1815-06-18"), others=["Wellington", "Napoleon"])
+    store.event(c, store.texts[c], "fought", "battle", when=day("1815-06-18"), others=["Napoleon"])
     _persons(store)
+    # c names no side its victory is of: it neither makes nor breaks the agreement of a and b
     assert ("differ_in_framing", "evaluation") not in _reconcile_fields(store)
 
 

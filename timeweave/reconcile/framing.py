@@ -62,17 +62,20 @@ def evaluation_of(sentence: str) -> tuple[str, str] | None:
 def same_outcome(mentions: list, corpus) -> bool:
     """Do sentences judging an outcome differently (victory / defeat) tell one outcome from the two sides?
 
-    True when every sentence names a side its outcome word makes the winner or the loser (claims.extract's
+    True when at least two voices name a side their outcome word makes the winner or the loser (claims.extract's
     `outcome_roles`, read from `claims/data/outcomes.tsv`) and no side is one voice's winner and another's loser:
-    "Y was defeated by X" and "X won, securing victory" are the same outcome, not a framing difference."""
+    "Y was defeated by X" and "X won, securing victory" are the same outcome, not a framing difference. A
+    sentence naming no side ("the victory at the river") is whose victory nobody can say: it neither makes nor
+    breaks the difference."""
     from timeweave.claims.extract import outcome_roles  # claims reads reconcile's stores: imported when used
 
     roles = []
     for m in mentions:
         told = outcome_roles(m, corpus)
-        if told is None:
-            return False
-        roles.append((m.voice, told[1], told[2]))
+        if told is not None:
+            roles.append((m.voice, told[1], told[2]))
+    if len({voice for voice, _, _ in roles}) < 2:
+        return False
     return not any(a[0] != b[0] and (a[1] & b[2] or a[2] & b[1]) for a in roles for b in roles)
 
 
