@@ -6,8 +6,8 @@ fresh store is built from the same folder with `full=True`, and the two chronicl
 equal, ids included. Nothing is excluded: the export holds no run metadata, and entity ids are a
 hash of type and name, so equal stores have equal ids. The folder mixes two bundled texts with
 texts written for this test (tests/data/incremental: other centuries, with a paragraph one text
-copies from another, so the copies stage has marks to move), so a stage whose incremental path
-diverges from its full one fails here.
+copies from another, so the copies stage has marks to move; the bundled texts make claims and claim
+comparisons), so a stage whose incremental path diverges from its full one fails here.
 """
 
 from __future__ import annotations
@@ -72,8 +72,10 @@ def test_add_change_remove_give_what_a_full_build_gives(folder, tmp_path):
     db = tmp_path / "incremental.db"
     first = build([folder], db=db)
     assert first.corpus == "full" and not first.stage_failures
-    assert_same(db, folder, tmp_path, "the first build")
+    built = assert_same(db, folder, tmp_path, "the first build")
     assert copies(db), "the wire story copies the chronicle's paragraph: the copies stage must mark it"
+    assert built["claims"] and any(c["field"].startswith("claim:") for c in built["comparisons"]), \
+        "the texts must make claims and claim comparisons, for the claims stage's incremental path to be compared"
 
     ids = {(e["type"], e["name"]): e["id"] for e in export(db)["entities"]}
     shutil.copy(DATA / "incremental-steps" / "annals.txt", folder / "annals.txt")
