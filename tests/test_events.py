@@ -410,3 +410,78 @@ def test_what_an_anniversary_is_of_happened_that_many_years_before(nlp):
     # no date in the sentence: nothing to count from
     doc = nlp("The town marked the twentieth anniversary of the armistice.")
     assert _by_trigger(doc)["armistice"].timex is None
+
+
+# --- issue 10, part 3: fewer fragments and borrowed dates (sentences of other wars and centuries) ---
+
+def test_a_support_verb_and_its_event_noun_are_one_event(nlp):
+    doc = nlp("The rebels launched an attack on the fort on 5 May 1848.")
+    by_trigger = _by_trigger(doc)
+    assert "launched" not in by_trigger  # no second event for the verb that carries the attack out
+    attack = by_trigger["attack"]
+    assert attack.type == "offensive" and attack.when_kind == "governed" and _dated(doc, attack) == "1848-05-05"
+    doc = nlp("At dawn on 3 May 1915 the batteries opened fire on the convoy.")
+    assert "opened" not in _by_trigger(doc) and _by_trigger(doc)["fire"].type == "battle"
+    # a support verb with no event noun for object stays an event of its own
+    assert "opened" in _by_trigger(nlp("On 3 May 1915 the rebels opened the gates of the city."))
+
+
+def test_an_adjective_names_a_state_not_an_event(nlp):
+    doc = nlp("On 4 May 1899 the historian said the long search was finally successful.")
+    assert "successful" not in _by_trigger(doc) and "said" in _by_trigger(doc)
+
+
+def test_a_state_adjective_does_not_pass_its_date_to_the_clause(nlp):
+    # "now" belongs to "successful" (a state, no event), not to the comment made on Thursday
+    text = ("On Thursday, Jean Dupont of the National Library at Lyon commented on the letters and the long "
+            "struggle, now finally successful, to have them printed.")
+    doc, _ = next(nlp.pipe([(text, {"dct": "1899-05-05"})], as_tuples=True))
+    commented = _by_trigger(doc)["commented"]
+    assert doc._.timexes[commented.timex].text == "Thursday" and commented.when_kind == "governed"
+
+
+def test_a_date_something_was_set_for_does_not_date_the_setting(nlp):
+    doc = nlp("The vote was set for 5 May 1871.")
+    assert _by_trigger(doc)["set"].timex is None
+
+
+def test_a_state_held_until_a_date_runs_from_the_time_it_has_to_that_end(nlp):
+    doc = nlp("On 5 August 1864 the pilot was captured. He was held captive for eight years, until February 1873.")
+    held = _by_trigger(doc)["held"]
+    assert _dated(doc, held) == "1864-08-05/1873-02-28"
+    made = doc._.timexes[held.timex]
+    assert made.text == "until February 1873" and doc.text[made.start:made.end] == made.text
+    # no start known: the end is the one date its clause gives
+    doc = nlp("The session was postponed until 5 May 1871.")
+    assert _dated(doc, _by_trigger(doc)["postponed"]) == "1871-05-05"
+
+
+def test_a_date_before_another_noun_is_that_nouns_not_the_sentences(nlp):
+    doc = nlp("In March 1966 the archive released a 1916 study of the dock riots.")
+    riots = _by_trigger(doc)["riots"]
+    assert _dated(doc, riots) == "1966-03"  # the study's year is not the riots'
+    # a name the parser split still carries its own year
+    doc = nlp("In March 1966 the archive released papers on the 1916 Dublin Dock incident.")
+    assert _dated(doc, _by_trigger(doc)["incident"]) == "1916"
+
+
+def test_a_noun_whose_type_holds_for_the_verb_only(nlp):
+    station = _by_trigger(nlp("In 1898 the commandos raided a radar station on the island.")).get("station")
+    assert station is None or station.type == "other"  # a place, not a deployment
+    assert _by_trigger(nlp("In 1898 the empire stationed two divisions on the island."))["stationed"].type == "deployment"
+
+
+def test_an_anniversary_counted_past_thirty_dates_what_it_is_of(nlp):
+    doc = nlp("On 4 July 1826 the nation marked the fiftieth anniversary of the declaration.")
+    assert _dated(doc, _by_trigger(doc)["declaration"]) == "1776"
+
+
+def test_what_an_event_led_to_does_not_take_the_date_of_its_cause(nlp):
+    doc = nlp("The ambush of 3 May 1857 led to a mutiny of the garrison.")
+    assert _by_trigger(doc)["mutiny"].timex is None and "led to it" in _by_trigger(doc)["mutiny"].when_reason
+    doc = nlp("On 2 May 1857 the rebels attacked the fort. But it was a second ambush two days later "
+              "that led to the first bombing raid on the city.")
+    assert _by_trigger(doc)["raid"].timex is None  # "two days later" is the ambush's
+    # a date outside the cause's phrase still dates what followed
+    doc = nlp("The crisis led to war in September 1939.")
+    assert _dated(doc, _by_trigger(doc)["war"]) == "1939-09"

@@ -438,3 +438,11 @@ def test_now_in_a_text_dated_to_the_day_stands_at_that_day():
     # a text dated to the month, and a word wider than a day, give no day
     assert one("Air raids are now in progress over the capital.", "1940-09").edtf is None
     assert one("Nowadays few ships call at the port.", "1940-09-07").edtf is None
+
+
+@pytest.mark.parametrize("word, value", [("fiftieth", 50), ("seventy-fifth", 75), ("hundredth", 100),
+                                         ("one hundred and fiftieth", 150), ("thirty-first", 31), ("21st", 21),
+                                         ("sixty", None), ("last", 4)])
+def test_ordinal_words_count_past_the_days_of_a_month(word, value):
+    from timeweave.annotate.timex.lexicon import ordinal_value
+    assert ordinal_value(word) == value

@@ -28,7 +28,7 @@ from datetime import date, timedelta
 
 from spacy.tokens import Doc, Span, Token
 
-from timeweave.annotate.events.lexicon import RESPONSE_WORDS
+from timeweave.annotate.events.lexicon import CONSEQUENCE_VERBS, END_WORDS, RESPONSE_WORDS, TARGET_WORDS
 from timeweave.annotate.timex.lexicon import ordinal_value
 from timeweave.annotate.events.sense import event_type
 from timeweave.annotate.types import Timex
@@ -52,7 +52,7 @@ _LINE_MARKERS = " \t-*•|·–—"
 _DATE_KEY = re.compile(r"^[^\W\d_][\w .'-]{0,30}:\s*", re.UNICODE)
 
 
-COUNTED_COMPONENT = "timeweave.events.v3"  # the events component makes the dates counted from an event
+COUNTED_COMPONENT = "timeweave.events.v4"  # the events component makes the dates counted from an event
 
 
 @dataclass
@@ -161,6 +161,7 @@ class TimexIndex:
         self.lengths: list[tuple[int, Timex, Token, int]] = []  # (index, timex, head, +1 after / -1 before)
         self.items: list[tuple[int, Timex, Token]] = []
         self.date_lines: dict[int, tuple[int, int] | None] = {}  # timex index -> (start, end) of the heading above it
+        self.until: dict[tuple[int, int], int] = {}  # (start timex, end timex) -> the interval made from them
         for i, timex in enumerate(timexes or []):
             counted = _COUNTED_FROM.match(self.text, timex.end)
             within = _WITHIN.search(self.text, max(0, timex.start - 8), timex.start)
@@ -280,10 +281,44 @@ class TimexIndex:
         return len(self.timexes) - 1, f"sentence: '{text}' of it is counted {n} years back from '{base.text}'"
 
     def anchor(self, tokens: list[Token], events: set[int], zone_list: list[Zone]) -> tuple[int | None, str]:
-        """(index into doc._.timexes, reason) for an event whose trigger tokens are `tokens`."""
+        """(index into doc._.timexes, reason) for an event whose trigger tokens are `tokens`.
+
+        An event that lasted until a date of its own clause ("held prisoner until February 1973") runs
+        from the date it has otherwise (its sentence's, the narrative's) to that end: a derived interval."""
+        i, reason = self._anchor(tokens, events, zone_list)
+        own = {t.i for t in tokens}
+        sentence = self.sentences.of(tokens[0])
+        ends = [item for item in self.items if sentence.start <= item[2].i < sentence.end
+                and _end_of(item[2], END_WORDS) in own and item[1].earliest and item[1].latest]
+        if not ends:
+            return i, reason
+        j, end, head = ends[0]
+        base = self.timexes[i] if i is not None else None
+        if base is None or not (base.earliest and base.latest) or base.earliest > end.latest:
+            # no start known: the end is the one time its clause gives ("postponed until 2 p.m. today")
+            return self._anchor(tokens, events, zone_list, ends=False)
+        key = (i, j)
+        if key not in self.until:
+            start = head.head.idx  # the preposition ("until")
+            lo, hi = base.earliest, end.latest
+            self.timexes.append(Timex(start=start, end=end.end, text=self.text[start:end.end], type="DATE",
+                                      value=f"{lo}/{hi}", edtf=f"{lo}/{hi}", earliest=lo, latest=hi, anchor="narrative",
+                                      reason=f"'{self.text[start:end.end]}' → {lo}/{hi}: from '{base.text}' "
+                                             f"({base.edtf}), the time it has otherwise, to its end",
+                                      component=COUNTED_COMPONENT))
+            self.until[key] = len(self.timexes) - 1
+        kind = reason.split(":", 1)[0]
+        return self.until[key], f"{kind}: from '{base.text}' until '{end.text}' ({reason})"
+
+    def _anchor(self, tokens: list[Token], events: set[int], zone_list: list[Zone], *,
+                ends: bool = True) -> tuple[int | None, str]:
         own = {t.i for t in tokens}
         sentence = self.sentences.of(tokens[0])
         in_sentence = [item for item in self.items if sentence.start <= item[2].i < sentence.end]
+        # "held prisoner until 1973", "set for 11 a.m.": when its state ended or what it set was to happen,
+        # not when it happened; such a date may still date the sentence's other events.
+        words = (END_WORDS if ends else frozenset()) | TARGET_WORDS
+        in_sentence = [item for item in in_sentence if _end_of(item[2], words) not in own]
         governing = [item for item in in_sentence if _governs(item[2], own, events, sentence.start)]
         if governing:  # the nearest of several ("In 1936, ... signed ... on March 12, 1936")
             i, timex, _ = min(governing, key=lambda item: (min(abs(item[2].i - t) for t in own), item[2].i))
@@ -307,6 +342,12 @@ class TimexIndex:
             if not in_sentence:
                 return None, (f"undated: '{answer.text}' answers it, so it happened before the time of the sentence, "
                               "which is the answer's")
+        cause = _cause_of(tokens[0])
+        if cause:
+            kept = [item for item in in_sentence if item[2].i not in cause]
+            if not kept and in_sentence:
+                return None, (f"undated: '{in_sentence[0][1].text}' dates what led to it, which happened before it")
+            in_sentence = kept
         if in_sentence:
             trigger = tokens[0].i  # the nearest placed expression: an unplaced one ("August 1", no year) tells nothing
             # A date counted back from the story ("near the islands shelled two nights before") is the time of
@@ -408,12 +449,28 @@ def _unless_open(i: int, timex: Timex, reason: str) -> tuple[int | None, str]:
 
 
 def _of_another_event(head: Token, own: set[int], events: set[int]) -> bool:
-    """Is the time expression a modifier of another nominal event ("the August 4 incident", "the 1936 protocol")?"""
+    """Is the time expression a modifier of another noun: another nominal event ("the August 4 incident",
+    "the 1936 protocol") or a thing ("a 2001 study of the incident", "his 1995 memoir")? It dates that noun,
+    not the sentence."""
     # Only a modifier inside the noun phrase: a date in a prepositional phrase ("the negotiations of
     # November 27", "with the signing of the pact on November 25") often dates the event around it too.
+    # A thing's date stands before it ("a 2001 study"); after a noun ("Date: 14 July 1789") it is a value.
+    # A name the parser split ("the 1916 Dublin Dock incident": 1916 on "Dublin") still dates its event.
     governor = head.head
-    return (head.dep_ in ("compound", "nmod", "amod", "nummod", "npadvmod") and governor.i in events
-            and governor.i not in own and governor.pos_ in ("NOUN", "PROPN"))
+    return (head.dep_ in ("compound", "nmod", "amod", "nummod", "npadvmod") and governor.i not in own
+            and governor.pos_ in ("NOUN", "PROPN") and governor.i != head.i
+            and (governor.i in events or head.i < governor.i and head.dep_ != "npadvmod"
+                 and not any("\n" in t.text_with_ws for t in head.doc[head.i:governor.i])
+                 and not (governor.pos_ == "PROPN" and any(t.i in own for t in governor.subtree))))
+
+
+def _end_of(head: Token, words: frozenset[str]) -> int | None:
+    """The token whose end or target a date gives ("held until 1973", "set for 11 a.m.": `cues.tsv`, kinds
+    `end` and `target`; `words` says which), or None for a date of when something happened."""
+    prep = head.head
+    if head.dep_ == "pobj" and prep.dep_ == "prep" and prep.lower_ in words and prep.head is not prep:
+        return prep.head.i
+    return None
 
 
 TEMPORAL_CLAUSE_WORDS = {"when", "while", "as"}  # "When X happened on May 5, Y did Z": same time
@@ -447,6 +504,33 @@ def _answered_by(token: Token) -> Token | None:
         if governor.lemma_.lower() in RESPONSE_WORDS or governor.lower_ in RESPONSE_WORDS:
             return governor
     return None
+
+
+def _cause_of(token: Token) -> set[int]:
+    """The tokens of what led to the event, when the event is what a consequence verb (`cues.tsv`) says
+    followed ("the ambush of 3 May *led to* a mutiny", "the arrest on 9 March *triggered* a strike", "an attack
+    two days later *that led to* the raid"); empty otherwise."""
+    node = token
+    while node.dep_ in ("conj", "compound") and node.head is not node:
+        node = node.head  # "the first bombing raid": the raid's
+    verb = None
+    if node.dep_ == "pobj" and node.head.dep_ == "prep" and node.head.lower_ in ("to", "in"):
+        verb = node.head.head
+    elif node.dep_ in ("dobj", "nsubjpass"):
+        verb = node.head
+    if verb is None or verb.pos_ != "VERB" or verb.lemma_.lower() not in CONSEQUENCE_VERBS:
+        return set()
+    causes = [c for c in verb.children if c.dep_ in ("nsubj", "csubj", "agent")]
+    if verb.dep_ in ("relcl", "ccomp") and causes and all(
+            c.tag_ in ("WDT", "WP") or c.lower_ in ("that", "which", "who") for c in causes):
+        # "an attack two days later that led to the raid", "it was an attack two days later that led to the
+        # raid": what the relative clause hangs on, less the clause itself
+        own = {t.i for t in verb.subtree}
+        return {t.i for t in verb.head.subtree if t.i not in own}
+    out: set[int] = set()
+    for cause in causes:
+        out.update(t.i for t in cause.subtree)
+    return out
 
 
 def _nested_nominal(token: Token, events: set[int]) -> bool:
@@ -488,13 +572,14 @@ def _governs(head: Token, own: set[int], events: set[int], sent_start: int) -> b
             return not _opens_later_conjunct(phrase, node)
         if node.head is node:
             return False
-        if node is not head and (node.i in events or node.pos_ in ("VERB", "AUX")):
+        if node is not head and (node.i in events or node.pos_ in ("VERB", "AUX")
+                                 or node.pos_ == "ADJ" and node.dep_ in ("advcl", "acomp", "conj", "amod")):
             break
         phrase, node = node, node.head
     else:
         return False
     if node.pos_ not in ("VERB", "AUX"):
-        return False  # another (nominal) event's own time
+        return False  # another (nominal) event's own time, or a state's ("the struggle, now finally successful")
     verb = node
     if (verb.dep_ == "advcl" and verb.i < verb.head.i and verb.head.pos_ in ("VERB", "AUX")
             and any(c.lower_ in TEMPORAL_CLAUSE_WORDS and c.dep_ in ("advmod", "mark") for c in verb.children)):

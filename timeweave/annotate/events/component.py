@@ -1,4 +1,4 @@
-"""The `timeweave.events.v3` spaCy component (factory `timeweave_events_v1`): sets `doc._.event_mentions`.
+"""The `timeweave.events.v4` spaCy component (factory `timeweave_events_v1`): sets `doc._.event_mentions`.
 
 Triggers are the tokens the TimeML-trained model marks, plus nouns of the type lexicon (TimeML,
 annotated on 1990s news, rarely marks "protocol" or "pact"). Auxiliaries and light verbs are dropped.
@@ -18,13 +18,13 @@ from spacy.tokens import Doc, Token
 
 from timeweave.annotate.events.anchor import Sentences, TimexIndex, context_at, zones
 from timeweave.annotate.events.fields import field_events
-from timeweave.annotate.events.lexicon import EVENT_TYPE_OF, LIGHT_VERBS, NOMINAL_EVENTS, SEALING_VERBS
+from timeweave.annotate.events.lexicon import EVENT_TYPE_OF, LIGHT_VERBS, NOMINAL_EVENTS, SEALING_VERBS, SUPPORT_VERBS
 from timeweave.annotate.events.roles import MentionIndex, factuality, participants_and_place
 from timeweave.annotate.events.sense import event_type
 from timeweave.annotate.events.trigger import load_trigger_model
 from timeweave.annotate.types import EventMention
 
-COMPONENT = "timeweave.events.v3"  # v3: a chronology entry is dated by its date line; v2: word-sense typing, fronted adverbials
+COMPONENT = "timeweave.events.v4"  # v4: support verbs join their event noun, no adjective triggers, end dates ("until 1973") date nothing, a noun's premodifying date is its own; v3: a chronology entry is dated by its date line; v2: word-sense typing, fronted adverbials
 log = logging.getLogger(__name__)
 
 if not Doc.has_extension("event_mentions"):
@@ -45,8 +45,8 @@ def _triggers(doc: Doc, threshold: float | None = None) -> list[Token]:
             continue  # a lexicon noun whose sense here is no event ("Congress passed", "defence establishments")
         if not (mask[token.i] or nominal) or not token.is_alpha:
             continue
-        if token.pos_ == "AUX" or lemma in LIGHT_VERBS or token.pos_ in ("ADP", "DET", "PRON", "PROPN") and not nominal:
-            continue
+        if token.pos_ == "AUX" or lemma in LIGHT_VERBS or token.pos_ in ("ADP", "DET", "PRON", "PROPN", "ADJ") and not nominal:
+            continue  # an adjective names a state ("the mission was successful"), not a happening
         out.append(token)
     return out
 
@@ -64,6 +64,17 @@ def _sealed_object(verb: Token) -> Token | None:
         candidates.append(node)
     for noun in candidates:
         if event_type(noun) in ("treaty", "agreement"):
+            return noun
+    return None
+
+
+def _supported_object(verb: Token) -> Token | None:
+    """The typed event noun a support verb carries out ("launched an attack", "opened fire", "an offensive
+    was started"): the verb adds its subject and its date to the noun's event, and is no event of its own."""
+    if verb.pos_ != "VERB" or verb.lemma_.lower() not in SUPPORT_VERBS:
+        return None
+    for noun in verb.children:
+        if noun.dep_ in ("dobj", "nsubjpass") and noun.pos_ in ("NOUN", "PROPN") and event_type(noun) != "other":
             return noun
     return None
 
@@ -97,6 +108,8 @@ def event_mentions(doc: Doc, *, threshold: float | None = None) -> list[EventMen
     groups: dict[int, list[Token]] = {t.i: [t] for t in triggers}
     for verb in triggers:
         noun = _sealed_object(verb)
+        if noun is None and verb.i in groups and len(groups[verb.i]) == 1:
+            noun = _supported_object(verb)
         if noun is not None:
             groups.pop(verb.i, None)
             groups.setdefault(noun.i, [noun]).append(verb)

@@ -18,7 +18,8 @@ from timeweave.annotate.types import EVENT_TYPES
 HERE = Path(__file__).resolve().parent
 TYPES_FILE = HERE / "types.tsv"
 CUES_FILE = HERE / "cues.tsv"
-CUE_KINDS = ("plan", "modal", "provision", "provision_for", "report", "alleged", "unreal", "occur", "negation", "response")
+CUE_KINDS = ("plan", "modal", "provision", "provision_for", "report", "alleged", "unreal", "occur", "negation", "response",
+             "support", "end", "target", "consequence")
 
 
 def _rows(path: Path, columns: tuple[str, str]) -> list[tuple[str, str]]:
@@ -53,6 +54,21 @@ def load_types(path: Path = TYPES_FILE) -> dict[str, str]:
 
 
 @lru_cache(maxsize=4)
+def load_type_pos(path: Path = TYPES_FILE) -> dict[str, str]:
+    """{lemma: 'verb' | 'noun'} for the rows of `types.tsv` whose type holds for one part of speech only
+    (the noun "station" is a place, the verb a deployment); rows without a `pos` hold for both."""
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
+    out = {}
+    for n, row in enumerate(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE), start=2):
+        pos = (row.get("pos") or "").strip().lower()
+        if pos and pos not in ("verb", "noun"):
+            raise ValueError(f"{path}: data row {n} has pos '{pos}'; write 'verb', 'noun' or leave it empty")
+        if pos:
+            out[(row.get("word") or "").strip().lower()] = pos
+    return out
+
+
+@lru_cache(maxsize=4)
 def load_cues(path: Path = CUES_FILE) -> dict[str, frozenset[str]]:
     """{cue kind: words} from a `word<TAB>cue` file (a word may have several kinds)."""
     out: dict[str, set[str]] = {kind: set() for kind in CUE_KINDS}
@@ -64,6 +80,7 @@ def load_cues(path: Path = CUES_FILE) -> dict[str, frozenset[str]]:
 
 
 EVENT_TYPE_OF = load_types()
+TYPE_POS = load_type_pos()  # words whose type holds for one part of speech only
 
 # Nouns that denote events even where TimeML's annotators (news, 1990s) had no occasion to mark them.
 NOMINAL_EVENTS = {lemma for lemma, t in EVENT_TYPE_OF.items() if t != "other"} | {"uprising", "purchase"}
@@ -81,5 +98,12 @@ OCCURRENCE_VERBS = _CUES["occur"]
 NEGATION_CUES = _CUES["negation"]
 RESPONSE_WORDS = _CUES["response"]  # not factuality: what they answer happened before the sentence's date
 MODALS = _CUES["modal"]
+# "launched an attack", "opened fire": the verb carries out the event its object names; one event, the noun's.
+SUPPORT_VERBS = _CUES["support"]
+# "held until 1973": the date a state ended at; "set for 5 May": a thing was set for; neither is when the verb happened.
+END_WORDS = _CUES["end"]
+TARGET_WORDS = _CUES["target"]
+# "the ambush of 3 May led to a mutiny": what followed does not take the date of the cause's own phrase.
+CONSEQUENCE_VERBS = _CUES["consequence"]
 # Light verbs whose "event" is the noun they carry; never kept as events on their own.
 LIGHT_VERBS = {"be", "have", "do", "take", "make", "become", "get", "give"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
-from timeweave.annotate.events.lexicon import EVENT_TYPE_OF
+from timeweave.annotate.events.lexicon import EVENT_TYPE_OF, TYPE_POS
 
 # Verbs whose type holds only with a human patient ("executed the prisoners", "X was executed").
 HUMAN_PATIENT_VERBS = {"execute"}
@@ -78,6 +78,9 @@ def event_type(token: Token) -> str:
         return "battle"  # "opened fire on the destroyers", "the ships fired on radar targets"
     if type_ == "other":
         return type_
+    only = TYPE_POS.get(lemma)
+    if only is not None and (token.pos_ == "VERB") != (only == "verb"):
+        return "other"  # "a radar station" is a place; "stationed two divisions" a deployment (types.tsv, pos)
     if token.pos_ == "VERB" and lemma in HUMAN_PATIENT_VERBS and not _human_patient(token):
         return "other"  # "to execute its strategies": a plan carried out, not people killed
     if token.pos_ == "NOUN" and lemma in NON_HUMAN_OBJECT_NOUNS:

@@ -94,7 +94,37 @@ def ordinal_value(word: str) -> int | None:
     m = re.fullmatch(r"(\d{1,3})(?:st|nd|rd|th)?", word)
     if m:
         return int(m.group(1))
-    return ORDINALS.get(word)
+    if word in ORDINALS:
+        return ORDINALS[word]
+    return _composed_ordinal(word)
+
+
+def _composed_ordinal(word: str) -> int | None:
+    """'fiftieth' -> 50, 'seventy-fifth' -> 75, 'hundredth' -> 100, 'two-hundredth' -> 200,
+    'one-hundred-and-fiftieth' -> 150: anniversaries count past the days of a month."""
+    parts = [p for p in word.split("-") if p and p != "and"]
+    if not parts:
+        return None
+    last = parts[-1]
+    if last in ("hundredth", "thousandth"):
+        unit = 100 if last == "hundredth" else 1000
+        head = number_value("-".join(parts[:-1])) if parts[:-1] else 1
+        return head * unit if head and head < 10 else None
+    if last.endswith("ieth") and last[:-4] + "y" in TENS:
+        value = TENS[last[:-4] + "y"]
+    elif last in ORDINALS and ORDINALS[last] < 20 and last not in ("last", "final"):
+        value = ORDINALS[last]
+        if value < 10 and len(parts) >= 2 and parts[-2] in TENS:
+            value += TENS[parts[-2]]
+            parts = parts[:-1]
+    else:
+        return None
+    rest = parts[:-1]
+    if not rest:
+        return value
+    if len(rest) == 2 and rest[1] == "hundred" and rest[0] in ONES and 1 <= ONES[rest[0]] <= 9:
+        return ONES[rest[0]] * 100 + value
+    return None
 
 
 def spelled_year(words: str) -> int | None:
