@@ -1,4 +1,4 @@
-"""The `timeweave.entities.v1` spaCy component: sets `doc._.entity_mentions`.
+"""The `timeweave.entities.v2` spaCy component: sets `doc._.entity_mentions`.
 
 Added as `nlp.add_pipe("timeweave_entities_v1")` (spaCy forbids "." in factory names, E853); every
 stored mention records the dotted name. It needs the parser and NER of en_core_web_sm.
@@ -14,7 +14,8 @@ from spacy.tokens import Doc
 from timeweave.annotate.entities.rules import find_candidates
 from timeweave.annotate.types import EntityMention
 
-COMPONENT = "timeweave.entities.v1"
+# v2: a middle initial stays inside a name ("John F. Kennedy"), a leading title is cut ("Admiral").
+COMPONENT = "timeweave.entities.v2"
 log = logging.getLogger(__name__)
 
 if not Doc.has_extension("entity_mentions"):

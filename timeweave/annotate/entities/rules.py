@@ -21,7 +21,7 @@ from spacy.tokens import Doc, Span, Token
 from timeweave.annotate.entities import gazetteer
 from timeweave.annotate.entities.keys import alias_key
 from timeweave.annotate.entities.shape import (
-    Candidate, harmonise_persons, is_cap, is_name_word, person_bounds, pieces, plausible, trim,
+    Candidate, harmonise_persons, is_cap, is_initial, is_name_word, person_bounds, pieces, plausible, resolve_surnames, trim,
 )
 from timeweave.annotate.entities.when import NarrativeTime
 from timeweave.annotate.entities.words import words
@@ -84,6 +84,100 @@ def _military_spans(doc: Doc, when: NarrativeTime) -> list[Candidate]:
             key = gazetteer.military_key(found[0], year=year)  # "Iraqi troops" -> Iraq's army of that year
         out.append(Candidate(start, token.i + 1, "military_unit", key=key, rule=True))
     return out
+
+
+def _institution_spans(doc: Doc) -> list[Candidate]:
+    """Standing bodies NER often misses or calls persons: "the Reichstag", "the Duma", "the General Staff",
+    "the Council of Ministers". The body's noun, capitalised, with the name words before it and an
+    "of ..." complement after it; NER's own longer name ("Naval History and Heritage Command") wins."""
+    w = words()
+    out = []
+    for token in doc:
+        if token.lower_ not in w.institutions or not token.text[:1].isupper() or token.pos_ not in ("NOUN", "PROPN"):
+            continue
+        start = token.i
+        while start > 0 and is_name_word(doc[start - 1]):
+            start -= 1
+        if start == token.i and token.i > 0 and doc[token.i - 1].lower_ == "of":
+            continue  # "Chief of Staff", "Minister of the Interior": a title's complement, not a body
+        end = token.i + 1
+        if end + 1 < len(doc) and doc[end].lower_ == "of":
+            j = end + 1 + (doc[end + 1].lower_ == "the")
+            k = j
+            while k < len(doc) and (is_name_word(doc[k]) or doc[k].lower_ in ("'s", "’s") and k > j):
+                k += 1
+            end = k if k > j else end
+        out.append(Candidate(start, end, "organization"))
+    return out
+
+
+def _assembly_of_place(doc: Doc, span: Span, when: NarrativeTime) -> bool:
+    """"the Congress of Vienna", "the Congress of Berlin": a body's noun that also names a meeting (an
+    event word) followed by "of" and a place that is not a state is that meeting, not the body
+    ("the Congress of the United States" is the body)."""
+    w = words()
+    for token in span:
+        if token.lower_ in w.institutions and token.lower_ in w.event_words and token.i + 2 <= span.end - 1 \
+                and doc[token.i + 1].lower_ == "of":
+            rest = [t for t in doc[token.i + 2 : span.end] if t.lower_ != "the"]
+            if not rest:
+                return False
+            found = _find(when, doc, rest[0].i, " ".join(t.text for t in rest))
+            if found and found[1] in ("name", "alias"):
+                return False
+            return (found is not None and found[1] == "seat") or all(t.ent_type_ in ("GPE", "LOC", "FAC") for t in rest)
+    return False
+
+
+def _vessel_spans(doc: Doc) -> list[Candidate]:
+    """Ships: a prefix before a name ("USS Maddox", "HMS Dreadnought", "USS C. Turner Joy") or a kind of
+    vessel before it ("the destroyer Maddox", "the cruiser Aurora"): a vessel is a military unit."""
+    w = words()
+    out = []
+    for token in doc:
+        prefix = token.lower_ in w.ship_prefixes and token.text.isupper() and len(token) > 1
+        noun = token.lower_ in w.vessel_nouns and token.is_lower
+        if not (prefix or noun) or token.i + 1 >= len(doc):
+            continue
+        first = doc[token.i + 1]
+        if not (prefix and is_initial(doc, first.i) or is_cap(first) and not first.is_stop and (prefix or first.pos_ == "PROPN")):
+            continue
+        end = token.i + 1
+        while end < len(doc) and (is_name_word(doc[end]) or is_initial(doc, end)
+                                  or doc[end].text == "." and is_initial(doc, end - 1)):
+            end += 1
+        names = [(token.i if prefix else token.i + 1, end)]
+        while noun and token.tag_ == "NNS" and end + 1 < len(doc) and doc[end].lower_ in ("and", ",") \
+                and is_name_word(doc[end + 1]) and doc[end + 1].pos_ == "PROPN":
+            start, end = end + 1, end + 2  # "the carriers Ticonderoga and Constellation": one name each
+            while end < len(doc) and is_name_word(doc[end]):
+                end += 1
+            names.append((start, end))
+        for start, end in names:
+            lows = {t.lower_ for t in doc[start:end]}
+            if not lows & (w.military_nouns | w.org_words | w.institutions | w.place_suffixes):
+                out.append(Candidate(start, end, "military_unit", rule=True))  # not "SS Panzer Division"
+    return out
+
+
+def _harmonise_vessels(doc: Doc, chosen: list[Candidate]) -> None:
+    """"HMS Dreadnought ... the Dreadnought": a name the text gives a ship is that ship wherever it stands alone.
+
+    Not when it is also the surname of a person the text names in full."""
+    w = words()
+    names = set()
+    for cand in chosen:
+        if cand.type == "military_unit" and cand.rule:
+            tokens = [t for t in doc[cand.start : cand.end] if t.lower_ not in w.ship_prefixes or not t.is_upper]
+            while tokens and (is_initial(doc, tokens[0].i) or tokens[0].text == "."):
+                tokens = tokens[1:]
+            if tokens:
+                names.add(" ".join(t.lower_ for t in tokens))
+    surnames = {doc[c.end - 1].lower_ for c in chosen if c.type == "person" and c.end - c.start >= 2}
+    for cand in chosen:
+        text = " ".join(t.lower_ for t in doc[cand.start : cand.end])
+        if cand.type != "military_unit" and text in names and text not in surnames:
+            cand.type = "military_unit"
 
 
 def _work_spans(doc: Doc) -> list[Candidate]:
@@ -171,6 +265,8 @@ def _type_of(doc: Doc, span: Span, label: str, when: NarrativeTime) -> str:
         return "state"
     if last in words().state_words or "people's republic" in text.lower().replace("’", "'"):
         return "state"
+    if set(lows) & w.institutions:
+        return "other" if _assembly_of_place(doc, span, when) else "organization"
     if set(lows) & w.org_words:
         return "organization"
     if label == "PERSON":
@@ -224,7 +320,8 @@ def find_candidates(doc: Doc) -> list[Candidate]:
     "Moscow" is the Soviet Union in a sentence about 1939 and Russia in one about 2008."""
     when = NarrativeTime(doc)
     raw = [Candidate(e.start, e.end, e.label_) for e in doc.ents if e.label_ not in SKIP_LABELS]
-    raw += _place_cue_spans(doc) + _military_spans(doc, when) + _work_spans(doc)
+    raw += _place_cue_spans(doc) + _military_spans(doc, when) + _work_spans(doc) + _vessel_spans(doc)
+    raw += _institution_spans(doc)
     cleaned: list[Candidate] = []
     for cand in raw:
         for start, end in pieces(doc, cand.start, cand.end):
@@ -257,10 +354,12 @@ def find_candidates(doc: Doc) -> list[Candidate]:
     chosen += [c for c in extra if c.type == "state" and any(w.start <= c.start and c.end <= w.end for w in works)
                and plausible(doc, c)]
     harmonise_persons(doc, chosen)
+    _harmonise_vessels(doc, chosen)
     for cand in chosen:
         cand.moment = when.at(doc[cand.start].idx)
         if cand.key is None:
             cand.key = _key_of(doc[cand.start : cand.end], cand.type, when)
+    resolve_surnames(doc, chosen)
     return sorted(chosen, key=lambda c: (c.start, -c.end))
 
 

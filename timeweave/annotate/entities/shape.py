@@ -82,13 +82,19 @@ def trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
 
 
 def person_bounds(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    """Extend a person leftwards over initials and capitalised names; cut words NER ran on with."""
+    """Extend a person leftwards over initials and capitalised names; cut titles and words NER ran on with.
+
+    A title or rank before the name ("Admiral", "Senator", "Gen.") is not part of it: "Admiral
+    Nelson" is the "Nelson" of "Horatio Nelson", and the linker records the titled form as an alias."""
+    titles = words().titles
     while start > 0 and (is_initial(doc, start - 1) or (
-            is_cap(doc[start - 1]) and doc[start - 1].pos_ == "PROPN" and doc[start - 1].lower_ not in words().titles
+            is_cap(doc[start - 1]) and doc[start - 1].pos_ == "PROPN" and doc[start - 1].lower_ not in titles
             and doc[start - 1].ent_type_ in ("", "PERSON") and not doc[start - 1].is_sent_start)):
         start -= 1
     if start > 0 and doc[start - 1].text == "." and start > 1 and _INITIAL.match(doc[start - 2].text):
         start -= 2
+    while end - start > 1 and _is_title(doc, start, titles):
+        start += 2 if start + 1 < end and doc[start + 1].text == "." else 1
     i = start
     while i < end and (is_initial(doc, i) or doc[i].text == "."):
         i += 1
@@ -100,9 +106,27 @@ def person_bounds(doc: Doc, start: int, end: int) -> tuple[int, int]:
     k = j
     while k < end and (is_initial(doc, k) or doc[k].text == "."):
         k += 1
-    if k > j:  # surname first ("Roshchin S. K. Political History"): stop after the initials
-        return start, k
+    if k > j and not _one_surname_follows(doc, k, end):
+        return start, k  # surname first ("Roshchin S. K. Political History"): stop after the initials
     return start, end
+
+
+def _is_title(doc: Doc, i: int, titles: frozenset[str]) -> bool:
+    """"Admiral", "Gen." (spaCy may split the period off) at token `i`."""
+    return doc[i].lower_.rstrip(".") in titles
+
+
+def _one_surname_follows(doc: Doc, k: int, end: int) -> bool:
+    """"John F. Kennedy", "Lyndon B. Johnson Jr.": after the initials, one capitalised word ends the name.
+
+    A bibliographic "Roshchin S. K. Political History" runs on with more words after the initials."""
+    rest = [t for t in doc[k:end] if t.text != "."]
+    while len(rest) > 1 and rest[-1].lower_.rstrip(".") in _GENERATIONS:
+        rest.pop()
+    return len(rest) == 1 and is_cap(rest[0]) and not is_initial(doc, rest[0].i)
+
+
+_GENERATIONS = {"jr", "sr", "ii", "iii", "iv"}  # suffixes of English names, not knowledge of any corpus
 
 
 def harmonise_persons(doc: Doc, chosen: list[Candidate]) -> None:
@@ -123,6 +147,25 @@ def harmonise_persons(doc: Doc, chosen: list[Candidate]) -> None:
         if cand.end - cand.start == 1 and cand.type != "person" and doc[cand.start].lower_ in surnames \
                 and not gazetteer.known(doc[cand.start].text):
             cand.type = "person"
+
+
+def resolve_surnames(doc: Doc, chosen: list[Candidate]) -> None:
+    """A lone surname takes the key of the one person the same text names in full ("Horatio Nelson ...
+    Nelson"), so a corpus naming two persons of that surname in different texts still links each.
+
+    Full names of that surname whose first words start alike ("Lyndon B. Johnson", "Lyndon Johnson")
+    are one person, the longest name giving the key; two that do not ("John Adams", "Samuel Adams")
+    leave the surname as it is."""
+    full: dict[str, list[str]] = {}
+    for cand in chosen:
+        if cand.type == "person" and cand.key and len(cand.key.split()) >= 2:
+            full.setdefault(cand.key.split()[-1], []).append(cand.key)
+    for cand in chosen:
+        keys = sorted(set(full.get(cand.key or "", [])), key=len)
+        if cand.type != "person" or cand.end - cand.start != 1 or not keys:
+            continue
+        if len({k[0] for k in keys}) == 1:
+            cand.key = keys[-1]
 
 
 def plausible(doc: Doc, cand: Candidate) -> bool:
