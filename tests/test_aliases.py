@@ -106,6 +106,18 @@ def test_designation_in_parentheses_and_ship_prefix():
     assert entity_with(ents, "BB-63").alias_links["BB-63"].evidence[0].quote == "USS Missouri (BB-63)"
 
 
+def test_a_ship_named_for_a_person_with_initials_is_also_written_without_them():
+    texts = {"a": "USS John S. McCain sailed from Yokosuka in August 2017.",
+             "b": "The McCain collided with a tanker; McCain lost ten sailors."}
+    ents = link(texts, [("a", "USS John S. McCain", "military_unit"), ("a", "Yokosuka", "place"),
+                        ("b", "McCain", "military_unit"), ("b", "McCain", "military_unit")])
+    assert not same(ents, "USS John S. McCain", "McCain")  # a given name is not an initial
+    texts = {"a": "USS J. Douglas Blackwood escorted the convoy in March 1944.",
+             "b": "The Douglas Blackwood rescued the crew."}
+    ents = link(texts, [("a", "USS J. Douglas Blackwood", "military_unit"), ("b", "Douglas Blackwood", "military_unit")])
+    assert same(ents, "USS J. Douglas Blackwood", "Douglas Blackwood")
+
+
 def test_ship_prefix_is_not_dropped_when_the_bare_name_is_a_persons_surname():
     texts = {"a": "HMS Hood sank in 1941. Admiral Samuel Hood had fought at the Saintes. Hood was praised."}
     ents = link(texts, [("a", "HMS Hood", "military_unit"), ("a", "Samuel Hood", "person"), ("a", "Hood", "person")])
