@@ -160,3 +160,43 @@ def test_a_generic_verb_beside_a_typed_event_of_a_touching_date_in_its_sentence_
                          agents=["government"], when_kind="governed")
     run(store)
     assert event_of(store, treaty) is not None and event_of(store, reforming) is None
+
+
+def test_undated_mentions_alike_do_not_make_one_component_of_events_centuries_apart(store):
+    # An undated "attacked" beside each of two dated attacks (1857, 1941), the two undated sentences alike.
+    # Each undated mention joins the attack its sentence tells; their pair (two mentions that can found no
+    # event) brings nothing together, so the two attacks stay two components: a new source touching one
+    # does not make reconcile recompute the other.
+    kanpur = "Rebel cavalry attacked the garrison of Kanpur on 5 June 1857."
+    pearl = "Japanese aircraft attacked the fleet at Pearl Harbor on 7 December 1941."
+    kanpur_undated = "Rebel cavalry attacked the garrison of Kanpur at dawn."
+    pearl_undated = "Japanese aircraft attacked the fleet at Pearl Harbor at dawn."
+    store.source("a", kanpur, authors=["Ward, A."])
+    store.source("b", pearl, authors=["Prange, G."])
+    store.source("c", kanpur_undated, authors=["Russell, W."])
+    store.source("d", pearl_undated, authors=["Lord, W."])
+    a = store.event("a", kanpur, "attacked", "offensive", when=day("1857-06-05"), agents=["Rebel cavalry"],
+                    patients=["Kanpur"], when_kind="governed")
+    b = store.event("b", pearl, "attacked", "offensive", when=day("1941-12-07"), agents=["Japanese aircraft"],
+                    place="Pearl Harbor", when_kind="governed")
+    c = store.event("c", kanpur_undated, "attacked", "offensive")
+    d = store.event("d", pearl_undated, "attacked", "offensive")
+    report = run(store)
+    assert event_of(store, c) == event_of(store, a) != event_of(store, b) == event_of(store, d)
+    assert report.components == 2
+
+
+def test_a_pair_scoring_under_every_threshold_joins_no_component(store):
+    # Two raids of one month by different forces on different places share a word and a year: a candidate
+    # pair, scored, but under every threshold of the clusterer, so the raids are two components.
+    first = "Mohawk warriors raided the settlement of Schenectady on 9 February 1690."
+    second = "French privateers raided the fishing station at Ferryland on 20 February 1690."
+    store.source("a", first, authors=["Colden, C."])
+    store.source("b", second, authors=["Prowse, D."])
+    a = store.event("a", first, "raided", "offensive", when=day("1690-02-09"), agents=["Mohawk warriors"],
+                    place="Schenectady", when_kind="governed")
+    b = store.event("b", second, "raided", "offensive", when=day("1690-02-20"), agents=["French privateers"],
+                    place="Ferryland", when_kind="governed")
+    report = run(store)
+    assert report.candidate_pairs == 1 and event_of(store, a) != event_of(store, b)
+    assert report.components == 2

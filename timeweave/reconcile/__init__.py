@@ -5,10 +5,11 @@ document-level rows (event mentions, entity mentions, passages, sources) and wri
 corpus-level rows (events, event_participants, comparisons, comparison_statements and
 `event_mentions.event_id`) in one transaction. It is deterministic and idempotent: the same store
 reconciles to the same rows, whether in one run over everything (`changes=None` or `changes.full`)
-or incrementally, recomputing only the connected components of candidate pairs whose inputs or rows
-changed (`incremental`). Stages: `load` (voices, copies, and `salience`: which
-mentions can be chronicle events) → `blocking` (candidate pairs; components) → `embed` (cached
-sentence vectors) → `cluster` (merge, sub-events) → `canonical` (dates; `labels`) → `compare` (agree /
+or incrementally, recomputing only the connected components whose inputs or rows changed
+(`incremental`): components of the scored candidate pairs that can bring two mentions into one event
+(`_joining`), so that mentions nothing relates are not one component. Stages: `load` (voices, copies,
+and `salience`: which mentions can be chronicle events) → `blocking` (candidate pairs) → `embed` (cached
+sentence vectors) and `similarity` (scores; components) → `cluster` (merge, sub-events) → `canonical` (dates; `labels`) → `compare` (agree /
 contradict / differ_in_framing / single_source) → `write` (only the rows that differ).
 """
 
@@ -20,6 +21,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Connection, Engine, func, select
 
 from timeweave.reconcile import incremental
@@ -51,7 +53,7 @@ class ReconcileReport:
     comparisons: dict[str, int] = field(default_factory=dict)
     embedded: bool = False
     seconds: float = 0.0
-    components: int = 0  # connected components of candidate pairs that can give an event
+    components: int = 0  # connected components (of the pairs that can join mentions) that can give an event
     recomputed: int = 0  # of them, recomputed in this run (all in a full run)
     changed_events: int = 0  # events created, removed or changed (rows written)
     phases: dict[str, float] = field(default_factory=dict)  # seconds: load, plan (pairs, signatures), compute, write
@@ -83,14 +85,21 @@ def reconcile(engine: Engine, *, config: dict[str, Any], encoder=None, params: P
         use_vectors = bool(mentions) and (config.get("embeddings", True) or encoder is not None)
         pairs = candidate_pairs(mentions, max_block=params.max_block, window=params.window)
         report.candidate_pairs = len(pairs)
-        groups = incremental.components(len(mentions), pairs)
+        # A component of candidate pairs where no mention can found an event gives none, whatever its scores;
+        # the others are cut into the components of the pairs that can bring two mentions into one event
+        # (`_joining`): undated mentions sharing a word across a whole corpus made one component of most of it.
+        live = {i for group in incremental.components(len(mentions), pairs) if not incremental.barren(corpus, group)
+                for i in group}
+        scores = _scores(conn, mentions, {(a, b) for a, b in pairs if a in live}, params, use_vectors, encoder, report)
+        groups = incremental.components(len(mentions), _joining(mentions, scores, params))
         group_of = [0] * len(mentions)
         for k, group in enumerate(groups):
             for i in group:
                 group_of[i] = k
-        pairs_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for a, b in pairs:
-            pairs_of[group_of[a]].append((a, b))
+        pairs_of: dict[int, list[tuple[int, int]]] = defaultdict(list)  # every scored pair inside a component
+        for a, b in sorted(scores):
+            if group_of[a] == group_of[b]:
+                pairs_of[group_of[a]].append((a, b))
         setting = incremental.settings_key(params, use_vectors, config, MODEL_NAME)
         stored = incremental.read_stored(conn, COMPONENT)
         state = incremental.read_state(conn)
@@ -128,8 +137,7 @@ def reconcile(engine: Engine, *, config: dict[str, Any], encoder=None, params: P
         while True:
             todo = sorted(k for k in dirty if k not in computed)
             computed.update({k: [] for k in todo if k not in signatures})  # barren: no event, whatever its pairs
-            computed.update(_compute(conn, corpus, groups, pairs_of, [k for k in todo if k in signatures], params,
-                                     use_vectors, encoder, report))
+            computed.update(_compute(corpus, groups, pairs_of, [k for k in todo if k in signatures], params, scores))
             kept = {e: k for e, ks in linked.items() for k in ks if k not in dirty}
             members: dict[int, list] = defaultdict(list)  # kept event -> its mentions, in one pass
             for k in set(kept.values()):
@@ -211,8 +219,41 @@ def reconcile(engine: Engine, *, config: dict[str, Any], encoder=None, params: P
     return report
 
 
-def _compute(conn: Connection, corpus: Corpus, groups: list[list[int]], pairs_of: dict[int, list[tuple[int, int]]],
-             todo: list[int], params: Params, use_vectors: bool, encoder, report: ReconcileReport) -> dict[int, list[tuple]]:
+def _scores(conn: Connection, mentions: list, pairs: set[tuple[int, int]], params: Params, use_vectors: bool, encoder,
+            report: ReconcileReport) -> dict[tuple[int, int], tuple[float, str | None]]:
+    """(score, flag) of every candidate pair `similarity.judge` relates, by (i, j) with i < j; the sentence
+    vectors come from the store's cache (the model runs only for sentences it has not seen)."""
+    vectors = None
+    if use_vectors and pairs:
+        from timeweave.reconcile.embed import embed
+
+        paired = sorted({i for pair in pairs for i in pair})  # a mention in no pair needs no vector
+        found = embed(conn, [mentions[i].sentence for i in paired], encoder=encoder)
+        vectors = np.zeros((len(mentions), found.shape[1]), dtype=np.float32)
+        vectors[paired] = found
+        report.embedded = True
+    adjacency = score_pairs(mentions, pairs, vectors, params)
+    return {(i, j): result for i, row in adjacency.items() for j, result in row.items() if i < j}
+
+
+def _joining(mentions: list, scores: dict[tuple[int, int], tuple[float, str | None]], params: Params) -> set[tuple[int, int]]:
+    """The scored pairs that join components, so that what a component gives depends on nothing outside it.
+
+    A pair scoring under `floor` joins nothing: every clustering step acts only on pairs at or above its
+    own threshold, the lowest of which is `floor` (a weaker pair only counts in the mean of `cluster`'s
+    linkage, between a mention and an event it is already tied to by a stronger pair). A pair of two
+    undated mentions joins nothing either while no undated mention may found an event (the setting
+    `reconcile_undated_events` off): undated mentions join events one by one in the last tier, and a group
+    of them without a founder is dropped, so their pair counts only when both joined, each through a
+    pair of its own, the same event. The other pairs of a component still score and count in it.
+    """
+    undated_found = any(m.interval is None and m.role == "event" and m.may_found for m in mentions)
+    return {(a, b) for (a, b), (s, _flag) in scores.items()
+            if s >= params.floor and (undated_found or mentions[a].interval is not None or mentions[b].interval is not None)}
+
+
+def _compute(corpus: Corpus, groups: list[list[int]], pairs_of: dict[int, list[tuple[int, int]]], todo: list[int],
+             params: Params, scores: dict[tuple[int, int], tuple[float, str | None]]) -> dict[int, list[tuple]]:
     """Events and comparisons of the components `todo`, clustered together as in a full run (components
     never interact, and their mentions keep their relative order): component -> [(event, comparisons,
     parent cluster or None)]."""
@@ -223,14 +264,10 @@ def _compute(conn: Connection, corpus: Corpus, groups: list[list[int]], pairs_of
     sub = Corpus([replace(corpus.mentions[i], index=n) for n, i in enumerate(chosen)], corpus.entity_names,
                  corpus.entity_types, corpus.source_titles, corpus.voices, corpus.texts, corpus.links)
     mentions = sub.mentions
-    vectors = None
-    if use_vectors:
-        from timeweave.reconcile.embed import embed
-
-        vectors = embed(conn, [m.sentence for m in mentions], encoder=encoder)
-        report.embedded = True
-    pairs = {(position[a], position[b]) for k in todo for a, b in pairs_of.get(k, [])}
-    clusters, clusterer = cluster(mentions, score_pairs(mentions, pairs, vectors, params), params)
+    adjacency: dict[int, dict[int, tuple[float, str | None]]] = {m.index: {} for m in mentions}
+    for a, b in sorted(pair for k in todo for pair in pairs_of.get(k, [])):  # in the order score_pairs fills it
+        adjacency[position[a]][position[b]] = adjacency[position[b]][position[a]] = scores[(a, b)]
+    clusters, clusterer = cluster(mentions, adjacency, params)
     events = build_events(clusters, clusterer, sub)
     by_cluster = {e.cluster: e for e in events}
     group_of = {position[i]: k for k in todo for i in groups[k]}

@@ -266,9 +266,10 @@ class Clusterer:
                 continue
             in_bucket = set(roots)
             for root in sorted(roots):
-                # the candidates are the groups of the bucket it has a scored pair with: its own component of
-                # candidate pairs, so a reconcile of some components finds what a full one finds
-                near = {group_of[n] for m in groups[root] for n in self.adjacency[m] if group_of.get(n) in in_bucket}
+                # the candidates are the groups of the bucket it has a pair scoring at least `floor` with: its own
+                # component (see reconcile/__init__), so a reconcile of some components finds what a full one finds
+                near = {group_of[n] for m in groups[root] for n, (s, _flag) in self.adjacency[m].items()
+                        if s >= self.params.floor and group_of.get(n) in in_bucket}
                 ranked = sorted(near | {root}, key=lambda r: (-len(voices[r]), r))
                 main = ranked[0]
                 if main == root or len(voices[main]) < 2 or len(voices[ranked[1]]) == len(voices[main]):

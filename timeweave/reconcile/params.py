@@ -40,6 +40,12 @@ class Params:
     session_gap_days: int = settings.DEFAULTS_OF["reconcile_session_gap_days"]
     undated_events: bool = settings.DEFAULTS_OF["reconcile_undated_events"]
 
+    @property
+    def floor(self) -> float:
+        """The lowest score any step of the clusterer acts on (a merge, a conflict merge, a part): a pair
+        scoring under it joins nothing, so it does not join the components reconcile recomputes."""
+        return min(self.join, self.undated, self.strong, self.part)
+
     @classmethod
     def from_config(cls, config: dict[str, Any] | None) -> Params:
         """The resolved settings (defaults for any not given) as Params."""
