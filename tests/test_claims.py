@@ -635,3 +635,17 @@ def test_time_of_day_reads_clocks_and_words_but_not_bounds_or_bare_clocks():
     assert time_of_day("On the night of 30 July the commandos landed.", vocab)[:2] == (18, 30)
     assert time_of_day("At 9:52 they opened fire.", vocab) is None  # a.m. or p.m.? it does not say
     assert time_of_day("By midnight the news had reached the capital.", vocab) is None  # a bound, not the time of it
+
+
+def test_a_person_said_to_oppose_and_to_vote_for_one_treaty_is_a_contradiction_and_support_by_guns_no_stance(store):
+    a = store.source("a", "The treaty was opposed in the Senate by Henry Lodge.", authors=["A"])
+    b = store.source("b", "Henry Lodge voted for the treaty in the Senate.", authors=["B"])
+    store.event(a, store.texts[a], "opposed", "vote", others=["Henry Lodge"])
+    store.event(b, store.texts[b], "voted", "vote", others=["Henry Lodge"])
+    _persons(store)
+    run(store)
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(t.comparisons).where(t.comparisons.c.field == "claim:stance")).all()
+    assert [(r.kind, r.entity_id) for r in rows] == [("contradict", store.entities["Henry Lodge"])]
+    stances = [c for c in vocabulary().cues if c.kind == "stance"]
+    assert not any(c.pattern.search("The infantry of General Hill, supported by artillery, advanced.") for c in stances)
