@@ -97,6 +97,8 @@ def test_a_middle_initial_stays_inside_the_name(nlp):
 def test_a_bibliographic_surname_with_initials_still_stops_after_them(nlp):
     found = mentions(nlp, "Ivanov A. B. Political History of Siberia. Moscow, 1999.")
     assert ("Ivanov A. B.", "person", "ivanov a b") in found
+    found = mentions(nlp, "12. Petrov O. V. Battles at the Yalu in 1950. Seoul, 2001.")
+    assert not any(m[0].endswith("Battles") for m in found)
 
 
 def test_a_title_before_the_name_is_not_part_of_it(nlp):

@@ -106,7 +106,7 @@ def person_bounds(doc: Doc, start: int, end: int) -> tuple[int, int]:
     k = j
     while k < end and (is_initial(doc, k) or doc[k].text == "."):
         k += 1
-    if k > j and not _one_surname_follows(doc, k, end):
+    if k > j and not (_one_initial(doc, j, k) and _one_surname_follows(doc, k, end)):
         return start, k  # surname first ("Roshchin S. K. Political History"): stop after the initials
     return start, end
 
@@ -114,6 +114,12 @@ def person_bounds(doc: Doc, start: int, end: int) -> tuple[int, int]:
 def _is_title(doc: Doc, i: int, titles: frozenset[str]) -> bool:
     """"Admiral", "Gen." (spaCy may split the period off) at token `i`."""
     return doc[i].lower_.rstrip(".") in titles
+
+
+def _one_initial(doc: Doc, j: int, k: int) -> bool:
+    """One initial between the given name and the surname ("John F. Kennedy"); two or more after the
+    first word are a catalogue's "Ezhov O. V." followed by a title ("Battles at ...")."""
+    return sum(1 for i in range(j, k) if is_initial(doc, i)) == 1
 
 
 def _one_surname_follows(doc: Doc, k: int, end: int) -> bool:
