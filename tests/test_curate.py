@@ -202,3 +202,59 @@ def test_undo_recomputes_and_restores(corpus):
 def _purchase_dated(db) -> None:
     [purchase] = [e for e in quoting(events(db), PURCHASE) if e["type"] == "agreement"]
     assert purchase["when"]["edtf"] == "1935-03-23"
+
+
+def test_an_undo_recomputes_what_its_action_touched_with_a_full_recompute_s_rows(corpus, tmp_path, caplog):
+    """An undo runs the corpus stages over the sources its action edited (not the whole store), and
+    the store it leaves is the one a full recompute writes, kind by kind."""
+    import logging
+    import sqlite3
+
+    from sqlalchemy import select
+
+    from test_curate_actions import _entities_with_aliases, _events_by_evidence, dump
+    from test_timeline_index import _index_tables
+    from timeweave.curate.record import recompute
+
+    _folder, db = corpus
+    who = {"by": "A. Historian", "note": "checked against the archive"}
+
+    def state(engine) -> dict:
+        """Every row the stages and the log write; statements by their rank in their comparison (their
+        row ids are an autoincrement, which a full rewrite renews)."""
+        statements: dict[int, list] = {}
+        with engine.connect() as conn:
+            claims = sorted(tuple(r) for r in conn.execute(select(t.claims)))
+            for r in conn.execute(select(t.comparison_statements).order_by(t.comparison_statements.c.id)):
+                statements.setdefault(r.comparison_id, []).append((r.source_id, r.start, r.end, r.value))
+        return dump(engine) | _index_tables(engine) | {"claims": claims, "comparison_statements": sorted(statements.items())}
+
+    def merge(engine):
+        fewest = [e for e, _evidence in _events_by_evidence(engine)][-2:]
+        return curate.merge(engine, fewest, **who)
+
+    def split(engine):
+        event, evidence = _events_by_evidence(engine)[0]
+        return curate.split(engine, event, evidence[:1], label="A part told apart", **who)
+
+    def entity_merge(engine):
+        entities = _entities_with_aliases(engine)
+        return curate.entity_merge(engine, [entities[0][0], entities[1][0]], **who)
+
+    actions = {"merge": merge, "split": split, "entity_merge": entity_merge,
+               "reject": lambda engine: curate.reject(engine, _events_by_evidence(engine)[0][0], **who),
+               "date": lambda engine: curate.set_date(engine, _events_by_evidence(engine)[1][0], "1936-02", **who)}
+    for kind, act in actions.items():
+        with sqlite3.connect(db) as source, sqlite3.connect(tmp_path / f"{kind}.db") as copy:
+            source.backup(copy)  # what the write-ahead log holds too
+        engine = open_store(tmp_path / f"{kind}.db", create=False)
+        action = act(engine)
+        assert action["state"] == "applied", action
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="timeweave.corpus"):
+            curate.undo(engine, action["id"], **who)
+        assert "corpus stages: incremental (0 added" in caplog.text, kind  # not a full recompute
+        undone = state(engine)
+        recompute(engine)  # every stage over the whole store
+        assert state(engine) == undone, kind
+        engine.dispose()

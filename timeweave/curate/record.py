@@ -64,14 +64,14 @@ def record(db: str | Path | Engine, kind: str, *, events: list[int] = (), entiti
         action_id = conn.execute(insert(t.curation_actions).values(**row)).inserted_primary_key[0]
         action = conn.execute(select(t.curation_actions).where(t.curation_actions.c.id == action_id)).first()
         if kind in UNDOING:
-            outcome = None
+            outcome, touched = None, _sources_of(conn, args["undoes"])
         else:
             named = _named_events(conn, list(events), list(comparisons))  # before the action removes any
             outcome = apply_new(conn, action)
             if outcome.state == "stale":  # just anchored: cannot happen unless the store changed under us
                 raise CurateError(f"`{kind}` could not be applied: {outcome.detail}. Nothing was changed.")
     if kind in UNDOING:
-        recompute(engine)
+        recompute(engine, sources=touched)
     else:
         _reindex(engine, events=named | set(outcome.applies_to.get("events", [])),
                  entities=set(entities) | set(outcome.applies_to.get("entities", [])))
@@ -83,20 +83,60 @@ def record(db: str | Path | Engine, kind: str, *, events: list[int] = (), entiti
             "applies_to": result.applies_to if result else {}}
 
 
-def recompute(engine: Engine) -> None:
-    """Run the corpus stages again with the last build's settings (which applies the whole log)."""
+def recompute(engine: Engine, *, sources: set[str] | None = None) -> None:
+    """Run the corpus stages again with the last build's settings (which applies the whole log).
+
+    With `sources` (those whose rows the taken-back action edited), the stages run as if those
+    sources were stored again: link resolves every mention and writes what differs, reconcile
+    recomputes the groups whose rows differ from what it last wrote, claims re-extracts the sources
+    whose inputs changed; the rows are those of a full recompute (tests/test_curate.py), at a
+    fraction of its cost on a large store. None, or no source, recomputes everything.
+    """
     from timeweave import config as settings
     from timeweave import knowledge
     from timeweave.corpus import corpus_stages
+    from timeweave.store.changes import Changes
 
     with engine.connect() as conn:
         stored = conn.execute(select(t.runs.c.config).order_by(desc(t.runs.c.id)).limit(1)).scalar() or {}
     known = {s.name for s in settings.SETTINGS}
     resolved = settings.resolve({k: v for k, v in stored.items() if k in known})
     knowledge.use(resolved["knowledge"])
-    problems = corpus_stages(engine, resolved)
+    changes = Changes(changed=frozenset(sources)) if sources else None
+    problems = corpus_stages(engine, resolved, changes=changes)
     if problems:
         raise CurateError(f"The action was recorded, but recomputing the chronicle failed: {problems[0]}")
+
+
+def _sources_of(conn: Connection, undoes: str) -> set[str]:
+    """The sources whose corpus-level rows an action edited: of the events and entities it applied
+    to, and of the quotes it was anchored by (a rejected event's evidence belongs to no event now)."""
+    ca, cr = t.curation_actions.c, t.curation_results.c
+    row = conn.execute(select(ca.id, ca.target).where(ca.uid == undoes)).first()
+    if row is None:
+        return set()
+    applied = conn.execute(select(cr.applies_to).where(cr.action_id == row.id)).scalar() or {}
+    events = [int(i) for i in applied.get("events", [])]
+    entities = [int(i) for i in applied.get("entities", [])]
+    em, m = t.event_mentions.c, t.mentions.c
+    found = set(conn.execute(select(em.source_id).where(em.event_id.in_(events)).distinct()).scalars()) if events else set()
+    if entities:
+        found.update(conn.execute(select(m.source_id).where(m.entity_id.in_(entities)).distinct()).scalars())
+
+    def quotes(value) -> None:
+        if isinstance(value, dict):
+            if isinstance(value.get("source"), str) and "quote" in value:
+                found.add(value["source"])
+            for item in value.values():
+                quotes(item)
+        elif isinstance(value, list):
+            for item in value:
+                quotes(item)
+
+    quotes(row.target)
+    if not found:
+        return found
+    return set(conn.execute(select(t.sources.c.id).where(t.sources.c.id.in_(sorted(found)))).scalars())  # still stored
 
 
 def _named_events(conn: Connection, events: list, comparisons: list[int]) -> set[int]:
