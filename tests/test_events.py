@@ -485,3 +485,16 @@ def test_what_an_event_led_to_does_not_take_the_date_of_its_cause(nlp):
     # a date outside the cause's phrase still dates what followed
     doc = nlp("The crisis led to war in September 1939.")
     assert _dated(doc, _by_trigger(doc)["war"]) == "1939-09"
+
+
+def test_an_event_noun_modifying_another_is_one_event_and_one_modifying_a_thing_is_none(nlp):
+    doc = nlp("On 3 May 1917 the first bombing raid on the city killed forty people.")
+    assert "bombing" not in _by_trigger(doc) and _by_trigger(doc)["raid"].type == "incident"
+    events = _by_trigger(nlp("In May 1805 the frigate sailed with two patrol boats and combat troops."))
+    assert all(events[w].type == "other" for w in ("patrol", "combat") if w in events)
+
+
+def test_a_noun_event_after_a_copula_is_read(nlp):
+    doc = nlp("On July 31, 1805, the frigate was on the first leg of a routine patrol.")
+    patrol = _by_trigger(doc)["patrol"]
+    assert patrol.type == "deployment" and _dated(doc, patrol) == "1805-07-31"

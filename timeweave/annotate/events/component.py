@@ -106,6 +106,12 @@ def event_mentions(doc: Doc, *, threshold: float | None = None) -> list[EventMen
     triggers = _triggers(doc, threshold)
     trigger_ids = {t.i for t in triggers}
     groups: dict[int, list[Token]] = {t.i: [t] for t in triggers}
+    for token in triggers:  # "a bombing raid", "the summit meeting": the modifier is the head noun's event
+        head = token.head
+        if token.dep_ == "compound" and token.pos_ == "NOUN" and head.i in groups and head.i > token.i \
+                and head.pos_ == "NOUN" and len(groups.get(token.i, ())) == 1:
+            groups.pop(token.i)
+            groups[head.i].append(token)
     for verb in triggers:
         noun = _sealed_object(verb)
         if noun is None and verb.i in groups and len(groups[verb.i]) == 1:

@@ -68,6 +68,18 @@ def _human_patient(token: Token) -> bool:
     return any(_is_human(p) for p in patients)
 
 
+def _modifies_a_thing(token: Token) -> bool:
+    """Is the noun a compound modifier of a common noun that names no event, on the same line ("combat
+    troops", "patrol boats", "a protocol state")? A name's head ("Operation Overlord") and an event
+    noun's modifier ("a bombing raid": one event, see component.py) are not."""
+    head = token.head
+    if token.dep_ != "compound" or token.pos_ != "NOUN" or head is token or head.pos_ != "NOUN" or head.i < token.i:
+        return False
+    if any("\n" in t.text_with_ws for t in token.doc[token.i:head.i]):
+        return False  # an infobox's key and value, not one noun phrase
+    return EVENT_TYPE_OF.get(head.lemma_.lower(), EVENT_TYPE_OF.get(head.lower_, "other")) == "other"
+
+
 def event_type(token: Token) -> str:
     """The event type of a trigger token in its sentence (see the module docstring)."""
     if token.pos_ not in ("NOUN", "VERB", "PROPN") or token.dep_ == "prep":  # "According to": not an accord
@@ -78,6 +90,8 @@ def event_type(token: Token) -> str:
         return "battle"  # "opened fire on the destroyers", "the ships fired on radar targets"
     if type_ == "other":
         return type_
+    if _modifies_a_thing(token):
+        return "other"  # "combat troops", "patrol boats": a kind of thing, not a happening
     only = TYPE_POS.get(lemma)
     if only is not None and (token.pos_ == "VERB") != (only == "verb"):
         return "other"  # "a radar station" is a place; "stationed two divisions" a deployment (types.tsv, pos)
