@@ -11,146 +11,32 @@ Anchoring order, each recorded in `when_reason`:
    expression is the date line of a chronology entry ("Storming of the Bastille / 14 July 1789") and
    the event stands in the entry, it is dated as by its sentence (`sentence:`), its own date;
 4. else undated.
-Durations and sets ("for 18 months", "every year") never date an event.
+Durations and sets ("for 18 months", "every year") never date an event. A date that is another noun's
+("a 2001 study"), what something was set for ("set for 11 a.m.") or what a cause led to's cause
+("the ambush of 3 May led to a mutiny") does not date it.
 
-Zones: a title at the head of the document, section headings ("The war", "Aftermath") and citations
-("References", "For citation:") are not narrative; an event named in a citation is what a cited author
-says, and one named in a heading is a topic, not something this author asserts happened then.
+Dates made from other dates (counted from an event, "within", anniversaries, "until" an end) are in
+`derived.py`; where a thing is said (title, heading, citation, date lines, sentences) in `zones.py`.
 """
 
 from __future__ import annotations
 
-import bisect
-import calendar
 import re
-from dataclasses import dataclass, replace
-from datetime import date, timedelta
 
 from spacy.tokens import Doc, Span, Token
 
+from timeweave.annotate.events.derived import DerivedDates, anniversary_of, end_of
 from timeweave.annotate.events.lexicon import CONSEQUENCE_VERBS, END_WORDS, RESPONSE_WORDS, TARGET_WORDS
-from timeweave.annotate.timex.lexicon import ordinal_value
 from timeweave.annotate.events.sense import event_type
+from timeweave.annotate.events.zones import Sentences, Zone, context_at, date_line, line_at, neighbour_line
 from timeweave.annotate.types import Timex
 
-_REFERENCES = re.compile(
-    r"^\s*(references|bibliography|works cited|literature|sources|notes|список литературы|for citations?:?)\s*$",
-    re.IGNORECASE,
-)
-_CITATION_LINE = re.compile(r"^\s*(for citations?:|cite as:|\[\d+\]|\d+\.\s+\S+\s+[A-Z]\.)", re.IGNORECASE)
 _DATING_TYPES = {"DATE", "TIME"}
-# "Two days after the first attack": a length, then the word that counts it from an event.
-_COUNTED_FROM = re.compile(r"\s{1,2}(?P<rel>after|before)\b", re.IGNORECASE)
 # "two days before", "three years earlier": a look back from the story's time, which does not move it.
 _FLASHBACK = re.compile(r"\b(before|earlier|previously|prior|ago)$", re.IGNORECASE)
-_LENGTH = re.compile(r"^P(?:T(?P<hours>\d+)H|(?P<n>\d+|X)(?P<unit>[DWMY]))$")
-# "within 48 hours", "Within days": from the story's time to that much after it.
-_WITHIN = re.compile(r"\bwithin\s{1,2}(?:the\s)?$", re.IGNORECASE)
-# A line that is only a date: list markers and separators before it, a key naming a date ("Date:",
-# "Effective date:") and closing punctuation around it may stand on the line too.
-_LINE_MARKERS = " \t-*•|·–—"
-_DATE_KEY = re.compile(r"^[^\W\d_][\w .'-]{0,30}:\s*", re.UNICODE)
 
 
-COUNTED_COMPONENT = "timeweave.events.v4"  # the events component makes the dates counted from an event
-
-
-@dataclass
-class Zone:
-    start: int
-    end: int
-    context: str  # title | heading | citation
-
-
-def zones(text: str) -> list[Zone]:
-    """Title lines before the first paragraph of prose, section headings, and citation sections/lines."""
-    out: list[Zone] = []
-    offset = 0
-    in_refs = False
-    seen_prose = False
-    lines = text.splitlines(keepends=True)
-    for n, line in enumerate(lines):
-        stripped = line.strip()
-        start, end = offset, offset + len(line)
-        offset = end
-        if not stripped:
-            continue
-        words = len(stripped.split())
-        is_prose = words >= 40 or (words >= 8 and stripped.endswith((".", "?", "!")))
-        if _REFERENCES.match(stripped):
-            in_refs = True
-            continue
-        if in_refs or _CITATION_LINE.match(stripped):
-            out.append(Zone(start, end, "citation"))
-        elif not seen_prose and not is_prose and words >= 3 and not stripped.endswith("."):
-            out.append(Zone(start, end, "title"))
-        elif seen_prose and _is_heading(stripped, lines[n - 1] if n else "", lines[n + 1] if n + 1 < len(lines) else ""):
-            out.append(Zone(start, end, "heading"))
-        if is_prose:
-            seen_prose = True
-    return out
-
-
-def _is_heading(line: str, before: str, after: str) -> bool:
-    """'The war', 'Background', 'Aftermath': a short line standing alone between blank lines, capitalised,
-    with no closing punctuation and no digits (a chronology's "1936 — Protocol signed" is a claim)."""
-    return (len(line.split()) <= 6 and line[0].isupper() and not line.endswith((".", "?", "!", ":", ";", ","))
-            and not any(ch.isdigit() for ch in line) and not before.strip() and not after.strip())
-
-
-def context_at(zone_list: list[Zone], char: int) -> str:
-    for zone in zone_list:
-        if zone.start <= char < zone.end:
-            return zone.context
-    return "narrative"
-
-
-class Sentences:
-    """The sentence of a token in O(log n): spaCy's `token.sent` walks the whole Doc on every call."""
-
-    def __init__(self, doc: Doc) -> None:
-        self.spans = list(doc.sents)
-        self.starts = [span.start for span in self.spans]
-
-    def number(self, token: Token) -> int:
-        return bisect.bisect_right(self.starts, token.i) - 1
-
-    def of(self, token: Token) -> Span:
-        return self.spans[self.number(token)]
-
-
-def _line(text: str, char: int) -> tuple[int, int]:
-    start = text.rfind("\n", 0, char) + 1
-    end = text.find("\n", char)
-    return start, len(text) if end == -1 else end
-
-
-def _neighbour_line(text: str, start: int, end: int, direction: int) -> tuple[int, int] | None:
-    """The next non-blank line above (direction -1) or below (+1) the line [start, end), with at most one
-    blank line between (passages are joined by one; two or more end the unit of heading and date)."""
-    for _ in range(2):
-        if (direction < 0 and start == 0) or (direction > 0 and end >= len(text)):
-            return None
-        start, end = _line(text, start - 1) if direction < 0 else _line(text, end + 1)
-        if text[start:end].strip():
-            return start, end
-    return None
-
-
-def date_line(text: str, timex: Timex) -> bool:
-    """Is the timex alone on its line ("August 5, 1964", "- Date: 14 July 1789", "14 July 1789.")?
-
-    Chronologies, timelines and infoboxes date an entry by such a line under the entry's heading.
-    """
-    start, end = _line(text, timex.start)
-    before = text[start:timex.start].strip(_LINE_MARKERS)
-    key = _DATE_KEY.match(before + " ") if before else None
-    if before and not (key and "date" in before.lower()):
-        return False
-    return not text[timex.end:end].strip(" \t.,;)")
-
-
-class TimexIndex:
+class TimexIndex(DerivedDates):
     """Dating time expressions of a Doc, with the token that heads each."""
 
     def __init__(self, doc: Doc, timexes: list[Timex], sentences: Sentences | None = None) -> None:
@@ -163,20 +49,14 @@ class TimexIndex:
         self.date_lines: dict[int, tuple[int, int] | None] = {}  # timex index -> (start, end) of the heading above it
         self.until: dict[tuple[int, int], int] = {}  # (start timex, end timex) -> the interval made from them
         for i, timex in enumerate(timexes or []):
-            counted = _COUNTED_FROM.match(self.text, timex.end)
-            within = _WITHIN.search(self.text, max(0, timex.start - 8), timex.start)
-            if timex.type == "DURATION" and (counted or within) and _LENGTH.match(timex.value or ""):
-                span = doc.char_span(timex.start, timex.end, alignment_mode="expand")
-                if span is not None:
-                    sign = 0 if not counted else 1 if counted["rel"].lower() == "after" else -1
-                    self.lengths.append((i, timex, span.root, sign))
+            self._note_length(doc, i, timex)
             if timex.type not in _DATING_TYPES:
                 continue
             span = doc.char_span(timex.start, timex.end, alignment_mode="expand")
             if span is not None:
                 self.items.append((i, timex, _head(span)))
                 if timex.earliest and timex.latest and date_line(self.text, timex):
-                    self.date_lines[i] = _neighbour_line(self.text, *_line(self.text, timex.start), -1)
+                    self.date_lines[i] = neighbour_line(self.text, *line_at(self.text, timex.start), -1)
         self.items.sort(key=lambda item: item[1].start)
 
     def _heading_date(self, token: Token) -> tuple[int, Timex] | None:
@@ -194,7 +74,7 @@ class TimexIndex:
                                        for e in events):
             return True  # "Operation Overlord", "Storming of the Bastille"; not "Notes on the Harbour"
         timex = next(t for j, t, _ in self.items if j == i)
-        line = self.text[_line(self.text, timex.start)[0]:timex.start]
+        line = self.text[line_at(self.text, timex.start)[0]:timex.start]
         return "date" in line.lower()
 
     def _in_entry(self, i: int, char: int) -> bool:
@@ -207,108 +87,12 @@ class TimexIndex:
                 for j in self.date_lines if self.timexes[j].start >= start]
         return start <= char < min(ends, default=len(self.text))
 
-    def _counted(self, tokens: list[Token], sentence: Span, zone_list: list[Zone]) -> tuple[int | None, str] | None:
-        """'Two days after the first attack, there was another incident': a length counted from an event
-        named after it. That event's date is taken to be the narrative's, the last date before the
-        sentence; the date reached is added to the Doc's time expressions (made by this component,
-        with the reason) and dates the other events of the sentence, not the one it counts from."""
-        for i, length, head, sign in self.lengths:
-            if not sentence.start <= head.i < sentence.end:
-                continue
-            if sign:
-                rel = head.doc.char_span(length.end, _COUNTED_FROM.match(self.text, length.end).end(), alignment_mode="expand")
-                if rel is None:
-                    continue
-                objects = [c.i for c in rel.root.children if c.dep_ == "pobj"]
-                if any(rel.end <= t.i <= (objects[0] if objects else rel.end) for t in tokens):
-                    continue  # the event it counts from ("the first attack") has its own date
-            if i not in self.derived:
-                self.derived[i] = self._derive(i, length, sign, sentence, zone_list)
-            j = self.derived[i]
-            if j is None:
-                return None
-            derived = self.timexes[j]
-            how = "from the event after it" if sign else "from the story's time"
-            return j, f"sentence: '{derived.text}' counts {length.text} {how}; {derived.reason}"
-        return None
-
-    def _derive(self, i: int, length: Timex, sign: int, sentence: Span, zone_list: list[Zone]) -> int | None:
-        context = context_at(zone_list, length.start)
-        before = [item for item in self.items if item[1].end <= sentence.start_char and item[1].earliest
-                  and item[1].latest and context_at(zone_list, item[1].start) == context]
-        if not before:
-            return None
-        base = before[-1][1]
-        found = _LENGTH.match(length.value)
-        if sign:
-            if not found["n"] or found["n"] == "X":
-                return None
-            reached = counted_from(base, int(found["n"]), found["unit"], sign)
-            end = _COUNTED_FROM.match(self.text, length.end).end()
-            side = "after" if sign > 0 else "before"
-            reason = (f"{length.value} {side} the last date before the sentence, '{base.text}' ({base.edtf}), taken as "
-                      f"the date of the event it counts from")
-        else:
-            reached = _within(base, found)
-            start = _WITHIN.search(self.text, max(0, length.start - 8), length.start).start()
-            length, end = replace(length, start=start), length.end
-            reason = f"from the last date before the sentence, '{base.text}' ({base.edtf}), to {length.value} after it"
-        if reached is None:
-            return None
-        value, edtf, earliest, latest = reached
-        self.timexes.append(replace(length, end=end, text=self.text[length.start:end], type="DATE", value=value,
-                                    edtf=edtf, earliest=earliest, latest=latest, modifier=None, anchor="narrative",
-                                    reason=f"'{self.text[length.start:end]}' → {edtf}: {reason}",
-                                    component=COUNTED_COMPONENT))
-        return len(self.timexes) - 1
-
-    def _years_before(self, years: tuple[int, Token], token: Token, in_sentence: list) -> tuple[int | None, str]:
-        """'marked the 50th anniversary of the victory' on a dated day: the victory's year is 50 years before it."""
-        n, word = years
-        placed = [item for item in in_sentence if item[1].earliest and item[1].latest]
-        if not placed:
-            return None, f"undated: '{word.text}' counts {n} years from a time the sentence does not give"
-        _, base, _ = min(placed, key=lambda item: abs(item[2].i - token.i))
-        year = int(base.earliest[:4]) - n
-        if not 1 <= year <= 9999 or base.earliest[:4] != base.latest[:4]:
-            return None, f"undated: '{word.text}' counts {n} years from '{base.text}', which is no single year"
-        text = self.text[word.left_edge.idx:word.idx + len(word.text)]
-        self.timexes.append(Timex(start=word.left_edge.idx, end=word.idx + len(word.text), text=text, type="DATE",
-                                  value=f"{year:04d}", edtf=f"{year:04d}", earliest=f"{year:04d}-01-01",
-                                  latest=f"{year:04d}-12-31", granularity="year", anchor="narrative",
-                                  reason=f"'{text}' → {year:04d}: {n} years before '{base.text}' ({base.edtf}), "
-                                         "the anniversary's date", component=COUNTED_COMPONENT))
-        return len(self.timexes) - 1, f"sentence: '{text}' of it is counted {n} years back from '{base.text}'"
-
     def anchor(self, tokens: list[Token], events: set[int], zone_list: list[Zone]) -> tuple[int | None, str]:
-        """(index into doc._.timexes, reason) for an event whose trigger tokens are `tokens`.
-
-        An event that lasted until a date of its own clause ("held prisoner until February 1973") runs
-        from the date it has otherwise (its sentence's, the narrative's) to that end: a derived interval."""
+        """(index into doc._.timexes, reason) for an event whose trigger tokens are `tokens` (see the module
+        docstring; an end it lasted until makes an interval: `DerivedDates._until`)."""
         i, reason = self._anchor(tokens, events, zone_list)
-        own = {t.i for t in tokens}
-        sentence = self.sentences.of(tokens[0])
-        ends = [item for item in self.items if sentence.start <= item[2].i < sentence.end
-                and _end_of(item[2], END_WORDS) in own and item[1].earliest and item[1].latest]
-        if not ends:
-            return i, reason
-        j, end, head = ends[0]
-        base = self.timexes[i] if i is not None else None
-        if base is None or not (base.earliest and base.latest) or base.earliest > end.latest:
-            # no start known: the end is the one time its clause gives ("postponed until 2 p.m. today")
-            return self._anchor(tokens, events, zone_list, ends=False)
-        key = (i, j)
-        if key not in self.until:
-            start = head.head.idx  # the preposition ("until")
-            lo, hi = base.earliest, end.latest
-            self.timexes.append(Timex(start=start, end=end.end, text=self.text[start:end.end], type="DATE",
-                                      value=f"{lo}/{hi}", edtf=f"{lo}/{hi}", earliest=lo, latest=hi, anchor="narrative",
-                                      reason=f"'{self.text[start:end.end]}' → {lo}/{hi}: from '{base.text}' "
-                                             f"({base.edtf}), the time it has otherwise, to its end",
-                                      component=COUNTED_COMPONENT))
-            self.until[key] = len(self.timexes) - 1
-        kind = reason.split(":", 1)[0]
-        return self.until[key], f"{kind}: from '{base.text}' until '{end.text}' ({reason})"
+        return self._until(i, reason, tokens, events, zone_list)
+
 
     def _anchor(self, tokens: list[Token], events: set[int], zone_list: list[Zone], *,
                 ends: bool = True) -> tuple[int | None, str]:
@@ -318,7 +102,7 @@ class TimexIndex:
         # "held prisoner until 1973", "set for 11 a.m.": when its state ended or what it set was to happen,
         # not when it happened; such a date may still date the sentence's other events.
         words = (END_WORDS if ends else frozenset()) | TARGET_WORDS
-        in_sentence = [item for item in in_sentence if _end_of(item[2], words) not in own]
+        in_sentence = [item for item in in_sentence if end_of(item[2], words) not in own]
         governing = [item for item in in_sentence if _governs(item[2], own, events, sentence.start)]
         if governing:  # the nearest of several ("In 1936, ... signed ... on March 12, 1936")
             i, timex, _ = min(governing, key=lambda item: (min(abs(item[2].i - t) for t in own), item[2].i))
@@ -332,7 +116,7 @@ class TimexIndex:
             return counted
         # A date inside another event's own phrase ("the August 4 incident") is that event's, not the sentence's.
         in_sentence = [item for item in in_sentence if not _of_another_event(item[2], own, events)]
-        years = _anniversary_of(tokens[0])
+        years = anniversary_of(tokens[0])
         if years is not None:
             return self._years_before(years, tokens[0], in_sentence)
         answer = _answered_by(tokens[0])
@@ -374,59 +158,6 @@ class TimexIndex:
         return None, "undated: no time expression governs it, in its sentence or before it"
 
 
-def _shift(day: date, n: int, unit: str) -> date:
-    if unit in ("D", "W"):
-        return day + timedelta(days=n * (7 if unit == "W" else 1))
-    months = day.year * 12 + day.month - 1 + n * (12 if unit == "Y" else 1)
-    year, month = divmod(months, 12)
-    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
-
-
-def counted_from(base: Timex, n: int, unit: str, sign: int) -> tuple[str, str, str, str] | None:
-    """(value, edtf, earliest, latest) of the date `n` units after (sign +1) or before (-1) `base`.
-
-    A day counted from a month stays that month's precision ("two days after" a date known to the
-    month is somewhere in or just beyond it): the interval is moved, never sharpened."""
-    try:
-        lo, hi = date.fromisoformat(base.earliest), date.fromisoformat(base.latest)
-        lo, hi = _shift(lo, sign * n, unit), _shift(hi, sign * n, unit)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    if lo == hi:
-        return lo.isoformat(), lo.isoformat(), lo.isoformat(), hi.isoformat()
-    if lo.day == 1 and hi == date(hi.year, hi.month, calendar.monthrange(hi.year, hi.month)[1]) and \
-            (lo.year, lo.month) == (hi.year, hi.month):
-        month = f"{lo.year:04d}-{lo.month:02d}"
-        return month, month, lo.isoformat(), hi.isoformat()
-    return None if (hi - lo).days > 400 else (f"{lo.isoformat()}/{hi.isoformat()}", f"{lo.isoformat()}/{hi.isoformat()}",
-                                              lo.isoformat(), hi.isoformat())
-
-
-def _within(base: Timex, found: re.Match) -> tuple[str, str, str, str] | None:
-    """'within 48 hours' of the story's date: from its start to that long after its end; 'within days'
-    (no number): the story's month, as vague as the words."""
-    try:
-        lo, hi = date.fromisoformat(base.earliest), date.fromisoformat(base.latest)
-    except (TypeError, ValueError):
-        return None
-    if found["hours"]:
-        hi = hi + timedelta(days=-(-int(found["hours"]) // 24))
-    elif found["n"] == "X":
-        lo = date(lo.year, lo.month, 1)
-        hi = date(hi.year, hi.month, calendar.monthrange(hi.year, hi.month)[1])
-        if (lo.year, lo.month) == (hi.year, hi.month):
-            month = f"{lo.year:04d}-{lo.month:02d}"
-            return month, month, lo.isoformat(), hi.isoformat()
-    else:
-        try:
-            hi = _shift(hi, int(found["n"]), found["unit"])
-        except (ValueError, OverflowError):
-            return None
-    if (hi - lo).days > 400:
-        return None
-    return f"{lo.isoformat()}/{hi.isoformat()}", f"{lo.isoformat()}/{hi.isoformat()}", lo.isoformat(), hi.isoformat()
-
-
 def _head(span: Span) -> Token:
     """The token a time expression hangs on its clause by.
 
@@ -464,33 +195,8 @@ def _of_another_event(head: Token, own: set[int], events: set[int]) -> bool:
                  and not (governor.pos_ == "PROPN" and any(t.i in own for t in governor.subtree))))
 
 
-def _end_of(head: Token, words: frozenset[str]) -> int | None:
-    """The token whose end or target a date gives ("held until 1973", "set for 11 a.m.": `cues.tsv`, kinds
-    `end` and `target`; `words` says which), or None for a date of when something happened."""
-    prep = head.head
-    if head.dep_ == "pobj" and prep.dep_ == "prep" and prep.lower_ in words and prep.head is not prep:
-        return prep.head.i
-    return None
-
 
 TEMPORAL_CLAUSE_WORDS = {"when", "while", "as"}  # "When X happened on May 5, Y did Z": same time
-
-
-def _anniversary_of(token: Token) -> tuple[int, Token] | None:
-    """(N, 'anniversary') when the event is what an Nth anniversary is of ("the 50th anniversary of its first
-    victory", "the fiftieth anniversary of the armistice"), else None."""
-    node = token
-    while node.dep_ == "conj" and node.head is not node:
-        node = node.head
-    if not (node.dep_ == "pobj" and node.head.lower_ == "of" and node.head.head.lemma_.lower() == "anniversary"):
-        return None
-    anniversary = node.head.head
-    for child in anniversary.children:
-        if child.dep_ in ("amod", "nummod") and child.i < anniversary.i:
-            n = ordinal_value(child.text)
-            if n and n < 1000:
-                return n, anniversary
-    return None
 
 
 def _answered_by(token: Token) -> Token | None:

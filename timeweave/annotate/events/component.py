@@ -16,7 +16,8 @@ import logging
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from timeweave.annotate.events.anchor import Sentences, TimexIndex, context_at, zones
+from timeweave.annotate.events.anchor import TimexIndex
+from timeweave.annotate.events.zones import Sentences, context_at, zones
 from timeweave.annotate.events.fields import field_events
 from timeweave.annotate.events.lexicon import EVENT_TYPE_OF, LIGHT_VERBS, NOMINAL_EVENTS, SEALING_VERBS, SUPPORT_VERBS
 from timeweave.annotate.events.roles import MentionIndex, factuality, participants_and_place
