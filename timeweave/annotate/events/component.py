@@ -25,7 +25,7 @@ from timeweave.annotate.events.sense import event_type
 from timeweave.annotate.events.trigger import load_trigger_model
 from timeweave.annotate.types import EventMention
 
-COMPONENT = "timeweave.events.v4"  # v4: support verbs join their event noun, no adjective triggers, end dates ("until 1973") date nothing, a noun's premodifying date is its own; v3: a chronology entry is dated by its date line; v2: word-sense typing, fronted adverbials
+COMPONENT = "timeweave.events.v4"  # v4: support verbs and event-noun modifiers join their event noun, no adjective triggers, "until"/"set for" dates, a noun's premodifying date is its own, causes' dates; v3: a chronology entry is dated by its date line; v2: word-sense typing, fronted adverbials
 log = logging.getLogger(__name__)
 
 if not Doc.has_extension("event_mentions"):
