@@ -200,3 +200,48 @@ def test_a_pair_scoring_under_every_threshold_joins_no_component(store):
     report = run(store)
     assert report.candidate_pairs == 1 and event_of(store, a) != event_of(store, b)
     assert report.components == 2
+
+
+LEPANTO = "On 7 October 1571 the Holy League attacked the Ottoman fleet at Lepanto."
+
+
+def lepanto_sources(store: HandStore) -> list[int]:
+    ids = []
+    for n, author in enumerate(["Braudel, F.", "Capponi, N."]):
+        source = store.source(f"l{n}", LEPANTO, authors=[author])
+        ids.append(store.event(source, LEPANTO, "attacked", "offensive", when=day("1571-10-07"), agents=["Holy League"],
+                               place="Lepanto", when_kind="governed"))
+    return ids
+
+
+def test_a_generic_verb_the_date_governs_beside_an_attested_event_of_its_sentence_is_a_detail_of_it(store):
+    # "driven" is what "On 7 October 1571" governs in its clause, and its words share nothing with the
+    # battle's; told in the sentence that reports the battle two other voices attest, it is the battle.
+    main = lepanto_sources(store)
+    sentence = "On 7 October 1571 the Ottoman galleys were attacked by the Holy League at Lepanto and driven ashore."
+    store.source("memoir", sentence, authors=["Contarini, G."])
+    attacked = store.event("memoir", sentence, "attacked", "offensive", when=day("1571-10-07"), agents=["Holy League"],
+                           place="Lepanto", when_kind="sentence")
+    driven = store.event("memoir", sentence, "driven", "other", when=day("1571-10-07"), when_kind="governed")
+    report = run(store)
+    assert event_of(store, driven) == event_of(store, attacked) == event_of(store, main[0]) == event_of(store, main[1])
+    assert report.events == 1
+
+
+def test_a_generic_verb_naming_someone_new_or_beside_an_unattested_event_stays_its_own_event(store):
+    main = lepanto_sources(store)
+    wounded = "On 7 October 1571 the Holy League attacked at Lepanto and Cervantes was wounded."
+    store.source("memoir", wounded, authors=["Sliwa, K."])
+    store.event("memoir", wounded, "attacked", "offensive", when=day("1571-10-07"), agents=["Holy League"],
+                place="Lepanto", when_kind="sentence")
+    cervantes = store.event("memoir", wounded, "wounded", "other", when=day("1571-10-07"), patients=["Cervantes"],
+                            when_kind="governed")
+    # one voice alone tells this siege: nothing says the sack is a detail rather than a happening of its own
+    siege = "On 3 August 1571 the Ottomans besieged Famagusta and sacked it."
+    store.source("chronicle", siege, authors=["Hill, G."])
+    besieged = store.event("chronicle", siege, "besieged", "battle", when=day("1571-08-03"), agents=["Ottomans"],
+                           place="Famagusta", when_kind="sentence")
+    sacked = store.event("chronicle", siege, "sacked", "other", when=day("1571-08-03"), when_kind="governed")
+    run(store)
+    assert event_of(store, cervantes) not in (None, event_of(store, main[0]))
+    assert event_of(store, sacked) not in (None, event_of(store, besieged))

@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from timeweave.reconcile import incremental
 from timeweave.reconcile import write as writer
-from timeweave.reconcile.blocking import candidate_pairs
+from timeweave.reconcile.blocking import candidate_pairs, one_moment
 from timeweave.reconcile.canonical import build_events
 from timeweave.reconcile.cluster import cluster
 from timeweave.reconcile.params import Params
@@ -90,8 +90,9 @@ def reconcile(engine: Engine, *, config: dict[str, Any], encoder=None, params: P
         # (`_joining`): undated mentions sharing a word across a whole corpus made one component of most of it.
         live = {i for group in incremental.components(len(mentions), pairs) if not incremental.barren(corpus, group)
                 for i in group}
-        scores = _scores(conn, mentions, {(a, b) for a, b in pairs if a in live}, params, use_vectors, encoder, report)
-        groups = incremental.components(len(mentions), _joining(mentions, scores, params))
+        live_pairs = {(a, b) for a, b in pairs if a in live}
+        scores = _scores(conn, mentions, live_pairs, params, use_vectors, encoder, report)
+        groups = incremental.components(len(mentions), _joining(mentions, live_pairs, scores, params))
         group_of = [0] * len(mentions)
         for k, group in enumerate(groups):
             for i in group:
@@ -236,7 +237,8 @@ def _scores(conn: Connection, mentions: list, pairs: set[tuple[int, int]], param
     return {(i, j): result for i, row in adjacency.items() for j, result in row.items() if i < j}
 
 
-def _joining(mentions: list, scores: dict[tuple[int, int], tuple[float, str | None]], params: Params) -> set[tuple[int, int]]:
+def _joining(mentions: list, pairs: set[tuple[int, int]], scores: dict[tuple[int, int], tuple[float, str | None]],
+             params: Params) -> set[tuple[int, int]]:
     """The scored pairs that join components, so that what a component gives depends on nothing outside it.
 
     A pair scoring under `floor` joins nothing: every clustering step acts only on pairs at or above its
@@ -245,11 +247,14 @@ def _joining(mentions: list, scores: dict[tuple[int, int], tuple[float, str | No
     undated mentions joins nothing either while no undated mention may found an event (the setting
     `reconcile_undated_events` off): undated mentions join events one by one in the last tier, and a group
     of them without a founder is dropped, so their pair counts only when both joined, each through a
-    pair of its own, the same event. The other pairs of a component still score and count in it.
+    pair of its own, the same event. The other pairs of a component still score and count in it. A generic
+    and a typed mention of one sentence and one date (`blocking.one_moment`) join whatever their score: the
+    generic one may be a detail of the other's event (`cluster`).
     """
     undated_found = any(m.interval is None and m.role == "event" and m.may_found for m in mentions)
-    return {(a, b) for (a, b), (s, _flag) in scores.items()
-            if s >= params.floor and (undated_found or mentions[a].interval is not None or mentions[b].interval is not None)}
+    joining = {(a, b) for (a, b), (s, _flag) in scores.items()
+               if s >= params.floor and (undated_found or mentions[a].interval is not None or mentions[b].interval is not None)}
+    return joining | {(a, b) for a, b in pairs if one_moment(mentions[a], mentions[b])}
 
 
 def _compute(corpus: Corpus, groups: list[list[int]], pairs_of: dict[int, list[tuple[int, int]]], todo: list[int],

@@ -57,6 +57,8 @@ def keys(mention: Mention) -> Iterable[tuple]:
         for anchor in anchors:
             yield (*anchor, period)
     if mention.interval is not None:
+        # A dated mention meets the mentions of its sentence dated to the same days (`one_moment`).
+        yield ("S", mention.source_id, mention.start, mention.interval.earliest, mention.interval.latest)
         # Dated mentions also meet undated ones through the same lemma or entity.
         for anchor in anchors:
             yield (*anchor, "*")
@@ -64,6 +66,14 @@ def keys(mention: Mention) -> Iterable[tuple]:
             yield ("F", family(mention.type), month)
             if family(mention.type) != "other":
                 yield ("F", "other", month)
+
+
+def one_moment(a: Mention, b: Mention) -> bool:
+    """A generic and a typed mention of one sentence, dated to the same days: the generic one may be a
+    detail of what the typed one reports (see `cluster.Clusterer._absorb_details`)."""
+    return (a.source_id == b.source_id and a.start == b.start and (a.type == "other") != (b.type == "other")
+            and a.interval is not None and b.interval is not None
+            and (a.interval.earliest, a.interval.latest) == (b.interval.earliest, b.interval.latest))
 
 
 def _sort_key(mention: Mention) -> tuple:
@@ -83,6 +93,10 @@ def candidate_pairs(mentions: list[Mention], *, max_block: int = 60, window: int
     pairs: set[tuple[int, int]] = set()
     for key, members in blocks.items():
         if len(members) < 2:
+            continue
+        if key[0] == "S":  # one sentence: only its generic and typed mentions of one date are paired
+            pairs.update((a, b) for n, a in enumerate(members) for b in members[n + 1:]
+                         if one_moment(mentions[a], mentions[b]))
             continue
         if key[-1] == "*":
             undated = [i for i in members if mentions[i].interval is None]

@@ -9,6 +9,8 @@ contains them: it becomes a parent event and the finer ones become its parts (`p
 mention dated by its own clause to a year at most ("military actions against Japan in 1939") can be
 such a whole too, of parts of one family that share a participant or place with it, and it takes
 their type. Only mentions whose `salience` role is `event` found events; `evidence` ones only join.
+A generic happening one voice tells in the sentence where it reports an event more voices attest, on
+the same days and naming nobody new, is a detail of that event and joins it (`_absorb_details`).
 
 Mentions merge only when their dates are compatible as intervals. The one exception is the
 conflict a reconciler exists to show: two *different* voices describing what is clearly the same
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field
 
 
 from timeweave.reconcile import dates
-from timeweave.reconcile.blocking import family
+from timeweave.reconcile.blocking import family, one_moment
 from timeweave.reconcile.load import Mention
 from timeweave.reconcile.params import Params
 from timeweave.reconcile.similarity import CONFLICT, CONTAINS, MAX_GENERIC_WHOLE_DAYS, PART_ONLY
@@ -115,8 +117,51 @@ class Clusterer:
             tiers.setdefault(dates.tier(mention.interval), []).append(mention.index)
         for level in sorted(tiers):
             self._tier(tiers[level], level)
+        self._absorb_details()
         self._containment()
         return self.clusters
+
+    def _absorb_details(self) -> None:
+        """A generic happening one voice tells in the sentence where it reports a typed event that more
+        voices attest, dated to the same days and naming nobody that event does not name, is a detail of
+        that event, not a second one: "on 7 October 1571 the Ottoman galleys were attacked and *driven*
+        ashore" is the battle (its own clause may govern the date, and its words share nothing with the
+        battle's). Its mentions join that event. The event is the one of the sentence's typed mentions
+        told by the most voices (two at least, and strictly more than any other there); a detail naming
+        someone new ("... and Cervantes was *wounded*") stays an event of its own.
+        """
+        typed: dict[tuple, list[int]] = {}  # (source, sentence, days) -> typed mentions placed in an event
+        for mention in self.mentions:
+            if mention.type != "other" and mention.interval is not None and mention.index in self.of:
+                typed.setdefault(self._moment(mention), []).append(mention.index)
+        for cid in sorted(self.clusters):
+            cluster = self.clusters[cid]
+            if cluster.children or cluster.parent is not None or len(cluster.voices) != 1:
+                continue
+            members = [self.mentions[m] for m in cluster.members]
+            if any(m.type != "other" or m.interval is None for m in members):
+                continue
+            targets: set[int] | None = None
+            for m in members:
+                found = {self.of[n] for n in typed.get(self._moment(m), []) if one_moment(m, self.mentions[n])}
+                targets = found if targets is None else targets & found
+            ranked = sorted(targets or (), key=lambda c: (-len(self.clusters[c].voices), c))
+            if not ranked or len(self.clusters[ranked[0]].voices) < 2:
+                continue
+            if len(ranked) > 1 and len(self.clusters[ranked[1]].voices) == len(self.clusters[ranked[0]].voices):
+                continue  # two attested events told in the sentence: whose detail it is, nothing says
+            main = self.clusters[ranked[0]]
+            if not self._entities(cluster) <= self._entities(main):
+                continue
+            main.members = sorted(main.members + cluster.members)
+            main.voices |= cluster.voices
+            for m in cluster.members:
+                self.of[m] = main.id
+            del self.clusters[cid]
+
+    @staticmethod
+    def _moment(mention: Mention) -> tuple:
+        return mention.source_id, mention.start, mention.interval.earliest, mention.interval.latest
 
     def _tier(self, members: list[int], level: int) -> None:
         threshold = self.params.undated if level == 5 else self.params.join
