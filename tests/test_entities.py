@@ -169,3 +169,13 @@ def test_a_congress_of_a_city_is_a_meeting_and_of_a_state_the_body(nlp):
 def test_a_title_phrase_ending_in_a_body_word_is_not_a_body(nlp):
     found = mentions(nlp, "The Admiralty ordered the fleet to sea in August 1914, and the Chief of Staff agreed.")
     assert not any(m[0] == "Staff" for m in found)
+
+
+def test_named_operations_are_undertakings_not_actors(nlp):
+    found = mentions(nlp, "Operation Overlord began on 6 June 1944. Overlord was the largest landing.")
+    assert ("Operation Overlord", "other", "operation overlord") in found
+    assert ("Overlord", "other", "overlord") in found
+    found = mentions(nlp, "The Germans planned Operation Sea Lion in 1940 but never launched it.")
+    assert ("Operation Sea Lion", "other", "operation sea lion") in found
+    found = mentions(nlp, "The raids were part of OPLAN 34A, a covert programme begun in 1964.")
+    assert ("OPLAN 34A", "other", "oplan 34a") in found

@@ -14,7 +14,8 @@ from spacy.tokens import Doc
 from timeweave.annotate.entities.rules import find_candidates
 from timeweave.annotate.types import EntityMention
 
-# v2: a middle initial stays inside a name ("John F. Kennedy"), a leading title is cut ("Admiral").
+# v2: a middle initial stays inside a name ("John F. Kennedy"), a leading title is cut ("Admiral"); ships,
+# standing bodies and named operations are typed (docs/knowledge.md, words.tsv).
 COMPONENT = "timeweave.entities.v2"
 log = logging.getLogger(__name__)
 

@@ -160,15 +160,35 @@ def _vessel_spans(doc: Doc) -> list[Candidate]:
     return out
 
 
-def _harmonise_vessels(doc: Doc, chosen: list[Candidate]) -> None:
-    """"HMS Dreadnought ... the Dreadnought": a name the text gives a ship is that ship wherever it stands alone.
-
-    Not when it is also the surname of a person the text names in full."""
+def _operation_spans(doc: Doc) -> list[Candidate]:
+    """Code names of operations: "Operation Overlord", "Operation Sea Lion", "OPLAN 34A". An operation is
+    something done, typed `other`, not an actor that takes part in events (NER calls them ORG or PERSON)."""
     w = words()
+    out = []
+    for token in doc:
+        if token.lower_ not in w.operation_words or not token.text[:1].isupper():
+            continue
+        end = token.i + 1
+        while end < len(doc) and (is_cap(doc[end]) and not doc[end].is_stop or _code(doc[end].text)):
+            end += 1
+        if end > token.i + 1:
+            out.append(Candidate(token.i, end, "other", rule=True))
+    return out
+
+
+def _code(text: str) -> bool:
+    """"34A", "5B": a number with capital letters, part of a code name."""
+    return text[:1].isdigit() and text.isalnum() and text.isupper()
+
+
+def _harmonise_named(doc: Doc, chosen: list[Candidate], type_: str, drop: frozenset[str]) -> None:
+    """A name the text gives with a prefix ("Operation Overlord", "HMS Dreadnought") is the same thing
+    where it stands alone ("Overlord", "the Dreadnought"), unless it is also the surname of a person
+    the text names in full. `drop`: the prefixes, in lower case."""
     names = set()
     for cand in chosen:
-        if cand.type == "military_unit" and cand.rule:
-            tokens = [t for t in doc[cand.start : cand.end] if t.lower_ not in w.ship_prefixes or not t.is_upper]
+        if cand.type == type_ and cand.rule:
+            tokens = [t for t in doc[cand.start : cand.end] if t.lower_ not in drop]
             while tokens and (is_initial(doc, tokens[0].i) or tokens[0].text == "."):
                 tokens = tokens[1:]
             if tokens:
@@ -176,8 +196,8 @@ def _harmonise_vessels(doc: Doc, chosen: list[Candidate]) -> None:
     surnames = {doc[c.end - 1].lower_ for c in chosen if c.type == "person" and c.end - c.start >= 2}
     for cand in chosen:
         text = " ".join(t.lower_ for t in doc[cand.start : cand.end])
-        if cand.type != "military_unit" and text in names and text not in surnames:
-            cand.type = "military_unit"
+        if cand.type != type_ and text in names and text not in surnames:
+            cand.type = type_
 
 
 def _work_spans(doc: Doc) -> list[Candidate]:
@@ -321,7 +341,7 @@ def find_candidates(doc: Doc) -> list[Candidate]:
     when = NarrativeTime(doc)
     raw = [Candidate(e.start, e.end, e.label_) for e in doc.ents if e.label_ not in SKIP_LABELS]
     raw += _place_cue_spans(doc) + _military_spans(doc, when) + _work_spans(doc) + _vessel_spans(doc)
-    raw += _institution_spans(doc)
+    raw += _institution_spans(doc) + _operation_spans(doc)
     cleaned: list[Candidate] = []
     for cand in raw:
         for start, end in pieces(doc, cand.start, cand.end):
@@ -347,14 +367,15 @@ def find_candidates(doc: Doc) -> list[Candidate]:
         chosen.append(cand)
     for cand in chosen:
         span = doc[cand.start : cand.end]
-        if cand.type not in ("place", "military_unit", "state", "work") or not cand.rule:
+        if cand.type not in ("place", "military_unit", "state", "work", "other") or not cand.rule:
             cand.type = _type_of(doc, span, cand.type, when)
     # States named inside a work's name ("Soviet-German Pact") are still participants: nest them.
     works = [c for c in chosen if c.type == "work"]
     chosen += [c for c in extra if c.type == "state" and any(w.start <= c.start and c.end <= w.end for w in works)
                and plausible(doc, c)]
     harmonise_persons(doc, chosen)
-    _harmonise_vessels(doc, chosen)
+    _harmonise_named(doc, chosen, "military_unit", words().ship_prefixes)
+    _harmonise_named(doc, chosen, "other", words().operation_words)
     for cand in chosen:
         cand.moment = when.at(doc[cand.start].idx)
         if cand.key is None:

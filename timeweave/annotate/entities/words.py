@@ -32,6 +32,7 @@ class Words:
     ship_prefixes: frozenset[str]  # "USS", "HMS": lower case, counted only when written in capitals
     vessel_nouns: frozenset[str]  # "destroyer", "cruiser": before a ship's name
     institutions: frozenset[str]  # "parliament", "reichstag", "admiralty": a standing body, named by itself
+    operation_words: frozenset[str]  # "operation", "exercise": before a code name ("Operation Overlord")
 
 
 @lru_cache(maxsize=8)
@@ -40,7 +41,8 @@ def _words_of(kn: knowledge.Knowledge) -> Words:
     return Words(w("place_suffix"), w("lowercase_place_suffix"), w("place_prefix"), w("military_noun"), w("army_noun"),
                  w("work_word"), w("event_word"), w("state_word"), w("org_word"), w("title"),
                  frozenset(x.upper() for x in w("noise_acronym")), w("boilerplate_word"), w("bibliographic_abbreviation"),
-                 w("ship_prefix"), w("vessel_noun"), w("institution"))
+                 w("ship_prefix"), w("vessel_noun"), w("institution"),
+                 w("operation_word"))
 
 
 def words() -> Words:
