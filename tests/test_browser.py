@@ -237,18 +237,26 @@ def test_timeline_bins_draw_the_events_spanning_each_bin(browser, tmp_path):
             assert data["mode"] == "bins"
             bins = {b["start"]: b for b in data["bins"]}
             assert any(b["spread"]["total"] > b["total"] for b in bins.values())  # long events cross bins
+            # The band: one path per status, a rectangle 'M x y h w v h h -w z' per bin; heights summed by x.
+            paths = page.evaluate("Array.from(document.querySelectorAll('#timeline path.spread')).map(p => p.getAttribute('d'))")
+            heights: dict[float, float] = {}
+            for d in paths:
+                for x, h in re.findall(r"M(-?[\d.]+) -?[\d.]+h-?[\d.]+v([\d.]+)h", d):
+                    heights[float(x)] = heights.get(float(x), 0.0) + float(h)
             drawn = page.evaluate("""() => Array.from(document.querySelectorAll('#timeline g.bin')).map(g => [
-                g.dataset.start,
-                Array.from(g.querySelectorAll('rect.spread')).reduce((h, r) => h + r.getBBox().height, 0),
+                g.dataset.start, g.querySelector('rect') ? +g.querySelector('rect').getAttribute('x') : null,
                 g.querySelector('title').textContent])""")
             assert len(drawn) == len(bins)
             most = max(b["spread"]["total"] for b in bins.values())
-            tallest = max(height for _start, height, _tip in drawn)
+            tallest = max(heights.values(), default=0)
             assert tallest > 20
-            for start, height, tip in drawn:
+            for start, x, tip in drawn:
                 spread = bins[start]["spread"]["total"]
+                at = [k for k in heights if x is not None and abs(k - x) < 0.01]  # x written with 2 decimals
+                height = heights.pop(at[0]) if at else 0.0
                 assert abs(height - spread / most * tallest) < 1.0, (start, height, spread)
                 assert f"{spread} events span this period" in tip
+            assert heights == {}  # no band drawn where no bin is
             assert "events whose dates span each bar" in page.inner_text("#timeline")
             assert "events whose dates span that bar" in page.inner_text(".legend")
             p.shot("synthetic-timeline-spread")

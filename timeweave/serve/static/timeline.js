@@ -139,8 +139,9 @@
      lighter and on a scale of its own, the events whose dated span covers the bar (`spread`), so a
      month-long or vague date shows over every bar it covers instead of only where it begins. */
   function drawBins(svg, bins) {
-    var H = 240, S = 70, GAP = 6, max = 1, most = 1;
+    var H = 240, S = 70, GAP = 6, max = 1, most = 1, spread = {};
     bins.forEach(function (b) { max = Math.max(max, b.total); most = Math.max(most, b.spread ? b.spread.total : 0); });
+    STATUSES.forEach(function (s) { spread[s] = []; });
     var base = TOP + H, band = base + GAP;
     bins.forEach(function (b) {
       var x0 = X(day(b.start)), x1 = X(day(b.end) + DAY), y = base, w = Math.max(x1 - x0 - 1, 1), sp = b.spread || {total: 0};
@@ -154,12 +155,23 @@
         var h = b[s] / max * H;
         if (h > 0) { y -= h; el("rect", {x: x0 + 0.5, y: y, width: w, height: h, "class": "bar st-" + s}, g); }
       });
+      /* The band is one path per status for all bins (a few elements, not three per bin: the page
+         redraws on every zoom step); each bin keeps a transparent target over its part for its tooltip. */
       var down = band;
       STATUSES.forEach(function (s) {
         var h = (sp[s] || 0) / most * S;
-        if (h > 0) { el("rect", {x: x0 + 0.5, y: down, width: w, height: h, "class": "bar spread st-" + s}, g); down += h; }
+        if (h > 0) {
+          spread[s].push("M" + (x0 + 0.5).toFixed(2) + " " + down.toFixed(2) + "h" + w.toFixed(2) + "v" + h.toFixed(2) +
+            "h" + (-w).toFixed(2) + "z");
+          down += h;
+        }
       });
+      if (sp.total) el("rect", {x: x0 + 0.5, y: band, width: w, height: S, fill: "transparent", "class": "bin-target"}, g);
       g.addEventListener("click", function () { zoomTo(day(b.start), day(b.end) + DAY); });
+    });
+    var layer = el("g", {"class": "spread-band", "pointer-events": "none"}, svg);
+    STATUSES.forEach(function (s) {
+      if (spread[s].length) el("path", {d: spread[s].join(""), "class": "bar spread st-" + s}, layer);
     });
     text(svg, 4, TOP + 12, max + " events begin in a bar at most", "axis-note");
     el("line", {x1: 0, x2: width(), y1: base, y2: base, "class": "baseline"}, svg);
