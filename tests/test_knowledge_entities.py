@@ -130,3 +130,23 @@ def test_the_knowledge_folder_extends_the_linkers_naming_cues_through_a_build(tm
     finally:
         knowledge.use(None)
     assert with_folder and not without
+
+
+def test_a_states_navy_is_named_for_the_year_by_demonym_and_by_its_own_name(nlp):
+    got = found(nlp, "In May 1916 the British navy met the German navy off Jutland; the Royal Navy lost three "
+                     "battlecruisers.")
+    assert got["British navy"][:2] == ("military_unit", "royal navy")
+    assert got["Royal Navy"][:2] == ("military_unit", "royal navy")
+    assert got["German navy"][:2] == ("military_unit", "kaiserliche marine")
+    got = found(nlp, "In 1905 the Russian navy was destroyed at Tsushima by the Japanese navy.")
+    assert got["Russian navy"][:2] == ("military_unit", "imperial russian navy")
+    assert got["Japanese navy"][:2] == ("military_unit", "imperial japanese navy")
+    got = found(nlp, "In 1941 the German navy sank the ship.")  # two-word names and years choose the holder
+    assert got["German navy"][:2] == ("military_unit", "kriegsmarine")
+
+
+def test_a_navy_the_tables_do_not_name_keeps_its_own_name(nlp):
+    got = found(nlp, "Iraqi troops invaded Kuwait in August 1990, and the Iraqi navy stayed in port.")
+    assert got["Iraqi navy"][:2] == ("military_unit", "iraqi navy")
+    got = found(nlp, "In 1967 South African troops crossed the border.")  # a two-word demonym names the army
+    assert got["South African troops"][0] == "military_unit" and got["South African troops"][1] != "south african troops"

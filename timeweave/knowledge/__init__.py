@@ -39,7 +39,7 @@ STATE_FILES = ("states.tsv", "states_history.tsv")
 NAME_FILES = ("names.tsv", "names_history.tsv")
 WORD_FILE = "words.tsv"
 PLACE_WORD_FILE = "place_words.tsv"
-NAME_KINDS = ("name", "alias", "demonym", "seat", "military")
+NAME_KINDS = ("name", "alias", "demonym", "seat", "military", "navy")
 STATE_COLUMNS = ("state", "from", "to", "military", "source")
 NAME_COLUMNS = ("name", "kind", "state", "from", "to", "default", "source")
 WORD_COLUMNS = ("word", "list", "source")
@@ -64,7 +64,7 @@ class NameFact:
     """A name of a state, of one kind, held for a span of years (None: open)."""
 
     name: str
-    kind: str  # name | alias | demonym | seat | military
+    kind: str  # name | alias | demonym | seat | military | navy
     state: str  # "" : this name names no state (a user's or the bundle's way to switch a name off)
     start: int | None = None
     end: int | None = None

@@ -20,7 +20,7 @@ from timeweave.annotate.entities.keys import alias_key
 from timeweave.knowledge import Knowledge, NameFact
 
 # When several holders share a name in the same year, the more specific kind of name wins.
-_KIND_ORDER = ("name", "alias", "military", "demonym", "seat")
+_KIND_ORDER = ("name", "alias", "military", "navy", "demonym", "seat")
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class _Index:
     states: dict[str, State]
     caps_only: frozenset[str]  # keys of abbreviations that count only in capitals ("US", not "us")
     armies: dict[str, list[NameFact]]  # state name -> its armies' names, with their years
+    navies: dict[str, list[NameFact]]  # state name -> its navies' names, with their years
 
 
 @lru_cache(maxsize=8)
@@ -48,11 +49,14 @@ def _index(kn: Knowledge) -> _Index:
     by_state: dict[str, dict[str, list[str]]] = {name: {k: [] for k in _KIND_ORDER} for name in kn.states}
     caps = set()
     armies: dict[str, list[NameFact]] = {}
+    navies: dict[str, list[NameFact]] = {}
     for key, facts in kn.names.items():
         for fact in facts:
             by_state[fact.state][fact.kind].append(fact.name)
             if fact.kind == "military":
                 armies.setdefault(fact.state, []).append(fact)
+            if fact.kind == "navy":
+                navies.setdefault(fact.state, []).append(fact)
             if fact.kind == "alias" and fact.name.replace(".", "").isupper():
                 caps.add(key)
     states = {}
@@ -60,7 +64,7 @@ def _index(kn: Knowledge) -> _Index:
         kinds = by_state[name]
         states[name] = State(name, tuple(kinds["alias"]), tuple(kinds["demonym"]), tuple(kinds["seat"]),
                              info.military or None, info.start, info.end)
-    return _Index(states, frozenset(caps), armies)
+    return _Index(states, frozenset(caps), armies, navies)
 
 
 def _choose(facts: list[NameFact], year: int | None) -> NameFact | None:
@@ -132,3 +136,13 @@ def military_key(state: State, *, year: int | None = None) -> str:
             return alias_key(army)
         return f"{alias_key(state.name)} armed forces"
     return alias_key(state.military) if state.military else f"{alias_key(state.name)} armed forces"
+
+
+def navy_key(state: State, *, year: int | None = None) -> str | None:
+    """The key of a state's navy in `year` ("North Vietnamese Navy" in 1964 -> "vietnam peoples navy"),
+    so "<demonym> navy" and the navy's own name are one; None when the tables name none for that year."""
+    facts = _index(knowledge.active()).navies.get(state.name, [])
+    holding = [f for f in facts if year is None or f.holds(year)]
+    if year is None and len(holding) > 1:
+        holding = [f for f in holding if f.end is None] or holding[-1:]
+    return alias_key(holding[0].name) if holding else None

@@ -78,10 +78,14 @@ def _military_spans(doc: Doc, when: NarrativeTime) -> list[Candidate]:
         modifiers = [t for t in doc[start : token.i] if is_cap(t)]
         found = gazetteer.lookup(modifiers[0].text, year=year) if len(modifiers) == 1 else None
         whole = gazetteer.lookup(doc[start : token.i].text, year=year)
+        if whole and whole[1] in ("demonym", "name", "alias"):
+            found = whole  # "North Vietnamese navy": a two-word demonym
         if whole and whole[1] == "military":
             key = gazetteer.military_key(whole[0])  # "Red Army troops"
         elif found and found[1] in ("demonym", "name", "alias") and token.lower_ in words().army_nouns:
             key = gazetteer.military_key(found[0], year=year)  # "Iraqi troops" -> Iraq's army of that year
+        elif found and found[1] in ("demonym", "name", "alias") and token.lower_ in words().navy_nouns:
+            key = gazetteer.navy_key(found[0], year=year)  # "British navy" in 1916 -> "royal navy"
         out.append(Candidate(start, token.i + 1, "military_unit", key=key, rule=True))
     return out
 

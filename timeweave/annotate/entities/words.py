@@ -32,6 +32,7 @@ class Words:
     ship_prefixes: frozenset[str]  # "USS", "HMS": lower case, counted only when written in capitals
     vessel_nouns: frozenset[str]  # "destroyer", "cruiser": before a ship's name
     institutions: frozenset[str]  # "parliament", "reichstag", "admiralty": a standing body, named by itself
+    navy_nouns: frozenset[str]  # "navy": "<demonym> navy" is that state's navy of the year (names kind `navy`)
     operation_words: frozenset[str]  # "operation", "exercise": before a code name ("Operation Overlord")
 
 
@@ -42,7 +43,7 @@ def _words_of(kn: knowledge.Knowledge) -> Words:
                  w("work_word"), w("event_word"), w("state_word"), w("org_word"), w("title"),
                  frozenset(x.upper() for x in w("noise_acronym")), w("boilerplate_word"), w("bibliographic_abbreviation"),
                  w("ship_prefix"), w("vessel_noun"), w("institution"),
-                 w("operation_word"))
+                 w("navy_noun"), w("operation_word"))
 
 
 def words() -> Words:
