@@ -2,7 +2,8 @@
 
 Two mentions can only be the same event if they share something cheap to index: a trigger lemma
 or an entity (participant or place), within the same year (or decade, for vague dates), or a type
-family within the same month. An undated mention is matched only through its lemma or entities.
+family within the same month. An undated mention is matched only through its lemma or entities. A
+generic and a typed mention of one sentence dated to the same days are paired too (`one_moment`).
 A block larger than `max_block` is not expanded into all its pairs: its members are sorted by
 date and source position and each is paired with its `window` nearest neighbours (the
 sorted-neighbourhood method), which bounds the work at O(n · window) per key. Mentions that can be
