@@ -422,8 +422,13 @@ def test_a_support_verb_and_its_event_noun_are_one_event(nlp):
     assert attack.type == "offensive" and attack.when_kind == "governed" and _dated(doc, attack) == "1848-05-05"
     doc = nlp("At dawn on 3 May 1915 the batteries opened fire on the convoy.")
     assert "opened" not in _by_trigger(doc) and _by_trigger(doc)["fire"].type == "battle"
-    # a support verb with no event noun for object stays an event of its own
+    doc = nlp("On 2 December 1805 Napoleon won a decisive victory at Austerlitz.")
+    assert "won" not in _by_trigger(doc) and _dated(doc, _by_trigger(doc)["victory"]) == "1805-12-02"
+    # a support verb with no event noun for object stays an event of its own, and so does a phrasal
+    # support verb without its particle ("carried out a raid" is one event, "carried the treaty" two)
     assert "opened" in _by_trigger(nlp("On 3 May 1915 the rebels opened the gates of the city."))
+    assert "carried" not in _by_trigger(nlp("In 1915 the raiders carried out a raid on the port."))
+    assert "carried" in _by_trigger(nlp("In 1815 the envoy carried the treaty to Paris."))
 
 
 def test_an_adjective_names_a_state_not_an_event(nlp):

@@ -72,8 +72,10 @@ def _sealed_object(verb: Token) -> Token | None:
 def _supported_object(verb: Token) -> Token | None:
     """The typed event noun a support verb carries out ("launched an attack", "opened fire", "an offensive
     was started"): the verb adds its subject and its date to the noun's event, and is no event of its own."""
-    if verb.pos_ != "VERB" or verb.lemma_.lower() not in SUPPORT_VERBS:
-        return None
+    particles = [c.lower_ for c in verb.children if c.dep_ == "prt"]
+    phrasal = f"{verb.lemma_.lower()} {particles[0]}" if particles else None
+    if verb.pos_ != "VERB" or not (verb.lemma_.lower() in SUPPORT_VERBS or phrasal in SUPPORT_VERBS):
+        return None  # "carried out a raid" is one ("carry out" in cues.tsv), "carried the treaty" is not
     for noun in verb.children:
         if noun.dep_ in ("dobj", "nsubjpass") and noun.pos_ in ("NOUN", "PROPN") and event_type(noun) != "other":
             return noun
