@@ -150,3 +150,9 @@ def test_a_navy_the_tables_do_not_name_keeps_its_own_name(nlp):
     assert got["Iraqi navy"][:2] == ("military_unit", "iraqi navy")
     got = found(nlp, "In 1967 South African troops crossed the border.")  # a two-word demonym names the army
     assert got["South African troops"][0] == "military_unit" and got["South African troops"][1] != "south african troops"
+
+
+def test_a_navy_named_as_a_modifier_is_that_navy_too(nlp):
+    got = found(nlp, "In 1942 the ship was approached by three Imperial Japanese Navy destroyers and two "
+                     "British Navy cruisers.")
+    assert got["British Navy"][:2] == ("military_unit", "royal navy")

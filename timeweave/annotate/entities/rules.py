@@ -333,6 +333,16 @@ def _key_of(span: Span, type_: str, when: NarrativeTime) -> str:
             return gazetteer.military_key(state)
         if how in ("demonym", "seat") and type_ == "state":
             return gazetteer.state_key(state)
+    w = words()
+    if type_ == "military_unit" and len(span) >= 2 and span[-1].lower_ in w.navy_nouns | w.army_nouns:
+        # a unit NER found where the parse made it a modifier ("North Vietnamese Navy torpedo boats")
+        owner = _find(when, span.doc, span.start, span[:-1].text)
+        if owner and owner[1] in ("demonym", "name", "alias"):
+            year = when.at(span[0].idx).year
+            key = gazetteer.navy_key(owner[0], year=year) if span[-1].lower_ in w.navy_nouns \
+                else gazetteer.military_key(owner[0], year=year)
+            if key:
+                return key
     return alias_key(span.text)
 
 
