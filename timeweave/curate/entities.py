@@ -7,17 +7,14 @@ from collections import defaultdict
 from sqlalchemy import delete, insert, select, update
 
 from timeweave.curate.kinds import COMPONENT
-from timeweave.curate.ops import Result, _entity, _stale
+from timeweave.curate.ops import Result, _entity, _stale, merge_targets
 from timeweave.store import schema as t
 
 
 def entity_merge(ctx, action) -> Result:
-    anchors = action.target["entities"]
-    found = [_entity(ctx, a) for a in anchors]
-    for anchor, entity_id in zip(anchors, found):
-        if entity_id is None:
-            return _stale("the entity", anchor)
-    keep, others = found[0], list(dict.fromkeys(e for e in found[1:] if e != found[0]))
+    keep, others, stale = merge_targets(ctx, action.target["entities"], _entity, "the entity")
+    if stale:
+        return stale
     if not others:
         return "unchanged", f"the entities are one entity ({keep}) already", {"entities": [keep]}, []
     conn, ep, a = ctx.conn, t.event_participants.c, t.aliases.c

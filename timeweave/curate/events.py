@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 
 from timeweave.curate.kinds import COMPONENT
-from timeweave.curate.ops import Result, _entity, _event, _stale
+from timeweave.curate.ops import Result, _entity, _event, _stale, merge_targets
 from timeweave.store import schema as t
 
 
@@ -69,12 +69,9 @@ def type_(ctx, action) -> Result:
 
 
 def merge(ctx, action) -> Result:
-    anchors = action.target["events"]
-    found = [_event(ctx, a) for a in anchors]
-    for anchor, event_id in zip(anchors, found):
-        if event_id is None:
-            return _stale("the event", anchor)
-    keep, others = found[0], list(dict.fromkeys(e for e in found[1:] if e != found[0]))
+    keep, others, stale = merge_targets(ctx, action.target["events"], _event, "the event")
+    if stale:
+        return stale
     if not others:
         return "unchanged", f"the events are one event ({keep}) in this reading already", {"events": [keep]}, []
     conn = ctx.conn

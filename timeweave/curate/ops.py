@@ -50,6 +50,16 @@ def _entity(ctx, anchor) -> int | None:
     return ctx.resolver.entity(anchor, ctx.conn)
 
 
+def merge_targets(ctx, anchors: list[dict], find, what: str) -> tuple[int, list[int], Result | None]:
+    """What a merge names, found now: the one kept, the others (each once, the kept one left out) and
+    None; or, when one is no longer found, the stale outcome of the first such as the third value."""
+    found = [find(ctx, anchor) for anchor in anchors]
+    for anchor, found_id in zip(anchors, found):
+        if found_id is None:
+            return 0, [], _stale(what, anchor)
+    return found[0], list(dict.fromkeys(i for i in found[1:] if i != found[0])), None
+
+
 def _stale(what: str, anchor: dict) -> Result:
     name = anchor.get("label") or anchor.get("name") or anchor.get("quote", "")[:60]
     return ("stale", f"{what} {name!r} (id {anchor.get('id')} when recorded) is no longer found: "
