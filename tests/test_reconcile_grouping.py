@@ -245,3 +245,31 @@ def test_a_generic_verb_naming_someone_new_or_beside_an_unattested_event_stays_i
     run(store)
     assert event_of(store, cervantes) not in (None, event_of(store, main[0]))
     assert event_of(store, sacked) not in (None, event_of(store, besieged))
+
+
+def test_a_detail_arriving_in_a_later_source_joins_its_event_incrementally_as_in_a_full_run(store):
+    from test_reconcile_helpers import bag_of_words
+
+    from timeweave.reconcile import reconcile
+    from timeweave.store.changes import Changes
+
+    main = lepanto_sources(store)
+    siege = "On 3 August 1571 the Ottomans besieged Famagusta."
+    for n, author in enumerate(["Hill, G.", "Setton, K."]):
+        store.source(f"f{n}", siege, authors=[author])
+        store.event(f"f{n}", siege, "besieged", "battle", when=day("1571-08-03"), agents=["Ottomans"],
+                    place="Famagusta", when_kind="governed")
+    run(store)
+    # worded unlike the other voices: only its sentence ties "driven" to the battle
+    sentence = "That Sunday, 7 October 1571, Sultan Selim's galleys were beaten near Lepanto by Holy League ships, " \
+               "scattered and driven ashore."
+    store.source("memoir", sentence, authors=["Contarini, G."])
+    beaten = store.event("memoir", sentence, "beaten", "offensive", when=day("1571-10-07"), agents=["Holy League"],
+                         place="Lepanto", when_kind="sentence")
+    driven = store.event("memoir", sentence, "driven", "other", when=day("1571-10-07"), when_kind="governed")
+    added = reconcile(store.engine, config={"embeddings": False}, encoder=bag_of_words,
+                      changes=Changes(added=frozenset({"memoir"})))
+    assert event_of(store, driven) == event_of(store, beaten) == event_of(store, main[0])
+    assert added.recomputed == 1 < added.components == 2  # the siege is not recomputed
+    full = reconcile(store.engine, config={"embeddings": False}, encoder=bag_of_words)
+    assert full.changed_events == 0  # a full run writes nothing else
