@@ -106,6 +106,8 @@ def test_a_title_before_the_name_is_not_part_of_it(nlp):
     assert ("Matthew C. Perry", "person", "matthew c perry") in found
     found = mentions(nlp, "The ship was commanded by Captain Edward J. Smith when it sank in April 1912.")
     assert ("Edward J. Smith", "person", "edward j smith") in found
+    found = mentions(nlp, "Under Presidents Roosevelt and Truman, the war ended in 1945.")
+    assert ("Roosevelt", "person", "roosevelt") in found
 
 
 def test_a_lone_surname_takes_the_key_of_the_one_person_the_text_names_in_full(nlp):

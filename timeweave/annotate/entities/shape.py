@@ -88,7 +88,7 @@ def person_bounds(doc: Doc, start: int, end: int) -> tuple[int, int]:
     Nelson" is the "Nelson" of "Horatio Nelson", and the linker records the titled form as an alias."""
     titles = words().titles
     while start > 0 and (is_initial(doc, start - 1) or (
-            is_cap(doc[start - 1]) and doc[start - 1].pos_ == "PROPN" and doc[start - 1].lower_ not in titles
+            is_cap(doc[start - 1]) and doc[start - 1].pos_ == "PROPN" and not _is_title(doc, start - 1, titles)
             and doc[start - 1].ent_type_ in ("", "PERSON") and not doc[start - 1].is_sent_start)):
         start -= 1
     if start > 0 and doc[start - 1].text == "." and start > 1 and _INITIAL.match(doc[start - 2].text):
@@ -112,8 +112,10 @@ def person_bounds(doc: Doc, start: int, end: int) -> tuple[int, int]:
 
 
 def _is_title(doc: Doc, i: int, titles: frozenset[str]) -> bool:
-    """"Admiral", "Gen." (spaCy may split the period off) at token `i`."""
-    return doc[i].lower_.rstrip(".") in titles
+    """"Admiral", "Gen." (spaCy may split the period off) at token `i`; a plural one too ("under
+    Presidents Kennedy and Johnson")."""
+    word = doc[i].lower_.rstrip(".")
+    return word in titles or len(word) > 4 and word.endswith("s") and word[:-1] in titles
 
 
 def _one_initial(doc: Doc, j: int, k: int) -> bool:
