@@ -273,3 +273,32 @@ def test_a_detail_arriving_in_a_later_source_joins_its_event_incrementally_as_in
     assert added.recomputed == 1 < added.components == 2  # the siege is not recomputed
     full = reconcile(store.engine, config={"embeddings": False}, encoder=bag_of_words)
     assert full.changed_events == 0  # a full run writes nothing else
+
+
+def test_another_raid_on_other_days_is_a_second_raid_not_a_date_conflict(store):
+    # Two voices tell raids on the same harbour four days apart; the second says "another raid": that is a
+    # second occasion, not one raid the sources date differently (their words alone would merge them).
+    first = "Privateers made a raid on the harbour of Cartagena on 2 March 1741."
+    again = "On 6 March 1741 the Privateers made another raid on the harbour of Cartagena."
+    store.source("log", first, authors=["Vernon, E."])
+    store.source("gazette", again, authors=["Gazette"])
+    r2 = store.event("log", first, "raid", "offensive", when=day("1741-03-02"), agents=["Privateers"], place="Cartagena")
+    r6 = store.event("gazette", again, "raid", "offensive", when=day("1741-03-06"), agents=["Privateers"],
+                     place="Cartagena")
+    run(store)
+    assert event_of(store, r2) is not None and event_of(store, r6) is not None
+    assert event_of(store, r2) != event_of(store, r6)
+
+
+def test_without_a_cue_two_voices_dating_one_raid_differently_stay_one_event(store):
+    # The same two sentences without "another": one raid that the sources date differently (a reported
+    # conflict), and an ordinal that belongs to another noun ("the second day of") is no cue either.
+    first = "Privateers made a raid on the harbour of Cartagena on 2 March 1741."
+    other = "On the second day of March 1741 the Privateers made a raid on the harbour of Cartagena, a gazette wrote on 6 March."
+    store.source("log", first, authors=["Vernon, E."])
+    store.source("gazette", other, authors=["Gazette"])
+    r2 = store.event("log", first, "raid", "offensive", when=day("1741-03-02"), agents=["Privateers"], place="Cartagena")
+    r6 = store.event("gazette", other, "raid", "offensive", when=day("1741-03-06"), agents=["Privateers"],
+                     place="Cartagena")
+    run(store)
+    assert event_of(store, r2) == event_of(store, r6)

@@ -95,3 +95,24 @@ def framing() -> dict[str, dict[str, re.Pattern]]:
     from timeweave import knowledge
 
     return framing_for(knowledge.active().folder)
+
+
+OTHER_OCCASION = "other_occasion.tsv"
+OTHER_OCCASION_COLUMNS = ("word", "source")
+
+
+@lru_cache(maxsize=4)
+def other_occasion_for(folder: str | None) -> frozenset[str]:
+    """The bundled words marking a further occasion ("another raid") plus `folder`'s other_occasion.tsv."""
+    words: set[str] = set()
+    for path in [DATA / OTHER_OCCASION, *_user_files(folder, OTHER_OCCASION)]:
+        words |= {row["word"].strip().lower() for row in read_table(path, OTHER_OCCASION_COLUMNS)
+                  if row["word"].strip()}
+    return frozenset(words)
+
+
+def other_occasion() -> frozenset[str]:
+    """The words in force marking a further occasion: the bundled file and the build's `knowledge` folder."""
+    from timeweave import knowledge
+
+    return other_occasion_for(knowledge.active().folder)

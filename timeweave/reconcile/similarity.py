@@ -11,7 +11,7 @@ import re
 import numpy as np
 from rapidfuzz import fuzz
 
-from timeweave.reconcile import dates, rarity
+from timeweave.reconcile import dates, lexicon, rarity
 from timeweave.reconcile.blocking import family
 from timeweave.reconcile.load import Mention
 from timeweave.reconcile.params import Params
@@ -86,6 +86,9 @@ def judge(a: Mention, b: Mention, sim: float | None,
         bi = None if b.carried_date else bi
     if ai and bi:
         if dates.contradicts(ai, bi):
+            if flag is None and (another_occasion(a) or another_occasion(b)):
+                # "another raid" on other days than a raid told before: the writer says it is a second one
+                return None, f"dates disjoint and '{a.trigger}'/'{b.trigger}' told as another occasion"
             flag, ts = flag or CONFLICT, 0.0
         else:
             ts = 1.0 if (ai.earliest, ai.latest) == (bi.earliest, bi.latest) else 0.8
@@ -116,6 +119,26 @@ def judge(a: Mention, b: Mention, sim: float | None,
         s *= p.no_shared_participant  # both name who took part, and nobody in common: evidence of two events
     parts = f"type {tc:.2f} lemma {ls:.2f} entities {es:.2f} time {ts:.2f} sim {sim if sim is None else round(sim, 2)}"
     return (s, flag), f"score {s:.2f} ({parts}){' ' + flag if flag else ''}"
+
+
+OCCASION_WINDOW = 3  # words before the trigger searched for a cue: its noun phrase ("another coastal raid")
+
+
+def another_occasion(m: Mention) -> bool:
+    """Does the writer tell this mention as a further occasion of its kind ("another coastal raid", "a
+    second attack")? Then a date disjoint from another mention's is a second happening, not a date the
+    two sources disagree on. The cue words are data (reconcile/data/other_occasion.tsv)."""
+    before = m.sentence[:max(m.trigger_start - m.start, 0)]
+    words = re.findall(r"[\w'’]+", before.lower())[-OCCASION_WINDOW:]
+    for at in range(len(words) - 1, -1, -1):
+        if words[at] in _PHRASE_BREAK:  # "the second day of the battle": the cue is another noun's
+            words = words[at + 1:]
+            break
+    cues = lexicon.other_occasion()
+    return any(w in cues for w in words)
+
+
+_PHRASE_BREAK = {"of", "on", "in", "at", "by", "for", "with", "from", "to", "after", "before", "and", "or"}
 
 
 _NAME_FILLER = {"of", "the", "on", "and", "a", "an", "between", "for", "to", "in",
