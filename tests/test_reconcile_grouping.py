@@ -302,3 +302,18 @@ def test_without_a_cue_two_voices_dating_one_raid_differently_stay_one_event(sto
                      place="Cartagena")
     run(store)
     assert event_of(store, r2) == event_of(store, r6)
+
+
+def test_a_dated_announcement_by_a_named_speaker_is_an_event_a_report_frame_is_not(store):
+    # "On 2 December 1851 Louis-Napoleon announced ..." is an act in time (its clause dates it, it names
+    # who spoke); "the Moniteur announced that ..." with no date of its own frames what is reported.
+    act = "On 2 December 1851 Louis-Napoleon announced the dissolution of the Assembly."
+    frame = "The Moniteur announced that the troops had occupied the Assembly."
+    store.source("gazette", f"{act}\n{frame}", authors=["Gazette"])
+    spoken = store.event("gazette", act, "announce", "other", agents=["Louis-Napoleon"], when_kind="governed",
+                         when=day("1851-12-02"))
+    framed = store.event("gazette", frame, "announce", "other", agents=["Moniteur"], when_kind="sentence",
+                         when=day("1851-12-02"))
+    run(store)
+    assert event_of(store, spoken) is not None
+    assert event_of(store, framed) is None

@@ -21,7 +21,11 @@ from timeweave.knowledge.load import read_table
 DATA = Path(__file__).parent / "data"
 NON_EVENTS = "non_events.tsv"
 COLUMNS = ("word", "kind", "source")
-KINDS = ("reporting", "mental", "intention", "light", "aspectual", "relation", "scholarship", "state_noun", "section")
+KINDS = ("reporting", "mental", "intention", "light", "aspectual", "relation", "scholarship", "state_noun", "section",
+         "communication")
+# A word of this kind names an act of communicating ("announce", "report"): a frame of what someone says,
+# unless its own clause dates it and it names who spoke; then it is a happening (see reconcile/salience.py).
+COMMUNICATION = "communication"
 KEEP = "event"  # a user's row of this kind says the word does name events
 FRAMING = "framing_words.tsv"
 FRAMING_COLUMNS = ("list", "category", "pattern", "source")
@@ -30,29 +34,48 @@ FRAMING_LISTS = ("name", "evaluation", "outcome", "initiative")
 
 def read_non_events(paths: list[Path]) -> frozenset[str]:
     """The lower-case lemmas the files list, read in order (a later `event` row removes a word)."""
-    words: set[str] = set()
+    return frozenset(read_kinds(paths))
+
+
+def read_kinds(paths: list[Path]) -> dict[str, str]:
+    """Lemma -> kind for the files' rows, read in order (a later row sets the kind, an `event` row removes it)."""
+    words: dict[str, str] = {}
     for path in paths:
         for row in read_table(path, COLUMNS):
             word, kind = row["word"].strip().lower(), row["kind"].strip()
             if not word:
                 continue
             if kind == KEEP:
-                words.discard(word)
+                words.pop(word, None)
             elif kind in KINDS:
-                words.add(word)
+                words[word] = kind
             else:
                 raise ConfigError(f"{path}: {row['_where']}: unknown kind {kind!r} for {word!r}. Valid kinds: "
                                   f"{', '.join(KINDS)}, or {KEEP!r} to take a word off the list.")
-    return frozenset(words)
+    return words
+
+
+def _non_event_files(folder: str | None) -> list[Path]:
+    return [DATA / NON_EVENTS, *_user_files(folder, NON_EVENTS)]
 
 
 @lru_cache(maxsize=4)
 def non_events_for(folder: str | None) -> frozenset[str]:
     """The bundled list plus `folder`'s non_events.tsv when it has one (None: the bundled list alone)."""
-    paths = [DATA / NON_EVENTS]
-    if folder and (Path(folder) / NON_EVENTS).is_file():
-        paths.append(Path(folder) / NON_EVENTS)
-    return read_non_events(paths)
+    return read_non_events(_non_event_files(folder))
+
+
+@lru_cache(maxsize=4)
+def communication_for(folder: str | None) -> frozenset[str]:
+    """The words of kind `communication` in the bundled list and `folder`'s non_events.tsv."""
+    return frozenset(w for w, k in read_kinds(_non_event_files(folder)).items() if k == COMMUNICATION)
+
+
+def communication() -> frozenset[str]:
+    """The listed words of kind `communication` in force (bundled file and the build's `knowledge` folder)."""
+    from timeweave import knowledge
+
+    return communication_for(knowledge.active().folder)
 
 
 def non_events() -> frozenset[str]:

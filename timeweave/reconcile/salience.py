@@ -8,7 +8,9 @@ lists what happened. The rules are general English, never about a corpus:
 * Reporting, mental, aspectual, intentional, light, causal-stative and scholarly verbs, nouns for
   states of affairs ("cooperation", "situation") and the section words of articles ("Results",
   "Conclusions") are no chronicle events: role `none`. The words are data, `data/non_events.tsv`,
-  read by `lexicon` and extendable from the build's `knowledge` folder.
+  read by `lexicon` and extendable from the build's `knowledge` folder. A word of kind
+  `communication` ("announce", "report") is the exception when its own clause dates it and it names
+  who spoke (`spoken_act`): "on 2 December Louis-Napoleon *announced* the dissolution" is an act.
 * A generic (`other`) mention is an event only when it carries its own date, no wider than a
   year, and either names who took part (a participant resolved to an entity, not just a place)
   with that date in its clause or sentence, or has a date no wider than a month governed by its own
@@ -68,12 +70,22 @@ def own_date(mention: Mention) -> bool:
     return mention.when_kind in (None, "governed", "sentence")
 
 
+def spoken_act(mention: Mention, own_dated: bool | None = None) -> bool:
+    """Is a word of communication ("announced", "reported") told as a happening: its own clause dates it
+    and it names who spoke ("On 2 December 1851 Louis-Napoleon *announced* ...")? Then it is an act in
+    time, not the frame of a report ("the paper reported that ..."), and the rules for events judge it."""
+    if own_dated is False or mention.interval is None or mention.when_kind != "governed":
+        return False
+    return bool(mention.agents - ({mention.place} if mention.place else set()))
+
+
 def role(mention: Mention, *, own_dated: bool | None = None, undated_events: bool = False) -> str:
     """`event`, `evidence` or `none` for one mention (see the module docstring); `own_dated=False`
     judges it as if it had no date of its own (`borrowed_dates`); `undated_events` lets a mention
     without a date of its own found an event."""
     lemma, non_events = _lemma(mention), lexicon.non_events()
-    if lemma in non_events or mention.trigger.strip().lower() in non_events:
+    words = {lemma, mention.trigger.strip().lower()}
+    if words & non_events and not (words & lexicon.communication() and spoken_act(mention, own_dated)):
         return NONE
     actors = (mention.agents | mention.patients | mention.entities) - ({mention.place} if mention.place else set())
     dated = own_date(mention) if own_dated is None else own_dated
