@@ -17,7 +17,7 @@ class AskParams:
     words: below it the corpus talks about something else."""
     min_focus: float = 0.3
     """A sentence is a voice only if it holds at least this share of what the question says of its names (its
-    lower-case content words, "commanded" in "Who commanded USS Turner Joy?"): naming the same ship is not
+    lower-case content words, "commanded" in "Who commanded HMS Hood?"): naming the same ship is not
     answering the question."""
     min_names: float = 0.5
     """A sentence is a voice only if it, its passage or its source's title holds at least this idf-weighted share

@@ -2,7 +2,7 @@
 
 Hybrid on purpose: the store's search index (FTS5 on SQLite, tsvector on PostgreSQL) finds
 passages and events that share any word form of the question; each passage is cut into sentences
-scored by the share of the question's rare words they contain (idf-weighted, so "Maddox" counts more
+scored by the share of the question's rare words they contain (idf-weighted, so "Bismarck" counts more
 than "attack"), plus the cosine between the question and the cached embedding of the event evidence
 the sentence holds. Only the question is embedded at ask time; nothing is written to the store.
 """

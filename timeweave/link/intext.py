@@ -47,10 +47,10 @@ def _state_named(res: Resolver, text: str):
 
 
 def _qualifier(res: Resolver, key: str, generic_named: set[str]) -> bool:
-    """A parenthesis that places or classifies rather than renames: "Hon Gai (Quang Ninh)".
+    """A parenthesis that places or classifies rather than renames: "Wuhan (Hubei)".
 
     It does when it holds a generic place word or a number, or when the corpus calls the same name a
-    province, a region ... anywhere ("the northern province of Quang Ninh", "Quang Ninh province").
+    province, a region ... anywhere ("the central province of Hubei", "Hubei province").
     """
     words = key.split()
     if not words or any(w in _generic_words(res) for w in words) or key.replace(" ", "").isdigit():
@@ -71,13 +71,13 @@ def generic_named(res: Resolver) -> set[str]:
     for text in res.texts.values():
         for m in (m for pattern in patterns for m in pattern.finditer(text)):
             name_words = res.key_of(m.group(1)).split()
-            keys.update(" ".join(name_words[i:]) for i in range(len(name_words)))  # "Thanh Hoa and Quang Ninh province"
+            keys.update(" ".join(name_words[i:]) for i in range(len(name_words)))  # "Hunan and Hubei province"
             keys.update(" ".join(name_words[:i]) for i in range(1, len(name_words) + 1))
     return keys
 
 
 def parentheses(res: Resolver) -> None:
-    """"Beijing (Peking)", "USS Maddox (DD-731)", "the Democratic Republic of Vietnam (North Vietnam)"."""
+    """"Beijing (Peking)", "USS Constitution (IX-21)", "the Democratic Republic of Vietnam (North Vietnam)"."""
     containers: dict[str, set[str]] = defaultdict(set)  # parenthesised key -> keys it stood after
     pairs = []
     qualified = generic_named(res)

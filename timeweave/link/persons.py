@@ -1,4 +1,4 @@
-"""Person names across the corpus: "P. Genden" = "Peljidiin Genden", "Genden" alone when one person bears it.
+"""Person names across the corpus: "H. Nelson" = "Horatio Nelson", "Nelson" alone when one person bears it.
 
 A rule over every person key of the store, run after the other rules (it reads the entities they
 made): full names are compared within a surname when their initials agree, and a bare surname (or a
@@ -23,7 +23,7 @@ def strip_title(key: str, titles: frozenset[str]) -> str:
 
 
 def person_parts(key: str, titles: frozenset[str] = frozenset()) -> tuple[str, list[str]]:
-    """(surname, given names or initials) for "i v stalin", "stalin", "roshchin s k", "peljidiin genden"."""
+    """(surname, given names or initials) for "i v stalin", "stalin", "dumas a", "horatio nelson"."""
     words = strip_title(key, titles).split()
     if len(words) > 1 and len(words[-1]) <= 2:  # "Roshchin S. K.": surname first
         return words[0], words[1:]
@@ -36,7 +36,7 @@ def given_compatible(a: list[str], b: list[str]) -> bool:
 
 
 def persons(res: Resolver) -> None:
-    """"P. Genden" = "Peljidiin Genden"; "Genden" alone joins them when the corpus has one person of that name.
+    """"H. Nelson" = "Horatio Nelson"; "Nelson" alone joins them when the corpus has one person of that name.
 
     Full names are compared only within a surname, and only when their initials agree
     (`blocking.prefix_initials`); whether a surname's full names are one person is read from the

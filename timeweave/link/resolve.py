@@ -348,7 +348,7 @@ class Resolver:
 
 
 def _type_hint(lexicon: Lexicon, key: str) -> str | None:
-    """The type a name's own words give it: "USS Maddox" is a ship (a military unit), "Quang Ninh province" a place."""
+    """The type a name's own words give it: "USS Constitution" is a ship (a military unit), "Hubei province" a place."""
     words = key.split()
     if len(words) >= 2 and words[0] in lexicon.of("ship_prefix"):
         return "military_unit"

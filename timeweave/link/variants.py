@@ -32,7 +32,7 @@ def _names(res: Resolver) -> list[str]:
 
 
 def generic_words(res: Resolver) -> None:
-    """"Quang Ninh province" = "Quang Ninh", "the City of Washington" = "Washington", "Operation De Soto" = "DeSoto"."""
+    """"Hubei province" = "Hubei", "the City of Washington" = "Washington", "Operation Sea Lion" = "Sealion"."""
     by_squashed: dict[str, list[str]] = defaultdict(list)
     names = _names(res)
     for key in names:
@@ -67,7 +67,7 @@ def of_forms(res: Resolver) -> None:
 
 
 def ship_prefixes(res: Resolver) -> None:
-    """"USS Maddox" = "the Maddox" = "Maddox", unless "Maddox" is also a person's surname in the corpus."""
+    """"HMS Hood" = "the Hood" = "Hood", unless "Hood" is also a person's surname in the corpus."""
     names = _names(res)
     known = set(names)
     prefixes = res.lexicon.of("ship_prefix")
@@ -78,7 +78,7 @@ def ship_prefixes(res: Resolver) -> None:
     for key in names:
         first, _, rest = key.partition(" ")
         if first in prefixes and rest not in known:
-            bare = re.sub(r"^(?:[a-z] )+", "", rest)  # "USS C. Turner Joy" is also "the Turner Joy"
+            bare = re.sub(r"^(?:[a-z] )+", "", rest)  # "USS J. Douglas Blackwood" is also "the Douglas Blackwood"
             rest = bare if bare in known else rest
         if first not in prefixes or len(squashed(rest)) < 3 or rest not in known:
             continue

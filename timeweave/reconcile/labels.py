@@ -1,7 +1,7 @@
 """Event labels that read like a historian's index entry, built from the evidence, never invented.
 
 "Protocol of Mutual Assistance signed — Soviet Union, Mongolian People's Republic", "Kremlin talks —
-I. V. Stalin, Peljidiin Genden", "Yalta Conference", "Attack on Pearl Harbor — Japan". The head is,
+I. V. Stalin, Horatio Nelson", "Yalta Conference", "Attack on Pearl Harbor — Japan". The head is,
 in this order: the named work an accord's trigger refers to ("Protocol" in "a Protocol of Mutual
 Assistance"); the proper name the sources give the event ("the Yalta Conference", "Operation
 Overlord", "the Storming of the Bastille", "the Khalkhin Gol incident"); a noun the sources use for

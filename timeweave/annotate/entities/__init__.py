@@ -1,6 +1,6 @@
 """Entity mentions for historical text: en_core_web_sm's NER, repaired and retyped by rules.
 
-The base model misses multi-word names ("Peljidiin Genden"), calls rivers organisations
+The base model misses multi-word names ("Horatio Nelson"), calls rivers organisations
 ("Khalkhin-Gol" as ORG) and has no notion of demonyms or capitals used as actors ("the Soviet
 side", "between Moscow and Tokyo"). `shape.py` repairs where a name starts and ends (initials,
 titles, line breaks), `rules.py` finds and types names by general cues (place words, military

@@ -5,7 +5,7 @@ Each rule is a general cue about historical prose, not a list of this corpus's n
 - a military noun after a capitalised modifier ("Kwantung army", "Japanese troops") makes a unit;
 - treaty words ("Pact", "Protocol", "Principles") make a work;
 - state words ("Republic", "Union", "Empire") make a state;
-- initials and adjacent capitalised words extend person names ("P. Genden", "Peljidiin Genden");
+- initials and adjacent capitalised words extend person names ("H. Nelson", "Horatio Nelson");
 - demonyms, capitals and seats of government in actor position stand for the state (gazetteer);
 - hyphenated pairs of states ("Soviet-Mongolian", "Manchukuo-MPR") are two mentions;
 - spans are cut at line breaks, colons and brackets, which NER happily runs across in titles.
@@ -134,8 +134,8 @@ def _assembly_of_place(doc: Doc, span: Span, when: NarrativeTime) -> bool:
 
 
 def _vessel_spans(doc: Doc) -> list[Candidate]:
-    """Ships: a prefix before a name ("USS Maddox", "HMS Dreadnought", "USS C. Turner Joy") or a kind of
-    vessel before it ("the destroyer Maddox", "the cruiser Aurora"): a vessel is a military unit."""
+    """Ships: a prefix before a name ("USS Constitution", "HMS Dreadnought", "USS J. Douglas Blackwood") or a kind of
+    vessel before it ("the battleship Bismarck", "the cruiser Aurora"): a vessel is a military unit."""
     w = words()
     out = []
     for token in doc:

@@ -1,7 +1,7 @@
 """The shape of a name: where a mention starts and ends, whatever it names.
 
 Why apart from typing: NER runs across line breaks, colons and brackets in titles, keeps a leading
-"the" or a trailing possessive, cuts "P. Genden" after the initial; these repairs depend on how
+"the" or a trailing possessive, cuts "H. Nelson" after the initial; these repairs depend on how
 names are written, not on what they name (`rules.py` decides that).
 """
 

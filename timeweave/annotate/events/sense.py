@@ -47,7 +47,7 @@ STATE_IN_NOUNS = {"operation", "conflict", "occupation", "war", "session", "pres
 
 
 def _is_human(token: Token) -> bool:
-    """Does the noun phrase headed by `token` denote people ("thousands of civilians", "Genden", "them")?"""
+    """Does the noun phrase headed by `token` denote people ("thousands of civilians", "Nelson", "them")?"""
     if token.ent_type_ in ("PERSON", "NORP") or token.lower_ in HUMAN_PRONOUNS:
         return True
     if token.lemma_.lower() in HUMAN_NOUNS:
