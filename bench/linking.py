@@ -40,7 +40,7 @@ from rapidfuzz.distance import DamerauLevenshtein  # noqa: E402
 from timeweave.annotate.entities import gazetteer  # noqa: E402
 from timeweave.annotate.entities.keys import alias_key, squashed  # noqa: E402
 from timeweave.link import persons, variants  # noqa: E402
-from timeweave.link.persons import given_compatible, person_parts  # noqa: E402
+from timeweave.link.persons import given_compatible, persons_by_surname  # noqa: E402
 from timeweave.link.resolve import MentionRow, Resolver, _same_words_but_one  # noqa: E402
 from timeweave.link.resolve import is_acronym, translit_skeleton  # noqa: E402
 from timeweave.link.store import resolve  # noqa: E402
@@ -225,12 +225,7 @@ class NaiveResolver(Resolver):
 
 
 def _naive_persons(res: Resolver) -> None:
-    titles = res.lexicon.of("title")
-    by_surname: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
-    for key in sorted(res.by_key):
-        if res.key_type(key) == "person":
-            surname, given = person_parts(key, titles)
-            by_surname[surname].append((key, given))
+    by_surname = persons_by_surname(res)
     for surname, names in sorted(by_surname.items()):
         full = [(k, g) for k, g in names if g]
         for i, (a, ga) in enumerate(full):

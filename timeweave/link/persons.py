@@ -35,18 +35,25 @@ def given_compatible(a: list[str], b: list[str]) -> bool:
     return all(x[0] == y[0] and (len(x) <= 2 or len(y) <= 2 or x == y) for x, y in zip(a, b, strict=False))
 
 
-def persons(res: Resolver) -> None:
-    """"H. Nelson" = "Horatio Nelson"; "Nelson" alone joins them when the corpus has one person of that name.
-
-    Full names are compared only within a surname, and only when their initials agree
-    (`blocking.prefix_initials`); whether a surname's full names are one person is read from the
-    graph's components, kept as a union-find while this rule adds its own links."""
+def persons_by_surname(res: Resolver) -> dict[str, list[tuple[str, list[str]]]]:
+    """The person keys of the corpus under their surname, with their given names or initials: the blocks
+    within which `persons` compares full names (and the naive reference in bench/linking.py too)."""
     titles = res.lexicon.of("title")
     by_surname: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
     for key in sorted(res.by_key):
         if res.key_type(key) == "person":
             surname, given = person_parts(key, titles)
             by_surname[surname].append((key, given))
+    return by_surname
+
+
+def persons(res: Resolver) -> None:
+    """"H. Nelson" = "Horatio Nelson"; "Nelson" alone joins them when the corpus has one person of that name.
+
+    Full names are compared only within a surname, and only when their initials agree
+    (`blocking.prefix_initials`); whether a surname's full names are one person is read from the
+    graph's components, kept as a union-find while this rule adds its own links."""
+    by_surname = persons_by_surname(res)
     components = Components(res.graph)
 
     def link(a: str, b: str, how: str, rule: str) -> None:
