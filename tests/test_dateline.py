@@ -102,3 +102,17 @@ def test_a_broken_manifest_line_is_reported_with_its_line(tmp_path):
     assert "holds a JSON list, not an object" in problems[2][2]
     message = str(catalog.problems[2])
     assert "CSL" not in message and "manifest.jsonl line 5" in message and "one JSON object per line" in message
+
+
+def test_a_manifest_in_another_encoding_is_reported_with_what_to_do(tmp_path):
+    """A manifest saved as Latin-1 is named, with the byte that failed and 'save it as UTF-8' (not 'fix the
+    JSON', which is fine); its documents are still read, with what their text says."""
+    from timeweave.ingest.catalog import load_catalog
+
+    (tmp_path / "a.txt").write_text("Text.", encoding="utf-8")
+    (tmp_path / "manifest.jsonl").write_bytes('{"file": "a.txt", "title": "Café de Paris"}\n'.encode("latin-1"))
+    catalog = load_catalog([tmp_path / "a.txt"])
+    assert catalog.lookup(tmp_path / "a.txt") is None
+    assert [e.code for e in catalog.problems] == ["T014"]
+    message = str(catalog.problems[0])
+    assert "manifest.jsonl" in message and "UTF-8" in message and "Save it as UTF-8" in message

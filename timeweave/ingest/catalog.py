@@ -59,8 +59,9 @@ class Catalog:
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
             what = "is not a UTF-8 manifest (one JSON object a line)" if manifest else "is not valid CSL-JSON"
+            fix = "Save it as UTF-8" if isinstance(exc, UnicodeDecodeError) else "Fix the JSON"
             self._problem(codes.CATALOG_INVALID, json_path, f"{what}: {_short(exc)}{where}",
-                          "Fix the JSON; until then its documents use metadata extracted from their text.")
+                          f"{fix}; until then its documents use metadata extracted from their text.")
             return
         if manifest:
             records, broken = data
