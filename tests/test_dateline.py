@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from timeweave.ingest.metadata import extract_meta
@@ -116,3 +118,27 @@ def test_a_manifest_in_another_encoding_is_reported_with_what_to_do(tmp_path):
     assert [e.code for e in catalog.problems] == ["T014"]
     message = str(catalog.problems[0])
     assert "manifest.jsonl" in message and "UTF-8" in message and "Save it as UTF-8" in message
+
+
+def test_an_overlong_catalog_field_is_left_out_and_reported(tmp_path):
+    """A manifest line whose title is a whole document pasted into the wrong field (here 3 MB) is not
+    copied into the store: the field is left out and named, the rest of the record is used, and the
+    document is still read. A record too large even without such fields is not used, and said so."""
+    from timeweave.ingest.catalog import MAX_FIELD_CHARS, MAX_RECORD_CHARS, load_catalog
+
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text("The treaty of Nerchinsk was signed in 1689.", encoding="utf-8")
+    huge = "Nerchinsk " * 300_000
+    many = [{"family": f"Author{i}", "given": "A." * 20} for i in range(MAX_RECORD_CHARS // 40)]
+    (tmp_path / "manifest.jsonl").write_text(
+        json.dumps({"file": "a.txt", "title": huge, "published": "1689-08-27"}) + "\n"
+        + json.dumps({"file": "b.txt", "title": "Fine", "author": many}) + "\n", encoding="utf-8")
+    catalog = load_catalog([tmp_path / "a.txt", tmp_path / "b.txt"])
+    record = catalog.lookup(tmp_path / "a.txt")
+    assert "title" not in record and record["issued"]["date-parts"] == [[1689, 8, 27]]
+    assert catalog.lookup(tmp_path / "b.txt") is None
+    assert [e.code for e in catalog.problems] == ["T015", "T015"]
+    first, second = (str(e) for e in catalog.problems)
+    assert "manifest.jsonl line 1" in first and "'title'" in first and f"{MAX_FIELD_CHARS:,}" in first
+    assert "Shorten" in first and len(first) < 1_000
+    assert "manifest.jsonl line 2" in second and "not used" in second

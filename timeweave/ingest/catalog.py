@@ -19,6 +19,8 @@ from timeweave.ingest.files import read_regular, safe_name
 from timeweave.ingest.manifest import MANIFEST_HINT, MANIFEST_NAMES, as_csl, read_lines
 
 MAX_CATALOG_BYTES = 50 * 2**20  # a catalog is a list of references; a larger file is not one
+MAX_FIELD_CHARS = 20_000  # a title, an abstract or a note fits; a longer value is a paste gone wrong
+MAX_RECORD_CHARS = 200_000  # a record of many authors fits; a larger one is not a reference
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +87,9 @@ class Catalog:
         if not isinstance(item, dict):
             self._problem(codes.CATALOG_RECORD, where, "is not a JSON object", "Remove it or make it a CSL-JSON item.")
             return
+        item = self._bounded(item, where)
+        if item is None:
+            return
         folder = json_path.parent.resolve()
         name = item.get("file")
         if not name:
@@ -101,6 +106,27 @@ class Catalog:
                           "Keep one record per document; the first one is used.")
             return
         self.records[target] = item
+
+    def _bounded(self, item: dict, where: str) -> dict | None:
+        """The record without its over-long text fields, each reported; None (reported) when it is still too large.
+
+        A record is stored with its source and shown in every citation: a 30 MB "title" (a document
+        pasted into the wrong column) would be copied into the store, the exports and every page. The
+        document itself is still read, with the metadata its text gives for what was dropped."""
+        kept = {}
+        for key, value in item.items():
+            if isinstance(value, str) and len(value) > MAX_FIELD_CHARS:
+                self._problem(codes.CATALOG_RECORD, where, f"its {str(key)[:40]!r} is {len(value):,} characters long "
+                              f"(more than {MAX_FIELD_CHARS:,}); it was left out",
+                              "Shorten the field (the document's text belongs in its file, not in the catalog).")
+                continue
+            kept[key] = value
+        size = len(json.dumps(kept, ensure_ascii=False, default=str))
+        if size > MAX_RECORD_CHARS:
+            self._problem(codes.CATALOG_RECORD, where, f"is {size:,} characters of JSON (more than {MAX_RECORD_CHARS:,}); "
+                          "it was not used", "Keep a record to the reference itself: title, authors, date, container, URL.")
+            return None
+        return kept
 
     def _problem(self, code: str, where: object, reason: str, hint: str) -> None:
         error = IngestError(code, str(where), reason, hint)

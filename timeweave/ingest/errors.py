@@ -20,7 +20,7 @@ or split the file." A code never changes meaning; new problems get new codes.
 | T012 | SYMLINK_LOOP       | following a symbolic link leads back into itself                  | remove the looping link                      |
 | T013 | UNSUPPORTED        | `read_document` is given a file type it cannot read               | convert it to .txt/.md/.html/.pdf/.docx      |
 | T014 | CATALOG_INVALID    | a sources.json / *.csl.json file is not valid CSL-JSON            | fix the JSON; its documents fall back to extracted metadata |
-| T015 | CATALOG_RECORD     | a catalog record is unusable (not an object, names a missing file, names a file twice) | fix the record               |
+| T015 | CATALOG_RECORD     | a catalog record is unusable (not an object, names a missing file, names a file twice, is too large) or one of its fields is too long (left out) | fix the record               |
 | T016 | NOT_ENGLISH        | a document is written in another language (detected, or `language` in its catalog record): stored and searchable, not annotated | add an English translation beside it, or set `language` in sources.json if detection is wrong |
 | T017 | NOT_REGULAR        | an entry is a named pipe (FIFO), socket or device: reading it could block forever or never end (checked with lstat/stat before opening) | copy its content into a regular file |
 | T018 | OUTSIDE_CORPUS     | a symbolic link leads outside the folders given to build (e.g. to /etc/passwd): not followed | copy the file into the corpus, or `--set follow_outside_links=true` |
