@@ -17,6 +17,7 @@ import json
 import re
 import unicodedata
 from bisect import bisect_left
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Text, select, type_coerce
@@ -162,37 +163,90 @@ def _json_list(value) -> list:
     return (_DECODE(value)[0] if isinstance(value, str) and value else value) or []
 
 
-def load(conn: Connection, *, undated_events: bool = False, common_participant: float = 1.0) -> Corpus:
+def _chunks(values, size: int = 500):
+    values = sorted(values)
+    for at in range(0, len(values), size):
+        yield values[at:at + size]
+
+
+def _passages(conn: Connection, sources: Collection[str] | None) -> dict[int, tuple[str, int | None]]:
+    """passage id -> (source id, duplicate_of): every passage, or those of `sources` and the passages their
+    copy chains lead to (read by id, a link at a time: chains are short)."""
+    p = t.passages.c
+    query = select(p.id, p.source_id, p.duplicate_of)
+    if sources is None:
+        return {pid: (source_id, of) for pid, source_id, of in conn.execute(query)}
+    found: dict[int, tuple[str, int | None]] = {}
+    for chunk in _chunks(sources):
+        found.update((pid, (source_id, of)) for pid, source_id, of in conn.execute(query.where(p.source_id.in_(chunk))))
+    wanted = {of for _s, of in found.values() if of is not None and of not in found}
+    while wanted:
+        for chunk in _chunks(wanted):
+            found.update((pid, (source_id, of)) for pid, source_id, of in conn.execute(query.where(p.id.in_(chunk))))
+        wanted = {of for pid in wanted if pid in found for of in [found[pid][1]] if of is not None and of not in found}
+    return found
+
+
+def load(conn: Connection, *, undated_events: bool = False, common_participant: float = 1.0,
+         sources: Collection[str] | None = None, weights: dict[int, float] | None = None) -> Corpus:
     """Everything reconcile reads, in a deterministic order (source, offset); `undated_events` is the
     setting `reconcile_undated_events` (see `salience`), `common_participant` the setting
     `reconcile_common_participant` (see `rarity`; 1.0 weighs every participant 1).
 
-    Rows are unpacked by position: a SQLAlchemy Row's attribute costs microseconds, and this reads
-    every event and entity mention of the store on every build (reconcile and claims both call it)."""
-    sources = [tuple(r) for r in conn.execute(select(t.sources.c.id, t.sources.c.authors, t.sources.c.title))]
-    voice_of = assign_voices([(source_id, list(authors or [])) for source_id, authors, _title in sources])
+    `sources` (None: all) reads only the event mentions of those sources, with indexed reads of their rows.
+    Each of those Mention values is then the one a full load gives, but for `index` (its position in this
+    load) and `rarity`: voices are still decided over every source's authors (one read of the sources
+    table), copies follow their passage chains into other sources, entity ids, names and types are the
+    store's, and `salience` looks within one sentence only. Rarity weights are corpus-wide: with
+    `sources` and `common_participant` < 1 the caller passes them (`weights`, e.g. kept from a full run),
+    else `load` raises. The Corpus holds only what those mentions need: `texts` of the loaded sources,
+    `entity_names`/`entity_types` of the entities they reference, `links` of their rows; `voices` and
+    `source_titles` are whole.
+
+    Rows are unpacked by position: a SQLAlchemy Row's attribute costs microseconds, and a full load reads
+    every event and entity mention of the store (reconcile and claims both call it)."""
+    if sources is not None and weights is None and 0.0 < common_participant < 1.0:
+        raise ValueError("reconcile.load: rarity weights are corpus-wide; pass `weights` (e.g. from a full load) "
+                         "when reading only some sources, or leave `sources` None")
+    sources_rows = [tuple(r) for r in conn.execute(select(t.sources.c.id, t.sources.c.authors, t.sources.c.title))]
+    voice_of = assign_voices([(source_id, list(authors or [])) for source_id, authors, _title in sources_rows])
     voices: dict[str, list[str]] = {}
     for source_id, voice in sorted(voice_of.items()):
         voices.setdefault(voice, []).append(source_id)
-    texts = {source_id: text for source_id, text in conn.execute(select(t.texts.c.source_id, t.texts.c.text))}
-    passages = {pid: (source_id, duplicate_of) for pid, source_id, duplicate_of in conn.execute(
-        select(t.passages.c.id, t.passages.c.source_id, t.passages.c.duplicate_of))}
+    texts: dict[str, str] = {}
+    named_query = select(t.mentions.c.id, t.mentions.c.source_id, t.mentions.c.start, t.mentions.c.end,
+                         t.mentions.c.text, t.mentions.c.entity_id, t.mentions.c.type)
+    if sources is None:
+        texts.update(conn.execute(select(t.texts.c.source_id, t.texts.c.text)).all())
+        named_rows = conn.execute(named_query.order_by(t.mentions.c.source_id, t.mentions.c.start, t.mentions.c.id)).all()
+    else:
+        named_rows = []
+        for chunk in _chunks(sources):
+            texts.update(conn.execute(select(t.texts.c.source_id, t.texts.c.text).where(t.texts.c.source_id.in_(chunk))).all())
+            named_rows += conn.execute(named_query.where(t.mentions.c.source_id.in_(chunk))).all()
+        named_rows.sort(key=lambda r: (r[1], r[2], r[0]))
+    passages = _passages(conn, sources)
     entity_of: dict[int, int | None] = {}
     named: dict[str, list[tuple[int, int, str, int | None, str]]] = {}
-    m = t.mentions.c
-    for mid, source_id, start, end, text, entity_id, type_ in conn.execute(
-            select(m.id, m.source_id, m.start, m.end, m.text, m.entity_id, m.type).order_by(m.source_id, m.start)).all():
+    for mid, source_id, start, end, text, entity_id, type_ in named_rows:
         entity_of[mid] = entity_id
         found = named.get(source_id)
         if found is None:
             found = named[source_id] = []
         found.append((start, end, text, entity_id, type_))
+    del named_rows
     # Named mentions come ordered by start: a sentence's are found by bisection, not by a scan of its
     # whole source (a scan per event mention is quadratic on one long document).
     starts = {source_id: [m[0] for m in found] for source_id, found in named.items()}
     entity_names: dict[int, str] = {}
     entity_types: dict[int, str] = {}
-    for eid, name, type_ in conn.execute(select(t.entities.c.id, t.entities.c.name, t.entities.c.type)):
+    entity_query = select(t.entities.c.id, t.entities.c.name, t.entities.c.type)
+    if sources is None:
+        entity_rows = conn.execute(entity_query)
+    else:
+        referenced = {e for e in entity_of.values() if e is not None}
+        entity_rows = [r for chunk in _chunks(referenced) for r in conn.execute(entity_query.where(t.entities.c.id.in_(chunk)))]
+    for eid, name, type_ in entity_rows:
         entity_names[eid] = name
         entity_types[eid] = type_
 
@@ -208,18 +262,23 @@ def load(conn: Connection, *, undated_events: bool = False, common_participant: 
 
     # A source's own author is never a participant of the events it tells (a title page names them).
     author_keys = {source_id: {author_key(_author_name(a)) for a in (authors or [])} - {""}
-                   for source_id, authors, _title in sources}
+                   for source_id, authors, _title in sources_rows}
     authors_named = {e for e, name in entity_names.items()
                      if entity_types.get(e) in ("person", "organization") and len(name.split()) >= 2}
 
     mentions: list[Mention] = []
     links: dict[int, int | None] = {}
     e = t.event_mentions.c
-    rows = conn.execute(select(
+    query = select(
         e.id, e.source_id, e.passage_id, e.start, e.end, e.trigger, e.trigger_start, e.trigger_end, e.lemma, e.type,
         e.factuality, e.context, e.earliest, e.latest, e.edtf, e.when_text, e.when_reason, e.when_kind,
         type_coerce(e.participants, Text), e.place_mention, e.sentence, e.event_id,
-    ).order_by(e.source_id, e.start, e.trigger_start, e.id)).all()
+    )
+    if sources is None:
+        rows = conn.execute(query.order_by(e.source_id, e.start, e.trigger_start, e.id)).all()
+    else:
+        rows = [r for chunk in _chunks(sources) for r in conn.execute(query.where(e.source_id.in_(chunk)))]
+        rows.sort(key=lambda r: (r[1], r[3], r[6], r[0]))
     for (mid, source_id, passage_id, start, end, trigger, trigger_start, trigger_end, lemma, type_, factuality,
          context, earliest, latest, edtf, when_text, when_reason, when_kind, participants, place_mention,
          sentence_no, event_id) in rows:
@@ -252,11 +311,11 @@ def load(conn: Connection, *, undated_events: bool = False, common_participant: 
             entities=frozenset(everyone), place=place, sentence=text[start:end],
             sentence_no=sentence_no, voice=voice, is_copy=is_copy, named=in_sentence,
         ))
-    weight = rarity.weights((m.entities for m in mentions), common_participant)
+    weight = rarity.weights((m.entities for m in mentions), common_participant) if weights is None else weights
     for mention in mentions:
         mention.role = salience.role(mention, undated_events=undated_events)
         mention.rarity = weight
     salience.beside_typed(mentions)
     salience.borrowed_dates(mentions)
-    titles = {source_id: (title or source_id) for source_id, _authors, title in sources}
+    titles = {source_id: (title or source_id) for source_id, _authors, title in sources_rows}
     return Corpus(mentions, entity_names, entity_types, titles, voices, texts, links)
