@@ -103,3 +103,28 @@ def test_incremental_copy_marks_equal_a_whole_corpus_pass(tmp_path):
         remove(conn, "d4")
     mark_cross_document_duplicates(engine, CONFIG, changes=Changes(removed=frozenset({"early", "d4"})))
     assert marks(engine) == expected(engine)
+
+
+def test_marks_in_small_batches_equal_a_whole_corpus_pass(tmp_path, monkeypatch):
+    """Bands written one source at a time and passages marked two at a time (memory bounded by a batch)
+    give the marks of one pass, and a full run clears the mark of a passage no longer copied."""
+    import timeweave.store.copies as copies
+
+    monkeypatch.setattr(copies, "BATCH", 2)
+    monkeypatch.setattr(copies, "SOURCES_AT_ONCE", 1)
+    rng = random.Random(11)
+    pool = [paragraph(rng) for _ in range(6)]
+    engine = open_store(tmp_path / "batches.db")
+    with engine.begin() as conn:
+        for i in range(8):
+            write(conn, f"d{i}", f"19{10 + i}", ["Chapter one", *[rng.choice(pool) for _ in range(3)], paragraph(rng)])
+    mark_cross_document_duplicates(engine, CONFIG)
+    assert marks(engine) == expected(engine) and len(marks(engine)) > 6
+
+    assert any(row[0] == "d7" for row in marks(engine))
+    with engine.begin() as conn:  # every document but the latest, d7, gets new paragraphs: d7 copies nothing now
+        for i in range(7):
+            remove(conn, f"d{i}")
+            write(conn, f"d{i}", f"19{10 + i}", [paragraph(rng) for _ in range(3)])
+    mark_cross_document_duplicates(engine, CONFIG)
+    assert marks(engine) == expected(engine) == []

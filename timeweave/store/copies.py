@@ -17,7 +17,7 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, delete, select, update
+from sqlalchemy import Engine, and_, bindparam, delete, func, select, update
 
 from timeweave.ingest.duplicates import NUM_PERM, exact_key, jaccard, shingles
 from timeweave.store import schema as t
@@ -26,13 +26,22 @@ from timeweave.store.changes import Changes
 log = logging.getLogger(__name__)
 EXACT = -1  # the band number of a passage's exact-copy key in `passage_bands`
 CHUNK = 500
+BATCH = 200  # passages marked at once (with the passages sharing their bands)
+SOURCES_AT_ONCE = 20  # sources whose bands are computed and written at once
 
 
 def mark_cross_document_duplicates(engine: Engine, config: dict[str, Any], *, changes: Changes | None = None) -> int:
     """Bring the `duplicate_scope = 'across'` marks up to date; returns how many passages are copies.
 
     With `changes` (not full) only the passages that share a band or exact key with a passage added,
-    re-stored or removed are re-marked; the marks are the ones a full run gives."""
+    re-stored or removed are re-marked; the marks are the ones a full run gives.
+
+    Memory is bounded by a batch, not by the corpus (a 10,000-document build held every passage's
+    text, bands and shingles at once): bands are computed and written `SOURCES_AT_ONCE` sources at a
+    time, and passages are marked `BATCH` at a time. A passage's mark depends only on its own bands
+    and the passages sharing one (never on another passage's mark), so batches give the marks of
+    one pass. A full run marks only the passages sharing a band or exact key with a passage of
+    another source (`_sharing`): any other passage has no candidate, so no mark."""
     changes = changes or Changes.everything()
     threshold, min_chars = config["near_duplicate_threshold"], config["min_duplicate_chars"]
     p, b = t.passages.c, t.passage_bands.c
@@ -40,34 +49,44 @@ def mark_cross_document_duplicates(engine: Engine, config: dict[str, Any], *, ch
         sources = conn.execute(select(t.sources.c.id, t.sources.c.issued, t.sources.c.path)).all()
         order = [row.id for row in sorted(sources, key=lambda r: (r.issued or "9999", r.path))]
         rank = {source_id: i for i, source_id in enumerate(order)}
+        del sources, order
         if changes.full:
             conn.execute(delete(t.passage_bands))
-            fresh, old_keys = set(rank), set()
+            fresh, old_keys = sorted(rank), set()
         else:
-            fresh = (changes.added | changes.changed) & set(rank)
+            fresh = sorted((changes.added | changes.changed) & set(rank))
             gone = sorted(changes.sources)
             old_keys = {(r.band, r.key) for chunk in _chunks(gone) for r in conn.execute(
                 select(b.band, b.key).where(b.source_id.in_(chunk)))}
             for chunk in _chunks(gone):
                 conn.execute(delete(t.passage_bands).where(b.source_id.in_(chunk)))
-        new_rows = _bands_of(conn, sorted(fresh), threshold, min_chars)
-        if new_rows:
-            conn.execute(t.passage_bands.insert(), new_rows)
+        new_keys, new_passages = _store_bands(conn, fresh, threshold, min_chars, keep=not changes.full)
         if changes.full:
-            affected = None  # every passage with bands
+            affected = _sharing(conn)
+            stored = _stored_marks(conn, None)
         else:
-            keys = old_keys | {(r["band"], r["key"]) for r in new_rows}
-            affected = {r["passage_id"] for r in new_rows} | set(_holders(conn, keys))
-        marks = _marks(conn, affected, rank, threshold)
-        stored = _stored_marks(conn, affected)
-        todo = [_mark_row(pid, marks.get(pid)) for pid in sorted(set(marks) | set(stored)) if marks.get(pid) != stored.get(pid)]
-        if todo:
-            conn.execute(update(t.passages).where(p.id == bindparam("pid")).values(
-                duplicate_of=bindparam("of"), duplicate_kind=bindparam("kind"), duplicate_scope=bindparam("scope")), todo)
-        copies = conn.execute(select(p.id).where(p.duplicate_scope == "across")).all()
+            affected = new_passages | set(_holders(conn, old_keys | new_keys))
+            stored = _stored_marks(conn, affected)
+        todo = 0
+        for batch in _chunks(sorted(affected), BATCH):
+            marks = _marks(conn, set(batch), rank, threshold)
+            todo += _write_marks(conn, [(pid, marks.get(pid)) for pid in batch if marks.get(pid) != stored.get(pid)])
+        # a full run: a passage marked before that now shares no band with another source is no copy
+        todo += _write_marks(conn, [(pid, None) for pid in sorted(stored.keys() - affected)])
+        copies = conn.execute(select(func.count()).select_from(t.passages).where(p.duplicate_scope == "across")).scalar()
     log.info("copies across documents: %d passages re-marked of %s looked at; %d copies in the store",
-             len(todo), "all" if affected is None else len(affected), len(copies))
-    return len(copies)
+             todo, f"{len(affected)} sharing a band" if changes.full else len(affected), copies)
+    return copies
+
+
+def _write_marks(conn, marks: list[tuple[int, tuple[int, str] | None]]) -> int:
+    """Set (or clear, None) the 'across' mark of these passages; returns how many."""
+    p = t.passages.c
+    if marks:
+        conn.execute(update(t.passages).where(p.id == bindparam("pid")).values(
+            duplicate_of=bindparam("of"), duplicate_kind=bindparam("kind"), duplicate_scope=bindparam("scope")),
+            [_mark_row(pid, mark) for pid, mark in marks])
+    return len(marks)
 
 
 def _mark_row(pid: int, mark: tuple[int, str] | None) -> dict[str, Any]:
@@ -100,23 +119,18 @@ def _int64(blob: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(blob, digest_size=8).digest(), "big", signed=True)
 
 
-def _eligible(conn, source_ids: list[str] | None):
-    """Content passages not copied inside their own document, with their text, of these sources (None: all)."""
+def _eligible(conn, source_ids: list[str]):
+    """Content passages not copied inside their own document, with their text, of these sources."""
     p = t.passages.c
     query = select(p.id, p.source_id, p.seq, p.start, p.end, t.texts.c.text).join(
         t.texts, t.texts.c.source_id == p.source_id).where(and_(
             p.role == "content", p.duplicate_scope.is_(None) | (p.duplicate_scope == "across")))
-    if source_ids is None:
-        yield from conn.execute(query)
-        return
     for chunk in _chunks(source_ids, 50):
         yield from conn.execute(query.where(p.source_id.in_(chunk)))
 
 
-def _passages(conn, ids: set[int] | None) -> dict[int, tuple[str, int, str]]:
-    """passage id -> (source id, seq, text) of eligible passages (all when `ids` is None)."""
-    if ids is None:
-        return {r.id: (r.source_id, r.seq, r.text[r.start:r.end]) for r in _eligible(conn, None)}
+def _passages(conn, ids: set[int]) -> dict[int, tuple[str, int, str]]:
+    """passage id -> (source id, seq, text) of these passages (all hold bands, so all are eligible)."""
     p = t.passages.c
     out: dict[int, tuple[str, int, str]] = {}
     by_source: dict[str, list] = defaultdict(list)
@@ -129,15 +143,41 @@ def _passages(conn, ids: set[int] | None) -> dict[int, tuple[str, int, str]]:
     return out
 
 
+def _store_bands(conn, source_ids: list[str], threshold: float, min_chars: int, *,
+                 keep: bool) -> tuple[set[tuple[int, int]], set[int]]:
+    """Compute and insert the bands of these sources' passages, `SOURCES_AT_ONCE` sources at a time.
+
+    Returns the (band, key) pairs and the passage ids written when `keep` (an incremental run
+    re-marks what shares them); a full run keeps nothing, so its memory does not grow with the corpus."""
+    keys: set[tuple[int, int]] = set()
+    passages: set[int] = set()
+    for chunk in _chunks(source_ids, SOURCES_AT_ONCE):
+        rows = _bands_of(conn, chunk, threshold, min_chars)
+        if rows:
+            conn.execute(t.passage_bands.insert(), rows)
+        if keep:
+            keys.update((r["band"], r["key"]) for r in rows)
+            passages.update(r["passage_id"] for r in rows)
+    return keys, passages
+
+
 def _bands_of(conn, source_ids: list[str], threshold: float, min_chars: int) -> list[dict[str, Any]]:
     rows = []
-    for r in _eligible(conn, source_ids):
+    for r in list(_eligible(conn, source_ids)):  # read before the caller writes on the same connection
         text = r.text[r.start:r.end]
         if len(" ".join(text.split())) < min_chars:
             continue  # short headings legitimately repeat: they never count
         rows += [{"passage_id": r.id, "source_id": r.source_id, "band": band, "key": key}
                  for band, key in band_keys(text, threshold)]
     return rows
+
+
+def _sharing(conn) -> set[int]:
+    """Ids of the passages that share a band or exact key with a passage of another source (an indexed self-join)."""
+    a, b = t.passage_bands.alias("a"), t.passage_bands.alias("b")
+    query = select(a.c.passage_id).distinct().join(b, and_(
+        a.c.band == b.c.band, a.c.key == b.c.key, a.c.source_id != b.c.source_id))
+    return {pid for (pid,) in conn.execute(query)}
 
 
 def _holders(conn, keys: set[tuple[int, int]]) -> dict[int, set[tuple[int, int]]]:
@@ -151,27 +191,22 @@ def _holders(conn, keys: set[tuple[int, int]]) -> dict[int, set[tuple[int, int]]
     return out
 
 
-def _marks(conn, affected: set[int] | None, rank: dict[str, int], threshold: float) -> dict[int, tuple[int, str]]:
-    """passage id -> (first occurrence, exact | near) for the affected passages (None: all) that copy one.
+def _marks(conn, affected: set[int], rank: dict[str, int], threshold: float) -> dict[int, tuple[int, str]]:
+    """passage id -> (first occurrence, exact | near) for the affected passages that copy one.
 
     A passage copies the earliest passage of another, earlier document with its exact key; else the
     earliest one sharing an LSH band whose shingles' Jaccard reaches the threshold."""
     b = t.passage_bands.c
     keys_of: dict[int, set[tuple[int, int]]] = defaultdict(set)
-    if affected is None:
-        for r in conn.execute(select(b.passage_id, b.band, b.key)):
+    for chunk in _chunks(sorted(affected)):
+        for r in conn.execute(select(b.passage_id, b.band, b.key).where(b.passage_id.in_(chunk))):
             keys_of[r.passage_id].add((r.band, r.key))
-        holders = keys_of
-    else:
-        for chunk in _chunks(sorted(affected)):
-            for r in conn.execute(select(b.passage_id, b.band, b.key).where(b.passage_id.in_(chunk))):
-                keys_of[r.passage_id].add((r.band, r.key))
-        holders = _holders(conn, {k for keys in keys_of.values() for k in keys})
+    holders = _holders(conn, {k for keys in keys_of.values() for k in keys})
     by_key: dict[tuple[int, int], list[int]] = defaultdict(list)
     for pid, keys in holders.items():
         for key in keys:
             by_key[key].append(pid)
-    texts = _passages(conn, None if affected is None else set(holders) | set(keys_of))
+    texts = _passages(conn, set(holders) | set(keys_of))
     where = {pid: (rank.get(src, 1 << 30), seq) for pid, (src, seq, _text) in texts.items()}
     grams: dict[int, set[str]] = {}
     marks: dict[int, tuple[int, str]] = {}
