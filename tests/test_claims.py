@@ -298,7 +298,7 @@ def test_a_build_that_changed_no_source_keeps_the_claims_and_any_change_gives_a_
     full = rows()
     assert full[0] and any(c.field == "claim:agent:initiator" for c in full[1])
     with store.engine.begin() as conn:  # a mark the stage would erase if it ran
-        conn.execute(t.claims.update().where(t.claims.c.id == 1).values(voice_name="kept"))
+        conn.execute(t.claims.update().where(t.claims.c.id == full[0][0].id).values(voice_name="kept"))
     report = claims(store.engine, config=CONFIG, encoder=bag_of_words, changes=Changes())
     assert report.kept and rows()[0][0].voice_name == "kept"
     report = claims(store.engine, config=CONFIG, encoder=bag_of_words, changes=Changes(changed=frozenset({"a"})))

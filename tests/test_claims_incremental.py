@@ -11,6 +11,7 @@ their rows; a contradiction's `contested` survives a reconcile that keeps the ev
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 
 import pytest
 from sqlalchemy import delete, select
@@ -145,7 +146,7 @@ def test_a_reconcile_that_keeps_an_event_keeps_its_claim_comparisons(tmp_path):
     assert claim_comparisons(store), "reconcile removed the claims' comparisons of events it kept"
     report = claims(store.engine, config=CONFIG, encoder=bag_of_words, changes=changes)
     assert report.written == {"comparisons+": 0, "comparisons-": 0, "claims+": 0, "claims-": 0}
-    assert report.extracted == 0, "no source's mentions, events or entities changed"
+    assert report.extracted == 1, "the source said to change, and no other: no event or entity of another changed"
     assert rows(store) == before
 
 
@@ -183,3 +184,92 @@ def test_claims_extracted_by_other_code_are_not_kept(tmp_path, monkeypatch, chan
         monkeypatch.setattr(claims_incremental, "code_digest", lambda: "another version of the claims package")
     report = claims(store.engine, config=CONFIG, encoder=bag_of_words, changes=Changes(changed=frozenset({"x"})))
     assert report.extracted == (2 if changed_code else 0)
+
+
+def same_as_full(store: HandStore, tmp_path, name: str) -> None:
+    """The claims stage run in full over a copy of this store leaves the rows the store holds."""
+    copy = tmp_path / f"{name}.db"
+    source, target = sqlite3.connect(store.engine.url.database), sqlite3.connect(copy)
+    source.backup(target)  # the rows still in the write-ahead log too
+    source.close(), target.close()
+    full = HandStore(open_store(copy))
+    claims(full.engine, config=CONFIG, encoder=bag_of_words, changes=Changes(full=True))
+    assert rows(store) == rows(full), f"{name}: the incremental claims differ from a full run's"
+
+
+def test_claim_ids_do_not_depend_on_the_order_sources_came_in(tmp_path):
+    """A source added before the others in reading order used to renumber every claim after it."""
+    store = hand(tmp_path / "ids.db", ["borodino-segur", "vienna-annals"])
+    run(store, Changes(full=True))
+
+    def ids() -> dict[tuple, int]:
+        with store.engine.connect() as conn:
+            return {(r.source_id, r.start, r.kind, r.facet, r.value): r.id for r in conn.execute(select(t.claims))}
+
+    before = ids()
+    text, authors = SOURCES["borodino-glinka"]  # "borodino-glinka" sorts before "borodino-segur"
+    store.source("borodino-glinka", text, authors=authors)
+    for sentence, trigger, when, agents, patients, factuality in EVENTS["borodino-glinka"]:
+        store.event("borodino-glinka", sentence, trigger, "attack", when=day(when), agents=agents, patients=patients,
+                    factuality=factuality)
+    run(store, Changes(added=frozenset({"borodino-glinka"})))
+    after = ids()
+    assert {k: v for k, v in after.items() if k in before} == before
+    same_as_full(store, tmp_path, "ids-full")
+
+
+def test_an_add_reads_only_the_sources_it_extracts(tmp_path, monkeypatch):
+    """The stage read every mention of the store (and hashed them) to find what changed; it asks the index now."""
+    store = hand(tmp_path / "read.db", ["borodino-segur", "borodino-glinka", "vienna-annals"])
+    run(store, Changes(full=True))
+    asked: list = []
+    real = claims_incremental.load
+    monkeypatch.setattr(claims_incremental, "load", lambda conn, **kw: asked.append(kw.get("sources")) or real(conn, **kw))
+    text, authors = SOURCES["chatham-pepys"]
+    store.source("chatham-pepys", text, authors=authors)
+    for sentence, trigger, when, agents, patients, factuality in EVENTS["chatham-pepys"]:
+        store.event("chatham-pepys", sentence, trigger, "attack", when=day(when), agents=agents, patients=patients,
+                    factuality=factuality)
+    report = run(store, Changes(added=frozenset({"chatham-pepys"})))
+    assert asked == [["chatham-pepys"]] and report.extracted == 1
+
+
+def test_a_full_run_reads_the_sources_in_batches(tmp_path, monkeypatch):
+    store = hand(tmp_path / "batches.db", list(SOURCES))
+    reconcile(store.engine, config=CONFIG, encoder=bag_of_words)
+    asked: list = []
+    real = claims_incremental.load
+    monkeypatch.setattr(claims_incremental, "load", lambda conn, **kw: asked.append(kw.get("sources")) or real(conn, **kw))
+    monkeypatch.setattr(claims_incremental, "BATCH", 2)
+    claims(store.engine, config=CONFIG, encoder=bag_of_words, changes=Changes(full=True))
+    assert [len(a) for a in asked] == [2, 2, 1] and sorted(s for a in asked for s in a) == sorted(SOURCES)
+    same_as_full(store, tmp_path, "batches-full")  # the same rows as one batch of every source
+
+
+def test_a_mention_that_left_its_event_is_noticed_through_the_stored_index(tmp_path):
+    """Its source is untouched and its mention now holds no event: only the index of the last run knows it held one."""
+    store = hand(tmp_path / "left.db", ["borodino-segur", "borodino-glinka", "vienna-annals"])
+    run(store, Changes(full=True))
+    with store.engine.begin() as conn:
+        mention, event = conn.execute(select(t.event_mentions.c.id, t.event_mentions.c.event_id)
+                                      .where(t.event_mentions.c.source_id == "borodino-glinka")).one()
+        conn.execute(t.event_mentions.update().where(t.event_mentions.c.id == mention).values(event_id=None))
+    report = claims(store.engine, config=CONFIG, encoder=bag_of_words, changes=Changes(events={event}))
+    assert report.extracted == 1, "the source whose mention left, not the other one of the event nor Vienna's"
+    same_as_full(store, tmp_path, "left-full")
+
+
+def test_a_renamed_entity_and_a_shared_author_reach_the_sources_they_change(tmp_path):
+    store = hand(tmp_path / "renamed.db", ["borodino-segur", "borodino-glinka", "vienna-annals"])
+    run(store, Changes(full=True))
+    french = store.entities["French"]
+    with store.engine.begin() as conn:
+        conn.execute(t.entities.update().where(t.entities.c.id == french).values(name="The French Empire"))
+    report = claims(store.engine, config=CONFIG, encoder=bag_of_words, changes=Changes(entities={french}))
+    assert report.extracted == 2, "the sources naming the French, not the one about Vienna"
+    same_as_full(store, tmp_path, "renamed-full")
+    # A source by the author of "vienna-annals" whose id sorts first: the older source takes its voice.
+    store.source("a-annals", "Vienna held out in 1683.", authors=["Annalist"])
+    report = claims(store.engine, config=CONFIG, encoder=bag_of_words, changes=Changes(added=frozenset({"a-annals"})))
+    assert report.extracted == 2, "the new source and the older one whose voice it gives"
+    same_as_full(store, tmp_path, "voice-full")

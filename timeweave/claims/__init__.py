@@ -22,11 +22,10 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from timeweave.claims.align import align, echoed, relate_all
+from timeweave.claims.align import EchoIndex, align, echoed, relate_all
 from timeweave.claims.incremental import claims_of_corpus
 from timeweave.claims.write import write
 from timeweave.config import DEFAULTS_OF
-from timeweave.reconcile.load import load
 from timeweave.store import schema as t
 from timeweave.store.changes import Changes
 
@@ -45,7 +44,7 @@ class ClaimsReport:
     extracted: int = 0  # sources whose claims were extracted (the others kept those of the last run)
     sources: int = 0
     written: dict[str, int] = field(default_factory=dict)  # rows inserted and deleted, by table
-    phases: dict[str, float] = field(default_factory=dict)  # seconds of load, extract, embed, align, relate, echo, write
+    phases: dict[str, float] = field(default_factory=dict)  # seconds of extract (reads included), embed, align, relate, echo, write
 
 
 def _root(event: int, parent: dict[int, int | None]) -> int:
@@ -61,15 +60,17 @@ def claims(engine: Engine, *, config: dict[str, Any], encoder=None, changes: Cha
 
     `config["embeddings"]` (default True) lets a claim whose mention joined no event be placed by sentence
     similarity (the vectors `reconcile` cached); `encoder` replaces the model in tests and benches.
-    `changes` (store/changes.py): when the build changed no source, the stored claims are what a full run
-    would write, so they are kept. Otherwise only the sources whose mentions, events or named entities
-    changed are extracted again (`incremental`: extraction was most of the stage, 8.4 of 11.5 s on a
-    255-document store), unless `changes` is None or asks for a full run; alignment and relations, a few
-    tenths of a second, run over every claim, and only the rows that differ are written.
+    `changes` (store/changes.py): when the build changed no source, event or entity, the stored claims are what
+    a full run would write, so they are kept. Otherwise only the sources whose rows, voice, copy marks, events
+    or named entities changed are extracted again, found by indexed reads (`incremental.plan`), unless
+    `changes` is None or asks for a full run; alignment, relations and echoes run over every claim (cached
+    ones included), and only the rows that differ are written. `contested` is set again on every event with
+    a contradiction in each run, so a reconcile that reset an event's status is undone whichever sources
+    were extracted.
     """
     began = time.perf_counter()
     report = ClaimsReport()
-    if changes is not None and changes.nothing:
+    if changes is not None and changes.nothing and not changes.events and not changes.entities:
         with engine.connect() as conn:
             report.claims = conn.execute(select(func.count()).select_from(t.claims)).scalar() or 0
         report.kept = True
@@ -87,11 +88,8 @@ def claims(engine: Engine, *, config: dict[str, Any], encoder=None, changes: Cha
         tick[0] = now
 
     with engine.begin() as conn:
-        corpus = load(conn, undated_events=bool(config.get("reconcile_undated_events", False)))
-        event_of = {r.id: r.event_id for r in conn.execute(select(t.event_mentions.c.id, t.event_mentions.c.event_id))}
-        phase("load")
-        found, report.extracted = claims_of_corpus(conn, corpus, event_of, full=changes is None or changes.full)
-        report.sources = len({m.source_id for m in corpus.mentions})
+        found, report.extracted, report.sources = claims_of_corpus(
+            conn, changes, undated_events=bool(config.get("reconcile_undated_events", False)))
         phase("extract")
         vectors = None
         if found and (config.get("embeddings", True) or encoder is not None):
@@ -109,8 +107,9 @@ def claims(engine: Engine, *, config: dict[str, Any], encoder=None, changes: Cha
                      for r in relate_all(key, group, tolerance=setting("reconcile_number_tolerance"),
                                          limit=setting("claims_max_statements"))]
         phase("relate")
+        index = EchoIndex(found)
         relations = [r for r in relations if r.kind != "single_source"
-                     or not echoed(r, found, vectors, min_similarity=setting("claims_echo_similarity"))]
+                     or not echoed(r, found, vectors, min_similarity=setting("claims_echo_similarity"), index=index)]
         phase("echo")
         report.written = write(conn, found, relations)
         phase("write")

@@ -19,6 +19,7 @@ from timeweave.claims.extract import SUBJECT_KINDS, Claim
 # the relation rules live in `relate`; callers (the stage, `write`, the benches) import them from here too
 from timeweave.claims.relate import (  # noqa: F401
     NOTABLE_SINGLE,
+    EchoIndex,
     Relation,
     _disjoint,
     echoed,

@@ -1,22 +1,39 @@
-"""Keeping the claims of the sources whose inputs did not change, so adding one source extracts one source's.
+"""Keeping the claims of the sources whose inputs did not change, found by indexed reads of what the build touched.
 
-Why it is exact: `extract` reads one source at a time. A claim is made of one mention's sentence and what
-its own source says around it (the same sentence, the paragraph before, up to two event-telling paragraphs
-back: `extract.previous_accounts`), the names of the entities it names, and the event `reconcile` joined
-each mention of that source to; duplicates are dropped within a sentence; the claims come out sorted by
-source first. So the claims of a source depend on nothing but what its `signature` holds: every field of
-its mentions as `load` resolved them (voices, copies, entity ids, sentences: `reconcile.incremental.mention_key`),
-their events, the names and types of the entities they name, and the code and data of the claims package
-and of reconcile's loader. A source whose signature equals the one stored by the last run gets the claims
-that run extracted (kept as JSON in `corpus_state`, one row per source, before alignment touched them); the
-others are extracted again, all in one call on a corpus of their mentions alone; the lists are joined in
-source order and numbered as a full run numbers them. tests/test_claims_incremental.py checks that extracting
-source by source gives what extracting the whole corpus gives, and that incremental builds give the rows
-of a full one.
+What a source's claims depend on: `extract` reads one source at a time. A claim is made of one mention's
+sentence and what its own source says around it (the same sentence, the paragraph before, up to two
+event-telling paragraphs back: `extract.previous_accounts`), the names and types of the entities it names,
+and the event `reconcile` joined each mention of that source to; duplicates are dropped within a sentence;
+the claims come out sorted by source first. So a source's claims are a function of (1) its own rows, (2) its
+voice (`load.assign_voices` over every source's authors), (3) which of its passages are copies (a copy makes
+no claim), (4) the event id of each of its event mentions, (5) the entity id of each of its mentions and
+those entities' names and types, and (6) the code and data of the claims package and of reconcile's loader.
 
-What comes after extraction (embedding from the cache, alignment, relations, echoes) reads every claim and
-is a small share of the stage (bench/claims.py --profile), so it runs over all of them in every run, and the
-rows are written as a diff (`write`).
+Which sources are extracted again (`plan`), each input by the place it can change:
+(1) the build's added and re-stored sources (`changes`); (2) the voices now against the map the last run
+stored (one read of `sources`, only the sources sharing an author kept); (3) the copy marks now against the
+stored ones (a read of the passages marked as copies only); (4) for each event in `changes.events` (reconcile
+adds every event it created, removed or whose rows it changed), the mentions holding it now (indexed by
+event) against the index row the last run stored for it (`claims.event:<id>`: source -> digest of the ids of
+its mentions holding it): a source whose digest differs gained, lost or moved a mention, including one that
+now holds no event, which only the stored row remembers; (5) the same for `changes.entities` (link adds every
+entity created, removed or whose mentions or names changed) over `mentions.entity_id`, and an entity whose
+stored name or type differs reaches every source naming it, then or now; (6) the code digest stored with
+the state: any difference, or `changes` None or full, extracts every source. A source not in that set has
+the same inputs as at the last run, so the claims that run extracted (kept as JSON in `corpus_state`, one
+row per source, quotes included, before alignment touched them) are the ones a full run extracts now. The
+extracted sources are read with `load(sources=...)` (their rows only) in batches of BATCH, which also bounds
+the memory of a full run; the lists are joined in source order and numbered as a full extraction numbers
+them. The index rows of the sources extracted again or removed are rewritten. tests/test_claims_incremental.py
+checks each input, extracting source by source against the whole corpus, and incremental runs against full
+ones.
+
+What comes after extraction (embedding from the cache, alignment, relations, echoes) still reads every
+claim in every run: placement by similarity within blocks capped at a size, the rejoining of one-voice
+groups by value, the grouping by subject and the echoes of a lone claim compare claims across the whole
+corpus, so a partial recompute needs an index of each of those keys (not built yet). It is O(claims) with
+small constants (a claim's row id is a hash of what it says, `write.claim_ids`, so an added source leaves
+the other rows alone), and the rows are written as a diff (`write`).
 """
 
 from __future__ import annotations
@@ -25,6 +42,8 @@ import dataclasses
 import hashlib
 import json
 import logging
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -34,14 +53,17 @@ from sqlalchemy import Connection, delete, insert, select
 from timeweave.claims.extract import Claim, extract
 from timeweave.reconcile.dates import Interval
 from timeweave.reconcile.incremental import code_digest as reconcile_digest
-from timeweave.reconcile.incremental import mention_key
-from timeweave.reconcile.load import Corpus, Mention
+from timeweave.reconcile.load import Corpus, assign_voices, load
 from timeweave.store import schema as t
+from timeweave.store.changes import Changes
 
 log = logging.getLogger(__name__)
 
 PREFIX = "claims.source:"  # corpus_state key of a source's cached claims: PREFIX + sha1(source id)
+REFS = {"event": "claims.event:", "entity": "claims.entity:"}  # + id: {"by": {source: digest}, "label": ...}
+STATE = "claims.state"  # the code digest, the shared voices, the copy marks and the uncached sources of the last run
 CHUNK = 500
+BATCH = 40  # sources read and extracted at a time: bounds the memory of a full run
 
 
 @lru_cache(maxsize=1)
@@ -53,27 +75,6 @@ def code_digest() -> str:
     for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
-
-
-def signatures(corpus: Corpus, event_of: dict[int, int | None]) -> dict[str, str]:
-    """source id -> a hash of everything its claims depend on (see the module docstring)."""
-    hashes: dict[str, Any] = {}
-    names: dict[str, set[int]] = {}
-    for m in corpus.mentions:
-        h = hashes.get(m.source_id)
-        if h is None:
-            h = hashes[m.source_id] = hashlib.blake2b(code_digest().encode(), digest_size=20)
-            names[m.source_id] = set()
-        h.update(mention_key(m).encode() + b"\x1f" + str(event_of.get(m.id)).encode() + b"\n")
-        named = names[m.source_id]
-        named |= m.entities | m.agents | m.patients
-        named.update(n[3] for n in m.named if n[3] is not None)
-    out = {}
-    for source_id, h in hashes.items():
-        h.update(repr([(e, corpus.entity_names.get(e), corpus.entity_types.get(e))
-                       for e in sorted(names[source_id])]).encode())
-        out[source_id] = h.hexdigest()
-    return out
 
 
 def extract_sources(corpus: Corpus, event_of: dict[int, int | None], sources: set[str]) -> dict[str, list[Claim]]:
@@ -121,7 +122,7 @@ def _decode(value: Any) -> Any:
     return value
 
 
-_SKIP = ("quote", "id", "comparison_id")  # the quote is the mention's sentence; ids are given per run
+_SKIP = ("id", "comparison_id")  # ids are given per run
 
 
 def dump(claims: list[Claim]) -> str | None:
@@ -133,20 +134,21 @@ def dump(claims: list[Claim]) -> str | None:
     except TypeError as error:
         log.warning("claims: not cached (%s)", error)
         return None
-    sentences = {c.mention_id: c.quote for c in claims}
-    back = load_claims(text, sentences)
-    if [dataclasses.replace(c, id=0, comparison_id=None) for c in claims] != back:
+    if [dataclasses.replace(c, id=0, comparison_id=None) for c in claims] != load_claims(text):
         log.warning("claims: not cached (a field does not read back equal)")
         return None
     return text
 
 
-def load_claims(text: str, sentences: dict[int, str]) -> list[Claim]:
-    """Claims written by `dump`, their quotes put back from `sentences` (mention id -> its sentence)."""
+def load_claims(text: str, sentences: dict[int, str] | None = None) -> list[Claim]:
+    """Claims written by `dump`; a cache written before quotes were kept takes them from `sentences`
+    (mention id -> its sentence)."""
     out = []
     for fields in json.loads(text):
         values = {name: _decode(value) for name, value in fields.items()}
-        out.append(Claim(quote=sentences.get(values["mention_id"], ""), **values))
+        if "quote" not in values:
+            values["quote"] = (sentences or {}).get(values["mention_id"], "")
+        out.append(Claim(**values))
     return out
 
 
@@ -154,57 +156,203 @@ def _key(source_id: str) -> str:
     return PREFIX + hashlib.sha1(source_id.encode("utf-8")).hexdigest()
 
 
-def read_cache(conn: Connection) -> dict[str, tuple[str, str]]:
-    """source id -> (signature, claims JSON) as the last run left them."""
-    out = {}
-    for r in conn.execute(select(t.corpus_state.c.value).where(t.corpus_state.c.key.startswith(PREFIX))):
-        entry = json.loads(r.value)
-        out[entry["source"]] = (entry["signature"], entry["claims"])
-    return out
+def _chunks(values) -> Iterator[list]:
+    values = sorted(values, key=repr)
+    for at in range(0, len(values), CHUNK):
+        yield values[at:at + CHUNK]
 
 
-def write_cache(conn: Connection, old: dict[str, tuple[str, str]], new: dict[str, tuple[str, str]]) -> None:
-    """Make the cache hold `new`, touching only the sources whose entry differs (a removed source's goes)."""
-    gone = sorted(_key(s) for s in old if old[s] != new.get(s))
-    for at in range(0, len(gone), CHUNK):
-        conn.execute(delete(t.corpus_state).where(t.corpus_state.c.key.in_(gone[at:at + CHUNK])))
-    rows = [{"key": _key(s), "value": json.dumps({"source": s, "signature": sig, "claims": text})}
-            for s, (sig, text) in sorted(new.items()) if old.get(s) != (sig, text)]
-    if rows:
-        conn.execute(insert(t.corpus_state), rows)
+def _digest(mention_ids: list[int]) -> str:
+    return hashlib.blake2b(repr(sorted(mention_ids)).encode(), digest_size=8).hexdigest()
+
+
+def _holders(conn: Connection, kind: str, *, refs: Iterable[int] = (), sources: Iterable[str] = ()
+             ) -> dict[int, dict[str, str]]:
+    """id -> {source: digest of the ids of its mentions holding it} now, for events (`event_mentions.event_id`)
+    or entities (`mentions.entity_id`), read by those ids or by those sources (indexed reads both)."""
+    table = t.event_mentions if kind == "event" else t.mentions
+    column = table.c.event_id if kind == "event" else table.c.entity_id
+    held: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for by, values in ((column, refs), (table.c.source_id, sources)):
+        for chunk in _chunks(set(values)):
+            for mention, source, ref in conn.execute(select(table.c.id, table.c.source_id, column)
+                                                     .where(by.in_(chunk), column.is_not(None))):
+                held[ref][source].append(mention)
+    return {ref: {source: _digest(ids) for source, ids in by_source.items()} for ref, by_source in held.items()}
+
+
+def _labels(conn: Connection, entities: Iterable[int]) -> dict[int, list]:
+    """entity id -> [name, type] as stored now (an entity gone has none)."""
+    e = t.entities.c
+    return {r[0]: [r[1], r[2]] for chunk in _chunks(set(entities))
+            for r in conn.execute(select(e.id, e.name, e.type).where(e.id.in_(chunk)))}
+
+
+def _read(conn: Connection, keys: Iterable[str]) -> dict[str, Any]:
+    return {r.key: json.loads(r.value) for chunk in _chunks(set(keys))
+            for r in conn.execute(select(t.corpus_state.c.key, t.corpus_state.c.value)
+                                  .where(t.corpus_state.c.key.in_(chunk)))}
+
+
+def _replace(conn: Connection, rows: dict[str, Any]) -> None:
+    """Set these corpus_state keys to these values (None: delete the key)."""
+    for chunk in _chunks(rows):
+        conn.execute(delete(t.corpus_state).where(t.corpus_state.c.key.in_(chunk)))
+    values = [{"key": k, "value": json.dumps(v, separators=(",", ":"), sort_keys=True)}
+              for k, v in sorted(rows.items()) if v is not None]
+    for at in range(0, len(values), CHUNK):
+        conn.execute(insert(t.corpus_state), values[at:at + CHUNK])
 
 
 def clear_cache(conn: Connection) -> None:
-    conn.execute(delete(t.corpus_state).where(t.corpus_state.c.key.startswith(PREFIX)))
+    for prefix in (PREFIX, *REFS.values(), STATE):
+        conn.execute(delete(t.corpus_state).where(t.corpus_state.c.key.startswith(prefix)))
 
 
-def claims_of_corpus(conn: Connection, corpus: Corpus, event_of: dict[int, int | None], *,
-                     full: bool) -> tuple[list[Claim], int]:
-    """Every claim of the corpus, numbered from 1 in reading order as `extract` numbers them, and how many
-    sources were extracted again; the sources whose signature is stored keep their cached claims (none when
-    `full`). Refreshes the cache."""
-    sigs = signatures(corpus, event_of)
-    old = read_cache(conn)
-    keep = {} if full else {s: entry for s, entry in old.items() if s in sigs and entry[0] == sigs[s]}
-    dirty = set(sigs) - set(keep)
-    fresh = extract_sources(corpus, event_of, dirty)
-    sentences: dict[int, str] = {}
-    if keep:
-        sentences = {m.id: m.sentence for m in corpus.mentions if m.source_id in keep}
-    new, found = dict(keep), []
-    for source in sorted(sigs):
-        if source in keep:
-            found += load_claims(keep[source][1], sentences)
+def _voices(conn: Connection) -> dict[str, str]:
+    """source id -> its voice, for the sources whose voice is not their own (they share an author)."""
+    sources = [(r[0], list(r[1] or [])) for r in conn.execute(select(t.sources.c.id, t.sources.c.authors))]
+    return {s: v for s, v in assign_voices(sources).items() if s != v}
+
+
+def _copies(conn: Connection) -> dict[str, list[int]]:
+    """source id -> its passages marked as copies (within it or of another document), for the sources with one."""
+    out: dict[str, list[int]] = defaultdict(list)
+    for pid, source in conn.execute(select(t.passages.c.id, t.passages.c.source_id)
+                                    .where(t.passages.c.duplicate_of.is_not(None)).order_by(t.passages.c.id)):
+        out[source].append(pid)
+    return dict(out)
+
+
+def _differ(old: dict, new: dict) -> set:
+    return {k for k in old.keys() | new.keys() if old.get(k) != new.get(k)}
+
+
+def plan(conn: Connection, changes: Changes, state: dict[str, Any], voices: dict[str, str],
+         copies: dict[str, list[int]]) -> set[str]:
+    """The sources whose claims may differ from the cached ones (see the module docstring), by indexed reads."""
+    dirty = set(changes.added | changes.changed) | set(state.get("uncached", ()))
+    dirty |= _differ(state.get("voices", {}), voices) | _differ(state.get("copies", {}), copies)
+    for kind, touched in (("event", changes.events), ("entity", changes.entities)):
+        if not touched:
             continue
-        text = dump(fresh[source])
-        if text is not None:
-            new[source] = (sigs[source], text)
-        found += fresh[source]
+        stored = _read(conn, (REFS[kind] + str(ref) for ref in touched))
+        now = _holders(conn, kind, refs=touched)
+        labels = _labels(conn, touched) if kind == "entity" else {}
+        for ref in touched:
+            row = stored.get(REFS[kind] + str(ref), {})
+            was, held = row.get("by", {}), now.get(ref, {})
+            if kind == "entity" and row.get("label") != labels.get(ref):
+                dirty |= was.keys() | held.keys()  # renamed, retyped, created or gone: every source naming it
+            else:
+                dirty |= _differ(was, held)
+    return dirty
+
+
+def _extract(conn: Connection, sources: list[str], undated_events: bool) -> Iterator[tuple[str, list[Claim]]]:
+    """(source, its claims) for these sources, in sorted order, read BATCH sources at a time (memory bounded by
+    a batch, not the corpus)."""
+    for at in range(0, len(sources), BATCH):
+        batch = sources[at:at + BATCH]
+        corpus = load(conn, sources=batch, undated_events=undated_events)
+        fresh = extract_sources(corpus, corpus.links, set(batch))
+        del corpus
+        for source in batch:
+            yield source, fresh[source]
+
+
+def claims_of_corpus(conn: Connection, changes: Changes | None, *, undated_events: bool = False
+                     ) -> tuple[list[Claim], int, int]:
+    """Every claim of the corpus, numbered from 1 in reading order as `extract` numbers them, how many sources
+    were extracted again and how many there are; the others keep their cached claims (none when `changes` is
+    None or full, or the code changed). Refreshes the cache and its index."""
+    now = sorted(r[0] for r in conn.execute(select(t.sources.c.id)))
+    voices, copies = _voices(conn), _copies(conn)
+    state = _read(conn, [STATE]).get(STATE, {})
+    full = changes is None or changes.full or state.get("code") != code_digest()
+    if full:
+        clear_cache(conn)
+        dirty, state = set(now), {}
+    else:
+        dirty = plan(conn, changes, state, voices, copies) & set(now)
+    kept = _kept(conn, set(now) - dirty)
+    dirty |= set(now) - dirty - kept.keys()  # no cache (a source the last run could not cache): extracted
+    gone = set() if full else set(changes.removed) - set(now)
+    entries = {} if full else _read(conn, (_key(s) for s in dirty | gone))
+    held = {kind: _by_source(_holders(conn, kind, sources=dirty)) for kind in REFS}
+    found: list[Claim] = []
+    writes: dict[str, Any] = {}
+    new_refs: dict[str, dict[str, dict[int, str]]] = {}
+    uncached = []
+    extracted = _extract(conn, sorted(dirty), undated_events)
+    for source in now:
+        if source not in dirty:
+            found += kept.pop(source)
+            continue
+        _source, claims = next(extracted)
+        text = dump(claims)
+        refs = {kind: held[kind].get(source, {}) for kind in REFS}
+        new_refs[source] = refs
+        if text is None:
+            uncached.append(source)
+        writes[_key(source)] = {"source": source, "claims": text,
+                                **{kind: {str(k): v for k, v in refs[kind].items()} for kind in REFS}}
+        found += claims
+    for source in gone:
+        writes[_key(source)] = None
+    writes.update(_index_rows(conn, entries, new_refs, gone))
+    writes[STATE] = {"code": code_digest(), "voices": voices, "copies": copies, "uncached": sorted(uncached)}
+    if writes[STATE] == state:
+        del writes[STATE]
+    _replace(conn, writes)
     for number, claim in enumerate(found, start=1):
         claim.id = number
         claim.comparison_id = None
-    if full:
-        clear_cache(conn)
-        old = {}
-    write_cache(conn, old, new)
-    return found, len(dirty)
+    return found, len(dirty), len(now)
+
+
+def _by_source(holders: dict[int, dict[str, str]]) -> dict[str, dict[int, str]]:
+    out: dict[str, dict[int, str]] = defaultdict(dict)
+    for ref, by in holders.items():
+        for source, digest in by.items():
+            out[source][ref] = digest
+    return out
+
+
+def _kept(conn: Connection, sources: set[str]) -> dict[str, list[Claim]]:
+    """The cached claims of these sources (their quotes included), of those that have them."""
+    out = {}
+    if sources:
+        for r in conn.execute(select(t.corpus_state.c.value).where(t.corpus_state.c.key.startswith(PREFIX))):
+            entry = json.loads(r.value)
+            if entry["source"] in sources and entry["claims"] is not None:
+                out[entry["source"]] = load_claims(entry["claims"])
+    return out
+
+
+def _index_rows(conn: Connection, entries: dict[str, Any], new: dict[str, dict], gone: set[str]) -> dict[str, Any]:
+    """The rows of the index (event or entity id -> {source: digest of its mentions holding it}, an entity's label)
+    that the sources extracted again or removed change."""
+    replaced = {entry["source"] for entry in entries.values()} | set(new) | gone
+    touched: dict[str, set[int]] = {kind: set() for kind in REFS}
+    for entry in entries.values():
+        for kind in REFS:
+            touched[kind] |= {int(k) for k in entry.get(kind, {})}
+    for refs in new.values():
+        for kind in REFS:
+            touched[kind] |= set(refs[kind])
+    out: dict[str, Any] = {}
+    for kind, ids in touched.items():
+        stored = _read(conn, (REFS[kind] + str(ref) for ref in ids))
+        labels = _labels(conn, ids) if kind == "entity" else {}
+        holders: dict[int, dict[str, str]] = defaultdict(dict)
+        for source, refs in new.items():
+            for ref, digest in refs[kind].items():
+                holders[ref][source] = digest
+        for ref in ids:
+            key = REFS[kind] + str(ref)
+            by = {s: d for s, d in stored.get(key, {}).get("by", {}).items() if s not in replaced}
+            by.update(holders.get(ref, {}))
+            row = {"by": by} | ({"label": labels.get(ref)} if kind == "entity" else {})
+            out[key] = row if by else None
+    return out

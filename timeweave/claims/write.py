@@ -6,8 +6,9 @@ them with no code of their own. A comparison's id is a hash of what it is about 
 field, its rank among the relations of that question) into [FIRST_ID, FIRST_ID + SPAN), above every id
 reconcile hashes its own into, so neither takes the other's and a comparison keeps its id while its
 question stays; collisions are settled in the order of the keys over the whole corpus, so the ids depend
-on the set of comparisons only, never on history. Claims are numbered in reading order, as they always
-were (the pages list them by id). Only the rows that differ from the stored ones are deleted and
+on the set of comparisons only, never on history. A claim's id is likewise a hash of what it says where
+(`claim_ids`), so adding a source keeps the ids of every other source's claims (pages that want reading
+order sort by source and offset). Only the rows that differ from the stored ones are deleted and
 inserted, so an incremental run and a full one leave the same rows, and a run that changed little writes
 little. A comparison whose event `reconcile` removed went with it (the foreign key cascades); one a
 historian's correction changed differs from what this run computed and is written again, for the
@@ -28,6 +29,7 @@ from timeweave.store import schema as t
 COMPONENT = "timeweave.claims.v1"
 FIRST_ID = ID_SPACE  # reconcile's comparison ids are below it (reconcile/incremental.py)
 SPAN = 2**29  # claim comparison ids stay below FIRST_ID + SPAN: a curation's next id (max + 1) fits a PostgreSQL INTEGER
+CLAIM_SPAN = 2**31 - 2  # claim ids stay in [1, 2**31 - 1): a PostgreSQL INTEGER
 CHUNK = 500
 CLAIM_COLUMNS = ("event_id", "mention_id", "source_id", "start", "end", "kind", "facet", "value", "polarity",
                  "modality", "voice", "voice_name", "question", "comparison_id", "component")
@@ -63,16 +65,35 @@ def _comparison_row(relation: Relation, known: set[int]) -> dict | None:
 def ids(keys: list[tuple]) -> list[int]:
     """An id in [FIRST_ID, FIRST_ID + SPAN) for each key: a hash of the key, the next probe on a collision, the
     keys taken in sorted order so the result depends on the set of keys only."""
-    if len(keys) > SPAN // 2:
-        raise ValueError(f"{len(keys)} claim comparisons need more than half of the {SPAN} ids they are hashed into; "
-                         "raise claims.write.SPAN")
+    return _hashed(keys, FIRST_ID, SPAN)
+
+
+def claim_ids(claims: list[Claim]) -> list[int]:
+    """The row id of each claim: a hash of what it says where, (source, sentence, kind, facet, value, and its rank
+    among the claims of its source saying just that), in [1, 2**31), the next probe on a collision, settled in the
+    order of the keys: so a claim keeps its id when a source is added before it, and the ids are those of a full
+    run whatever the history (claims used to be numbered in reading order, so adding a source renumbered every
+    claim after it and rewrote their rows)."""
+    seen: dict[tuple, int] = {}
+    keys = []
+    for c in claims:
+        said = (c.source_id, c.start, c.end, c.kind, c.facet, c.value[:500])
+        seen[said] = seen.get(said, -1) + 1
+        keys.append(said + (seen[said],))
+    return _hashed(keys, 1, CLAIM_SPAN)
+
+
+def _hashed(keys: list[tuple], first: int, span: int) -> list[int]:
+    if len(keys) > span // 2:
+        raise ValueError(f"{len(keys)} rows need more than half of the {span} ids they are hashed into; "
+                         "raise claims.write.SPAN or CLAIM_SPAN")
     taken: set[int] = set()
     out: dict[int, int] = {}
     for position in sorted(range(len(keys)), key=lambda i: repr(keys[i])):
         attempt = 0
         while True:
             blob = (repr(keys[position]) + "\x1f" + str(attempt)).encode("utf-8")
-            found = FIRST_ID + int.from_bytes(hashlib.blake2b(blob, digest_size=8).digest(), "big") % SPAN
+            found = first + int.from_bytes(hashlib.blake2b(blob, digest_size=8).digest(), "big") % span
             if found not in taken:
                 break
             attempt += 1
@@ -138,9 +159,9 @@ def write(conn: Connection, claims: list[Claim], relations: list[Relation]) -> d
         if statements:
             conn.execute(insert(t.comparison_statements), statements)
 
-    rows = {c.id: (c.event_id if c.event_id in known else None, c.mention_id, c.source_id, c.start, c.end, c.kind,
+    rows = {cid: (c.event_id if c.event_id in known else None, c.mention_id, c.source_id, c.start, c.end, c.kind,
                    c.facet, c.value[:500], c.polarity, c.modality, c.voice[:200], c.voice_name, c.question,
-                   c.comparison_id, COMPONENT) for c in claims}
+                   c.comparison_id, COMPONENT) for cid, c in zip(claim_ids(claims), claims)}
     have = {r.id: tuple(getattr(r, name) for name in CLAIM_COLUMNS)
             for r in conn.execute(select(t.claims.c.id, *(t.claims.c[name] for name in CLAIM_COLUMNS)))}
     stale = [cid for cid, row in have.items() if rows.get(cid) != row]
