@@ -151,3 +151,89 @@ def _owners(engine) -> dict[str, int]:
             found.setdefault(text, set()).add(entity_id)
     assert all(len(ids) == 1 for ids in found.values()), found
     return {text: ids.pop() for text, ids in found.items()}
+
+
+PAREN_TEXTS = {
+    "old-a": "Peking was the seat of the Qing court, and Admiral Hood sailed from Portsmouth.",
+    "old-b": "Beijing hosted the Olympic Games in 2008.",
+    "new": "Beijing (Peking) grew around the Forbidden City.",
+}
+PAREN_NAMES = {"old-a": [("Peking", "place"), ("Hood", "person"), ("Portsmouth", "place")],
+               "old-b": [("Beijing", "place")], "new": [("Beijing", "place"), ("Peking", "place")]}
+
+
+def _rows_of(texts: dict[str, str], names: dict[str, list[tuple[str, str]]], first_id: int = 0) -> list[MentionRow]:
+    rows, mid = [], first_id
+    for source_id, source_names in sorted(names.items()):
+        for name, type_ in source_names:
+            mid += 1
+            start = texts[source_id].index(name)
+            rows.append(MentionRow(mid, source_id, start, start + len(name), name, type_, alias_key(name)))
+    return rows
+
+
+def _reads(monkeypatch) -> list[str]:
+    """The sources whose texts the in-text rules read (their findings were not kept from an earlier run)."""
+    from timeweave.link import intext
+
+    read: list[str] = []
+    real = intext.read_findings
+
+    def recording(res, source_id):
+        read.append(source_id)
+        return real(res, source_id)
+
+    monkeypatch.setattr(intext, "read_findings", recording)
+    return read
+
+
+def test_an_added_parenthesis_joins_two_old_names_and_changing_its_text_parts_them(tmp_path, monkeypatch):
+    """"Beijing (Peking)" in an added text joins two names of two older texts; only the added text is read;
+    re-storing it without the parenthesis parts them again; each step equals a full link."""
+    rows = _rows_of(PAREN_TEXTS, PAREN_NAMES)
+    engine = open_store(tmp_path / "steps.db")
+    add(engine, rows, PAREN_TEXTS, ["old-a", "old-b"])
+    step(engine, added=["old-a", "old-b"])
+    before = snapshot(engine)
+    owners = _owners(engine)
+    assert owners["Peking"] != owners["Beijing"]
+
+    read = _reads(monkeypatch)
+    add(engine, rows, PAREN_TEXTS, ["new"])
+    step(engine, added=["new"])
+    assert read == ["new"], "the texts of the sources linked before are not read again"
+    assert snapshot(engine) == linked_at_once(tmp_path, "joined", rows, PAREN_TEXTS, sorted(PAREN_TEXTS))
+    owners = _owners(engine)
+    assert owners["Peking"] == owners["Beijing"], "the added text's parenthesis joins them"
+
+    changed = dict(PAREN_TEXTS, new="Beijing grew around the Forbidden City; Peking is its older name.")
+    remove(engine, ["new"])
+    rows = [r for r in rows if r.source_id != "new"] + _rows_of(changed, {"new": PAREN_NAMES["new"]}, first_id=100)
+    add(engine, rows, changed, ["new"])
+    read.clear()
+    link_entities(engine, changes=Changes(changed=frozenset({"new"})))
+    assert read == ["new"]
+    assert snapshot(engine) == linked_at_once(tmp_path, "parted", rows, changed, sorted(changed))
+    owners = _owners(engine)
+    assert owners["Peking"] != owners["Beijing"], "re-stored without the parenthesis, the two names part again"
+
+    remove(engine, ["new"])
+    step(engine, removed=["new"])
+    assert snapshot(engine) == before
+
+
+def test_findings_kept_by_other_code_or_words_are_read_again(tmp_path, monkeypatch):
+    """A kept finding whose digest (link code, lexicon) differs from this run's is not trusted."""
+    rows = _rows_of(PAREN_TEXTS, PAREN_NAMES)
+    engine = open_store(tmp_path / "steps.db")
+    add(engine, rows, PAREN_TEXTS, ["old-a", "old-b"])
+    step(engine, added=["old-a", "old-b"])
+    with engine.begin() as conn:
+        conn.execute(schema.corpus_state.update().where(schema.corpus_state.c.key.startswith("link.source:"))
+                     .values(value='{"digest": "older code", "findings": {"generic": ["peking"], "parens": [], '
+                                   '"cues": [], "ors": [], "titles": []}}'))
+    read = _reads(monkeypatch)
+    add(engine, rows, PAREN_TEXTS, ["new"])
+    step(engine, added=["new"])
+    assert sorted(read) == sorted(PAREN_TEXTS)
+    assert snapshot(engine) == linked_at_once(tmp_path, "all", rows, PAREN_TEXTS, sorted(PAREN_TEXTS))

@@ -104,7 +104,7 @@ class Resolver:
     """Collects labelled edges between alias keys, then cuts the graph into entities."""
 
     def __init__(self, rows: list[MentionRow], texts: dict[str, str] | None = None, *,
-                 lexicon: Lexicon | None = None) -> None:
+                 lexicon: Lexicon | None = None, findings: dict[str, Any] | None = None) -> None:
         self.rows = sorted(rows, key=lambda r: r.id)
         self.texts = texts or {}
         self.lexicon = lexicon or default_lexicon()
@@ -118,6 +118,9 @@ class Resolver:
             self.graph.add_node(row.key)
         for source_rows in self.by_source.values():
             source_rows.sort(key=lambda r: (r.start, -r.end))
+        self.by_id = {row.id: row for row in self.rows}
+        self.findings: dict[str, Any] = dict(findings or {})  # source -> what its text says (`intext.Findings`)
+        self.fresh_findings: set[str] = set()  # sources whose findings were read from their text in this run
         self.canonical: dict[str, tuple[str, str]] = {}  # key -> (name, type) from an authority file
         self.found: dict[str, list[FoundName]] = defaultdict(list)  # key -> names the texts give beside mentions
         self.said: list[tuple[str, str]] = []  # (name, second name) links a text states, for `drop_conflicts`

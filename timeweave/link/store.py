@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, bindparam, func, select, update
+from sqlalchemy import Engine, bindparam, delete, func, select, update
 
 from timeweave.errors import ConfigError
 from timeweave.link import intext, persons, variants
-from timeweave.link.lexicon import read_lexicon
+from timeweave.link.intext import Findings
+from timeweave.link.lexicon import Lexicon, default_lexicon, read_lexicon
 from timeweave.link.resolve import MentionRow, Resolver
 from timeweave.store import schema
 from timeweave.store.changes import Changes
 
 COMPONENT = "timeweave.link.v2"
+PREFIX = "link.source:"  # corpus_state key of a source's in-text findings (`intext.Findings`): PREFIX + sha1(source id)
 ID_SPACE = 2**30  # entity ids are in [1, ID_SPACE): see `entity_ids`
 log = logging.getLogger(__name__)
 
@@ -85,7 +88,8 @@ def link_entities(engine: Engine, *, authority: list[Path] | None = None, words:
     `words` and `cues` add rows to the bundled `link/data/name_words.tsv` and `naming_cues.tsv`.
     """
     authority_rows = read_authority(list(authority or []), strict=False)
-    lexicon = read_lexicon(words, cues) if words or cues else None
+    lexicon = read_lexicon(words, cues) if words or cues else default_lexicon()
+    digest = findings_digest(lexicon)
     m = schema.mentions
     with engine.begin() as conn:
         began = time.perf_counter()
@@ -96,16 +100,75 @@ def link_entities(engine: Engine, *, authority: list[Path] | None = None, words:
             rows.append(MentionRow(mid, source_id, start, end, text, type_, key or ""))
             stored_owner[mid] = entity_id
         keyed = [r for r in rows if r.key]
+        kept = _kept_findings(conn, {r.source_id for r in keyed}, changes, digest)
         read_s = time.perf_counter() - began
-        entities = resolve(Resolver(keyed, _texts(conn, keyed), lexicon=lexicon), authority_rows)
+        resolver = Resolver(keyed, _texts(conn, keyed), lexicon=lexicon, findings=kept)
+        entities = resolve(resolver, authority_rows)
         resolve_s = time.perf_counter() - began - read_s
         report, touched = _write(conn, entities, keyed, stored_owner)
+        _keep_findings(conn, resolver, changes, digest)
         if changes is not None:
             changes.entities |= touched
-    log.info("linked %d mentions into %d entities (%d aliases); %d entities changed; read %.2fs, resolve %.2fs, "
-             "write %.2fs", report.mentions_linked, report.entities, report.aliases, len(touched), read_s, resolve_s,
+    log.info("linked %d mentions into %d entities (%d aliases); %d entities changed; texts of %d sources read for "
+             "their in-text findings; read %.2fs, resolve %.2fs, write %.2fs", report.mentions_linked, report.entities,
+             report.aliases, len(touched), len(resolver.fresh_findings), read_s, resolve_s,
              time.perf_counter() - began - read_s - resolve_s)
     return report
+
+
+def findings_digest(lexicon: Lexicon) -> str:
+    """A hash of what a source's findings depend on besides its own rows and text: the link package (code and
+    data), the name keys and the gazetteer's code, and the lexicon. Findings made otherwise are read again."""
+    from timeweave.annotate.entities import gazetteer, keys
+
+    h = hashlib.blake2b(digest_size=16)
+    root = Path(__file__).resolve().parent
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    for module in (gazetteer, keys):
+        h.update(Path(module.__file__).read_bytes() + b"\0")
+    h.update(repr(sorted((kind, sorted(words)) for kind, words in lexicon.words.items())).encode())
+    h.update(repr([(rule, pattern.pattern) for rule, pattern in lexicon.cues]).encode())
+    return h.hexdigest()
+
+
+def _state_key(source_id: str) -> str:
+    return PREFIX + hashlib.sha1(source_id.encode("utf-8")).hexdigest()
+
+
+def _kept_findings(conn, sources: set[str], changes: Changes | None, digest: str) -> dict[str, Findings]:
+    """The findings kept by the last run for the sources unchanged since (none on a full run).
+
+    A source not in `changes` has the rows and text it had when its findings were written (they are
+    written in the transaction that links, and a failed stage makes the next build full)."""
+    if changes is None or changes.full:
+        return {}
+    wanted = {_state_key(s): s for s in sources - changes.sources}
+    state = schema.corpus_state.c
+    kept: dict[str, Findings] = {}
+    keys = sorted(wanted)
+    for chunk in _chunks(keys):
+        for key, value in conn.execute(select(state.key, state.value).where(state.key.in_(chunk))):
+            stored = json.loads(value)
+            if stored.get("digest") == digest:
+                kept[wanted[key]] = Findings.from_json(stored["findings"])
+    return kept
+
+
+def _keep_findings(conn, resolver: Resolver, changes: Changes | None, digest: str) -> None:
+    """Store the findings read from texts in this run; drop those of removed or re-stored sources."""
+    state = schema.corpus_state
+    if changes is None or changes.full:
+        conn.execute(delete(state).where(state.c.key.startswith(PREFIX, autoescape=True)))
+        stale = []
+    else:
+        stale = sorted({_state_key(s) for s in changes.sources | resolver.fresh_findings})
+    for chunk in _chunks(stale):
+        conn.execute(delete(state).where(state.c.key.in_(chunk)))
+    rows = [{"key": _state_key(s), "value": json.dumps({"digest": digest, "findings": resolver.findings[s].to_json()})}
+            for s in sorted(resolver.fresh_findings)]
+    if rows:
+        conn.execute(state.insert(), rows)
 
 
 def entity_ids(entities: list, rows: list[MentionRow]) -> list[int]:
