@@ -1,13 +1,16 @@
 """Adding one document to a built store against building that document alone (issue 15).
 
-    .venv/bin/python bench/incremental.py [--n 255] [--replicate 1600] [--runs 3] [--out DIR]
+    .venv/bin/python bench/incremental.py [--n 255] [--replicate 1600] [--runs 3] [--out DIR] [--start-from DIR]
 
 Builds a store of N TBAQ-cleaned texts (TempEval-3 train: TimeBank + AQUAINT, the text inside
 <TEXT>, read as bench/timex.py reads it), then adds the next text and times that build against the
 same text built alone into an empty store, in the same process (the spaCy pipeline is loaded once
 and shared by both, so neither pays for it). Each run removes the added text again (`prune`, itself
 an incremental build, timed and printed) and adds it back; prints each run's ratio, min and median,
-and the corpus stages' seconds of the add. Targets (issue 15): <= 1.2x at N = 255, <= 1.5x at 1,600.
+and the split of the add: the wall and CPU seconds of each part of the build around the corpus stages
+(`BuildReport.phase_seconds`: discovery, hashing the unchanged files, annotating, the stages' bookkeeping,
+counts) and of each corpus stage, beside the same part's CPU in the build alone; then min and median
+over the runs of each part's CPU. Targets (issue 15): <= 1.2x at N = 255, <= 1.5x at 1,600.
 
 `--replicate M` builds M documents from the texts instead: the k-th copy of a text has a share of
 its words of 4+ letters (60%, seeded by k) swapped for other such words of the same text, so most
@@ -22,6 +25,7 @@ import argparse
 import os
 import random
 import shutil
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -93,6 +97,8 @@ def main(argv=None) -> int:
     parser.add_argument("--replicate", type=int, help="build this many documents from replicated texts instead")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--out", type=Path, help="keep the folder and stores here (default: a temporary folder)")
+    parser.add_argument("--start-from", type=Path, help="copy the store of an earlier --out with the same --n "
+                        "instead of building it (the build then finds every document unchanged)")
     args = parser.parse_args(argv)
     out = args.out or Path(tempfile.mkdtemp(prefix="tw-incremental-"))
     out.mkdir(parents=True, exist_ok=True)
@@ -107,30 +113,47 @@ def main(argv=None) -> int:
     (alone_folder / last[0]).write_text(last[1], encoding="utf-8")
     db = out / "store.db"
     db.unlink(missing_ok=True)
+    if args.start_from:  # a store this bench built before (its folder named tbaq, the same texts): skip the build
+        with sqlite3.connect(args.start_from / "store.db") as source, sqlite3.connect(db) as copy:
+            source.backup(copy)
     seconds, report = timed([folder], db)
     print(f"store: {len(first)} documents built in {seconds:.1f}s ({report.corpus}); "
           f"corpus stages {sum(report.stage_seconds.values()):.1f}s; load average {_load()}")
-    ratios = []
+    ratios, cpu_ratios = [], []
+    splits: dict[str, list[float]] = {}  # part of the add-one build -> its CPU seconds in each run
     for run in range(1, args.runs + 1):
         (folder / last[0]).write_text(last[1], encoding="utf-8")
         add_s, added = timed([folder], db)
         add_cpu = timed.cpu
         alone_db = out / f"alone-{run}.db"
         alone_db.unlink(missing_ok=True)
-        alone_s, _ = timed([alone_folder], alone_db)
+        alone_s, alone = timed([alone_folder], alone_db)
         alone_cpu = timed.cpu
         (folder / last[0]).unlink()
         remove_s, removed = timed([folder], db, prune=True)
         ratios.append(add_s / alone_s)
-        stages = ", ".join(f"{name.split(' (')[0]} {s:.2f}" for name, s in added.stage_seconds.items())
+        cpu_ratios.append(add_cpu / alone_cpu)
         print(f"run {run}: add one {add_s:.2f}s ({added.corpus}), alone {alone_s:.2f}s, ratio {add_s / alone_s:.2f}x; "
               f"remove it again {remove_s:.2f}s")
         print(f"  CPU of this process: add one {add_cpu:.2f}s, alone {alone_cpu:.2f}s, ratio {add_cpu / alone_cpu:.2f}x")
-        print(f"  add-one split: ingest+annotate {add_s - sum(added.stage_seconds.values()):.2f}s; corpus stages: {stages}")
+        print("  add-one split, wall/CPU s (alone's CPU): " + "; ".join(
+            f"{name.split(' (')[0]} {wall:.3f}/{cpu:.3f} ({alone.phase_seconds.get(name, (0, 0))[1]:.3f})"
+            for name, (wall, cpu) in added.phase_seconds.items()))
+        print("  corpus stages, wall/CPU s (alone's CPU): " + "; ".join(
+            f"{name.split(' (')[0]} {wall:.3f}/{added.stage_cpu_seconds.get(name, 0):.3f} "
+            f"({alone.stage_cpu_seconds.get(name, 0):.3f})" for name, wall in added.stage_seconds.items()))
+        for name, (_wall, cpu) in added.phase_seconds.items():
+            splits.setdefault(name.split(" (")[0], []).append(cpu)
+        for name, cpu in added.stage_cpu_seconds.items():
+            splits.setdefault("stage " + name.split(" (")[0], []).append(cpu)
         print(f"  load average {_load()}")
     target = 1.2 if not args.replicate or args.replicate <= 255 else 1.5
     print(f"add one / alone at {len(first)} documents: min {min(ratios):.2f}x, median {statistics.median(ratios):.2f}x "
-          f"over {len(ratios)} runs (target <= {target}x)")
+          f"over {len(ratios)} runs (target <= {target}x); CPU ratio min {min(cpu_ratios):.2f}x, "
+          f"median {statistics.median(cpu_ratios):.2f}x")
+    print(f"add-one CPU seconds over {len(ratios)} runs, min / median:")
+    for name, values in splits.items():
+        print(f"  {name:60} {min(values):7.3f} {statistics.median(values):7.3f}")
     if not args.out:
         shutil.rmtree(out, ignore_errors=True)
     return 0

@@ -60,33 +60,85 @@ def corpus(folder: Path, n: int) -> Path:
 
 
 class Sampler:
-    """CPU seconds and peak RSS of this process and all its descendants, sampled every `every` seconds."""
+    """CPU seconds and peak RSS of this process and all its descendants, sampled every `every` seconds;
+    this process's RSS every `fine` seconds, kept per `stage` (set by the child's stage timers), and
+    the CPU of each of its threads by name (the main thread against Dask's scheduler, nanny and comms)."""
 
-    def __init__(self, every: float = 0.5):
+    START = "start (settings, store, versions, discovery, catalog)"
+
+    def __init__(self, every: float = 0.5, fine: float = 0.05):
         import psutil
 
-        self.psutil, self.every = psutil, every
+        self.psutil, self.every, self.fine = psutil, every, fine
         self.cpu: dict[int, float] = {}
         self.rss: dict[int, int] = {}
         self.names: dict[int, str] = {}
+        self.threads: dict[int, tuple[str, float]] = {}  # native thread id -> (name, CPU seconds)
+        self.stage = self.START
+        self.stage_rss: dict[str, list[int]] = {}  # stage -> [RSS when it began, peak RSS during it]
         self.stop = threading.Event()
-        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread = threading.Thread(target=self.run, daemon=True, name="bench sampler")
+
+    def enter(self, stage: str) -> str:
+        """Make `stage` the current one (returns the previous); its RSS at entry is recorded."""
+        previous, self.stage = self.stage, stage
+        self.sample_main()
+        return previous
+
+    def sample_main(self) -> None:
+        rss = self.psutil.Process().memory_info().rss
+        began, peak = self.stage_rss.setdefault(self.stage, [rss, rss])
+        self.stage_rss[self.stage][1] = max(peak, rss)
+
+    @staticmethod
+    def label(proc, me) -> str:
+        if proc.pid == me.pid:
+            return "main"
+        try:
+            line = " ".join(proc.cmdline())
+        except Exception:  # noqa: BLE001 - gone or not ours
+            return "other"
+        if "resource_tracker" in line:
+            return "resource tracker"
+        if "forkserver" in line:
+            return "forkserver"
+        return "worker"
 
     def sample(self) -> None:
         me = self.psutil.Process()
+        names = {t.native_id: t.name for t in threading.enumerate()}
+        try:
+            for thread in me.threads():
+                name = names.get(thread.id) or self.threads.get(thread.id, ("(ended thread)", 0))[0]
+                self.threads[thread.id] = (name, thread.user_time + thread.system_time)
+        except self.psutil.Error:
+            pass
         for proc in [me, *me.children(recursive=True)]:
             try:
                 with proc.oneshot():
                     times = proc.cpu_times()
                     self.cpu[proc.pid] = times.user + times.system
                     self.rss[proc.pid] = max(self.rss.get(proc.pid, 0), proc.memory_info().rss)
-                    self.names.setdefault(proc.pid, "main" if proc.pid == me.pid else "worker")
+                    self.names.setdefault(proc.pid, self.label(proc, me))
             except (self.psutil.NoSuchProcess, self.psutil.AccessDenied):
                 continue
 
     def run(self) -> None:
-        while not self.stop.wait(self.every):
-            self.sample()
+        ticks = max(1, round(self.every / self.fine))
+        n = 0
+        while not self.stop.wait(self.fine):
+            self.sample_main()
+            n += 1
+            if n % ticks == 0:
+                self.sample()
+
+    def thread_cpu(self) -> dict[str, float]:
+        """CPU seconds of this process's threads, summed by name (Dask names its threads)."""
+        out: dict[str, float] = {}
+        for name, seconds in self.threads.values():
+            key = "main thread" if name == "MainThread" else name.split("-")[0].strip()
+            out[key] = round(out.get(key, 0.0) + seconds, 2)
+        return dict(sorted(out.items(), key=lambda kv: -kv[1]))
 
     def __enter__(self):
         self.sample()
@@ -112,17 +164,25 @@ def child(args) -> None:
     seconds: dict[str, float] = {}
     cpu: dict[str, float] = {}  # CPU seconds of the main process in the stage (a loaded machine inflates wall time)
 
+    sampler = Sampler()
+
     def timed(name, function, *, wall=True):
         def wrapper(*a, **k):
             began, began_cpu = time.perf_counter(), time.process_time()
+            previous = sampler.enter(name)  # the main process's RSS is kept per stage
             try:
                 return function(*a, **k)
             finally:
+                sampler.enter(previous if previous != Sampler.START else "between stages (removed, prune, run rows)")
                 if wall:
                     seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - began
                 cpu[name] = cpu.get(name, 0.0) + time.process_time() - began_cpu
         return wrapper
 
+    building._adopt_old_paths = timed("adopting old paths", building._adopt_old_paths, wall=False)
+    building._removed_sources = timed("finding removed sources", building._removed_sources, wall=False)
+    building.corpus_stages = timed("corpus stages, outside the stages", building.corpus_stages, wall=False)
+    building.counts = timed("counts (end of the build)", building.counts, wall=False)
     building._ingest_all = timed("ingest (read, annotate, write)", building._ingest_all)
     embed_module.embed = timed("embedding in the main process", embed_module.embed)
     building.write_documents = timed("writing documents (main process)", building.write_documents)
@@ -143,10 +203,15 @@ def child(args) -> None:
                               "main_peak_mb": round(rss), "load": os.getloadavg()[0]}), flush=True)
 
     load_before = os.getloadavg()
-    with Sampler() as sampler:
+    with sampler:
         report = building.build([args.docs], db=args.db, workers=args.workers, progress=progress,
                                 config=json.loads(args.config) if args.config else None)
     wall = time.perf_counter() - began
+    from timeweave.work import last_accounts
+
+    by_process: dict[str, float] = {}
+    for pid, seconds_ in sampler.cpu.items():
+        by_process[sampler.names.get(pid, "other")] = round(by_process.get(sampler.names.get(pid, "other"), 0) + seconds_, 2)
     stages = {k: round(v, 2) for k, v in seconds.items()}
     stages.update({k: round(v, 2) for k, v in report.stage_seconds.items()})
     building_cpu = {k: round(v, 2) for k, v in cpu.items()}
@@ -159,6 +224,9 @@ def child(args) -> None:
         "processes": len(sampler.cpu), "model_loads_in_main": embeddings.loads,
         "load_before": [round(x, 2) for x in load_before], "load_after": [round(x, 2) for x in os.getloadavg()],
         "stages": stages, "main_cpu_s": building_cpu, "counts": report.counts,
+        "process_cpu_s": by_process, "main_threads_cpu_s": sampler.thread_cpu(), "worker_accounts": last_accounts,
+        "main_stage_mb": {k: [round(a / 2**20), round(b / 2**20)] for k, (a, b) in sampler.stage_rss.items()},
+        "main_imports": {name: name in sys.modules for name in ("spacy", "torch", "sentence_transformers")},
     }), flush=True)
 
 
@@ -187,6 +255,15 @@ def show(label: str, result: dict) -> None:
           f"{result['processes']} processes), peak MB main {result['main_peak_mb']} worker {result['worker_peak_mb']}, "
           f"load {result['load_before'][0]} -> {result['load_after'][0]}, model loads in main "
           f"{result['model_loads_in_main']}\n    stages, wall s: {stages}\n    main process CPU s: {cpu}", flush=True)
+    if "process_cpu_s" not in result:
+        return
+    print(f"    CPU s by process: {result['process_cpu_s']}; imported in main: {result['main_imports']}", flush=True)
+    print(f"    main process CPU s by thread: {result['main_threads_cpu_s']}", flush=True)
+    for account in result["worker_accounts"]:
+        print(f"    worker {account['pid']} CPU s: " + ", ".join(f"{k} {v}" for k, v in account.items() if k != "pid"),
+              flush=True)
+    memory = ", ".join(f"{k.split(' (')[0]} {a}->{b}" for k, (a, b) in result["main_stage_mb"].items())
+    print(f"    main process RSS MB by stage (at entry -> peak during): {memory}", flush=True)
 
 
 def compare(args) -> None:

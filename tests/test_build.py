@@ -136,6 +136,31 @@ def test_second_build_skips_unchanged_and_reports_changes_and_removals(tmp_path,
     assert len(rows(changed_db, t.sources)) == 5  # kept until --prune
     pruned = build([folder], db=changed_db, prune=True)
     assert pruned.pruned and len(rows(changed_db, t.sources)) == 4
+    # what the build around the corpus stages cost, and each stage's CPU, are in the report (bench/incremental.py)
+    assert {"discovery and catalog", "unchanged files (hash, compare)", "read, annotate, write",
+            "counts and the run row"} <= set(report.phase_seconds)
+    assert all(cpu >= 0 and wall >= 0 for wall, cpu in report.phase_seconds.values())
+    assert set(report.stage_cpu_seconds) == set(report.stage_seconds)
+
+
+def test_a_source_stored_under_an_older_path_takes_the_key_of_its_file(tmp_path, corpus_copy, built):
+    """A store made when sources were known by their path as typed: a new build finds the same file under its
+    key and renames the source, reading nothing again; a stored path of no file here is left as it is."""
+    from sqlalchemy import update
+
+    db, _ = built
+    work_db = copy_store(db, tmp_path / "old-paths.db")
+    engine = open_store(work_db, create=False)
+    name = "batunaev-2019-khalkhin-gol.txt"
+    key = f"{corpus_copy.name}/{name}"
+    with engine.begin() as conn:
+        conn.execute(update(t.sources).where(t.sources.c.path == key).values(path=str(corpus_copy / name)))
+        conn.execute(update(t.sources).where(t.sources.c.path == f"{corpus_copy.name}/zhabaeva-2021-stalin-genden.txt")
+                     .values(path="/nowhere/gone.txt"))
+    report = build([corpus_copy], db=work_db)
+    paths = {r.path for r in rows(work_db, t.sources)}
+    assert key in paths and str(corpus_copy / name) not in paths and "/nowhere/gone.txt" in paths
+    assert name not in {Path(p).name for p in report.read}
 
 
 def test_a_reader_with_a_new_version_re_reads_unchanged_files(tmp_path, corpus_copy, built, monkeypatch):

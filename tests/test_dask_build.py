@@ -5,6 +5,11 @@ several per transaction, and a document that fails to store fails alone."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from sqlalchemy import Engine, event, select
 
@@ -130,3 +135,23 @@ def test_documents_are_written_several_per_transaction_and_a_bad_one_fails_alone
         mentions = conn.execute(select(t.mentions.c.id)).all()
     # one INSERT (an executemany) per document, not one per mention: the batch tried once, then 4 alone
     assert 0 < len(inserts) <= 2 * len(TEXTS) < len(mentions)
+
+
+def test_the_main_process_of_a_dask_build_never_imports_spacy_and_gets_the_workers_cpu(tmp_path, folder, scheduler):
+    """The workers annotate and say which pipeline does, so the main process, which writes, loads neither spaCy nor
+    torch (about 2 CPU-s and 280 MB); the workers' CPU accounts come back. In a fresh interpreter: this one has
+    spaCy from other tests."""
+    script = (
+        "import json, sys\n"
+        "from timeweave import work\n"
+        "from timeweave.build import build\n"
+        f"report = build([{str(folder)!r}], db={str(tmp_path / 's.db')!r}, scheduler={scheduler!r})\n"
+        "print(json.dumps({'read': len(report.read), 'failed': len(report.failed), 'spacy': 'spacy' in sys.modules,"
+        " 'torch': 'torch' in sys.modules, 'accounts': work.last_accounts}))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[1], timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["read"] == len(TEXTS) and result["failed"] == 0
+    assert result["spacy"] is False and result["torch"] is False
+    assert len(result["accounts"]) == 2 and sum(a.get("annotating", 0) for a in result["accounts"]) > 0

@@ -26,7 +26,9 @@ import logging
 import os
 import platform
 import socket
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,6 +77,10 @@ class BuildReport:
     stage_failures: list[str] = field(default_factory=list)  # corpus stages that failed and were rolled back
     corpus: str = ""  # how the corpus stages ran: "full (why)", "incremental (counts)" or "unchanged"
     stage_seconds: dict[str, float] = field(default_factory=dict)  # corpus stage name -> seconds it took
+    stage_cpu_seconds: dict[str, float] = field(default_factory=dict)  # corpus stage name -> CPU seconds of this process
+    # The parts of the build around the corpus stages -> (wall, CPU) seconds: what a build costs besides
+    # its documents' annotation and the stages, read by bench/incremental.py (it must not grow with the store).
+    phase_seconds: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -82,6 +88,19 @@ class BuildReport:
 
 
 Progress = Callable[[str, int, int], None]  # (path, done, total)
+
+
+@contextmanager
+def timed_phase(report: Any, name: str) -> Iterator[None]:
+    """Add the wall and CPU seconds of the block to `report.phase_seconds[name]` (when it has one)."""
+    began, cpu = time.perf_counter(), time.process_time()
+    try:
+        yield
+    finally:
+        phases = getattr(report, "phase_seconds", None)
+        if phases is not None:
+            wall0, cpu0 = phases.get(name, (0.0, 0.0))
+            phases[name] = (round(wall0 + time.perf_counter() - began, 4), round(cpu0 + time.process_time() - cpu, 4))
 
 
 def display_path(path: Path) -> str:
@@ -151,48 +170,74 @@ def build(
     stages revisit only what changed since their last run unless `full` asks them to recompute all
     (the result is the same; `full` is for a store edited by hand or a doubt).
     """
+    from contextlib import nullcontext
+
     from timeweave import knowledge
-    from timeweave.annotate.pipeline import load_nlp
     from timeweave.ingest.catalog import load_catalog
     from timeweave.ingest.discover import discover
+    from timeweave.work import dask_client, pipeline_versions
 
+    began, began_cpu = time.perf_counter(), time.process_time()
     resolved = settings.resolve(config)
     known = knowledge.use(resolved["knowledge"])  # before any annotating or linking in this process
     engine = open_store(db)
-    nlp = load_nlp(resolved["spacy_model"])
-    info = versions(nlp)
-    info["knowledge"] = known.digest  # edited knowledge files re-annotate, like a new model
-    pipeline = fingerprint(info, resolved)
-    run_id = _start_run(engine, info, resolved, command)
-    report = BuildReport(run_id=run_id)
-    try:
-        found = discover(paths, follow_outside_links=resolved["follow_outside_links"])
-        catalog = load_catalog(found.files, roots=found.roots)
-        report.skipped = [(s.shown or display_path(s.path), s.reason) for s in found.skipped]
-        for error in [*found.failures, *catalog.problems]:
-            _record_failure(engine, run_id, report, error)
-        _adopt_old_paths(engine, found)
-        _ingest_all(engine, found, catalog, resolved, pipeline, run_id, report, progress, workers, scheduler)
-        report.removed = _removed_sources(engine, paths, found)
-        if prune and report.removed:
-            with engine.begin() as conn:
-                for source_id, _path in report.removed:
-                    delete_source(conn, source_id)
-            report.pruned = True
-        report.removed = [path for _id, path in report.removed]
+    # On Dask the workers annotate, so they say which pipeline does: this process never imports spaCy.
+    with dask_client(workers, scheduler) if workers > 1 or scheduler else nullcontext() as client:
+        if client is None:
+            from timeweave.annotate.pipeline import load_nlp
+
+            info = versions(load_nlp(resolved["spacy_model"]))
+        else:
+            info = client.submit(pipeline_versions, resolved, pure=False).result()
+        info["knowledge"] = known.digest  # edited knowledge files re-annotate, like a new model
+        pipeline = fingerprint(info, resolved)
+        run_id = _start_run(engine, info, resolved, command)
+        report = BuildReport(run_id=run_id)
+        report.phase_seconds["start (settings, store, cluster, versions, run row)"] = (
+            round(time.perf_counter() - began, 4), round(time.process_time() - began_cpu, 4))
+        try:
+            with timed_phase(report, "discovery and catalog"):
+                found = discover(paths, follow_outside_links=resolved["follow_outside_links"])
+                catalog = load_catalog(found.files, roots=found.roots)
+                report.skipped = [(s.shown or display_path(s.path), s.reason) for s in found.skipped]
+                for error in [*found.failures, *catalog.problems]:
+                    _record_failure(engine, run_id, report, error)
+                _adopt_old_paths(engine, found)
+            _ingest_all(engine, found, catalog, resolved, pipeline, run_id, report, progress, client)
+        except BaseException:
+            _finish_run(engine, run_id, "failed", report)
+            raise
+    try:  # the workers are gone: the corpus stages run in this process
+        with timed_phase(report, "removed sources"):
+            report.removed = _removed_sources(engine, paths, found)
+            if prune and report.removed:
+                with engine.begin() as conn:
+                    for source_id, _path in report.removed:
+                        delete_source(conn, source_id)
+                report.pruned = True
+            report.removed = [path for _id, path in report.removed]
         for error in corpus_stages(engine, resolved, report=report, aliases=found.aliases, shown_as=found.keys,
                                    pipeline=pipeline, full=full):
             _record_failure(engine, run_id, report, error)
-        report.counts = counts(engine)
-        _finish_run(engine, run_id, "failed" if report.stage_failures else "ok", report)
+        with timed_phase(report, "counts and the run row"):
+            report.counts = counts(engine)
+            _finish_run(engine, run_id, "failed" if report.stage_failures else "ok", report)
     except BaseException:
         _finish_run(engine, run_id, "failed", report)
         raise
     return report
 
 
-def _ingest_all(engine, found, catalog, resolved, pipeline, run_id, report, progress, workers, scheduler) -> None:
-    from timeweave.work import Task, groups, run_on_dask, run_serial
+def _ingest_all(engine, found, catalog, resolved, pipeline, run_id, report, progress, client) -> None:
+    with timed_phase(report, "unchanged files (hash, compare)"):
+        tasks, known = _to_read(engine, found, resolved, pipeline, run_id, report)
+    with timed_phase(report, "read, annotate, write"):
+        _read_all(engine, tasks, known, catalog, resolved, pipeline, run_id, report, progress, client)
+
+
+def _to_read(engine, found, resolved, pipeline, run_id, report):
+    """The files whose bytes or pipeline differ from their stored copy (Tasks), and the stored paths."""
+    from timeweave.work import Task
 
     with engine.connect() as conn:
         known = {row.path: row for row in conn.execute(select(t.sources.c.path, t.sources.c.sha256, t.sources.c.pipeline))}
@@ -210,9 +255,15 @@ def _ingest_all(engine, found, catalog, resolved, pipeline, run_id, report, prog
             report.unchanged.append(shown)
         else:
             tasks.append(Task(path, shown))
+    return tasks, known
+
+
+def _read_all(engine, tasks, known, catalog, resolved, pipeline, run_id, report, progress, client) -> None:
+    from timeweave.work import groups, run_on_dask, run_serial
+
     is_new = {task.shown: task.shown not in known for task in tasks}
-    if workers > 1 or scheduler:
-        outcomes = run_on_dask(tasks, catalog, resolved, workers=workers, scheduler=scheduler)
+    if client is not None:
+        outcomes = run_on_dask(tasks, catalog, resolved, client=client)
     else:
         outcomes = run_serial(tasks, catalog, resolved)
     done = 0
@@ -258,19 +309,25 @@ def _not_english(shown: str, document) -> IngestError:
 
 
 def _adopt_old_paths(engine: Engine, found) -> None:
-    """Give sources stored under an older, working-directory-dependent path the key of the same file now."""
-    keys = {found.key(f) for f in found.files}
-    by_file: dict[Path, str] = {}
-    for file in found.files:
-        try:
-            by_file[file.resolve()] = found.key(file)
-        except (OSError, RuntimeError):
-            continue
+    """Give sources stored under an older, working-directory-dependent path the key of the same file now.
+
+    Only a file whose key is not stored can be one of them, and only a stored path that is no file's key:
+    on a build that adds one file to a store it resolves that file alone, not every file of the corpus
+    (resolving all cost 10 ms per 255 files of each build)."""
+    keys = {found.key(f): f for f in found.files}
     with engine.begin() as conn:
         stored = {row.path: row.id for row in conn.execute(select(t.sources.c.id, t.sources.c.path))}
-        for path, source_id in stored.items():
-            if path in keys:
+        orphans = [(path, source_id) for path, source_id in stored.items() if path not in keys]
+        unclaimed = [(key, file) for key, file in keys.items() if key not in stored]
+        if not orphans or not unclaimed:
+            return
+        by_file: dict[Path, str] = {}
+        for key, file in unclaimed:
+            try:
+                by_file[file.resolve()] = key
+            except (OSError, RuntimeError):
                 continue
+        for path, source_id in orphans:
             try:
                 target = Path(path).resolve()
             except (OSError, RuntimeError, ValueError):
@@ -278,6 +335,7 @@ def _adopt_old_paths(engine: Engine, found) -> None:
             key = by_file.get(target)
             if key and key not in stored:
                 conn.execute(update(t.sources).where(t.sources.c.id == source_id).values(path=key))
+                stored[key] = source_id  # two old paths of one file: the first takes the key
                 log.info("source %s: path %s is now known as %s", source_id, path, key)
 
 

@@ -17,8 +17,11 @@ single writer, however many documents the build has.
 from __future__ import annotations
 
 import logging
+import os
+import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -48,6 +51,55 @@ class Outcome:
 class Task:
     path: Path
     shown: str
+
+
+@dataclass(slots=True)
+class Found:
+    """What the annotate stage found in a document, as it travels from a worker to the writer.
+
+    The same three lists as `timeweave.annotate.run.Annotations`, but defined here: unpickling an
+    `Annotations` imports its module, hence spaCy and torch (about 2 CPU-s and 280 MB), in the main
+    process of a Dask build, which annotates nothing."""
+
+    timexes: list
+    entity_mentions: list
+    event_mentions: list
+
+
+def _plain(annotations: Any) -> Found | None:
+    return None if annotations is None else Found(list(annotations.timexes), list(annotations.entity_mentions),
+                                                   list(annotations.event_mentions))
+
+
+# CPU seconds this process spent in each phase of the build's work (`cpu_account`): on a Dask worker,
+# what `run_on_dask` collects and logs at its end, so a bench can say where a parallel build's CPU went.
+spent: dict[str, float] = {}
+_first_work_cpu: list[float] = []  # the process's CPU when it began its first work for a build: its start-up
+
+
+@contextmanager
+def spending(phase: str) -> Iterator[None]:
+    began = time.process_time()
+    try:
+        yield
+    finally:
+        spent[phase] = spent.get(phase, 0.0) + time.process_time() - began
+
+
+def _started() -> None:
+    if not _first_work_cpu:
+        _first_work_cpu.append(time.process_time())
+
+
+def cpu_account() -> dict[str, Any]:
+    """This process's CPU seconds (all its threads): in total, before its first batch (interpreter, imports,
+    Dask's start), and in each phase (`spent`); the rest of a worker's is Dask's (transfers, pickling, heartbeats)."""
+    total = time.process_time()
+    before = _first_work_cpu[0] if _first_work_cpu else total
+    account = {"pid": os.getpid(), "total": round(total, 2), "start-up (before its first work)": round(before, 2)}
+    account.update({phase: round(s, 2) for phase, s in sorted(spent.items())})
+    account["other (Dask: transfers, (un)pickling, heartbeats)"] = round(total - before - sum(spent.values()), 2)
+    return account
 
 
 def read(task: Task, catalog: Any, config: dict[str, Any]) -> Outcome:
@@ -101,10 +153,14 @@ def process(task: Task, catalog: Any, config: dict[str, Any]) -> Outcome:
 def process_batch(tasks: Sequence[Task], catalog: Any, config: dict[str, Any], embed: str | None = None) -> list[Outcome]:
     """Read the files, then annotate the readable ones with one `nlp.pipe` call (batch size
     `nlp_batch_size`); if that raises, annotate them one by one so only the bad document fails.
-    With `embed` (a token naming the build), also embed the batch's evidence sentences here."""
+    With `embed` (a token naming the build), also embed the batch's evidence sentences here.
+    The annotations come back as `Found` (plain data whose class does not import spaCy)."""
+    _started()
     outcomes = _annotate_batch(tasks, catalog, config)
     if embed:
         embed_outcomes(outcomes, build=embed)
+    for outcome in outcomes:
+        outcome.annotations = _plain(outcome.annotations)
     return outcomes
 
 
@@ -132,7 +188,13 @@ def embed_outcomes(outcomes: Sequence[Outcome], *, build: str = "", encoder=None
     if not texts:
         return
     try:
-        rows = {row["key"]: row for row in vector_rows(texts, encoder=encoder)}
+        if encoder is None and not spent.get("loading the sentence model"):
+            from timeweave.embeddings import load_model
+
+            with spending("loading the sentence model"):
+                load_model()
+        with spending("embedding"):
+            rows = {row["key"]: row for row in vector_rows(texts, encoder=encoder)}
     except Exception as error:  # noqa: BLE001 - the build goes on; reconcile embeds (or reports) later
         log.warning("embedding %d sentences on this worker failed (%s: %s); reconcile will embed them",
                     len(texts), type(error).__name__, error)
@@ -146,11 +208,14 @@ def embed_outcomes(outcomes: Sequence[Outcome], *, build: str = "", encoder=None
 
 def _annotate_batch(tasks: Sequence[Task], catalog: Any, config: dict[str, Any]) -> list[Outcome]:
     from timeweave import knowledge
-    from timeweave.annotate import run
-    from timeweave.annotate.pipeline import load_nlp
     from timeweave.ingest.limits import time_limit
 
-    outcomes = [read(task, catalog, config) for task in tasks]
+    with spending("loading spaCy (once per process)"):  # imports spaCy and torch the first time
+        from timeweave.annotate import run
+        from timeweave.annotate.pipeline import load_nlp
+
+    with spending("reading"):
+        outcomes = [read(task, catalog, config) for task in tasks]
     readable = [o for o in outcomes if o.error is None]
     long = {id(o) for o in readable if len(o.document.text) > int(config.get("annotate_chunk_chars") or 0) > 0}
     if long:  # a long text is annotated alone, in chunks, with its own time limit
@@ -160,9 +225,10 @@ def _annotate_batch(tasks: Sequence[Task], catalog: Any, config: dict[str, Any])
         return outcomes
     try:
         knowledge.use(config.get("knowledge"))  # this process may be a Dask worker: the build's knowledge
-        with time_limit(config, f"a batch of {len(readable)} documents", documents=len(readable)):
-            results = run.annotate_documents(load_nlp(config["spacy_model"]), [o.document for o in readable],
-                                             batch_size=config["nlp_batch_size"])
+        with spending("loading spaCy (once per process)"):
+            nlp = load_nlp(config["spacy_model"])
+        with spending("annotating"), time_limit(config, f"a batch of {len(readable)} documents", documents=len(readable)):
+            results = run.annotate_documents(nlp, [o.document for o in readable], batch_size=config["nlp_batch_size"])
     except Exception as error:
         log.warning("a batch of %d documents raised %s: annotating them one at a time", len(readable),
                     type(error).__name__)
@@ -191,10 +257,60 @@ def groups(outcomes: Iterable[Outcome], size: int) -> Iterator[list[Outcome]]:
         yield chunk
 
 
-def run_on_dask(tasks: Sequence[Task], catalog: Any, config: dict[str, Any], *, workers: int,
-                scheduler: str | None = None) -> Iterator[Outcome]:
-    """Spread the documents over Dask workers: a local cluster of `workers` processes, or the
-    distributed scheduler at `scheduler` (tcp://host:port) for a team's cluster.
+@contextmanager
+def dask_client(workers: int, scheduler: str | None = None) -> Iterator[Any]:
+    """A Dask client for a build: of a local cluster of `workers` processes, or of the distributed
+    scheduler at `scheduler` (tcp://host:port) for a team's cluster. Opened before the build starts
+    its run, so the workers, which annotate, also say which pipeline does (`pipeline_versions`) and
+    the main process never imports spaCy. At the end, each worker's CPU account (`cpu_account`) is
+    logged and kept in `last_accounts`: where a parallel build's CPU went."""
+    from dask.distributed import Client, LocalCluster
+
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        import dask
+
+        # Dask starts workers with MALLOC_TRIM_THRESHOLD_=65536: glibc then hands freed memory back at
+        # once, and torch's many short-lived tensors map it again; sentence embedding took 1.32x the CPU
+        # (9.97 s against 7.56 s for 600 sentences, 3x the system time). A team's cluster sets its own.
+        with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=logging.WARNING)
+        client = Client(cluster)
+    try:
+        yield client
+        try:
+            last_accounts[:] = list(client.run(cpu_account).values())
+            for account in last_accounts:
+                log.info("Dask worker CPU seconds: %s", account)
+        except Exception as error:  # noqa: BLE001 - an account is for benches; a worker gone must not fail the build
+            log.info("no CPU account from the Dask workers (%s: %s)", type(error).__name__, error)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+last_accounts: list[dict[str, Any]] = []  # the workers' `cpu_account` at the end of the last `dask_client`
+
+
+def pipeline_versions(config: dict[str, Any]) -> dict[str, Any]:
+    """`timeweave.build.versions` of the pipeline this process annotates with (run on a Dask worker)."""
+    from timeweave import knowledge
+    from timeweave.annotate.pipeline import load_nlp
+    from timeweave.build import versions
+
+    _started()
+    knowledge.use(config.get("knowledge"))  # before the pipeline is built, as a batch does
+    with spending("loading spaCy (once per process)"):
+        nlp = load_nlp(config["spacy_model"])
+    return versions(nlp)
+
+
+def run_on_dask(tasks: Sequence[Task], catalog: Any, config: dict[str, Any], *, client: Any) -> Iterator[Outcome]:
+    """Spread the documents over the Dask workers of `client` (`dask_client`).
 
     Each worker loads the spaCy pipeline (and, when the `embeddings` setting is on, the sentence
     model) once per process, and works on batches of whole documents (`nlp_batch_size`, smaller when
@@ -206,53 +322,41 @@ def run_on_dask(tasks: Sequence[Task], catalog: Any, config: dict[str, Any], *, 
     (a slow batch holds the ones after it back, and new ones wait). A batch whose worker died comes
     back as failures of its documents (T-code INTERNAL), the others are built.
     """
-    from dask.distributed import Client, LocalCluster, as_completed
+    from dask.distributed import as_completed
 
-    cluster = None
-    if scheduler:
-        client = Client(scheduler)
-    else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.WARNING)
-        client = Client(cluster)
-    try:
-        slots = max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values()) or workers)
-        size = min(config["nlp_batch_size"], max(1, -(-len(tasks) // slots)))
-        embed = uuid.uuid4().hex if config.get("embeddings", True) else None
-        shared = client.scatter(catalog, broadcast=True) if tasks else catalog
-        todo = enumerate(batches(tasks, size))
-        pending: dict[Any, tuple[int, list[Task]]] = {}
-        arrived: dict[int, list[Outcome]] = {}  # results that wait for an earlier batch (bounded: see below)
-        running = as_completed()
+    slots = max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values()))
+    size = min(config["nlp_batch_size"], max(1, -(-len(tasks) // slots)))
+    embed = uuid.uuid4().hex if config.get("embeddings", True) else None
+    shared = client.scatter(catalog, broadcast=True) if tasks else catalog
+    todo = enumerate(batches(tasks, size))
+    pending: dict[Any, tuple[int, list[Task]]] = {}
+    arrived: dict[int, list[Outcome]] = {}  # results that wait for an earlier batch (bounded: see below)
+    running = as_completed()
 
-        def top_up() -> None:
-            """Two batches per worker in flight, four per worker at most in flight or waiting to be yielded."""
-            while len(pending) < 2 * slots and len(pending) + len(arrived) < 4 * slots:
-                n, batch = next(todo, (None, None))
-                if batch is None:
-                    return
-                future = client.submit(process_batch, batch, shared, config, embed, pure=False)
-                pending[future.key] = (n, batch)
-                running.add(future)
+    def top_up() -> None:
+        """Two batches per worker in flight, four per worker at most in flight or waiting to be yielded."""
+        while len(pending) < 2 * slots and len(pending) + len(arrived) < 4 * slots:
+            n, batch = next(todo, (None, None))
+            if batch is None:
+                return
+            future = client.submit(process_batch, batch, shared, config, embed, pure=False)
+            pending[future.key] = (n, batch)
+            running.add(future)
 
+    top_up()
+    following = 0
+    for future in running:
+        n, batch = pending.pop(future.key)
+        try:
+            arrived[n] = future.result()
+        except Exception as error:  # a worker died (memory, a crash in a C extension): these documents fail
+            log.error("a batch of %d documents was lost with its worker: %s", len(batch), error)
+            arrived[n] = [Outcome(task.path, task.shown, error=IngestError(
+                codes.INTERNAL, task.shown, f"the worker annotating it failed ({type(error).__name__}: {str(error)[:200]})",
+                "Build again (unchanged documents are skipped); if it fails again, build it alone to see why."))
+                for task in batch]
+        future.release()
+        while following in arrived:  # in the order of the tasks, as a serial build writes them
+            yield from arrived.pop(following)
+            following += 1
         top_up()
-        following = 0
-        for future in running:
-            n, batch = pending.pop(future.key)
-            try:
-                arrived[n] = future.result()
-            except Exception as error:  # a worker died (memory, a crash in a C extension): these documents fail
-                log.error("a batch of %d documents was lost with its worker: %s", len(batch), error)
-                arrived[n] = [Outcome(task.path, task.shown, error=IngestError(
-                    codes.INTERNAL, task.shown, f"the worker annotating it failed ({type(error).__name__}: {str(error)[:200]})",
-                    "Build again (unchanged documents are skipped); if it fails again, build it alone to see why."))
-                    for task in batch]
-            future.release()
-            while following in arrived:  # in the order of the tasks, as a serial build writes them
-                yield from arrived.pop(following)
-                following += 1
-            top_up()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, String, cast, delete, func, insert, literal, select, update
 
 from timeweave.store import schema as t
 
@@ -62,21 +62,20 @@ def since_last_run(engine: Engine, fingerprint: str, *, full: bool = False) -> C
     run, and when `fingerprint` (settings, versions, knowledge and authority files the stages depend
     on) differs from the one recorded by the last complete run (`mark_done`).
     """
-    with engine.connect() as conn:
-        now = {r.id: _version(r) for r in conn.execute(select(t.sources.c.id, t.sources.c.run_id, t.sources.c.sha256,
-                                                               t.sources.c.pipeline))}
-        seen = {r.source_id: r.version for r in conn.execute(select(t.corpus_sources))}
+    sources, seen = t.sources, t.corpus_sources
+    with engine.connect() as conn:  # three joins on the primary keys: no row of an unchanged source reaches Python
+        joined = sources.outerjoin(seen, seen.c.source_id == sources.c.id)
+        added = conn.execute(select(sources.c.id).select_from(joined).where(seen.c.source_id.is_(None))).scalars().all()
+        changed = conn.execute(select(sources.c.id).select_from(sources.join(seen, seen.c.source_id == sources.c.id))
+                               .where(seen.c.version != _version_sql())).scalars().all()
+        removed = conn.execute(select(seen.c.source_id).select_from(seen.outerjoin(sources, seen.c.source_id == sources.c.id))
+                               .where(sources.c.id.is_(None))).scalars().all()
         recorded = conn.execute(select(t.corpus_state.c.value).where(t.corpus_state.c.key == FINGERPRINT)).scalar()
     why = "asked (--full)" if full else "first run of the corpus stages" if recorded is None else \
         "settings, versions or knowledge changed" if recorded != fingerprint else None
     if why:
         log.info("corpus stages: full recompute (%s)", why)
-    return Changes(
-        added=frozenset(now.keys() - seen.keys()),
-        changed=frozenset(sid for sid, version in now.items() if sid in seen and seen[sid] != version),
-        removed=frozenset(seen.keys() - now.keys()),
-        full=why is not None,
-    )
+    return Changes(added=frozenset(added), changed=frozenset(changed), removed=frozenset(removed), full=why is not None)
 
 
 def mark_done(engine: Engine, fingerprint: str, changes: Changes) -> None:
@@ -87,14 +86,15 @@ def mark_done(engine: Engine, fingerprint: str, changes: Changes) -> None:
             wanted = changes.sources | {r.id for r in conn.execute(select(t.sources.c.id))}
         else:
             wanted = changes.sources
-        wanted, keep = sorted(wanted), set(wanted)
-        for chunk in range(0, len(wanted), 500):
-            conn.execute(delete(t.corpus_sources).where(t.corpus_sources.c.source_id.in_(wanted[chunk:chunk + 500])))
-        rows = [{"source_id": r.id, "version": _version(r)} for r in conn.execute(
-            select(t.sources.c.id, t.sources.c.run_id, t.sources.c.sha256, t.sources.c.pipeline))
-            if r.id in keep] if wanted else []
-        if rows:
-            conn.execute(insert(t.corpus_sources), rows)
+        wanted = sorted(wanted)
+        for n in range(0, len(wanted), 500):  # the rows of the sources this run saw change, read by key
+            chunk = wanted[n:n + 500]
+            conn.execute(delete(t.corpus_sources).where(t.corpus_sources.c.source_id.in_(chunk)))
+            rows = [{"source_id": r.id, "version": _version(r)} for r in conn.execute(
+                select(t.sources.c.id, t.sources.c.run_id, t.sources.c.sha256, t.sources.c.pipeline)
+                .where(t.sources.c.id.in_(chunk)))]
+            if rows:
+                conn.execute(insert(t.corpus_sources), rows)
         _set(conn, FINGERPRINT, fingerprint)
 
 
@@ -106,6 +106,12 @@ def forget(engine: Engine) -> None:
 
 def _version(row) -> str:
     return f"{row.run_id}:{row.sha256}:{row.pipeline}"
+
+
+def _version_sql():
+    """`_version` of a `sources` row computed by the database (SQLite and PostgreSQL both concatenate with ||)."""
+    s = t.sources.c
+    return func.coalesce(cast(s.run_id, String), "None") + literal(":") + s.sha256 + literal(":") + s.pipeline
 
 
 def _set(conn, key: str, value: str) -> None:
