@@ -123,14 +123,47 @@ def _decode(value: Any) -> Any:
 
 
 _SKIP = ("id", "comparison_id")  # ids are given per run
+_FIELDS = [f.name for f in dataclasses.fields(Claim) if f.name not in _SKIP]
+_SETS = {"winners", "losers", "agents", "patients", "entities", "subjects"}
+_INTERVAL = [f.name for f in dataclasses.fields(Interval)]
+
+
+def _put(name: str, value: Any) -> Any:
+    if name in _SETS and isinstance(value, frozenset):
+        return sorted(value)
+    if name == "interval" and isinstance(value, Interval):
+        return [getattr(value, f) for f in _INTERVAL]
+    if name == "extra" or not (value is None or isinstance(value, (str, int, float, bool))):
+        return _encode(value)
+    return value
+
+
+def _decoders() -> list:
+    """A reader per field, by position: the plain fields are read as JSON gives them (reading every value through
+    `_decode` was most of an add's claims stage at 255 documents); `dump` checks that each claim reads back equal."""
+    out: list = []
+    for name in _FIELDS:
+        if name in _SETS:
+            out.append(frozenset)
+        elif name == "interval":
+            out.append(lambda v: None if v is None else Interval(*v))
+        elif name == "extra":
+            out.append(_decode)
+        else:
+            out.append(None)
+    return out
+
+
+_READ = _decoders()
 
 
 def dump(claims: list[Claim]) -> str | None:
-    """A source's claims as JSON, every field but those in `_SKIP`; None when one cannot be written and read
-    back equal (a field of a type this module does not know: the source is then extracted in every run)."""
+    """A source's claims as JSON (a list of rows, one value per field of `_FIELDS`); None when one cannot be
+    written and read back equal (a value of a type this module does not know: the source is then extracted in
+    every run)."""
     try:
-        text = json.dumps([{f.name: _encode(getattr(c, f.name)) for f in dataclasses.fields(Claim)
-                            if f.name not in _SKIP} for c in claims], separators=(",", ":"))
+        text = json.dumps({"fields": _FIELDS, "rows": [[_put(name, getattr(c, name)) for name in _FIELDS]
+                                                       for c in claims]}, separators=(",", ":"))
     except TypeError as error:
         log.warning("claims: not cached (%s)", error)
         return None
@@ -141,15 +174,24 @@ def dump(claims: list[Claim]) -> str | None:
 
 
 def load_claims(text: str, sentences: dict[int, str] | None = None) -> list[Claim]:
-    """Claims written by `dump`; a cache written before quotes were kept takes them from `sentences`
-    (mention id -> its sentence)."""
-    out = []
-    for fields in json.loads(text):
-        values = {name: _decode(value) for name, value in fields.items()}
-        if "quote" not in values:
-            values["quote"] = (sentences or {}).get(values["mention_id"], "")
-        out.append(Claim(**values))
-    return out
+    """Claims written by `dump`; a cache written before quotes were kept (a list of dicts) takes them from
+    `sentences` (mention id -> its sentence)."""
+    return _claims_of(json.loads(text), sentences)
+
+
+def _claims_of(data: Any, sentences: dict[int, str] | None = None) -> list[Claim]:
+    if isinstance(data, list):  # the older layout: one dict of tagged values per claim
+        out = []
+        for fields in data:
+            values = {name: _decode(value) for name, value in fields.items()}
+            if "quote" not in values:
+                values["quote"] = (sentences or {}).get(values["mention_id"], "")
+            out.append(Claim(**values))
+        return out
+    if data["fields"] != _FIELDS:
+        raise ValueError("claims: the cache was written for other Claim fields; run `timeweave build --full`")
+    return [Claim(**dict(zip(_FIELDS, [value if reader is None else reader(value) for reader, value in zip(_READ, row)])))
+            for row in data["rows"]]
 
 
 def _key(source_id: str) -> str:
@@ -295,7 +337,7 @@ def claims_of_corpus(conn: Connection, changes: Changes | None, *, undated_event
         new_refs[source] = refs
         if text is None:
             uncached.append(source)
-        writes[_key(source)] = {"source": source, "claims": text,
+        writes[_key(source)] = {"source": source, "claims": None if text is None else json.loads(text),
                                 **{kind: {str(k): v for k, v in refs[kind].items()} for kind in REFS}}
         found += claims
     for source in gone:
@@ -326,7 +368,7 @@ def _kept(conn: Connection, sources: set[str]) -> dict[str, list[Claim]]:
         for r in conn.execute(select(t.corpus_state.c.value).where(t.corpus_state.c.key.startswith(PREFIX))):
             entry = json.loads(r.value)
             if entry["source"] in sources and entry["claims"] is not None:
-                out[entry["source"]] = load_claims(entry["claims"])
+                out[entry["source"]] = _claims_of(entry["claims"])
     return out
 
 
