@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 
 import timeweave.reconcile as reconcile_module
 from timeweave.build import build
@@ -63,11 +63,15 @@ def bag_of_words(texts: list[str]) -> np.ndarray:
     return out
 
 
-def held_build(folder: Path, db: Path, monkeypatch, **kwargs) -> None:
-    """A real build (ingest, link, claims ...) whose reconcile stage does nothing, so the test runs it."""
+def held_build(folder: Path, db: Path, monkeypatch, **kwargs) -> Changes:
+    """A real build (ingest, link, claims ...) whose reconcile stage does nothing, so the test runs it; returns
+    a copy of the `Changes` the build handed to reconcile (what link found it changed: `entities`)."""
+    got = []
     with monkeypatch.context() as m:
-        m.setattr(reconcile_module, "reconcile", lambda *a, **k: None)
+        m.setattr(reconcile_module, "reconcile", lambda *a, changes=None, **k: got.append(changes))
         build([folder], db=db, config={"embeddings": False}, **kwargs)
+    seen = got[0] if got and got[0] is not None else Changes()
+    return Changes(added=seen.added, changed=seen.changed, removed=seen.removed, entities=set(seen.entities))
 
 
 def copy(db: Path, to: Path) -> Path:
@@ -140,9 +144,10 @@ def test_add_change_remove_reconcile_as_a_full_run(folder, tmp_path, monkeypatch
 
     # The build's claims stage edits reconcile's rows (statuses, its own comparisons) before each step.
     (folder / ADDED[0]).write_text(ADDED[1], encoding="utf-8")
-    held_build(folder, db, monkeypatch)
-    changes = Changes(added=frozenset({"meiji-diary"}))
+    changes = held_build(folder, db, monkeypatch)
+    assert changes.added == {"meiji-diary"}
     report, full, after_add = both_ways(db, tmp_path, "adding a source", changes)
+    assert report.region, "only the region the changed source reaches was read"
     assert 0 < report.recomputed < report.components, "adding one source recomputes its components only"
     assert changes.events and report.events == full.events
     untouched = {r[0] for r in before["events"]} & {r[0] for r in after_add["events"]}
@@ -157,14 +162,18 @@ def test_add_change_remove_reconcile_as_a_full_run(folder, tmp_path, monkeypatch
         conn.execute(update(t.sources).where(t.sources.c.id.in_(["meiji-annals", "meiji-letters"]))
                      .values(authors=["Ishii, Takashi"]))
     engine.dispose()
-    report, _full, after_edit = both_ways(db, tmp_path, "renaming an entity and merging two voices", Changes(full=False))
-    assert 0 < report.recomputed < report.components
+    # link reports the entities it renamed (`changes.entities`); the voices are compared with the kept ones
+    report, _full, after_edit = both_ways(db, tmp_path, "renaming an entity and merging two voices",
+                                          Changes(entities={named[0]}))
+    assert 0 < report.recomputed < report.components and report.region
     assert any("Renamed By Link" in r[1] for r in after_edit["events"]), "the label follows the entity's new name"
     assert after_edit["events"] != after_add["events"]
 
-    # Rows edited after reconcile wrote them (as a correction or the claims stage does) are written again.
+    # Rows edited after reconcile wrote them (as a correction does: one is in the log) are written again.
     engine = open_store(db, create=False)
     with engine.begin() as conn:
+        conn.execute(insert(t.curation_actions).values(uid="test-edit", kind="label", target={}, args={}, author="test",
+                                                       created_at="2026-01-01T00:00:00Z", origin="library"))
         first, second = [r.id for r in conn.execute(select(t.events.c.id).order_by(t.events.c.id).limit(2))]
         conn.execute(update(t.events).where(t.events.c.id == first).values(label="Edited", status="contested"))
         doomed = conn.execute(select(t.comparisons.c.id).where(t.comparisons.c.event_id == second,
@@ -175,17 +184,24 @@ def test_add_change_remove_reconcile_as_a_full_run(folder, tmp_path, monkeypatch
     changes = Changes()
     report, _full, restored = both_ways(db, tmp_path, "editing reconcile's rows", changes)
     assert restored == after_edit and changes.events == {first, second} and report.recomputed >= 1
+    assert not report.region, "a correction in the log: every component's rows are checked"
+    engine = open_store(db, create=False)
+    with engine.begin() as conn:
+        conn.execute(delete(t.curation_actions))
+    engine.dispose()
 
     (folder / "meiji-letters.txt").write_text(CHANGED, encoding="utf-8")
-    held_build(folder, db, monkeypatch)
-    changes = Changes(changed=frozenset({"meiji-letters"}))
+    changes = held_build(folder, db, monkeypatch)
+    assert changes.changed == {"meiji-letters"} and changes.entities, "link renamed the entity back"
     report, _full, _rows = both_ways(db, tmp_path, "changing a source", changes)
+    assert report.region, "only the region the changed source reaches was read"
     assert report.recomputed < report.components and changes.events
 
     (folder / "tea-party.txt").unlink()
-    held_build(folder, db, monkeypatch, prune=True)
-    changes = Changes(removed=frozenset({"tea-party"}))
+    changes = held_build(folder, db, monkeypatch, prune=True)
+    assert changes.removed == {"tea-party"}
     report, _full, after_remove = both_ways(db, tmp_path, "removing a source", changes)
+    assert report.region, "only the region the changed source reaches was read"
     assert changes.events and not any("tea" in r[1].lower() for r in after_remove["events"])
 
     # Ids do not depend on history: the same files reconciled in one go give the same ids.

@@ -5,8 +5,8 @@ document-level rows (event mentions, entity mentions, passages, sources) and wri
 corpus-level rows (events, event_participants, comparisons, comparison_statements and
 `event_mentions.event_id`) in one transaction. It is deterministic and idempotent: the same store
 reconciles to the same rows, whether in one run over everything (`changes=None` or `changes.full`)
-or incrementally, recomputing only the connected components whose inputs or rows changed
-(`incremental`): components of the scored candidate pairs that can bring two mentions into one event
+or incrementally, recomputing only the connected components the changed sources reach (`region`, which
+reads only those) or whose inputs or rows changed (`incremental`): components of the scored candidate pairs that can bring two mentions into one event
 (`_joining`), so that mentions nothing relates are not one component. Stages: `load` (voices, copies,
 and `salience`: which mentions can be chronicle events) → `blocking` (candidate pairs) → `embed` (cached
 sentence vectors) and `similarity` (scores; components) → `cluster` (merge, sub-events) → `canonical` (dates; `labels`) → `compare` (agree /
@@ -15,6 +15,7 @@ contradict / differ_in_framing / single_source) → `write` (only the rows that 
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections import Counter, defaultdict
@@ -24,7 +25,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, Engine, func, select
 
-from timeweave.reconcile import incremental
+from timeweave.reconcile import incremental, region
 from timeweave.reconcile import write as writer
 from timeweave.reconcile.blocking import candidate_pairs, one_moment
 from timeweave.reconcile.canonical import build_events
@@ -57,6 +58,7 @@ class ReconcileReport:
     recomputed: int = 0  # of them, recomputed in this run (all in a full run)
     changed_events: int = 0  # events created, removed or changed (rows written)
     phases: dict[str, float] = field(default_factory=dict)  # seconds: load, plan (pairs, signatures), compute, write
+    region: bool = False  # True when only the region the changed sources reach was read (`region`)
 
 
 
@@ -77,6 +79,19 @@ def reconcile(engine: Engine, *, config: dict[str, Any], encoder=None, params: P
     full = changes is None or changes.full
     began = time.perf_counter()
     report = ReconcileReport()
+    if not full:
+        try:
+            with engine.begin() as conn:
+                changed = _region(conn, changes, params, config, encoder, report, began)
+        except region.Declined as why:
+            log.info("reconcile: the full path runs (%s)", why)
+            report = ReconcileReport()
+        else:
+            changes.events |= changed
+            report.seconds = round(time.perf_counter() - began, 3)
+            log.info("reconcile: region of %d mentions, %d components recomputed of %d, %d events written, %.2fs",
+                     report.mentions, report.recomputed, report.components, report.changed_events, report.seconds)
+            return report
     with engine.begin() as conn:
         corpus = load(conn, undated_events=params.undated_events, common_participant=params.common_participant)
         mentions = corpus.mentions
@@ -85,14 +100,13 @@ def reconcile(engine: Engine, *, config: dict[str, Any], encoder=None, params: P
         use_vectors = bool(mentions) and (config.get("embeddings", True) or encoder is not None)
         pairs = candidate_pairs(mentions, max_block=params.max_block, window=params.window)
         report.candidate_pairs = len(pairs)
-        # A component of candidate pairs where no mention can found an event gives none, whatever its scores;
-        # the others are cut into the components of the pairs that can bring two mentions into one event
-        # (`_joining`): undated mentions sharing a word across a whole corpus made one component of most of it.
-        live = {i for group in incremental.components(len(mentions), pairs) if not incremental.barren(corpus, group)
-                for i in group}
-        live_pairs = {(a, b) for a, b in pairs if a in live}
-        scores = _scores(conn, mentions, live_pairs, params, use_vectors, encoder, report)
-        groups = incremental.components(len(mentions), _joining(mentions, live_pairs, scores, params))
+        # Every candidate pair is scored, and the mentions cut into the components of the pairs that can bring
+        # two mentions into one event (`_joining`): undated mentions sharing a word across a whole corpus made
+        # one component of most of the candidate pairs. Pairs where no mention can found an event are scored
+        # too, so the components are known over every mention and an incremental run (`region`) can start
+        # from them.
+        scores = _scores(conn, mentions, pairs, params, use_vectors, encoder, report)
+        groups = incremental.components(len(mentions), _joining(mentions, pairs, scores, params))
         group_of = [0] * len(mentions)
         for k, group in enumerate(groups):
             for i in group:
@@ -206,6 +220,10 @@ def reconcile(engine: Engine, *, config: dict[str, Any], encoder=None, params: P
         writer.restore_status(conn, restore)
         changed |= set(restore)
         incremental.write_state(conn, state, new_state)
+        final = {m.id: want.get(m.id, links_now.get(m.id)) for m in mentions}
+        probed = any(ids[item] != incremental.first_choice(keys[item]) for item in ids) or any(
+            runs_at[item] != incremental.first_choice(keys[item], runs[item]) for item in runs_at)
+        region.save_all(conn, corpus, groups, signatures, final, setting, params.common_participant, probed)
         _count(conn, report)
     report.phases["write"] = round(time.perf_counter() - began - sum(report.phases.values()), 3)
     report.recomputed = len([k for k in computed if k in signatures])
@@ -218,6 +236,105 @@ def reconcile(engine: Engine, *, config: dict[str, Any], encoder=None, params: P
              "full" if full else "incremental", report.recomputed, report.components, report.changed_events,
              report.seconds)
     return report
+
+
+def _region(conn: Connection, changes: Changes, params: Params, config: dict[str, Any], encoder, report: ReconcileReport,
+            began: float) -> set[int]:
+    """The incremental path: recompute the region the changed sources reach (`region`), write its rows and
+    kept state; returns the ids of events written. Raises `region.Declined` before writing anything when
+    the region cannot be shown to give a full run's rows."""
+    from timeweave.reconcile.embed import MODEL_NAME
+
+    use_vectors = bool(config.get("embeddings", True) or encoder is not None)
+    setting = incremental.settings_key(params, use_vectors, config, MODEL_NAME)
+    corpus, pairs, state = region.plan(conn, changes, params, setting)
+    report.region = True
+    mentions = corpus.mentions
+    report.phases["load"] = round(time.perf_counter() - began, 3)
+    report.candidate_pairs = len(pairs)
+    scores = _scores(conn, mentions, pairs, params, use_vectors and bool(pairs), encoder, report)
+    groups = incremental.components(len(mentions), _joining(mentions, pairs, scores, params, state["founders"]))
+    group_of = [0] * len(mentions)
+    for k, group in enumerate(groups):
+        for i in group:
+            group_of[i] = k
+    pairs_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for a, b in sorted(scores):
+        if group_of[a] == group_of[b]:
+            pairs_of[group_of[a]].append((a, b))
+    fruitful = [k for k, group in enumerate(groups) if not incremental.barren(corpus, group)]
+    signatures = {k: incremental.signature(corpus, groups[k], pairs_of[k], setting) for k in fruitful}
+    report.phases["plan"] = round(time.perf_counter() - began - report.phases["load"], 3)
+    computed = _compute(corpus, groups, pairs_of, fruitful, params, scores)
+    keys, runs = {}, {}
+    for k, found in computed.items():
+        for n, (event, comparisons, _parent) in enumerate(found):
+            keys[("new", k, n)] = incremental.event_key(event.members)
+            runs[("new", k, n)] = len(comparisons)
+    ids = incremental.assign(keys)
+    runs_at = incremental.assign(keys, runs)
+    if any(ids[item] != incremental.first_choice(keys[item]) for item in ids) or any(
+            runs_at[item] != incremental.first_choice(keys[item], runs[item]) for item in runs_at):
+        raise region.Declined("an id needs a second probe")
+    old_events = state["old_events"]
+    for item, event_id in ids.items():
+        taken = conn.execute(select(t.events.c.id).where(t.events.c.id == event_id)).first()
+        if taken is not None and event_id not in old_events:
+            raise region.Declined("a new event's id is taken by a kept one")
+        if runs.get(item):
+            c = t.comparisons.c
+            taken = conn.execute(select(c.event_id).where(c.component == COMPONENT, c.id >= runs_at[item],
+                                                          c.id < runs_at[item] + runs[item])).all()
+            if any(r[0] not in old_events for r in taken):
+                raise region.Declined("a new comparison's id is taken by a kept one")
+    report.phases["compute"] = round(time.perf_counter() - began - report.phases["load"] - report.phases["plan"], 3)
+    planned: list[writer.Planned] = []
+    by_event: dict[int, list[writer.Planned]] = defaultdict(list)
+    for k, found in sorted(computed.items()):
+        own = {}
+        for n, (event, comparisons, _parent) in enumerate(found):
+            item = ("new", k, n)
+            start = runs_at.get(item, 0)
+            own[event.cluster] = writer.Planned(event, ids[item], None, comparisons,
+                                                list(range(start, start + len(comparisons))))
+        for n, (event, _comparisons, parent) in enumerate(found):
+            own[event.cluster].part_of = own[parent].id if parent is not None and parent in own else None
+        planned += own.values()
+        by_event[k] = list(own.values())
+    want: dict[int, int | None] = {m.id: None for m in mentions}
+    for p in planned:
+        for m in p.event.members:
+            want[m.id] = p.id
+    stored = incremental.read_stored(conn, COMPONENT, events=old_events)
+    referenced = sorted({e for m in mentions for e in incremental.referenced(m)})
+    known = {r[0] for at in range(0, len(referenced), 500)
+             for r in conn.execute(select(t.entities.c.id).where(t.entities.c.id.in_(referenced[at:at + 500])))}
+    links_now = {m.id: corpus.links.get(m.id) for m in mentions}
+    changed = writer.write(conn, planned, set(old_events), stored, known, want, links_now)
+    old_state = {}
+    sigs = sorted(state["old_signatures"])
+    for at in range(0, len(sigs), 500):
+        for r in conn.execute(select(t.reconcile_components).where(t.reconcile_components.c.signature.in_(sigs[at:at + 500]))):
+            old_state[r.signature] = (r.output, {int(k): v for k, v in json.loads(r.statuses or "{}").items()})
+    new_state = {}
+    for k in fruitful:
+        links = [(mentions[i].id, want[mentions[i].id]) for i in groups[k]]
+        own = by_event[k]
+        output = incremental.output_digest(links, {p.id: p.row(known) for p in own},
+                                           {p.id: p.participants(known) for p in own},
+                                           {p.id: p.comparison_ids for p in own})
+        new_state[signatures[k]] = (output, {p.id: p.event.status for p in own})
+    incremental.write_state(conn, old_state, new_state)
+    writer.restore_status(conn, state["raised"])
+    changed |= set(state["raised"])
+    region.save_region(conn, corpus, groups, signatures, want, state)
+    report.mentions = conn.execute(select(func.count()).select_from(t.event_mentions)).scalar() or 0
+    _count(conn, report)
+    report.components = conn.execute(select(func.count()).select_from(t.reconcile_components)).scalar() or 0
+    report.recomputed = len(fruitful)
+    report.changed_events = len(changed)
+    report.phases["write"] = round(time.perf_counter() - began - sum(report.phases.values()), 3)
+    return changed
 
 
 def _scores(conn: Connection, mentions: list, pairs: set[tuple[int, int]], params: Params, use_vectors: bool, encoder,
@@ -238,7 +355,7 @@ def _scores(conn: Connection, mentions: list, pairs: set[tuple[int, int]], param
 
 
 def _joining(mentions: list, pairs: set[tuple[int, int]], scores: dict[tuple[int, int], tuple[float, str | None]],
-             params: Params) -> set[tuple[int, int]]:
+             params: Params, undated_found: bool | None = None) -> set[tuple[int, int]]:
     """The scored pairs that join components, so that what a component gives depends on nothing outside it.
 
     A pair scoring under `floor` joins nothing: every clustering step acts only on pairs at or above its
@@ -249,12 +366,19 @@ def _joining(mentions: list, pairs: set[tuple[int, int]], scores: dict[tuple[int
     of them without a founder is dropped, so their pair counts only when both joined, each through a
     pair of its own, the same event. The other pairs of a component still score and count in it. A generic
     and a typed mention of one sentence and one date (`blocking.one_moment`) join whatever their score: the
-    generic one may be a detail of the other's event (`cluster`).
+    generic one may be a detail of the other's event (`cluster`). `undated_found` (None: seen in `mentions`)
+    says whether any mention of the corpus is an undated founder.
     """
-    undated_found = any(m.interval is None and m.role == "event" and m.may_found for m in mentions)
+    if undated_found is None:  # a corpus-wide fact: an incremental run passes the count it keeps (`region`)
+        undated_found = any(undated_founder(m) for m in mentions)
     joining = {(a, b) for (a, b), (s, _flag) in scores.items()
                if s >= params.floor and (undated_found or mentions[a].interval is not None or mentions[b].interval is not None)}
     return joining | {(a, b) for a, b in pairs if one_moment(mentions[a], mentions[b])}
+
+
+def undated_founder(m) -> bool:
+    """An undated mention that may found an event (none while `reconcile_undated_events` is off)."""
+    return m.interval is None and m.role == "event" and m.may_found
 
 
 def _compute(corpus: Corpus, groups: list[list[int]], pairs_of: dict[int, list[tuple[int, int]]], todo: list[int],

@@ -12,10 +12,13 @@ and the code of this package. The clusterer numbers clusters in the order it cre
 tier and by first mention, so a component clustered alone or among others creates its clusters in
 the same relative order and breaks ties the same way.
 
-A component whose signature is stored from the last run, and whose rows still read as that run wrote
-them (`output`: a correction or the claims stage may have edited them since), keeps its rows;
-the others are recomputed and their rows rewritten where they differ. A full run recomputes every
-component and writes through the same diff, so both give the same rows.
+Two paths use this. An incremental build first tries `region`: it reads only the components the changed
+sources can reach (found through kept blocking keys and components, see its docstring), recomputes
+them, and declines when it cannot show the rest is unchanged. Otherwise every mention is read: a
+component whose signature is stored from the last run, and whose rows still read as that run wrote
+them (`output`: a correction or the claims stage may have edited them since), keeps its rows; the
+others are recomputed and their rows rewritten where they differ. A full run recomputes every
+component and writes through the same diff, so all give the same rows.
 
 Ids do not depend on history: an event's id is a hash of its first mention (source, offsets), its
 comparisons take a run of consecutive ids from a hash of the same key (so they keep the order
@@ -147,6 +150,11 @@ def _hash(key: tuple, attempt: int, space: int) -> int:
     return 1 + int.from_bytes(hashlib.blake2b(blob, digest_size=8).digest(), "big") % (space - 1)
 
 
+def first_choice(key: tuple, length: int = 1) -> int:
+    """The id `assign` gives an item whose first hashed start is free (most items: ids are sparse)."""
+    return _hash(key, 0, ID_SPACE - min(length, MAX_RUN)) if length > 0 else 0
+
+
 def assign(keys: dict[Any, tuple], runs: dict[Any, int] | None = None) -> dict[Any, int]:
     """Ids for items (item -> key), each taking a run of `runs[item]` consecutive ids (default 1):
     items in the order of their keys take the first hashed start whose run is free, so the ids depend
@@ -187,18 +195,28 @@ EVENT_COLUMNS = ("label", "type", "edtf", "earliest", "latest", "when_reason", "
                  "component")
 
 
-def read_stored(conn: Connection, component: str) -> Stored:
+def read_stored(conn: Connection, component: str, events: set[int] | None = None) -> Stored:
+    """The rows of every event, or of `events` only (by id: an incremental run reads what it replaces)."""
     stored = Stored()
-    for r in conn.execute(select(t.events)):
-        stored.events[r.id] = tuple(getattr(r, c) for c in EVENT_COLUMNS)
-        stored.status[r.id] = r.status
-    for r in conn.execute(select(t.event_participants)):
-        stored.participants.setdefault(r.event_id, []).append((r.entity_id, r.role))
-    for r in conn.execute(select(t.comparisons.c.id, t.comparisons.c.event_id, t.comparisons.c.component)):
-        if r.component == component:
-            stored.comparisons.setdefault(r.event_id, []).append(r.id)
-        else:
-            stored.foreign = True
+    queries = [(select(t.events), select(t.event_participants),
+                select(t.comparisons.c.id, t.comparisons.c.event_id, t.comparisons.c.component))]
+    if events is not None:
+        ids = sorted(events)
+        queries = [(select(t.events).where(t.events.c.id.in_(chunk)),
+                    select(t.event_participants).where(t.event_participants.c.event_id.in_(chunk)),
+                    select(t.comparisons.c.id, t.comparisons.c.event_id, t.comparisons.c.component)
+                    .where(t.comparisons.c.event_id.in_(chunk))) for chunk in (ids[at:at + 500] for at in range(0, len(ids), 500))]
+    for q_events, q_participants, q_comparisons in queries:
+        for r in conn.execute(q_events):
+            stored.events[r.id] = tuple(getattr(r, c) for c in EVENT_COLUMNS)
+            stored.status[r.id] = r.status
+        for r in conn.execute(q_participants):
+            stored.participants.setdefault(r.event_id, []).append((r.entity_id, r.role))
+        for r in conn.execute(q_comparisons):
+            if r.component == component:
+                stored.comparisons.setdefault(r.event_id, []).append(r.id)
+            else:
+                stored.foreign = True
     for values in stored.participants.values():
         values.sort()
     for values in stored.comparisons.values():

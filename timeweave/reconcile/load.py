@@ -188,7 +188,8 @@ def _passages(conn: Connection, sources: Collection[str] | None) -> dict[int, tu
 
 
 def load(conn: Connection, *, undated_events: bool = False, common_participant: float = 1.0,
-         sources: Collection[str] | None = None, weights: dict[int, float] | None = None) -> Corpus:
+         sources: Collection[str] | None = None, weights: dict[int, float] | None = None,
+         mention_ids: Collection[int] | None = None) -> Corpus:
     """Everything reconcile reads, in a deterministic order (source, offset); `undated_events` is the
     setting `reconcile_undated_events` (see `salience`), `common_participant` the setting
     `reconcile_common_participant` (see `rarity`; 1.0 weighs every participant 1).
@@ -201,7 +202,8 @@ def load(conn: Connection, *, undated_events: bool = False, common_participant: 
     `sources` and `common_participant` < 1 the caller passes them (`weights`, e.g. kept from a full run),
     else `load` raises. The Corpus holds only what those mentions need: `texts` of the loaded sources,
     `entity_names`/`entity_types` of the entities they reference, `links` of their rows; `voices` and
-    `source_titles` are whole.
+    `source_titles` are whole. `mention_ids` (with `sources`) builds only the sentences holding those event
+    mentions (a mention's role reads the others of its sentence), each mention again as a full load gives it.
 
     Rows are unpacked by position: a SQLAlchemy Row's attribute costs microseconds, and a full load reads
     every event and entity mention of the store (reconcile and claims both call it)."""
@@ -223,8 +225,9 @@ def load(conn: Connection, *, undated_events: bool = False, common_participant: 
         named_rows = []
         for chunk in _chunks(sources):
             texts.update(conn.execute(select(t.texts.c.source_id, t.texts.c.text).where(t.texts.c.source_id.in_(chunk))).all())
-            named_rows += conn.execute(named_query.where(t.mentions.c.source_id.in_(chunk))).all()
-        named_rows.sort(key=lambda r: (r[1], r[2], r[0]))
+            # chunks come in source order, each ordered as a full load orders them
+            named_rows += conn.execute(named_query.where(t.mentions.c.source_id.in_(chunk))
+                                       .order_by(t.mentions.c.source_id, t.mentions.c.start, t.mentions.c.id)).all()
     passages = _passages(conn, sources)
     entity_of: dict[int, int | None] = {}
     named: dict[str, list[tuple[int, int, str, int | None, str]]] = {}
@@ -277,8 +280,12 @@ def load(conn: Connection, *, undated_events: bool = False, common_participant: 
     if sources is None:
         rows = conn.execute(query.order_by(e.source_id, e.start, e.trigger_start, e.id)).all()
     else:
-        rows = [r for chunk in _chunks(sources) for r in conn.execute(query.where(e.source_id.in_(chunk)))]
-        rows.sort(key=lambda r: (r[1], r[3], r[6], r[0]))
+        rows = [r for chunk in _chunks(sources) for r in conn.execute(
+            query.where(e.source_id.in_(chunk)).order_by(e.source_id, e.start, e.trigger_start, e.id))]
+        if mention_ids is not None:  # their sentences only: a mention's role reads the other mentions of its sentence
+            wanted = set(mention_ids)
+            sentences = {(r[1], r[3]) for r in rows if r[0] in wanted}
+            rows = [r for r in rows if (r[1], r[3]) in sentences]
     for (mid, source_id, passage_id, start, end, trigger, trigger_start, trigger_end, lemma, type_, factuality,
          context, earliest, latest, edtf, when_text, when_reason, when_kind, participants, place_mention,
          sentence_no, event_id) in rows:

@@ -25,12 +25,17 @@ def weights(entity_sets: Iterable[frozenset[int]], common: float) -> dict[int, f
     is the share of mentions up to which a participant counts fully; 1.0 turns weighting off.
     """
     sets = [s for s in entity_sets if s]  # the share among mentions that name anyone
-    counts = Counter(e for s in sets for e in s)
-    total = max(len(sets), MIN_MENTIONS)
+    return from_counts(Counter(e for s in sets for e in s), len(sets), common)
+
+
+def from_counts(counts: dict[int, int], named: int, common: float) -> dict[int, float]:
+    """The weights of `weights` from its counts: entity -> mentions naming it, and `named`, the mentions
+    naming anyone (an incremental reconcile keeps these counts instead of reading every mention)."""
+    total = max(named, MIN_MENTIONS)
     if not 0.0 < common < 1.0:
         return {}
     out = {}
-    for entity, n in counts.items():
+    for entity, n in sorted(counts.items()):
         share = n / total
         if share > common:
             out[entity] = max(0.0, math.log(share) / math.log(common))

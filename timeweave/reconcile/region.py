@@ -1,0 +1,455 @@
+"""Reconciling an added, changed or removed source by reading only the region it can reach.
+
+A full run (`reconcile` with `changes.full`, or whenever this module declines) reads every mention;
+at its end `save_all` keeps, in `corpus_state` rows under `reconcile.`, what an incremental run needs
+to find its region with reads by key:
+
+* `reconcile.b:<block key>`: the members of each blocking key (`blocking.keys`, sentence keys aside) with
+  what the block rule sorts them by, so the pairs a block gives before and after a change are known;
+* `reconcile.s:<source>`: per source, its indexed mentions (block keys, component), the entity sets of
+  all its mentions (rarity counts) and its undated founders;
+* `reconcile.c:<root>`: each component (of the pairs that can join mentions, over every mention) with
+  more than one mention or an event: its mentions, signature and events;
+* `reconcile.e:<entity>`: an entity's name, type and mentions (link reports the entities it changed: those
+  renamed, or whose mentions moved, touch the sources of those mentions);
+* `reconcile.g`: the settings key, the rarity counts, the undated-founder count, the voices and copy
+  origins that differ from a source's own, and whether an id ever needed a second probe.
+
+Why the region gives what a full run gives. The touched sources T are the sources changed, and those
+whose loaded mentions may read differently: a voice or copy origin that moved (compared with the kept
+maps), or an entity link changed (`changes.entities`). A mention outside T is loaded as before, with the
+same rarity weights (else this module declines). Candidate pairs change only in the blocks of T's old
+and new mentions: the endpoints of every pair those blocks gain or lose, with T's mentions, seed the
+region, which is the union of the old components holding a seed. A pair with one end inside the region
+and one outside is unchanged (no endpoint of a changed pair is outside) and joined no components
+before, so it joins none now: the new components lie inside the region. Pairs inside it are derived
+from the full membership of every block of its mentions, so they are the full run's pairs restricted
+to it, and each component is computed alone as in a full run (`incremental` docstring). Outside, every
+component keeps its mentions, pairs, scores and rows. Events whose status a later stage raised
+(claims: contested) get back the status reconcile gave them (kept with their component's signature), as
+in a full run. Ids: the
+region's new events and comparison runs take their first hashed ids; if one is taken by a kept row,
+or any id was ever probed twice, the assignment depends on keys outside the region and this module
+declines. It also declines when a correction exists (curation rewrites rows a full run restores), on a
+changed setting, when the rarity weights or the undated-founder flag change: the full path runs then.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import Counter, defaultdict
+from dataclasses import replace
+
+from sqlalchemy import Connection, delete, func, insert, select
+
+from timeweave.reconcile import incremental, rarity
+from timeweave.reconcile.blocking import keys as block_keys, one_moment
+from timeweave.reconcile.load import Corpus, assign_voices, load
+from timeweave.store import schema as t
+
+log = logging.getLogger(__name__)
+PREFIX = "reconcile."
+GLOBAL = "reconcile.g"
+CHUNK = 500
+
+
+# ---- keys and rows of the kept state -------------------------------------------------------------
+
+def key_text(key: tuple) -> str:
+    """A blocking key as a `corpus_state` key (long ones hashed); ends with '|*' for undated keys."""
+    text = "|".join(str(part) for part in key)
+    if len(text) > 80:
+        text = "h:" + hashlib.blake2b(text.encode(), digest_size=16).hexdigest() + ("|*" if key[-1] == "*" else "")
+    return "reconcile.b:" + text
+
+
+def member(m) -> list:
+    """A block member: what the block rule reads of a mention (id, earliest day, source, start, trigger start)."""
+    return [m.id, m.interval.earliest if m.interval is not None else None, m.source_id, m.start, m.trigger_start]
+
+
+def _order(entry: list) -> tuple:
+    return (entry[2], entry[3], entry[4], entry[0])  # the order of a full load
+
+
+def indexed_keys(m) -> list[str]:
+    """The kept blocking keys of a mention (sentence keys stay within one source: derived, not kept)."""
+    if m.role == "none":
+        return []
+    return sorted({key_text(k) for k in block_keys(m) if k[0] != "S"})
+
+
+def block_pairs(key: str, members: list[list], max_block: int, window: int) -> set[tuple[int, int]]:
+    """The pairs (mention ids, smaller first) a block gives, by `blocking.candidate_pairs`' rule;
+    `members` in the order of a full load."""
+    n = len(members)
+    if n < 2:
+        return set()
+    ids = [e[0] for e in members]
+    out: set[tuple[int, int]] = set()
+    undated_key = key.endswith("|*")
+    if undated_key:
+        undated = [e[0] for e in members if e[1] is None]
+        if not undated:
+            return out
+        if n <= max_block:
+            return {(min(u, m), max(u, m)) for u in undated for m in ids if u != m}
+    if n <= max_block:
+        return {(min(a, b), max(a, b)) for x, a in enumerate(ids) for b in ids[x + 1:]}
+    by = (lambda e: (e[2], e[3])) if undated_key else (lambda e: (e[1] or 0, e[2], e[3]))
+    ordered = [e[0] for e in sorted(members, key=by)]
+    for x, a in enumerate(ordered):
+        for b in ordered[x + 1:x + 1 + window]:
+            out.add((min(a, b), max(a, b)))
+    return out
+
+
+def _read(conn: Connection, names) -> dict[str, object]:
+    names = sorted(set(names))
+    out = {}
+    for at in range(0, len(names), CHUNK):
+        for key, value in conn.execute(select(t.corpus_state.c.key, t.corpus_state.c.value)
+                                       .where(t.corpus_state.c.key.in_(names[at:at + CHUNK]))):
+            out[key] = json.loads(value)
+    return out
+
+
+def _write(conn: Connection, rows: dict[str, object]) -> None:
+    """Replace these rows (None: delete)."""
+    names = sorted(rows)
+    for at in range(0, len(names), CHUNK):
+        conn.execute(delete(t.corpus_state).where(t.corpus_state.c.key.in_(names[at:at + CHUNK])))
+    new = [{"key": k, "value": json.dumps(v, separators=(",", ":"))} for k, v in sorted(rows.items()) if v is not None]
+    for at in range(0, len(new), CHUNK):
+        conn.execute(insert(t.corpus_state), new[at:at + CHUNK])
+
+
+def _voices(conn: Connection) -> tuple[dict[str, str], dict[str, str]]:
+    """(voice of every source, the voices that differ from the source's own id)."""
+    rows = conn.execute(select(t.sources.c.id, t.sources.c.authors)).all()
+    voice_of = assign_voices([(sid, list(authors or [])) for sid, authors in rows])
+    return voice_of, {s: v for s, v in voice_of.items() if s != v}
+
+
+def _copies(conn: Connection, voice_of: dict[str, str]) -> dict[str, str]:
+    """Source -> a digest of its copied passages' origins and voices (sources with copies only)."""
+    p = t.passages.c
+    copied = conn.execute(select(p.id, p.source_id, p.duplicate_of).where(p.duplicate_of.is_not(None))).all()
+    link = {pid: of for pid, _s, of in copied}
+    ends = set()
+    for pid in link:
+        seen, current = set(), pid
+        while current in link and current not in seen:
+            seen.add(current)
+            current = link[current]
+        ends.add(current)
+    source_of = {}
+    for at in range(0, len(ends), CHUNK):
+        chunk = sorted(ends)[at:at + CHUNK]
+        source_of.update(conn.execute(select(p.id, p.source_id).where(p.id.in_(chunk))).all())
+    out: dict[str, list] = defaultdict(list)
+    for pid, sid, _of in sorted(copied):
+        seen, current = set(), pid
+        while current in link and current not in seen:
+            seen.add(current)
+            current = link[current]
+        origin = source_of.get(current)
+        out[sid].append((pid, origin, voice_of.get(origin or sid, sid)))
+    return {sid: hashlib.blake2b(repr(v).encode(), digest_size=12).hexdigest() for sid, v in out.items()}
+
+
+def _entities(conn: Connection, ids) -> dict[str, dict]:
+    """`reconcile.e:` rows as the store holds them now: name, type and [mention id, source] of each entity."""
+    out: dict[str, dict] = {}
+    for chunk in _chunks(ids):
+        for eid, name, type_ in conn.execute(select(t.entities.c.id, t.entities.c.name, t.entities.c.type)
+                                             .where(t.entities.c.id.in_(chunk))):
+            out[f"reconcile.e:{eid}"] = {"n": name, "t": type_, "m": []}
+        for mid, sid, eid in conn.execute(select(t.mentions.c.id, t.mentions.c.source_id, t.mentions.c.entity_id)
+                                          .where(t.mentions.c.entity_id.in_(chunk)).order_by(t.mentions.c.id)):
+            out.setdefault(f"reconcile.e:{eid}", {"n": None, "t": None, "m": []})["m"].append([mid, sid])
+    return out
+
+
+def _source_state(mentions: list, roots: dict[int, int], named: set[int]) -> dict:
+    """A source's kept row: its indexed mentions ([component root, block keys]), the entity sets of all its
+    mentions (`r`, rarity counts), its undated founders (`u`) and the entities its named mentions link to (`n`)."""
+    return {"n": sorted(named),
+            "m": {str(m.id): [roots.get(m.id, m.id), indexed_keys(m)] for m in mentions if m.role != "none"},
+            "r": [sorted(m.entities) for m in mentions if m.entities],
+            "u": sum(1 for m in mentions if _undated_founder(m))}
+
+
+def _undated_founder(m) -> bool:
+    from timeweave.reconcile import undated_founder
+
+    return undated_founder(m)
+
+
+# ---- the full run keeps the state ------------------------------------------------------------------
+
+def save_all(conn: Connection, corpus: Corpus, groups: list[list[int]], signatures: dict[int, str],
+             final: dict[int, int | None], setting: str, common: float, probed: bool) -> None:
+    """Keep the state of a full run (see the module docstring): `groups` are the components over every
+    mention, `signatures` those of the fruitful ones, `final` each mention's event as written."""
+    mentions = corpus.mentions
+    conn.execute(delete(t.corpus_state).where(t.corpus_state.c.key >= PREFIX, t.corpus_state.c.key < "reconcile/"))
+    roots: dict[int, int] = {}
+    rows: dict[str, object] = {}
+    for k, group in enumerate(groups):
+        ids = [mentions[i].id for i in group]
+        events = sorted({final.get(i) for i in ids} - {None})
+        if len(group) > 1 or k in signatures:
+            root = min(ids)
+            roots.update((i, root) for i in ids)
+            rows[f"reconcile.c:{root}"] = {"m": [[mentions[i].id, mentions[i].source_id] for i in group],
+                                           "sig": signatures.get(k), "ev": events}
+    blocks: dict[str, list] = defaultdict(list)
+    by_source: dict[str, list] = defaultdict(list)
+    for m in mentions:  # in the order of a full load
+        by_source[m.source_id].append(m)
+        for key in indexed_keys(m):
+            blocks[key].append(member(m))
+    rows.update(blocks)
+    entities = {f"reconcile.e:{e}": {"n": name, "t": corpus.entity_types.get(e), "m": []}
+                for e, name in corpus.entity_names.items()}
+    named: dict[str, set[int]] = defaultdict(set)
+    for mid, sid, eid in conn.execute(select(t.mentions.c.id, t.mentions.c.source_id, t.mentions.c.entity_id)
+                                      .where(t.mentions.c.entity_id.is_not(None)).order_by(t.mentions.c.id)):
+        entities.setdefault(f"reconcile.e:{eid}", {"n": None, "t": None, "m": []})["m"].append([mid, sid])
+        named[sid].add(eid)
+    rows.update(entities)
+    for sid, found in by_source.items():
+        rows[f"reconcile.s:{sid}"] = _source_state(found, roots, named[sid])
+    voice_of, voices = _voices(conn)
+    counts = Counter(e for m in mentions for e in m.entities)
+    rows[GLOBAL] = {"setting": setting, "counts": {str(e): n for e, n in sorted(counts.items())},
+                    "named": sum(1 for m in mentions if m.entities),
+                    "founders": sum(1 for m in mentions if _undated_founder(m)),
+                    "voices": voices, "copies": _copies(conn, voice_of), "probed": probed, "common": common}
+    _write(conn, rows)
+
+
+# ---- the incremental run ---------------------------------------------------------------------------
+
+class Declined(Exception):
+    """The region cannot be shown to give a full run's rows: the caller runs the full path."""
+
+
+def plan(conn: Connection, changes, params, setting: str):
+    """The region of an incremental run: (Corpus of its mentions, pairs by position, state to update), or
+    raises `Declined` (see the module docstring)."""
+    g = _read(conn, [GLOBAL]).get(GLOBAL)
+    if g is None or g["setting"] != setting or g["probed"] or g["common"] != params.common_participant:
+        raise Declined("no kept state for these settings")
+    if conn.execute(select(t.curation_actions.c.id).limit(1)).first() is not None:
+        raise Declined("corrections exist")
+    touched = set(changes.sources)
+    voice_of, voices = _voices(conn)
+    touched |= {s for s in set(voices) | set(g["voices"]) if voices.get(s) != g["voices"].get(s)}
+    copies = _copies(conn, voice_of)
+    touched |= {s for s in set(copies) | set(g["copies"]) if copies.get(s) != g["copies"].get(s)}
+    if changes.entities:  # link changed these: sources whose mentions moved, or that name one renamed
+        now = _entities(conn, changes.entities)
+        kept = _read(conn, [f"reconcile.e:{e}" for e in changes.entities])
+        for e in changes.entities:
+            before, after = kept.get(f"reconcile.e:{e}"), now.get(f"reconcile.e:{e}")
+            old_m = {tuple(x) for x in (before or {}).get("m", [])}
+            new_m = {tuple(x) for x in (after or {}).get("m", [])}
+            if (before or {}).get("n") != (after or {}).get("n") or (before or {}).get("t") != (after or {}).get("t"):
+                touched.update(sid for _mid, sid in old_m | new_m)
+            else:
+                touched.update(sid for _mid, sid in old_m ^ new_m)
+    present = {r[0] for chunk in _chunks(touched) for r in conn.execute(select(t.sources.c.id).where(t.sources.c.id.in_(chunk)))}
+    weights = rarity.from_counts({int(e): n for e, n in g["counts"].items()}, g["named"], params.common_participant)
+    fresh = load(conn, undated_events=params.undated_events, common_participant=params.common_participant,
+                 sources=present, weights=weights)
+    old_sources = _read(conn, [f"reconcile.s:{s}" for s in touched])
+    counts = Counter({int(e): n for e, n in g["counts"].items()})
+    named, founders = g["named"], g["founders"]
+    for state in old_sources.values():
+        for entities in state["r"]:
+            counts.subtract(entities)
+            named -= 1
+        founders -= state["u"]
+    for m in fresh.mentions:
+        if m.entities:
+            counts.update(m.entities)
+            named += 1
+        founders += _undated_founder(m)
+    counts = +counts
+    if rarity.from_counts(counts, named, params.common_participant) != weights:
+        raise Declined("rarity weights changed")
+    if (founders > 0) != (g["founders"] > 0):
+        raise Declined("undated founders appeared or vanished")
+
+    # Blocks of the touched sources' old and new mentions: which pairs they gain or lose.
+    old_t: dict[int, list] = {}  # old indexed mention of T -> [root, keys]
+    for state in old_sources.values():
+        old_t.update((int(mid), v) for mid, v in state["m"].items())
+    new_t = [m for m in fresh.mentions if m.role != "none"]
+    new_keys = {m.id: indexed_keys(m) for m in new_t}
+    affected = {k for _root, ks in old_t.values() for k in ks} | {k for ks in new_keys.values() for k in ks}
+    blocks_old = _read(conn, affected)
+    blocks_new: dict[str, list] = {}
+    for key in affected:
+        kept = [e for e in blocks_old.get(key, []) if e[0] not in old_t]
+        added = [member(m) for m in new_t if key in new_keys[m.id]]
+        blocks_new[key] = sorted(kept + added, key=_order)
+    seeds: dict[int, str] = {}  # seed mention outside T -> its source
+    for key in affected:
+        before = block_pairs(key, blocks_old.get(key, []), params.max_block, params.window)
+        after = block_pairs(key, blocks_new[key], params.max_block, params.window)
+        where = {e[0]: e[2] for e in blocks_old.get(key, []) + blocks_new[key]}
+        for a, b in before ^ after:
+            seeds.update((x, where[x]) for x in (a, b))
+    new_ids = {m.id for m in new_t}
+    outside = {mid: sid for mid, sid in seeds.items() if mid not in old_t and mid not in new_ids}
+    source_states = dict(old_sources)
+    source_states.update(_read(conn, {f"reconcile.s:{s}" for s in outside.values()} - set(old_sources)))
+    roots = {root for root, _keys in old_t.values()}
+    for mid, sid in outside.items():
+        entry = source_states.get(f"reconcile.s:{sid}", {}).get("m", {}).get(str(mid))
+        if entry is not None:
+            roots.add(entry[0])
+    components = _read(conn, [f"reconcile.c:{r}" for r in roots])
+    region: dict[int, str] = {}  # old mentions of the region outside T -> source
+    old_events: set[int] = set()
+    old_signatures: set[str] = set()
+    for root in roots:
+        comp = components.get(f"reconcile.c:{root}")
+        if comp is None:
+            if root in outside:
+                region[root] = outside[root]
+            continue
+        region.update((mid, sid) for mid, sid in comp["m"])
+        old_events.update(comp["ev"])
+        if comp["sig"]:
+            old_signatures.add(comp["sig"])
+    for mid in list(region):
+        if mid in old_t:
+            del region[mid]
+    others = sorted(set(region.values()) - present)
+    more = load(conn, undated_events=params.undated_events, common_participant=params.common_participant,
+                sources=others, weights=weights, mention_ids=set(region)) if others else None
+    source_states.update(_read(conn, {f"reconcile.s:{s}" for s in others} - set(source_states)))
+    chosen = [m for m in new_t] + ([m for m in more.mentions if m.id in region] if more else [])
+    chosen.sort(key=lambda m: (m.source_id, m.start, m.trigger_start, m.id))
+    mentions = [replace(m, index=n) for n, m in enumerate(chosen)]
+    corpus = Corpus(mentions, {**fresh.entity_names, **(more.entity_names if more else {})},
+                    {**fresh.entity_types, **(more.entity_types if more else {})}, fresh.source_titles, fresh.voices,
+                    {**fresh.texts, **(more.texts if more else {})}, {**fresh.links, **(more.links if more else {})})
+    missing = set(region) - {m.id for m in mentions}
+    if missing:
+        raise Declined(f"{len(missing)} kept mentions of the region are no longer in the store")
+
+    # Pairs inside the region, from the full membership of every block of its mentions.
+    position = {m.id: m.index for m in mentions}
+    keys_of: dict[int, list[str]] = dict(new_keys)
+    for m in mentions:
+        if m.id not in keys_of:
+            keys_of[m.id] = source_states[f"reconcile.s:{m.source_id}"]["m"][str(m.id)][1]
+    wanted = {k for ks in keys_of.values() for k in ks}
+    blocks = dict(blocks_new)
+    blocks.update(_read(conn, wanted - set(blocks)))
+    pairs: set[tuple[int, int]] = set()
+    for key in wanted:
+        members = blocks.get(key, [])
+        if sum(1 for e in members if e[0] in position) < 2:
+            continue
+        for a, b in block_pairs(key, members, params.max_block, params.window):
+            if a in position and b in position:
+                pa, pb = position[a], position[b]
+                pairs.add((min(pa, pb), max(pa, pb)))
+    sentences: dict[tuple, list[int]] = defaultdict(list)
+    for m in mentions:
+        if m.interval is not None:
+            sentences[(m.source_id, m.start, m.interval.earliest, m.interval.latest)].append(m.index)
+    for members in sentences.values():
+        pairs.update((a, b) for x, a in enumerate(members) for b in members[x + 1:] if one_moment(mentions[a], mentions[b]))
+
+    state = {"global": dict(g, counts={str(e): n for e, n in sorted(counts.items())}, named=named, founders=founders,
+                            voices=voices, copies=copies),
+             "touched": touched, "present": present, "fresh": fresh.mentions, "old_t": old_t,
+             "blocks": blocks_new, "sources": source_states, "old_roots": roots, "old_events": old_events,
+             "old_signatures": old_signatures, "founders": founders > 0, "entities": set(changes.entities),
+             "raised": _raised(conn, source_states, roots)}
+    return corpus, pairs, state
+
+
+def _raised(conn: Connection, source_states: dict, region_roots: set[int]) -> dict[int, str]:
+    """Events outside the region whose status a later stage raised (claims: contested) -> the status reconcile
+    gave them, read from their component's kept row: a full run gives it back (`restore_status`)."""
+    raised = [r[0] for r in conn.execute(select(t.events.c.id).where(t.events.c.status == "contested"))]
+    members: dict[int, tuple[int, str]] = {}
+    for chunk in _chunks(raised):
+        for mid, sid, eid in conn.execute(select(t.event_mentions.c.id, t.event_mentions.c.source_id,
+                                                 t.event_mentions.c.event_id).where(t.event_mentions.c.event_id.in_(chunk))):
+            members.setdefault(eid, (mid, sid))
+    states = dict(source_states)
+    states.update(_read(conn, {f"reconcile.s:{sid}" for _mid, sid in members.values()} - set(states)))
+    roots = {}
+    for eid, (mid, sid) in members.items():
+        entry = states.get(f"reconcile.s:{sid}", {}).get("m", {}).get(str(mid))
+        if entry is not None and entry[0] not in region_roots:
+            roots[eid] = entry[0]
+    comps = _read(conn, {f"reconcile.c:{r}" for r in roots.values()})
+    sigs = sorted({c["sig"] for c in comps.values() if c.get("sig")})
+    own: dict[int, str] = {}
+    for chunk in _chunks(sigs):
+        for r in conn.execute(select(t.reconcile_components.c.statuses).where(t.reconcile_components.c.signature.in_(chunk))):
+            own.update((int(k), v) for k, v in json.loads(r.statuses or "{}").items())
+    return {eid: own[eid] for eid in roots if eid in own and own[eid] != "contested"}
+
+
+def _chunks(values):
+    values = sorted(values)
+    for at in range(0, len(values), CHUNK):
+        yield values[at:at + CHUNK]
+
+
+def save_region(conn: Connection, corpus: Corpus, groups: list[list[int]], signatures: dict[int, str],
+                final: dict[int, int | None], state: dict) -> None:
+    """Update the kept state for the region just recomputed (see `plan`)."""
+    mentions = corpus.mentions
+    rows: dict[str, object] = {f"reconcile.c:{r}": None for r in state["old_roots"]}
+    roots: dict[int, int] = {}
+    for k, group in enumerate(groups):
+        ids = [mentions[i].id for i in group]
+        if len(group) > 1 or k in signatures:
+            root = min(ids)
+            roots.update((i, root) for i in ids)
+            rows[f"reconcile.c:{root}"] = {"m": [[mentions[i].id, mentions[i].source_id] for i in group],
+                                           "sig": signatures.get(k),
+                                           "ev": sorted({final.get(i) for i in ids} - {None})}
+    for key, members in state["blocks"].items():
+        rows[key] = members or None
+    fresh_by_source: dict[str, list] = defaultdict(list)
+    for m in state["fresh"]:
+        fresh_by_source[m.source_id].append(m)
+    old_entities: dict[str, set[int]] = {}
+    named: dict[str, set[int]] = defaultdict(set)
+    for chunk in _chunks(state["present"]):
+        for sid, eid in conn.execute(select(t.mentions.c.source_id, t.mentions.c.entity_id).distinct()
+                                     .where(t.mentions.c.source_id.in_(chunk), t.mentions.c.entity_id.is_not(None))):
+            named[sid].add(eid)
+    for sid in state["touched"]:
+        old = state["sources"].get(f"reconcile.s:{sid}")
+        old_entities[sid] = set((old or {}).get("n", [])) | named[sid]
+        rows[f"reconcile.s:{sid}"] = _source_state(fresh_by_source[sid], roots, named[sid]) \
+            if sid in state["present"] else None
+    for m in mentions:  # the region's kept mentions outside T: their component may have changed
+        if m.source_id in state["touched"]:
+            continue
+        key = f"reconcile.s:{m.source_id}"
+        if key not in rows:
+            rows[key] = state["sources"][key]
+        rows[key]["m"][str(m.id)][0] = roots.get(m.id, m.id)
+    # entities link changed, and those the touched sources named before or name now, as the store holds them
+    entities = set(state["entities"]) | {e for sid in state["touched"] for e in old_entities[sid]}
+    now = _entities(conn, entities)
+    rows.update({f"reconcile.e:{e}": now.get(f"reconcile.e:{e}") for e in entities})
+    rows[GLOBAL] = state["global"]
+    _write(conn, rows)
