@@ -76,6 +76,8 @@ def test_add_change_remove_give_what_a_full_build_gives(folder, tmp_path):
     assert copies(db), "the wire story copies the chronicle's paragraph: the copies stage must mark it"
     assert built["claims"] and any(c["field"].startswith("claim:") for c in built["comparisons"]), \
         "the texts must make claims and claim comparisons, for the claims stage's incremental path to be compared"
+    where = [(c["source"], c["start"], c["end"]) for c in built["claims"]]
+    assert where == sorted(where), "the export lists claims in reading order (their ids are hashes, not positions)"
 
     ids = {(e["type"], e["name"]): e["id"] for e in export(db)["entities"]}
     shutil.copy(DATA / "incremental-steps" / "annals.txt", folder / "annals.txt")

@@ -176,7 +176,7 @@ def claims_in(conn, cited: list[tuple[str, int, int]]) -> list[int]:
     found: list[int] = []
     for source_id, a, b in cited:
         rows = conn.execute(select(t.claims.c.id).where(
-            t.claims.c.source_id == source_id, t.claims.c.start >= a, t.claims.c.end <= b).order_by(t.claims.c.id))
+            t.claims.c.source_id == source_id, t.claims.c.start >= a, t.claims.c.end <= b).order_by(t.claims.c.start, t.claims.c.end, t.claims.c.id))
         found.extend(row.id for row in rows)
     return list(dict.fromkeys(found))
 

@@ -107,11 +107,11 @@ def chronicle(engine: Engine) -> dict[str, Any]:
             for r in conn.execute(select(t.comparisons).order_by(t.comparisons.c.id))
         ]
         mark_curated(conn, entities=entities, events=events, comparisons=comparisons)  # `curated`: set by a historian
-        claims = [  # migration 0011; a store not yet migrated has none
+        claims = [  # migration 0011; a store not yet migrated has none. In reading order (ids are hashes)
             {"id": r.id, "event": r.event_id, "kind": r.kind, "facet": r.facet, "value": r.value, "polarity": r.polarity,
              "modality": r.modality, "voice": r.voice_name, "question": r.question, "comparison": r.comparison_id,
              "source": r.source_id, "start": r.start, "end": r.end, "quote": texts[r.source_id][r.start:r.end]}
-            for r in (conn.execute(select(t.claims).order_by(t.claims.c.id)) if inspect(conn).has_table("claims") else ())
+            for r in (conn.execute(select(t.claims).order_by(t.claims.c.source_id, t.claims.c.start, t.claims.c.end, t.claims.c.id)) if inspect(conn).has_table("claims") else ())
         ]
     return {
         "timeweave": timeweave.__version__,
