@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from pathlib import Path
 from typing import Sequence
 
@@ -149,10 +150,10 @@ def load_catalog(paths: Sequence[Path], *, roots: Sequence[Path] | None = None) 
     them is reported (T018) and not read: nothing outside the corpus is read."""
     catalog = Catalog()
     folders: list[Path] = []
-    for path in paths:
-        folder = Path(path).parent
+    parents = dict.fromkeys(os.path.dirname(os.fspath(path)) for path in paths)  # resolved once per folder, not per file
+    for parent in parents:
         try:
-            key = folder.resolve()
+            key = Path(parent).resolve()
         except (OSError, RuntimeError):
             continue
         if key not in folders:
