@@ -81,13 +81,15 @@ class Findings:
     cues: list[tuple] = field(default_factory=list)  # (row, rule, second name's key, text, start, end)
     ors: list[tuple] = field(default_factory=list)  # (row before "or", row after, quote end)
     titles: list[tuple] = field(default_factory=list)  # (row, start of the title before it)
+    odd: list[int] = field(default_factory=list)  # rows whose text's `alias_key` is not their key (a demonym, a seat)
 
     def to_json(self) -> dict:
         return {name: getattr(self, name) for name in self.__slots__}
 
     @classmethod
     def from_json(cls, value: dict) -> Findings:
-        return cls(value["generic"], *([tuple(x) for x in value[name]] for name in ("parens", "cues", "ors", "titles")))
+        return cls(value["generic"], *([tuple(x) for x in value[name]] for name in ("parens", "cues", "ors", "titles")),
+                   odd=value["odd"])
 
 
 def findings(res: Resolver, source_id: str) -> Findings:
@@ -102,7 +104,7 @@ def findings(res: Resolver, source_id: str) -> Findings:
 def read_findings(res: Resolver, source_id: str) -> Findings:
     """Read one source's text for every in-text rule (see `Findings` for why nothing else is read)."""
     rows, text = res.by_source.get(source_id, []), res.texts.get(source_id, "")
-    out = Findings(generic=sorted(_generic_in(res, text)))
+    out = Findings(generic=sorted(_generic_in(res, text)), odd=[r.id for r in rows if res.key_of(r.text) != r.key])
     if not text:
         return out
     starts = [r.start for r in rows]

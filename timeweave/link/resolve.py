@@ -31,7 +31,7 @@ _TRANSLIT = [("kh", "h"), ("zh", "j"), ("ch", "j"), ("dzh", "j"), ("ou", "u"), (
              ("tz", "c"), ("ie", "i"), ("y", "i"), ("w", "v"), ("ck", "k"), ("q", "k"), ("'", "")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MentionRow:
     id: int
     source_id: str
@@ -42,7 +42,7 @@ class MentionRow:
     key: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """A quote that made a link: the source, code-point offsets and the text there."""
 
@@ -52,7 +52,7 @@ class Evidence:
     quote: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     """Why two alias keys name one thing: a sentence, the rule's name and the quotes it rests on."""
 
@@ -74,7 +74,7 @@ class Entity:
     alias_links: dict[str, Link] = field(default_factory=dict)  # alias text -> the link it joined by
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FoundName:
     """A name the text gives that is not a mention (the "Caudillo" of "also called the Caudillo")."""
 
@@ -121,6 +121,7 @@ class Resolver:
         self.by_id = {row.id: row for row in self.rows}
         self.findings: dict[str, Any] = dict(findings or {})  # source -> what its text says (`intext.Findings`)
         self.fresh_findings: set[str] = set()  # sources whose findings were read from their text in this run
+        self._odd: dict[str, set[int]] = {}  # source -> its mentions whose text's key is not their key
         self.canonical: dict[str, tuple[str, str]] = {}  # key -> (name, type) from an authority file
         self.found: dict[str, list[FoundName]] = defaultdict(list)  # key -> names the texts give beside mentions
         self.said: list[tuple[str, str]] = []  # (name, second name) links a text states, for `drop_conflicts`
@@ -141,6 +142,16 @@ class Resolver:
         if key is None:
             key = self._keys[text] = alias_key(text)
         return key
+
+    def text_is_key(self, row: MentionRow) -> bool:
+        """Whether `alias_key` of a mention's text is its key ("Soviet" keyed as the Soviet Union is not), read
+        from its source's findings (`intext.Findings.odd`): the names of sources linked before are not keyed again."""
+        odd = self._odd.get(row.source_id)
+        if odd is None:
+            from timeweave.link import intext  # intext builds on this module
+
+            odd = self._odd[row.source_id] = set(intext.findings(self, row.source_id).odd)
+        return row.id not in odd
 
     def edge(self, a: str, b: str, how: str, *, rule: str = "", evidence: tuple[Evidence, ...] = (),
              said: bool = False) -> None:
@@ -314,7 +325,7 @@ class Resolver:
             uses += [(f.text, f.key, f.source_id, None) for k in sorted(component) for f in self.found.get(k, [])]
             for text, key, source_id, row in sorted(uses, key=lambda u: (u[0], u[2], u[3].id if u[3] else -1)):
                 link = link_by_key.get(key, NAME)
-                if row is not None and self.key_of(row.text) != row.key:
+                if row is not None and not self.text_is_key(row):
                     link = _resolved_in_text(row, link, self.lookup)
                 entity.alias_links.setdefault(text, link)
                 entity.aliases.setdefault(text, link.how)
@@ -341,7 +352,7 @@ class Resolver:
                 return key, found[0].name, "state"
             if found and found[1] == "military" and found[0].military:
                 return key, found[0].military, "military_unit"
-        texts = Counter(r.text for r in rows if not r.text.isupper() and self.key_of(r.text) == r.key) \
+        texts = Counter(r.text for r in rows if not r.text.isupper() and self.text_is_key(r)) \
             or Counter(r.text for r in rows)
         if type_ == "person":
             best = max(texts, key=lambda t: (len(t.split()), texts[t], t))

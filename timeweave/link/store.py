@@ -94,24 +94,30 @@ def link_entities(engine: Engine, *, authority: list[Path] | None = None, words:
     with engine.begin() as conn:
         began = time.perf_counter()
         rows, stored_owner = [], {}
+        one: dict[str, str] = {}  # one string object per distinct value: a source id or a name repeats thousands of times
         # Rows unpacked by position (a Row attribute costs microseconds, and every mention is read each build).
         for mid, source_id, start, end, text, type_, key, entity_id in conn.execute(
-                select(m.c.id, m.c.source_id, m.c.start, m.c.end, m.c.text, m.c.type, m.c.key, m.c.entity_id)).all():
-            rows.append(MentionRow(mid, source_id, start, end, text, type_, key or ""))
+                select(m.c.id, m.c.source_id, m.c.start, m.c.end, m.c.text, m.c.type, m.c.key, m.c.entity_id)):
+            rows.append(MentionRow(mid, one.setdefault(source_id, source_id), start, end, one.setdefault(text, text),
+                                   one.setdefault(type_, type_), one.setdefault(key or "", key or "")))
             stored_owner[mid] = entity_id
+        del one
         keyed = [r for r in rows if r.key]
+        del rows
         kept = _kept_findings(conn, {r.source_id for r in keyed}, changes, digest)
         read_s = time.perf_counter() - began
         resolver = Resolver(keyed, _texts(conn, keyed), lexicon=lexicon, findings=kept)
         entities = resolve(resolver, authority_rows)
         resolve_s = time.perf_counter() - began - read_s
-        report, touched = _write(conn, entities, keyed, stored_owner)
         _keep_findings(conn, resolver, changes, digest)
+        fresh = len(resolver.fresh_findings)
+        del resolver, kept  # the graph and the texts: the entities hold what is written
+        report, touched = _write(conn, entities, keyed, stored_owner)
         if changes is not None:
             changes.entities |= touched
     log.info("linked %d mentions into %d entities (%d aliases); %d entities changed; texts of %d sources read for "
              "their in-text findings; read %.2fs, resolve %.2fs, write %.2fs", report.mentions_linked, report.entities,
-             report.aliases, len(touched), len(resolver.fresh_findings), read_s, resolve_s,
+             report.aliases, len(touched), fresh, read_s, resolve_s,
              time.perf_counter() - began - read_s - resolve_s)
     return report
 
@@ -218,24 +224,24 @@ def _stored(conn) -> tuple[dict[int, tuple], dict[int, list[int]]]:
     """The entities as stored, in the shape of `_wanted`, and the alias ids of each."""
     sources: dict[int, list] = defaultdict(list)
     s = schema.alias_sources.c
-    for alias_id, source_id, count in conn.execute(select(s.alias_id, s.source_id, s.count)).all():
+    for alias_id, source_id, count in conn.execute(select(s.alias_id, s.source_id, s.count)):
         sources[alias_id].append((source_id, count))
     evidence: dict[int, list] = defaultdict(list)
     ev = schema.alias_evidence.c
     for alias_id, *quote in conn.execute(select(ev.alias_id, ev.rule, ev.source_id, ev.start, ev.end, ev.quote)
-                                         .order_by(ev.id)).all():
+                                         .order_by(ev.id)):
         evidence[alias_id].append(tuple(quote))
     aliases: dict[int, list] = defaultdict(list)
     alias_ids: dict[int, list[int]] = defaultdict(list)
     a = schema.aliases.c
     for alias_id, entity_id, text, how, rule in conn.execute(
-            select(a.id, a.entity_id, a.text, a.how, a.rule).order_by(a.id)).all():
+            select(a.id, a.entity_id, a.text, a.how, a.rule).order_by(a.id)):
         aliases[entity_id].append((text, how, rule, tuple(sorted(sources.get(alias_id, []))),
                                    tuple(evidence.get(alias_id, []))))
         alias_ids[entity_id].append(alias_id)
     e = schema.entities.c
     stored = {eid: (name, type_, component, tuple(aliases.get(eid, [])))
-              for eid, name, type_, component in conn.execute(select(e.id, e.name, e.type, e.component)).all()}
+              for eid, name, type_, component in conn.execute(select(e.id, e.name, e.type, e.component))}
     return stored, alias_ids
 
 
