@@ -49,3 +49,16 @@ def test_a_partial_load_gives_the_mentions_of_a_full_load(engine):
 def test_a_partial_load_needs_the_corpus_wide_weights(engine):
     with engine.connect() as conn, pytest.raises(ValueError, match="weights"):
         load(conn, common_participant=0.3, sources=["anything"])
+
+
+def test_a_load_of_some_mentions_builds_their_sentences_as_a_full_load(engine):
+    with engine.connect() as conn:
+        full = load(conn, common_participant=0.3)
+        weights = full.mentions[0].rarity
+        picked = full.mentions[::7]
+        sources = sorted({m.source_id for m in picked})
+        part = load(conn, common_participant=0.3, sources=sources, weights=weights, mention_ids={m.id for m in picked})
+    sentences = {(m.source_id, m.start) for m in picked}
+    want = [replace(m, index=0) for m in full.mentions if (m.source_id, m.start) in sentences]
+    assert [replace(m, index=0) for m in part.mentions] == want
+    assert any(m.named for m in want) and any(m.entities for m in want)

@@ -223,7 +223,8 @@ def reconcile(engine: Engine, *, config: dict[str, Any], encoder=None, params: P
         final = {m.id: want.get(m.id, links_now.get(m.id)) for m in mentions}
         probed = any(ids[item] != incremental.first_choice(keys[item]) for item in ids) or any(
             runs_at[item] != incremental.first_choice(keys[item], runs[item]) for item in runs_at)
-        region.save_all(conn, corpus, groups, signatures, final, setting, params.common_participant, probed)
+        region.save_all(conn, corpus, groups, signatures, final, setting, params.common_participant, probed,
+                        pairs, scores)
         _count(conn, report)
     report.phases["write"] = round(time.perf_counter() - began - sum(report.phases.values()), 3)
     report.recomputed = len([k for k in computed if k in signatures])
@@ -247,12 +248,30 @@ def _region(conn: Connection, changes: Changes, params: Params, config: dict[str
 
     use_vectors = bool(config.get("embeddings", True) or encoder is not None)
     setting = incremental.settings_key(params, use_vectors, config, MODEL_NAME)
-    corpus, pairs, state = region.plan(conn, changes, params, setting)
+    founders: list[bool] = []
+
+    def score(some: list, some_pairs: set[tuple[int, int]]) -> dict:
+        return _scores(conn, some, some_pairs, params, use_vectors, encoder, report)
+
+    def joins(some: list, some_pairs: set[tuple[int, int]], results: dict) -> set[tuple[int, int]]:
+        return _joining(some, some_pairs, results, params, founders[0])
+
+    corpus, pairs, state = region.plan(conn, changes, params, setting, score, joins, founders)
     report.region = True
     mentions = corpus.mentions
     report.phases["load"] = round(time.perf_counter() - began, 3)
     report.candidate_pairs = len(pairs)
-    scores = _scores(conn, mentions, pairs, params, use_vectors and bool(pairs), encoder, report)
+    # a pair of two unchanged mentions of one kept component keeps its result; the others are scored
+    scores: dict[tuple[int, int], tuple[float, str | None]] = {}
+    todo = set()
+    for a, b in pairs:
+        key = (mentions[a].id, mentions[b].id)
+        if key in state["cached"]:
+            if state["cached"][key] is not None:
+                scores[(a, b)] = state["cached"][key]
+        else:
+            todo.add((a, b))
+    scores.update(_scores(conn, mentions, todo, params, use_vectors and bool(todo), encoder, report))
     groups = incremental.components(len(mentions), _joining(mentions, pairs, scores, params, state["founders"]))
     group_of = [0] * len(mentions)
     for k, group in enumerate(groups):
@@ -327,7 +346,7 @@ def _region(conn: Connection, changes: Changes, params: Params, config: dict[str
     incremental.write_state(conn, old_state, new_state)
     writer.restore_status(conn, state["raised"])
     changed |= set(state["raised"])
-    region.save_region(conn, corpus, groups, signatures, want, state)
+    region.save_region(conn, corpus, groups, signatures, want, state, pairs, scores)
     report.mentions = conn.execute(select(func.count()).select_from(t.event_mentions)).scalar() or 0
     _count(conn, report)
     report.components = conn.execute(select(func.count()).select_from(t.reconcile_components)).scalar() or 0

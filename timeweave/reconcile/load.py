@@ -20,7 +20,7 @@ from bisect import bisect_left
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, Text, select, type_coerce
+from sqlalchemy import Connection, Text, bindparam, select, tuple_, type_coerce
 
 from timeweave.reconcile import rarity, salience
 from timeweave.reconcile.dates import Interval, parse
@@ -187,6 +187,53 @@ def _passages(conn: Connection, sources: Collection[str] | None) -> dict[int, tu
     return found
 
 
+_EVENT_COLUMNS = ("id", "source_id", "passage_id", "start", "end", "trigger", "trigger_start", "trigger_end", "lemma",
+                  "type", "factuality", "context", "earliest", "latest", "edtf", "when_text", "when_reason", "when_kind")
+
+
+def _event_rows(conn: Connection, sources: Collection[str] | None, mention_ids: Collection[int] | None) -> list:
+    """Event mention rows in the order of a full load: all, those of `sources`, or the sentences of `mention_ids`."""
+    e = t.event_mentions.c
+    query = select(*(e[name] for name in _EVENT_COLUMNS), type_coerce(e.participants, Text), e.place_mention,
+                   e.sentence, e.event_id)
+    order = (e.source_id, e.start, e.trigger_start, e.id)
+    if sources is None:
+        return conn.execute(query.order_by(*order)).all()
+    if mention_ids is None:
+        return [r for chunk in _chunks(sources) for r in conn.execute(query.where(e.source_id.in_(chunk)).order_by(*order))]
+    wanted = set(sources)
+    sentences = sorted({(sid, start) for chunk in _chunks(mention_ids) for sid, start in conn.execute(
+        select(e.source_id, e.start).where(e.id.in_(chunk))) if sid in wanted})
+    rows = []
+    for at in range(0, len(sentences), 200):
+        rows += conn.execute(query.where(tuple_(e.source_id, e.start).in_(sentences[at:at + 200]))).all()
+    rows.sort(key=lambda r: (r[1], r[3], r[6], r[0]))
+    return rows
+
+
+def _named_rows(conn: Connection, named_query, rows: list) -> list:
+    """The named mentions the event mention `rows` read: those inside their sentences (a superset: from each
+    source's first such sentence to its last), and their participants and places wherever they are, in the
+    order of a full load."""
+    m = t.mentions.c
+    spans: dict[str, tuple[int, int]] = {}  # source -> from the first sentence's start to the last one's end
+    for r in rows:
+        lo, hi = spans.get(r[1], (r[3], r[4]))
+        spans[r[1]] = (min(lo, r[3]), max(hi, r[4]))
+    found = {}
+    between = named_query.where(m.source_id == bindparam("sid"), m.start >= bindparam("lo"), m.start <= bindparam("hi"))
+    for sid, (lo, hi) in sorted(spans.items()):  # one statement, compiled once
+        found.update((r[0], r) for r in conn.execute(between, {"sid": sid, "lo": lo, "hi": hi}))
+    wanted = set()
+    for r in rows:
+        wanted.update(part.get("mention") for part in _json_list(r[18]))
+        wanted.add(r[19])
+    wanted = sorted(x for x in wanted - set(found) if isinstance(x, int))
+    for chunk in _chunks(wanted):
+        found.update((r[0], r) for r in conn.execute(named_query.where(m.id.in_(chunk))))
+    return sorted(found.values(), key=lambda r: (r[1], r[2], r[0]))
+
+
 def load(conn: Connection, *, undated_events: bool = False, common_participant: float = 1.0,
          sources: Collection[str] | None = None, weights: dict[int, float] | None = None,
          mention_ids: Collection[int] | None = None) -> Corpus:
@@ -215,6 +262,7 @@ def load(conn: Connection, *, undated_events: bool = False, common_participant: 
     voices: dict[str, list[str]] = {}
     for source_id, voice in sorted(voice_of.items()):
         voices.setdefault(voice, []).append(source_id)
+    rows = _event_rows(conn, sources, mention_ids)
     texts: dict[str, str] = {}
     named_query = select(t.mentions.c.id, t.mentions.c.source_id, t.mentions.c.start, t.mentions.c.end,
                          t.mentions.c.text, t.mentions.c.entity_id, t.mentions.c.type)
@@ -225,9 +273,12 @@ def load(conn: Connection, *, undated_events: bool = False, common_participant: 
         named_rows = []
         for chunk in _chunks(sources):
             texts.update(conn.execute(select(t.texts.c.source_id, t.texts.c.text).where(t.texts.c.source_id.in_(chunk))).all())
-            # chunks come in source order, each ordered as a full load orders them
-            named_rows += conn.execute(named_query.where(t.mentions.c.source_id.in_(chunk))
-                                       .order_by(t.mentions.c.source_id, t.mentions.c.start, t.mentions.c.id)).all()
+        if mention_ids is None:
+            for chunk in _chunks(sources):  # chunks come in source order, each ordered as a full load orders them
+                named_rows += conn.execute(named_query.where(t.mentions.c.source_id.in_(chunk))
+                                           .order_by(t.mentions.c.source_id, t.mentions.c.start, t.mentions.c.id)).all()
+        else:
+            named_rows = _named_rows(conn, named_query, rows)
     passages = _passages(conn, sources)
     entity_of: dict[int, int | None] = {}
     named: dict[str, list[tuple[int, int, str, int | None, str]]] = {}
@@ -271,21 +322,6 @@ def load(conn: Connection, *, undated_events: bool = False, common_participant: 
 
     mentions: list[Mention] = []
     links: dict[int, int | None] = {}
-    e = t.event_mentions.c
-    query = select(
-        e.id, e.source_id, e.passage_id, e.start, e.end, e.trigger, e.trigger_start, e.trigger_end, e.lemma, e.type,
-        e.factuality, e.context, e.earliest, e.latest, e.edtf, e.when_text, e.when_reason, e.when_kind,
-        type_coerce(e.participants, Text), e.place_mention, e.sentence, e.event_id,
-    )
-    if sources is None:
-        rows = conn.execute(query.order_by(e.source_id, e.start, e.trigger_start, e.id)).all()
-    else:
-        rows = [r for chunk in _chunks(sources) for r in conn.execute(
-            query.where(e.source_id.in_(chunk)).order_by(e.source_id, e.start, e.trigger_start, e.id))]
-        if mention_ids is not None:  # their sentences only: a mention's role reads the other mentions of its sentence
-            wanted = set(mention_ids)
-            sentences = {(r[1], r[3]) for r in rows if r[0] in wanted}
-            rows = [r for r in rows if (r[1], r[3]) in sentences]
     for (mid, source_id, passage_id, start, end, trigger, trigger_start, trigger_end, lemma, type_, factuality,
          context, earliest, latest, edtf, when_text, when_reason, when_kind, participants, place_mention,
          sentence_no, event_id) in rows:

@@ -190,22 +190,44 @@ def _undated_founder(m) -> bool:
 
 # ---- the full run keeps the state ------------------------------------------------------------------
 
-def save_all(conn: Connection, corpus: Corpus, groups: list[list[int]], signatures: dict[int, str],
-             final: dict[int, int | None], setting: str, common: float, probed: bool) -> None:
-    """Keep the state of a full run (see the module docstring): `groups` are the components over every
-    mention, `signatures` those of the fruitful ones, `final` each mention's event as written."""
-    mentions = corpus.mentions
-    conn.execute(delete(t.corpus_state).where(t.corpus_state.c.key >= PREFIX, t.corpus_state.c.key < "reconcile/"))
+def _component_rows(mentions: list, groups: list[list[int]], signatures: dict[int, str], final: dict[int, int | None],
+                    pairs, scores: dict) -> tuple[dict[str, dict], dict[int, int]]:
+    """`reconcile.c:` rows and mention id -> root. A row keeps the candidate pairs inside its component with
+    their results (score and flag, or nothing where `similarity` relates them not): a pair's result reads
+    only its two mentions, so a later run reuses it while neither changed."""
+    group_of = {}
+    for k, group in enumerate(groups):
+        for i in group:
+            group_of[i] = k
+    inside: dict[int, list] = defaultdict(list)
+    for a, b in sorted(pairs):
+        k = group_of[a]
+        if k == group_of[b]:
+            result = scores.get((a, b))
+            inside[k].append([mentions[a].id, mentions[b].id] + (list(result) if result is not None else []))
+    rows: dict[str, dict] = {}
     roots: dict[int, int] = {}
-    rows: dict[str, object] = {}
     for k, group in enumerate(groups):
         ids = [mentions[i].id for i in group]
-        events = sorted({final.get(i) for i in ids} - {None})
         if len(group) > 1 or k in signatures:
             root = min(ids)
             roots.update((i, root) for i in ids)
             rows[f"reconcile.c:{root}"] = {"m": [[mentions[i].id, mentions[i].source_id] for i in group],
-                                           "sig": signatures.get(k), "ev": events}
+                                           "sig": signatures.get(k), "ev": sorted({final.get(i) for i in ids} - {None}),
+                                           "p": inside.get(k, [])}
+    return rows, roots
+
+
+def save_all(conn: Connection, corpus: Corpus, groups: list[list[int]], signatures: dict[int, str],
+             final: dict[int, int | None], setting: str, common: float, probed: bool, pairs, scores: dict) -> None:
+    """Keep the state of a full run (see the module docstring): `groups` are the components over every
+    mention, `signatures` those of the fruitful ones, `final` each mention's event as written, `pairs` the
+    candidate pairs and `scores` their results."""
+    mentions = corpus.mentions
+    conn.execute(delete(t.corpus_state).where(t.corpus_state.c.key >= PREFIX, t.corpus_state.c.key < "reconcile/"))
+    rows: dict[str, object] = {}
+    components, roots = _component_rows(mentions, groups, signatures, final, pairs, scores)
+    rows.update(components)
     blocks: dict[str, list] = defaultdict(list)
     by_source: dict[str, list] = defaultdict(list)
     for m in mentions:  # in the order of a full load
@@ -238,9 +260,11 @@ class Declined(Exception):
     """The region cannot be shown to give a full run's rows: the caller runs the full path."""
 
 
-def plan(conn: Connection, changes, params, setting: str):
+def plan(conn: Connection, changes, params, setting: str, score, joins, founders: list[bool]):
     """The region of an incremental run: (Corpus of its mentions, pairs by position, state to update), or
-    raises `Declined` (see the module docstring)."""
+    raises `Declined` (see the module docstring). `score(mentions, pairs)` gives the results of pairs (by
+    position), `joins(mentions, pairs, results)` those of them that join components; `founders` receives
+    whether the corpus holds an undated founder (what `joins` reads)."""
     g = _read(conn, [GLOBAL]).get(GLOBAL)
     if g is None or g["setting"] != setting or g["probed"] or g["common"] != params.common_participant:
         raise Declined("no kept state for these settings")
@@ -268,22 +292,23 @@ def plan(conn: Connection, changes, params, setting: str):
                  sources=present, weights=weights)
     old_sources = _read(conn, [f"reconcile.s:{s}" for s in touched])
     counts = Counter({int(e): n for e, n in g["counts"].items()})
-    named, founders = g["named"], g["founders"]
+    named, undated = g["named"], g["founders"]
     for state in old_sources.values():
         for entities in state["r"]:
             counts.subtract(entities)
             named -= 1
-        founders -= state["u"]
+        undated -= state["u"]
     for m in fresh.mentions:
         if m.entities:
             counts.update(m.entities)
             named += 1
-        founders += _undated_founder(m)
+        undated += _undated_founder(m)
     counts = +counts
     if rarity.from_counts(counts, named, params.common_participant) != weights:
         raise Declined("rarity weights changed")
-    if (founders > 0) != (g["founders"] > 0):
+    if (undated > 0) != (g["founders"] > 0):
         raise Declined("undated founders appeared or vanished")
+    founders.append(undated > 0)
 
     # Blocks of the touched sources' old and new mentions: which pairs they gain or lose.
     old_t: dict[int, list] = {}  # old indexed mention of T -> [root, keys]
@@ -298,33 +323,71 @@ def plan(conn: Connection, changes, params, setting: str):
         kept = [e for e in blocks_old.get(key, []) if e[0] not in old_t]
         added = [member(m) for m in new_t if key in new_keys[m.id]]
         blocks_new[key] = sorted(kept + added, key=_order)
-    seeds: dict[int, str] = {}  # seed mention outside T -> its source
+    new_pairs: set[tuple[int, int]] = set()
+    removed_pairs: set[tuple[int, int]] = set()
+    where: dict[int, str] = {}  # mention id -> source, of every member of an affected block
     for key in affected:
         before = block_pairs(key, blocks_old.get(key, []), params.max_block, params.window)
         after = block_pairs(key, blocks_new[key], params.max_block, params.window)
-        where = {e[0]: e[2] for e in blocks_old.get(key, []) + blocks_new[key]}
-        for a, b in before ^ after:
-            seeds.update((x, where[x]) for x in (a, b))
+        new_pairs |= after - before
+        removed_pairs |= before - after
+        where.update((e[0], e[2]) for e in blocks_old.get(key, []) + blocks_new[key])
     new_ids = {m.id for m in new_t}
-    outside = {mid: sid for mid, sid in seeds.items() if mid not in old_t and mid not in new_ids}
+    outside = {x: where[x] for pair in new_pairs | removed_pairs for x in pair if x not in old_t and x not in new_ids}
     source_states = dict(old_sources)
     source_states.update(_read(conn, {f"reconcile.s:{s}" for s in outside.values()} - set(old_sources)))
-    roots = {root for root, _keys in old_t.values()}
+    root_of: dict[int, int] = {}
     for mid, sid in outside.items():
         entry = source_states.get(f"reconcile.s:{sid}", {}).get("m", {}).get(str(mid))
-        if entry is not None:
-            roots.add(entry[0])
-    components = _read(conn, [f"reconcile.c:{r}" for r in roots])
+        root_of[mid] = entry[0] if entry is not None else mid
+    roots = {root for root, _keys in old_t.values()}
+    components = _read(conn, [f"reconcile.c:{r}" for r in roots | set(root_of.values())])
+    held = {(a, b) for comp in components.values() for a, b, *_r in comp.get("p", [])}  # pairs inside a component
+    # A pair a block lost, inside a kept component: that component changes.
+    for a, b in removed_pairs:
+        if a in root_of and b in root_of and root_of[a] == root_of[b] and (a, b) in held:
+            roots.add(root_of[a])
+    # A pair a block gained between two kept mentions of one component that did not hold it: it changes. Other
+    # gained pairs change something only where they join: score them (with the touched sources' new mentions).
+    to_score = []
+    for a, b in new_pairs:
+        if a in root_of and b in root_of and root_of[a] == root_of[b]:
+            if (a, b) not in held:
+                roots.add(root_of[a])
+            continue
+        to_score.append((a, b))
+    known = {m.id: m for m in new_t}
+    ends = {x for pair in to_score for x in pair if x not in known}
+    if ends:
+        found = load(conn, undated_events=params.undated_events, common_participant=params.common_participant,
+                     sources={where[x] for x in ends}, weights=weights, mention_ids=ends)
+        known.update((m.id, m) for m in found.mentions if m.id in ends)
+    mini = sorted(known.values(), key=lambda m: (m.source_id, m.start, m.trigger_start, m.id))
+    mini = [replace(m, index=n) for n, m in enumerate(mini)]
+    at = {m.id: m.index for m in mini}
+    scored_pairs = {(min(at[a], at[b]), max(at[a], at[b])) for a, b in to_score}
+    results = score(mini, scored_pairs) if scored_pairs else {}
+    gained: dict[tuple[int, int], tuple | None] = {}
+    for pa, pb in scored_pairs:
+        if mini[pa].id not in new_ids and mini[pb].id not in new_ids:
+            gained[(mini[pa].id, mini[pb].id)] = results.get((pa, pb))
+    for pa, pb in joins(mini, scored_pairs, results):
+        roots.update(root_of[mini[x].id] for x in (pa, pb) if mini[x].id in root_of)
+    components.update(_read(conn, [f"reconcile.c:{r}" for r in roots if f"reconcile.c:{r}" not in components]))
     region: dict[int, str] = {}  # old mentions of the region outside T -> source
     old_events: set[int] = set()
     old_signatures: set[str] = set()
+    cached: dict[tuple[int, int], tuple | None] = dict(gained)  # pair of unchanged mentions -> its result
     for root in roots:
         comp = components.get(f"reconcile.c:{root}")
-        if comp is None:
+        if comp is None:  # a mention in no component: one with no pair that can join it
             if root in outside:
                 region[root] = outside[root]
             continue
         region.update((mid, sid) for mid, sid in comp["m"])
+        for a, b, *result in comp.get("p", []):
+            if a not in old_t and b not in old_t:
+                cached[(a, b)] = tuple(result) if result else None
         old_events.update(comp["ev"])
         if comp["sig"]:
             old_signatures.add(comp["sig"])
@@ -370,12 +433,12 @@ def plan(conn: Connection, changes, params, setting: str):
     for members in sentences.values():
         pairs.update((a, b) for x, a in enumerate(members) for b in members[x + 1:] if one_moment(mentions[a], mentions[b]))
 
-    state = {"global": dict(g, counts={str(e): n for e, n in sorted(counts.items())}, named=named, founders=founders,
+    state = {"global": dict(g, counts={str(e): n for e, n in sorted(counts.items())}, named=named, founders=undated,
                             voices=voices, copies=copies),
              "touched": touched, "present": present, "fresh": fresh.mentions, "old_t": old_t,
              "blocks": blocks_new, "sources": source_states, "old_roots": roots, "old_events": old_events,
-             "old_signatures": old_signatures, "founders": founders > 0, "entities": set(changes.entities),
-             "raised": _raised(conn, source_states, roots)}
+             "old_signatures": old_signatures, "founders": undated > 0, "entities": set(changes.entities),
+             "raised": _raised(conn, source_states, roots), "cached": cached}
     return corpus, pairs, state
 
 
@@ -411,19 +474,12 @@ def _chunks(values):
 
 
 def save_region(conn: Connection, corpus: Corpus, groups: list[list[int]], signatures: dict[int, str],
-                final: dict[int, int | None], state: dict) -> None:
+                final: dict[int, int | None], state: dict, pairs, scores: dict) -> None:
     """Update the kept state for the region just recomputed (see `plan`)."""
     mentions = corpus.mentions
     rows: dict[str, object] = {f"reconcile.c:{r}": None for r in state["old_roots"]}
-    roots: dict[int, int] = {}
-    for k, group in enumerate(groups):
-        ids = [mentions[i].id for i in group]
-        if len(group) > 1 or k in signatures:
-            root = min(ids)
-            roots.update((i, root) for i in ids)
-            rows[f"reconcile.c:{root}"] = {"m": [[mentions[i].id, mentions[i].source_id] for i in group],
-                                           "sig": signatures.get(k),
-                                           "ev": sorted({final.get(i) for i in ids} - {None})}
+    components, roots = _component_rows(mentions, groups, signatures, final, pairs, scores)
+    rows.update(components)
     for key, members in state["blocks"].items():
         rows[key] = members or None
     fresh_by_source: dict[str, list] = defaultdict(list)
