@@ -124,10 +124,12 @@ def link_entities(engine: Engine, *, authority: list[Path] | None = None, words:
 
 def findings_digest(lexicon: Lexicon) -> str:
     """A hash of what a source's findings depend on besides its own rows and text: the link package (code and
-    data), the name keys and the gazetteer's code, and the lexicon. Findings made otherwise are read again."""
+    data), the name keys and the gazetteer's code, the knowledge tables the gazetteer reads, and the
+    lexicon. Findings made otherwise are read again."""
+    from timeweave import knowledge
     from timeweave.annotate.entities import gazetteer, keys
 
-    h = hashlib.blake2b(digest_size=16)
+    h = hashlib.blake2b(knowledge.active().digest.encode(), digest_size=16)
     root = Path(__file__).resolve().parent
     for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
