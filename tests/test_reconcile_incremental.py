@@ -213,6 +213,41 @@ def test_add_change_remove_reconcile_as_a_full_run(folder, tmp_path, monkeypatch
         assert fresh[table] == after_remove[table], f"{table} differ between a store built step by step and in one go"
 
 
+WINDOWED = {
+    "raids-a.txt": "Raids of 1868\n\nThe army attacked Osaka on 3 January 1868. The army attacked Kyoto on 5 January "
+                   "1868. The navy attacked Hakodate on 9 January 1868. The army attacked Sendai on 2 April 1868.\n",
+    "raids-b.txt": "Another Account\n\nRebels attacked Osaka on 3 January 1868. Rebels attacked Nagasaki on 20 February "
+                   "1868. Rebels attacked Aizu on 8 October 1868.\n",
+}
+WINDOWED_ADDED = ("raids-c.txt", "A Third Account\n\nTroops attacked Kyoto on 5 January 1868. Troops attacked Edo on "
+                                 "4 March 1868. Troops attacked Aizu on 8 October 1868.\n")
+
+
+def test_windows_of_large_blocks_shift_as_a_full_run_shifts_them(tmp_path, monkeypatch):
+    """With blocks of at most 2 mentions, the attacks of 1868 (one block by lemma and year) are cut into
+    sorted-neighbourhood windows of 1: an added or removed source moves the windows of the other sources'
+    mentions, which the region must find."""
+    small = CONFIG | {"reconcile_max_block": 2, "reconcile_window": 1}
+    folder = tmp_path / "raids"
+    folder.mkdir()
+    for name, text in WINDOWED.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    db = tmp_path / "store.db"
+    held_build(folder, db, monkeypatch)
+    reconcile(open_store(db, create=False), config=small, encoder=bag_of_words, changes=Changes(full=True))
+    (folder / WINDOWED_ADDED[0]).write_text(WINDOWED_ADDED[1], encoding="utf-8")
+    for step, kwargs in (("adding a source", {}), ("removing it again", {"prune": True})):
+        changes = held_build(folder, db, monkeypatch, **kwargs)
+        full_db = copy(db, tmp_path / f"full-{len(step)}.db")
+        reconcile(open_store(full_db, create=False), config=small, encoder=bag_of_words)
+        report = reconcile(open_store(db, create=False), config=small, encoder=bag_of_words, changes=changes)
+        assert report.region
+        got, want = rows(db), rows(full_db)
+        for table in want:
+            assert got[table] == want[table], f"after {step} with small blocks: {table} differ"
+        (folder / WINDOWED_ADDED[0]).unlink(missing_ok=True)
+
+
 def test_hash_collisions_are_settled_by_key_whatever_came_first(folder, tmp_path, monkeypatch):
     """With a tiny id space every event collides: a new event that sorts first takes the id a kept event
     held, and the kept one moves, exactly as a full run numbers them."""
