@@ -273,3 +273,30 @@ def test_a_renamed_entity_and_a_shared_author_reach_the_sources_they_change(tmp_
     report = claims(store.engine, config=CONFIG, encoder=bag_of_words, changes=Changes(added=frozenset({"a-annals"})))
     assert report.extracted == 2, "the new source and the older one whose voice it gives"
     same_as_full(store, tmp_path, "voice-full")
+
+
+@pytest.mark.parametrize("span", [9, 10, 64, 2**31 - 2])  # 9, 10: two of the keys share a first hash
+def test_hashed_ids_skip_the_sorted_pass_only_when_no_two_keys_share_a_first_hash(span):
+    """Ids are those of the pass that settles collisions in the order of the keys, with or without collisions."""
+    import hashlib
+
+    from timeweave.claims.write import _hashed
+
+    keys = [("s", n, "quantity", str(n % 3)) for n in range(4)]
+
+    def reference() -> list[int]:
+        taken, out = set(), {}
+        for i in sorted(range(len(keys)), key=lambda i: repr(keys[i])):
+            attempt = 0
+            while True:
+                blob = (repr(keys[i]) + "\x1f" + str(attempt)).encode("utf-8")
+                found = 1 + int.from_bytes(hashlib.blake2b(blob, digest_size=8).digest(), "big") % span
+                if found not in taken:
+                    break
+                attempt += 1
+            taken.add(found)
+            out[i] = found
+        return [out[i] for i in range(len(keys))]
+
+    assert _hashed(keys, 1, span) == reference()
+    assert len(set(_hashed(keys, 1, span))) == len(keys)

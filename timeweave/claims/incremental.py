@@ -60,6 +60,7 @@ from timeweave.store.changes import Changes
 log = logging.getLogger(__name__)
 
 PREFIX = "claims.source:"  # corpus_state key of a source's cached claims: PREFIX + sha1(source id)
+HELD = "claims.held:"  # + sha1(source id): the events and entities its mentions held at the last run (digests)
 REFS = {"event": "claims.event:", "entity": "claims.entity:"}  # + id: {"by": {source: digest}, "label": ...}
 STATE = "claims.state"  # the code digest, the shared voices, the copy marks and the uncached sources of the last run
 CHUNK = 500
@@ -155,6 +156,9 @@ def _decoders() -> list:
 
 
 _READ = _decoders()
+_ALL = [f.name for f in dataclasses.fields(Claim)]
+_AT = [_ALL.index(name) for name in _FIELDS]  # where each cached field goes among Claim's positional arguments
+_BLANK = [0 if name == "id" else None for name in _ALL]  # the ids (`_SKIP`) are given per run
 
 
 def dump(claims: list[Claim]) -> str | None:
@@ -190,12 +194,17 @@ def _claims_of(data: Any, sentences: dict[int, str] | None = None) -> list[Claim
         return out
     if data["fields"] != _FIELDS:
         raise ValueError("claims: the cache was written for other Claim fields; run `timeweave build --full`")
-    return [Claim(**dict(zip(_FIELDS, [value if reader is None else reader(value) for reader, value in zip(_READ, row)])))
-            for row in data["rows"]]
+    out = []
+    for row in data["rows"]:
+        values = list(_BLANK)
+        for at, reader, value in zip(_AT, _READ, row):
+            values[at] = value if reader is None else reader(value)
+        out.append(Claim(*values))
+    return out
 
 
-def _key(source_id: str) -> str:
-    return PREFIX + hashlib.sha1(source_id.encode("utf-8")).hexdigest()
+def _key(source_id: str, prefix: str = PREFIX) -> str:
+    return prefix + hashlib.sha1(source_id.encode("utf-8")).hexdigest()
 
 
 def _chunks(values) -> Iterator[list]:
@@ -247,7 +256,7 @@ def _replace(conn: Connection, rows: dict[str, Any]) -> None:
 
 
 def clear_cache(conn: Connection) -> None:
-    for prefix in (PREFIX, *REFS.values(), STATE):
+    for prefix in (PREFIX, HELD, *REFS.values(), STATE):
         conn.execute(delete(t.corpus_state).where(t.corpus_state.c.key.startswith(prefix)))
 
 
@@ -320,7 +329,7 @@ def claims_of_corpus(conn: Connection, changes: Changes | None, *, undated_event
     kept = _kept(conn, set(now) - dirty)
     dirty |= set(now) - dirty - kept.keys()  # no cache (a source the last run could not cache): extracted
     gone = set() if full else set(changes.removed) - set(now)
-    entries = {} if full else _read(conn, (_key(s) for s in dirty | gone))
+    entries = {} if full else _read(conn, (_key(s, HELD) for s in dirty | gone))
     held = {kind: _by_source(_holders(conn, kind, sources=dirty)) for kind in REFS}
     found: list[Claim] = []
     writes: dict[str, Any] = {}
@@ -337,11 +346,12 @@ def claims_of_corpus(conn: Connection, changes: Changes | None, *, undated_event
         new_refs[source] = refs
         if text is None:
             uncached.append(source)
-        writes[_key(source)] = {"source": source, "claims": None if text is None else json.loads(text),
-                                **{kind: {str(k): v for k, v in refs[kind].items()} for kind in REFS}}
+        writes[_key(source)] = {"source": source, "claims": None if text is None else json.loads(text)}
+        writes[_key(source, HELD)] = {"source": source, **{kind: {str(k): v for k, v in refs[kind].items()}
+                                                           for kind in REFS}}
         found += claims
     for source in gone:
-        writes[_key(source)] = None
+        writes[_key(source)] = writes[_key(source, HELD)] = None
     writes.update(_index_rows(conn, entries, new_refs, gone))
     writes[STATE] = {"code": code_digest(), "voices": voices, "copies": copies, "uncached": sorted(uncached)}
     if writes[STATE] == state:
