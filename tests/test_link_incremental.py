@@ -237,3 +237,40 @@ def test_findings_kept_by_other_code_or_words_are_read_again(tmp_path, monkeypat
     step(engine, added=["new"])
     assert sorted(read) == sorted(PAREN_TEXTS)
     assert snapshot(engine) == linked_at_once(tmp_path, "all", rows, PAREN_TEXTS, sorted(PAREN_TEXTS))
+
+
+SPELT = {
+    "north": "Troops gathered at Manchouli station before the winter.",
+    "rail": "The railway reached Harbin in 1898.",
+    "later": "Manzhouli became a border crossing; Harbin grew.",
+}
+SPELT_NAMES = {"north": [("Manchouli", "place")], "rail": [("Harbin", "place")],
+               "later": [("Manzhouli", "place"), ("Harbin", "place")]}
+
+
+def test_an_added_spelling_variant_is_tested_against_its_block_only(tmp_path, monkeypatch):
+    """"Manzhouli" in an added text joins "Manchouli" of an older one without rebuilding the spelling indexes
+    over every name (only the changed names are tested); removing the text parts them; each step equals a full link."""
+    from timeweave.link import resolve
+
+    rows = _rows_of(SPELT, SPELT_NAMES)
+    engine = open_store(tmp_path / "steps.db")
+    add(engine, rows, SPELT, ["north", "rail"])
+    step(engine, added=["north", "rail"])
+    before = snapshot(engine)
+
+    def every_name(*args, **kwargs):
+        raise AssertionError("an incremental run compares the changed names, not every name")
+
+    monkeypatch.setattr(resolve, "spelling_candidates", every_name)
+    add(engine, rows, SPELT, ["later"])
+    step(engine, added=["later"])
+    owners = _owners(engine)
+    assert owners["Manchouli"] == owners["Manzhouli"], "one name spelt twice"
+    monkeypatch.undo()
+    assert snapshot(engine) == linked_at_once(tmp_path, "joined", rows, SPELT, sorted(SPELT))
+
+    monkeypatch.setattr(resolve, "spelling_candidates", every_name)
+    remove(engine, ["later"])
+    step(engine, removed=["later"])
+    assert snapshot(engine) == before, "without the text that spelt it otherwise, the name stands alone again"

@@ -82,6 +82,7 @@ class Findings:
     ors: list[tuple] = field(default_factory=list)  # (row before "or", row after, quote end)
     titles: list[tuple] = field(default_factory=list)  # (row, start of the title before it)
     odd: list[int] = field(default_factory=list)  # rows whose text's `alias_key` is not their key (a demonym, a seat)
+    keys: list[str] = field(default_factory=list)  # the keys of its mentions: what changes when the source goes
 
     def to_json(self) -> dict:
         return {name: getattr(self, name) for name in self.__slots__}
@@ -89,7 +90,7 @@ class Findings:
     @classmethod
     def from_json(cls, value: dict) -> Findings:
         return cls(value["generic"], *([tuple(x) for x in value[name]] for name in ("parens", "cues", "ors", "titles")),
-                   odd=value["odd"])
+                   odd=value["odd"], keys=value["keys"])
 
 
 def findings(res: Resolver, source_id: str) -> Findings:
@@ -104,7 +105,8 @@ def findings(res: Resolver, source_id: str) -> Findings:
 def read_findings(res: Resolver, source_id: str) -> Findings:
     """Read one source's text for every in-text rule (see `Findings` for why nothing else is read)."""
     rows, text = res.by_source.get(source_id, []), res.texts.get(source_id, "")
-    out = Findings(generic=sorted(_generic_in(res, text)), odd=[r.id for r in rows if res.key_of(r.text) != r.key])
+    out = Findings(generic=sorted(_generic_in(res, text)), odd=[r.id for r in rows if res.key_of(r.text) != r.key],
+                   keys=sorted({r.key for r in rows}))
     if not text:
         return out
     starts = [r.start for r in rows]

@@ -26,6 +26,8 @@ from timeweave.link.blocking import spelling_candidates
 from timeweave.link.lexicon import Lexicon, default_lexicon
 
 TYPE_PRIORITY = ("state", "military_unit", "person", "work", "place", "organization", "other")
+_SPELLING = {"t": ("spelling variant (transliteration)", "transliteration"),
+             "n": ("spelling variant (near-identical spelling)", "near-identical spelling")}
 NEAR_SPELLING = 92  # fuzz.ratio of two transliteration skeletons at least this: one name spelt twice
 _TRANSLIT = [("kh", "h"), ("zh", "j"), ("ch", "j"), ("dzh", "j"), ("ou", "u"), ("oo", "u"), ("ts", "c"),
              ("tz", "c"), ("ie", "i"), ("y", "i"), ("w", "v"), ("ck", "k"), ("q", "k"), ("'", "")]
@@ -122,6 +124,12 @@ class Resolver:
         self.findings: dict[str, Any] = dict(findings or {})  # source -> what its text says (`intext.Findings`)
         self.fresh_findings: set[str] = set()  # sources whose findings were read from their text in this run
         self._odd: dict[str, set[int]] = {}  # source -> its mentions whose text's key is not their key
+        # The spelling pairs of the last run and the keys whose mentions changed since (set by `link.store`
+        # for an incremental run): `spelling_variants` then tests only pairs with a changed key.
+        self.spelling_kept: list[tuple[str, str, str]] | None = None
+        self.dirty: set[str] | None = None
+        self.spelling_pairs: list[tuple[str, str, str]] = []
+        self._skeletons: dict[str, str] = {}
         self.canonical: dict[str, tuple[str, str]] = {}  # key -> (name, type) from an authority file
         self.found: dict[str, list[FoundName]] = defaultdict(list)  # key -> names the texts give beside mentions
         self.said: list[tuple[str, str]] = []  # (name, second name) links a text states, for `drop_conflicts`
@@ -252,23 +260,68 @@ class Resolver:
             for other in keys[1:]:
                 self.edge(keys[0], other, "spelling variant (spacing or hyphenation)", rule="spacing variant",
                           evidence=self.first_use(keys[0]) + self.first_use(other))
-        names = [k for k in sorted(self.by_key) if len(squashed(k)) >= 6 and self.key_type(k) in ("place", "state", "organization")
-                 and not any(is_acronym(r) for r in self.by_key[k])]
-        skeletons = {k: translit_skeleton(k) for k in names}
-        blocks = [(self.key_type(k), k.split()[0][:2]) for k in names]
-        for i, j in sorted(spelling_candidates(names, skeletons, blocks, NEAR_SPELLING)):
-            a, b = names[i], names[j]
-            if self.key_type(a) != self.key_type(b) or a.split()[0][:2] != b.split()[0][:2]:
+        if self.spelling_kept is not None and self.dirty is not None:
+            pairs = self._spelling_pairs_touching(self.dirty)
+        else:
+            names = [k for k in sorted(self.by_key) if self._spelt_name(k)]
+            skeletons = {k: self._skeleton(k) for k in names}
+            blocks = [(self.key_type(k), k.split()[0][:2]) for k in names]
+            pairs = set()
+            for i, j in spelling_candidates(names, skeletons, blocks, NEAR_SPELLING):
+                kind = self._spelling_pair(names[i], names[j])
+                if kind is not None:
+                    pairs.add((names[i], names[j], kind))
+        self.spelling_pairs = sorted(pairs)
+        for a, b, kind in self.spelling_pairs:
+            how, rule = _SPELLING[kind]
+            self.edge(a, b, how, rule=rule, evidence=self.first_use(a) + self.first_use(b))
+
+    def _spelt_name(self, key: str) -> bool:
+        """A name the spelling rule compares: long enough, a place, state or body, never written as an acronym."""
+        return len(squashed(key)) >= 6 and self.key_type(key) in ("place", "state", "organization") \
+            and not any(is_acronym(r) for r in self.by_key[key])
+
+    def _skeleton(self, key: str) -> str:
+        found = self._skeletons.get(key)
+        if found is None:
+            found = self._skeletons[key] = translit_skeleton(key)
+        return found
+
+    def _spelling_pair(self, a: str, b: str) -> str | None:
+        """Whether two names (a before b) are one name spelt twice: "t" (transliteration), "n" (near-identical) or None."""
+        if self.key_type(a) != self.key_type(b) or a.split()[0][:2] != b.split()[0][:2]:
+            return None
+        if len(a.split()) != len(b.split()) and squashed(a) != squashed(b):
+            return None  # "hon me" and "hon me bay": a longer name is another thing, not a spelling
+        sa, sb = self._skeleton(a), self._skeleton(b)
+        if sa == sb:
+            return "t"
+        if min(len(sa), len(sb)) >= 8 and fuzz.ratio(sa, sb) >= NEAR_SPELLING and _same_words_but_one(a, b):
+            return "n"
+        return None
+
+    def _spelling_pairs_touching(self, dirty: set[str]) -> set[tuple[str, str, str]]:
+        """The spelling pairs of the last run between names whose mentions did not change, and each changed
+        name tested against every name of its block (type, first letters), which holds every name it can pair with.
+
+        Why this is a full run's set: whether two names pair depends only on their strings and their own
+        mentions (type votes, acronym forms), so a pair of unchanged names pairs as it did; the indexes of
+        `spelling_candidates` only skip pairs the test rejects, and here a changed name meets all of its block."""
+        pairs = {tuple(p) for p in self.spelling_kept or () if p[0] not in dirty and p[1] not in dirty}
+        members: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for key in self.by_key:
+            if len(squashed(key)) >= 6 and self.key_type(key) in ("place", "state", "organization"):
+                members[(self.key_type(key), key.split()[0][:2])].append(key)
+        for key in sorted(dirty):
+            if key not in self.by_key or not self._spelt_name(key):
                 continue
-            if len(a.split()) != len(b.split()) and squashed(a) != squashed(b):
-                continue  # "hon me" and "hon me bay": a longer name is another thing, not a spelling
-            if skeletons[a] == skeletons[b]:
-                self.edge(a, b, "spelling variant (transliteration)", rule="transliteration",
-                          evidence=self.first_use(a) + self.first_use(b))
-            elif min(len(skeletons[a]), len(skeletons[b])) >= 8 \
-                    and fuzz.ratio(skeletons[a], skeletons[b]) >= NEAR_SPELLING and _same_words_but_one(a, b):
-                self.edge(a, b, "spelling variant (near-identical spelling)", rule="near-identical spelling",
-                          evidence=self.first_use(a) + self.first_use(b))
+            for other in members[(self.key_type(key), key.split()[0][:2])]:
+                if other != key and self._spelt_name(other):
+                    a, b = (key, other) if key < other else (other, key)
+                    kind = self._spelling_pair(a, b)
+                    if kind is not None:
+                        pairs.add((a, b, kind))
+        return pairs
 
     def acronyms(self) -> None:
         """"the Mongolian People's Republic (MPR)" in one text; then "MPR" alone wherever it is the only expansion."""

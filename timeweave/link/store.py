@@ -21,6 +21,7 @@ from timeweave.store import schema
 from timeweave.store.changes import Changes
 
 COMPONENT = "timeweave.link.v2"
+SPELLING = "link.spelling"  # corpus_state key of the last run's spelling pairs (`Resolver.spelling_variants`)
 PREFIX = "link.source:"  # corpus_state key of a source's in-text findings (`intext.Findings`): PREFIX + sha1(source id)
 ID_SPACE = 2**30  # entity ids are in [1, ID_SPACE): see `entity_ids`
 log = logging.getLogger(__name__)
@@ -104,9 +105,12 @@ def link_entities(engine: Engine, *, authority: list[Path] | None = None, words:
         del one
         keyed = [r for r in rows if r.key]
         del rows
-        kept = _kept_findings(conn, {r.source_id for r in keyed}, changes, digest)
+        kept, before = _kept_findings(conn, {r.source_id for r in keyed}, changes, digest)
         read_s = time.perf_counter() - began
         resolver = Resolver(keyed, _texts(conn, keyed), lexicon=lexicon, findings=kept)
+        resolver.dirty = _dirty(keyed, changes, before)
+        if resolver.dirty is not None:
+            resolver.spelling_kept = _kept_spelling(conn, digest)
         entities = resolve(resolver, authority_rows)
         resolve_s = time.perf_counter() - began - read_s
         _keep_findings(conn, resolver, changes, digest)
@@ -144,37 +148,58 @@ def _state_key(source_id: str) -> str:
     return PREFIX + hashlib.sha1(source_id.encode("utf-8")).hexdigest()
 
 
-def _kept_findings(conn, sources: set[str], changes: Changes | None, digest: str) -> dict[str, Findings]:
-    """The findings kept by the last run for the sources unchanged since (none on a full run).
+def _kept_findings(conn, sources: set[str], changes: Changes | None,
+                   digest: str) -> tuple[dict[str, Findings], dict[str, Findings]]:
+    """The findings kept by the last run for the sources unchanged since, and for the sources re-stored or
+    removed since (what they held before); none on a full run.
 
     A source not in `changes` has the rows and text it had when its findings were written (they are
     written in the transaction that links, and a failed stage makes the next build full)."""
     if changes is None or changes.full:
-        return {}
-    wanted = {_state_key(s): s for s in sources - changes.sources}
+        return {}, {}
+    wanted = {_state_key(s): s for s in (sources - changes.sources) | changes.changed | changes.removed}
     state = schema.corpus_state.c
     kept: dict[str, Findings] = {}
-    keys = sorted(wanted)
-    for chunk in _chunks(keys):
+    before: dict[str, Findings] = {}
+    for chunk in _chunks(sorted(wanted)):
         for key, value in conn.execute(select(state.key, state.value).where(state.key.in_(chunk))):
             stored = json.loads(value)
             if stored.get("digest") == digest:
-                kept[wanted[key]] = Findings.from_json(stored["findings"])
-    return kept
+                source_id = wanted[key]
+                (before if source_id in changes.sources else kept)[source_id] = Findings.from_json(stored["findings"])
+    return kept, before
+
+
+def _dirty(rows: list[MentionRow], changes: Changes | None, before: dict[str, Findings]) -> set[str] | None:
+    """The keys whose mentions changed since the last run: those of the sources added or re-stored now and
+    those the re-stored or removed ones had (their kept findings); None when that is not known (a full run)."""
+    if changes is None or changes.full or any(s not in before for s in changes.changed | changes.removed):
+        return None
+    now = changes.added | changes.changed
+    return {key for findings in before.values() for key in findings.keys} | {r.key for r in rows if r.source_id in now}
+
+
+def _kept_spelling(conn, digest: str) -> list[tuple[str, str, str]] | None:
+    """The spelling pairs of the last run, when it ran with this digest; else None (they are all tested again)."""
+    value = conn.execute(select(schema.corpus_state.c.value).where(schema.corpus_state.c.key == SPELLING)).scalar()
+    stored = json.loads(value) if value else {}
+    return [tuple(p) for p in stored["pairs"]] if stored.get("digest") == digest else None
 
 
 def _keep_findings(conn, resolver: Resolver, changes: Changes | None, digest: str) -> None:
-    """Store the findings read from texts in this run; drop those of removed or re-stored sources."""
+    """Store the findings read from texts in this run and the spelling pairs; drop the findings of removed or
+    re-stored sources."""
     state = schema.corpus_state
     if changes is None or changes.full:
         conn.execute(delete(state).where(state.c.key.startswith(PREFIX, autoescape=True)))
-        stale = []
+        stale = [SPELLING]
     else:
-        stale = sorted({_state_key(s) for s in changes.sources | resolver.fresh_findings})
+        stale = sorted({_state_key(s) for s in changes.sources | resolver.fresh_findings} | {SPELLING})
     for chunk in _chunks(stale):
         conn.execute(delete(state).where(state.c.key.in_(chunk)))
     rows = [{"key": _state_key(s), "value": json.dumps({"digest": digest, "findings": resolver.findings[s].to_json()})}
             for s in sorted(resolver.fresh_findings)]
+    rows.append({"key": SPELLING, "value": json.dumps({"digest": digest, "pairs": resolver.spelling_pairs})})
     if rows:
         conn.execute(state.insert(), rows)
 
