@@ -66,7 +66,7 @@ class Sampler:
 
     START = "start (settings, store, versions, discovery, catalog)"
 
-    def __init__(self, every: float = 0.5, fine: float = 0.05):
+    def __init__(self, every: float = 0.5, fine: float = 0.1):
         import psutil
 
         self.psutil, self.every, self.fine = psutil, every, fine

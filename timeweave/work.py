@@ -131,15 +131,17 @@ def process(task: Task, catalog: Any, config: dict[str, Any]) -> Outcome:
     from timeweave.annotate.pipeline import load_nlp
     from timeweave.ingest.limits import deadline, time_limit
 
-    outcome = read(task, catalog, config)
+    with spending("reading"):
+        outcome = read(task, catalog, config)
     if outcome.error is not None:
         return outcome
     try:
         knowledge.use(config.get("knowledge"))  # this process may be a Dask worker: the build's knowledge
-        with time_limit(config, task.shown, what="annotating it"):
+        with spending("loading spaCy (once per process)"):
+            nlp = load_nlp(config["spacy_model"])
+        with spending("annotating"), time_limit(config, task.shown, what="annotating it"):
             outcome.annotations, outcome.view = run.annotate_document(
-                load_nlp(config["spacy_model"]), outcome.document,
-                chunk_chars=config.get("annotate_chunk_chars"), deadline=deadline(config))
+                nlp, outcome.document, chunk_chars=config.get("annotate_chunk_chars"), deadline=deadline(config))
     except IngestError as error:
         return Outcome(task.path, task.shown, error=error)
     except Exception as error:  # a bug in a stage must cost this document, not the build
