@@ -115,11 +115,13 @@ def test_documents_are_written_several_per_transaction_and_a_bad_one_fails_alone
         return real(conn, document, **kw)
 
     monkeypatch.setattr(writer, "write_document", fails_on_meiji)
-    inserts = []
+    inserts, clears = [], []
 
     def count(conn, cursor, statement, params, context, many):
         if statement.startswith("INSERT INTO mentions"):
             inserts.append(statement)
+        if statement.startswith("DELETE FROM texts"):  # clearing a stored copy: a new source has none
+            clears.append(statement)
 
     event.listen(Engine, "before_cursor_execute", count)
     try:
@@ -135,6 +137,7 @@ def test_documents_are_written_several_per_transaction_and_a_bad_one_fails_alone
         mentions = conn.execute(select(t.mentions.c.id)).all()
     # one INSERT (an executemany) per document, not one per mention: the batch tried once, then 4 alone
     assert 0 < len(inserts) <= 2 * len(TEXTS) < len(mentions)
+    assert clears == []
 
 
 def test_the_main_process_of_a_dask_build_never_imports_spacy_and_gets_the_workers_cpu(tmp_path, folder, scheduler):
