@@ -48,7 +48,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, and_, delete, insert, select
 
 from timeweave.claims.extract import Claim, extract
 from timeweave.reconcile.dates import Interval
@@ -375,7 +375,11 @@ def _kept(conn: Connection, sources: set[str]) -> dict[str, list[Claim]]:
     """The cached claims of these sources (their quotes included), of those that have them."""
     out = {}
     if sources:
-        for r in conn.execute(select(t.corpus_state.c.value).where(t.corpus_state.c.key.startswith(PREFIX))):
+        key = t.corpus_state.c.key
+        # SQLite: a range of the primary key (its LIKE scans every row); PostgreSQL: LIKE, since a collation other
+        # than C may order ':' and ';' apart from their bytes
+        cached = and_(key >= PREFIX, key < PREFIX[:-1] + ";") if conn.dialect.name == "sqlite" else key.startswith(PREFIX)
+        for r in conn.execute(select(t.corpus_state.c.value).where(cached)):
             entry = json.loads(r.value)
             if entry["source"] in sources and entry["claims"] is not None:
                 out[entry["source"]] = _claims_of(entry["claims"])
