@@ -360,16 +360,16 @@ def _scores(conn: Connection, mentions: list, pairs: set[tuple[int, int]], param
             report: ReconcileReport) -> dict[tuple[int, int], tuple[float, str | None]]:
     """(score, flag) of every candidate pair `similarity.judge` relates, by (i, j) with i < j; the sentence
     vectors come from the store's cache (the model runs only for sentences it has not seen)."""
-    vectors = None
+    vectors = row_of = None
     if use_vectors and pairs:
         from timeweave.reconcile.embed import embed
 
         paired = sorted({i for pair in pairs for i in pair})  # a mention in no pair needs no vector
-        found = embed(conn, [mentions[i].sentence for i in paired], encoder=encoder)
-        vectors = np.zeros((len(mentions), found.shape[1]), dtype=np.float32)
-        vectors[paired] = found
+        vectors = embed(conn, [mentions[i].sentence for i in paired], encoder=encoder)
+        row_of = np.full(len(mentions), -1, dtype=np.int64)
+        row_of[paired] = np.arange(len(paired))
         report.embedded = True
-    adjacency = score_pairs(mentions, pairs, vectors, params)
+    adjacency = score_pairs(mentions, pairs, vectors, params, row_of)
     return {(i, j): result for i, row in adjacency.items() for j, result in row.items() if i < j}
 
 

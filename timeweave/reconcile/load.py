@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from sys import intern
 from bisect import bisect_left
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -33,9 +34,10 @@ CLAIM_CONTEXTS = ("narrative", "title")
 CLAIM_FACTUALITY = ("asserted", "reported")
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
-    """One event mention with what merging and comparing need, resolved to entities and voices."""
+    """One event mention with what merging and comparing need, resolved to entities and voices (slots: a full
+    load holds one per event mention of the store)."""
 
     index: int
     id: int
@@ -155,6 +157,12 @@ def _within(named: list[tuple], starts: list[int], start: int, end: int) -> list
 
 
 _DECODE = json.JSONDecoder().raw_decode
+_EMPTY: frozenset[int] = frozenset()
+
+
+def _frozen(values: set[int]) -> frozenset[int]:
+    """A frozenset, the one empty one shared (most mentions have no patient): a full load holds 30,000 of them."""
+    return frozenset(values) if values else _EMPTY
 
 
 def _json_list(value) -> list:
@@ -287,7 +295,7 @@ def load(conn: Connection, *, undated_events: bool = False, common_participant: 
         found = named.get(source_id)
         if found is None:
             found = named[source_id] = []
-        found.append((start, end, text, entity_id, type_))
+        found.append((start, end, text, entity_id, intern(type_) if type_ else type_))
     del named_rows
     # Named mentions come ordered by start: a sentence's are found by bisection, not by a scan of its
     # whole source (a scan per event mention is quadratic on one long document).
@@ -322,6 +330,14 @@ def load(conn: Connection, *, undated_events: bool = False, common_participant: 
 
     mentions: list[Mention] = []
     links: dict[int, int | None] = {}
+    sentences: dict[tuple[str, int, int], str] = {}  # one string per sentence, shared by its mentions
+
+    def sentence_text(source_id: str, start: int, end: int, text: str) -> str:
+        found = sentences.get((source_id, start, end))
+        if found is None:
+            found = sentences[(source_id, start, end)] = text[start:end]
+        return found
+
     for (mid, source_id, passage_id, start, end, trigger, trigger_start, trigger_end, lemma, type_, factuality,
          context, earliest, latest, edtf, when_text, when_reason, when_kind, participants, place_mention,
          sentence_no, event_id) in rows:
@@ -347,11 +363,11 @@ def load(conn: Connection, *, undated_events: bool = False, common_participant: 
         mentions.append(Mention(
             index=len(mentions), id=mid, source_id=source_id, passage_id=passage_id,
             start=start, end=end, trigger=trigger, trigger_start=trigger_start,
-            trigger_end=trigger_end, lemma=(lemma or trigger).lower(), type=type_,
-            factuality=factuality, context=context,
-            interval=parse(earliest, latest, edtf), when_text=when_text,
-            when_reason=when_reason, when_kind=when_kind, agents=frozenset(agents), patients=frozenset(patients),
-            entities=frozenset(everyone), place=place, sentence=text[start:end],
+            trigger_end=trigger_end, lemma=intern((lemma or trigger).lower()), type=intern(type_),
+            factuality=intern(factuality), context=intern(context),
+            interval=parse(earliest, latest, edtf), when_text=when_text, when_reason=when_reason,
+            when_kind=intern(when_kind) if when_kind else when_kind, agents=_frozen(agents), patients=_frozen(patients),
+            entities=_frozen(everyone), place=place, sentence=sentence_text(source_id, start, end, text),
             sentence_no=sentence_no, voice=voice, is_copy=is_copy, named=in_sentence,
         ))
     weight = rarity.weights((m.entities for m in mentions), common_participant) if weights is None else weights

@@ -121,9 +121,10 @@ def _write(conn: Connection, rows: dict[str, object]) -> None:
     names = sorted(rows)
     for at in range(0, len(names), CHUNK):
         conn.execute(delete(t.corpus_state).where(t.corpus_state.c.key.in_(names[at:at + CHUNK])))
-    new = [{"key": k, "value": json.dumps(v, separators=(",", ":"))} for k, v in sorted(rows.items()) if v is not None]
-    for at in range(0, len(new), CHUNK):
-        conn.execute(insert(t.corpus_state), new[at:at + CHUNK])
+    names = [k for k in names if rows[k] is not None]
+    for at in range(0, len(names), CHUNK):  # encoded a chunk at a time
+        conn.execute(insert(t.corpus_state), [{"key": k, "value": json.dumps(rows[k], separators=(",", ":"))}
+                                              for k in names[at:at + CHUNK]])
 
 
 def _voices(conn: Connection) -> tuple[dict[str, str], dict[str, str]]:
@@ -225,16 +226,17 @@ def save_all(conn: Connection, corpus: Corpus, groups: list[list[int]], signatur
     candidate pairs and `scores` their results."""
     mentions = corpus.mentions
     conn.execute(delete(t.corpus_state).where(t.corpus_state.c.key >= PREFIX, t.corpus_state.c.key < "reconcile/"))
-    rows: dict[str, object] = {}
     components, roots = _component_rows(mentions, groups, signatures, final, pairs, scores)
-    rows.update(components)
+    _write(conn, components)  # each kind written, then dropped: the rows of all at once doubled the peak
+    del components
     blocks: dict[str, list] = defaultdict(list)
     by_source: dict[str, list] = defaultdict(list)
     for m in mentions:  # in the order of a full load
         by_source[m.source_id].append(m)
         for key in indexed_keys(m):
             blocks[key].append(member(m))
-    rows.update(blocks)
+    _write(conn, blocks)
+    del blocks
     entities = {f"reconcile.e:{e}": {"n": name, "t": corpus.entity_types.get(e), "m": []}
                 for e, name in corpus.entity_names.items()}
     named: dict[str, set[int]] = defaultdict(set)
@@ -242,9 +244,10 @@ def save_all(conn: Connection, corpus: Corpus, groups: list[list[int]], signatur
                                       .where(t.mentions.c.entity_id.is_not(None)).order_by(t.mentions.c.id)):
         entities.setdefault(f"reconcile.e:{eid}", {"n": None, "t": None, "m": []})["m"].append([mid, sid])
         named[sid].add(eid)
-    rows.update(entities)
-    for sid, found in by_source.items():
-        rows[f"reconcile.s:{sid}"] = _source_state(found, roots, named[sid])
+    _write(conn, entities)
+    del entities
+    rows: dict[str, object] = {f"reconcile.s:{sid}": _source_state(found, roots, named[sid])
+                               for sid, found in by_source.items()}
     voice_of, voices = _voices(conn)
     counts = Counter(e for m in mentions for e in m.entities)
     rows[GLOBAL] = {"setting": setting, "counts": {str(e): n for e, n in sorted(counts.items())},

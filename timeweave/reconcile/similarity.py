@@ -19,7 +19,7 @@ from timeweave.reconcile.params import Params
 CONTAIN_ONLY = 0.2
 MAX_GENERIC_WHOLE_DAYS = 366  # a generic mention is the whole of finer events only within a year
 CONFLICT, PART_ONLY = "conflict", "part"
-SIMILARITY_BATCH = 16384  # pairs whose sentence vectors are gathered at once (25 MB each side); no effect on scores
+SIMILARITY_BATCH = 2048  # pairs whose sentence vectors are gathered at once (3 MB each side); no effect on scores
 
 # Parent family -> child families that can be its parts (a ceasefire ends a war; a deployment can
 # be a phase of it; an agreement can be signed during talks).
@@ -177,13 +177,16 @@ def _nested(a: dates.Interval, b: dates.Interval) -> bool:
 
 
 def score_pairs(mentions: list[Mention], pairs: set[tuple[int, int]], vectors: np.ndarray | None,
-                params: Params | None = None) -> dict[int, dict[int, tuple[float, str | None]]]:
-    """Adjacency: i -> {j: (score, conflict)} for candidate pairs that can be one event."""
+                params: Params | None = None, row_of: np.ndarray | None = None) -> dict[int, dict[int, tuple[float, str | None]]]:
+    """Adjacency: i -> {j: (score, conflict)} for candidate pairs that can be one event. `row_of` (mention
+    index -> row of `vectors`; default the index itself) lets `vectors` hold only the mentions in a pair."""
     ordered = sorted(pairs)
     sims: list[float | None]
     if vectors is not None and ordered:
         left = np.fromiter((p[0] for p in ordered), dtype=np.int64, count=len(ordered))
         right = np.fromiter((p[1] for p in ordered), dtype=np.int64, count=len(ordered))
+        if row_of is not None:
+            left, right = row_of[left], row_of[right]
         sims = []
         # In batches: gathering both sides of every pair at once takes pairs x 2 x 384 floats (1.2 GB for
         # the 400,000 pairs of one 2,000,000-character text); a batch bounds it whatever the corpus.
