@@ -7,12 +7,13 @@ Builds a store of N TBAQ-cleaned texts (TempEval-3 train: TimeBank + AQUAINT, th
 same text built alone into an empty store, in the same process (the spaCy pipeline and the sentence
 model are loaded once and shared by both, so neither pays for them; the vectors of the added text's
 sentences are deleted with it, so each add embeds them as the build alone does; a first uncounted
-round, `--warmup`, takes the process's first-time costs, which would otherwise all fall on the add). Each run removes the added text again (`prune`, itself
-an incremental build, timed and printed) and adds it back; prints each run's ratio, min and median,
-and the split of the add: the wall and CPU seconds of each part of the build around the corpus stages
-(`BuildReport.phase_seconds`: discovery, hashing the unchanged files, annotating, the stages' bookkeeping,
-counts) and of each corpus stage, beside the same part's CPU in the build alone; then min and median
-over the runs of each part's CPU. Targets (issue 15): <= 1.2x at N = 255, <= 1.5x at 1,600.
+round, `--warmup`, takes the process's first-time costs, which would otherwise all fall on the add).
+Each run removes the added text again (`prune`, itself an incremental build, timed and printed) and
+adds it back; prints each run's ratio, min and median, and the split of the add: the wall and CPU
+seconds of each part of the build around the corpus stages (`BuildReport.phase_seconds`: discovery,
+hashing the unchanged files, annotating, the stages' bookkeeping, counts) and of each corpus stage,
+beside the same part's CPU in the build alone; then min and median over the runs of each part's CPU.
+Targets (issue 15): <= 1.2x at N = 255, <= 1.5x at 1,600.
 
 `--replicate M` builds M documents from the texts instead: the k-th copy of a text has a share of
 its words of 4+ letters (60%, seeded by k) swapped for other such words of the same text, so most

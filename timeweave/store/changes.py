@@ -68,8 +68,8 @@ def since_last_run(engine: Engine, fingerprint: str, *, full: bool = False) -> C
         added = conn.execute(select(sources.c.id).select_from(joined).where(seen.c.source_id.is_(None))).scalars().all()
         changed = conn.execute(select(sources.c.id).select_from(sources.join(seen, seen.c.source_id == sources.c.id))
                                .where(seen.c.version != _version_sql())).scalars().all()
-        removed = conn.execute(select(seen.c.source_id).select_from(seen.outerjoin(sources, seen.c.source_id == sources.c.id))
-                               .where(sources.c.id.is_(None))).scalars().all()
+        gone = seen.outerjoin(sources, seen.c.source_id == sources.c.id)
+        removed = conn.execute(select(seen.c.source_id).select_from(gone).where(sources.c.id.is_(None))).scalars().all()
         recorded = conn.execute(select(t.corpus_state.c.value).where(t.corpus_state.c.key == FINGERPRINT)).scalar()
     why = "asked (--full)" if full else "first run of the corpus stages" if recorded is None else \
         "settings, versions or knowledge changed" if recorded != fingerprint else None
