@@ -274,3 +274,41 @@ def test_an_added_spelling_variant_is_tested_against_its_block_only(tmp_path, mo
     remove(engine, ["later"])
     step(engine, removed=["later"])
     assert snapshot(engine) == before, "without the text that spelt it otherwise, the name stands alone again"
+
+
+def _cuts(monkeypatch) -> list[str]:
+    """The components `Resolver.entity_of` cuts into entities in a run (by smallest key)."""
+    from timeweave.link.resolve import Resolver
+
+    cut: list[str] = []
+    real = Resolver.entity_of
+
+    def recording(self, component):
+        cut.append(min(component))
+        return real(self, component)
+
+    monkeypatch.setattr(Resolver, "entity_of", recording)
+    return cut
+
+
+def test_an_added_text_cuts_only_the_entities_it_touches_unless_a_correction_was_logged(tmp_path, monkeypatch):
+    """Entities whose names, mentions, links and found names did not change are the last run's rows (not cut
+    again); the store equals a full link; once a historian's correction is logged every entity is cut and diffed."""
+    rows = _rows_of(PAREN_TEXTS, PAREN_NAMES)
+    engine = open_store(tmp_path / "steps.db")
+    add(engine, rows, PAREN_TEXTS, ["old-a", "old-b"])
+    step(engine, added=["old-a", "old-b"])
+    cut = _cuts(monkeypatch)
+    add(engine, rows, PAREN_TEXTS, ["new"])
+    touched = step(engine, added=["new"])
+    assert sorted(cut) == ["beijing"], "only the entity the parenthesis joins is cut; Hood and Portsmouth are kept"
+    assert snapshot(engine) == linked_at_once(tmp_path, "joined", rows, PAREN_TEXTS, sorted(PAREN_TEXTS))
+    assert touched and len(touched) == 2, "the joined entity and the one it absorbed"
+
+    with engine.begin() as conn:
+        conn.execute(insert(schema.curation_actions).values(
+            uid="u1", kind="label", target={}, args={}, author="test", created_at="now", origin="library"))
+    cut.clear()
+    remove(engine, ["new"])
+    step(engine, removed=["new"])
+    assert len(cut) == 4, "after a correction, every entity is cut (its rows may not be what link wrote)"

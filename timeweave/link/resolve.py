@@ -11,6 +11,7 @@ corpus in `variants.py`; person names in `persons.py`. Everything is sorted, so 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -364,27 +365,39 @@ class Resolver:
 
     # --- result ------------------------------------------------------------------------------
     def entities(self) -> list[Entity]:
-        out = []
-        for component in sorted(nx.connected_components(self.graph), key=lambda c: sorted(c)[0]):
-            rows = [r for k in sorted(component) for r in self.by_key.get(k, [])]
-            if not rows:
-                continue  # an authority row, or a name found in a text, that no mention uses
-            name_key, name, type_ = self._name(component, rows)
-            entity = Entity(name=name, type=type_, mentions=sorted(r.id for r in rows))
-            link_by_key = {name_key: NAME}
-            for a, b in nx.bfs_edges(self.graph, name_key, sort_neighbors=sorted):
-                link_by_key[b] = self.graph.edges[a, b]["link"]
-            uses = [(r.text, r.key, r.source_id, r) for r in rows]
-            uses += [(f.text, f.key, f.source_id, None) for k in sorted(component) for f in self.found.get(k, [])]
-            for text, key, source_id, row in sorted(uses, key=lambda u: (u[0], u[2], u[3].id if u[3] else -1)):
-                link = link_by_key.get(key, NAME)
-                if row is not None and not self.text_is_key(row):
-                    link = _resolved_in_text(row, link, self.lookup)
-                entity.alias_links.setdefault(text, link)
-                entity.aliases.setdefault(text, link.how)
-                entity.alias_sources.setdefault(text, Counter())[source_id] += 1
-            out.append(entity)
-        return out
+        return [self.entity_of(component) for component in self.components()]
+
+    def components(self) -> list[set[str]]:
+        """The connected components holding a mention, in the order entities are cut (by smallest key)."""
+        return [c for c in sorted(nx.connected_components(self.graph), key=min) if any(self.by_key.get(k) for k in c)]
+
+    def signature(self, component: set[str]) -> str:
+        """A hash of what cutting a component reads besides its keys' mentions: its keys, its labelled links
+        (with their quotes), the names found beside its keys and authority names. Equal signatures and
+        unchanged mentions give the same entity (`entity_of`)."""
+        keys = sorted(component)
+        edges = sorted((a, b) if a < b else (b, a) for a, b in self.graph.edges(keys))
+        blob = repr((keys, [(a, b, self.graph.edges[a, b]["link"]) for a, b in edges],
+                     [self.found.get(k, []) for k in keys], [self.canonical.get(k) for k in keys]))
+        return hashlib.blake2b(blob.encode("utf-8"), digest_size=12).hexdigest()
+
+    def entity_of(self, component: set[str]) -> Entity:
+        rows = [r for k in sorted(component) for r in self.by_key.get(k, [])]
+        name_key, name, type_ = self._name(component, rows)
+        entity = Entity(name=name, type=type_, mentions=sorted(r.id for r in rows))
+        link_by_key = {name_key: NAME}
+        for a, b in nx.bfs_edges(self.graph, name_key, sort_neighbors=sorted):
+            link_by_key[b] = self.graph.edges[a, b]["link"]
+        uses = [(r.text, r.key, r.source_id, r) for r in rows]
+        uses += [(f.text, f.key, f.source_id, None) for k in sorted(component) for f in self.found.get(k, [])]
+        for text, key, source_id, row in sorted(uses, key=lambda u: (u[0], u[2], u[3].id if u[3] else -1)):
+            link = link_by_key.get(key, NAME)
+            if row is not None and not self.text_is_key(row):
+                link = _resolved_in_text(row, link, self.lookup)
+            entity.alias_links.setdefault(text, link)
+            entity.aliases.setdefault(text, link.how)
+            entity.alias_sources.setdefault(text, Counter())[source_id] += 1
+        return entity
 
     def _type_from_words(self, component: set[str]) -> str | None:
         """A type the names' own words say (a ship prefix, a generic place word), when they agree; else None."""

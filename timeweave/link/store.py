@@ -22,6 +22,7 @@ from timeweave.store.changes import Changes
 
 COMPONENT = "timeweave.link.v2"
 SPELLING = "link.spelling"  # corpus_state key of the last run's spelling pairs (`Resolver.spelling_variants`)
+COMPONENTS = "link.components"  # corpus_state key of the last run's components: their entity ids and signatures
 PREFIX = "link.source:"  # corpus_state key of a source's in-text findings (`intext.Findings`): PREFIX + sha1(source id)
 ID_SPACE = 2**30  # entity ids are in [1, ID_SPACE): see `entity_ids`
 log = logging.getLogger(__name__)
@@ -59,6 +60,12 @@ def _texts(conn, rows: list[MentionRow]) -> dict[str, str]:
 
 def resolve(resolver: Resolver, authority_rows: list[tuple[str, str, str, str]]) -> list:
     """Run the rules in order (the later ones read the links the earlier ones made) and cut entities."""
+    resolve_graph(resolver, authority_rows)
+    return resolver.entities()
+
+
+def resolve_graph(resolver: Resolver, authority_rows: list[tuple[str, str, str, str]]) -> None:
+    """The rules of `resolve`, without cutting entities (`link_entities` cuts only the components that changed)."""
     resolver.gazetteer_names()
     resolver.spelling_variants()
     resolver.acronyms()
@@ -74,7 +81,6 @@ def resolve(resolver: Resolver, authority_rows: list[tuple[str, str, str, str]])
     resolver.authority(authority_rows)
     variants.rewritten_parts(resolver)
     persons.persons(resolver)
-    return resolver.entities()
 
 
 def link_entities(engine: Engine, *, authority: list[Path] | None = None, words: list[Path] | None = None,
@@ -111,17 +117,34 @@ def link_entities(engine: Engine, *, authority: list[Path] | None = None, words:
         resolver.dirty = _dirty(keyed, changes, before)
         if resolver.dirty is not None:
             resolver.spelling_kept = _kept_spelling(conn, digest)
-        entities = resolve(resolver, authority_rows)
+        resolve_graph(resolver, authority_rows)
+        components = resolver.components()
+        signatures = [resolver.signature(c) for c in components]
+        last = _kept_components(conn, digest) if resolver.dirty is not None and not _curated(conn) else None
+        kept_ids = _unchanged(components, signatures, resolver.dirty, last) if last is not None else {}
+        entities = [resolver.entity_of(c) for n, c in enumerate(components) if n not in kept_ids]
+        ids = _first_hashes(entities)
+        if kept_ids and len(set(ids) | set(kept_ids.values())) != len(ids) + len(kept_ids):
+            kept_ids = {}  # two entities' ids collide: a full run orders them, so cut and diff every entity
+            entities = [resolver.entity_of(c) for c in components]
+            ids = _first_hashes(entities)
+        if not kept_ids:
+            ids = entity_ids(entities, keyed)
         resolve_s = time.perf_counter() - began - read_s
         _keep_findings(conn, resolver, changes, digest)
+        fresh_ids = iter(ids)
+        by_component = {min(c): (kept_ids[n] if n in kept_ids else next(fresh_ids), signatures[n])
+                        for n, c in enumerate(components)}
+        _keep_components(conn, digest, by_component, all_first=ids == _first_hashes(entities) or bool(kept_ids))
         fresh = len(resolver.fresh_findings)
         del resolver, kept  # the graph and the texts: the entities hold what is written
-        report, touched = _write(conn, entities, keyed, stored_owner)
+        report, touched = _write(conn, entities, ids, keyed, stored_owner,
+                                 keep=set(kept_ids.values()) if kept_ids else None)
         if changes is not None:
             changes.entities |= touched
     log.info("linked %d mentions into %d entities (%d aliases); %d entities changed; texts of %d sources read for "
-             "their in-text findings; read %.2fs, resolve %.2fs, write %.2fs", report.mentions_linked, report.entities,
-             report.aliases, len(touched), fresh, read_s, resolve_s,
+             "their in-text findings, %d entities cut; read %.2fs, resolve %.2fs, write %.2fs", report.mentions_linked,
+             report.entities, report.aliases, len(touched), fresh, len(ids), read_s, resolve_s,
              time.perf_counter() - began - read_s - resolve_s)
     return report
 
@@ -204,6 +227,53 @@ def _keep_findings(conn, resolver: Resolver, changes: Changes | None, digest: st
         conn.execute(state.insert(), rows)
 
 
+def _curated(conn) -> bool:
+    """Whether a historian's correction was ever logged: corrections edit link's rows after it (`curate`),
+    so the stored rows are then not what link wrote, and every entity is diffed as before."""
+    return conn.execute(select(schema.curation_actions.c.id).limit(1)).first() is not None
+
+
+def _kept_components(conn, digest: str) -> dict[str, list] | None:
+    """The last run's components (smallest key -> [entity id, signature]), when it ran with this digest."""
+    value = conn.execute(select(schema.corpus_state.c.value).where(schema.corpus_state.c.key == COMPONENTS)).scalar()
+    stored = json.loads(value) if value else {}
+    return stored["components"] if stored.get("digest") == digest and stored.get("all_first") else None
+
+
+def _unchanged(components: list[set[str]], signatures: list[str], dirty: set[str],
+               last: dict[str, list]) -> dict[int, int]:
+    """Index of each component whose entity is the last run's -> that entity's id.
+
+    Why it is the entity a full run cuts: `Resolver.entity_of` reads the component's keys, their mentions,
+    the links between them (with their quotes), the names found beside them, authority names and pure
+    functions of names. A component with no key whose mentions changed (`dirty`) and the signature of
+    the last run (keys, links, found names, authority) reads the same, so it gives the same entity,
+    and its rows are the ones link wrote then (no correction was ever logged: `_curated`)."""
+    out = {}
+    for n, component in enumerate(components):
+        known = last.get(min(component))
+        if known is not None and known[1] == signatures[n] and dirty.isdisjoint(component):
+            out[n] = known[0]
+    return out
+
+
+def _keep_components(conn, digest: str, by_component: dict[str, tuple[int, str]], *, all_first: bool) -> None:
+    state = schema.corpus_state
+    conn.execute(delete(state).where(state.c.key == COMPONENTS))
+    conn.execute(state.insert().values(key=COMPONENTS, value=json.dumps(
+        {"digest": digest, "all_first": all_first, "components": by_component})))
+
+
+def _first_hash(entity) -> int:
+    blob = f"{entity.type}\x1f{entity.name}\x1f0".encode("utf-8")
+    return 1 + int.from_bytes(hashlib.blake2b(blob, digest_size=8).digest(), "big") % (ID_SPACE - 1)
+
+
+def _first_hashes(entities: list) -> list[int]:
+    """Each entity's id when no two entities' hashes collide (`entity_ids` then gives these)."""
+    return [_first_hash(e) for e in entities]
+
+
 def entity_ids(entities: list, rows: list[MentionRow]) -> list[int]:
     """The id of each entity: a hash of its type and name, so it does not depend on build order.
 
@@ -229,12 +299,12 @@ def entity_ids(entities: list, rows: list[MentionRow]) -> list[int]:
     return ids
 
 
-def _wanted(entities: list, rows: list[MentionRow]) -> tuple[dict[int, tuple], dict[int, int], Counter]:
+def _wanted(entities: list, ids: list[int]) -> tuple[dict[int, tuple], dict[int, int], Counter]:
     """What the store should hold: entity id -> (name, type, aliases), mention id -> entity id, rules used."""
     by_how: Counter = Counter()
     wanted: dict[int, tuple] = {}
     owner: dict[int, int] = {}
-    for entity_id, entity in zip(entity_ids(entities, rows), entities):
+    for entity_id, entity in zip(ids, entities):
         aliases = []
         for text, how in sorted(entity.aliases.items()):
             link = entity.alias_links[text]
@@ -247,44 +317,65 @@ def _wanted(entities: list, rows: list[MentionRow]) -> tuple[dict[int, tuple], d
     return wanted, owner, by_how
 
 
-def _stored(conn) -> tuple[dict[int, tuple], dict[int, list[int]]]:
-    """The entities as stored, in the shape of `_wanted`, and the alias ids of each."""
+def _stored(conn, only: set[int] | None = None) -> tuple[dict[int, tuple], dict[int, list[int]]]:
+    """The entities as stored (all, or those of `only`, read by id), in the shape of `_wanted`, and their alias ids."""
+    a, s, ev, e = schema.aliases.c, schema.alias_sources.c, schema.alias_evidence.c, schema.entities.c
+    alias_rows, entity_rows = [], []
+    if only is None:
+        alias_rows = conn.execute(select(a.id, a.entity_id, a.text, a.how, a.rule).order_by(a.id)).all()
+        entity_rows = conn.execute(select(e.id, e.name, e.type, e.component)).all()
+    else:
+        for chunk in _chunks(sorted(only)):
+            alias_rows += conn.execute(select(a.id, a.entity_id, a.text, a.how, a.rule).where(a.entity_id.in_(chunk))).all()
+            entity_rows += conn.execute(select(e.id, e.name, e.type, e.component).where(e.id.in_(chunk))).all()
+        alias_rows.sort()
     sources: dict[int, list] = defaultdict(list)
-    s = schema.alias_sources.c
-    for alias_id, source_id, count in conn.execute(select(s.alias_id, s.source_id, s.count)):
-        sources[alias_id].append((source_id, count))
     evidence: dict[int, list] = defaultdict(list)
-    ev = schema.alias_evidence.c
-    for alias_id, *quote in conn.execute(select(ev.alias_id, ev.rule, ev.source_id, ev.start, ev.end, ev.quote)
-                                         .order_by(ev.id)):
-        evidence[alias_id].append(tuple(quote))
+    source_query = select(s.alias_id, s.source_id, s.count)
+    evidence_query = select(ev.alias_id, ev.rule, ev.source_id, ev.start, ev.end, ev.quote).order_by(ev.id)
+    for where in ([None] if only is None else [sorted(r[0] for r in alias_rows)[i:i + 500]
+                                               for i in range(0, len(alias_rows), 500)]):
+        for alias_id, source_id, count in conn.execute(
+                source_query if where is None else source_query.where(s.alias_id.in_(where))):
+            sources[alias_id].append((source_id, count))
+        for alias_id, *quote in conn.execute(
+                evidence_query if where is None else evidence_query.where(ev.alias_id.in_(where))):
+            evidence[alias_id].append(tuple(quote))
     aliases: dict[int, list] = defaultdict(list)
     alias_ids: dict[int, list[int]] = defaultdict(list)
-    a = schema.aliases.c
-    for alias_id, entity_id, text, how, rule in conn.execute(
-            select(a.id, a.entity_id, a.text, a.how, a.rule).order_by(a.id)):
+    for alias_id, entity_id, text, how, rule in alias_rows:
         aliases[entity_id].append((text, how, rule, tuple(sorted(sources.get(alias_id, []))),
                                    tuple(evidence.get(alias_id, []))))
         alias_ids[entity_id].append(alias_id)
-    e = schema.entities.c
-    stored = {eid: (name, type_, component, tuple(aliases.get(eid, [])))
-              for eid, name, type_, component in conn.execute(select(e.id, e.name, e.type, e.component))}
+    stored = {eid: (name, type_, component, tuple(aliases.get(eid, []))) for eid, name, type_, component in entity_rows}
     return stored, alias_ids
 
 
-def _write(conn, entities: list, rows: list[MentionRow], stored_owner: dict[int, int | None]) -> tuple[LinkReport, set[int]]:
-    """Write the differences between the resolved entities and the stored ones; returns the ids touched."""
+def _write(conn, entities: list, ids: list[int], rows: list[MentionRow], stored_owner: dict[int, int | None], *,
+           keep: set[int] | None = None) -> tuple[LinkReport, set[int]]:
+    """Write the differences between the resolved entities and the stored ones; returns the ids touched.
+
+    `keep`: the ids of the entities kept from the last run (`_unchanged`); `entities` are then only the
+    others, and only they, the stored entities that are neither and the mentions they hold are compared."""
     m = schema.mentions
-    wanted, owner, by_how = _wanted(entities, rows)
-    stored, alias_ids = _stored(conn)
-    gone = [eid for eid in stored if eid not in wanted]
+    wanted, owner, by_how = _wanted(entities, ids)
+    if keep is None:
+        stored, alias_ids = _stored(conn)
+        gone = [eid for eid in stored if eid not in wanted]
+        looked = stored_owner.items()
+    else:
+        every = {eid for (eid,) in conn.execute(select(schema.entities.c.id))}
+        gone_ids = every - keep - wanted.keys()
+        stored, alias_ids = _stored(conn, (every & wanted.keys()) | gone_ids)
+        gone = sorted(gone_ids)
+        looked = [(mid, eid) for mid, eid in stored_owner.items() if mid in owner or eid in gone_ids]
     changed = [eid for eid, value in wanted.items() if stored.get(eid) != value]
     stale_aliases = [aid for eid in [*gone, *changed] for aid in alias_ids.get(eid, [])]
     for chunk in _chunks(stale_aliases):
         conn.execute(schema.alias_evidence.delete().where(schema.alias_evidence.c.alias_id.in_(chunk)))
         conn.execute(schema.alias_sources.delete().where(schema.alias_sources.c.alias_id.in_(chunk)))
         conn.execute(schema.aliases.delete().where(schema.aliases.c.id.in_(chunk)))
-    moved = [{"mid": mid, "eid": owner.get(mid)} for mid, eid in stored_owner.items() if owner.get(mid) != eid]
+    moved = [{"mid": mid, "eid": owner.get(mid)} for mid, eid in looked if owner.get(mid) != eid]
     if moved:
         conn.execute(update(m).where(m.c.id == bindparam("mid")).values(entity_id=bindparam("eid")), moved)
     for chunk in _chunks(gone):
@@ -314,8 +405,10 @@ def _write(conn, entities: list, rows: list[MentionRow], stored_owner: dict[int,
             conn.execute(table.insert(), batch)
     touched = set(gone) | set(changed) | {row["eid"] for row in moved if row["eid"]} \
         | {stored_owner[row["mid"]] for row in moved if stored_owner[row["mid"]]}
-    report = LinkReport(entities=len(wanted), aliases=sum(len(v[3]) for v in wanted.values()),
-                        mentions_linked=len(owner), by_how=dict(by_how))
+    if keep is not None:  # the kept entities' aliases are counted in the store
+        by_how = Counter(how.split(" (")[0] for (how,) in conn.execute(select(schema.aliases.c.how)))
+    report = LinkReport(entities=len(wanted) + len(keep or ()), aliases=sum(by_how.values()),
+                        mentions_linked=len(rows), by_how=dict(by_how))
     return report, touched
 
 
