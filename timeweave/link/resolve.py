@@ -375,6 +375,10 @@ class Resolver:
         """A hash of what cutting a component reads besides its keys' mentions: its keys, its labelled links
         (with their quotes), the names found beside its keys and authority names. Equal signatures and
         unchanged mentions give the same entity (`entity_of`)."""
+        if len(component) == 1:
+            (key,) = component
+            if not self.found.get(key) and key not in self.canonical:
+                return "-"  # a name alone (most of them): nothing but its own mentions
         keys = sorted(component)
         edges = sorted((a, b) if a < b else (b, a) for a, b in self.graph.edges(keys))
         blob = repr((keys, [(a, b, self.graph.edges[a, b]["link"]) for a, b in edges],
