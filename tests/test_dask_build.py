@@ -158,3 +158,10 @@ def test_the_main_process_of_a_dask_build_never_imports_spacy_and_gets_the_worke
     assert result["read"] == len(TEXTS) and result["failed"] == 0
     assert result["spacy"] is False and result["torch"] is False
     assert len(result["accounts"]) == 2 and sum(a.get("annotating", 0) for a in result["accounts"]) > 0
+
+
+def test_workers_that_cannot_load_the_pipeline_stop_the_build_before_any_document(tmp_path, folder, scheduler):
+    from timeweave.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="Dask workers of tcp://.*could not load the annotate pipeline 'no_such_model'"):
+        build([folder], db=tmp_path / "s.db", scheduler=scheduler, config={"spacy_model": "no_such_model"})

