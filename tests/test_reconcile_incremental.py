@@ -248,6 +248,34 @@ def test_windows_of_large_blocks_shift_as_a_full_run_shifts_them(tmp_path, monke
         (folder / WINDOWED_ADDED[0]).unlink(missing_ok=True)
 
 
+PLANS = {"plans.txt": "Plans of 1868\n\nThe army planned to attack Osaka on 3 January 1868. The generals planned to "
+                      "attack Osaka on 3 January 1868. The council planned to attack Osaka on 3 January 1868.\n"}
+PLANS_ADDED = ("attack.txt", "The Attack\n\nThe army attacked Osaka on 3 January 1868.\n")
+
+
+def test_mentions_no_event_could_come_from_join_one_when_a_source_brings_it(tmp_path, monkeypatch):
+    """Plans (hypothetical mentions) can found no event: a full run does not score their pairs and keeps them
+    as one unit; a source that reports the attack brings a founder, and the region must take the whole unit."""
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    for name, text in PLANS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    db = tmp_path / "store.db"
+    held_build(folder, db, monkeypatch)
+    reconcile(open_store(db, create=False), config=CONFIG, encoder=bag_of_words, changes=Changes(full=True))
+    (folder / PLANS_ADDED[0]).write_text(PLANS_ADDED[1], encoding="utf-8")
+    for step, kwargs in (("adding a source", {}), ("removing it again", {"prune": True})):
+        changes = held_build(folder, db, monkeypatch, **kwargs)
+        full_db = copy(db, tmp_path / f"full-{len(step)}.db")
+        reconcile(open_store(full_db, create=False), config=CONFIG, encoder=bag_of_words)
+        report = reconcile(open_store(db, create=False), config=CONFIG, encoder=bag_of_words, changes=changes)
+        assert report.region
+        got, want = rows(db), rows(full_db)
+        for table in want:
+            assert got[table] == want[table], f"after {step}: {table} differ"
+        (folder / PLANS_ADDED[0]).unlink(missing_ok=True)
+
+
 def test_hash_collisions_are_settled_by_key_whatever_came_first(folder, tmp_path, monkeypatch):
     """With a tiny id space every event collides: a new event that sorts first takes the id a kept event
     held, and the kept one moves, exactly as a full run numbers them."""

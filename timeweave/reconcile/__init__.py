@@ -100,13 +100,16 @@ def reconcile(engine: Engine, *, config: dict[str, Any], encoder=None, params: P
         use_vectors = bool(mentions) and (config.get("embeddings", True) or encoder is not None)
         pairs = candidate_pairs(mentions, max_block=params.max_block, window=params.window)
         report.candidate_pairs = len(pairs)
-        # Every candidate pair is scored, and the mentions cut into the components of the pairs that can bring
-        # two mentions into one event (`_joining`): undated mentions sharing a word across a whole corpus made
-        # one component of most of the candidate pairs. Pairs where no mention can found an event are scored
-        # too, so the components are known over every mention and an incremental run (`region`) can start
-        # from them.
-        scores = _scores(conn, mentions, pairs, params, use_vectors, encoder, report)
-        groups = incremental.components(len(mentions), _joining(mentions, pairs, scores, params))
+        # A component of candidate pairs where no mention can found an event gives none, whatever its scores
+        # (`barren`): its pairs are not scored, and `region` keeps it whole. The others are cut into the
+        # components of the pairs that can bring two mentions into one event (`_joining`): undated mentions
+        # sharing a word across a whole corpus made one component of most of it.
+        candidates = incremental.components(len(mentions), pairs)
+        unscored = [group for group in candidates if incremental.barren(corpus, group)]
+        dead = {i for group in unscored for i in group}
+        live_pairs = {(a, b) for a, b in pairs if a not in dead}
+        scores = _scores(conn, mentions, live_pairs, params, use_vectors, encoder, report)
+        groups = incremental.components(len(mentions), _joining(mentions, live_pairs, scores, params))
         group_of = [0] * len(mentions)
         for k, group in enumerate(groups):
             for i in group:
@@ -223,8 +226,9 @@ def reconcile(engine: Engine, *, config: dict[str, Any], encoder=None, params: P
         final = {m.id: want.get(m.id, links_now.get(m.id)) for m in mentions}
         probed = any(ids[item] != incremental.first_choice(keys[item]) for item in ids) or any(
             runs_at[item] != incremental.first_choice(keys[item], runs[item]) for item in runs_at)
-        region.save_all(conn, corpus, groups, signatures, final, setting, params.common_participant, probed,
-                        pairs, scores)
+        units = [group for group in groups if group[0] not in dead] + unscored
+        region.save_all(conn, corpus, units, _signatures_of(units, groups, signatures), final, setting,
+                        params.common_participant, probed, live_pairs, scores)
         _count(conn, report)
     report.phases["write"] = round(time.perf_counter() - began - sum(report.phases.values()), 3)
     report.recomputed = len([k for k in computed if k in signatures])
@@ -237,6 +241,12 @@ def reconcile(engine: Engine, *, config: dict[str, Any], encoder=None, params: P
              "full" if full else "incremental", report.recomputed, report.components, report.changed_events,
              report.seconds)
     return report
+
+
+def _signatures_of(units: list[list[int]], groups: list[list[int]], signatures: dict[int, str]) -> dict[int, str]:
+    """The signatures of `groups` by their position in `units` (which hold the same lists, reordered)."""
+    at = {id(group): k for k, group in enumerate(units)}
+    return {at[id(groups[k])]: signature for k, signature in signatures.items() if id(groups[k]) in at}
 
 
 def _region(conn: Connection, changes: Changes, params: Params, config: dict[str, Any], encoder, report: ReconcileReport,

@@ -8,8 +8,10 @@ to find its region with reads by key:
   what the block rule sorts them by, so the pairs a block gives before and after a change are known;
 * `reconcile.s:<source>`: per source, its indexed mentions (block keys, component), the entity sets of
   all its mentions (rarity counts) and its undated founders;
-* `reconcile.c:<root>`: each component (of the pairs that can join mentions, over every mention) with
-  more than one mention or an event: its mentions, signature and events;
+* `reconcile.c:<root>`: each component (of the pairs that can join mentions) with more than one mention
+  or an event: its mentions, signature, events and its pairs' results. A component of candidate pairs
+  where no mention can found an event is not scored by a full run: it is kept whole, as one component
+  (no candidate pair leaves it, and any pair that can join lies inside it);
 * `reconcile.e:<entity>`: an entity's name, type and mentions (link reports the entities it changed: those
   renamed, or whose mentions moved, touch the sources of those mentions);
 * `reconcile.g`: the settings key, the rarity counts, the undated-founder count, the voices and copy
@@ -361,6 +363,7 @@ def plan(conn: Connection, changes, params, setting: str, score, joins, founders
         to_score.append((a, b))
     known = {m.id: m for m in new_t}
     ends = {x for pair in to_score for x in pair if x not in known}
+    found = None
     if ends:
         found = load(conn, undated_events=params.undated_events, common_participant=params.common_participant,
                      sources={where[x] for x in ends}, weights=weights, mention_ids=ends)
@@ -397,16 +400,19 @@ def plan(conn: Connection, changes, params, setting: str, score, joins, founders
     for mid in list(region):
         if mid in old_t:
             del region[mid]
-    others = sorted(set(region.values()) - present)
+    reused = [m for m in found.mentions if m.id in region] if found else []  # loaded to score gained pairs
+    rest = set(region) - {m.id for m in reused}
+    others = sorted({region[x] for x in rest} - present)
     more = load(conn, undated_events=params.undated_events, common_participant=params.common_participant,
-                sources=others, weights=weights, mention_ids=set(region)) if others else None
-    source_states.update(_read(conn, {f"reconcile.s:{s}" for s in others} - set(source_states)))
-    chosen = [m for m in new_t] + ([m for m in more.mentions if m.id in region] if more else [])
+                sources=others, weights=weights, mention_ids=rest) if others else None
+    source_states.update(_read(conn, {f"reconcile.s:{s}" for s in set(region.values()) - present} - set(source_states)))
+    chosen = list(new_t) + reused + ([m for m in more.mentions if m.id in rest] if more else [])
     chosen.sort(key=lambda m: (m.source_id, m.start, m.trigger_start, m.id))
     mentions = [replace(m, index=n) for n, m in enumerate(chosen)]
-    corpus = Corpus(mentions, {**fresh.entity_names, **(more.entity_names if more else {})},
-                    {**fresh.entity_types, **(more.entity_types if more else {})}, fresh.source_titles, fresh.voices,
-                    {**fresh.texts, **(more.texts if more else {})}, {**fresh.links, **(more.links if more else {})})
+    parts = [c for c in (fresh, found, more) if c is not None]
+    corpus = Corpus(mentions, {k: v for c in parts for k, v in c.entity_names.items()},
+                    {k: v for c in parts for k, v in c.entity_types.items()}, fresh.source_titles, fresh.voices,
+                    {k: v for c in parts for k, v in c.texts.items()}, {k: v for c in parts for k, v in c.links.items()})
     missing = set(region) - {m.id for m in mentions}
     if missing:
         raise Declined(f"{len(missing)} kept mentions of the region are no longer in the store")
