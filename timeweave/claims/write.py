@@ -173,8 +173,8 @@ def write(conn: Connection, claims: list[Claim], relations: list[Relation]) -> d
     new = sorted(cid for cid, row in rows.items() if have.get(cid) != row)
     for chunk in _chunks(stale):
         conn.execute(delete(t.claims).where(t.claims.c.id.in_(chunk)))
-    if new:
-        conn.execute(insert(t.claims), [dict(zip(CLAIM_COLUMNS, rows[cid])) | {"id": cid} for cid in new])
+    for chunk in _chunks(new):  # a chunk of row dicts at a time: a full run inserts every claim
+        conn.execute(insert(t.claims), [dict(zip(CLAIM_COLUMNS, rows[cid])) | {"id": cid} for cid in chunk])
     contested = sorted({r.event_id for r in relations if r.kind == "contradict" and r.event_id in known})
     for chunk in _chunks(contested):
         conn.execute(update(t.events).where(t.events.c.id.in_(chunk)).values(status="contested"))
