@@ -8,12 +8,21 @@ optional `aliases.csv` authority files) and writes the differences from the stor
 same store. An entity's id is a hash of its type and name (`store.entity_ids`): the same files give
 the same ids whether they were built at once or one at a time.
 
-What a text says of its own names ("X (Y)", "X, also called Y", "X or Y", a title, "Hubei province")
-is read once per source and kept in `corpus_state` (`intext.Findings`, written in link's transaction):
-a build that adds one source reads one text, and the rules that weigh those findings against the
-corpus (`Resolver.key_type`, containers, found names) run on all of them, as before. Findings depend
-on nothing but their source's rows and text and the code and words of the linker (`findings_digest`),
-so the links are those of a full run; tests/test_link_incremental.py compares the two.
+What a build that adds, re-stores or removes sources recomputes (the rest is the last run's, kept in
+`corpus_state` in link's transaction, each with a digest of the linker's code, words and knowledge):
+
+- what a text says of its own names ("X (Y)", "X, also called Y", "X or Y", a title, "Hubei province"):
+  read from the changed sources' texts only (`intext.Findings`: a finding reads one text and its own
+  mentions); the tests that weigh findings against the corpus run on all of them, as before;
+- spelling variants: only names whose mentions changed are tested, each against its whole block (a
+  pair depends on its two names and their own mentions alone);
+- entities: only components holding a changed name, or whose links, found names or authority names
+  differ from the last run's (`Resolver.signature`), are cut and diffed; the others keep their rows.
+  Not once a correction was logged (corrections edit link's rows), nor when entity-id hashes collide.
+
+The other rules still run over every name (their decisions read graph components built by earlier
+rules), so a build reads every mention. tests/test_link_incremental.py and tests/test_incremental.py
+compare incremental runs with full ones.
 """
 
 from timeweave.link.store import COMPONENT, LinkReport, link_entities, read_authority
