@@ -28,7 +28,8 @@ class Changes:
     `added`, `changed` and `removed` are filled by the build before the corpus stages run; a stage
     adds what it changed for the stages after it (`entities`: ids of entities created, removed or
     whose mentions or aliases changed, filled by link; `events`: ids of events created, removed or
-    changed, filled by reconcile).
+    changed, filled by reconcile; `copies`: ids of sources whose passages' copy marks the copies stage
+    set, moved or cleared, so that a later stage reading voices need not compare every copied passage).
     """
 
     added: frozenset[str] = frozenset()
@@ -37,6 +38,7 @@ class Changes:
     full: bool = False
     entities: set[int] = field(default_factory=set)
     events: set[int] = field(default_factory=set)
+    copies: set[str] = field(default_factory=set)
 
     @property
     def sources(self) -> frozenset[str]:
