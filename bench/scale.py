@@ -270,7 +270,7 @@ def compare(args) -> None:
     """--workers N against one process on each size, serial first then parallel, `rounds` times."""
     for n in args.sizes:
         docs = corpus(args.out / f"docs-{n}", n)
-        ratios = []
+        ratios, extra = [], []  # wall serial / parallel; CPU parallel / serial (all processes)
         for r in range(args.rounds):
             print(f"{n} documents, round {r + 1}:", flush=True)
             serial_db, parallel_db = args.out / f"serial-{n}-{r}.db", args.out / f"workers-{n}-{r}.db"
@@ -283,11 +283,17 @@ def compare(args) -> None:
             ratio = serial["wall_s"] / parallel["wall_s"]
             ingest = serial["stages"]["ingest (read, annotate, write)"] / parallel["stages"]["ingest (read, annotate, write)"]
             ratios.append(ratio)
+            extra.append(parallel["cpu_s"] / serial["cpu_s"])
             same = serial["counts"] == parallel["counts"]
+            startup = sum(a.get("start-up (before its first work)", 0) + a.get("loading spaCy (once per process)", 0)
+                          + a.get("loading the sentence model", 0) for a in parallel.get("worker_accounts", []))
             print(f"  serial / --workers {args.workers}: {ratio:.2f}x wall, {ingest:.2f}x ingest stage; "
                   f"same counts: {same}; {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}", flush=True)
+            print(f"  CPU: --workers {args.workers} {parallel['cpu_s']} s / serial {serial['cpu_s']} s = {extra[-1]:.2f}x; "
+                  f"the workers' start-up (Dask, imports, spaCy, sentence model) {startup:.1f} s of it", flush=True)
         print(f"{n} documents: ratio min {min(ratios):.2f} median {statistics.median(ratios):.2f} "
-              f"max {max(ratios):.2f} over {len(ratios)} rounds", flush=True)
+              f"max {max(ratios):.2f} over {len(ratios)} rounds; CPU parallel / serial min {min(extra):.2f} "
+              f"median {statistics.median(extra):.2f}", flush=True)
 
 
 def growth(args) -> None:
