@@ -289,10 +289,13 @@ def dask_client(workers: int, scheduler: str | None = None) -> Iterator[Any]:
                 log.info("Dask worker CPU seconds: %s", account)
         except Exception as error:  # noqa: BLE001 - an account is for benches; a worker gone must not fail the build
             log.info("no CPU account from the Dask workers (%s: %s)", type(error).__name__, error)
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+    finally:  # the documents are stored by now: a cluster that shuts down badly must not fail the build
+        for closing in (client.close, *([cluster.close] if cluster is not None else [])):
+            try:
+                closing()
+            except Exception as error:  # noqa: BLE001
+                log.warning("closing the Dask %s failed (%s: %s)", "client" if closing == client.close else "cluster",
+                            type(error).__name__, error)
 
 
 last_accounts: list[dict[str, Any]] = []  # the workers' `cpu_account` at the end of the last `dask_client`
