@@ -128,3 +128,61 @@ def test_marks_in_small_batches_equal_a_whole_corpus_pass(tmp_path, monkeypatch)
             write(conn, f"d{i}", f"19{10 + i}", [paragraph(rng) for _ in range(3)])
     mark_cross_document_duplicates(engine, CONFIG)
     assert marks(engine) == expected(engine) == []
+
+
+def chains(engine) -> dict[str, list[tuple]]:
+    """Source -> (seq, the source and seq its copy chain ends at) of each copied passage: what a later
+    stage reading voices sees of the copies (reconcile follows `duplicate_of` to its end)."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(t.passages.c.id, t.passages.c.source_id, t.passages.c.seq,
+                                   t.passages.c.duplicate_of)).all()
+    at = {r.id: (r.source_id, r.seq) for r in rows}
+    link = {r.id: r.duplicate_of for r in rows if r.duplicate_of is not None}
+    out: dict[str, list[tuple]] = {}
+    for r in rows:
+        end, seen = r.id, set()
+        while end in link and end not in seen:
+            seen.add(end)
+            end = link[end]
+        if end != r.id:
+            out.setdefault(r.source_id, []).append((r.seq, at.get(end)))
+    return {s: sorted(v) for s, v in out.items()}
+
+
+def test_changes_copies_holds_every_source_whose_copies_changed(tmp_path):
+    """An added text that copies an old paragraph puts itself into `changes.copies`; one dated before the
+    old texts makes them its copies, so they go in too; a removed origin moves its copies' chains. Each
+    time every source whose chains differ is in it, and a source whose chains stayed is not; a full run
+    puts every source holding a copy."""
+    rng = random.Random(3)
+    pool = [paragraph(rng) for _ in range(8)]
+    engine = open_store(tmp_path / "changes.db")
+    with engine.begin() as conn:
+        for i in range(6):
+            write(conn, f"d{i}", f"19{10 + i}", [rng.choice(pool), paragraph(rng), paragraph(rng)])
+    full = Changes.everything()
+    mark_cross_document_duplicates(engine, CONFIG, changes=full)
+    assert full.copies == set(chains(engine)) and full.copies
+
+    def step(change: Changes, edit) -> Changes:
+        before = chains(engine)
+        with engine.begin() as conn:
+            edit(conn)
+        mark_cross_document_duplicates(engine, CONFIG, changes=change)
+        after = chains(engine)
+        differ = {s for s in set(before) | set(after) if before.get(s) != after.get(s)}
+        assert differ - change.removed <= change.copies
+        assert marks(engine) == expected(engine)
+        return change
+
+    unique = paragraph(rng)
+    late = step(Changes(added=frozenset({"late"})),
+                lambda conn: write(conn, "late", "1990", [pool[0], unique, paragraph(rng)]))
+    assert late.copies == {"late"}  # its origin's passages keep their marks (none: it is the first)
+    early = step(Changes(added=frozenset({"early"})),
+                 lambda conn: write(conn, "early", "1800", [pool[0], paragraph(rng)]))
+    holders = {s for s, v in chains(engine).items() if any(end[0] == "early" for _seq, end in v)}
+    assert holders and holders <= early.copies and "early" not in early.copies
+    quiet = step(Changes(added=frozenset({"quiet"})), lambda conn: write(conn, "quiet", "1995", [paragraph(rng)]))
+    assert quiet.copies == set()
+    step(Changes(removed=frozenset({"early"})), lambda conn: remove(conn, "early"))

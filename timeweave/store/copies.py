@@ -34,7 +34,9 @@ def mark_cross_document_duplicates(engine: Engine, config: dict[str, Any], *, ch
     """Bring the `duplicate_scope = 'across'` marks up to date; returns how many passages are copies.
 
     With `changes` (not full) only the passages that share a band or exact key with a passage added,
-    re-stored or removed are re-marked; the marks are the ones a full run gives.
+    re-stored or removed are re-marked; the marks are the ones a full run gives. `changes.copies` gets
+    the sources whose passages' copy chains may end elsewhere than before (`_copied_through`); a full
+    run adds every source holding a copy.
 
     Memory is bounded by a batch, not by the corpus (a 10,000-document build held every passage's
     text, bands and shingles at once): bands are computed and written `SOURCES_AT_ONCE` sources at a
@@ -67,26 +69,52 @@ def mark_cross_document_duplicates(engine: Engine, config: dict[str, Any], *, ch
         else:
             affected = new_passages | set(_holders(conn, old_keys | new_keys))
             stored = _stored_marks(conn, affected)
-        todo = 0
+        remarked: set[int] = set()
         for batch in _chunks(sorted(affected), BATCH):
             marks = _marks(conn, set(batch), rank, threshold)
-            todo += _write_marks(conn, [(pid, marks.get(pid)) for pid in batch if marks.get(pid) != stored.get(pid)])
+            remarked |= _write_marks(conn, [(pid, marks.get(pid)) for pid in batch if marks.get(pid) != stored.get(pid)])
         # a full run: a passage marked before that now shares no band with another source is no copy
-        todo += _write_marks(conn, [(pid, None) for pid in sorted(stored.keys() - affected)])
+        remarked |= _write_marks(conn, [(pid, None) for pid in sorted(stored.keys() - affected)])
+        todo = len(remarked)
+        changes.copies |= _copied_through(conn, remarked)
+        if changes.full:  # every source holding a copy: a later stage's kept view of them is not trusted
+            changes.copies |= {s for (s,) in conn.execute(
+                select(p.source_id).distinct().where(p.duplicate_scope == "across"))}
         copies = conn.execute(select(func.count()).select_from(t.passages).where(p.duplicate_scope == "across")).scalar()
     log.info("copies across documents: %d passages re-marked of %s looked at; %d copies in the store",
              todo, f"{len(affected)} sharing a band" if changes.full else len(affected), copies)
     return copies
 
 
-def _write_marks(conn, marks: list[tuple[int, tuple[int, str] | None]]) -> int:
-    """Set (or clear, None) the 'across' mark of these passages; returns how many."""
+def _write_marks(conn, marks: list[tuple[int, tuple[int, str] | None]]) -> set[int]:
+    """Set (or clear, None) the 'across' mark of these passages; returns their ids."""
     p = t.passages.c
     if marks:
         conn.execute(update(t.passages).where(p.id == bindparam("pid")).values(
             duplicate_of=bindparam("of"), duplicate_kind=bindparam("kind"), duplicate_scope=bindparam("scope")),
             [_mark_row(pid, mark) for pid, mark in marks])
-    return len(marks)
+    return {pid for pid, _mark in marks}
+
+
+def _copied_through(conn, remarked: set[int]) -> set[str]:
+    """The sources of the re-marked passages and of every passage whose chain of copies runs through one.
+
+    What `Changes.copies` promises: a passage's copy chain (its mark, the mark of the passage it copies, ...)
+    ends elsewhere only if a passage on it was re-marked, so the sources of those passages and of the
+    passages pointing at them, step by step, are every source whose chains changed. A source re-stored or
+    removed loses its passages (their ids change), and the passages that copied them are re-marked."""
+    p = t.passages.c
+    sources: set[str] = set()
+    seen, frontier = set(remarked), sorted(remarked)
+    while frontier:
+        pointing: set[int] = set()
+        for chunk in _chunks(frontier):
+            for pid, source_id in conn.execute(select(p.id, p.source_id).where(p.id.in_(chunk))):
+                sources.add(source_id)
+            pointing.update(pid for (pid,) in conn.execute(select(p.id).where(p.duplicate_of.in_(chunk))))
+        frontier = sorted(pointing - seen)
+        seen |= pointing
+    return sources
 
 
 def _mark_row(pid: int, mark: tuple[int, str] | None) -> dict[str, Any]:
