@@ -227,7 +227,8 @@ def save_all(conn: Connection, corpus: Corpus, groups: list[list[int]], signatur
     mention, `signatures` those of the fruitful ones, `final` each mention's event as written, `pairs` the
     candidate pairs and `scores` their results."""
     mentions = corpus.mentions
-    conn.execute(delete(t.corpus_state).where(t.corpus_state.c.key >= PREFIX, t.corpus_state.c.key < "reconcile/"))
+    # by LIKE, not a key range: a PostgreSQL collation other than C may not order '.' and '/' by bytes
+    conn.execute(delete(t.corpus_state).where(t.corpus_state.c.key.startswith(PREFIX)))
     components, roots = _component_rows(mentions, groups, signatures, final, pairs, scores)
     _write(conn, components)  # each kind written, then dropped: the rows of all at once doubled the peak
     del components
