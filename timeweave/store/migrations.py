@@ -141,6 +141,17 @@ def _comparisons_entity(conn: Connection) -> None:
         conn.execute(schema.comparison_statements.insert(), statements)
 
 
+@migration("0016_copy_chain_indexes")
+def _copy_chain_indexes(conn: Connection) -> None:
+    """Indexes for the copies stage's incremental path (`store/copies.py`): the passages copying a passage
+    (`duplicate_of`) and the bands of given passages, read by index instead of scanning both tables."""
+    wanted = {"ix_passages_duplicate_of", "ix_passage_bands_passage"}
+    for table in (schema.passages, schema.passage_bands):
+        for index in table.indexes:
+            if index.name in wanted:
+                index.create(conn, checkfirst=True)
+
+
 def applied(engine: Engine) -> list[str]:
     """Names of the migrations this store has recorded, in the order they were applied."""
     if not inspect(engine).has_table("migrations"):

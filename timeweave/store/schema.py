@@ -100,6 +100,7 @@ passages = Table(
     UniqueConstraint("source_id", "seq"),
     Index("ix_passages_source", "source_id"),
     Index("ix_passages_sha1", "sha1"),
+    Index("ix_passages_duplicate_of", "duplicate_of"),  # copy chains followed from a re-marked passage (0016)
 )
 
 failures = Table(
@@ -381,6 +382,7 @@ passage_bands = Table(
     Column("key", BigInteger, nullable=False),  # 64-bit hash of the band's MinHash values (or of the exact key)
     Index("ix_passage_bands_key", "band", "key"),
     Index("ix_passage_bands_source", "source_id"),
+    Index("ix_passage_bands_passage", "passage_id"),  # the bands of the passages an add touches (0016)
 )
 
 # Migration 0014: what the last `reconcile` computed, per connected component of its candidate pairs
