@@ -212,10 +212,27 @@ def _holders(conn, keys: set[tuple[int, int]]) -> dict[int, set[tuple[int, int]]
     """passage id -> its (band, key) pairs among `keys`, for every stored passage holding one."""
     b = t.passage_bands.c
     out: dict[int, set[tuple[int, int]]] = defaultdict(set)
-    for chunk in _chunks(sorted({key for _band, key in keys})):
-        for r in conn.execute(select(b.passage_id, b.band, b.key).where(b.key.in_(chunk))):
-            if (r.band, r.key) in keys:
-                out[r.passage_id].add((r.band, r.key))
+    by_band: dict[int, list[int]] = defaultdict(list)
+    for band, key in keys:
+        by_band[band].append(key)
+    for band, band_keys_ in sorted(by_band.items()):  # band first: the index (band, key) serves the read
+        for chunk in _chunks(sorted(band_keys_)):
+            for passage_id, key in conn.execute(select(b.passage_id, b.key).where(b.band == band, b.key.in_(chunk))):
+                out[passage_id].add((band, key))
+    return out
+
+
+def _bands_of_passages(conn, ids: list[int]) -> dict[int, set[tuple[int, int]]]:
+    """passage id -> its (band, key) pairs, read by the passages' sources (indexed) rather than by passage id."""
+    p, b = t.passages.c, t.passage_bands.c
+    wanted, sources = set(ids), set()
+    for chunk in _chunks(ids):
+        sources.update(s for (s,) in conn.execute(select(p.source_id).distinct().where(p.id.in_(chunk))))
+    out: dict[int, set[tuple[int, int]]] = defaultdict(set)
+    for chunk in _chunks(sorted(sources), 50):
+        for passage_id, band, key in conn.execute(select(b.passage_id, b.band, b.key).where(b.source_id.in_(chunk))):
+            if passage_id in wanted:
+                out[passage_id].add((band, key))
     return out
 
 
@@ -224,11 +241,7 @@ def _marks(conn, affected: set[int], rank: dict[str, int], threshold: float) -> 
 
     A passage copies the earliest passage of another, earlier document with its exact key; else the
     earliest one sharing an LSH band whose shingles' Jaccard reaches the threshold."""
-    b = t.passage_bands.c
-    keys_of: dict[int, set[tuple[int, int]]] = defaultdict(set)
-    for chunk in _chunks(sorted(affected)):
-        for r in conn.execute(select(b.passage_id, b.band, b.key).where(b.passage_id.in_(chunk))):
-            keys_of[r.passage_id].add((r.band, r.key))
+    keys_of = _bands_of_passages(conn, sorted(affected))
     holders = _holders(conn, {k for keys in keys_of.values() for k in keys})
     by_key: dict[tuple[int, int], list[int]] = defaultdict(list)
     for pid, keys in holders.items():
