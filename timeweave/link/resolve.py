@@ -16,7 +16,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import networkx as nx
 from rapidfuzz import fuzz
@@ -34,8 +34,10 @@ _TRANSLIT = [("kh", "h"), ("zh", "j"), ("ch", "j"), ("dzh", "j"), ("ou", "u"), (
              ("tz", "c"), ("ie", "i"), ("y", "i"), ("w", "v"), ("ck", "k"), ("q", "k"), ("'", "")]
 
 
-@dataclass(frozen=True, slots=True)
-class MentionRow:
+class MentionRow(NamedTuple):
+    """A mention as link reads it. A named tuple: every build makes one per stored mention (68,000 at
+    1,600 documents), and a frozen dataclass's constructor costs several times a tuple's."""
+
     id: int
     source_id: str
     start: int
@@ -118,7 +120,7 @@ class Resolver:
         for row in self.rows:
             self.by_key[row.key].append(row)
             self.by_source[row.source_id].append(row)
-            self.graph.add_node(row.key)
+        self.graph.add_nodes_from(self.by_key)  # in the order of first mention, as one add per mention gave
         for source_rows in self.by_source.values():
             source_rows.sort(key=lambda r: (r.start, -r.end))
         self.by_id = {row.id: row for row in self.rows}
@@ -138,6 +140,7 @@ class Resolver:
         self._found_at: dict[str, set[tuple[str, int]]] = {}  # key -> (source, start) of its mentions and found names
         self._looked_up: dict[str, Any] = {}  # text -> gazetteer.lookup(text), asked by several rules of the same names
         self._keys: dict[str, str] = {}  # text -> alias_key(text), asked for every mention when entities are cut
+        self._acronym: dict[str, bool] = {}  # key -> whether a mention writes it as an acronym, asked by two rules
 
     def lookup(self, text: str) -> Any:
         """`gazetteer.lookup` (no year), asked once per text in a run: rules and naming ask it of the same names."""
@@ -228,6 +231,13 @@ class Resolver:
         self.graph.add_node(name.key)
         self.edge(to_key, name.key, how, rule=rule, evidence=evidence, said=True)
 
+    def written_as_acronym(self, key: str) -> bool:
+        """Whether any mention of the key is written as an acronym (`is_acronym`); counted once per key."""
+        cached = self._acronym.get(key)
+        if cached is None:
+            cached = self._acronym[key] = any(is_acronym(r) for r in self.by_key.get(key, ()))
+        return cached
+
     def key_type(self, key: str) -> str:
         """The type most of a key's mentions have; counted once per key (rules ask it once per mention,
         and a long document repeating one name made that quadratic)."""
@@ -280,7 +290,7 @@ class Resolver:
     def _spelt_name(self, key: str) -> bool:
         """A name the spelling rule compares: long enough, a place, state or body, never written as an acronym."""
         return len(squashed(key)) >= 6 and self.key_type(key) in ("place", "state", "organization") \
-            and not any(is_acronym(r) for r in self.by_key[key])
+            and not self.written_as_acronym(key)
 
     def _skeleton(self, key: str) -> str:
         found = self._skeletons.get(key)
@@ -347,8 +357,7 @@ class Resolver:
                     self.edge(long_.key, short.key, f"acronym defined in text ({source_id})", rule="acronym defined",
                               evidence=(quote,), said=True)
         for key in sorted(self.by_key):
-            rows = self.by_key[key]
-            if not any(is_acronym(r) for r in rows):
+            if not self.written_as_acronym(key):
                 continue
             matches = [k for k in by_initials.get(key.replace(" ", ""), []) if self.key_type(k) != "person"]
             if len(matches) == 1:
