@@ -186,3 +186,34 @@ def test_changes_copies_holds_every_source_whose_copies_changed(tmp_path):
     quiet = step(Changes(added=frozenset({"quiet"})), lambda conn: write(conn, "quiet", "1995", [paragraph(rng)]))
     assert quiet.copies == set()
     step(Changes(removed=frozenset({"early"})), lambda conn: remove(conn, "early"))
+
+
+def test_document_bands_are_the_stored_bands_without_the_store(tmp_path):
+    """`document_bands` (pure: what a Dask worker would run beside annotation) gives each source's stored
+    `passage_bands` rows, by seq: a short heading and a copy inside the document are left out."""
+    from timeweave.store.copies import document_bands
+
+    rng = random.Random(5)
+    engine = open_store(tmp_path / "pure.db")
+    twice = paragraph(rng)
+    with engine.begin() as conn:
+        write(conn, "a", "1900", ["Chapter one", twice, paragraph(rng), twice])
+        write(conn, "b", "1901", ["Chapter one", twice, paragraph(rng)])
+        first = conn.execute(select(t.passages.c.id).where(
+            t.passages.c.source_id == "a", t.passages.c.seq == 1)).scalar()
+        conn.execute(t.passages.update().where(t.passages.c.source_id == "a", t.passages.c.seq == 3).values(
+            duplicate_of=first, duplicate_kind="exact", duplicate_scope="within"))
+    mark_cross_document_duplicates(engine, CONFIG)
+    with engine.connect() as conn:
+        for source_id in ("a", "b"):
+            p, b = t.passages.c, t.passage_bands.c
+            rows = conn.execute(select(p.id, p.seq, p.start, p.end, p.role, p.duplicate_scope).where(
+                p.source_id == source_id)).all()
+            text = conn.execute(select(t.texts.c.text).where(t.texts.c.source_id == source_id)).scalar()
+            seq_of = {r.id: r.seq for r in rows}
+            stored = sorted((seq_of[r.passage_id], r.band, r.key) for r in conn.execute(
+                select(b.passage_id, b.band, b.key).where(b.source_id == source_id)))
+            spans = [(r.seq, r.start, r.end, r.role, r.duplicate_scope == "within") for r in rows]
+            pure = sorted(document_bands(spans, text, CONFIG["near_duplicate_threshold"],
+                                         CONFIG["min_duplicate_chars"]))
+            assert pure == stored and {seq for seq, _b, _k in pure} == {1, 2}  # not the heading, not the repeat

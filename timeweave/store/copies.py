@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -72,7 +73,8 @@ def mark_cross_document_duplicates(engine: Engine, config: dict[str, Any], *, ch
         remarked: set[int] = set()
         for batch in _chunks(sorted(affected), BATCH):
             marks = _marks(conn, set(batch), rank, threshold)
-            remarked |= _write_marks(conn, [(pid, marks.get(pid)) for pid in batch if marks.get(pid) != stored.get(pid)])
+            remarked |= _write_marks(conn, [(pid, marks.get(pid)) for pid in batch
+                                            if marks.get(pid) != stored.get(pid)])
         # a full run: a passage marked before that now shares no band with another source is no copy
         remarked |= _write_marks(conn, [(pid, None) for pid in sorted(stored.keys() - affected)])
         todo = len(remarked)
@@ -143,6 +145,31 @@ def band_keys(text: str, threshold: float) -> list[tuple[int, int]]:
     return keys
 
 
+def eligible_passages(passages: Iterable[tuple[int, int, int, str, bool]], text: str,
+                      min_chars: int) -> list[tuple[int, str]]:
+    """(seq, passage text) of the passages of one document that the copies stage bands. Pure (no store), so a
+    Dask worker that annotated the document picks the same passages the stage does.
+
+    `passages`: (seq, start, end, role, within) each, `within` being whether the passage is stored as a copy
+    inside its own document (the writer stores that mark only when it points to an earlier passage). Content
+    passages that are not such a copy and hold `min_chars` once their whitespace is collapsed count: short
+    headings legitimately repeat."""
+    out = []
+    for seq, start, end, role, within in passages:
+        part = text[start:end]
+        if role == "content" and not within and len(" ".join(part.split())) >= min_chars:
+            out.append((seq, part))
+    return out
+
+
+def document_bands(passages: Iterable[tuple[int, int, int, str, bool]], text: str, threshold: float,
+                   min_chars: int) -> list[tuple[int, int, int]]:
+    """(seq, band, key) rows of one document's eligible passages (`eligible_passages`, `band_keys`): what
+    `passage_bands` holds for it, with passage seqs instead of ids. Pure, like `eligible_passages`."""
+    return [(seq, band, key) for seq, part in eligible_passages(passages, text, min_chars)
+            for band, key in band_keys(part, threshold)]
+
+
 def _int64(blob: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(blob, digest_size=8).digest(), "big", signed=True)
 
@@ -150,7 +177,7 @@ def _int64(blob: bytes) -> int:
 def _eligible(conn, source_ids: list[str]):
     """Content passages not copied inside their own document, with their text, of these sources."""
     p = t.passages.c
-    query = select(p.id, p.source_id, p.seq, p.start, p.end, t.texts.c.text).join(
+    query = select(p.id, p.source_id, p.seq, p.start, p.end, p.role, p.duplicate_scope, t.texts.c.text).join(
         t.texts, t.texts.c.source_id == p.source_id).where(and_(
             p.role == "content", p.duplicate_scope.is_(None) | (p.duplicate_scope == "across")))
     for chunk in _chunks(source_ids, 50):
@@ -190,13 +217,19 @@ def _store_bands(conn, source_ids: list[str], threshold: float, min_chars: int, 
 
 
 def _bands_of(conn, source_ids: list[str], threshold: float, min_chars: int) -> list[dict[str, Any]]:
-    rows = []
+    """The `passage_bands` rows of these sources, by the pure `document_bands` a worker would run."""
+    by_source: dict[str, list] = defaultdict(list)
     for r in list(_eligible(conn, source_ids)):  # read before the caller writes on the same connection
-        text = r.text[r.start:r.end]
-        if len(" ".join(text.split())) < min_chars:
-            continue  # short headings legitimately repeat: they never count
-        rows += [{"passage_id": r.id, "source_id": r.source_id, "band": band, "key": key}
-                 for band, key in band_keys(text, threshold)]
+        by_source[r.source_id].append(r)
+    rows = []
+    for source_id in source_ids:
+        passages = by_source.get(source_id, [])
+        if not passages:
+            continue
+        ids = {r.seq: r.id for r in passages}
+        spans = [(r.seq, r.start, r.end, r.role, r.duplicate_scope == "within") for r in passages]
+        rows += [{"passage_id": ids[seq], "source_id": source_id, "band": band, "key": key}
+                 for seq, band, key in document_bands(spans, passages[0].text, threshold, min_chars)]
     return rows
 
 
