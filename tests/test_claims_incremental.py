@@ -11,6 +11,7 @@ their rows; a contradiction's `contested` survives a reconcile that keeps the ev
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import sqlite3
 
 import pytest
@@ -145,7 +146,8 @@ def test_a_reconcile_that_keeps_an_event_keeps_its_claim_comparisons(tmp_path):
     reconcile(store.engine, config=CONFIG, encoder=bag_of_words, changes=changes)
     assert claim_comparisons(store), "reconcile removed the claims' comparisons of events it kept"
     report = claims(store.engine, config=CONFIG, encoder=bag_of_words, changes=changes)
-    assert report.written == {"comparisons+": 0, "comparisons-": 0, "claims+": 0, "claims-": 0}
+    assert {k: report.written[k] for k in ("comparisons+", "comparisons-", "claims+", "claims-")} == dict.fromkeys(
+        ("comparisons+", "comparisons-", "claims+", "claims-"), 0)
     assert report.extracted == 1, "the source said to change, and no other: no event or entity of another changed"
     assert rows(store) == before
 
@@ -300,3 +302,62 @@ def test_hashed_ids_skip_the_sorted_pass_only_when_no_two_keys_share_a_first_has
 
     assert _hashed(keys, 1, span) == reference()
     assert len(set(_hashed(keys, 1, span))) == len(keys)
+
+
+def _in_buckets(store: HandStore, source: str) -> tuple[int, int]:
+    """How many stored claims and claim comparisons share an id range (`write.BUCKETS`) with a claim of `source`
+    or with a comparison quoting it: what an incremental write that changed nothing may read."""
+    w = importlib.import_module("timeweave.claims.write")  # the package exports the function `write`
+
+    with store.engine.connect() as conn:
+        claim_ids = [r.id for r in conn.execute(select(t.claims.c.id, t.claims.c.source_id))]
+        own = {w._bucket(r.id, 1, w.CLAIM_SPAN) for r in conn.execute(
+            select(t.claims.c.id).where(t.claims.c.source_id == source))}
+        quoting = {w._bucket(r[0], w.FIRST_ID, w.SPAN) for r in conn.execute(
+            select(t.comparison_statements.c.comparison_id).where(t.comparison_statements.c.source_id == source))}
+        comparison_ids = list(claim_comparisons(store))
+    return (sum(w._bucket(i, 1, w.CLAIM_SPAN) in own for i in claim_ids),
+            sum(w._bucket(i, w.FIRST_ID, w.SPAN) in quoting for i in comparison_ids))
+
+
+def test_an_incremental_write_reads_only_the_id_ranges_it_can_change(tmp_path, monkeypatch):
+    """The write used to read every stored claim and claim comparison to diff them; now only the id ranges whose
+    wanted rows differ from the digests it kept, or that hold a row of a touched source (which another writer
+    may have edited: `store.writer` deletes a re-stored source's comparison statements)."""
+    w = importlib.import_module("timeweave.claims.write")  # the package exports the function `write`
+
+    monkeypatch.setattr(w, "BUCKETS", 4)  # few ranges, so that some hold no row of the touched source
+    names = ["borodino-segur", "borodino-glinka", "borodino-skeptic", "vienna-annals", "chatham-pepys"]
+    store = hand(tmp_path / "read.db", names)
+    full = run(store, Changes(full=True))
+    assert full.written["claims read"] == 0 and full.written["claims+"] == full.claims  # first run: all read
+    before = rows(store)
+    changes = Changes(changed=frozenset({"vienna-annals"}))  # said to change, its rows are the same
+    with store.engine.begin() as conn:  # as `store.writer.delete_source` does when a source is stored again
+        conn.execute(delete(t.comparison_statements).where(t.comparison_statements.c.source_id == "vienna-annals"))
+    report = run(store, changes)
+    claims_in, comparisons_in = _in_buckets(store, "vienna-annals")
+    assert (report.written["claims read"], report.written["comparisons read"]) == (claims_in, comparisons_in)
+    assert claims_in < full.claims, "with 4 ranges the test needs one holding no claim of vienna-annals"
+    assert rows(store) == before, "the statements deleted behind the stage's back are written again"
+
+
+def test_a_logged_correction_or_other_row_counts_make_the_write_read_every_row(tmp_path):
+    """A historian's correction edits claim comparisons after this stage, and rows deleted by hand change the
+    counts: the kept digests no longer say what is stored, so every row is read and the store equals a full run."""
+    names = ["borodino-segur", "borodino-glinka", "borodino-skeptic", "vienna-annals"]
+    store = hand(tmp_path / "counts.db", names)
+    run(store, Changes(full=True))
+    before = rows(store)
+    with store.engine.begin() as conn:  # a claim row lost behind the stage's back
+        conn.execute(delete(t.claims).where(t.claims.c.id == min(r[0] for r in before["claims"])))
+    report = run(store, Changes(changed=frozenset({"vienna-annals"})))
+    assert report.written["claims read"] == len(before["claims"]) - 1 and report.written["claims+"] == 1
+    assert rows(store) == before
+    with store.engine.begin() as conn:
+        conn.execute(t.curation_actions.insert().values(uid="u1", kind="reject", target={}, args={}, author="h",
+                                                        created_at="2026-12-01", origin="cli"))
+    report = run(store, Changes(changed=frozenset({"vienna-annals"})))
+    assert report.written["claims read"] == len(before["claims"])
+    assert report.written["comparisons read"] == len(claim_comparisons(store))
+    assert rows(store) == before

@@ -111,7 +111,8 @@ def claims(engine: Engine, *, config: dict[str, Any], encoder=None, changes: Cha
         relations = [r for r in relations if r.kind != "single_source"
                      or not echoed(r, found, vectors, min_similarity=setting("claims_echo_similarity"), index=index)]
         phase("echo")
-        report.written = write(conn, found, relations)
+        local = None if changes is None or changes.full else {*changes.added, *changes.changed, *changes.removed}
+        report.written = write(conn, found, relations, local=local)
         phase("write")
     report.claims = len(found)
     report.by_kind = dict(Counter(c.kind for c in found))

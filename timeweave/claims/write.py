@@ -13,13 +13,27 @@ inserted, so an incremental run and a full one leave the same rows, and a run th
 little. A comparison whose event `reconcile` removed went with it (the foreign key cascades); one a
 historian's correction changed differs from what this run computed and is written again, for the
 correction to be applied again after this stage.
+
+Which stored rows are read: ids are hashed, so each table's id range is cut into BUCKETS equal ranges, and the
+digest of the rows this stage wrote in each range is kept (corpus_state `claims.written`, in the transaction
+that wrote them). A range whose wanted rows hash to the kept digest holds them already, unless a writer other
+than this stage changed it since: (1) a historian's correction (`curate` edits claim comparisons after this
+stage): once one was ever logged every range is read, as when `local` is None (a full run, or no kept
+digests); (2) a source removed or re-stored (`store.writer` deletes its comparison statements, its claims go
+with its row): the ranges holding a wanted claim or statement of a source in `local` (the build's added,
+changed and removed sources) are read, and a row of a removed source is wanted no more, so its range's digest
+differs; (3) an event removed by `reconcile` takes its comparisons along, and a comparison whose event is gone
+is wanted under another key, so its range differs too. The row counts of both tables are checked against the
+kept ones as well. Every other range is left unread: an add reads the ranges its few changed rows fall in.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+from collections import defaultdict
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, and_, delete, false, func, insert, or_, select, true, update
 
 from timeweave.claims.align import Relation, group_key
 from timeweave.claims.extract import Claim
@@ -31,6 +45,8 @@ FIRST_ID = ID_SPACE  # reconcile's comparison ids are below it (reconcile/increm
 SPAN = 2**29  # claim comparison ids stay below FIRST_ID + SPAN: a curation's next id (max + 1) fits a PostgreSQL INTEGER
 CLAIM_SPAN = 2**31 - 2  # claim ids stay in [1, 2**31 - 1): a PostgreSQL INTEGER
 CHUNK = 500
+BUCKETS = 256  # id ranges per table whose digests are kept (`claims.written`)
+WRITTEN = "claims.written"  # corpus_state key: digests of the rows this stage wrote, per range, and the row counts
 CLAIM_COLUMNS = ("event_id", "mention_id", "source_id", "start", "end", "kind", "facet", "value", "polarity",
                  "modality", "voice", "voice_name", "question", "comparison_id", "component")
 
@@ -107,9 +123,51 @@ def _hashed(keys: list[tuple], first: int, span: int) -> list[int]:
     return [out[i] for i in range(len(keys))]
 
 
-def _stored_comparisons(conn: Connection) -> dict[int, tuple]:
-    """id -> (row without id as a sorted tuple of items, statements in order) of the claim comparisons stored."""
-    rows = {r.id: r for r in conn.execute(select(t.comparisons).where(t.comparisons.c.component == COMPONENT))}
+def _ranges(column, buckets: set[int] | None, first: int, span: int):
+    """A condition: `column` in one of these buckets' id ranges (None: every row)."""
+    if buckets is None:
+        return true()
+    if not buckets:
+        return false()
+    return or_(*(and_(column >= first + b * span // BUCKETS, column < first + (b + 1) * span // BUCKETS)
+                 for b in sorted(buckets)))
+
+
+def _bucket(cid: int, first: int, span: int) -> int:
+    return (cid - first) * BUCKETS // span
+
+
+def _digests(rows: dict[int, tuple], first: int, span: int) -> dict[str, str]:
+    """bucket -> a digest of the rows (id and values) in its id range."""
+    parts: dict[int, list[str]] = defaultdict(list)
+    for cid in sorted(rows):
+        parts[_bucket(cid, first, span)].append(repr((cid, rows[cid])))
+    return {str(b): hashlib.blake2b("\n".join(p).encode("utf-8"), digest_size=12).hexdigest()
+            for b, p in parts.items()}
+
+
+def _stale(kept: dict[str, str], now: dict[str, str]) -> set[int]:
+    return {int(b) for b in kept.keys() | now.keys() if kept.get(b) != now.get(b)}
+
+
+def _kept_digests(conn: Connection) -> dict | None:
+    """The digests and counts the last run kept, when the rows can only have changed where `write` looks: no
+    historian's correction was ever logged and the row counts are the ones it left."""
+    value = conn.execute(select(t.corpus_state.c.value).where(t.corpus_state.c.key == WRITTEN)).scalar()
+    if value is None or conn.execute(select(t.curation_actions.c.id).limit(1)).first() is not None:
+        return None
+    kept = json.loads(value)
+    counts = [conn.execute(select(func.count()).select_from(t.claims)).scalar(),
+              conn.execute(select(func.count()).select_from(t.comparisons)
+                           .where(t.comparisons.c.component == COMPONENT)).scalar()]
+    return kept if kept.get("counts") == counts else None
+
+
+def _stored_comparisons(conn: Connection, buckets: set[int] | None = None) -> dict[int, tuple]:
+    """id -> (row without id as a sorted tuple of items, statements in order) of the claim comparisons stored
+    (in these buckets' id ranges; None: all)."""
+    rows = {r.id: r for r in conn.execute(select(t.comparisons).where(
+        t.comparisons.c.component == COMPONENT, _ranges(t.comparisons.c.id, buckets, FIRST_ID, SPAN)))}
     spans: dict[int, list[tuple]] = {cid: [] for cid in rows}
     for chunk in _chunks(list(rows)):
         for s in conn.execute(select(t.comparison_statements).where(t.comparison_statements.c.comparison_id.in_(chunk))
@@ -122,9 +180,14 @@ def _stored_comparisons(conn: Connection) -> dict[int, tuple]:
     return out
 
 
-def write(conn: Connection, claims: list[Claim], relations: list[Relation]) -> dict[str, int]:
+def write(conn: Connection, claims: list[Claim], relations: list[Relation], *,
+          local: set[str] | None = None) -> dict[str, int]:
     """Make the store hold these claims and their comparisons, writing only rows that differ; contested events
-    follow their contradictions. Returns the rows inserted and deleted, by table."""
+    follow their contradictions. Returns the rows inserted, deleted and read, by table.
+
+    `local`: the sources other writers may have touched since the last run (added, changed, removed): only the
+    id ranges whose wanted rows differ from the ones kept last time, or hold a row of those sources, are read
+    (module docstring); None reads every row."""
     known = {row[0] for row in conn.execute(select(t.events.c.id))}
     chosen: list[tuple[Relation, dict]] = []
     rank: dict[tuple, int] = {}
@@ -151,9 +214,24 @@ def write(conn: Connection, claims: list[Claim], relations: list[Relation]) -> d
             for claim in by_group.get(key, ()):
                 if claim.comparison_id is None:
                     claim.comparison_id = cid
-    stored = _stored_comparisons(conn)
+    rows = {cid: (c.event_id if c.event_id in known else None, c.mention_id, c.source_id, c.start, c.end, c.kind,
+                   c.facet, c.value[:500], c.polarity, c.modality, c.voice[:200], c.voice_name, c.question,
+                   c.comparison_id, COMPONENT) for cid, c in zip(claim_ids(claims), claims)}
+    digests = {"claims": _digests(rows, 1, CLAIM_SPAN), "comparisons": _digests(wanted, FIRST_ID, SPAN),
+               "counts": [len(rows), len(wanted)]}
+    kept = None if local is None else _kept_digests(conn)
+    if kept is None:
+        dirty: dict[str, set[int] | None] = {"claims": None, "comparisons": None}
+    else:
+        dirty = {"claims": _stale(kept["claims"], digests["claims"])
+                 | {_bucket(cid, 1, CLAIM_SPAN) for cid, row in rows.items() if row[2] in local},
+                 "comparisons": _stale(kept["comparisons"], digests["comparisons"])
+                 | {_bucket(cid, FIRST_ID, SPAN) for cid, (_, spans) in wanted.items()
+                    if any(s[0] in local for s in spans)}}
+    stored = _stored_comparisons(conn, dirty["comparisons"])
     drop = [cid for cid, value in stored.items() if wanted.get(cid) != value]
-    add = sorted(cid for cid, value in wanted.items() if stored.get(cid) != value)
+    add = sorted(cid for cid, value in wanted.items() if stored.get(cid) != value
+                 and (dirty["comparisons"] is None or _bucket(cid, FIRST_ID, SPAN) in dirty["comparisons"]))
     for chunk in _chunks(drop):
         conn.execute(delete(t.comparison_statements).where(t.comparison_statements.c.comparison_id.in_(chunk)))
         conn.execute(delete(t.comparisons).where(t.comparisons.c.id.in_(chunk)))
@@ -164,13 +242,12 @@ def write(conn: Connection, claims: list[Claim], relations: list[Relation]) -> d
         if statements:
             conn.execute(insert(t.comparison_statements), statements)
 
-    rows = {cid: (c.event_id if c.event_id in known else None, c.mention_id, c.source_id, c.start, c.end, c.kind,
-                   c.facet, c.value[:500], c.polarity, c.modality, c.voice[:200], c.voice_name, c.question,
-                   c.comparison_id, COMPONENT) for cid, c in zip(claim_ids(claims), claims)}
-    have = {r[0]: tuple(r[1:])  # by position: a Row attribute costs microseconds, and every claim is read
-            for r in conn.execute(select(t.claims.c.id, *(t.claims.c[name] for name in CLAIM_COLUMNS)))}
+    have = {r[0]: tuple(r[1:])  # by position: a Row attribute costs microseconds
+            for r in conn.execute(select(t.claims.c.id, *(t.claims.c[name] for name in CLAIM_COLUMNS))
+                                  .where(_ranges(t.claims.c.id, dirty["claims"], 1, CLAIM_SPAN)))}
     stale = [cid for cid, row in have.items() if rows.get(cid) != row]
-    new = sorted(cid for cid, row in rows.items() if have.get(cid) != row)
+    new = sorted(cid for cid, row in rows.items() if have.get(cid) != row
+                 and (dirty["claims"] is None or _bucket(cid, 1, CLAIM_SPAN) in dirty["claims"]))
     for chunk in _chunks(stale):
         conn.execute(delete(t.claims).where(t.claims.c.id.in_(chunk)))
     for chunk in _chunks(new):  # a chunk of row dicts at a time: a full run inserts every claim
@@ -178,4 +255,7 @@ def write(conn: Connection, claims: list[Claim], relations: list[Relation]) -> d
     contested = sorted({r.event_id for r in relations if r.kind == "contradict" and r.event_id in known})
     for chunk in _chunks(contested):
         conn.execute(update(t.events).where(t.events.c.id.in_(chunk)).values(status="contested"))
-    return {"comparisons+": len(add), "comparisons-": len(drop), "claims+": len(new), "claims-": len(stale)}
+    conn.execute(delete(t.corpus_state).where(t.corpus_state.c.key == WRITTEN))
+    conn.execute(insert(t.corpus_state), [{"key": WRITTEN, "value": json.dumps(digests, sort_keys=True)}])
+    return {"comparisons+": len(add), "comparisons-": len(drop), "claims+": len(new), "claims-": len(stale),
+            "comparisons read": len(stored), "claims read": len(have)}
