@@ -312,3 +312,20 @@ def test_an_added_text_cuts_only_the_entities_it_touches_unless_a_correction_was
     remove(engine, ["new"])
     step(engine, removed=["new"])
     assert len(cut) == 4, "after a correction, every entity is cut (its rows may not be what link wrote)"
+
+
+def test_a_name_beside_its_acronym_is_a_finding_of_its_text():
+    """"the Mongolian People's Republic (MPR)" and "MPR (Mongolian People's Republic)" are found in the text
+    alone (kept with the source's findings, so an unchanged text is not scanned again); two names in
+    parentheses that are not one name and its acronym are not."""
+    from timeweave.link import intext
+
+    text = "The Mongolian People's Republic (MPR) signed. Later the NSA (National Security Agency) said Paris (France)."
+    names = [("Mongolian People's Republic", "state"), ("MPR", "state"), ("NSA", "organization"),
+             ("National Security Agency", "organization"), ("Paris", "place"), ("France", "state")]
+    rows = sorted(_rows_of({"s": text}, {"s": names}), key=lambda r: (r.start, -r.end))
+    by_text = {r.text: r for r in rows}
+    pairs = intext.acronym_pairs(rows, text)
+    assert [(by_text["Mongolian People's Republic"].id, by_text["MPR"].id),
+            (by_text["National Security Agency"].id, by_text["NSA"].id)] == [p[:2] for p in pairs]
+    assert text[pairs[0][2]:pairs[0][3]] == "Mongolian People's Republic (MPR)"

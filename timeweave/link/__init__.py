@@ -11,7 +11,8 @@ the same ids whether they were built at once or one at a time.
 What a build that adds, re-stores or removes sources recomputes (the rest is the last run's, kept in
 `corpus_state` in link's transaction, each with a digest of the linker's code, words and knowledge):
 
-- what a text says of its own names ("X (Y)", "X, also called Y", "X or Y", a title, "Hubei province"):
+- what a text says of its own names ("X (Y)", "X, also called Y", "X or Y", a title, "Hubei province", a
+  name beside its acronym in parentheses):
   read from the changed sources' texts only (`intext.Findings`: a finding reads one text and its own
   mentions); the tests that weigh findings against the corpus run on all of them, as before;
 - spelling variants: only names whose mentions changed are tested, each against its whole block (a

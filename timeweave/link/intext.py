@@ -83,6 +83,7 @@ class Findings:
     titles: list[tuple] = field(default_factory=list)  # (row, start of the title before it)
     odd: list[int] = field(default_factory=list)  # rows whose text's `alias_key` is not their key (a demonym, a seat)
     keys: list[str] = field(default_factory=list)  # the keys of its mentions: what changes when the source goes
+    acronyms: list[tuple] = field(default_factory=list)  # (long row, acronym row, quote start, quote end): "X (XY)"
 
     def to_json(self) -> dict:
         return {name: getattr(self, name) for name in self.__slots__}
@@ -90,7 +91,7 @@ class Findings:
     @classmethod
     def from_json(cls, value: dict) -> Findings:
         return cls(value["generic"], *([tuple(x) for x in value[name]] for name in ("parens", "cues", "ors", "titles")),
-                   odd=value["odd"], keys=value["keys"])
+                   odd=value["odd"], keys=value["keys"], acronyms=[tuple(x) for x in value["acronyms"]])
 
 
 def findings(res: Resolver, source_id: str) -> Findings:
@@ -112,6 +113,7 @@ def read_findings(res: Resolver, source_id: str) -> Findings:
     starts = [r.start for r in rows]
     by_start = {r.start: r for r in rows}
     title_words = res.lexicon.of("title")
+    out.acronyms = acronym_pairs(rows, text)
     for i, row in enumerate(rows):
         nxt = _next_row(rows, i, starts)
         paren = _parenthesis(res, row, text, by_start)
@@ -127,6 +129,21 @@ def read_findings(res: Resolver, source_id: str) -> Findings:
             start = _title_start(res, row, text, title_words)
             if start is not None:
                 out.titles.append((row.id, start))
+    return out
+
+
+def acronym_pairs(rows: list[MentionRow], text: str) -> list[tuple[int, int, int, int]]:
+    """(long row, acronym row, quote start, quote end) of each name followed by its acronym in parentheses, or an
+    acronym followed by its name: "the Mongolian People's Republic (MPR)". Reads one text and its rows (in
+    order of start); whether the letters fit is asked by `Resolver.acronyms`, which weighs the corpus."""
+    out = []
+    for prev, row in zip(rows, rows[1:], strict=False):
+        if text[prev.end : row.start].strip() != "(" or not text[row.end : row.end + 2].lstrip().startswith(")"):
+            continue
+        long_, short = (prev, row) if is_acronym(row) and not is_acronym(prev) else (row, prev) \
+            if is_acronym(prev) and not is_acronym(row) else (None, None)
+        if long_ is not None:
+            out.append((long_.id, short.id, prev.start, text.index(")", row.end) + 1))
     return out
 
 

@@ -35,7 +35,7 @@ _TRANSLIT = [("kh", "h"), ("zh", "j"), ("ch", "j"), ("dzh", "j"), ("ou", "u"), (
 
 
 class MentionRow(NamedTuple):
-    """A mention as link reads it. A named tuple: every build makes one per stored mention (68,000 at
+    """A mention as link reads it. A named tuple: every build makes one per stored mention (50,900 at
     1,600 documents), and a frozen dataclass's constructor costs several times a tuple's."""
 
     id: int
@@ -340,22 +340,18 @@ class Resolver:
         for key in sorted(self.by_key):
             if len(key.split()) >= 2 and not all(len(w) == 1 for w in key.split()):
                 by_initials[initials(key)].append(key)
-        for source_id, source_rows in sorted(self.by_source.items()):
-            text = self.texts.get(source_id, "")
-            for prev, row in zip(source_rows, source_rows[1:], strict=False):
-                gap = text[prev.end : row.start]
-                if gap.strip() != "(" or not text[row.end : row.end + 2].lstrip().startswith(")"):
-                    continue
-                long_, short = (prev, row) if is_acronym(row) and not is_acronym(prev) else (row, prev) \
-                    if is_acronym(prev) and not is_acronym(row) else (None, None)
-                if long_ is None:
-                    continue
+        from timeweave.link import intext  # intext builds on this module
+
+        for source_id in sorted(self.by_source):  # the pairs a text writes are its findings (`intext.acronym_pairs`)
+            if not self.texts.get(source_id):
+                continue
+            for long_id, short_id, start, end in intext.findings(self, source_id).acronyms:
+                long_, short = self.by_id[long_id], self.by_id[short_id]
                 acronym, letters = short.key.replace(" ", ""), initials(long_.key)
                 exact_elsewhere = any(k != long_.key for k in by_initials.get(acronym, []))
                 if letters == acronym or (letters[:1] == acronym[:1] and not exact_elsewhere):
-                    quote = self.span(source_id, prev.start, text.index(")", row.end) + 1)
                     self.edge(long_.key, short.key, f"acronym defined in text ({source_id})", rule="acronym defined",
-                              evidence=(quote,), said=True)
+                              evidence=(self.span(source_id, start, end),), said=True)
         for key in sorted(self.by_key):
             if not self.written_as_acronym(key):
                 continue
