@@ -256,16 +256,12 @@ def _holders(conn, keys: set[tuple[int, int]]) -> dict[int, set[tuple[int, int]]
 
 
 def _bands_of_passages(conn, ids: list[int]) -> dict[int, set[tuple[int, int]]]:
-    """passage id -> its (band, key) pairs, read by the passages' sources (indexed) rather than by passage id."""
-    p, b = t.passages.c, t.passage_bands.c
-    wanted, sources = set(ids), set()
-    for chunk in _chunks(ids):
-        sources.update(s for (s,) in conn.execute(select(p.source_id).distinct().where(p.id.in_(chunk))))
+    """passage id -> its (band, key) pairs (read by ix_passage_bands_passage)."""
+    b = t.passage_bands.c
     out: dict[int, set[tuple[int, int]]] = defaultdict(set)
-    for chunk in _chunks(sorted(sources), 50):
-        for passage_id, band, key in conn.execute(select(b.passage_id, b.band, b.key).where(b.source_id.in_(chunk))):
-            if passage_id in wanted:
-                out[passage_id].add((band, key))
+    for chunk in _chunks(ids):
+        for passage_id, band, key in conn.execute(select(b.passage_id, b.band, b.key).where(b.passage_id.in_(chunk))):
+            out[passage_id].add((band, key))
     return out
 
 
