@@ -361,3 +361,41 @@ def test_a_logged_correction_or_other_row_counts_make_the_write_read_every_row(t
     assert report.written["claims read"] == len(before["claims"])
     assert report.written["comparisons read"] == len(claim_comparisons(store))
     assert rows(store) == before
+
+
+def test_an_added_text_that_makes_no_claim_keeps_the_rows_without_aligning_again(tmp_path, monkeypatch):
+    """What follows extraction used to run over every claim in every run; when the claims as extracted, the events,
+    the settings and the code are those of the last run, its rows are kept (`claims.basis`), and equal a full run's."""
+    names = ["borodino-segur", "borodino-glinka", "borodino-skeptic", "vienna-annals"]
+    store = hand(tmp_path / "reuse.db", names)
+    run(store, Changes(full=True))
+    with store.engine.begin() as conn:  # reconcile resets statuses it recomputes: contested must come back
+        assert conn.execute(t.events.update().where(t.events.c.status == "contested").values(status="reported")).rowcount
+    store.source("letters", "Nothing happened in the village that week; the harvest was good.", authors=["Clerk"])
+    aligned = []
+    monkeypatch.setattr("timeweave.claims.align", lambda *a, **k: aligned.append(1) or {})
+    report = run(store, Changes(added=frozenset({"letters"})))
+    assert report.reused and not aligned and report.extracted == 1
+    monkeypatch.undo()
+    full = hand(tmp_path / "reuse-full.db", names)
+    full.source("letters", "Nothing happened in the village that week; the harvest was good.", authors=["Clerk"])
+    run(full, None)
+    assert rows(store) == rows(full)
+
+    # a text that makes a claim is aligned with the others
+    text, authors = SOURCES["chatham-pepys"]
+    store.source("chatham-pepys", text, authors=authors)
+    for sentence, trigger, when, agents, patients, factuality in EVENTS["chatham-pepys"]:
+        store.event("chatham-pepys", sentence, trigger, "attack", when=day(when), agents=agents, patients=patients,
+                    factuality=factuality)
+    report = run(store, Changes(added=frozenset({"chatham-pepys"})))
+    assert not report.reused
+    full = hand(tmp_path / "reuse-full2.db", names + ["chatham-pepys"])
+    full.source("letters", "Nothing happened in the village that week; the harvest was good.", authors=["Clerk"])
+    run(full, None)
+    assert rows(store) == rows(full)
+
+    # other settings: aligned again
+    report = claims(store.engine, config={**CONFIG, "claims_max_block": 3}, encoder=bag_of_words,
+                    changes=Changes(added=frozenset({"letters"})))
+    assert not report.reused
