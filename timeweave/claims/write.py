@@ -163,6 +163,29 @@ def _kept_digests(conn: Connection) -> dict | None:
     return kept if kept.get("counts") == counts else None
 
 
+def as_written(conn: Connection) -> bool:
+    """Whether the stored rows can be the ones the last run wrote: it kept their digests, no correction was
+    ever logged, and the row counts are the ones it left (a source removed since takes its claims along)."""
+    return _kept_digests(conn) is not None
+
+
+def mark_contested(conn: Connection, events: list[int]) -> None:
+    """Set `contested` on these events (a reconcile that kept an event may have reset its status)."""
+    for chunk in _chunks(events):
+        conn.execute(update(t.events).where(t.events.c.id.in_(chunk)).values(status="contested"))
+
+
+def kept_value(conn: Connection, key: str) -> dict:
+    value = conn.execute(select(t.corpus_state.c.value).where(t.corpus_state.c.key == key)).scalar()
+    return json.loads(value) if value else {}
+
+
+def keep_value(conn: Connection, key: str, value: dict | None) -> None:
+    conn.execute(delete(t.corpus_state).where(t.corpus_state.c.key == key))
+    if value is not None:
+        conn.execute(insert(t.corpus_state), [{"key": key, "value": json.dumps(value, sort_keys=True)}])
+
+
 def _stored_comparisons(conn: Connection, buckets: set[int] | None = None) -> dict[int, tuple]:
     """id -> (row without id as a sorted tuple of items, statements in order) of the claim comparisons stored
     (in these buckets' id ranges; None: all)."""
@@ -252,10 +275,7 @@ def write(conn: Connection, claims: list[Claim], relations: list[Relation], *,
         conn.execute(delete(t.claims).where(t.claims.c.id.in_(chunk)))
     for chunk in _chunks(new):  # a chunk of row dicts at a time: a full run inserts every claim
         conn.execute(insert(t.claims), [dict(zip(CLAIM_COLUMNS, rows[cid])) | {"id": cid} for cid in chunk])
-    contested = sorted({r.event_id for r in relations if r.kind == "contradict" and r.event_id in known})
-    for chunk in _chunks(contested):
-        conn.execute(update(t.events).where(t.events.c.id.in_(chunk)).values(status="contested"))
-    conn.execute(delete(t.corpus_state).where(t.corpus_state.c.key == WRITTEN))
-    conn.execute(insert(t.corpus_state), [{"key": WRITTEN, "value": json.dumps(digests, sort_keys=True)}])
+    mark_contested(conn, sorted({r.event_id for r in relations if r.kind == "contradict" and r.event_id in known}))
+    keep_value(conn, WRITTEN, digests)
     return {"comparisons+": len(add), "comparisons-": len(drop), "claims+": len(new), "claims-": len(stale),
             "comparisons read": len(stored), "claims read": len(have)}
