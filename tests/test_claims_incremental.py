@@ -372,10 +372,12 @@ def test_an_added_text_that_makes_no_claim_keeps_the_rows_without_aligning_again
     with store.engine.begin() as conn:  # reconcile resets statuses it recomputes: contested must come back
         assert conn.execute(t.events.update().where(t.events.c.status == "contested").values(status="reported")).rowcount
     store.source("letters", "Nothing happened in the village that week; the harvest was good.", authors=["Clerk"])
-    aligned = []
+    aligned, read = [], []
     monkeypatch.setattr("timeweave.claims.align", lambda *a, **k: aligned.append(1) or {})
+    monkeypatch.setattr(claims_incremental, "_kept", lambda *a, **k: read.append(1) or {})
     report = run(store, Changes(added=frozenset({"letters"})))
-    assert report.reused and not aligned and report.extracted == 1
+    assert report.reused and not aligned and not read, "neither aligned again nor the other sources' cache read"
+    assert report.extracted == 1 and report.claims == 12
     monkeypatch.undo()
     full = hand(tmp_path / "reuse-full.db", names)
     full.source("letters", "Nothing happened in the village that week; the harvest was good.", authors=["Clerk"])

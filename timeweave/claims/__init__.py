@@ -115,24 +115,32 @@ def claims(engine: Engine, *, config: dict[str, Any], encoder=None, changes: Cha
         tick[0] = now
 
     with engine.begin() as conn:
-        found, report.extracted, report.sources, extracted = claims_of_corpus(
-            conn, changes, undated_events=bool(config.get("reconcile_undated_events", False)))
-        phase("extract")
         parent = dict(conn.execute(select(t.events.c.id, t.events.c.part_of)).all())
-        embeds = bool(found) and (config.get("embeddings", True) or encoder is not None)
-        basis = None if extracted is None else _basis(extracted, parent, embeds, [setting(n) for n in SETTINGS])
+        embeds = bool(config.get("embeddings", True) or encoder is not None)
         local = None if changes is None or changes.full else {*changes.added, *changes.changed, *changes.removed}
         last = kept_value(conn, BASIS)
-        if basis is not None and local is not None and last.get("basis") == basis \
-                and not any(c.source_id in local for c in found) and as_written(conn):
+        basis: list[str | None] = [None]
+
+        def reuse(extracted: str | None, fresh: list) -> bool:
+            basis[0] = None if extracted is None else _basis(extracted, parent, embeds,
+                                                             [setting(n) for n in SETTINGS])
+            return basis[0] is not None and local is not None and last.get("basis") == basis[0] and "claims" in last \
+                and not any(c.source_id in local for c in fresh) and as_written(conn)
+
+        found, report.extracted, report.sources, extracted = claims_of_corpus(
+            conn, changes, undated_events=bool(config.get("reconcile_undated_events", False)), reuse=reuse)
+        phase("extract")
+        if found is None:
             mark_contested(conn, last["contested"])
-            report.claims, report.reused = len(found), True
-            report.by_kind = dict(Counter(c.kind for c in found))
+            report.claims, report.by_kind, report.reused = last["claims"], last["by_kind"], True
             report.comparisons = last["comparisons"]
             report.seconds = round(time.perf_counter() - began, 3)
             log.info("claims: %d of %d sources extracted, nothing alignment reads changed: rows kept; %.2fs",
                      report.extracted, report.sources, report.seconds)
             return report
+        if basis[0] is None and extracted is not None:  # reuse was not asked (no entry digests kept yet)
+            basis[0] = _basis(extracted, parent, embeds, [setting(n) for n in SETTINGS])
+        embeds = embeds and bool(found)
         vectors = None
         if embeds:
             from timeweave.reconcile.embed import embed
@@ -154,8 +162,9 @@ def claims(engine: Engine, *, config: dict[str, Any], encoder=None, changes: Cha
         phase("echo")
         report.written = write(conn, found, relations, local=local)
         contested = sorted({r.event_id for r in relations if r.kind == "contradict" and r.event_id in parent})
-        keep_value(conn, BASIS, None if basis is None else {
-            "basis": basis, "contested": contested, "comparisons": dict(Counter(r.kind for r in relations))})
+        keep_value(conn, BASIS, None if basis[0] is None else {
+            "basis": basis[0], "contested": contested, "comparisons": dict(Counter(r.kind for r in relations)),
+            "claims": len(found), "by_kind": dict(Counter(c.kind for c in found))})
         phase("write")
     report.claims = len(found)
     report.by_kind = dict(Counter(c.kind for c in found))

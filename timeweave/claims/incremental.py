@@ -46,7 +46,7 @@ import hashlib
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -327,13 +327,17 @@ def _extract(conn: Connection, sources: list[str], undated_events: bool) -> Iter
             yield source, fresh[source]
 
 
-def claims_of_corpus(conn: Connection, changes: Changes | None, *, undated_events: bool = False
-                     ) -> tuple[list[Claim], int, int, str | None]:
+def claims_of_corpus(conn: Connection, changes: Changes | None, *, undated_events: bool = False,
+                     reuse: Callable[[str | None, list[Claim]], bool] | None = None
+                     ) -> tuple[list[Claim] | None, int, int, str | None]:
     """Every claim of the corpus, numbered from 1 in reading order as `extract` numbers them, how many sources
     were extracted again and how many there are; the others keep their cached claims (none when `changes` is
     None or full, or the code changed). Refreshes the cache and its index. Last, a digest of every source's
-    cache entry in order (the claims as extracted, equal entries being equal claims), None when a source could
-    not be cached: the stage skips what follows extraction when it and the rest of its inputs are unchanged."""
+    cache entry that holds a claim, in order (equal entries are equal claims), None when a source could not be
+    cached: the stage skips what follows extraction when it and the rest of its inputs are unchanged.
+
+    `reuse(digest, claims extracted now)`: when it says yes, the cached claims of the other sources are not read
+    and the claims are None. It is asked only when the last run kept each source's entry digest (`STATE`)."""
     now = sorted(r[0] for r in conn.execute(select(t.sources.c.id)))
     voices, copies = _voices(conn), _copies(conn)
     state = _read(conn, [STATE]).get(STATE, {})
@@ -343,21 +347,24 @@ def claims_of_corpus(conn: Connection, changes: Changes | None, *, undated_event
         dirty, state = set(now), {}
     else:
         dirty = plan(conn, changes, state, voices, copies) & set(now)
+    last = state.get("entries") if reuse is not None else None  # source -> its entry's digest ("": no claim)
     entry_digests: dict[str, str] = {}
-    kept = _kept(conn, set(now) - dirty, entry_digests)
-    dirty |= set(now) - dirty - kept.keys()  # no cache (a source the last run could not cache): extracted
+    kept: dict[str, list[Claim]] | None = None
+    if last is None:
+        kept = _kept(conn, set(now) - dirty, entry_digests)
+        dirty |= set(now) - dirty - kept.keys()  # no cache (a source the last run could not cache): extracted
+    else:
+        dirty |= {s for s in now if s not in last}  # no cache: extracted
+        entry_digests = {s: last[s] for s in now if s not in dirty}
     gone = set() if full else set(changes.removed) - set(now)
     entries = {} if full else _read(conn, (_key(s, HELD) for s in dirty | gone))
     held = {kind: _by_source(_holders(conn, kind, sources=dirty)) for kind in REFS}
-    found: list[Claim] = []
+    fresh: dict[str, list[Claim]] = {}
     writes: dict[str, Any] = {}
     new_refs: dict[str, dict[str, dict[int, str]]] = {}
     uncached = []
     extracted = _extract(conn, sorted(dirty), undated_events)
-    for source in now:
-        if source not in dirty:
-            found += kept.pop(source)
-            continue
+    for source in sorted(dirty):
         _source, claims = next(extracted)
         text = dump(claims)
         refs = {kind: held[kind].get(source, {}) for kind in REFS}
@@ -365,28 +372,38 @@ def claims_of_corpus(conn: Connection, changes: Changes | None, *, undated_event
         if text is None:
             uncached.append(source)
         writes[_key(source)] = {"source": source, "claims": None if text is None else json.loads(text)}
-        if text is not None and claims:
-            entry_digests[source] = _entry_digest(_text(writes[_key(source)]))
+        if text is not None:
+            entry_digests[source] = _entry_digest(_text(writes[_key(source)])) if claims else ""
         writes[_key(source, HELD)] = {"source": source, **{kind: {str(k): v for k, v in refs[kind].items()}
                                                            for kind in REFS}}
-        found += claims
+        fresh[source] = claims
     for source in gone:
         writes[_key(source)] = writes[_key(source, HELD)] = None
     writes.update(_index_rows(conn, entries, new_refs, gone))
-    writes[STATE] = {"code": code_digest(), "voices": voices, "copies": copies, "uncached": sorted(uncached)}
+    writes[STATE] = {"code": code_digest(), "voices": voices, "copies": copies, "uncached": sorted(uncached),
+                     "entries": {s: entry_digests[s] for s in now if s in entry_digests}}
     if writes[STATE] == state:
         del writes[STATE]
     _replace(conn, writes)
-    for number, claim in enumerate(found, start=1):
-        claim.id = number
-        claim.comparison_id = None
     whole = None
     if not uncached:
         h = hashlib.blake2b(digest_size=16)
         for source in now:
-            if source in entry_digests:  # a source with no claim adds nothing to what is aligned
+            if entry_digests[source]:  # a source with no claim adds nothing to what is aligned
                 h.update(f"{source}\0{entry_digests[source]}\n".encode("utf-8"))
         whole = h.hexdigest()
+    if kept is None:
+        if reuse(whole, [c for claims in fresh.values() for c in claims]):
+            return None, len(dirty), len(now), whole
+        kept = _kept(conn, set(now) - dirty)
+        if kept.keys() != set(now) - dirty:
+            raise RuntimeError("claims: the cache lacks sources its state lists; run `timeweave build --full`")
+    found: list[Claim] = []
+    for source in now:
+        found += fresh[source] if source in dirty else kept.pop(source)
+    for number, claim in enumerate(found, start=1):
+        claim.id = number
+        claim.comparison_id = None
     return found, len(dirty), len(now), whole
 
 
@@ -420,8 +437,8 @@ def _kept(conn: Connection, sources: set[str], digests: dict[str, str] | None = 
             entry = json.loads(r.value)
             if entry["source"] in sources and entry["claims"] is not None:
                 out[entry["source"]] = _claims_of(entry["claims"])
-                if digests is not None and out[entry["source"]]:
-                    digests[entry["source"]] = _entry_digest(r.value)
+                if digests is not None:
+                    digests[entry["source"]] = _entry_digest(r.value) if out[entry["source"]] else ""
     return out
 
 
