@@ -91,9 +91,10 @@ def claims(engine: Engine, *, config: dict[str, Any], encoder=None, changes: Cha
     a full run would write, so they are kept. Otherwise only the sources whose rows, voice, copy marks, events
     or named entities changed are extracted again, found by indexed reads (`incremental.plan`), unless
     `changes` is None or asks for a full run; alignment, relations and echoes run over every claim (cached
-    ones included), and only the rows that differ are written. `contested` is set again on every event with
-    a contradiction in each run, so a reconcile that reset an event's status is undone whichever sources
-    were extracted.
+    ones included), and only the rows that differ are written, unless nothing they read changed (the module
+    docstring: the rows are then kept, and the other sources' cached claims are not even read). `contested`
+    is set again on every event with a contradiction in each run, so a reconcile that reset an event's
+    status is undone whichever sources were extracted.
     """
     began = time.perf_counter()
     report = ClaimsReport()
