@@ -152,6 +152,15 @@ def _copy_chain_indexes(conn: Connection) -> None:
                 index.create(conn, checkfirst=True)
 
 
+@migration("0017_comparison_statements_indexes")
+def _comparison_statements_indexes(conn: Connection) -> None:
+    """Indexes on comparison_statements by comparison and by source: the claims stage reads the statements of
+    the comparisons it may change, and deleting a comparison or a source cascades to them; without these
+    each scanned the whole table."""
+    for index in schema.comparison_statements.indexes:
+        index.create(conn, checkfirst=True)
+
+
 def applied(engine: Engine) -> list[str]:
     """Names of the migrations this store has recorded, in the order they were applied."""
     if not inspect(engine).has_table("migrations"):

@@ -274,6 +274,8 @@ comparison_statements = Table(
     Column("start", Integer, nullable=False),
     Column("end", Integer, nullable=False),
     Column("value", Text),
+    Index("ix_comparison_statements_comparison", "comparison_id"),  # claims' range reads, cascades (0017)
+    Index("ix_comparison_statements_source", "source_id"),  # a re-stored or removed source's statements (0017)
 )
 
 embeddings = Table(
