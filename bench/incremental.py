@@ -1,6 +1,6 @@
 """Adding one document to a built store against building that document alone (issue 15).
 
-    .venv/bin/python bench/incremental.py [--n 255] [--replicate 1600] [--runs 3] [--out DIR] [--start-from DIR]
+    .venv/bin/python bench/incremental.py [--n 255] [--replicate 1600] [--runs 3] [--out DIR] [--start-from DIR] [--add FILE]
 
 Builds a store of N TBAQ-cleaned texts (TempEval-3 train: TimeBank + AQUAINT, the text inside
 <TEXT>, read as bench/timex.py reads it), then adds the next text and times that build against the
@@ -101,6 +101,8 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=1, help="uncounted add/alone/remove rounds first")
     parser.add_argument("--out", type=Path, help="keep the folder and stores here (default: a temporary folder)")
+    parser.add_argument("--add", type=Path, help="add this text file instead of the next TBAQ text or replica "
+                        "(e.g. a text of another corpus that makes claims: a late replica of a TBAQ text makes few)")
     parser.add_argument("--start-from", type=Path, help="copy the store of an earlier --out with the same --n "
                         "instead of building it (the build then finds every document unchanged)")
     args = parser.parse_args(argv)
@@ -108,6 +110,8 @@ def main(argv=None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     docs = documents(args.n, args.replicate)
     *first, last = docs
+    if args.add:  # the store's documents stay; this file is the one added (a replica of a text may say little)
+        last = (args.add.name, args.add.read_text(encoding="utf-8"))
     folder, alone_folder = out / "tbaq", out / "alone"
     for target in (folder, alone_folder):
         shutil.rmtree(target, ignore_errors=True)
