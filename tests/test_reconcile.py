@@ -481,3 +481,50 @@ def test_framing_words_are_data_a_project_can_extend(tmp_path):
     with pytest.raises(ConfigError, match="framing_words.tsv.*not a valid regular expression"):
         lexicon.framing_for(str(folder))
     lexicon.framing_for.cache_clear()
+
+
+def test_a_pair_no_similarity_can_relate_embeds_no_sentence(store):
+    """An 'election' shares the treaties' word and date (one block) but no type with them: `judge` refuses
+    the pair at any similarity, so its sentence is not embedded (an add embeds only what can score)."""
+    treaty_sources(store)
+    d = store.source("d", "The Protocol vote of March 12, 1936 elected a new assembly.", authors=["Dumas, P."])
+    store.event(d, "The Protocol vote of March 12, 1936 elected a new assembly.", "Protocol", "election",
+                when=day("1936-03-12"))
+    seen: list[str] = []
+
+    def encoder(texts):
+        seen.extend(texts)
+        return bag_of_words(texts)
+
+    report = reconcile(store.engine, config={"embeddings": True}, encoder=encoder)
+    assert report.candidate_pairs >= 5  # the election is paired with the treaties by its block ...
+    assert len(seen) == 3 and not any("elected" in s for s in seen)  # ... but never embedded
+    assert report.events == 2
+
+
+def test_relatable_is_judge_at_the_highest_similarity():
+    """`relatable` may drop a pair before its vectors exist only because `judge` refuses it at every
+    similarity: checked over mentions that differ in type, dates, words and sentence."""
+    from itertools import combinations, product
+
+    from timeweave.reconcile.dates import Interval
+    from timeweave.reconcile.load import Mention
+    from timeweave.reconcile.similarity import judge, relatable
+
+    def mention(i, kind, lemma, interval, source, entities):
+        return Mention(index=i, id=i, source_id=source, passage_id=None, start=0, end=40, trigger=lemma,
+                       trigger_start=0, trigger_end=len(lemma), lemma=lemma, type=kind, factuality="asserted",
+                       context="narrative", interval=interval, when_text=None, when_reason=None, when_kind=None,
+                       agents=frozenset(), patients=frozenset(), entities=frozenset(entities), place=None,
+                       sentence=f"{lemma} happened then.", sentence_no=0, voice=source, is_copy=False, named=[])
+
+    spans = [None, Interval(19360312, 19360312), Interval(19360101, 19361231), Interval(19400101, 19401231)]
+    kinds = ["treaty", "agreement", "battle", "election", "other"]
+    made = [mention(n, kind, lemma, when, source, ents) for n, (kind, lemma, when, source, ents) in enumerate(product(
+        kinds, ["protocol", "vote"], spans, ["a", "b"], [(), (1,), (2,)]))]
+    refused = 0
+    for a, b in combinations(made[::3], 2):
+        if not relatable(a, b):
+            refused += 1
+            assert all(judge(a, b, sim)[0] is None for sim in (None, -1.0, 0.0, 0.3, 0.6, 0.9, 1.0))
+    assert 0 < refused < len(made[::3]) * (len(made[::3]) - 1) // 2

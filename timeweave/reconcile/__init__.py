@@ -31,7 +31,7 @@ from timeweave.reconcile.blocking import candidate_pairs, one_moment
 from timeweave.reconcile.canonical import build_events
 from timeweave.reconcile.cluster import cluster
 from timeweave.reconcile.params import Params
-from timeweave.reconcile.similarity import score_pairs
+from timeweave.reconcile.similarity import relatable, score_pairs
 from timeweave.reconcile.compare import compare_event, status
 from timeweave.reconcile.load import Corpus, load
 from timeweave.store import schema as t
@@ -371,6 +371,9 @@ def _scores(conn: Connection, mentions: list, pairs: set[tuple[int, int]], param
     """(score, flag) of every candidate pair `similarity.judge` relates, by (i, j) with i < j; the sentence
     vectors come from the store's cache (the model runs only for sentences it has not seen)."""
     vectors = row_of = None
+    # A pair `judge` refuses whatever the similarity scores None with or without vectors: it is dropped
+    # before embedding, so a sentence is embedded only when one of its pairs can score.
+    pairs = {(a, b) for a, b in pairs if relatable(mentions[a], mentions[b], params)}
     if use_vectors and pairs:
         from timeweave.reconcile.embed import embed
 

@@ -6,6 +6,7 @@ be part and whole, or conflicts on the date (kept and reported by `compare`, nev
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -174,6 +175,14 @@ def names_agree(a: Mention, b: Mention) -> bool:
 def _nested(a: dates.Interval, b: dates.Interval) -> bool:
     """Does one interval strictly contain the other (a whole and a possible part)?"""
     return (dates.contains(a, b) and a.width > b.width) or (dates.contains(b, a) and b.width > a.width)
+
+
+def relatable(a: Mention, b: Mention, params: Params | None = None) -> bool:
+    """Can the pair score at all, whatever its sentences' similarity? `judge` refuses a pair only on
+    facts of the two mentions or on a similarity *below* a threshold, so a pair it refuses at the
+    highest similarity it refuses at every one: such a pair needs no sentence vector (an add's new
+    sentences are embedded only when a pair of theirs can score)."""
+    return judge(a, b, math.inf, params)[0] is not None
 
 
 def score_pairs(mentions: list[Mention], pairs: set[tuple[int, int]], vectors: np.ndarray | None,
