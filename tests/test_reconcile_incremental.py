@@ -318,3 +318,45 @@ def test_on_postgresql_a_full_run_after_an_incremental_one_writes_nothing(folder
     after = Changes(full=True)
     reconcile(open_store(postgres_url), config=CONFIG, encoder=bag_of_words, changes=after)
     assert after.events == set(), "a full run rewrote rows the incremental one had left different"
+
+
+def test_status_a_later_stage_raised_is_restored_from_the_kept_signature_alone(folder, tmp_path, monkeypatch):
+    """An event outside the region that claims marked contested gets reconcile's status back, as in a full
+    run, read from the component's `reconcile.k:` row: its `reconcile.c:` row (all its pairs, megabytes
+    for a large component) is not read by the add."""
+    import json
+
+    from timeweave.reconcile import region
+
+    db = tmp_path / "store.db"
+    held_build(folder, db, monkeypatch)
+    reconcile(open_store(db, create=False), config=CONFIG, encoder=bag_of_words, changes=Changes(full=True))
+    engine = open_store(db, create=False)
+    with engine.begin() as conn:
+        kept = {k: json.loads(v) for k, v in conn.execute(select(t.corpus_state.c.key, t.corpus_state.c.value)
+                                                             .where(t.corpus_state.c.key.like("reconcile.%")))}
+        comps = {k.split(":", 1)[1]: v for k, v in kept.items() if k.startswith("reconcile.c:")}
+        assert {k.split(":", 1)[1]: v["sig"] for k, v in kept.items() if k.startswith("reconcile.k:")} \
+            == {r: c["sig"] for r, c in comps.items()}, "a k: row beside every c: row, with its signature"
+        root, comp = next((r, c) for r, c in sorted(comps.items())
+                          if c["ev"] and c["sig"] and all(s.startswith("batunaev") for _m, s in c["m"]))
+        conn.execute(update(t.events).where(t.events.c.id == comp["ev"][0]).values(status="contested"))
+    engine.dispose()
+    (folder / ADDED[0]).write_text(ADDED[1], encoding="utf-8")
+    changes = held_build(folder, db, monkeypatch)
+    with engine.begin() as conn:  # the build's claims stage ran: raise the status again, as it would have
+        conn.execute(update(t.events).where(t.events.c.id == comp["ev"][0]).values(status="contested"))
+    engine.dispose()
+    read: list[str] = []
+    real = region._read
+
+    def spy(conn, names):
+        names = list(names)
+        read.extend(names)
+        return real(conn, names)
+
+    monkeypatch.setattr(region, "_read", spy)
+    report, _full, got = both_ways(db, tmp_path, "adding a source", changes)
+    assert report.region
+    assert f"reconcile.k:{root}" in read and f"reconcile.c:{root}" not in read
+    assert dict((r[0], r) for r in got["events"])[comp["ev"][0]] is not None

@@ -12,6 +12,8 @@ to find its region with reads by key:
   or an event: its mentions, signature, events and its pairs' results. A component of candidate pairs
   where no mention can found an event is not scored by a full run: it is kept whole, as one component
   (no candidate pair leaves it, and any pair that can join lies inside it);
+* `reconcile.k:<root>`: beside each `c:` row, written and deleted with it, its signature alone (what
+  `_raised` reads for components outside the region);
 * `reconcile.e:<entity>`: an entity's name, type and mentions (link reports the entities it changed: those
   renamed, or whose mentions moved, touch the sources of those mentions);
 * `reconcile.g`: the settings key, the rarity counts, the undated-founder count, the voices and copy
@@ -218,6 +220,7 @@ def _component_rows(mentions: list, groups: list[list[int]], signatures: dict[in
             rows[f"reconcile.c:{root}"] = {"m": [[mentions[i].id, mentions[i].source_id] for i in group],
                                            "sig": signatures.get(k), "ev": sorted({final.get(i) for i in ids} - {None}),
                                            "p": inside.get(k, [])}
+            rows[f"reconcile.k:{root}"] = {"sig": signatures.get(k)}
     return rows, roots
 
 
@@ -347,7 +350,10 @@ def plan(conn: Connection, changes, params, setting: str, score, joins, founders
         entry = source_states.get(f"reconcile.s:{sid}", {}).get("m", {}).get(str(mid))
         root_of[mid] = entry[0] if entry is not None else mid
     roots = {root for root, _keys in old_t.values()}
-    components = _read(conn, [f"reconcile.c:{r}" for r in roots | set(root_of.values())])
+    # `held` is asked only of a pair whose two ends lie outside T in one kept component: only those
+    # components are read here (a large one an added mention merely pairs with stays unread).
+    inner = {root_of[a] for a, b in new_pairs | removed_pairs if a in root_of and b in root_of and root_of[a] == root_of[b]}
+    components = _read(conn, [f"reconcile.c:{r}" for r in roots | inner])
     held = {(a, b) for comp in components.values() for a, b, *_r in comp.get("p", [])}  # pairs inside a component
     # A pair a block lost, inside a kept component: that component changes.
     for a, b in removed_pairs:
@@ -468,8 +474,12 @@ def _raised(conn: Connection, source_states: dict, region_roots: set[int]) -> di
         entry = states.get(f"reconcile.s:{sid}", {}).get("m", {}).get(str(mid))
         if entry is not None and entry[0] not in region_roots:
             roots[eid] = entry[0]
-    comps = _read(conn, {f"reconcile.c:{r}" for r in roots.values()})
-    sigs = sorted({c["sig"] for c in comps.values() if c.get("sig")})
+    # A component's signature is kept beside it in a small row (`reconcile.k:`): the `c:` row of a large
+    # component holds all its pairs, and reading it on every add cost more than the rest of the add.
+    kept = _read(conn, {f"reconcile.k:{r}" for r in roots.values()})
+    unkept = {r for r in roots.values() if f"reconcile.k:{r}" not in kept}  # a store saved before `k:` rows
+    comps = list(kept.values()) + list(_read(conn, {f"reconcile.c:{r}" for r in unkept}).values())
+    sigs = sorted({c["sig"] for c in comps if c.get("sig")})
     own: dict[int, str] = {}
     for chunk in _chunks(sigs):
         for r in conn.execute(select(t.reconcile_components.c.statuses).where(t.reconcile_components.c.signature.in_(chunk))):
@@ -487,7 +497,7 @@ def save_region(conn: Connection, corpus: Corpus, groups: list[list[int]], signa
                 final: dict[int, int | None], state: dict, pairs, scores: dict) -> None:
     """Update the kept state for the region just recomputed (see `plan`)."""
     mentions = corpus.mentions
-    rows: dict[str, object] = {f"reconcile.c:{r}": None for r in state["old_roots"]}
+    rows: dict[str, object] = {f"reconcile.{kind}:{r}": None for r in state["old_roots"] for kind in "ck"}
     components, roots = _component_rows(mentions, groups, signatures, final, pairs, scores)
     rows.update(components)
     for key, members in state["blocks"].items():
