@@ -323,8 +323,10 @@ def load(conn: Connection, *, undated_events: bool = False, common_participant: 
         return (passages[current][0] if current in passages else None), is_copy
 
     # A source's own author is never a participant of the events it tells (a title page names them).
+    # (only for the sources whose mentions are read: one per source of the store made an add O(sources))
+    loaded = {r[1] for r in rows}
     author_keys = {source_id: {author_key(_author_name(a)) for a in (authors or [])} - {""}
-                   for source_id, authors, _title in sources_rows}
+                   for source_id, authors, _title in sources_rows if source_id in loaded}
     authors_named = {e for e, name in entity_names.items()
                      if entity_types.get(e) in ("person", "organization") and len(name.split()) >= 2}
 
