@@ -242,9 +242,15 @@ def _named_rows(conn: Connection, named_query, rows: list) -> list:
     return sorted(found.values(), key=lambda r: (r[1], r[2], r[0]))
 
 
+def sources_catalog(conn: Connection) -> list[tuple]:
+    """(id, authors, title) of every source: what `load` reads of the sources table. An incremental run
+    reads it once and passes it (`catalog`) to each of its partial loads, in the same transaction."""
+    return [tuple(r) for r in conn.execute(select(t.sources.c.id, t.sources.c.authors, t.sources.c.title))]
+
+
 def load(conn: Connection, *, undated_events: bool = False, common_participant: float = 1.0,
          sources: Collection[str] | None = None, weights: dict[int, float] | None = None,
-         mention_ids: Collection[int] | None = None) -> Corpus:
+         mention_ids: Collection[int] | None = None, catalog: list[tuple] | None = None) -> Corpus:
     """Everything reconcile reads, in a deterministic order (source, offset); `undated_events` is the
     setting `reconcile_undated_events` (see `salience`), `common_participant` the setting
     `reconcile_common_participant` (see `rarity`; 1.0 weighs every participant 1).
@@ -265,7 +271,7 @@ def load(conn: Connection, *, undated_events: bool = False, common_participant: 
     if sources is not None and weights is None and 0.0 < common_participant < 1.0:
         raise ValueError("reconcile.load: rarity weights are corpus-wide; pass `weights` (e.g. from a full load) "
                          "when reading only some sources, or leave `sources` None")
-    sources_rows = [tuple(r) for r in conn.execute(select(t.sources.c.id, t.sources.c.authors, t.sources.c.title))]
+    sources_rows = catalog if catalog is not None else sources_catalog(conn)
     voice_of = assign_voices([(source_id, list(authors or [])) for source_id, authors, _title in sources_rows])
     voices: dict[str, list[str]] = {}
     for source_id, voice in sorted(voice_of.items()):

@@ -50,7 +50,7 @@ from sqlalchemy import Connection, delete, func, insert, select
 
 from timeweave.reconcile import incremental, rarity
 from timeweave.reconcile.blocking import keys as block_keys, one_moment
-from timeweave.reconcile.load import Corpus, assign_voices, load
+from timeweave.reconcile.load import Corpus, assign_voices, load, sources_catalog
 from timeweave.store import schema as t
 
 log = logging.getLogger(__name__)
@@ -131,10 +131,10 @@ def _write(conn: Connection, rows: dict[str, object]) -> None:
                                               for k in names[at:at + CHUNK]])
 
 
-def _voices(conn: Connection) -> tuple[dict[str, str], dict[str, str]]:
-    """(voice of every source, the voices that differ from the source's own id)."""
-    rows = conn.execute(select(t.sources.c.id, t.sources.c.authors)).all()
-    voice_of = assign_voices([(sid, list(authors or [])) for sid, authors in rows])
+def _voices(conn: Connection, catalog: list[tuple] | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    """(voice of every source, the voices that differ from the source's own id); `catalog` as `load` takes it."""
+    rows = catalog if catalog is not None else sources_catalog(conn)
+    voice_of = assign_voices([(sid, list(authors or [])) for sid, authors, *_title in rows])
     return voice_of, {s: v for s, v in voice_of.items() if s != v}
 
 
@@ -280,7 +280,8 @@ def plan(conn: Connection, changes, params, setting: str, score, joins, founders
     if conn.execute(select(t.curation_actions.c.id).limit(1)).first() is not None:
         raise Declined("corrections exist")
     touched = set(changes.sources)
-    voice_of, voices = _voices(conn)
+    catalog = sources_catalog(conn)  # read once: the voices here and each partial load below
+    voice_of, voices = _voices(conn, catalog)
     touched |= {s for s in set(voices) | set(g["voices"]) if voices.get(s) != g["voices"].get(s)}
     copies = _copies(conn, voice_of)
     touched |= {s for s in set(copies) | set(g["copies"]) if copies.get(s) != g["copies"].get(s)}
@@ -298,7 +299,7 @@ def plan(conn: Connection, changes, params, setting: str, score, joins, founders
     present = {r[0] for chunk in _chunks(touched) for r in conn.execute(select(t.sources.c.id).where(t.sources.c.id.in_(chunk)))}
     weights = rarity.from_counts({int(e): n for e, n in g["counts"].items()}, g["named"], params.common_participant)
     fresh = load(conn, undated_events=params.undated_events, common_participant=params.common_participant,
-                 sources=present, weights=weights)
+                 sources=present, weights=weights, catalog=catalog)
     old_sources = _read(conn, [f"reconcile.s:{s}" for s in touched])
     counts = Counter({int(e): n for e, n in g["counts"].items()})
     named, undated = g["named"], g["founders"]
@@ -373,7 +374,7 @@ def plan(conn: Connection, changes, params, setting: str, score, joins, founders
     found = None
     if ends:
         found = load(conn, undated_events=params.undated_events, common_participant=params.common_participant,
-                     sources={where[x] for x in ends}, weights=weights, mention_ids=ends)
+                     sources={where[x] for x in ends}, weights=weights, mention_ids=ends, catalog=catalog)
         known.update((m.id, m) for m in found.mentions if m.id in ends)
     mini = sorted(known.values(), key=lambda m: (m.source_id, m.start, m.trigger_start, m.id))
     mini = [replace(m, index=n) for n, m in enumerate(mini)]
@@ -411,7 +412,7 @@ def plan(conn: Connection, changes, params, setting: str, score, joins, founders
     rest = set(region) - {m.id for m in reused}
     others = sorted({region[x] for x in rest} - present)
     more = load(conn, undated_events=params.undated_events, common_participant=params.common_participant,
-                sources=others, weights=weights, mention_ids=rest) if others else None
+                sources=others, weights=weights, mention_ids=rest, catalog=catalog) if others else None
     source_states.update(_read(conn, {f"reconcile.s:{s}" for s in set(region.values()) - present} - set(source_states)))
     chosen = list(new_t) + reused + ([m for m in more.mentions if m.id in rest] if more else [])
     chosen.sort(key=lambda m: (m.source_id, m.start, m.trigger_start, m.id))
