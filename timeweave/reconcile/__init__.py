@@ -184,19 +184,7 @@ def reconcile(engine: Engine, *, config: dict[str, Any], encoder=None, params: P
             dirty |= moved  # a new event took the id of a kept one (a hash collision): recompute that one too
 
         report.phases["compute"] = round(time.perf_counter() - began - report.phases["load"] - report.phases["plan"], 3)
-        planned: list[writer.Planned] = []
-        by_event: dict[int, list[writer.Planned]] = defaultdict(list)  # component -> its planned events
-        for k, found in sorted(computed.items()):
-            own = {}
-            for n, (event, comparisons, _parent) in enumerate(found):
-                item = ("new", k, n)
-                start = runs_at.get(item, 0)
-                own[event.cluster] = writer.Planned(event, ids[item], None, comparisons,
-                                                    list(range(start, start + len(comparisons))))
-            for n, (event, _comparisons, parent) in enumerate(found):
-                own[event.cluster].part_of = own[parent].id if parent is not None and parent in own else None
-            planned += own.values()
-            by_event[k] = list(own.values())
+        planned, by_event = _planned(computed, ids, runs_at)
         want: dict[int, int | None] = {mentions[i].id: None for k in computed for i in groups[k]}
         for p in planned:
             for m in p.event.members:
@@ -317,19 +305,7 @@ def _region(conn: Connection, changes: Changes, params: Params, config: dict[str
             if any(r[0] not in old_events for r in taken):
                 raise region.Declined("a new comparison's id is taken by a kept one")
     report.phases["compute"] = round(time.perf_counter() - began - report.phases["load"] - report.phases["plan"], 3)
-    planned: list[writer.Planned] = []
-    by_event: dict[int, list[writer.Planned]] = defaultdict(list)
-    for k, found in sorted(computed.items()):
-        own = {}
-        for n, (event, comparisons, _parent) in enumerate(found):
-            item = ("new", k, n)
-            start = runs_at.get(item, 0)
-            own[event.cluster] = writer.Planned(event, ids[item], None, comparisons,
-                                                list(range(start, start + len(comparisons))))
-        for n, (event, _comparisons, parent) in enumerate(found):
-            own[event.cluster].part_of = own[parent].id if parent is not None and parent in own else None
-        planned += own.values()
-        by_event[k] = list(own.values())
+    planned, by_event = _planned(computed, ids, runs_at)
     want: dict[int, int | None] = {m.id: None for m in mentions}
     for p in planned:
         for m in p.event.members:
@@ -364,6 +340,25 @@ def _region(conn: Connection, changes: Changes, params: Params, config: dict[str
     report.changed_events = len(changed)
     report.phases["write"] = round(time.perf_counter() - began - sum(report.phases.values()), 3)
     return changed
+
+
+def _planned(computed: dict[int, list[tuple]], ids: dict, runs_at: dict) -> tuple[list, dict[int, list]]:
+    """The rows to write for the recomputed components (full and region runs alike): each event with its
+    id, the ids of its comparisons and its parent's id; and the planned events of each component."""
+    planned: list[writer.Planned] = []
+    by_event: dict[int, list[writer.Planned]] = defaultdict(list)  # component -> its planned events
+    for k, found in sorted(computed.items()):
+        own = {}
+        for n, (event, comparisons, _parent) in enumerate(found):
+            item = ("new", k, n)
+            start = runs_at.get(item, 0)
+            own[event.cluster] = writer.Planned(event, ids[item], None, comparisons,
+                                                list(range(start, start + len(comparisons))))
+        for n, (event, _comparisons, parent) in enumerate(found):
+            own[event.cluster].part_of = own[parent].id if parent is not None and parent in own else None
+        planned += own.values()
+        by_event[k] = list(own.values())
+    return planned, by_event
 
 
 def _scores(conn: Connection, mentions: list, pairs: set[tuple[int, int]], params: Params, use_vectors: bool, encoder,
