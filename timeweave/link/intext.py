@@ -134,7 +134,7 @@ def read_findings(res: Resolver, source_id: str) -> Findings:
 
 def acronym_pairs(rows: list[MentionRow], text: str) -> list[tuple[int, int, int, int]]:
     """(long row, acronym row, quote start, quote end) of each name followed by its acronym in parentheses, or an
-    acronym followed by its name: "the Mongolian People's Republic (MPR)". Reads one text and its rows (in
+    acronym followed by its name: "the Organisation of African Unity (OAU)". Reads one text and its rows (in
     order of start); whether the letters fit is asked by `Resolver.acronyms`, which weighs the corpus."""
     out = []
     for prev, row in zip(rows, rows[1:], strict=False):
