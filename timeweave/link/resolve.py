@@ -23,6 +23,7 @@ from rapidfuzz import fuzz
 
 from timeweave.annotate.entities import gazetteer
 from timeweave.annotate.entities.keys import alias_key, initials, squashed
+from timeweave.link import local
 from timeweave.link.blocking import spelling_candidates
 from timeweave.link.lexicon import Lexicon, default_lexicon
 
@@ -141,6 +142,10 @@ class Resolver:
         self._looked_up: dict[str, Any] = {}  # text -> gazetteer.lookup(text), asked by several rules of the same names
         self._keys: dict[str, str] = {}  # text -> alias_key(text), asked for every mention when entities are cut
         self._acronym: dict[str, bool] = {}  # key -> whether a mention writes it as an acronym, asked by two rules
+        # Name-local rules' calls (`local`): the last run's (set by `link.store` for an incremental run) and this run's.
+        self.rules_kept: dict[str, dict[str, list]] | None = None
+        self.found_kept: set[str] | None = None  # the keys `found` held in the last run
+        self.rules_now: dict[str, dict[str, list]] = {}
 
     def lookup(self, text: str) -> Any:
         """`gazetteer.lookup` (no year), asked once per text in a run: rules and naming ask it of the same names."""
@@ -250,12 +255,17 @@ class Resolver:
 
     # --- rules -------------------------------------------------------------------------------
     def gazetteer_names(self) -> None:
-        for key in sorted(self.by_key):
-            letters = key.replace(" ", "") if all(len(w) == 1 for w in key.split()) else key  # "U.S."
-            found = self.lookup(letters.upper() if len(letters) <= 5 else key)
-            if found and found[1] in ("name", "alias") and self.key_type(key) in ("state", "place", "organization"):
-                self.edge(gazetteer.state_key(found[0]), key, f"known name of the state {found[0].name} (gazetteer)",
-                          rule="gazetteer", evidence=self.first_use(key))
+        """A key the gazetteer knows as a state's name joins that state; name-local (`local`): the key alone."""
+        local.run(self, "gazetteer", sorted(self.by_key), self._gazetteer_calls,
+                  None if self.dirty is None else self.dirty.__contains__)
+
+    def _gazetteer_calls(self, key: str) -> list[local.Call]:
+        letters = key.replace(" ", "") if all(len(w) == 1 for w in key.split()) else key  # "U.S."
+        found = self.lookup(letters.upper() if len(letters) <= 5 else key)
+        if found and found[1] in ("name", "alias") and self.key_type(key) in ("state", "place", "organization"):
+            return [(gazetteer.state_key(found[0]), key, f"known name of the state {found[0].name} (gazetteer)",
+                     "gazetteer", self.first_use(key))]
+        return []
 
     def spelling_variants(self) -> None:
         """"Khalkhin-Gol"/"Khalkhingol", "Manchouli"/"Manzhouli", a one-letter slip in a long name.
@@ -338,7 +348,7 @@ class Resolver:
         """"the Mongolian People's Republic (MPR)" in one text; then "MPR" alone wherever it is the only expansion."""
         by_initials: dict[str, list[str]] = defaultdict(list)
         for key in sorted(self.by_key):
-            if len(key.split()) >= 2 and not all(len(w) == 1 for w in key.split()):
+            if _worded(key):
                 by_initials[initials(key)].append(key)
         from timeweave.link import intext  # intext builds on this module
 
@@ -352,13 +362,21 @@ class Resolver:
                 if letters == acronym or (letters[:1] == acronym[:1] and not exact_elsewhere):
                     self.edge(long_.key, short.key, f"acronym defined in text ({source_id})", rule="acronym defined",
                               evidence=(self.span(source_id, start, end),), said=True)
-        for key in sorted(self.by_key):
-            if not self.written_as_acronym(key):
-                continue
-            matches = [k for k in by_initials.get(key.replace(" ", ""), []) if self.key_type(k) != "person"]
-            if len(matches) == 1:
-                self.edge(matches[0], key, f"acronym of '{matches[0]}'", rule="acronym",
-                          evidence=self.first_use(matches[0]) + self.first_use(key))
+        # An acronym used alone: name-local (`local`), its block is every key of two or more words with its letters.
+        fresh = None
+        if self.dirty is not None:
+            letters = {k.replace(" ", "") for k in self.dirty} | {initials(k) for k in self.dirty if _worded(k)}
+            fresh = lambda key: key.replace(" ", "") in letters  # noqa: E731
+        local.run(self, "acronym", sorted(self.by_key), lambda key: self._acronym_calls(key, by_initials), fresh)
+
+    def _acronym_calls(self, key: str, by_initials: dict[str, list[str]]) -> list[local.Call]:
+        if not self.written_as_acronym(key):
+            return []
+        matches = [k for k in by_initials.get(key.replace(" ", ""), []) if self.key_type(k) != "person"]
+        if len(matches) != 1:
+            return []
+        return [(matches[0], key, f"acronym of '{matches[0]}'", "acronym",
+                 self.first_use(matches[0]) + self.first_use(key))]
 
     def authority(self, rows: list[tuple[str, str, str, str]]) -> None:
         for alias, canonical, type_, origin in rows:
@@ -444,6 +462,12 @@ def _type_hint(lexicon: Lexicon, key: str) -> str | None:
     if len(words) >= 2 and (words[-1] in lexicon.of("generic_suffix") or (words[0] in lexicon.of("of_form") and words[1] == "of")):
         return "place"
     return None
+
+
+def _worded(key: str) -> bool:
+    """A key of two or more words, not all single letters: one whose initials an acronym may spell."""
+    words = key.split()
+    return len(words) >= 2 and not all(len(w) == 1 for w in words)
 
 
 def _same_words_but_one(a: str, b: str) -> bool:

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import Engine, bindparam, delete, func, select, update
 
 from timeweave.errors import ConfigError
-from timeweave.link import intext, persons, variants
+from timeweave.link import intext, local, persons, variants
 from timeweave.link.intext import Findings
 from timeweave.link.lexicon import Lexicon, default_lexicon, read_lexicon
 from timeweave.link.resolve import MentionRow, Resolver
@@ -22,6 +22,7 @@ from timeweave.store.changes import Changes
 
 COMPONENT = "timeweave.link.v2"
 SPELLING = "link.spelling"  # corpus_state key of the last run's spelling pairs (`Resolver.spelling_variants`)
+RULES = "link.rules"  # corpus_state key of the last run's name-local rule calls (`local`) and found keys
 COMPONENTS = "link.components"  # corpus_state key of the last run's components: their entity ids and signatures
 PREFIX = "link.source:"  # corpus_state key of a source's in-text findings (`intext.Findings`): PREFIX + sha1(source id)
 ID_SPACE = 2**30  # entity ids are in [1, ID_SPACE): see `entity_ids`
@@ -117,6 +118,7 @@ def link_entities(engine: Engine, *, authority: list[Path] | None = None, words:
         resolver.dirty = _dirty(keyed, changes, before)
         if resolver.dirty is not None:
             resolver.spelling_kept = _kept_spelling(conn, digest)
+            resolver.rules_kept, resolver.found_kept = _kept_rules(conn, digest)
         resolve_graph(resolver, authority_rows)
         components = resolver.components()
         signatures = [resolver.signature(c) for c in components]
@@ -209,20 +211,32 @@ def _kept_spelling(conn, digest: str) -> list[tuple[str, str, str]] | None:
     return [tuple(p) for p in stored["pairs"]] if stored.get("digest") == digest else None
 
 
+def _kept_rules(conn, digest: str) -> tuple[dict | None, set[str] | None]:
+    """The name-local rules' calls of the last run and the keys it found beside mentions, when it ran with this
+    digest; else (None, None): every key's calls are made again."""
+    value = conn.execute(select(schema.corpus_state.c.value).where(schema.corpus_state.c.key == RULES)).scalar()
+    stored = json.loads(value) if value else {}
+    if stored.get("digest") != digest:
+        return None, None
+    return local.from_json(stored["rules"]), set(stored["found"])
+
+
 def _keep_findings(conn, resolver: Resolver, changes: Changes | None, digest: str) -> None:
     """Store the findings read from texts in this run and the spelling pairs; drop the findings of removed or
     re-stored sources."""
     state = schema.corpus_state
     if changes is None or changes.full:
         conn.execute(delete(state).where(state.c.key.startswith(PREFIX, autoescape=True)))
-        stale = [SPELLING]
+        stale = [SPELLING, RULES]
     else:
-        stale = sorted({_state_key(s) for s in changes.sources | resolver.fresh_findings} | {SPELLING})
+        stale = sorted({_state_key(s) for s in changes.sources | resolver.fresh_findings} | {SPELLING, RULES})
     for chunk in _chunks(stale):
         conn.execute(delete(state).where(state.c.key.in_(chunk)))
     rows = [{"key": _state_key(s), "value": json.dumps({"digest": digest, "findings": resolver.findings[s].to_json()})}
             for s in sorted(resolver.fresh_findings)]
     rows.append({"key": SPELLING, "value": json.dumps({"digest": digest, "pairs": resolver.spelling_pairs})})
+    rows.append({"key": RULES, "value": json.dumps({"digest": digest, "rules": local.to_json(resolver.rules_now),
+                                                    "found": sorted(resolver.found)})})
     if rows:
         conn.execute(state.insert(), rows)
 

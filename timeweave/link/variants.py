@@ -20,6 +20,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from timeweave.annotate.entities import gazetteer
 from timeweave.annotate.entities.keys import squashed
+from timeweave.link import local
 from timeweave.link.blocking import OneEdit
 from timeweave.link.resolve import Resolver
 
@@ -38,20 +39,33 @@ def generic_words(res: Resolver) -> None:
     for key in names:
         by_squashed[squashed(key)].append(key)
     suffixes, prefixes = res.lexicon.of("generic_suffix"), res.lexicon.of("generic_prefix")
-    for key in names:
+    org_suffixes = res.lexicon.of("org_suffix")
+
+    def calls_of(key: str) -> list[tuple]:
         if res.key_type(key) == "person":
-            continue
+            return []
         rests = [(key[: -len(w) - 1], w) for w in suffixes if key.endswith(" " + w)]
         rests += [(key[len(w) + 1 :], w) for w in prefixes if key.startswith(w + " ")]
         organization = res.key_type(key) == "organization"
-        rests += [(key[: -len(w) - 1], w) for w in res.lexicon.of("org_suffix") if organization and key.endswith(" " + w)]
+        rests += [(key[: -len(w) - 1], w) for w in org_suffixes if organization and key.endswith(" " + w)]
+        calls = []
         for rest, word in rests:
             if len(squashed(rest)) < 3:
                 continue
             for other in by_squashed.get(squashed(rest), []):
-                if other != key and (word not in res.lexicon.of("org_suffix") or res.key_type(other) == "organization"):
-                    res.edge(other, key, f"same name with the generic word '{word}'", rule="generic word",
-                             evidence=res.first_use(other) + res.first_use(key))
+                if other != key and (word not in org_suffixes or res.key_type(other) == "organization"):
+                    calls.append((other, key, f"same name with the generic word '{word}'", "generic word",
+                                  res.first_use(other) + res.first_use(key)))
+        return calls
+
+    # Name-local (`local`): a key's calls read the names whose squashed form is its own minus a generic word.
+    fresh = None
+    if res.dirty is not None and res.found_kept is not None:
+        touched = res.dirty | set(res.found) | res.found_kept  # found names hang on other sources' findings
+        words = {squashed(w) for w in suffixes | prefixes | org_suffixes}
+        shapes = {shape for s in map(squashed, touched) for w in words for shape in (s + w, w + s)}
+        fresh = lambda key: key in touched or squashed(key) in shapes  # noqa: E731
+    local.run(res, "generic", names, calls_of, fresh)
 
 
 def of_forms(res: Resolver) -> None:

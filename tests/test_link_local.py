@@ -1,0 +1,105 @@
+"""Name-local rules (`timeweave.link.local`): an add recomputes the calls of the names it touches and keeps the rest.
+
+The texts are about the Spanish conquest of Peru (16th century, South America): the gazetteer knows
+"Kingdom of Spain", "RAL" is the acronym of one name until an added text brings a second name with
+those initials, and "Apurimac" added beside an older "Apurimac river" is the same name with a generic word.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+from test_link_incremental import add, linked_at_once, remove, snapshot, step
+
+from timeweave.annotate.entities.keys import alias_key
+from timeweave.link.resolve import MentionRow
+from timeweave.store import open_store, schema
+
+PERU = {
+    "crown": "The Kingdom of Spain sent Francisco Pizarro to the Inca Empire in 1531.",
+    "cuzco": "Pizarro entered Cuzco in 1533, and the Inca Empire lost its capital.",
+    "audience": "From Lima province the Royal Audience of Lima governed after 1542.",
+    "appeal": "Appeals went to the RAL, which sat in Lima.",
+    "river": "The Apurimac river lay on the road to Potosi.",
+    "rival": "The Royal Army of Lima marched to the Apurimac in 1548.",
+}
+PERU_NAMES = {
+    "crown": [("Kingdom of Spain", "state"), ("Francisco Pizarro", "person"), ("Inca Empire", "state")],
+    "cuzco": [("Pizarro", "person"), ("Cuzco", "place"), ("Inca Empire", "state")],
+    "audience": [("Lima province", "place"), ("Royal Audience of Lima", "organization")],
+    "appeal": [("RAL", "organization"), ("Lima", "place")],
+    "river": [("Apurimac river", "place"), ("Potosi", "place")],
+    "rival": [("Royal Army of Lima", "organization"), ("Apurimac", "place")],
+}
+OLD = ["appeal", "audience", "crown", "cuzco", "river"]
+
+
+def _rows() -> list[MentionRow]:
+    rows, mid = [], 0
+    for source_id, names in sorted(PERU_NAMES.items()):
+        for name, type_ in names:
+            mid += 1
+            start = PERU[source_id].index(name)
+            rows.append(MentionRow(mid, source_id, start, start + len(name), name, type_, alias_key(name)))
+    return rows
+
+
+def _owner(engine, text: str) -> int:
+    with engine.connect() as conn:
+        (owner,) = {e for (e,) in conn.execute(select(schema.mentions.c.entity_id).where(schema.mentions.c.text == text))}
+    return owner
+
+
+def _how(engine, alias: str) -> str:
+    with engine.connect() as conn:
+        return conn.execute(select(schema.aliases.c.how).where(schema.aliases.c.text == alias)).scalar_one()
+
+
+def test_an_add_and_a_removal_on_another_corpus_equal_a_full_link(tmp_path):
+    """A name the added text brings into a block (a second "RAL", a bare "Apurimac") changes the links of old
+    names in that block; every step equals a full link of the same sources."""
+    rows = _rows()
+    engine = open_store(tmp_path / "steps.db")
+    add(engine, rows, PERU, OLD)
+    step(engine, added=OLD)
+    before = snapshot(engine)
+    assert before == linked_at_once(tmp_path, "old", rows, PERU, OLD)
+    assert _owner(engine, "RAL") == _owner(engine, "Royal Audience of Lima"), "the only name with those initials"
+    assert _owner(engine, "Lima") == _owner(engine, "Lima province")
+    assert _how(engine, "Kingdom of Spain").startswith("known name of the state Spain")
+
+    add(engine, rows, PERU, ["rival"])
+    step(engine, added=["rival"])
+    assert snapshot(engine) == linked_at_once(tmp_path, "all", rows, PERU, sorted(PERU))
+    assert _owner(engine, "RAL") != _owner(engine, "Royal Audience of Lima"), "two names spell RAL now"
+    assert _owner(engine, "Apurimac") == _owner(engine, "Apurimac river")
+
+    remove(engine, ["rival"])
+    step(engine, removed=["rival"])
+    assert snapshot(engine) == before
+
+
+def test_an_add_keeps_the_calls_of_untouched_names_and_remakes_those_of_its_blocks(tmp_path):
+    """The gazetteer's call for "kingdom of spain" (no added name touches it) is the kept one, and the acronym
+    rule's call for "ral" (an added name has its initials) is made again: a kept call altered by hand shows in
+    the first and is gone from the second."""
+    rows = _rows()
+    engine = open_store(tmp_path / "steps.db")
+    add(engine, rows, PERU, OLD)
+    step(engine, added=OLD)
+    state = schema.corpus_state.c
+    with engine.begin() as conn:
+        kept = json.loads(conn.execute(select(state.value).where(state.key == "link.rules")).scalar_one())
+        assert set(kept["rules"]["acronym"]) == {"ral"} and "kingdom of spain" in kept["rules"]["gazetteer"]
+        kept["rules"]["gazetteer"]["kingdom of spain"][0][2] = "kept from the last run"
+        kept["rules"]["acronym"]["ral"][0][2] = "kept from the last run"
+        conn.execute(schema.corpus_state.update().where(state.key == "link.rules").values(value=json.dumps(kept)))
+
+    add(engine, rows, PERU, ["rival"])
+    step(engine, added=["rival"])
+    assert _how(engine, "Kingdom of Spain") == "kept from the last run", "an untouched name's call is not made again"
+    assert _owner(engine, "RAL") != _owner(engine, "Royal Audience of Lima"), "a touched block's calls are made again"
+    with engine.connect() as conn:
+        now = json.loads(conn.execute(select(state.value).where(state.key == "link.rules")).scalar_one())
+    assert "ral" not in now["rules"]["acronym"] and "apurimac river" in now["rules"]["generic"]
