@@ -1,5 +1,5 @@
 """Embeddings as a service of the build: cached by model *and* package versions, the model loaded only when a
-vector is missing, and a worker's batch embedded in one call whose rows are sent once per build."""
+vector is missing, and served by a Dask build's workers pass by pass, with the bits of one call."""
 
 from __future__ import annotations
 
@@ -8,10 +8,6 @@ import pytest
 from sqlalchemy import insert, select
 
 from timeweave import embeddings, work
-from timeweave.annotate.run import Annotations
-from timeweave.annotate.types import EventMention
-from timeweave.annotate.view import content_view
-from timeweave.ingest.read import read_document
 from timeweave.reconcile.embed import embed
 from timeweave.store import open_store
 from timeweave.store import schema as t
@@ -76,38 +72,38 @@ def test_a_vector_of_another_package_version_is_not_reused(engine):
     assert models == sorted([old, embeddings.model_id()])
 
 
-def _outcome(tmp_path, name, text, spans):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    document = read_document(path, display_path=name)
-    view = content_view(document)
-    events = [EventMention(start=view.text.index(s), end=view.text.index(s) + len(s), trigger_start=view.text.index(s),
-                           trigger_end=view.text.index(s) + 3, trigger=s[:3], lemma="x", type="occurrence") for s in spans]
-    return work.Outcome(path, name, document, Annotations(event_mentions=events), view)
+def test_inside_served_by_encode_asks_the_service_and_falls_back_when_it_fails(engine, monkeypatch):
+    """A Dask build serves `encode` from its workers during the corpus stages: reconcile's and claims' `embed`
+    go through it unchanged; a service that fails (returns None) leaves the embedding to this process."""
+    asked = []
+
+    def service(texts, batch_size):
+        asked.append((list(texts), batch_size))
+        return embeddings.encode(texts, encoder=Counting())
+
+    with embeddings.served_by(service), engine.begin() as conn:
+        vectors = embed(conn, SENTENCES + SENTENCES[:1])
+    assert asked == [(sorted(SENTENCES), embeddings.BATCH_SIZE)]  # the missing sentences, once each
+    assert np.allclose(vectors[0], vectors[2]) and embeddings._service is None
+    here = Counting()
+    monkeypatch.setattr(embeddings, "load_model", lambda: type("M", (), {"encode": lambda self, b, **k: here(b)})())
+    with embeddings.served_by(lambda texts, size: None):
+        assert embeddings.encode(["A third sentence, on the fire."]).shape == (1, 3)
+    assert here.asked == [["A third sentence, on the fire."]]
 
 
-def test_a_workers_batch_is_embedded_in_one_call_and_each_sentence_sent_once_per_build(tmp_path):
-    text = " ".join(SENTENCES)
-    outcomes = [_outcome(tmp_path, "a.txt", text, SENTENCES), _outcome(tmp_path, "b.txt", text, SENTENCES[:1])]
-    encoder = Counting()
-    work.embed_outcomes(outcomes, build="one", encoder=encoder)
-    assert encoder.asked == [sorted(SENTENCES)]
-    assert {r["key"] for r in outcomes[0].vectors} == {embeddings.cache_key(s) for s in SENTENCES}
-    assert {r["key"] for r in outcomes[1].vectors} == {embeddings.cache_key(SENTENCES[0])}
-    later = [_outcome(tmp_path, "c.txt", text, SENTENCES)]
-    work.embed_outcomes(later, build="one", encoder=encoder)  # already sent in this build: nothing to embed
-    assert len(encoder.asked) == 1 and later[0].vectors == []
-    work.embed_outcomes(later, build="two", encoder=encoder)  # another build (another store) gets them again
-    assert len(encoder.asked) == 2 and len(later[0].vectors) == 2
-
-
-def test_a_model_that_fails_on_a_worker_leaves_the_embedding_to_reconcile(tmp_path):
-    def broken(texts):
-        raise RuntimeError("no torch here")
-
-    outcomes = [_outcome(tmp_path, "a.txt", " ".join(SENTENCES), SENTENCES)]
-    work.embed_outcomes(outcomes, build="broken", encoder=broken)
-    assert outcomes[0].vectors == [] and outcomes[0].error is None
+def test_passes_are_the_models_own_batches_so_spread_vectors_are_the_same_bits():
+    """Sent one forward pass per task (`passes`), a request gets exactly the vectors of one call (split
+    otherwise, in halves, 300 TBAQ sentences differed by up to 1.1e-7: why the passes are kept)."""
+    texts = [f"On day {n} of the siege the garrison {'held the northern wall ' * (n % 5)}and waited." for n in range(70)]
+    parts = embeddings.passes(texts, 32)
+    assert sorted(i for part in parts for i in part) == list(range(70)) and [len(p) for p in parts] == [32, 32, 6]
+    assert all(len(texts[i]) >= len(texts[j]) for a, b in zip(parts, parts[1:]) for i in a for j in b)  # longest first
+    whole = embeddings.encode(texts)
+    spread = np.zeros_like(whole)
+    for part in parts:
+        spread[part] = embeddings.encode([texts[i] for i in part])
+    assert np.array_equal(whole, spread)
 
 
 def test_results_are_written_in_groups_of_the_setting():

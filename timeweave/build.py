@@ -173,15 +173,17 @@ def build(
     from contextlib import nullcontext
 
     from timeweave import knowledge
+    from timeweave.embeddings import served_by
     from timeweave.ingest.catalog import load_catalog
     from timeweave.ingest.discover import discover
-    from timeweave.work import dask_client
+    from timeweave.work import WorkerEncoder, dask_client
 
     began, began_cpu = time.perf_counter(), time.process_time()
     resolved = settings.resolve(config)
     known = knowledge.use(resolved["knowledge"])  # before any annotating or linking in this process
     engine = open_store(db)
     # On Dask the workers annotate, so they say which pipeline does: this process never imports spaCy.
+    # The cluster stays open through the corpus stages: its workers embed what reconcile and claims ask for.
     with dask_client(workers, scheduler) if workers > 1 or scheduler else nullcontext() as client:
         if client is None:
             from timeweave.annotate.pipeline import load_nlp
@@ -204,21 +206,12 @@ def build(
                     _record_failure(engine, run_id, report, error)
                 _adopt_old_paths(engine, found)
             _ingest_all(engine, found, catalog, resolved, pipeline, run_id, report, progress, client)
+            with served_by(WorkerEncoder(client)) if client is not None else nullcontext():
+                _corpus(engine, paths, found, resolved, pipeline, run_id, report, prune=prune, full=full)
         except BaseException:
             _finish_run(engine, run_id, "failed", report)
             raise
-    try:  # the workers are gone: the corpus stages run in this process
-        with timed_phase(report, "removed sources"):
-            report.removed = _removed_sources(engine, paths, found)
-            if prune and report.removed:
-                with engine.begin() as conn:
-                    for source_id, _path in report.removed:
-                        delete_source(conn, source_id)
-                report.pruned = True
-            report.removed = [path for _id, path in report.removed]
-        for error in corpus_stages(engine, resolved, report=report, aliases=found.aliases, shown_as=found.keys,
-                                   pipeline=pipeline, full=full):
-            _record_failure(engine, run_id, report, error)
+    try:
         with timed_phase(report, "counts and the run row"):
             report.counts = counts(engine)
             _finish_run(engine, run_id, "failed" if report.stage_failures else "ok", report)
@@ -226,6 +219,21 @@ def build(
         _finish_run(engine, run_id, "failed", report)
         raise
     return report
+
+
+def _corpus(engine, paths, found, resolved, pipeline, run_id, report, *, prune: bool, full: bool) -> None:
+    """Removed sources (deleted with `prune`), then the corpus stages over what changed."""
+    with timed_phase(report, "removed sources"):
+        report.removed = _removed_sources(engine, paths, found)
+        if prune and report.removed:
+            with engine.begin() as conn:
+                for source_id, _path in report.removed:
+                    delete_source(conn, source_id)
+            report.pruned = True
+        report.removed = [path for _id, path in report.removed]
+    for error in corpus_stages(engine, resolved, report=report, aliases=found.aliases, shown_as=found.keys,
+                               pipeline=pipeline, full=full):
+        _record_failure(engine, run_id, report, error)
 
 
 def _versions_on_workers(client, resolved: dict[str, Any], scheduler: str | None) -> dict[str, Any]:

@@ -5,18 +5,19 @@ model's name *and* the versions of the packages that compute it (the packaged we
 sentence-transformers, torch), read from the installed package metadata without importing them:
 an upgrade that could change the numbers re-embeds instead of mixing vectors of two models.
 
-Who embeds: on Dask, the workers embed the evidence sentences of the documents they just annotated
-(`vector_rows`), so the vectors travel back with the annotations and are written with them, and
-reconcile finds them cached; serially, reconcile embeds what is missing in one call
-(`timeweave.reconcile.embed.embed`). Either way `load_model` runs at most once per process, and
-never in a build whose sentences are all cached.
+Who embeds: whoever asks (reconcile for the sentences of the pairs it scores, claims for the quotes it
+places: `timeweave.reconcile.embed.embed`) gets what is missing from `encode`. Serially `encode` runs the
+model in this process. On Dask the build serves `encode` from its workers while the corpus stages run
+(`served_by`, `timeweave.work.WorkerEncoder`): the same sentences as a serial build, in the same forward
+passes (`passes`), so the very same bits, and the main process never imports torch. Either way
+`load_model` runs at most once per process, and never in a build whose sentences are all cached.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 from importlib import metadata
@@ -82,9 +83,14 @@ def load_model():
 
 
 def encode(texts: Sequence[str], *, batch_size: int = BATCH_SIZE, encoder=None) -> np.ndarray:
-    """Unit float32 vectors of `texts`, in order; `encoder` (list[str] -> array) replaces the model in tests."""
+    """Unit float32 vectors of `texts`, in order; `encoder` (list[str] -> array) replaces the model in tests.
+    Without one, inside `served_by` the service computes them (a Dask build's workers), else this process."""
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
+    if encoder is None and _service is not None:
+        served = _service(list(texts), max(1, int(batch_size)))
+        if served is not None:  # None: the service failed and said why; this process embeds instead
+            return served
     small = encoder is None and len(texts) < SMALL_BATCH
     if encoder is None:
         model = load_model()
@@ -94,6 +100,35 @@ def encode(texts: Sequence[str], *, batch_size: int = BATCH_SIZE, encoder=None) 
         vectors = np.asarray(encoder(list(texts)), dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.where(norms == 0, 1, norms)
+
+
+# (texts, batch size) -> their `encode` vectors, or None if it could not compute them: set by `served_by`.
+Service = Callable[[list[str], int], "np.ndarray | None"]
+_service: Service | None = None
+
+
+@contextmanager
+def served_by(service: Service) -> Iterator[None]:
+    """While the block runs, `encode` without an `encoder` asks `service` (a Dask build's workers) for its vectors."""
+    global _service
+    before, _service = _service, service
+    try:
+        yield
+    finally:
+        _service = before
+
+
+def passes(texts: Sequence[str], batch_size: int = BATCH_SIZE) -> list[list[int]]:
+    """The indices of `texts` in each forward pass one `encode` call makes: sentence-transformers sorts them by
+    length, longest first (`np.argsort` of minus the character count), and cuts `batch_size` at a time.
+
+    Why it matters: a vector's last bits (~1e-7) depend on which sentences share its pass (the padding
+    length, the matrix shapes), not on the thread count. Spread over workers one pass per task, a request
+    gets exactly the bits one call in one process gives (tests/test_scale_embeddings.py checks it with the
+    real model), so a Dask build scores pairs exactly as a serial one."""
+    order = np.argsort([-len(text) for text in texts])
+    size = max(1, int(batch_size))
+    return [order[n:n + size].tolist() for n in range(0, len(order), size)]
 
 
 @contextmanager
@@ -110,13 +145,3 @@ def one_torch_thread() -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(before)
-
-
-def vector_rows(texts: Sequence[str], *, batch_size: int = BATCH_SIZE, encoder=None,
-                model: str | None = None) -> list[dict]:
-    """`embeddings` rows for the distinct `texts` (what a worker sends back with a document's annotations)."""
-    model = model or model_id()
-    unique = sorted(set(texts))
-    vectors = encode(unique, batch_size=batch_size, encoder=encoder)
-    return [{"key": cache_key(text, model), "model": model, "dim": int(vec.shape[0]), "vector": vec.astype("<f4").tobytes()}
-            for text, vec in zip(unique, vectors)]

@@ -7,11 +7,11 @@ order results arrive). `process_batch` does the same for `nlp_batch_size` docume
 annotating them with one `nlp.pipe` call; when anything in the batch raises, it falls back to
 `process` one document at a time, so a bad document fails alone.
 
-On Dask (`run_on_dask`) a batch also embeds the evidence sentences of its event mentions on the
-worker (`embed=True`, when the `embeddings` setting is on), so the vectors come back with the
-annotations, are written with them, and reconcile finds them cached instead of embedding every new
-sentence in the main process. At most a few batches per worker are in flight or waiting for the
-single writer, however many documents the build has.
+On Dask (`run_on_dask`) the workers annotate; at most a few batches per worker are in flight or
+waiting for the single writer, however many documents the build has. The cluster then stays open
+through the corpus stages, and the workers embed what reconcile and claims ask for (`WorkerEncoder`):
+the sentences a serial build embeds, no more (embedding every evidence sentence at annotation time
+cost 55 CPU-s at 400 documents against the 29 the stages need).
 """
 
 from __future__ import annotations
@@ -19,10 +19,9 @@ from __future__ import annotations
 import logging
 import os
 import time
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -44,7 +43,6 @@ class Outcome:
     annotations: Any = None
     view: TextView | None = None
     error: IngestError | None = None
-    vectors: list[dict] = field(default_factory=list)  # `embeddings` rows computed on a worker (may be empty)
 
 
 @dataclass
@@ -152,60 +150,15 @@ def process(task: Task, catalog: Any, config: dict[str, Any]) -> Outcome:
     return outcome
 
 
-def process_batch(tasks: Sequence[Task], catalog: Any, config: dict[str, Any], embed: str | None = None) -> list[Outcome]:
+def process_batch(tasks: Sequence[Task], catalog: Any, config: dict[str, Any]) -> list[Outcome]:
     """Read the files, then annotate the readable ones with one `nlp.pipe` call (batch size
     `nlp_batch_size`); if that raises, annotate them one by one so only the bad document fails.
-    With `embed` (a token naming the build), also embed the batch's evidence sentences here.
     The annotations come back as `Found` (plain data whose class does not import spaCy)."""
     _started()
     outcomes = _annotate_batch(tasks, catalog, config)
-    if embed:
-        embed_outcomes(outcomes, build=embed)
     for outcome in outcomes:
         outcome.annotations = _plain(outcome.annotations)
     return outcomes
-
-
-_sent: dict[str, set[str]] = {}  # build token -> keys this process embedded and sent for it (sent once per build)
-
-
-def embed_outcomes(outcomes: Sequence[Outcome], *, build: str = "", encoder=None) -> None:
-    """Attach to each annotated outcome the `embeddings` rows of its evidence sentences, in one model call
-    for the whole batch. A sentence this process already sent for the same build is not embedded again.
-    A model that cannot load or run costs nothing but time: reconcile embeds what is missing (and says
-    why if it can't)."""
-    from timeweave.embeddings import cache_key, vector_rows
-    from timeweave.store.writer import evidence_sentences
-
-    if build not in _sent:  # a long-lived worker serving another build: that store has none of them
-        _sent.clear()
-        _sent[build] = set()
-    sent = _sent[build]
-    wanted: dict[int, list[tuple[str, str]]] = {}  # outcome -> (key, sentence) not sent yet
-    for n, outcome in enumerate(outcomes):
-        if outcome.error is None:
-            keyed = {cache_key(s): s for s in evidence_sentences(outcome.document, outcome.annotations, outcome.view)}
-            wanted[n] = [(key, text) for key, text in keyed.items() if key not in sent]
-    texts = sorted({text for pairs in wanted.values() for _key, text in pairs})
-    if not texts:
-        return
-    try:
-        if encoder is None and not spent.get("loading the sentence model"):
-            from timeweave.embeddings import load_model
-
-            with spending("loading the sentence model"):
-                load_model()
-        with spending("embedding"):
-            rows = {row["key"]: row for row in vector_rows(texts, encoder=encoder)}
-    except Exception as error:  # noqa: BLE001 - the build goes on; reconcile embeds (or reports) later
-        log.warning("embedding %d sentences on this worker failed (%s: %s); reconcile will embed them",
-                    len(texts), type(error).__name__, error)
-        return
-    for n, pairs in wanted.items():
-        outcomes[n].vectors = [rows[key] for key, _text in pairs if key in rows]
-    if len(sent) > 2_000_000:  # a bound on memory; forgetting only costs a re-embedding
-        sent.clear()
-    sent.update(rows)
 
 
 def _annotate_batch(tasks: Sequence[Task], catalog: Any, config: dict[str, Any]) -> list[Outcome]:
@@ -264,7 +217,8 @@ def dask_client(workers: int, scheduler: str | None = None) -> Iterator[Any]:
     """A Dask client for a build: of a local cluster of `workers` processes, or of the distributed
     scheduler at `scheduler` (tcp://host:port) for a team's cluster. Opened before the build starts
     its run, so the workers, which annotate, also say which pipeline does (`pipeline_versions`) and
-    the main process never imports spaCy. At the end, each worker's CPU account (`cpu_account`) is
+    the main process never imports spaCy; closed after the corpus stages, whose sentences the workers
+    embed (`WorkerEncoder`). At the end, each worker's CPU account (`cpu_account`) is
     logged and kept in `last_accounts`: where a parallel build's CPU went."""
     from dask.distributed import Client, LocalCluster
 
@@ -290,6 +244,8 @@ def dask_client(workers: int, scheduler: str | None = None) -> Iterator[Any]:
         except Exception as error:  # noqa: BLE001 - an account is for benches; a worker gone must not fail the build
             log.info("no CPU account from the Dask workers (%s: %s)", type(error).__name__, error)
     finally:  # the documents are stored by now: a cluster that shuts down badly must not fail the build
+        warming.clear()
+        warmed.clear()
         for closing in (client.close, *([cluster.close] if cluster is not None else [])):
             try:
                 closing()
@@ -317,34 +273,37 @@ def pipeline_versions(config: dict[str, Any]) -> dict[str, Any]:
 def run_on_dask(tasks: Sequence[Task], catalog: Any, config: dict[str, Any], *, client: Any) -> Iterator[Outcome]:
     """Spread the documents over the Dask workers of `client` (`dask_client`).
 
-    Each worker loads the spaCy pipeline (and, when the `embeddings` setting is on, the sentence
-    model) once per process, and works on batches of whole documents (`nlp_batch_size`, smaller when
+    Each worker loads the spaCy pipeline once per process, and works on batches of whole documents (`nlp_batch_size`, smaller when
     there are too few documents to keep every worker busy), so the ~3 ms per-task overhead is
     negligible next to annotation. The catalog is sent to each worker once. Results are yielded in the
     order of `tasks`, so the store gets the same rows and ids as a serial build's; at most four
     batches per worker are submitted and not yet yielded, so the main process, which writes the
     store, never holds more than that many unwritten results, however many documents the build has
     (a slow batch holds the ones after it back, and new ones wait). A batch whose worker died comes
-    back as failures of its documents (T-code INTERNAL), the others are built.
+    back as failures of its documents (T-code INTERNAL), the others are built. When the last batch is
+    submitted and the `embeddings` setting is on, each worker that annotated is asked to load the sentence
+    model after its batches (`warm_up`), while the main process writes and runs copies and link.
     """
     from dask.distributed import as_completed
 
     slots = max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values()))
     size = min(config["nlp_batch_size"], max(1, -(-len(tasks) // slots)))
-    embed = uuid.uuid4().hex if config.get("embeddings", True) else None
     shared = client.scatter(catalog, broadcast=True) if tasks else catalog
     todo = enumerate(batches(tasks, size))
     pending: dict[Any, tuple[int, list[Task]]] = {}
     arrived: dict[int, list[Outcome]] = {}  # results that wait for an earlier batch (bounded: see below)
     running = as_completed()
+    annotating: set[str] = set()  # the workers that ran a batch: those warm up the sentence model
 
     def top_up() -> None:
         """Two batches per worker in flight, four per worker at most in flight or waiting to be yielded."""
         while len(pending) < 2 * slots and len(pending) + len(arrived) < 4 * slots:
             n, batch = next(todo, (None, None))
             if batch is None:
+                if config.get("embeddings", True) and tasks and not warming:
+                    warm_up(client, sorted(annotating) or None)
                 return
-            future = client.submit(process_batch, batch, shared, config, embed, pure=False)
+            future = client.submit(process_batch, batch, shared, config, pure=False)
             pending[future.key] = (n, batch)
             running.add(future)
 
@@ -354,6 +313,7 @@ def run_on_dask(tasks: Sequence[Task], catalog: Any, config: dict[str, Any], *, 
         n, batch = pending.pop(future.key)
         try:
             arrived[n] = future.result()
+            annotating.update(_who_ran(client, future))
         except Exception as error:  # a worker died (memory, a crash in a C extension): these documents fail
             log.error("a batch of %d documents was lost with its worker: %s", len(batch), error)
             arrived[n] = [Outcome(task.path, task.shown, error=IngestError(
@@ -365,3 +325,74 @@ def run_on_dask(tasks: Sequence[Task], catalog: Any, config: dict[str, Any], *, 
             yield from arrived.pop(following)
             following += 1
         top_up()
+
+
+def _who_ran(client: Any, future: Any) -> list[str]:
+    """The address of the worker that ran `future` (empty if the scheduler no longer knows)."""
+    try:
+        return [w for w in client.who_has([future]).get(future.key, ())]
+    except Exception:  # noqa: BLE001 - only a hint for warming up
+        return []
+
+
+# Sentence embedding on the workers, for the corpus stages of a Dask build.
+warming: list[Any] = []  # futures of `load_sentence_model` (kept so Dask runs them; cleared by `dask_client`)
+warmed: list[str] = []  # the addresses of the workers asked to load it
+
+
+def load_sentence_model() -> None:
+    """Load the sentence model in this worker (once per process), counted in its account."""
+    from timeweave.embeddings import load_model
+
+    _started()
+    if not spent.get("loading the sentence model"):
+        with spending("loading the sentence model"):
+            load_model()
+
+
+def warm_up(client: Any, workers: list[str] | None) -> None:
+    """Have `workers` (default: all) load the sentence model once they have nothing else to do (priority
+    below the batches): the load (~4.5 CPU-s) then overlaps the main process's writing, copies and link,
+    instead of delaying reconcile's first vectors."""
+    addresses = workers or list(client.scheduler_info().get("workers", {}))
+    warmed[:] = addresses
+    warming[:] = [client.submit(load_sentence_model, workers=[address], allow_other_workers=False, pure=False,
+                                priority=-10) for address in addresses]
+
+
+def encode_pass(texts: list[str]) -> Any:
+    """`embeddings.encode` of one forward pass, on a worker (loading the model the first time)."""
+    from timeweave.embeddings import encode
+
+    load_sentence_model()
+    with spending("embedding"):
+        return encode(texts)
+
+
+class WorkerEncoder:
+    """The Dask workers as `embeddings`' service (`served_by`): the texts `encode` is asked for, split into the
+    forward passes one call would make (`embeddings.passes`), one task per pass, so the vectors are the
+    bits a serial build gets. The workers that warmed up the model get the passes (all workers when none
+    did). If the cluster fails, it logs why and returns None: this process then embeds (and imports torch)."""
+
+    def __init__(self, client: Any):
+        self.client = client
+
+    def __call__(self, texts: list[str], batch_size: int) -> Any:
+        import numpy as np
+
+        from timeweave.embeddings import DIM, passes
+
+        parts = passes(texts, batch_size)
+        try:
+            futures = self.client.map(encode_pass, [[texts[i] for i in part] for part in parts], pure=False,
+                                      workers=list(warmed) or None)
+            vectors = self.client.gather(futures)
+        except Exception as error:  # noqa: BLE001 - the build goes on: this process embeds
+            log.warning("embedding %d sentences on the Dask workers failed (%s: %s); embedding them here",
+                        len(texts), type(error).__name__, error)
+            return None
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        for part, rows in zip(parts, vectors):
+            out[part] = rows
+        return out

@@ -211,17 +211,6 @@ def _write_annotations(conn: Connection, document: Document, found: Any, view: T
         conn.execute(insert(t.event_mentions), rows)
 
 
-def evidence_sentences(document: Document, annotations: Any, view: TextView | None) -> list[str]:
-    """The source text of each event mention's evidence, as the store will hold it (what reconcile embeds)."""
-    if annotations is None or view is None:
-        return []
-    out = []
-    for event in annotations.event_mentions:
-        s, e = view.span_to_source(event.start, event.end)
-        out.append(document.text[s:e])
-    return out
-
-
 def unique_source_id(conn: Connection, wanted: str, path: str, taken: set[str]) -> str:
     """Source ids are stable per path: reuse this path's id, else the first free `wanted[-N]`, free also of
     the ids `taken` by documents written earlier in the same transaction (added to it)."""
@@ -239,7 +228,7 @@ def unique_source_id(conn: Connection, wanted: str, path: str, taken: set[str]) 
 
 
 def write_documents(engine: Engine, outcomes: Sequence[Any], *, run_id: int, pipeline: str) -> dict[str, Exception]:
-    """Store annotated documents (`timeweave.work.Outcome`s: document, annotations, view, vectors), several
+    """Store annotated documents (`timeweave.work.Outcome`s: document, annotations, view), several
     per transaction (setting `write_batch_size`), and return the error of each one that could not be stored.
 
     Why batches: one commit per document is most of a small document's write time on PostgreSQL and
@@ -247,8 +236,6 @@ def write_documents(engine: Engine, outcomes: Sequence[Any], *, run_id: int, pip
     back all; they are written again one per transaction, and only the bad one fails. Source ids are
     chosen inside the transaction, so two documents of one batch wanting the same id get two ids.
     """
-    from timeweave.reconcile.embed import save as save_vectors
-
     wanted = {id(o): o.document.meta.id for o in outcomes}
 
     def write(group: Sequence[Any]) -> None:
@@ -259,7 +246,6 @@ def write_documents(engine: Engine, outcomes: Sequence[Any], *, run_id: int, pip
                 document.meta.id = unique_source_id(conn, wanted[id(outcome)], outcome.shown, taken)
                 write_document(conn, document, run_id=run_id, pipeline=pipeline, annotations=outcome.annotations,
                                view=outcome.view)
-                save_vectors(conn, getattr(outcome, "vectors", None) or [])
         for outcome in group:
             log.info("stored %s as %s", outcome.shown, outcome.document.meta.id)
 
