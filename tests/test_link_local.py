@@ -21,16 +21,16 @@ PERU = {
     "cuzco": "Pizarro entered Cuzco in 1533, and the Inca Empire lost its capital.",
     "audience": "From Lima province the Royal Audience of Lima governed after 1542.",
     "appeal": "Appeals went to the RAL, which sat in Lima.",
-    "river": "The Apurimac river lay on the road to Potosi.",
-    "rival": "The Royal Army of Lima marched to the Apurimac in 1548.",
+    "river": "The Apurimac river lay on the road to Potosi and Machupicchu.",
+    "rival": "The Royal Army of Lima marched to the Apurimac and Machu Picchu in 1548.",
 }
 PERU_NAMES = {
     "crown": [("Kingdom of Spain", "state"), ("Francisco Pizarro", "person"), ("Inca Empire", "state")],
     "cuzco": [("Pizarro", "person"), ("Cuzco", "place"), ("Inca Empire", "state")],
     "audience": [("Lima province", "place"), ("Royal Audience of Lima", "organization")],
     "appeal": [("RAL", "organization"), ("Lima", "place")],
-    "river": [("Apurimac river", "place"), ("Potosi", "place")],
-    "rival": [("Royal Army of Lima", "organization"), ("Apurimac", "place")],
+    "river": [("Apurimac river", "place"), ("Potosi", "place"), ("Machupicchu", "place")],
+    "rival": [("Royal Army of Lima", "organization"), ("Apurimac", "place"), ("Machu Picchu", "place")],
 }
 OLD = ["appeal", "audience", "crown", "cuzco", "river"]
 
@@ -57,7 +57,7 @@ def _how(engine, alias: str) -> str:
 
 
 def test_an_add_and_a_removal_on_another_corpus_equal_a_full_link(tmp_path):
-    """A name the added text brings into a block (a second "RAL", a bare "Apurimac") changes the links of old
+    """A name the added text brings into a block (a second "RAL", a bare "Apurimac", a "Machu Picchu" before an older "Machupicchu") changes the links of old
     names in that block; every step equals a full link of the same sources."""
     rows = _rows()
     engine = open_store(tmp_path / "steps.db")
@@ -74,6 +74,7 @@ def test_an_add_and_a_removal_on_another_corpus_equal_a_full_link(tmp_path):
     assert snapshot(engine) == linked_at_once(tmp_path, "all", rows, PERU, sorted(PERU))
     assert _owner(engine, "RAL") != _owner(engine, "Royal Audience of Lima"), "two names spell RAL now"
     assert _owner(engine, "Apurimac") == _owner(engine, "Apurimac river")
+    assert _owner(engine, "Machu Picchu") == _owner(engine, "Machupicchu"), "an older name spaced otherwise"
 
     remove(engine, ["rival"])
     step(engine, removed=["rival"])

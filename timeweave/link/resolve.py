@@ -12,6 +12,7 @@ corpus in `variants.py`; person names in `persons.py`. Everything is sorted, so 
 from __future__ import annotations
 
 import hashlib
+import operator
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -30,6 +31,8 @@ from timeweave.link.lexicon import Lexicon, default_lexicon
 TYPE_PRIORITY = ("state", "military_unit", "person", "work", "place", "organization", "other")
 _SPELLING = {"t": ("spelling variant (transliteration)", "transliteration"),
              "n": ("spelling variant (near-identical spelling)", "near-identical spelling")}
+_TYPES = frozenset(TYPE_PRIORITY)
+_START, _END = operator.itemgetter(2), operator.itemgetter(3)  # MentionRow.start, MentionRow.end
 NEAR_SPELLING = 92  # fuzz.ratio of two transliteration skeletons at least this: one name spelt twice
 _TRANSLIT = [("kh", "h"), ("zh", "j"), ("ch", "j"), ("dzh", "j"), ("ou", "u"), ("oo", "u"), ("ts", "c"),
              ("tz", "c"), ("ie", "i"), ("y", "i"), ("w", "v"), ("ck", "k"), ("q", "k"), ("'", "")]
@@ -111,7 +114,7 @@ class Resolver:
 
     def __init__(self, rows: list[MentionRow], texts: dict[str, str] | None = None, *,
                  lexicon: Lexicon | None = None, findings: dict[str, Any] | None = None) -> None:
-        self.rows = sorted(rows, key=lambda r: r.id)
+        self.rows = sorted(rows)  # by id: ids are unique, so the first field decides (no key function per row)
         self.texts = texts or {}
         self.lexicon = lexicon or default_lexicon()
         self.graph = nx.Graph()
@@ -122,8 +125,9 @@ class Resolver:
             self.by_key[row.key].append(row)
             self.by_source[row.source_id].append(row)
         self.graph.add_nodes_from(self.by_key)  # in the order of first mention, as one add per mention gave
-        for source_rows in self.by_source.values():
-            source_rows.sort(key=lambda r: (r.start, -r.end))
+        for source_rows in self.by_source.values():  # by (start, -end), ties in id order: two stable sorts in C
+            source_rows.sort(key=_END, reverse=True)
+            source_rows.sort(key=_START)
         self.by_id = {row.id: row for row in self.rows}
         self.findings: dict[str, Any] = dict(findings or {})  # source -> what its text says (`intext.Findings`)
         self.fresh_findings: set[str] = set()  # sources whose findings were read from their text in this run
@@ -248,8 +252,13 @@ class Resolver:
         and a long document repeating one name made that quadratic)."""
         cached = self._key_types.get(key)
         if cached is None:
-            votes = Counter(r.type for r in self.by_key.get(key, []))
-            cached = max(votes, key=lambda t: (votes[t], -TYPE_PRIORITY.index(t))) if votes else "other"
+            rows = self.by_key.get(key, ())
+            first = rows[0].type if rows else None
+            if first in _TYPES and all(r.type == first for r in rows):
+                cached = first  # one type (most keys): the vote below would give it
+            else:
+                votes = Counter(r.type for r in rows)
+                cached = max(votes, key=lambda t: (votes[t], -TYPE_PRIORITY.index(t))) if votes else "other"
             self._key_types[key] = cached
         return cached
 
@@ -273,14 +282,21 @@ class Resolver:
         Only pairs of one type whose first words start alike can match; within those, pairs with
         the same skeleton or near-identical skeletons come from indexes (`blocking`), not from all
         pairs, and each is tested as before."""
-        groups: dict[str, list[str]] = defaultdict(list)
+        # Spacing: name-local (`local`), a key's block is every key squashed alike; it joins the block's first key.
+        near = None
+        if self.dirty is not None and self.rules_kept is not None and "spacing" in self.rules_kept:
+            near = {squashed(k) for k in self.dirty}
+        first: dict[str, str] = {}
         for key in sorted(self.by_key):
-            if self.key_type(key) != "person":
-                groups[squashed(key)].append(key)
-        for keys in groups.values():
-            for other in keys[1:]:
-                self.edge(keys[0], other, "spelling variant (spacing or hyphenation)", rule="spacing variant",
-                          evidence=self.first_use(keys[0]) + self.first_use(other))
+            if (near is None or squashed(key) in near) and self.key_type(key) != "person":
+                first.setdefault(squashed(key), key)
+
+        def spacing(key: str) -> list[local.Call]:
+            head = first[squashed(key)] if self.key_type(key) != "person" else key
+            return [] if head == key else [(head, key, "spelling variant (spacing or hyphenation)", "spacing variant",
+                                             self.first_use(head) + self.first_use(key))]
+
+        local.run(self, "spacing", sorted(self.by_key), spacing, None if near is None else lambda k: squashed(k) in near)
         if self.spelling_kept is not None and self.dirty is not None:
             pairs = self._spelling_pairs_touching(self.dirty)
         else:
@@ -330,8 +346,10 @@ class Resolver:
         `spelling_candidates` only skip pairs the test rejects, and here a changed name meets all of its block."""
         pairs = {tuple(p) for p in self.spelling_kept or () if p[0] not in dirty and p[1] not in dirty}
         members: dict[tuple[str, str], list[str]] = defaultdict(list)
+        starts = {key.split()[0][:2] for key in dirty}  # the blocks of the changed names: no other block is read
         for key in self.by_key:
-            if len(squashed(key)) >= 6 and self.key_type(key) in ("place", "state", "organization"):
+            if key.split()[0][:2] in starts and len(squashed(key)) >= 6 \
+                    and self.key_type(key) in ("place", "state", "organization"):
                 members[(self.key_type(key), key.split()[0][:2])].append(key)
         for key in sorted(dirty):
             if key not in self.by_key or not self._spelt_name(key):

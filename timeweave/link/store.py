@@ -420,7 +420,9 @@ def _write(conn, entities: list, ids: list[int], rows: list[MentionRow], stored_
     touched = set(gone) | set(changed) | {row["eid"] for row in moved if row["eid"]} \
         | {stored_owner[row["mid"]] for row in moved if stored_owner[row["mid"]]}
     if keep is not None:  # the kept entities' aliases are counted in the store
-        by_how = Counter(how.split(" (")[0] for (how,) in conn.execute(select(schema.aliases.c.how)))
+        by_how = Counter()
+        for how, n in conn.execute(select(schema.aliases.c.how, func.count()).group_by(schema.aliases.c.how)):
+            by_how[how.split(" (")[0]] += n
     report = LinkReport(entities=len(wanted) + len(keep or ()), aliases=sum(by_how.values()),
                         mentions_linked=len(rows), by_how=dict(by_how))
     return report, touched
