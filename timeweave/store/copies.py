@@ -18,7 +18,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, delete, func, select, update
+from sqlalchemy import Engine, and_, bindparam, delete, exists, func, select, update
+from sqlalchemy import text as sql
 
 from timeweave.ingest.duplicates import NUM_PERM, exact_key, jaccard, shingles
 from timeweave.store import schema as t
@@ -44,7 +45,8 @@ def mark_cross_document_duplicates(engine: Engine, config: dict[str, Any], *, ch
     time, and passages are marked `BATCH` at a time. A passage's mark depends only on its own bands
     and the passages sharing one (never on another passage's mark), so batches give the marks of
     one pass. A full run marks only the passages sharing a band or exact key with a passage of
-    another source (`_sharing`): any other passage has no candidate, so no mark."""
+    another source (`_sharing`): any other passage has no candidate, so no mark. A batch costs a
+    handful of queries whatever its size (`_marks`), the same on SQLite and PostgreSQL."""
     changes = changes or Changes.everything()
     threshold, min_chars = config["near_duplicate_threshold"], config["min_duplicate_chars"]
     p, b = t.passages.c, t.passage_bands.c
@@ -55,26 +57,29 @@ def mark_cross_document_duplicates(engine: Engine, config: dict[str, Any], *, ch
         del sources, order
         if changes.full:
             conn.execute(delete(t.passage_bands))
-            fresh, old_keys = sorted(rank), set()
+            fresh, old_holders = sorted(rank), set()
         else:
+            _index_joins(conn, True)  # every join of an incremental run starts from a few sources' rows
             fresh = sorted((changes.added | changes.changed) & set(rank))
             gone = sorted(changes.sources)
-            old_keys = {(r.band, r.key) for chunk in _chunks(gone) for r in conn.execute(
-                select(b.band, b.key).where(b.source_id.in_(chunk)))}
+            # read before their bands go: the passages that shared a band with a gone passage
+            old_holders = {pid for chunk in _chunks(gone) for pid in _sharing(conn, chunk)}
             for chunk in _chunks(gone):
                 conn.execute(delete(t.passage_bands).where(b.source_id.in_(chunk)))
-        new_keys, new_passages = _store_bands(conn, fresh, threshold, min_chars, keep=not changes.full)
+        new_passages = _store_bands(conn, fresh, threshold, min_chars, keep=not changes.full)
         if changes.full:
-            affected = _sharing(conn)
+            affected = _sharing(conn, None)
             stored = _stored_marks(conn, None)
         else:
-            affected = new_passages | set(_holders(conn, old_keys | new_keys))
+            affected = new_passages | old_holders | {pid for chunk in _chunks(fresh) for pid in _sharing(conn, chunk)}
             stored = _stored_marks(conn, affected)
         remarked: set[int] = set()
+        _index_joins(conn, True)  # (a full run's `_sharing` above is best hashed: it reads every band)
         for batch in _chunks(sorted(affected), BATCH):
             marks = _marks(conn, set(batch), rank, threshold)
             remarked |= _write_marks(conn, [(pid, marks.get(pid)) for pid in batch
                                             if marks.get(pid) != stored.get(pid)])
+        _index_joins(conn, False)
         # a full run: a passage marked before that now shares no band with another source is no copy
         remarked |= _write_marks(conn, [(pid, None) for pid in sorted(stored.keys() - affected)])
         todo = len(remarked)
@@ -88,10 +93,30 @@ def mark_cross_document_duplicates(engine: Engine, config: dict[str, Any], *, ch
     return copies
 
 
+def _index_joins(conn, on: bool) -> None:
+    """On PostgreSQL, make the batches' joins go through the indexes (for the rest of the transaction, or back).
+
+    A batch joins a few thousand band rows to `passage_bands`; PostgreSQL's estimate made it hash the
+    batch and read the whole table instead (a parallel sequential scan of every band, each batch: the
+    full run grew with the square of the corpus). Without hash and merge joins it probes the
+    (band, key) index, as SQLite does."""
+    if conn.dialect.name == "postgresql":
+        for setting in ("enable_hashjoin", "enable_mergejoin"):
+            conn.execute(sql(f"SET LOCAL {setting} = {'off' if on else 'DEFAULT'}"))
+
+
 def _write_marks(conn, marks: list[tuple[int, tuple[int, str] | None]]) -> set[int]:
     """Set (or clear, None) the 'across' mark of these passages; returns their ids."""
     p = t.passages.c
-    if marks:
+    if marks and conn.dialect.name == "postgresql":  # one statement: executemany sends a statement per row
+        for chunk in _chunks(marks, 10 * CHUNK):
+            conn.execute(sql(
+                "UPDATE passages SET duplicate_of = v.of, duplicate_kind = v.kind, duplicate_scope = v.scope "
+                "FROM unnest(CAST(:pid AS integer[]), CAST(:of AS integer[]), CAST(:kind AS text[]), "
+                "CAST(:scope AS text[])) AS v(pid, of, kind, scope) WHERE passages.id = v.pid"),
+                {"pid": [pid for pid, _m in chunk], "of": [m[0] if m else None for _p, m in chunk],
+                 "kind": [m[1] if m else None for _p, m in chunk], "scope": ["across" if m else None for _p, m in chunk]})
+    elif marks:
         conn.execute(update(t.passages).where(p.id == bindparam("pid")).values(
             duplicate_of=bindparam("of"), duplicate_kind=bindparam("kind"), duplicate_scope=bindparam("scope")),
             [_mark_row(pid, mark) for pid, mark in marks])
@@ -124,13 +149,31 @@ def _mark_row(pid: int, mark: tuple[int, str] | None) -> dict[str, Any]:
             "scope": "across" if mark else None}
 
 
+# (threshold, num_perm) -> (bands, rows) as datasketch picks them: it integrates the false positive and
+# negative rates of every shape (scipy), ~15 ms a process, which an add of one document paid in full.
+# tests/test_copies_shape.py checks each entry against datasketch.
+KNOWN_SHAPES = {(0.3, 128): (37, 3), (0.4, 128): (32, 4), (0.5, 128): (25, 5), (0.6, 128): (18, 7), (0.7, 128): (14, 9),
+                (0.75, 128): (11, 11), (0.8, 128): (9, 13), (0.85, 128): (8, 16), (0.9, 128): (5, 25)}
+
+
 @lru_cache(maxsize=8)
 def lsh_shape(threshold: float) -> tuple[int, int]:
     """(bands, rows per band) that datasketch's MinHashLSH picks for this threshold: the same candidates."""
+    if (threshold, NUM_PERM) in KNOWN_SHAPES:
+        return KNOWN_SHAPES[threshold, NUM_PERM]
     from datasketch import MinHashLSH
 
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
     return lsh.b, lsh.r
+
+
+@lru_cache(maxsize=1)
+def _permutations():
+    """The seed-1 permutations every MinHash here uses: drawn once (a third of banding a passage was drawing them)."""
+    from datasketch import MinHash
+
+    prototype = MinHash(num_perm=NUM_PERM, seed=1)
+    return prototype.scheme, prototype.permutations
 
 
 def band_keys(text: str, threshold: float) -> list[tuple[int, int]]:
@@ -138,7 +181,8 @@ def band_keys(text: str, threshold: float) -> list[tuple[int, int]]:
     from datasketch import MinHash
 
     bands, rows = lsh_shape(threshold)
-    minhash = MinHash(num_perm=NUM_PERM, seed=1)
+    scheme, permutations = _permutations()
+    minhash = MinHash(num_perm=NUM_PERM, seed=1, permutations=permutations, scheme=scheme)
     minhash.update_batch([g.encode("utf-8") for g in sorted(shingles(text))])
     keys = [(EXACT, _int64(exact_key(text).encode()))]
     keys += [(i, _int64(minhash.hashvalues[i * rows:(i + 1) * rows].tobytes())) for i in range(bands)]
@@ -184,36 +228,33 @@ def _eligible(conn, source_ids: list[str]):
         yield from conn.execute(query.where(p.source_id.in_(chunk)))
 
 
-def _passages(conn, ids: set[int]) -> dict[int, tuple[str, int, str]]:
-    """passage id -> (source id, seq, text) of these passages (all hold bands, so all are eligible)."""
-    p = t.passages.c
-    out: dict[int, tuple[str, int, str]] = {}
-    by_source: dict[str, list] = defaultdict(list)
-    for chunk in _chunks(sorted(ids)):
-        for r in conn.execute(select(p.id, p.source_id, p.seq, p.start, p.end).where(p.id.in_(chunk))):
-            by_source[r.source_id].append(r)
-    for chunk in _chunks(sorted(by_source), 50):
-        for source_id, text in conn.execute(select(t.texts.c.source_id, t.texts.c.text).where(t.texts.c.source_id.in_(chunk))):
-            out.update((r.id, (source_id, r.seq, text[r.start:r.end])) for r in by_source[source_id])
-    return out
-
-
-def _store_bands(conn, source_ids: list[str], threshold: float, min_chars: int, *,
-                 keep: bool) -> tuple[set[tuple[int, int]], set[int]]:
+def _store_bands(conn, source_ids: list[str], threshold: float, min_chars: int, *, keep: bool) -> set[int]:
     """Compute and insert the bands of these sources' passages, `SOURCES_AT_ONCE` sources at a time.
 
-    Returns the (band, key) pairs and the passage ids written when `keep` (an incremental run
-    re-marks what shares them); a full run keeps nothing, so its memory does not grow with the corpus."""
-    keys: set[tuple[int, int]] = set()
+    Returns the passage ids written when `keep` (an incremental run re-marks them); a full run keeps
+    nothing, so its memory does not grow with the corpus."""
     passages: set[int] = set()
     for chunk in _chunks(source_ids, SOURCES_AT_ONCE):
         rows = _bands_of(conn, chunk, threshold, min_chars)
         if rows:
-            conn.execute(t.passage_bands.insert(), rows)
+            _insert_bands(conn, rows)
         if keep:
-            keys.update((r["band"], r["key"]) for r in rows)
             passages.update(r["passage_id"] for r in rows)
-    return keys, passages
+    return passages
+
+
+def _insert_bands(conn, rows: list[dict[str, Any]]) -> None:
+    """Insert `passage_bands` rows: as plain tuples through the driver (SQLAlchemy's per-row parameter
+    handling cost more than SQLite's insert), and on PostgreSQL by COPY (executemany sent one INSERT
+    per row: 190,000 statements for 1,000 documents)."""
+    tuples = [(r["passage_id"], r["source_id"], r["band"], r["key"]) for r in rows]
+    if conn.dialect.name != "postgresql":
+        conn.exec_driver_sql("INSERT INTO passage_bands (passage_id, source_id, band, key) VALUES (?, ?, ?, ?)", tuples)
+        return
+    with conn.connection.driver_connection.cursor() as cursor:  # the same connection, so the same transaction
+        with cursor.copy("COPY passage_bands (passage_id, source_id, band, key) FROM STDIN") as copy:
+            for row in tuples:
+                copy.write_row(row)
 
 
 def _bands_of(conn, source_ids: list[str], threshold: float, min_chars: int) -> list[dict[str, Any]]:
@@ -233,67 +274,91 @@ def _bands_of(conn, source_ids: list[str], threshold: float, min_chars: int) -> 
     return rows
 
 
-def _sharing(conn) -> set[int]:
-    """Ids of the passages that share a band or exact key with a passage of another source (an indexed self-join)."""
+def _sharing(conn, sources: list[str] | None) -> set[int]:
+    """Ids of the passages that share a band or exact key with a passage of another source: any (`sources`
+    None: a semi-join, each band row stops at its first holder elsewhere), or one of these sources."""
     a, b = t.passage_bands.alias("a"), t.passage_bands.alias("b")
-    query = select(a.c.passage_id).distinct().join(b, and_(
-        a.c.band == b.c.band, a.c.key == b.c.key, a.c.source_id != b.c.source_id))
+    same = and_(a.c.band == b.c.band, a.c.key == b.c.key, a.c.source_id != b.c.source_id)
+    if sources is None:
+        query = select(a.c.passage_id).distinct().where(exists().where(same))
+    else:
+        query = select(b.c.passage_id).distinct().join(b, same).where(a.c.source_id.in_(sources))
     return {pid for (pid,) in conn.execute(query)}
 
 
-def _holders(conn, keys: set[tuple[int, int]]) -> dict[int, set[tuple[int, int]]]:
-    """passage id -> its (band, key) pairs among `keys`, for every stored passage holding one."""
-    b = t.passage_bands.c
-    out: dict[int, set[tuple[int, int]]] = defaultdict(set)
-    by_band: dict[int, list[int]] = defaultdict(list)
-    for band, key in keys:
-        by_band[band].append(key)
-    for band, band_keys_ in sorted(by_band.items()):  # band first: the index (band, key) serves the read
-        for chunk in _chunks(sorted(band_keys_)):
-            for passage_id, key in conn.execute(select(b.passage_id, b.key).where(b.band == band, b.key.in_(chunk))):
-                out[passage_id].add((band, key))
+def _candidates(conn, batch: list[int], *, exact: bool) -> dict[int, tuple[str, int, list[tuple[int, str, int, bool]]]]:
+    """passage id -> (its source, its seq, [(passage id, source id, seq, shares the exact key)]) of each passage
+    of another source sharing the exact key (`exact`) or any band with it: one query for the whole batch (a
+    band-by-band read cost a round trip per band, ~1,000 a batch on PostgreSQL). The exact key's band (-1)
+    is the lowest, so a pair shares the exact key when its lowest shared band is -1."""
+    a, b, pa, pb = (t.passage_bands.alias("a"), t.passage_bands.alias("b"), t.passages.alias("pa"),
+                    t.passages.alias("pb"))
+    pairs = select(a.c.passage_id.label("pid"), b.c.passage_id.label("other"), func.min(b.c.band).label("lowest")).join(
+        b, and_(a.c.band == b.c.band, a.c.key == b.c.key, a.c.source_id != b.c.source_id)).where(
+        a.c.passage_id.in_(batch)).group_by(a.c.passage_id, b.c.passage_id)
+    if exact:  # band + 0 = -1: a test the (band, key) index cannot serve, so both databases start from the batch's
+        pairs = pairs.where(a.c.band + 0 == EXACT)  # rows (with band = -1 they read every exact key of the corpus)
+    pairs = pairs.subquery()
+    query = select(pairs.c.pid, pa.c.source_id, pa.c.seq, pairs.c.other, pb.c.source_id, pb.c.seq, pairs.c.lowest).join(
+        pa, pa.c.id == pairs.c.pid).join(pb, pb.c.id == pairs.c.other)
+    out: dict[int, tuple[str, int, list[tuple[int, str, int, bool]]]] = {}
+    for pid, source_id, seq, other, other_source, other_seq, lowest in conn.execute(query):
+        out.setdefault(pid, (source_id, seq, []))[2].append((other, other_source, other_seq, lowest == EXACT))
     return out
 
 
-def _bands_of_passages(conn, ids: list[int]) -> dict[int, set[tuple[int, int]]]:
-    """passage id -> its (band, key) pairs (read by ix_passage_bands_passage)."""
-    b = t.passage_bands.c
-    out: dict[int, set[tuple[int, int]]] = defaultdict(set)
-    for chunk in _chunks(ids):
-        for passage_id, band, key in conn.execute(select(b.passage_id, b.band, b.key).where(b.passage_id.in_(chunk))):
-            out[passage_id].add((band, key))
+def _earlier(candidates, rank: dict[str, int]) -> dict[int, list[tuple[int, bool]]]:
+    """passage id -> (passage id, shares the exact key) of its candidates in earlier documents, earliest first."""
+    out = {}
+    for pid, (source, seq, found) in candidates.items():
+        here = (rank.get(source, 1 << 30), seq)
+        ordered = sorted(((rank.get(s, 1 << 30), q_seq), q, exact) for q, s, q_seq, exact in found if s != source)
+        out[pid] = [(q, exact) for where, q, exact in ordered if where < here]
     return out
+
+
+def _texts(conn, ids: Iterable[int], into: dict[int, tuple[str, int, str]]) -> None:
+    """Add passage id -> (source id, seq, passage text) of these passages to `into` (the database cuts
+    the passage out of its text: a batch reads its passages, not every text they sit in)."""
+    p, x = t.passages.c, t.texts.c
+    query = select(p.id, p.source_id, p.seq, func.substr(x.text, p.start + 1, p.end - p.start)).join(
+        t.texts, x.source_id == p.source_id)
+    for chunk in _chunks(sorted(set(ids) - into.keys())):
+        into.update((pid, (source_id, seq, part)) for pid, source_id, seq, part in conn.execute(query.where(p.id.in_(chunk))))
 
 
 def _marks(conn, affected: set[int], rank: dict[str, int], threshold: float) -> dict[int, tuple[int, str]]:
     """passage id -> (first occurrence, exact | near) for the affected passages that copy one.
 
     A passage copies the earliest passage of another, earlier document with its exact key; else the
-    earliest one sharing an LSH band whose shingles' Jaccard reaches the threshold."""
-    keys_of = _bands_of_passages(conn, sorted(affected))
-    holders = _holders(conn, {k for keys in keys_of.values() for k in keys})
-    by_key: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for pid, keys in holders.items():
-        for key in keys:
-            by_key[key].append(pid)
-    texts = _passages(conn, set(holders) | set(keys_of))
-    where = {pid: (rank.get(src, 1 << 30), seq) for pid, (src, seq, _text) in texts.items()}
-    grams: dict[int, set[str]] = {}
+    earliest one sharing an LSH band whose shingles' Jaccard reaches the threshold. A few queries a
+    batch, whatever its size: first the exact copies (the passages sharing the exact key, then the
+    texts of each passage and of its earliest such candidate: on a corpus of repeats nearly every
+    passage is settled there, from one band of 26), then, for the others, every candidate and the
+    texts of the earlier ones."""
+    texts: dict[int, tuple[str, int, str]] = {}
     marks: dict[int, tuple[int, str]] = {}
-    for pid in sorted(keys_of, key=lambda x: where.get(x, (1 << 30, 0))):
-        if pid not in texts:
+    firsts = {pid: found[0][0] for pid, found in _earlier(_candidates(conn, sorted(affected), exact=True), rank).items()
+              if found}
+    _texts(conn, set(firsts) | set(firsts.values()), texts)
+    for pid, q in firsts.items():
+        if pid in texts and q in texts and exact_key(texts[q][2]) == exact_key(texts[pid][2]):
+            marks[pid] = (q, "exact")
+    earlier = _earlier(_candidates(conn, sorted(affected - marks.keys()), exact=False), rank)
+    _texts(conn, {pid for pid, found in earlier.items() if found} | {q for found in earlier.values() for q, _e in found},
+           texts)
+    grams: dict[int, set[str]] = {}
+    for pid, found in earlier.items():
+        if pid not in texts or not found:
             continue
-        source, here = texts[pid][0], where[pid]
-        earlier = {q for key in keys_of[pid] for q in by_key[key]
-                   if q in texts and texts[q][0] != source and where[q] < here}
-        exact = [q for q in earlier if any(k[0] == EXACT and k in holders[q] for k in keys_of[pid])
-                 and exact_key(texts[q][2]) == exact_key(texts[pid][2])]
+        mine = exact_key(texts[pid][2])
+        exact = [q for q, shares in found if shares and q in texts and exact_key(texts[q][2]) == mine]
         if exact:
-            marks[pid] = (min(exact, key=where.__getitem__), "exact")
+            marks[pid] = (exact[0], "exact")
             continue
-        mine = grams.setdefault(pid, shingles(texts[pid][2]))
-        for q in sorted(earlier, key=where.__getitem__):
-            if jaccard(mine, grams.setdefault(q, shingles(texts[q][2]))) >= threshold:
+        mine_grams = grams.setdefault(pid, shingles(texts[pid][2]))
+        for q, _shares in found:
+            if q in texts and jaccard(mine_grams, grams.setdefault(q, shingles(texts[q][2]))) >= threshold:
                 marks[pid] = (q, "near")
                 break
     return marks
