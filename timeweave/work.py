@@ -245,7 +245,6 @@ def dask_client(workers: int, scheduler: str | None = None) -> Iterator[Any]:
             log.info("no CPU account from the Dask workers (%s: %s)", type(error).__name__, error)
     finally:  # the documents are stored by now: a cluster that shuts down badly must not fail the build
         warming.clear()
-        warmed.clear()
         for closing in (client.close, *([cluster.close] if cluster is not None else [])):
             try:
                 closing()
@@ -293,7 +292,6 @@ def run_on_dask(tasks: Sequence[Task], catalog: Any, config: dict[str, Any], *, 
     pending: dict[Any, tuple[int, list[Task]]] = {}
     arrived: dict[int, list[Outcome]] = {}  # results that wait for an earlier batch (bounded: see below)
     running = as_completed()
-    annotating: set[str] = set()  # the workers that ran a batch: those warm up the sentence model
 
     def top_up() -> None:
         """Two batches per worker in flight, four per worker at most in flight or waiting to be yielded."""
@@ -301,7 +299,7 @@ def run_on_dask(tasks: Sequence[Task], catalog: Any, config: dict[str, Any], *, 
             n, batch = next(todo, (None, None))
             if batch is None:
                 if config.get("embeddings", True) and tasks and not warming:
-                    warm_up(client, sorted(annotating) or None)
+                    warm_up(client)
                 return
             future = client.submit(process_batch, batch, shared, config, pure=False)
             pending[future.key] = (n, batch)
@@ -313,7 +311,6 @@ def run_on_dask(tasks: Sequence[Task], catalog: Any, config: dict[str, Any], *, 
         n, batch = pending.pop(future.key)
         try:
             arrived[n] = future.result()
-            annotating.update(_who_ran(client, future))
         except Exception as error:  # a worker died (memory, a crash in a C extension): these documents fail
             log.error("a batch of %d documents was lost with its worker: %s", len(batch), error)
             arrived[n] = [Outcome(task.path, task.shown, error=IngestError(
@@ -327,17 +324,8 @@ def run_on_dask(tasks: Sequence[Task], catalog: Any, config: dict[str, Any], *, 
         top_up()
 
 
-def _who_ran(client: Any, future: Any) -> list[str]:
-    """The address of the worker that ran `future` (empty if the scheduler no longer knows)."""
-    try:
-        return [w for w in client.who_has([future]).get(future.key, ())]
-    except Exception:  # noqa: BLE001 - only a hint for warming up
-        return []
-
-
 # Sentence embedding on the workers, for the corpus stages of a Dask build.
 warming: list[Any] = []  # futures of `load_sentence_model` (kept so Dask runs them; cleared by `dask_client`)
-warmed: list[str] = []  # the addresses of the workers asked to load it
 
 
 def load_sentence_model() -> None:
@@ -350,12 +338,11 @@ def load_sentence_model() -> None:
             load_model()
 
 
-def warm_up(client: Any, workers: list[str] | None) -> None:
-    """Have `workers` (default: all) load the sentence model once they have nothing else to do (priority
-    below the batches): the load (~4.5 CPU-s) then overlaps the main process's writing, copies and link,
-    instead of delaying reconcile's first vectors."""
-    addresses = workers or list(client.scheduler_info().get("workers", {}))
-    warmed[:] = addresses
+def warm_up(client: Any) -> None:
+    """Have each worker load the sentence model once it has nothing else to do (priority below the batches):
+    the load (~4.5 CPU-s) then overlaps the main process's writing, copies and link, instead of delaying
+    reconcile's first vectors."""
+    addresses = list(client.scheduler_info().get("workers", {}))
     warming[:] = [client.submit(load_sentence_model, workers=[address], allow_other_workers=False, pure=False,
                                 priority=-10) for address in addresses]
 
@@ -372,8 +359,9 @@ def encode_pass(texts: list[str]) -> Any:
 class WorkerEncoder:
     """The Dask workers as `embeddings`' service (`served_by`): the texts `encode` is asked for, split into the
     forward passes one call would make (`embeddings.passes`), one task per pass, so the vectors are the
-    bits a serial build gets. The workers that warmed up the model get the passes (all workers when none
-    did). If the cluster fails, it logs why and returns None: this process then embeds (and imports torch)."""
+    bits a serial build gets. The passes carry no worker restriction: Dask's queue hands them to whichever
+    worker is free (restricted, they all went to the worker that finished loading the model first). If the
+    cluster fails, it logs why and returns None: this process then embeds (and imports torch)."""
 
     def __init__(self, client: Any):
         self.client = client
@@ -385,8 +373,7 @@ class WorkerEncoder:
 
         parts = passes(texts, batch_size)
         try:
-            futures = self.client.map(encode_pass, [[texts[i] for i in part] for part in parts], pure=False,
-                                      workers=list(warmed) or None)
+            futures = self.client.map(encode_pass, [[texts[i] for i in part] for part in parts], pure=False)
             vectors = self.client.gather(futures)
         except Exception as error:  # noqa: BLE001 - the build goes on: this process embeds
             log.warning("embedding %d sentences on the Dask workers failed (%s: %s); embedding them here",
