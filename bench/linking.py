@@ -41,8 +41,9 @@ from timeweave.annotate.entities import gazetteer  # noqa: E402
 from timeweave.annotate.entities.keys import alias_key, squashed  # noqa: E402
 from timeweave.link import persons, variants  # noqa: E402
 from timeweave.link.persons import given_compatible, persons_by_surname  # noqa: E402
-from timeweave.link.resolve import MentionRow, Resolver, _same_words_but_one  # noqa: E402
-from timeweave.link.resolve import is_acronym, translit_skeleton  # noqa: E402
+from timeweave.link.resolve import MentionRow, Resolver  # noqa: E402
+from timeweave.link.resolve import is_acronym  # noqa: E402
+from timeweave.link.spelling import same_words_but_one, translit_skeleton  # noqa: E402
 from timeweave.link.store import resolve  # noqa: E402
 
 # Syllables from several romanisations (Mongolian, Chinese, Vietnamese, Russian, Arabic, Swahili ...),
@@ -219,7 +220,7 @@ class NaiveResolver(Resolver):
                     self.edge(a, b, "spelling variant (transliteration)", rule="transliteration",
                               evidence=self.first_use(a) + self.first_use(b))
                 elif min(len(skeletons[a]), len(skeletons[b])) >= 8 and fuzz.ratio(skeletons[a], skeletons[b]) >= 92 \
-                        and _same_words_but_one(a, b):
+                        and same_words_but_one(a, b):
                     self.edge(a, b, "spelling variant (near-identical spelling)", rule="near-identical spelling",
                               evidence=self.first_use(a) + self.first_use(b))
 

@@ -251,7 +251,7 @@ SPELT_NAMES = {"north": [("Manchouli", "place")], "rail": [("Harbin", "place")],
 def test_an_added_spelling_variant_is_tested_against_its_block_only(tmp_path, monkeypatch):
     """"Manzhouli" in an added text joins "Manchouli" of an older one without rebuilding the spelling indexes
     over every name (only the changed names are tested); removing the text parts them; each step equals a full link."""
-    from timeweave.link import resolve
+    from timeweave.link import spelling
 
     rows = _rows_of(SPELT, SPELT_NAMES)
     engine = open_store(tmp_path / "steps.db")
@@ -262,7 +262,7 @@ def test_an_added_spelling_variant_is_tested_against_its_block_only(tmp_path, mo
     def every_name(*args, **kwargs):
         raise AssertionError("an incremental run compares the changed names, not every name")
 
-    monkeypatch.setattr(resolve, "spelling_candidates", every_name)
+    monkeypatch.setattr(spelling, "spelling_candidates", every_name)
     add(engine, rows, SPELT, ["later"])
     step(engine, added=["later"])
     owners = _owners(engine)
@@ -270,7 +270,7 @@ def test_an_added_spelling_variant_is_tested_against_its_block_only(tmp_path, mo
     monkeypatch.undo()
     assert snapshot(engine) == linked_at_once(tmp_path, "joined", rows, SPELT, sorted(SPELT))
 
-    monkeypatch.setattr(resolve, "spelling_candidates", every_name)
+    monkeypatch.setattr(spelling, "spelling_candidates", every_name)
     remove(engine, ["later"])
     step(engine, removed=["later"])
     assert snapshot(engine) == before, "without the text that spelt it otherwise, the name stands alone again"

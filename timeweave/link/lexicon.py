@@ -30,6 +30,15 @@ class Lexicon:
     def of(self, kind: str) -> frozenset[str]:
         return self.words.get(kind, frozenset())
 
+    def type_hint(self, key: str) -> str | None:
+        """The type a name's own words give it: "USS Constitution" is a ship (a military unit), "Hubei province" a place."""
+        words = key.split()
+        if len(words) >= 2 and words[0] in self.of("ship_prefix"):
+            return "military_unit"
+        if len(words) >= 2 and (words[-1] in self.of("generic_suffix") or (words[0] in self.of("of_form") and words[1] == "of")):
+            return "place"
+        return None
+
 
 def _rows(text: str, where: str, columns: int):
     for n, line in enumerate(text.splitlines(), start=1):

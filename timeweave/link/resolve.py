@@ -6,36 +6,29 @@ text", "person name variant", ...), the rule's name and the evidence that made t
 their offsets); entities are the connected components (networkx), and each alias's `how` is the
 label of the edge by which a breadth-first walk from the entity's name key reached it. Rules that
 read the words around names live in `intext.py`; rules that compare the names' forms across the
-corpus in `variants.py`; person names in `persons.py`. Everything is sorted, so the result is the same on every run.
+corpus in `variants.py`; spellings in `spelling.py`; person names in `persons.py`; what an incremental run
+keeps of the name-local rules in `local.py`. Everything is sorted, so the result is the same on every run.
 """
 
 from __future__ import annotations
 
 import hashlib
 import operator
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import networkx as nx
-from rapidfuzz import fuzz
 
 from timeweave.annotate.entities import gazetteer
-from timeweave.annotate.entities.keys import alias_key, initials, squashed
-from timeweave.link import local
-from timeweave.link.blocking import spelling_candidates
+from timeweave.annotate.entities.keys import alias_key, initials
+from timeweave.link import local, spelling
 from timeweave.link.lexicon import Lexicon, default_lexicon
 
 TYPE_PRIORITY = ("state", "military_unit", "person", "work", "place", "organization", "other")
-_SPELLING = {"t": ("spelling variant (transliteration)", "transliteration"),
-             "n": ("spelling variant (near-identical spelling)", "near-identical spelling")}
 _TYPES = frozenset(TYPE_PRIORITY)
 _START, _END = operator.itemgetter(2), operator.itemgetter(3)  # MentionRow.start, MentionRow.end
-NEAR_SPELLING = 92  # fuzz.ratio of two transliteration skeletons at least this: one name spelt twice
-_TRANSLIT = [("kh", "h"), ("zh", "j"), ("ch", "j"), ("dzh", "j"), ("ou", "u"), ("oo", "u"), ("ts", "c"),
-             ("tz", "c"), ("ie", "i"), ("y", "i"), ("w", "v"), ("ck", "k"), ("q", "k"), ("'", "")]
 
 
 class MentionRow(NamedTuple):
@@ -92,14 +85,6 @@ class FoundName:
     source_id: str
     start: int
     end: int
-
-
-def translit_skeleton(key: str) -> str:
-    """A romanisation-insensitive form: "manchouli" and "manzhouli" both give "manjuli"."""
-    s = squashed(key)
-    for a, b in _TRANSLIT:
-        s = s.replace(a, b)
-    return re.sub(r"(.)\1+", r"\1", s)
 
 
 def is_acronym(row: MentionRow) -> bool:
@@ -277,90 +262,8 @@ class Resolver:
         return []
 
     def spelling_variants(self) -> None:
-        """"Khalkhin-Gol"/"Khalkhingol", "Manchouli"/"Manzhouli", a one-letter slip in a long name.
-
-        Only pairs of one type whose first words start alike can match; within those, pairs with
-        the same skeleton or near-identical skeletons come from indexes (`blocking`), not from all
-        pairs, and each is tested as before."""
-        # Spacing: name-local (`local`), a key's block is every key squashed alike; it joins the block's first key.
-        near = None
-        if self.dirty is not None and self.rules_kept is not None and "spacing" in self.rules_kept:
-            near = {squashed(k) for k in self.dirty}
-        first: dict[str, str] = {}
-        for key in sorted(self.by_key):
-            if (near is None or squashed(key) in near) and self.key_type(key) != "person":
-                first.setdefault(squashed(key), key)
-
-        def spacing(key: str) -> list[local.Call]:
-            head = first[squashed(key)] if self.key_type(key) != "person" else key
-            return [] if head == key else [(head, key, "spelling variant (spacing or hyphenation)", "spacing variant",
-                                             self.first_use(head) + self.first_use(key))]
-
-        local.run(self, "spacing", sorted(self.by_key), spacing, None if near is None else lambda k: squashed(k) in near)
-        if self.spelling_kept is not None and self.dirty is not None:
-            pairs = self._spelling_pairs_touching(self.dirty)
-        else:
-            names = [k for k in sorted(self.by_key) if self._spelt_name(k)]
-            skeletons = {k: self._skeleton(k) for k in names}
-            blocks = [(self.key_type(k), k.split()[0][:2]) for k in names]
-            pairs = set()
-            for i, j in spelling_candidates(names, skeletons, blocks, NEAR_SPELLING):
-                kind = self._spelling_pair(names[i], names[j])
-                if kind is not None:
-                    pairs.add((names[i], names[j], kind))
-        self.spelling_pairs = sorted(pairs)
-        for a, b, kind in self.spelling_pairs:
-            how, rule = _SPELLING[kind]
-            self.edge(a, b, how, rule=rule, evidence=self.first_use(a) + self.first_use(b))
-
-    def _spelt_name(self, key: str) -> bool:
-        """A name the spelling rule compares: long enough, a place, state or body, never written as an acronym."""
-        return len(squashed(key)) >= 6 and self.key_type(key) in ("place", "state", "organization") \
-            and not self.written_as_acronym(key)
-
-    def _skeleton(self, key: str) -> str:
-        found = self._skeletons.get(key)
-        if found is None:
-            found = self._skeletons[key] = translit_skeleton(key)
-        return found
-
-    def _spelling_pair(self, a: str, b: str) -> str | None:
-        """Whether two names (a before b) are one name spelt twice: "t" (transliteration), "n" (near-identical) or None."""
-        if self.key_type(a) != self.key_type(b) or a.split()[0][:2] != b.split()[0][:2]:
-            return None
-        if len(a.split()) != len(b.split()) and squashed(a) != squashed(b):
-            return None  # "hon me" and "hon me bay": a longer name is another thing, not a spelling
-        sa, sb = self._skeleton(a), self._skeleton(b)
-        if sa == sb:
-            return "t"
-        if min(len(sa), len(sb)) >= 8 and fuzz.ratio(sa, sb) >= NEAR_SPELLING and _same_words_but_one(a, b):
-            return "n"
-        return None
-
-    def _spelling_pairs_touching(self, dirty: set[str]) -> set[tuple[str, str, str]]:
-        """The spelling pairs of the last run between names whose mentions did not change, and each changed
-        name tested against every name of its block (type, first letters), which holds every name it can pair with.
-
-        Why this is a full run's set: whether two names pair depends only on their strings and their own
-        mentions (type votes, acronym forms), so a pair of unchanged names pairs as it did; the indexes of
-        `spelling_candidates` only skip pairs the test rejects, and here a changed name meets all of its block."""
-        pairs = {tuple(p) for p in self.spelling_kept or () if p[0] not in dirty and p[1] not in dirty}
-        members: dict[tuple[str, str], list[str]] = defaultdict(list)
-        starts = {key.split()[0][:2] for key in dirty}  # the blocks of the changed names: no other block is read
-        for key in self.by_key:
-            if key.split()[0][:2] in starts and len(squashed(key)) >= 6 \
-                    and self.key_type(key) in ("place", "state", "organization"):
-                members[(self.key_type(key), key.split()[0][:2])].append(key)
-        for key in sorted(dirty):
-            if key not in self.by_key or not self._spelt_name(key):
-                continue
-            for other in members[(self.key_type(key), key.split()[0][:2])]:
-                if other != key and self._spelt_name(other):
-                    a, b = (key, other) if key < other else (other, key)
-                    kind = self._spelling_pair(a, b)
-                    if kind is not None:
-                        pairs.add((a, b, kind))
-        return pairs
+        """One name spelt several ways (`spelling.spelling_variants`)."""
+        spelling.spelling_variants(self)
 
     def acronyms(self) -> None:
         """"the Mongolian People's Republic (MPR)" in one text; then "MPR" alone wherever it is the only expansion."""
@@ -446,7 +349,7 @@ class Resolver:
 
     def _type_from_words(self, component: set[str]) -> str | None:
         """A type the names' own words say (a ship prefix, a generic place word), when they agree; else None."""
-        hints = {_type_hint(self.lexicon, key) for key in component} - {None}
+        hints = {self.lexicon.type_hint(key) for key in component} - {None}
         if len(hints) == 1 and not any(self.key_type(k) == "state" for k in component if k in self.by_key):
             return hints.pop()
         return None
@@ -472,26 +375,10 @@ class Resolver:
         return next(r.key for r in rows if r.text == best), best, type_
 
 
-def _type_hint(lexicon: Lexicon, key: str) -> str | None:
-    """The type a name's own words give it: "USS Constitution" is a ship (a military unit), "Hubei province" a place."""
-    words = key.split()
-    if len(words) >= 2 and words[0] in lexicon.of("ship_prefix"):
-        return "military_unit"
-    if len(words) >= 2 and (words[-1] in lexicon.of("generic_suffix") or (words[0] in lexicon.of("of_form") and words[1] == "of")):
-        return "place"
-    return None
-
-
 def _worded(key: str) -> bool:
     """A key of two or more words, not all single letters: one whose initials an acronym may spell."""
     words = key.split()
     return len(words) >= 2 and not all(len(w) == 1 for w in words)
-
-
-def _same_words_but_one(a: str, b: str) -> bool:
-    """Near-identical names differ in one word at most: "Hon Me"/"Hon Ne" pass here and fail on length."""
-    wa, wb = a.split(), b.split()
-    return len(wa) != len(wb) or sum(x != y for x, y in zip(wa, wb, strict=False)) <= 1
 
 
 def _resolved_in_text(row: MentionRow, link: Link, lookup: Callable[[str], Any] = gazetteer.lookup) -> Link:
