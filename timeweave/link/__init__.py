@@ -17,7 +17,7 @@ What a build that adds, re-stores or removes sources recomputes (the rest is the
   mentions); the tests that weigh findings against the corpus run on all of them, as before;
 - spelling variants: only names whose mentions changed are tested, each against its whole block (a
   pair depends on its two names and their own mentions alone);
-- name-local rules (the gazetteer, an acronym used alone, generic words: `local.py`): only the names whose
+- name-local rules (the gazetteer, an acronym used alone, generic words, spacing: `local.py`): only the names whose
   own mentions or block of names changed make their links again; the others' links are the last run's;
 - entities: only components holding a changed name, or whose links, found names or authority names
   differ from the last run's (`Resolver.signature`), are cut and diffed; the others keep their rows.

@@ -8,7 +8,8 @@ and the keys of a *block* that string functions of the key fix, with their own m
 - acronyms used alone (`Resolver.acronyms`, second half): the block is the key's letters, i.e. every
   key of two or more words whose initials are those letters;
 - generic words (`variants.generic_words`): the block is every name whose squashed form is the key's
-  squashed form minus a generic word (`squashed(key)` is `squashed(rest) + squashed(word)` or the reverse).
+  squashed form minus a generic word (`squashed(key)` is `squashed(rest) + squashed(word)` or the reverse);
+- spacing variants (`spelling.spacing`): the block is every key squashed alike; a key joins its block's first.
 
 Such a rule's calls for a key can change only when the key's own mentions changed (it is `dirty`:
 a source holding it was added, re-stored or removed) or when a key of its block is dirty (its
@@ -16,7 +17,9 @@ mentions, or whether it exists at all, changed). So an incremental run recompute
 those keys (`fresh`) and takes every other key's calls from the last run, and replays all of them
 in the order of a full run (sorted keys, each key's calls in order). Replaying the same calls in the
 same order after the same earlier rules gives the same graph: `edge` skips a pair that an earlier
-call already linked, and that earlier state is the same too. The quotes in the calls are cut from
+call already linked, and that earlier state is the same too. (Which call comes first matters only
+through that skip: what is read of the graph afterwards, components, sorted neighbours and sorted
+edges, does not depend on the order edges were added.) The quotes in the calls are cut from
 texts of sources that did not change (a changed source makes its keys dirty). Names found beside
 mentions (`Resolver.found`) depend on other sources' findings, so for `generic_words` every key
 found now or by the last run counts as dirty. The kept calls carry the digest of the linker's code,

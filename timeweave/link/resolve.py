@@ -378,7 +378,7 @@ class Resolver:
 def _worded(key: str) -> bool:
     """A key of two or more words, not all single letters: one whose initials an acronym may spell."""
     words = key.split()
-    return len(words) >= 2 and not all(len(w) == 1 for w in words)
+    return len(words) >= 2 and max(map(len, words)) > 1  # asked of every key each run: no generator
 
 
 def _resolved_in_text(row: MentionRow, link: Link, lookup: Callable[[str], Any] = gazetteer.lookup) -> Link:
