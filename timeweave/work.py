@@ -280,8 +280,10 @@ def run_on_dask(tasks: Sequence[Task], catalog: Any, config: dict[str, Any], *, 
     store, never holds more than that many unwritten results, however many documents the build has
     (a slow batch holds the ones after it back, and new ones wait). A batch whose worker died comes
     back as failures of its documents (T-code INTERNAL), the others are built. When the last batch is
-    submitted and the `embeddings` setting is on, each worker that annotated is asked to load the sentence
-    model after its batches (`warm_up`), while the main process writes and runs copies and link.
+    done and the `embeddings` setting is on, the workers are asked to load the sentence model
+    (`warm_up`) while the main process writes the last documents and runs copies and link. (Asked
+    earlier, even at a lower priority, a worker free for a moment between two batches - Dask queues
+    them on the scheduler - could take the ~6 CPU-s load first and hold the next batch back.)
     """
     from dask.distributed import as_completed
 
@@ -298,17 +300,19 @@ def run_on_dask(tasks: Sequence[Task], catalog: Any, config: dict[str, Any], *, 
         while len(pending) < 2 * slots and len(pending) + len(arrived) < 4 * slots:
             n, batch = next(todo, (None, None))
             if batch is None:
-                if config.get("embeddings", True) and tasks and not warming:
-                    warm_up(client)
+                submitted.append(True)
                 return
             future = client.submit(process_batch, batch, shared, config, pure=False)
             pending[future.key] = (n, batch)
             running.add(future)
 
+    submitted: list[bool] = []  # not empty once every batch is submitted
     top_up()
     following = 0
     for future in running:
         n, batch = pending.pop(future.key)
+        if submitted and not pending and config.get("embeddings", True) and not warming:
+            warm_up(client)  # the last batch is done: the workers are free
         try:
             arrived[n] = future.result()
         except Exception as error:  # a worker died (memory, a crash in a C extension): these documents fail
@@ -339,12 +343,11 @@ def load_sentence_model() -> None:
 
 
 def warm_up(client: Any) -> None:
-    """Have each worker load the sentence model once it has nothing else to do (priority below the batches):
-    the load (~4.5 CPU-s) then overlaps the main process's writing, copies and link, instead of delaying
-    reconcile's first vectors."""
+    """Have each worker load the sentence model now (it annotated its last batch): the load (~4.5-6 CPU-s)
+    then overlaps the main process's writing, copies and link, instead of delaying reconcile's first vectors."""
     addresses = list(client.scheduler_info().get("workers", {}))
-    warming[:] = [client.submit(load_sentence_model, workers=[address], allow_other_workers=False, pure=False,
-                                priority=-10) for address in addresses]
+    warming[:] = [client.submit(load_sentence_model, workers=[address], allow_other_workers=False, pure=False)
+                  for address in addresses]
 
 
 def encode_pass(texts: list[str]) -> Any:
