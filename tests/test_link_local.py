@@ -47,7 +47,8 @@ def _rows() -> list[MentionRow]:
 
 def _owner(engine, text: str) -> int:
     with engine.connect() as conn:
-        (owner,) = {e for (e,) in conn.execute(select(schema.mentions.c.entity_id).where(schema.mentions.c.text == text))}
+        m = schema.mentions.c
+        (owner,) = {e for (e,) in conn.execute(select(m.entity_id).where(m.text == text))}
     return owner
 
 
@@ -57,8 +58,8 @@ def _how(engine, alias: str) -> str:
 
 
 def test_an_add_and_a_removal_on_another_corpus_equal_a_full_link(tmp_path):
-    """A name the added text brings into a block (a second "RAL", a bare "Apurimac", a "Machu Picchu" before an older "Machupicchu") changes the links of old
-    names in that block; every step equals a full link of the same sources."""
+    """A name the added text brings into a block (a second "RAL", a bare "Apurimac", a "Machu Picchu" before an
+    older "Machupicchu") changes the links of old names in that block; every step equals a full link."""
     rows = _rows()
     engine = open_store(tmp_path / "steps.db")
     add(engine, rows, PERU, OLD)

@@ -28,6 +28,7 @@ rules, or every name's type), so a build reads every mention. tests/test_link_in
 compare incremental runs with full ones.
 """
 
-from timeweave.link.store import COMPONENT, LinkReport, link_entities, read_authority
+from timeweave.link.store import link_entities, read_authority
+from timeweave.link.write import COMPONENT, LinkReport
 
 __all__ = ["COMPONENT", "LinkReport", "link_entities", "read_authority"]

@@ -1,0 +1,185 @@
+"""Writing back what changed in the linked entities: ids that do not depend on build order, and the diff.
+
+`link_entities` (`store.py`) hands the entities it cut; only entities, aliases and `mentions.entity_id`
+that differ from the stored rows are rewritten, in link's transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import bindparam, func, select, update
+
+from timeweave.link.resolve import MentionRow
+from timeweave.store import schema
+
+COMPONENT = "timeweave.link.v2"
+ID_SPACE = 2**30  # entity ids are in [1, ID_SPACE): see `entity_ids`
+
+
+@dataclass
+class LinkReport:
+    """What a link run did: counts, and how many aliases joined an entity for each reason."""
+
+    entities: int = 0
+    aliases: int = 0
+    mentions_linked: int = 0
+    by_how: dict[str, int] = field(default_factory=dict)
+
+
+def first_hash(entity) -> int:
+    blob = f"{entity.type}\x1f{entity.name}\x1f0".encode("utf-8")
+    return 1 + int.from_bytes(hashlib.blake2b(blob, digest_size=8).digest(), "big") % (ID_SPACE - 1)
+
+
+def first_hashes(entities: list) -> list[int]:
+    """Each entity's id when no two entities' hashes collide (`entity_ids` then gives these)."""
+    return [first_hash(e) for e in entities]
+
+
+def entity_ids(entities: list, rows: list[MentionRow]) -> list[int]:
+    """The id of each entity: a hash of its type and name, so it does not depend on build order.
+
+    Ids stay below 2**30 (a PostgreSQL INTEGER, a JavaScript number, and room above for the entities a
+    historian splits off, `curate`). Two entities whose hashes collide, or that share type and name,
+    are taken in the order of (type, name, first mention's source and offset) and the later one tries
+    the next hash; that order is the same in every store holding the same files."""
+    where = {r.id: (r.source_id, r.start, r.end) for r in rows}
+    order = sorted(range(len(entities)), key=lambda i: (
+        entities[i].type, entities[i].name, min(where[mid] for mid in entities[i].mentions)))
+    ids: list[int] = [0] * len(entities)
+    taken: set[int] = set()
+    for i in order:
+        attempt = 0
+        while True:
+            blob = f"{entities[i].type}\x1f{entities[i].name}\x1f{attempt}".encode("utf-8")
+            candidate = 1 + int.from_bytes(hashlib.blake2b(blob, digest_size=8).digest(), "big") % (ID_SPACE - 1)
+            if candidate not in taken:
+                break
+            attempt += 1
+        taken.add(candidate)
+        ids[i] = candidate
+    return ids
+
+
+def wanted_rows(entities: list, ids: list[int]) -> tuple[dict[int, tuple], dict[int, int], Counter]:
+    """What the store should hold: entity id -> (name, type, aliases), mention id -> entity id, rules used."""
+    by_how: Counter = Counter()
+    wanted: dict[int, tuple] = {}
+    owner: dict[int, int] = {}
+    for entity_id, entity in zip(ids, entities):
+        aliases = []
+        for text, how in sorted(entity.aliases.items()):
+            link = entity.alias_links[text]
+            by_how[how.split(" (")[0]] += 1
+            sources = tuple(sorted(entity.alias_sources[text].items()))
+            evidence = tuple((link.rule, e.source_id, e.start, e.end, e.quote) for e in link.evidence)
+            aliases.append((text, how, link.rule, sources, evidence))
+        wanted[entity_id] = (entity.name, entity.type, COMPONENT, tuple(aliases))
+        owner.update((mid, entity_id) for mid in entity.mentions)
+    return wanted, owner, by_how
+
+
+def stored_rows(conn, only: set[int] | None = None) -> tuple[dict[int, tuple], dict[int, list[int]]]:
+    """The entities as stored (all, or those of `only`, read by id), in the shape of `wanted_rows`, and their alias ids."""
+    a, s, ev, e = schema.aliases.c, schema.alias_sources.c, schema.alias_evidence.c, schema.entities.c
+    alias_rows, entity_rows = [], []
+    if only is None:
+        alias_rows = conn.execute(select(a.id, a.entity_id, a.text, a.how, a.rule).order_by(a.id)).all()
+        entity_rows = conn.execute(select(e.id, e.name, e.type, e.component)).all()
+    else:
+        for chunk in chunks(sorted(only)):
+            alias_rows += conn.execute(select(a.id, a.entity_id, a.text, a.how, a.rule).where(a.entity_id.in_(chunk))).all()
+            entity_rows += conn.execute(select(e.id, e.name, e.type, e.component).where(e.id.in_(chunk))).all()
+        alias_rows.sort()
+    sources: dict[int, list] = defaultdict(list)
+    evidence: dict[int, list] = defaultdict(list)
+    source_query = select(s.alias_id, s.source_id, s.count)
+    evidence_query = select(ev.alias_id, ev.rule, ev.source_id, ev.start, ev.end, ev.quote).order_by(ev.id)
+    for where in ([None] if only is None else [sorted(r[0] for r in alias_rows)[i:i + 500]
+                                               for i in range(0, len(alias_rows), 500)]):
+        for alias_id, source_id, count in conn.execute(
+                source_query if where is None else source_query.where(s.alias_id.in_(where))):
+            sources[alias_id].append((source_id, count))
+        for alias_id, *quote in conn.execute(
+                evidence_query if where is None else evidence_query.where(ev.alias_id.in_(where))):
+            evidence[alias_id].append(tuple(quote))
+    aliases: dict[int, list] = defaultdict(list)
+    alias_ids: dict[int, list[int]] = defaultdict(list)
+    for alias_id, entity_id, text, how, rule in alias_rows:
+        aliases[entity_id].append((text, how, rule, tuple(sorted(sources.get(alias_id, []))),
+                                   tuple(evidence.get(alias_id, []))))
+        alias_ids[entity_id].append(alias_id)
+    stored = {eid: (name, type_, component, tuple(aliases.get(eid, []))) for eid, name, type_, component in entity_rows}
+    return stored, alias_ids
+
+
+def write_entities(conn, entities: list, ids: list[int], rows: list[MentionRow], stored_owner: dict[int, int | None], *,
+           keep: set[int] | None = None) -> tuple[LinkReport, set[int]]:
+    """Write the differences between the resolved entities and the stored ones; returns the ids touched.
+
+    `keep`: the ids of the entities kept from the last run (`_unchanged`); `entities` are then only the
+    others, and only they, the stored entities that are neither and the mentions they hold are compared."""
+    m = schema.mentions
+    wanted, owner, by_how = wanted_rows(entities, ids)
+    if keep is None:
+        stored, alias_ids = stored_rows(conn)
+        gone = [eid for eid in stored if eid not in wanted]
+        looked = stored_owner.items()
+    else:
+        every = {eid for (eid,) in conn.execute(select(schema.entities.c.id))}
+        gone_ids = every - keep - wanted.keys()
+        stored, alias_ids = stored_rows(conn, (every & wanted.keys()) | gone_ids)
+        gone = sorted(gone_ids)
+        looked = [(mid, eid) for mid, eid in stored_owner.items() if mid in owner or eid in gone_ids]
+    changed = [eid for eid, value in wanted.items() if stored.get(eid) != value]
+    stale_aliases = [aid for eid in [*gone, *changed] for aid in alias_ids.get(eid, [])]
+    for chunk in chunks(stale_aliases):
+        conn.execute(schema.alias_evidence.delete().where(schema.alias_evidence.c.alias_id.in_(chunk)))
+        conn.execute(schema.alias_sources.delete().where(schema.alias_sources.c.alias_id.in_(chunk)))
+        conn.execute(schema.aliases.delete().where(schema.aliases.c.id.in_(chunk)))
+    moved = [{"mid": mid, "eid": owner.get(mid)} for mid, eid in looked if owner.get(mid) != eid]
+    if moved:
+        conn.execute(update(m).where(m.c.id == bindparam("mid")).values(entity_id=bindparam("eid")), moved)
+    for chunk in chunks(gone):
+        conn.execute(schema.entities.delete().where(schema.entities.c.id.in_(chunk)))
+    updates = [{"eid": eid, "name": wanted[eid][0], "type": wanted[eid][1], "component": wanted[eid][2]}
+               for eid in changed if eid in stored and stored[eid][:3] != wanted[eid][:3]]
+    if updates:  # updated in place: deleting would cascade to event_participants that reconcile may keep
+        e = schema.entities
+        conn.execute(update(e).where(e.c.id == bindparam("eid")).values(
+            name=bindparam("name"), type=bindparam("type"), component=bindparam("component")), updates)
+    new = [{"id": eid, "name": wanted[eid][0], "type": wanted[eid][1], "component": wanted[eid][2]}
+           for eid in changed if eid not in stored]
+    if new:
+        conn.execute(schema.entities.insert(), new)
+    alias_id = (conn.execute(select(func.max(schema.aliases.c.id))).scalar() or 0)
+    alias_rows, source_rows, evidence_rows = [], [], []
+    for eid in sorted(changed):
+        for text, how, rule, sources, evidence in wanted[eid][3]:
+            alias_id += 1
+            alias_rows.append({"id": alias_id, "entity_id": eid, "text": text, "how": how, "rule": rule})
+            source_rows += [{"alias_id": alias_id, "source_id": s, "count": n} for s, n in sources]
+            evidence_rows += [{"alias_id": alias_id, "rule": r, "source_id": s, "start": a, "end": b, "quote": q}
+                              for r, s, a, b, q in evidence]
+    for table, batch in ((schema.aliases, alias_rows), (schema.alias_sources, source_rows),
+                         (schema.alias_evidence, evidence_rows)):
+        if batch:
+            conn.execute(table.insert(), batch)
+    touched = set(gone) | set(changed) | {row["eid"] for row in moved if row["eid"]} \
+        | {stored_owner[row["mid"]] for row in moved if stored_owner[row["mid"]]}
+    if keep is not None:  # the kept entities' aliases are counted in the store
+        by_how = Counter()
+        for how, n in conn.execute(select(schema.aliases.c.how, func.count()).group_by(schema.aliases.c.how)):
+            by_how[how.split(" (")[0]] += n
+    report = LinkReport(entities=len(wanted) + len(keep or ()), aliases=sum(by_how.values()),
+                        mentions_linked=len(rows), by_how=dict(by_how))
+    return report, touched
+
+
+def chunks(ids: list[int], size: int = 500):
+    """Id lists cut to a size every database accepts in one IN (...)."""
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
