@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, delete, exists, func, select, update
+from sqlalchemy import Engine, and_, bindparam, delete, exists, select
 from sqlalchemy import text as sql
 
 from timeweave.ingest.duplicates import NUM_PERM, exact_key, jaccard, shingles
@@ -30,6 +30,36 @@ EXACT = -1  # the band number of a passage's exact-copy key in `passage_bands`
 CHUNK = 500
 BATCH = 200  # passages marked at once (with the passages sharing their bands)
 SOURCES_AT_ONCE = 20  # sources whose bands are computed and written at once
+
+# The queries an add runs, as plain SQL both databases read: a build opens a new engine, so SQLAlchemy
+# compiled each Core query again on every add (about a third of the stage's CPU for one document).
+_ELIGIBLE = sql(
+    'SELECT p.id, p.source_id, p.seq, p.start, p."end", p.role, p.duplicate_scope, x.text FROM passages p '
+    "JOIN texts x ON x.source_id = p.source_id WHERE p.role = 'content' "
+    "AND (p.duplicate_scope IS NULL OR p.duplicate_scope = 'across') AND p.source_id IN :sources"
+).bindparams(bindparam("sources", expanding=True))
+_SHARING_WITH = sql(
+    'SELECT DISTINCT b.passage_id FROM passage_bands a JOIN passage_bands b ON b.band = a.band AND b."key" = a."key" '
+    "AND b.source_id <> a.source_id WHERE a.source_id IN :sources"
+).bindparams(bindparam("sources", expanding=True))
+# a.band + 0 = -1 (the exact key's band): a test the (band, key) index cannot serve, so both databases start
+# from the batch's rows (with a.band = -1 they read every exact key of the corpus first)
+_PAIRS, _EXACT_PAIRS = (sql(
+    "SELECT x.pid, pa.source_id, pa.seq, x.other, pb.source_id, pb.seq, x.lowest FROM ("
+    "SELECT a.passage_id AS pid, b.passage_id AS other, min(b.band) AS lowest FROM passage_bands a "
+    'JOIN passage_bands b ON b.band = a.band AND b."key" = a."key" AND b.source_id <> a.source_id '
+    f"WHERE a.passage_id IN :batch{extra} GROUP BY a.passage_id, b.passage_id) x "
+    "JOIN passages pa ON pa.id = x.pid JOIN passages pb ON pb.id = x.other"
+).bindparams(bindparam("batch", expanding=True)) for extra in ("", f" AND a.band + 0 = {EXACT}"))
+_TEXTS = sql(
+    'SELECT p.id, p.source_id, p.seq, substr(x.text, p.start + 1, p."end" - p.start) FROM passages p '
+    "JOIN texts x ON x.source_id = p.source_id WHERE p.id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
+_SOURCES = sql("SELECT id, issued, path FROM sources WHERE id IN :ids").bindparams(bindparam("ids", expanding=True))
+_LAST = ("\U0010ffff", "")  # the place of a source not in `sources` (none: passages hold a foreign key): last
+_STORED = sql(
+    "SELECT id, duplicate_of, duplicate_kind FROM passages WHERE duplicate_scope = 'across' AND id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
 
 
 def mark_cross_document_duplicates(engine: Engine, config: dict[str, Any], *, changes: Changes | None = None) -> int:
@@ -51,16 +81,14 @@ def mark_cross_document_duplicates(engine: Engine, config: dict[str, Any], *, ch
     threshold, min_chars = config["near_duplicate_threshold"], config["min_duplicate_chars"]
     p, b = t.passages.c, t.passage_bands.c
     with engine.begin() as conn:
-        sources = conn.execute(select(t.sources.c.id, t.sources.c.issued, t.sources.c.path)).all()
-        order = [row.id for row in sorted(sources, key=lambda r: (r.issued or "9999", r.path))]
-        rank = {source_id: i for i, source_id in enumerate(order)}
-        del sources, order
+        # a full run reads every source's place in corpus order; an incremental one those its batches meet
+        rank = _order(conn, None if changes.full else sorted(changes.added | changes.changed), {})
         if changes.full:
             conn.execute(delete(t.passage_bands))
             fresh, old_holders = sorted(rank), set()
         else:
             _index_joins(conn, True)  # every join of an incremental run starts from a few sources' rows
-            fresh = sorted((changes.added | changes.changed) & set(rank))
+            fresh = sorted(rank)
             gone = sorted(changes.sources)
             # read before their bands go: the passages that shared a band with a gone passage
             old_holders = {pid for chunk in _chunks(gone) for pid in _sharing(conn, chunk)}
@@ -87,7 +115,7 @@ def mark_cross_document_duplicates(engine: Engine, config: dict[str, Any], *, ch
         if changes.full:  # every source holding a copy: a later stage's kept view of them is not trusted
             changes.copies |= {s for (s,) in conn.execute(
                 select(p.source_id).distinct().where(p.duplicate_scope == "across"))}
-        copies = conn.execute(select(func.count()).select_from(t.passages).where(p.duplicate_scope == "across")).scalar()
+        copies = conn.execute(sql("SELECT count(*) FROM passages WHERE duplicate_scope = 'across'")).scalar()
     log.info("copies across documents: %d passages re-marked of %s looked at; %d copies in the store",
              todo, f"{len(affected)} sharing a band" if changes.full else len(affected), copies)
     return copies
@@ -106,20 +134,19 @@ def _index_joins(conn, on: bool) -> None:
 
 
 def _write_marks(conn, marks: list[tuple[int, tuple[int, str] | None]]) -> set[int]:
-    """Set (or clear, None) the 'across' mark of these passages; returns their ids."""
-    p = t.passages.c
-    if marks and conn.dialect.name == "postgresql":  # one statement: executemany sends a statement per row
-        for chunk in _chunks(marks, 10 * CHUNK):
+    """Set (or clear, None) the 'across' mark of these passages; returns their ids. Plain tuples through the
+    driver on SQLite; on PostgreSQL one UPDATE of arrays (executemany sent a statement per row)."""
+    rows = [(mark[0] if mark else None, mark[1] if mark else None, "across" if mark else None, pid) for pid, mark in marks]
+    if rows and conn.dialect.name == "postgresql":
+        for chunk in _chunks(rows, 10 * CHUNK):
             conn.execute(sql(
                 "UPDATE passages SET duplicate_of = v.of, duplicate_kind = v.kind, duplicate_scope = v.scope "
-                "FROM unnest(CAST(:pid AS integer[]), CAST(:of AS integer[]), CAST(:kind AS text[]), "
-                "CAST(:scope AS text[])) AS v(pid, of, kind, scope) WHERE passages.id = v.pid"),
-                {"pid": [pid for pid, _m in chunk], "of": [m[0] if m else None for _p, m in chunk],
-                 "kind": [m[1] if m else None for _p, m in chunk], "scope": ["across" if m else None for _p, m in chunk]})
-    elif marks:
-        conn.execute(update(t.passages).where(p.id == bindparam("pid")).values(
-            duplicate_of=bindparam("of"), duplicate_kind=bindparam("kind"), duplicate_scope=bindparam("scope")),
-            [_mark_row(pid, mark) for pid, mark in marks])
+                "FROM unnest(CAST(:of AS integer[]), CAST(:kind AS text[]), CAST(:scope AS text[]), "
+                "CAST(:pid AS integer[])) AS v(of, kind, scope, pid) WHERE passages.id = v.pid"),
+                dict(zip(("of", "kind", "scope", "pid"), map(list, zip(*chunk)))))
+    elif rows:
+        conn.exec_driver_sql("UPDATE passages SET duplicate_of = ?, duplicate_kind = ?, duplicate_scope = ? WHERE id = ?",
+                             rows)
     return {pid for pid, _mark in marks}
 
 
@@ -142,11 +169,6 @@ def _copied_through(conn, remarked: set[int]) -> set[str]:
         frontier = sorted(pointing - seen)
         seen |= pointing
     return sources
-
-
-def _mark_row(pid: int, mark: tuple[int, str] | None) -> dict[str, Any]:
-    return {"pid": pid, "of": mark[0] if mark else None, "kind": mark[1] if mark else None,
-            "scope": "across" if mark else None}
 
 
 # (threshold, num_perm) -> (bands, rows) as datasketch picks them: it integrates the false positive and
@@ -218,16 +240,6 @@ def _int64(blob: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(blob, digest_size=8).digest(), "big", signed=True)
 
 
-def _eligible(conn, source_ids: list[str]):
-    """Content passages not copied inside their own document, with their text, of these sources."""
-    p = t.passages.c
-    query = select(p.id, p.source_id, p.seq, p.start, p.end, p.role, p.duplicate_scope, t.texts.c.text).join(
-        t.texts, t.texts.c.source_id == p.source_id).where(and_(
-            p.role == "content", p.duplicate_scope.is_(None) | (p.duplicate_scope == "across")))
-    for chunk in _chunks(source_ids, 50):
-        yield from conn.execute(query.where(p.source_id.in_(chunk)))
-
-
 def _store_bands(conn, source_ids: list[str], threshold: float, min_chars: int, *, keep: bool) -> set[int]:
     """Compute and insert the bands of these sources' passages, `SOURCES_AT_ONCE` sources at a time.
 
@@ -239,51 +251,49 @@ def _store_bands(conn, source_ids: list[str], threshold: float, min_chars: int, 
         if rows:
             _insert_bands(conn, rows)
         if keep:
-            passages.update(r["passage_id"] for r in rows)
+            passages.update(r[0] for r in rows)
     return passages
 
 
-def _insert_bands(conn, rows: list[dict[str, Any]]) -> None:
-    """Insert `passage_bands` rows: as plain tuples through the driver (SQLAlchemy's per-row parameter
-    handling cost more than SQLite's insert), and on PostgreSQL by COPY (executemany sent one INSERT
-    per row: 190,000 statements for 1,000 documents)."""
-    tuples = [(r["passage_id"], r["source_id"], r["band"], r["key"]) for r in rows]
+def _insert_bands(conn, rows: list[tuple[int, str, int, int]]) -> None:
+    """Insert (passage id, source id, band, key) rows: plain tuples through the driver on SQLite (SQLAlchemy's
+    per-row parameter handling cost more than the insert), COPY on PostgreSQL (executemany sent one INSERT
+    a row: 190,000 statements for 1,000 documents)."""
     if conn.dialect.name != "postgresql":
-        conn.exec_driver_sql("INSERT INTO passage_bands (passage_id, source_id, band, key) VALUES (?, ?, ?, ?)", tuples)
+        conn.exec_driver_sql("INSERT INTO passage_bands (passage_id, source_id, band, key) VALUES (?, ?, ?, ?)", rows)
         return
     with conn.connection.driver_connection.cursor() as cursor:  # the same connection, so the same transaction
         with cursor.copy("COPY passage_bands (passage_id, source_id, band, key) FROM STDIN") as copy:
-            for row in tuples:
+            for row in rows:
                 copy.write_row(row)
 
 
-def _bands_of(conn, source_ids: list[str], threshold: float, min_chars: int) -> list[dict[str, Any]]:
-    """The `passage_bands` rows of these sources, by the pure `document_bands` a worker would run."""
+def _bands_of(conn, source_ids: list[str], threshold: float, min_chars: int) -> list[tuple[int, str, int, int]]:
+    """The `passage_bands` rows of these sources' content passages not copied inside their own document, by
+    the pure `document_bands` a worker would run."""
     by_source: dict[str, list] = defaultdict(list)
-    for r in list(_eligible(conn, source_ids)):  # read before the caller writes on the same connection
-        by_source[r.source_id].append(r)
+    for chunk in _chunks(source_ids, 50):  # all read before the caller writes on the same connection
+        for r in conn.execute(_ELIGIBLE, {"sources": chunk}).all():
+            by_source[r.source_id].append(r)
     rows = []
     for source_id in source_ids:
         passages = by_source.get(source_id, [])
-        if not passages:
-            continue
-        ids = {r.seq: r.id for r in passages}
-        spans = [(r.seq, r.start, r.end, r.role, r.duplicate_scope == "within") for r in passages]
-        rows += [{"passage_id": ids[seq], "source_id": source_id, "band": band, "key": key}
-                 for seq, band, key in document_bands(spans, passages[0].text, threshold, min_chars)]
+        if passages:
+            ids = {r.seq: r.id for r in passages}
+            spans = [(r.seq, r.start, r.end, r.role, r.duplicate_scope == "within") for r in passages]
+            rows += [(ids[seq], source_id, band, key)
+                     for seq, band, key in document_bands(spans, passages[0].text, threshold, min_chars)]
     return rows
 
 
 def _sharing(conn, sources: list[str] | None) -> set[int]:
     """Ids of the passages that share a band or exact key with a passage of another source: any (`sources`
     None: a semi-join, each band row stops at its first holder elsewhere), or one of these sources."""
+    if sources is not None:
+        return set(conn.execute(_SHARING_WITH, {"sources": sources}).scalars())
     a, b = t.passage_bands.alias("a"), t.passage_bands.alias("b")
     same = and_(a.c.band == b.c.band, a.c.key == b.c.key, a.c.source_id != b.c.source_id)
-    if sources is None:
-        query = select(a.c.passage_id).distinct().where(exists().where(same))
-    else:
-        query = select(b.c.passage_id).distinct().join(b, same).where(a.c.source_id.in_(sources))
-    return {pid for (pid,) in conn.execute(query)}
+    return set(conn.execute(select(a.c.passage_id).distinct().where(exists().where(same))).scalars())
 
 
 def _candidates(conn, batch: list[int], *, exact: bool) -> dict[int, tuple[str, int, list[tuple[int, str, int, bool]]]]:
@@ -291,28 +301,35 @@ def _candidates(conn, batch: list[int], *, exact: bool) -> dict[int, tuple[str, 
     of another source sharing the exact key (`exact`) or any band with it: one query for the whole batch (a
     band-by-band read cost a round trip per band, ~1,000 a batch on PostgreSQL). The exact key's band (-1)
     is the lowest, so a pair shares the exact key when its lowest shared band is -1."""
-    a, b, pa, pb = (t.passage_bands.alias("a"), t.passage_bands.alias("b"), t.passages.alias("pa"),
-                    t.passages.alias("pb"))
-    pairs = select(a.c.passage_id.label("pid"), b.c.passage_id.label("other"), func.min(b.c.band).label("lowest")).join(
-        b, and_(a.c.band == b.c.band, a.c.key == b.c.key, a.c.source_id != b.c.source_id)).where(
-        a.c.passage_id.in_(batch)).group_by(a.c.passage_id, b.c.passage_id)
-    if exact:  # band + 0 = -1: a test the (band, key) index cannot serve, so both databases start from the batch's
-        pairs = pairs.where(a.c.band + 0 == EXACT)  # rows (with band = -1 they read every exact key of the corpus)
-    pairs = pairs.subquery()
-    query = select(pairs.c.pid, pa.c.source_id, pa.c.seq, pairs.c.other, pb.c.source_id, pb.c.seq, pairs.c.lowest).join(
-        pa, pa.c.id == pairs.c.pid).join(pb, pb.c.id == pairs.c.other)
+    if not batch:
+        return {}
+    query = _EXACT_PAIRS if exact else _PAIRS
     out: dict[int, tuple[str, int, list[tuple[int, str, int, bool]]]] = {}
-    for pid, source_id, seq, other, other_source, other_seq, lowest in conn.execute(query):
+    for pid, source_id, seq, other, other_source, other_seq, lowest in conn.execute(query, {"batch": batch}):
         out.setdefault(pid, (source_id, seq, []))[2].append((other, other_source, other_seq, lowest == EXACT))
     return out
 
 
-def _earlier(candidates, rank: dict[str, int]) -> dict[int, list[tuple[int, bool]]]:
-    """passage id -> (passage id, shares the exact key) of its candidates in earlier documents, earliest first."""
+def _order(conn, source_ids: list[str] | None, into: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """Add source id -> its place in corpus order, (issued, path) (undated last), of these sources (all if None)
+    to `into`. Documents are taken oldest first, so a passage's first occurrence is the least place."""
+    if source_ids is None:
+        rows = conn.execute(sql("SELECT id, issued, path FROM sources")).all()
+    else:
+        rows = [r for chunk in _chunks(sorted(set(source_ids) - into.keys()))
+                for r in conn.execute(_SOURCES, {"ids": chunk})]
+    into.update((source_id, (issued or "9999", path)) for source_id, issued, path in rows)
+    return into
+
+
+def _earlier(conn, candidates, rank: dict[str, tuple[str, str]]) -> dict[int, list[tuple[int, bool]]]:
+    """passage id -> (passage id, shares the exact key) of its candidates in earlier documents, earliest first
+    (the places of sources not yet in `rank` are read into it)."""
+    _order(conn, {s for source, _seq, found in candidates.values() for s in [source, *(f[1] for f in found)]}, rank)
     out = {}
     for pid, (source, seq, found) in candidates.items():
-        here = (rank.get(source, 1 << 30), seq)
-        ordered = sorted(((rank.get(s, 1 << 30), q_seq), q, exact) for q, s, q_seq, exact in found if s != source)
+        here = (rank.get(source, _LAST), seq)
+        ordered = sorted(((rank.get(s, _LAST), q_seq), q, exact) for q, s, q_seq, exact in found if s != source)
         out[pid] = [(q, exact) for where, q, exact in ordered if where < here]
     return out
 
@@ -320,14 +337,11 @@ def _earlier(candidates, rank: dict[str, int]) -> dict[int, list[tuple[int, bool
 def _texts(conn, ids: Iterable[int], into: dict[int, tuple[str, int, str]]) -> None:
     """Add passage id -> (source id, seq, passage text) of these passages to `into` (the database cuts
     the passage out of its text: a batch reads its passages, not every text they sit in)."""
-    p, x = t.passages.c, t.texts.c
-    query = select(p.id, p.source_id, p.seq, func.substr(x.text, p.start + 1, p.end - p.start)).join(
-        t.texts, x.source_id == p.source_id)
     for chunk in _chunks(sorted(set(ids) - into.keys())):
-        into.update((pid, (source_id, seq, part)) for pid, source_id, seq, part in conn.execute(query.where(p.id.in_(chunk))))
+        into.update((pid, (source_id, seq, part)) for pid, source_id, seq, part in conn.execute(_TEXTS, {"ids": chunk}))
 
 
-def _marks(conn, affected: set[int], rank: dict[str, int], threshold: float) -> dict[int, tuple[int, str]]:
+def _marks(conn, affected: set[int], rank: dict[str, tuple[str, str]], threshold: float) -> dict[int, tuple[int, str]]:
     """passage id -> (first occurrence, exact | near) for the affected passages that copy one.
 
     A passage copies the earliest passage of another, earlier document with its exact key; else the
@@ -338,13 +352,15 @@ def _marks(conn, affected: set[int], rank: dict[str, int], threshold: float) -> 
     texts of the earlier ones."""
     texts: dict[int, tuple[str, int, str]] = {}
     marks: dict[int, tuple[int, str]] = {}
-    firsts = {pid: found[0][0] for pid, found in _earlier(_candidates(conn, sorted(affected), exact=True), rank).items()
-              if found}
+    candidates = _candidates(conn, sorted(affected), exact=True)
+    firsts = {pid: found[0][0] for pid, found in _earlier(conn, candidates, rank).items() if found}
     _texts(conn, set(firsts) | set(firsts.values()), texts)
     for pid, q in firsts.items():
         if pid in texts and q in texts and exact_key(texts[q][2]) == exact_key(texts[pid][2]):
             marks[pid] = (q, "exact")
-    earlier = _earlier(_candidates(conn, sorted(affected - marks.keys()), exact=False), rank)
+    candidates = _candidates(conn, sorted(affected - marks.keys()), exact=False)
+    earlier = _earlier(conn, candidates, rank)
+    del candidates
     _texts(conn, {pid for pid, found in earlier.items() if found} | {q for found in earlier.values() for q, _e in found},
            texts)
     grams: dict[int, set[str]] = {}
@@ -372,7 +388,7 @@ def _stored_marks(conn, affected: set[int] | None) -> dict[int, tuple[int, str]]
         return {r.id: (r.duplicate_of, r.duplicate_kind) for r in conn.execute(query)}
     out = {}
     for chunk in _chunks(sorted(affected)):
-        out.update((r.id, (r.duplicate_of, r.duplicate_kind)) for r in conn.execute(query.where(p.id.in_(chunk))))
+        out.update((pid, (of, kind)) for pid, of, kind in conn.execute(_STORED, {"ids": chunk}))
     return out
 
 
