@@ -18,7 +18,8 @@ import threading
 from collections import OrderedDict, defaultdict
 from typing import Any
 
-from sqlalchemy import Connection, Engine, inspect, select, text
+from sqlalchemy import Connection, Engine, bindparam, inspect, text
+from sqlalchemy import text as sql
 
 from timeweave.store import schema as t
 from timeweave.store.changes import Changes
@@ -33,6 +34,38 @@ HIT_START, HIT_END = "\x02", "\x03"  # snippet markers; the UI splits on them an
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+def _query(statement: str, name: str | None = None):
+    """A plain-SQL query (a build opens a new engine, so SQLAlchemy compiled each Core query again on every
+    add: a third of an add's reindex), filtered by `name IN :values` where `{where}`/`{and_}` stand."""
+    if name is None:
+        return sql(statement.format(where="", and_=""))
+    return sql(statement.format(where=f" WHERE {name} IN :values", and_=f" AND {name} IN :values")).bindparams(
+        bindparam("values", expanding=True))
+
+
+_QUERIES = {  # name: (statement, the column an incremental reindex picks rows by)
+    "passages": ('SELECT id, source_id, start, "end", duplicate_of, duplicate_scope FROM passages '
+                 "WHERE role = 'content'{and_} ORDER BY id", "source_id"),
+    "texts": ("SELECT source_id, text FROM texts{where}", "source_id"),
+    "events": ("SELECT id, label, place FROM events{where} ORDER BY id", "id"),
+    "participants": ("SELECT event_id, entity_id FROM event_participants{where} ORDER BY event_id, entity_id, role",
+                     "event_id"),
+    "quotes": ('SELECT event_id, source_id, start, "end" FROM event_mentions WHERE event_id IS NOT NULL{and_} '
+               "ORDER BY id", "event_id"),
+    "names": ("SELECT id, name FROM entities{where} ORDER BY id", "id"),
+    "aliases": ("SELECT entity_id, text FROM aliases{where} ORDER BY id", "entity_id"),
+}
+_ALL = {key: _query(statement) for key, (statement, _column) in _QUERIES.items()}
+_SOME = {key: _query(statement, column) for key, (statement, column) in _QUERIES.items()}
+
+
+def _rows(conn: Connection, key: str, values: set | None) -> list:
+    """The rows of query `key`: all of them (`values` None), or those of these values, in batches."""
+    if values is None:
+        return conn.execute(_ALL[key]).all()
+    return [r for batch in chunks(sorted(values)) for r in conn.execute(_SOME[key], {"values": batch}).all()]
+
+
 def _documents(conn: Connection, *, sources: set[str] | None = None, events: set[int] | None = None) -> list[dict[str, Any]]:
     """The rows to index: one per content passage (first copies only) and one per event.
 
@@ -42,22 +75,17 @@ def _documents(conn: Connection, *, sources: set[str] | None = None, events: set
     """
     docs: list[dict[str, Any]] = []
     texts: dict[str, str] = {}
+    every = sources is None and events is None
 
     def text_of(source_ids: set[str]) -> None:
-        wanted = source_ids - texts.keys()
-        query = select(t.texts.c.source_id, t.texts.c.text)
-        if sources is None and events is None:
+        if every:
             if not texts:
-                texts.update(conn.execute(query).all())
+                texts.update(_rows(conn, "texts", None))
         else:
-            for batch in chunks(sorted(wanted)):
-                texts.update(conn.execute(query.where(t.texts.c.source_id.in_(batch))).all())
+            texts.update(_rows(conn, "texts", source_ids - texts.keys()))
 
-    p = t.passages.c
     if sources is None or sources:
-        query = select(p.id, p.source_id, p.start, p.end, p.duplicate_of, p.duplicate_scope).where(p.role == "content").order_by(p.id)
-        rows = conn.execute(query).all() if sources is None else [
-            r for batch in chunks(sorted(sources)) for r in conn.execute(query.where(p.source_id.in_(batch)))]
+        rows = _rows(conn, "passages", sources)
         text_of({r[1] for r in rows})
         # Rows are unpacked by position here and below: a SQLAlchemy 2.1 Row's attribute costs ~3 µs.
         for pid, source_id, start, end, duplicate_of, scope in sorted(rows, key=lambda r: r[0]):
@@ -68,24 +96,13 @@ def _documents(conn: Connection, *, sources: set[str] | None = None, events: set
                          "end": end, "title": "", "body": body})
     if events is not None and not events:
         return docs
-    e, ep, m = t.events.c, t.event_participants.c, t.event_mentions.c
-
-    def rows_of(query, column) -> list:
-        if events is None:
-            return conn.execute(query).all()
-        return [r for batch in chunks(sorted(events)) for r in conn.execute(query.where(column.in_(batch))).all()]
-
-    event_rows = rows_of(select(e.id, e.label, e.place).order_by(e.id), e.id)
-    participants = rows_of(select(ep.event_id, ep.entity_id).order_by(ep.event_id, ep.entity_id, ep.role), ep.event_id)
-    quotes = rows_of(select(m.event_id, m.source_id, m.start, m.end).where(m.event_id.is_not(None)).order_by(m.id), m.event_id)
+    event_rows = _rows(conn, "events", events)
+    participants = _rows(conn, "participants", events)
+    quotes = _rows(conn, "quotes", events)
     names: dict[int, list[str]] = defaultdict(list)
-    wanted = {r[1] for r in participants} | {r[2] for r in event_rows if r[2] is not None}
-    a = t.aliases.c
-    for query, column in ((select(t.entities.c.id, t.entities.c.name).order_by(t.entities.c.id), t.entities.c.id),
-                          (select(a.entity_id, a.text).order_by(a.id), a.entity_id)):
-        found = conn.execute(query).all() if events is None else [
-            r for batch in chunks(sorted(wanted)) for r in conn.execute(query.where(column.in_(batch)))]
-        for r in found:  # an entity's name first, then its aliases in id order, however the ids are batched
+    wanted = None if events is None else {r[1] for r in participants} | {r[2] for r in event_rows if r[2] is not None}
+    for key in ("names", "aliases"):
+        for r in _rows(conn, key, wanted):  # an entity's name first, then its aliases in id order, however batched
             names[r[0]].append(r[1])
     extra: dict[int, list[str]] = defaultdict(list)
     for event_id, entity_id in participants:
@@ -113,8 +130,9 @@ def reindex(engine: Engine, changes: Changes | None = None) -> None:
     web server's caches are keyed by, in the same transaction.
     """
     with engine.begin() as conn:
+        tables = set(inspect(conn).get_table_names())
         full = changes is None or changes.full or stored_format(conn) != FORMAT or not all(
-            inspect(conn).has_table(name) for name in (TABLE, TIMELINE, ARRAYS))
+            name in tables for name in (TABLE, TIMELINE, ARRAYS))
         if not full and changes.nothing and not changes.events and not changes.entities:
             log.info("derived indexes: nothing changed")
             return
@@ -122,7 +140,7 @@ def reindex(engine: Engine, changes: Changes | None = None) -> None:
             n_docs = _write_search(conn, None)
             n_events, _ = write_timeline(conn, None)
         else:
-            events = set(changes.events) | _curated_events(conn)
+            events = set(changes.events) | _curated_events(conn, tables)
             n_events, differing = write_timeline(conn, events)
             touched = _touched_events(conn, changes, events | differing)
             n_docs = _write_search(conn, _documents(conn, sources=set(changes.sources), events=touched),
@@ -138,12 +156,12 @@ def reindex_timeline(engine: Engine) -> None:
         new_generation(conn)
 
 
-def _curated_events(conn: Connection) -> set[int]:
+def _curated_events(conn: Connection, tables: set[str]) -> set[int]:
     """Events the historian's corrections apply to: `curate.apply` rewrites them in every build without listing them."""
-    if not inspect(conn).has_table(t.curated_fields.name):
+    if t.curated_fields.name not in tables:
         return set()
-    found = set(conn.execute(select(t.curated_fields.c.object_id).where(t.curated_fields.c.object == "event")).scalars())
-    for applies_to in conn.execute(select(t.curation_results.c.applies_to)).scalars():
+    found = set(conn.execute(_CURATED).scalars())
+    for applies_to in conn.execute(_APPLIES_TO).scalars():
         found.update(int(i) for i in (applies_to or {}).get("events", []) if str(i).isdigit())
     return found
 
@@ -151,13 +169,19 @@ def _curated_events(conn: Connection) -> set[int]:
 def _touched_events(conn: Connection, changes: Changes, events: set[int]) -> set[int]:
     """Events whose search document may differ: changed by reconcile or curation, joined by a changed entity, quoted from a changed source."""
     touched = set(events)
-    ep, e, m = t.event_participants.c, t.events.c, t.event_mentions.c
     for batch in chunks(sorted(changes.entities)):
-        touched.update(conn.execute(select(ep.event_id).where(ep.entity_id.in_(batch))).scalars())
-        touched.update(conn.execute(select(e.id).where(e.place.in_(batch))).scalars())
+        touched.update(conn.execute(_JOINED, {"values": batch}).scalars())
+        touched.update(conn.execute(_PLACED, {"values": batch}).scalars())
     for batch in chunks(sorted(changes.sources)):
-        touched.update(conn.execute(select(m.event_id).where(m.source_id.in_(batch), m.event_id.is_not(None))).scalars())
+        touched.update(conn.execute(_QUOTED, {"values": batch}).scalars())
     return touched
+
+
+_CURATED = sql("SELECT object_id FROM curated_fields WHERE object = 'event'")
+_APPLIES_TO = sql("SELECT applies_to FROM curation_results").columns(t.curation_results.c.applies_to)
+_JOINED = _query("SELECT event_id FROM event_participants{where}", "entity_id")
+_PLACED = _query("SELECT id FROM events{where}", "place")
+_QUOTED = _query("SELECT event_id FROM event_mentions WHERE event_id IS NOT NULL{and_}", "source_id")
 
 
 def _write_search(conn: Connection, docs: list[dict[str, Any]] | None, *, sources: set[str] = frozenset(),
