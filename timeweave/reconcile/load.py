@@ -20,8 +20,9 @@ from sys import intern
 from bisect import bisect_left
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from sqlalchemy import Connection, Text, bindparam, select, tuple_, type_coerce
+from sqlalchemy import Connection, Text, bindparam, select, type_coerce
 
 from timeweave.reconcile import rarity, salience
 from timeweave.reconcile.dates import Interval, parse
@@ -177,17 +178,21 @@ def _chunks(values, size: int = 500):
         yield values[at:at + size]
 
 
-def _passages(conn: Connection, sources: Collection[str] | None) -> dict[int, tuple[str, int | None]]:
-    """passage id -> (source id, duplicate_of): every passage, or those of `sources` and the passages their
-    copy chains lead to (read by id, a link at a time: chains are short)."""
+def _passages(conn: Connection, sources: Collection[str] | None,
+              ids: Collection[int] | None = None) -> dict[int, tuple[str, int | None]]:
+    """passage id -> (source id, duplicate_of): every passage, or those of `sources` (or only the passages
+    `ids`) and the passages their copy chains lead to (read by id, a link at a time: chains are short)."""
     p = t.passages.c
     query = select(p.id, p.source_id, p.duplicate_of)
     if sources is None:
         return {pid: (source_id, of) for pid, source_id, of in conn.execute(query)}
     found: dict[int, tuple[str, int | None]] = {}
-    for chunk in _chunks(sources):
-        found.update((pid, (source_id, of)) for pid, source_id, of in conn.execute(query.where(p.source_id.in_(chunk))))
-    wanted = {of for _s, of in found.values() if of is not None and of not in found}
+    if ids is None:
+        for chunk in _chunks(sources):
+            found.update((pid, (source_id, of)) for pid, source_id, of in conn.execute(query.where(p.source_id.in_(chunk))))
+        wanted = {of for _s, of in found.values() if of is not None and of not in found}
+    else:
+        wanted = set(ids)
     while wanted:
         for chunk in _chunks(wanted):
             found.update((pid, (source_id, of)) for pid, source_id, of in conn.execute(query.where(p.id.in_(chunk))))
@@ -209,29 +214,39 @@ def _event_rows(conn: Connection, sources: Collection[str] | None, mention_ids: 
         return conn.execute(query.order_by(*order)).all()
     if mention_ids is None:
         return [r for chunk in _chunks(sources) for r in conn.execute(query.where(e.source_id.in_(chunk)).order_by(*order))]
+    # The sentence-mates of each wanted mention, joined in the store: by (source, start) pairs in an IN list,
+    # SQLite scanned the table once per 200 pairs (0.36 s for the 4,000 mentions of a large component).
     wanted = set(sources)
-    sentences = sorted({(sid, start) for chunk in _chunks(mention_ids) for sid, start in conn.execute(
-        select(e.source_id, e.start).where(e.id.in_(chunk))) if sid in wanted})
-    rows = []
-    for at in range(0, len(sentences), 200):
-        rows += conn.execute(query.where(tuple_(e.source_id, e.start).in_(sentences[at:at + 200]))).all()
-    rows.sort(key=lambda r: (r[1], r[3], r[6], r[0]))
-    return rows
+    seed = t.event_mentions.alias("seed")
+    mates = query.join(seed, (seed.c.source_id == e.source_id) & (seed.c.start == e.start))
+    found = {}
+    for chunk in _chunks(mention_ids):
+        found.update((r[0], r) for r in conn.execute(mates.where(seed.c.id.in_(chunk))) if r[1] in wanted)
+    return sorted(found.values(), key=lambda r: (r[1], r[3], r[6], r[0]))
 
 
-def _named_rows(conn: Connection, named_query, rows: list) -> list:
+SHORT_TEXT = 20_000  # characters: a source this short has its named mentions read whole, with others in one query
+
+
+def _named_rows(conn: Connection, named_query, rows: list, texts: dict[str, str]) -> list:
     """The named mentions the event mention `rows` read: those inside their sentences (a superset: from each
     source's first such sentence to its last), and their participants and places wherever they are, in the
-    order of a full load."""
+    order of a full load. Short sources are read together and cut to those spans here: one query per source
+    cost more than their few extra rows (an add scores pairs with mentions of tens of sources)."""
     m = t.mentions.c
     spans: dict[str, tuple[int, int]] = {}  # source -> from the first sentence's start to the last one's end
     for r in rows:
         lo, hi = spans.get(r[1], (r[3], r[4]))
         spans[r[1]] = (min(lo, r[3]), max(hi, r[4]))
     found = {}
+    short = [sid for sid in spans if len(texts.get(sid, "")) <= SHORT_TEXT]
+    for chunk in _chunks(short):  # kept as the span query below would find them
+        found.update((r[0], r) for r in conn.execute(named_query.where(m.source_id.in_(chunk)))
+                     if spans[r[1]][0] <= r[2] <= spans[r[1]][1])
     between = named_query.where(m.source_id == bindparam("sid"), m.start >= bindparam("lo"), m.start <= bindparam("hi"))
     for sid, (lo, hi) in sorted(spans.items()):  # one statement, compiled once
-        found.update((r[0], r) for r in conn.execute(between, {"sid": sid, "lo": lo, "hi": hi}))
+        if len(texts.get(sid, "")) > SHORT_TEXT:
+            found.update((r[0], r) for r in conn.execute(between, {"sid": sid, "lo": lo, "hi": hi}))
     wanted = set()
     for r in rows:
         wanted.update(part.get("mention") for part in _json_list(r[18]))
@@ -242,10 +257,30 @@ def _named_rows(conn: Connection, named_query, rows: list) -> list:
     return sorted(found.values(), key=lambda r: (r[1], r[2], r[0]))
 
 
-def sources_catalog(conn: Connection) -> list[tuple]:
+class Catalog(list):
+    """(id, authors, title) of every source, with the voices decided over them once: an incremental run
+    loads in several parts, and each part deciding the voices again cost O(sources) per part."""
+
+    @cached_property
+    def voice_of(self) -> dict[str, str]:
+        return assign_voices([(source_id, list(authors or [])) for source_id, authors, _title in self])
+
+    @cached_property
+    def voices(self) -> dict[str, list[str]]:
+        voices: dict[str, list[str]] = {}
+        for source_id, voice in sorted(self.voice_of.items()):
+            voices.setdefault(voice, []).append(source_id)
+        return voices
+
+    @cached_property
+    def titles(self) -> dict[str, str]:
+        return {source_id: (title or source_id) for source_id, _authors, title in self}
+
+
+def sources_catalog(conn: Connection) -> Catalog:
     """(id, authors, title) of every source: what `load` reads of the sources table. An incremental run
     reads it once and passes it (`catalog`) to each of its partial loads, in the same transaction."""
-    return [tuple(r) for r in conn.execute(select(t.sources.c.id, t.sources.c.authors, t.sources.c.title))]
+    return Catalog(tuple(r) for r in conn.execute(select(t.sources.c.id, t.sources.c.authors, t.sources.c.title)))
 
 
 def load(conn: Connection, *, undated_events: bool = False, common_participant: float = 1.0,
@@ -271,11 +306,8 @@ def load(conn: Connection, *, undated_events: bool = False, common_participant: 
     if sources is not None and weights is None and 0.0 < common_participant < 1.0:
         raise ValueError("reconcile.load: rarity weights are corpus-wide; pass `weights` (e.g. from a full load) "
                          "when reading only some sources, or leave `sources` None")
-    sources_rows = catalog if catalog is not None else sources_catalog(conn)
-    voice_of = assign_voices([(source_id, list(authors or [])) for source_id, authors, _title in sources_rows])
-    voices: dict[str, list[str]] = {}
-    for source_id, voice in sorted(voice_of.items()):
-        voices.setdefault(voice, []).append(source_id)
+    sources_rows = catalog if isinstance(catalog, Catalog) else Catalog(catalog or sources_catalog(conn))
+    voice_of, voices = sources_rows.voice_of, sources_rows.voices
     rows = _event_rows(conn, sources, mention_ids)
     texts: dict[str, str] = {}
     named_query = select(t.mentions.c.id, t.mentions.c.source_id, t.mentions.c.start, t.mentions.c.end,
@@ -292,8 +324,9 @@ def load(conn: Connection, *, undated_events: bool = False, common_participant: 
                 named_rows += conn.execute(named_query.where(t.mentions.c.source_id.in_(chunk))
                                            .order_by(t.mentions.c.source_id, t.mentions.c.start, t.mentions.c.id)).all()
         else:
-            named_rows = _named_rows(conn, named_query, rows)
-    passages = _passages(conn, sources)
+            named_rows = _named_rows(conn, named_query, rows, texts)
+    # `origin` follows only the loaded rows' passages: a partial load by mention reads those, not whole sources
+    passages = _passages(conn, sources, None if mention_ids is None else {r[2] for r in rows if r[2] is not None})
     entity_of: dict[int, int | None] = {}
     named: dict[str, list[tuple[int, int, str, int | None, str]]] = {}
     for mid, source_id, start, end, text, entity_id, type_ in named_rows:
@@ -384,5 +417,4 @@ def load(conn: Connection, *, undated_events: bool = False, common_participant: 
         mention.rarity = weight
     salience.beside_typed(mentions)
     salience.borrowed_dates(mentions)
-    titles = {source_id: (title or source_id) for source_id, _authors, title in sources_rows}
-    return Corpus(mentions, entity_names, entity_types, titles, voices, texts, links)
+    return Corpus(mentions, entity_names, entity_types, sources_rows.titles, voices, texts, links)
