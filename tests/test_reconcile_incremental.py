@@ -11,6 +11,7 @@ some events are compared across voices, and the claims stage of the build edits 
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -115,7 +116,17 @@ def both_ways(db: Path, tmp_path: Path, step: str, changes: Changes):
     got, want = rows(db), rows(full_db)
     for table in want:
         assert got[table] == want[table], f"after {step}: {table} differ between incremental and full reconcile"
+    kept, kept_full = kept_state(db), kept_state(full_db)
+    differ = sorted(k for k in set(kept) | set(kept_full) if kept.get(k) != kept_full.get(k))
+    assert not differ, f"after {step}: the kept state differs from a full run's in {differ[:5]}"
     return report, full, got
+
+
+def kept_state(db: Path) -> dict[str, object]:
+    """reconcile's `corpus_state` rows, decoded: what the next incremental run reads (`region`)."""
+    with sqlite3.connect(db) as conn:
+        return {key: json.loads(value) for key, value in
+                conn.execute("SELECT key, value FROM corpus_state WHERE key LIKE 'reconcile.%'")}
 
 
 @pytest.fixture()
@@ -360,3 +371,51 @@ def test_status_a_later_stage_raised_is_restored_from_the_kept_signature_alone(f
     assert report.region
     assert f"reconcile.k:{root}" in read and f"reconcile.c:{root}" not in read
     assert dict((r[0], r) for r in got["events"])[comp["ev"][0]] is not None
+
+
+def test_an_add_reads_and_rewrites_only_the_source_rows_it_changes(folder, tmp_path, monkeypatch):
+    """The region's kept mentions derive their block keys from the mentions loaded (they load as before), so
+    the `reconcile.s:` rows of the sources a component spans are not read; only those whose component root
+    moved are rewritten. The cycle collector is paused while the region runs and restored after."""
+    import gc
+
+    from timeweave.reconcile import region
+
+    db = tmp_path / "store.db"
+    held_build(folder, db, monkeypatch)
+    reconcile(open_store(db, create=False), config=CONFIG, encoder=bag_of_words, changes=Changes(full=True))
+    (folder / ADDED[0]).write_text(ADDED[1], encoding="utf-8")
+    changes = held_build(folder, db, monkeypatch)
+    read: list[str] = []
+    written: dict[str, object] = {}
+    collecting: list[bool] = []
+    real_read, real_write, real_plan = region._read, region._write, region.plan
+
+    def spy_read(conn, names):
+        names = list(names)
+        read.extend(names)
+        return real_read(conn, names)
+
+    def spy_write(conn, rows):
+        written.update(rows)
+        return real_write(conn, rows)
+
+    def spy_plan(*args, **kwargs):  # the region path begins (both_ways' full run on a copy came first)
+        collecting.append(gc.isenabled())
+        written.clear()
+        return real_plan(*args, **kwargs)
+
+    monkeypatch.setattr(region, "_read", spy_read)
+    monkeypatch.setattr(region, "_write", spy_write)
+    monkeypatch.setattr(region, "plan", spy_plan)
+    before = kept_state(db)
+    report, _full, _got = both_ways(db, tmp_path, "adding a source", changes)
+    assert report.region and report.recomputed
+    assert collecting == [False] and gc.isenabled(), "the collector paused for the region, then restored"
+    after = kept_state(db)
+    # every source row that changed was written, and no other (the added source's and moved roots' only)
+    changed = {k for k in set(before) | set(after) if k.startswith("reconcile.s:") and before.get(k) != after.get(k)}
+    assert changed and {k for k in written if k.startswith("reconcile.s:")} == changed
+    # the components recomputed (their rows written) span sources whose rows stay as they were: not rewritten
+    spanned = {f"reconcile.s:{s}" for k, v in written.items() if k.startswith("reconcile.c:") and v for _m, s in v["m"]}
+    assert spanned - changed, "the region spans a source whose component roots did not move"

@@ -81,7 +81,7 @@ def reconcile(engine: Engine, *, config: dict[str, Any], encoder=None, params: P
     report = ReconcileReport()
     if not full:
         try:
-            with engine.begin() as conn:
+            with region.cycles_uncollected(), engine.begin() as conn:
                 changed = _region(conn, changes, params, config, encoder, report, began)
         except region.Declined as why:
             log.info("reconcile: the full path runs (%s)", why)
@@ -294,16 +294,18 @@ def _region(conn: Connection, changes: Changes, params: Params, config: dict[str
             runs_at[item] != incremental.first_choice(keys[item], runs[item]) for item in runs_at):
         raise region.Declined("an id needs a second probe")
     old_events = state["old_events"]
-    for item, event_id in ids.items():
-        taken = conn.execute(select(t.events.c.id).where(t.events.c.id == event_id)).first()
-        if taken is not None and event_id not in old_events:
+    # Every new id probed in a few IN queries (one query per event cost 0.2 s for a component of 300 events).
+    new_ids = sorted(set(ids.values()))
+    run_ids = sorted({n for item, count in runs.items() if count for n in range(runs_at[item], runs_at[item] + count)})
+    c = t.comparisons.c
+    for at in range(0, len(new_ids), 500):
+        taken = conn.execute(select(t.events.c.id).where(t.events.c.id.in_(new_ids[at:at + 500]))).scalars()
+        if any(event_id not in old_events for event_id in taken):
             raise region.Declined("a new event's id is taken by a kept one")
-        if runs.get(item):
-            c = t.comparisons.c
-            taken = conn.execute(select(c.event_id).where(c.component == COMPONENT, c.id >= runs_at[item],
-                                                          c.id < runs_at[item] + runs[item])).all()
-            if any(r[0] not in old_events for r in taken):
-                raise region.Declined("a new comparison's id is taken by a kept one")
+    for at in range(0, len(run_ids), 500):
+        taken = conn.execute(select(c.event_id).where(c.component == COMPONENT, c.id.in_(run_ids[at:at + 500]))).scalars()
+        if any(event_id not in old_events for event_id in taken):
+            raise region.Declined("a new comparison's id is taken by a kept one")
     report.phases["compute"] = round(time.perf_counter() - began - report.phases["load"] - report.phases["plan"], 3)
     planned, by_event = _planned(computed, ids, runs_at)
     want: dict[int, int | None] = {m.id: None for m in mentions}
