@@ -30,6 +30,7 @@ from timeweave.store.timeline_index import (
 log = logging.getLogger(__name__)
 
 TABLE = "search_index"
+SOURCES = "search_sources"  # SQLite: the source of each passage row of the FTS5 table, indexed (FTS5 cannot index it)
 HIT_START, HIT_END = "\x02", "\x03"  # snippet markers; the UI splits on them and escapes the rest
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -132,7 +133,7 @@ def reindex(engine: Engine, changes: Changes | None = None) -> None:
     with engine.begin() as conn:
         tables = set(inspect(conn).get_table_names())
         full = changes is None or changes.full or stored_format(conn) != FORMAT or not all(
-            name in tables for name in (TABLE, TIMELINE, ARRAYS))
+            name in tables for name in (TABLE, TIMELINE, ARRAYS, *([] if conn.dialect.name == "postgresql" else [SOURCES])))
         if not full and changes.nothing and not changes.events and not changes.entities:
             log.info("derived indexes: nothing changed")
             return
@@ -201,11 +202,19 @@ def _write_search(conn: Connection, docs: list[dict[str, Any]] | None, *, source
             conn.execute(text(
                 f"CREATE VIRTUAL TABLE {TABLE} USING fts5(kind UNINDEXED, ref UNINDEXED, source_id UNINDEXED,"
                 " start UNINDEXED, \"end\" UNINDEXED, title, body, tokenize='unicode61 remove_diacritics 2')"))
+            conn.execute(text(f"DROP TABLE IF EXISTS {SOURCES}"))
+            conn.execute(text(f"CREATE TABLE {SOURCES} (doc INTEGER PRIMARY KEY, source_id TEXT NOT NULL)"))
+            conn.execute(text(f"CREATE INDEX ix_{SOURCES}_source ON {SOURCES} (source_id)"))
     else:
         key = "doc" if postgres else "rowid"
         for batch in chunks(sorted(sources)):
-            conn.execute(text(f"DELETE FROM {TABLE} WHERE kind = 'passage' AND source_id IN ({', '.join(f':s{i}' for i in range(len(batch)))})"),
-                         {f"s{i}": s for i, s in enumerate(batch)})
+            names = {f"s{i}": s for i, s in enumerate(batch)}
+            among = f"source_id IN ({', '.join(f':{name}' for name in names)})"
+            if postgres:
+                conn.execute(text(f"DELETE FROM {TABLE} WHERE kind = 'passage' AND {among}"), names)
+            else:  # by row id: FTS5 cannot index source_id, and a test on it read every row of the index
+                conn.execute(text(f"DELETE FROM {TABLE} WHERE rowid IN (SELECT doc FROM {SOURCES} WHERE {among})"), names)
+                conn.execute(text(f"DELETE FROM {SOURCES} WHERE {among}"), names)
         for batch in chunks(sorted(events)):
             conn.execute(text(f"DELETE FROM {TABLE} WHERE {key} IN ({', '.join(str(2 * int(i) + 1) for i in batch)})"))
     if docs:
@@ -218,6 +227,9 @@ def _write_search(conn: Connection, docs: list[dict[str, Any]] | None, *, source
             conn.exec_driver_sql(
                 f"INSERT INTO {TABLE} (rowid, kind, ref, source_id, start, \"end\", title, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [(d["doc"], d["kind"], d["ref"], d["source_id"], d["start"], d["end"], d["title"], d["body"]) for d in docs])
+            passages = [(d["doc"], d["source_id"]) for d in docs if d["kind"] == "passage"]
+            if passages:
+                conn.exec_driver_sql(f"INSERT INTO {SOURCES} (doc, source_id) VALUES (?, ?)", passages)
     return len(docs)
 
 
