@@ -31,8 +31,12 @@ ones.
 What comes after extraction (embedding from the cache, alignment, relations, echoes) still reads every
 claim in every run: placement by similarity within blocks capped at a size, the rejoining of one-voice
 groups by value, the grouping by subject and the echoes of a lone claim compare claims across the whole
-corpus, so a partial recompute needs an index of each of those keys (not built yet). It is O(claims) with
-small constants (a claim's row id is a hash of what it says, `write.claim_ids`, so an added source leaves
+corpus. An index of those keys alone would not make it partial: claims joined by any key they share form
+one component of 9,343 of the 9,350 claims of a 1,600-document store (4,778 even without the kind blocks,
+echo values, participants and entity blocks), so reading what shares a key with the new claims reads the
+corpus. What an added claim changes is found by following changed outputs phase by phase (same sides,
+placement, subjects, rejoin, relations, echoes), which needs each phase's outputs and the block sizes kept:
+not built yet. It is O(claims) with small constants (a claim's row id is a hash of what it says, `write.claim_ids`, so an added source leaves
 the other rows alone), and the rows are written as a diff that reads only the id ranges it can change
 (`write`). When the claims as extracted (the digest `claims_of_corpus` returns: every source's cache entry
 that holds a claim, in order), the events and the settings are the last run's, the stage keeps that run's
