@@ -120,3 +120,27 @@ def test_ship_is_not_joined_to_a_bare_name_that_ends_a_persons_name_of_several_w
     owner = {text: id(entity) for entity in entities for text in entity.aliases}
     assert owner["HMS Resolute"] == owner["Resolute"]  # the rule links ships
     assert owner["HMS Anne Bonny"] != owner["Anne Bonny"]  # but not a name that may be the woman's
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_components_walked_late_agree_with_the_graph_as_links_are_added(seed):
+    """`Components` walks a component only when one of its nodes is first asked; asked in any order while a
+    rule adds edges (each followed by `join`), two nodes share a root exactly when the graph connects them."""
+    import networkx as nx
+
+    from timeweave.link.blocking import Components
+
+    rng = random.Random(seed)
+    nodes = [f"n{i:02d}" for i in range(40)]
+    graph = nx.Graph()
+    graph.add_nodes_from(nodes)
+    graph.add_edges_from(tuple(rng.sample(nodes, 2)) for _ in range(15))
+    components = Components(graph)
+    for _ in range(30):
+        if rng.random() < 0.5:
+            a, b = rng.sample(nodes, 2)
+            graph.add_edge(a, b)
+            components.join(a, b)
+        x, y = rng.sample(nodes, 2)
+        assert (components.find(x) == components.find(y)) == nx.has_path(graph, x, y)
+    assert components.find("elsewhere") == "elsewhere"

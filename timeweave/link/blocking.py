@@ -153,16 +153,22 @@ class Components:
     """The connected components of a graph, kept up to date as a rule adds edges (a union-find).
 
     Asking networkx for a node's component walks the whole component, once per name asked: a
-    corpus where many names join one entity made that quadratic."""
+    corpus where many names join one entity made that quadratic. A component is walked once, the
+    first time one of its nodes is asked, not the whole graph up front (a rule asks of few names).
+    Why a late walk gives the same answer: the rule adds an edge only right before it `join`s its
+    two ends; a walk labels the whole component as the graph then is, so every walked node's set is
+    its component, and a walk that reaches nodes walked before relabels their whole set (the new
+    edge joined it) with the smallest key of the union, which is what `join` would make its root."""
 
     def __init__(self, graph: nx.Graph) -> None:
+        self.graph = graph
         self.parent: dict[str, str] = {}
-        for nodes in nx.connected_components(graph):
-            root = min(nodes)
-            self.parent.update(dict.fromkeys(nodes, root))
 
     def find(self, node: str) -> str:
-        parent = self.parent.setdefault(node, node)
+        if node not in self.parent:
+            nodes = nx.node_connected_component(self.graph, node) if node in self.graph else {node}
+            self.parent.update(dict.fromkeys(nodes, min(nodes)))
+        parent = self.parent[node]
         while parent != node:
             grand = self.parent[parent]
             self.parent[node] = grand

@@ -67,7 +67,7 @@ def persons(res: Resolver) -> None:
             if given_compatible(ga, gb):
                 link(a, b, f"person name variant (surname '{surname}', compatible given names)", "person name variant")
         bare = [k for k, g in names if not g]
-        clusters = {components.find(k) for k, _ in full}
+        clusters = {components.find(k) for k, _ in full} if bare else set()  # asked only for a bare surname
         for key in bare:
             if len(clusters) == 1 and full:
                 link(full[0][0], key, f"surname alone ('{surname}'), one person of that name in the corpus",
