@@ -73,3 +73,27 @@ def test_incremental_rows_equal_a_full_pass_after_add_change_and_remove(tmp_path
     assert not [r for r in incremental if r.source_id == "d004"]
     reindex(engine)
     assert incremental == rows(engine)
+
+
+def test_an_event_whose_document_is_unchanged_keeps_its_row(tmp_path):
+    """Events a build touched but whose words did not change (a copy quoting them again) are not rewritten:
+    FTS5 would tokenise every quote they gathered again. A changed one is, and the rows equal a full pass."""
+    from sqlalchemy import update
+    from test_timeline_index import _history_store, _index_tables
+
+    from timeweave.store import schema as t
+
+    engine = _history_store(tmp_path / "history.db")
+    written: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda _c, _cur, statement, *_a: written.append(statement)
+                 if statement.startswith(("DELETE FROM search_index", "INSERT INTO search_index")) else None)
+    reindex(engine, Changes(events={1, 2}))
+    assert written == []
+    with engine.begin() as conn:
+        conn.execute(update(t.events).where(t.events.c.id == 2).values(label="The emperor abdicated at Paris"))
+    reindex(engine, Changes(events={1, 2}))
+    assert [s.split(" WHERE ")[-1] for s in written if s.startswith("DELETE")] == ["rowid IN (5)"]  # event 2's row
+    incremental = _index_tables(engine)["search"]
+    reindex(engine)
+    assert _index_tables(engine)["search"] == incremental
+    assert [h["ref"] for h in search(engine, "Paris emperor")] == ["2"]
