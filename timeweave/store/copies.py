@@ -63,7 +63,8 @@ _STORED = sql(
 
 
 def mark_cross_document_duplicates(engine: Engine, config: dict[str, Any], *, changes: Changes | None = None) -> int:
-    """Bring the `duplicate_scope = 'across'` marks up to date; returns how many passages are copies.
+    """Bring the `duplicate_scope = 'across'` marks up to date; returns how many passages are copies (a full
+    run: in the store; an incremental one: among the passages it looked at, so it reads no others).
 
     With `changes` (not full) only the passages that share a band or exact key with a passage added,
     re-stored or removed are re-marked; the marks are the ones a full run gives. `changes.copies` gets
@@ -90,9 +91,8 @@ def mark_cross_document_duplicates(engine: Engine, config: dict[str, Any], *, ch
             _index_joins(conn, True)  # every join of an incremental run starts from a few sources' rows
             fresh = sorted(rank)
             gone = sorted(changes.sources)
-            # read before their bands go: the passages that shared a band with a gone passage
             old_holders = {pid for chunk in _chunks(gone) for pid in _sharing(conn, chunk)}
-            for chunk in _chunks(gone):
+            for chunk in _chunks(gone):  # (the holders above were read before these bands go)
                 conn.execute(delete(t.passage_bands).where(b.source_id.in_(chunk)))
         new_passages = _store_bands(conn, fresh, threshold, min_chars, keep=not changes.full)
         if changes.full:
@@ -102,9 +102,11 @@ def mark_cross_document_duplicates(engine: Engine, config: dict[str, Any], *, ch
             affected = new_passages | old_holders | {pid for chunk in _chunks(fresh) for pid in _sharing(conn, chunk)}
             stored = _stored_marks(conn, affected)
         remarked: set[int] = set()
+        copied = 0
         _index_joins(conn, True)  # (a full run's `_sharing` above is best hashed: it reads every band)
         for batch in _chunks(sorted(affected), BATCH):
             marks = _marks(conn, set(batch), rank, threshold)
+            copied += len(marks)
             remarked |= _write_marks(conn, [(pid, marks.get(pid)) for pid in batch
                                             if marks.get(pid) != stored.get(pid)])
         _index_joins(conn, False)
@@ -115,10 +117,9 @@ def mark_cross_document_duplicates(engine: Engine, config: dict[str, Any], *, ch
         if changes.full:  # every source holding a copy: a later stage's kept view of them is not trusted
             changes.copies |= {s for (s,) in conn.execute(
                 select(p.source_id).distinct().where(p.duplicate_scope == "across"))}
-        copies = conn.execute(sql("SELECT count(*) FROM passages WHERE duplicate_scope = 'across'")).scalar()
-    log.info("copies across documents: %d passages re-marked of %s looked at; %d copies in the store",
-             todo, f"{len(affected)} sharing a band" if changes.full else len(affected), copies)
-    return copies
+    log.info("copies across documents: %d passages re-marked of %d %s; %d copies %s", todo, len(affected),
+             "sharing a band" if changes.full else "looked at", copied, "in the store" if changes.full else "among them")
+    return copied
 
 
 def _index_joins(conn, on: bool) -> None:
