@@ -33,6 +33,7 @@ from timeweave.reconcile.cluster import cluster
 from timeweave.reconcile.params import Params
 from timeweave.reconcile.similarity import relatable, score_pairs
 from timeweave.reconcile.compare import compare_event, status
+from timeweave.reconcile.kept import save_all
 from timeweave.reconcile.load import Corpus, load
 from timeweave.store import schema as t
 from timeweave.store.changes import Changes
@@ -215,7 +216,7 @@ def reconcile(engine: Engine, *, config: dict[str, Any], encoder=None, params: P
         probed = any(ids[item] != incremental.first_choice(keys[item]) for item in ids) or any(
             runs_at[item] != incremental.first_choice(keys[item], runs[item]) for item in runs_at)
         units = [group for group in groups if group[0] not in dead] + unscored
-        region.save_all(conn, corpus, units, _signatures_of(units, groups, signatures), final, setting,
+        save_all(conn, corpus, units, _signatures_of(units, groups, signatures), final, setting,
                         params.common_participant, probed, live_pairs, scores)
         _count(conn, report)
     report.phases["write"] = round(time.perf_counter() - began - sum(report.phases.values()), 3)

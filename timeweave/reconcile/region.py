@@ -1,7 +1,7 @@
 """Reconciling an added, changed or removed source by reading only the region it can reach.
 
 A full run (`reconcile` with `changes.full`, or whenever this module declines) reads every mention;
-at its end `save_all` keeps, in `corpus_state` rows under `reconcile.`, what an incremental run needs
+at its end `kept.save_all` keeps, in `corpus_state` rows under `reconcile.`, what an incremental run needs
 to find its region with reads by key:
 
 * `reconcile.b:<block key>`: the members of each blocking key (`blocking.keys`, sentence keys aside) with
@@ -27,9 +27,11 @@ and new mentions: the endpoints of every pair those blocks gain or lose, with T'
 region, which is the union of the old components holding a seed. A pair with one end inside the region
 and one outside is unchanged (no endpoint of a changed pair is outside) and joined no components
 before, so it joins none now: the new components lie inside the region. Pairs inside it are derived
-from the full membership of every block of its mentions, so they are the full run's pairs restricted
-to it, and each component is computed alone as in a full run (`incremental` docstring). Outside, every
-component keeps its mentions, pairs, scores and rows. Events whose status a later stage raised
+from the full membership of every block of its mentions (a kept mention's blocks are computed from it as
+loaded: it loads as before, so they are the blocks its `s:` row keeps, which stays unread), so they are
+the full run's pairs restricted to it, and each component is computed alone as in a full run
+(`incremental` docstring). Outside, every component keeps its mentions, pairs, scores and rows; so does
+every `s:` row but those of T and of sources where a mention's component root moved (rewritten). Events whose status a later stage raised
 (claims: contested) get back the status reconcile gave them (kept with their component's signature), as
 in a full run. Ids: the
 region's new events and comparison runs take their first hashed ids; if one is taken by a kept row,
@@ -41,227 +43,23 @@ changed setting, when the rarity weights or the undated-founder flag change: the
 from __future__ import annotations
 
 import gc
-import hashlib
 import json
 import logging
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import replace
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, select
 
-from timeweave.reconcile import incremental, rarity
-from timeweave.reconcile.blocking import keys as block_keys, one_moment
-from timeweave.reconcile.load import Catalog, Corpus, load, sources_catalog
+from timeweave.reconcile import rarity
+from timeweave.reconcile.blocking import one_moment
+from timeweave.reconcile.kept import (GLOBAL, _chunks, _component_rows, _copies, _entities, _order, _read,
+                                      _source_state, _undated_founder, _voices, _write, block_pairs, indexed_keys,
+                                      member)
+from timeweave.reconcile.load import Corpus, load, sources_catalog
 from timeweave.store import schema as t
 
 log = logging.getLogger(__name__)
-PREFIX = "reconcile."
-GLOBAL = "reconcile.g"
-CHUNK = 500
-
-
-# ---- keys and rows of the kept state -------------------------------------------------------------
-
-def key_text(key: tuple) -> str:
-    """A blocking key as a `corpus_state` key (long ones hashed); ends with '|*' for undated keys."""
-    text = "|".join(str(part) for part in key)
-    if len(text) > 80:
-        text = "h:" + hashlib.blake2b(text.encode(), digest_size=16).hexdigest() + ("|*" if key[-1] == "*" else "")
-    return "reconcile.b:" + text
-
-
-def member(m) -> list:
-    """A block member: what the block rule reads of a mention (id, earliest day, source, start, trigger start)."""
-    return [m.id, m.interval.earliest if m.interval is not None else None, m.source_id, m.start, m.trigger_start]
-
-
-def _order(entry: list) -> tuple:
-    return (entry[2], entry[3], entry[4], entry[0])  # the order of a full load
-
-
-def indexed_keys(m) -> list[str]:
-    """The kept blocking keys of a mention (sentence keys stay within one source: derived, not kept)."""
-    if m.role == "none":
-        return []
-    return sorted({key_text(k) for k in block_keys(m) if k[0] != "S"})
-
-
-def block_pairs(key: str, members: list[list], max_block: int, window: int) -> set[tuple[int, int]]:
-    """The pairs (mention ids, smaller first) a block gives, by `blocking.candidate_pairs`' rule;
-    `members` in the order of a full load."""
-    n = len(members)
-    if n < 2:
-        return set()
-    ids = [e[0] for e in members]
-    out: set[tuple[int, int]] = set()
-    undated_key = key.endswith("|*")
-    if undated_key:
-        undated = [e[0] for e in members if e[1] is None]
-        if not undated:
-            return out
-        if n <= max_block:
-            return {(min(u, m), max(u, m)) for u in undated for m in ids if u != m}
-    if n <= max_block:
-        return {(min(a, b), max(a, b)) for x, a in enumerate(ids) for b in ids[x + 1:]}
-    by = (lambda e: (e[2], e[3])) if undated_key else (lambda e: (e[1] or 0, e[2], e[3]))
-    ordered = [e[0] for e in sorted(members, key=by)]
-    for x, a in enumerate(ordered):
-        for b in ordered[x + 1:x + 1 + window]:
-            out.add((min(a, b), max(a, b)))
-    return out
-
-
-def _read(conn: Connection, names) -> dict[str, object]:
-    names = sorted(set(names))
-    out = {}
-    for at in range(0, len(names), CHUNK):
-        for key, value in conn.execute(select(t.corpus_state.c.key, t.corpus_state.c.value)
-                                       .where(t.corpus_state.c.key.in_(names[at:at + CHUNK]))):
-            out[key] = json.loads(value)
-    return out
-
-
-def _write(conn: Connection, rows: dict[str, object]) -> None:
-    """Replace these rows (None: delete)."""
-    names = sorted(rows)
-    for at in range(0, len(names), CHUNK):
-        conn.execute(delete(t.corpus_state).where(t.corpus_state.c.key.in_(names[at:at + CHUNK])))
-    names = [k for k in names if rows[k] is not None]
-    for at in range(0, len(names), CHUNK):  # encoded a chunk at a time
-        conn.execute(insert(t.corpus_state), [{"key": k, "value": json.dumps(rows[k], separators=(",", ":"))}
-                                              for k in names[at:at + CHUNK]])
-
-
-def _voices(conn: Connection, catalog: Catalog | None = None) -> tuple[dict[str, str], dict[str, str]]:
-    """(voice of every source, the voices that differ from the source's own id); `catalog` as `load` takes it."""
-    voice_of = (catalog if catalog is not None else sources_catalog(conn)).voice_of
-    return voice_of, {s: v for s, v in voice_of.items() if s != v}
-
-
-def _copies(conn: Connection, voice_of: dict[str, str]) -> dict[str, str]:
-    """Source -> a digest of its copied passages' origins and voices (sources with copies only)."""
-    p = t.passages.c
-    copied = conn.execute(select(p.id, p.source_id, p.duplicate_of).where(p.duplicate_of.is_not(None))).all()
-    link = {pid: of for pid, _s, of in copied}
-    ends = set()
-    for pid in link:
-        seen, current = set(), pid
-        while current in link and current not in seen:
-            seen.add(current)
-            current = link[current]
-        ends.add(current)
-    source_of = {}
-    for at in range(0, len(ends), CHUNK):
-        chunk = sorted(ends)[at:at + CHUNK]
-        source_of.update(conn.execute(select(p.id, p.source_id).where(p.id.in_(chunk))).all())
-    out: dict[str, list] = defaultdict(list)
-    for pid, sid, _of in sorted(copied):
-        seen, current = set(), pid
-        while current in link and current not in seen:
-            seen.add(current)
-            current = link[current]
-        origin = source_of.get(current)
-        out[sid].append((pid, origin, voice_of.get(origin or sid, sid)))
-    return {sid: hashlib.blake2b(repr(v).encode(), digest_size=12).hexdigest() for sid, v in out.items()}
-
-
-def _entities(conn: Connection, ids) -> dict[str, dict]:
-    """`reconcile.e:` rows as the store holds them now: name, type and [mention id, source] of each entity."""
-    out: dict[str, dict] = {}
-    for chunk in _chunks(ids):
-        for eid, name, type_ in conn.execute(select(t.entities.c.id, t.entities.c.name, t.entities.c.type)
-                                             .where(t.entities.c.id.in_(chunk))):
-            out[f"reconcile.e:{eid}"] = {"n": name, "t": type_, "m": []}
-        for mid, sid, eid in conn.execute(select(t.mentions.c.id, t.mentions.c.source_id, t.mentions.c.entity_id)
-                                          .where(t.mentions.c.entity_id.in_(chunk)).order_by(t.mentions.c.id)):
-            out.setdefault(f"reconcile.e:{eid}", {"n": None, "t": None, "m": []})["m"].append([mid, sid])
-    return out
-
-
-def _source_state(mentions: list, roots: dict[int, int], named: set[int]) -> dict:
-    """A source's kept row: its indexed mentions ([component root, block keys]), the entity sets of all its
-    mentions (`r`, rarity counts), its undated founders (`u`) and the entities its named mentions link to (`n`)."""
-    return {"n": sorted(named),
-            "m": {str(m.id): [roots.get(m.id, m.id), indexed_keys(m)] for m in mentions if m.role != "none"},
-            "r": [sorted(m.entities) for m in mentions if m.entities],
-            "u": sum(1 for m in mentions if _undated_founder(m))}
-
-
-def _undated_founder(m) -> bool:
-    from timeweave.reconcile import undated_founder
-
-    return undated_founder(m)
-
-
-# ---- the full run keeps the state ------------------------------------------------------------------
-
-def _component_rows(mentions: list, groups: list[list[int]], signatures: dict[int, str], final: dict[int, int | None],
-                    pairs, scores: dict) -> tuple[dict[str, dict], dict[int, int]]:
-    """`reconcile.c:` rows and mention id -> root. A row keeps the candidate pairs inside its component with
-    their results (score and flag, or nothing where `similarity` relates them not): a pair's result reads
-    only its two mentions, so a later run reuses it while neither changed."""
-    group_of = {}
-    for k, group in enumerate(groups):
-        for i in group:
-            group_of[i] = k
-    inside: dict[int, list] = defaultdict(list)
-    for a, b in sorted(pairs):
-        k = group_of[a]
-        if k == group_of[b]:
-            result = scores.get((a, b))
-            inside[k].append([mentions[a].id, mentions[b].id] + (list(result) if result is not None else []))
-    rows: dict[str, dict] = {}
-    roots: dict[int, int] = {}
-    for k, group in enumerate(groups):
-        ids = [mentions[i].id for i in group]
-        if len(group) > 1 or k in signatures:
-            root = min(ids)
-            roots.update((i, root) for i in ids)
-            rows[f"reconcile.c:{root}"] = {"m": [[mentions[i].id, mentions[i].source_id] for i in group],
-                                           "sig": signatures.get(k), "ev": sorted({final.get(i) for i in ids} - {None}),
-                                           "p": inside.get(k, [])}
-            rows[f"reconcile.k:{root}"] = {"sig": signatures.get(k)}
-    return rows, roots
-
-
-def save_all(conn: Connection, corpus: Corpus, groups: list[list[int]], signatures: dict[int, str],
-             final: dict[int, int | None], setting: str, common: float, probed: bool, pairs, scores: dict) -> None:
-    """Keep the state of a full run (see the module docstring): `groups` are the components over every
-    mention, `signatures` those of the fruitful ones, `final` each mention's event as written, `pairs` the
-    candidate pairs and `scores` their results."""
-    mentions = corpus.mentions
-    # by LIKE, not a key range: a PostgreSQL collation other than C may not order '.' and '/' by bytes
-    conn.execute(delete(t.corpus_state).where(t.corpus_state.c.key.startswith(PREFIX)))
-    components, roots = _component_rows(mentions, groups, signatures, final, pairs, scores)
-    _write(conn, components)  # each kind written, then dropped: the rows of all at once doubled the peak
-    del components
-    blocks: dict[str, list] = defaultdict(list)
-    by_source: dict[str, list] = defaultdict(list)
-    for m in mentions:  # in the order of a full load
-        by_source[m.source_id].append(m)
-        for key in indexed_keys(m):
-            blocks[key].append(member(m))
-    _write(conn, blocks)
-    del blocks
-    entities = {f"reconcile.e:{e}": {"n": name, "t": corpus.entity_types.get(e), "m": []}
-                for e, name in corpus.entity_names.items()}
-    named: dict[str, set[int]] = defaultdict(set)
-    for mid, sid, eid in conn.execute(select(t.mentions.c.id, t.mentions.c.source_id, t.mentions.c.entity_id)
-                                      .where(t.mentions.c.entity_id.is_not(None)).order_by(t.mentions.c.id)):
-        entities.setdefault(f"reconcile.e:{eid}", {"n": None, "t": None, "m": []})["m"].append([mid, sid])
-        named[sid].add(eid)
-    _write(conn, entities)
-    del entities
-    rows: dict[str, object] = {f"reconcile.s:{sid}": _source_state(found, roots, named[sid])
-                               for sid, found in by_source.items()}
-    voice_of, voices = _voices(conn)
-    counts = Counter(e for m in mentions for e in m.entities)
-    rows[GLOBAL] = {"setting": setting, "counts": {str(e): n for e, n in sorted(counts.items())},
-                    "named": sum(1 for m in mentions if m.entities),
-                    "founders": sum(1 for m in mentions if _undated_founder(m)),
-                    "voices": voices, "copies": _copies(conn, voice_of), "probed": probed, "common": common}
-    _write(conn, rows)
 
 
 # ---- the incremental run ---------------------------------------------------------------------------
@@ -509,12 +307,6 @@ def _raised(conn: Connection, source_states: dict, region_roots: set[int]) -> di
         for r in conn.execute(select(t.reconcile_components.c.statuses).where(t.reconcile_components.c.signature.in_(chunk))):
             own.update((int(k), v) for k, v in json.loads(r.statuses or "{}").items())
     return {eid: own[eid] for eid in roots if eid in own and own[eid] != "contested"}
-
-
-def _chunks(values):
-    values = sorted(values)
-    for at in range(0, len(values), CHUNK):
-        yield values[at:at + CHUNK]
 
 
 def save_region(conn: Connection, corpus: Corpus, groups: list[list[int]], signatures: dict[int, str],
