@@ -58,6 +58,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, insert, select
 
 from timeweave.claims.extract import Claim, extract
+from timeweave.claims.write import claim_bases
 from timeweave.reconcile.dates import Interval
 from timeweave.reconcile.incremental import code_digest as reconcile_digest
 from timeweave.reconcile.load import Corpus, assign_voices, load
@@ -333,12 +334,13 @@ def _extract(conn: Connection, sources: list[str], undated_events: bool) -> Iter
 
 def claims_of_corpus(conn: Connection, changes: Changes | None, *, undated_events: bool = False,
                      reuse: Callable[[str | None, list[Claim]], bool] | None = None
-                     ) -> tuple[list[Claim] | None, int, int, str | None]:
+                     ) -> tuple[list[Claim] | None, int, int, str | None, list[int] | None]:
     """Every claim of the corpus, numbered from 1 in reading order as `extract` numbers them, how many sources
     were extracted again and how many there are; the others keep their cached claims (none when `changes` is
     None or full, or the code changed). Refreshes the cache and its index. Last, a digest of every source's
     cache entry that holds a claim, in order (equal entries are equal claims), None when a source could not be
-    cached: the stage skips what follows extraction when it and the rest of its inputs are unchanged.
+    cached: the stage skips what follows extraction when it and the rest of its inputs are unchanged. Then
+    each claim's `write.claim_bases`, kept in its source's entry (None when an entry lacks them).
 
     `reuse(digest, claims extracted now)`: when it says yes, the cached claims of the other sources are not read
     and the claims are None. It is asked only when the last run kept each source's entry digest (`STATE`)."""
@@ -353,7 +355,7 @@ def claims_of_corpus(conn: Connection, changes: Changes | None, *, undated_event
         dirty = plan(conn, changes, state, voices, copies) & set(now)
     last = state.get("entries") if reuse is not None else None  # source -> its entry's digest ("": no claim)
     entry_digests: dict[str, str] = {}
-    kept: dict[str, list[Claim]] | None = None
+    kept: dict[str, tuple[list[Claim], list[int] | None]] | None = None
     if last is None:
         kept = _kept(conn, set(now) - dirty, entry_digests)
         dirty |= set(now) - dirty - kept.keys()  # no cache (a source the last run could not cache): extracted
@@ -375,12 +377,13 @@ def claims_of_corpus(conn: Connection, changes: Changes | None, *, undated_event
         new_refs[source] = refs
         if text is None:
             uncached.append(source)
-        writes[_key(source)] = {"source": source, "claims": None if text is None else json.loads(text)}
+        writes[_key(source)] = {"source": source, "claims": None if text is None else json.loads(text),
+                                "ids": claim_bases(claims)}
         if text is not None:
             entry_digests[source] = _entry_digest(_text(writes[_key(source)])) if claims else ""
         writes[_key(source, HELD)] = {"source": source, **{kind: {str(k): v for k, v in refs[kind].items()}
                                                            for kind in REFS}}
-        fresh[source] = claims
+        fresh[source] = claims, writes[_key(source)]["ids"]
     for source in gone:
         writes[_key(source)] = writes[_key(source, HELD)] = None
     writes.update(_index_rows(conn, entries, new_refs, gone))
@@ -397,18 +400,24 @@ def claims_of_corpus(conn: Connection, changes: Changes | None, *, undated_event
                 h.update(f"{source}\0{entry_digests[source]}\n".encode("utf-8"))
         whole = h.hexdigest()
     if kept is None:
-        if reuse(whole, [c for claims in fresh.values() for c in claims]):
-            return None, len(dirty), len(now), whole
+        if reuse(whole, [c for claims, _ids in fresh.values() for c in claims]):
+            return None, len(dirty), len(now), whole, None
         kept = _kept(conn, set(now) - dirty)
         if kept.keys() != set(now) - dirty:
             raise RuntimeError("claims: the cache lacks sources its state lists; run `timeweave build --full`")
     found: list[Claim] = []
+    bases: list[int] | None = []
     for source in now:
-        found += fresh[source] if source in dirty else kept.pop(source)
+        claims, ids = fresh[source] if source in dirty else kept.pop(source)
+        found += claims
+        if bases is not None and ids is not None:
+            bases += ids
+        else:
+            bases = None
     for number, claim in enumerate(found, start=1):
         claim.id = number
         claim.comparison_id = None
-    return found, len(dirty), len(now), whole
+    return found, len(dirty), len(now), whole, bases
 
 
 def _text(value: Any) -> str:
@@ -428,9 +437,10 @@ def _by_source(holders: dict[int, dict[str, str]]) -> dict[str, dict[int, str]]:
     return out
 
 
-def _kept(conn: Connection, sources: set[str], digests: dict[str, str] | None = None) -> dict[str, list[Claim]]:
-    """The cached claims of these sources (their quotes included), of those that have them; `digests` takes the
-    digest of each one's stored entry."""
+def _kept(conn: Connection, sources: set[str], digests: dict[str, str] | None = None
+          ) -> dict[str, tuple[list[Claim], list[int] | None]]:
+    """The cached claims of these sources (their quotes included) and their kept `claim_bases` (None in an entry
+    written before they were kept), of those that have them; `digests` takes the digest of each one's entry."""
     out = {}
     if sources:
         key = t.corpus_state.c.key
@@ -440,9 +450,9 @@ def _kept(conn: Connection, sources: set[str], digests: dict[str, str] | None = 
         for r in conn.execute(select(t.corpus_state.c.value).where(cached)):
             entry = json.loads(r.value)
             if entry["source"] in sources and entry["claims"] is not None:
-                out[entry["source"]] = _claims_of(entry["claims"])
+                out[entry["source"]] = _claims_of(entry["claims"]), entry.get("ids")
                 if digests is not None:
-                    digests[entry["source"]] = _entry_digest(r.value) if out[entry["source"]] else ""
+                    digests[entry["source"]] = _entry_digest(r.value) if out[entry["source"]][0] else ""
     return out
 
 

@@ -88,19 +88,40 @@ def ids(keys: list[tuple]) -> list[int]:
     return _hashed(keys, FIRST_ID, SPAN)
 
 
-def claim_ids(claims: list[Claim]) -> list[int]:
+def claim_ids(claims: list[Claim], bases: list[int] | None = None) -> list[int]:
     """The row id of each claim: a hash of what it says where, (source, sentence, kind, facet, value, and its rank
     among the claims of its source saying just that), in [1, 2**31), the next probe on a collision, settled in the
     order of the keys: so a claim keeps its id when a source is added before it, and the ids are those of a full
     run whatever the history (claims used to be numbered in reading order, so adding a source renumbered every
-    claim after it and rewrote their rows)."""
+    claim after it and rewrote their rows).
+
+    `bases`: `claim_bases` of these claims, kept from an earlier run (the cache keeps each source's with its
+    claims): when no two collide they are the ids, and no claim is hashed again."""
+    if bases is not None and len(bases) == len(claims) and len(set(bases)) == len(bases):
+        return list(bases)
+    return _hashed(_claim_keys(claims), 1, CLAIM_SPAN)
+
+
+def claim_bases(claims: list[Claim]) -> list[int]:
+    """Each claim's first-probe id, which `claim_ids` gives it when no two claims share one. A claim's key holds
+    its source and its rank among that source's claims saying the same, so a source's bases depend on its own
+    claims alone and can be kept with them (`incremental`), saving an add the hashing of every claim."""
+    return _bases([repr(key) for key in _claim_keys(claims)], 1, CLAIM_SPAN)
+
+
+def _claim_keys(claims: list[Claim]) -> list[tuple]:
     seen: dict[tuple, int] = {}
     keys = []
     for c in claims:
         said = (c.source_id, c.start, c.end, c.kind, c.facet, c.value[:500])
         seen[said] = seen.get(said, -1) + 1
         keys.append(said + (seen[said],))
-    return _hashed(keys, 1, CLAIM_SPAN)
+    return keys
+
+
+def _bases(texts: list[str], first: int, span: int) -> list[int]:
+    return [first + int.from_bytes(hashlib.blake2b((text + "\x1f0").encode("utf-8"), digest_size=8).digest(), "big")
+            % span for text in texts]
 
 
 def _hashed(keys: list[tuple], first: int, span: int) -> list[int]:
@@ -108,8 +129,7 @@ def _hashed(keys: list[tuple], first: int, span: int) -> list[int]:
         raise ValueError(f"{len(keys)} rows need more than half of the {span} ids they are hashed into; "
                          "raise claims.write.SPAN or CLAIM_SPAN")
     texts = [repr(key) for key in keys]
-    bases = [first + int.from_bytes(hashlib.blake2b((text + "\x1f0").encode("utf-8"), digest_size=8).digest(), "big")
-             % span for text in texts]
+    bases = _bases(texts, first, span)
     if len(set(bases)) == len(bases):
         return bases  # no two keys share a first hash, so no key probes: the sorted pass below gives these ids
     taken: set[int] = set()
@@ -219,13 +239,13 @@ def _stored_claims(conn: Connection, buckets: set[int] | None) -> dict[int, tupl
 
 
 def write(conn: Connection, claims: list[Claim], relations: list[Relation], *,
-          local: set[str] | None = None) -> dict[str, int]:
+          local: set[str] | None = None, bases: list[int] | None = None) -> dict[str, int]:
     """Make the store hold these claims and their comparisons, writing only rows that differ; contested events
     follow their contradictions. Returns the rows inserted, deleted and read, by table.
 
     `local`: the sources other writers may have touched since the last run (added, changed, removed): only the
     id ranges whose wanted rows differ from the ones kept last time, or hold a row of those sources, are read
-    (module docstring); None reads every row."""
+    (module docstring); None reads every row. `bases`: the claims' `claim_bases`, when the caller kept them."""
     known = {row[0] for row in conn.execute(select(t.events.c.id))}
     chosen: list[tuple[Relation, dict]] = []
     rank: dict[tuple, int] = {}
@@ -254,7 +274,7 @@ def write(conn: Connection, claims: list[Claim], relations: list[Relation], *,
                     claim.comparison_id = cid
     rows = {cid: (c.event_id if c.event_id in known else None, c.mention_id, c.source_id, c.start, c.end, c.kind,
                    c.facet, c.value[:500], c.polarity, c.modality, c.voice[:200], c.voice_name, c.question,
-                   c.comparison_id, COMPONENT) for cid, c in zip(claim_ids(claims), claims)}
+                   c.comparison_id, COMPONENT) for cid, c in zip(claim_ids(claims, bases), claims)}
     digests = {"claims": _digests(rows, 1, CLAIM_SPAN), "comparisons": _digests(wanted, FIRST_ID, SPAN),
                "counts": [len(rows), len(wanted)]}
     kept = None if local is None else _kept_digests(conn, counted=False)
