@@ -96,3 +96,29 @@ def test_colliding_kept_bases_fall_back_to_the_probing_pass(tmp_path):
     assert len(claims) >= 2
     assert w.claim_ids(claims, [7] * len(claims)) == w.claim_ids(claims)
     assert w.claim_ids(claims, w.claim_bases(claims)) == w.claim_ids(claims)
+
+
+def test_the_quotes_vectors_read_in_plain_sql_are_those_embed_returns(tmp_path, monkeypatch):
+    """The stage reads its quotes' cached vectors with driver SQL (Core's IN lists and Rows cost more than the
+    reading at 1,600 documents); the uncached quotes are embedded and stored as `embed` does."""
+    from test_reconcile_helpers import bag_of_words
+
+    from timeweave.claims.vectors import vectors
+    from timeweave.reconcile import embed as reconcile_embed
+
+    store = hand(tmp_path / "vectors.db", ["borodino-segur", "borodino-glinka", "vienna-annals"])
+    run(store, Changes(full=True))
+    quotes = [c.quote for entry in _entries(store).values() for c in claims_incremental._claims_of(entry["claims"])]
+    texts = quotes + ["A sentence no claim quotes.", quotes[0]]
+    with store.engine.begin() as conn:
+        expected = reconcile_embed.embed(conn, texts, encoder=bag_of_words)
+    other = hand(tmp_path / "fresh.db", [])  # nothing cached: every text is embedded, then read back
+    with other.engine.begin() as conn:
+        assert (vectors(conn, texts, encoder=bag_of_words) == expected).all()
+        assert vectors(conn, texts, encoder=bag_of_words).dtype == expected.dtype
+    asked: list = []
+    real = reconcile_embed.embed
+    monkeypatch.setattr(reconcile_embed, "embed", lambda conn, texts, **kw: asked.append(len(texts)) or real(conn, texts, **kw))
+    with store.engine.begin() as conn:
+        assert (vectors(conn, texts, encoder=bag_of_words) == expected).all()
+    assert asked == []  # every vector was cached: none went through embed

@@ -170,9 +170,9 @@ def _claims(engine: Engine, *, config: dict[str, Any], encoder, changes: Changes
         embeds = embeds and bool(found)
         vectors = None
         if embeds:
-            from timeweave.reconcile.embed import embed
+            from timeweave.claims.vectors import vectors as cached_vectors
 
-            vectors = embed(conn, [c.quote for c in found], encoder=encoder)
+            vectors = cached_vectors(conn, [c.quote for c in found], encoder=encoder)
         phase("embed")
         groups = align(found, vectors, roots={event: _root(event, parent) for event in parent},
                        min_similarity=setting("claims_place_similarity"), max_block=setting("claims_max_block"),
