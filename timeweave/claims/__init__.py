@@ -142,7 +142,7 @@ def _claims(engine: Engine, *, config: dict[str, Any], encoder, changes: Changes
         tick[0] = now
 
     with engine.begin() as conn:
-        parent = dict(conn.execute(select(t.events.c.id, t.events.c.part_of)).all())
+        parent = dict(conn.exec_driver_sql("SELECT id, part_of FROM events").all())  # a Core select costs a Row each
         embeds = bool(config.get("embeddings", True) or encoder is not None)
         local = None if changes is None or changes.full else {*changes.added, *changes.changed, *changes.removed}
         last = kept_value(conn, BASIS)
@@ -187,7 +187,7 @@ def _claims(engine: Engine, *, config: dict[str, Any], encoder, changes: Changes
         relations = [r for r in relations if r.kind != "single_source"
                      or not echoed(r, found, vectors, min_similarity=setting("claims_echo_similarity"), index=index)]
         phase("echo")
-        report.written = write(conn, found, relations, local=local, bases=bases)
+        report.written = write(conn, found, relations, local=local, bases=bases, known=set(parent))
         contested = sorted({r.event_id for r in relations if r.kind == "contradict" and r.event_id in parent})
         keep_value(conn, BASIS, None if basis[0] is None else {
             "basis": basis[0], "contested": contested, "comparisons": dict(Counter(r.kind for r in relations)),

@@ -239,14 +239,17 @@ def _stored_claims(conn: Connection, buckets: set[int] | None) -> dict[int, tupl
 
 
 def write(conn: Connection, claims: list[Claim], relations: list[Relation], *,
-          local: set[str] | None = None, bases: list[int] | None = None) -> dict[str, int]:
+          local: set[str] | None = None, bases: list[int] | None = None, known: set[int] | None = None
+          ) -> dict[str, int]:
     """Make the store hold these claims and their comparisons, writing only rows that differ; contested events
     follow their contradictions. Returns the rows inserted, deleted and read, by table.
 
     `local`: the sources other writers may have touched since the last run (added, changed, removed): only the
     id ranges whose wanted rows differ from the ones kept last time, or hold a row of those sources, are read
-    (module docstring); None reads every row. `bases`: the claims' `claim_bases`, when the caller kept them."""
-    known = {row[0] for row in conn.execute(select(t.events.c.id))}
+    (module docstring); None reads every row. `bases`: the claims' `claim_bases`, when the caller kept them.
+    `known`: the ids of the stored events, when the caller read them in this transaction (else they are read)."""
+    if known is None:
+        known = {row[0] for row in conn.exec_driver_sql("SELECT id FROM events")}
     chosen: list[tuple[Relation, dict]] = []
     rank: dict[tuple, int] = {}
     keys = []
