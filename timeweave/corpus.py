@@ -8,18 +8,17 @@ recomputes everything.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
 import os
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, select
 
+from timeweave import collector
 from timeweave.errors import IngestError
 from timeweave.ingest.errors import CORPUS_STAGE
 from timeweave.store import schema as t
@@ -82,7 +81,7 @@ def corpus_stages(engine: Engine, config: dict[str, Any], *, report: BuildReport
     for name, stage in stages:
         began, began_cpu = time.perf_counter(), time.process_time()
         try:
-            with _older_objects_frozen():
+            with collector.older_objects_frozen():
                 stage()
         except Exception as error:
             failed = True
@@ -105,22 +104,6 @@ def corpus_stages(engine: Engine, config: dict[str, Any], *, report: BuildReport
         elif stamp:
             since.forget(engine)
     return problems
-
-
-@contextmanager
-def _older_objects_frozen() -> Iterator[None]:
-    """Run a stage with the objects that exist before it left out of garbage collection (`gc.freeze`).
-
-    A build's process holds the spaCy pipeline and what it made (hundreds of thousands of objects);
-    a stage allocating rows for the whole store triggers full collections that walk all of them
-    again: a fifth to a third of link's and reconcile.load's CPU on a 255-document store. Objects
-    the stage creates are collected as usual; the frozen ones go back to the oldest generation after.
-    """
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def corpus_fingerprint(pipeline: str, authority: Sequence[Path]) -> str:

@@ -22,18 +22,16 @@ claim and moves none (most of those that tell no event another source tells) cos
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, func, select
 
+from timeweave import collector
 from timeweave.claims.align import EchoIndex, align, echoed, relate_all
 from timeweave.claims.incremental import claims_of_corpus, code_digest
 from timeweave.claims.write import as_written, keep_value, kept_value, mark_contested, write
@@ -85,24 +83,6 @@ def _basis(extracted: str, parent: dict[int, int | None], embeds: bool, settings
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Python's cycle collector paused while the stage runs, and started again after (as it was).
-
-    The stage makes a Claim per cached claim of every source (frozensets, dicts), the rows, their ids and
-    digests: tens of thousands of objects at 1,600 documents, none in a reference cycle (reference counting
-    frees them), yet their allocation set off full collections: 0.055 of claim_ids' 0.086 CPU-s over the 9,350
-    claims of the 1,600-document store (/tmp/s2/h6/mb_gc.py). The build already freezes older objects
-    (`corpus._older_objects_frozen`); this leaves out the stage's own."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def claims(engine: Engine, *, config: dict[str, Any], encoder=None, changes: Changes | None = None) -> ClaimsReport:
     """Extract, align and compare the claims of the store; rewrites `claims` and the claim comparisons.
 
@@ -117,7 +97,7 @@ def claims(engine: Engine, *, config: dict[str, Any], encoder=None, changes: Cha
     is set again on every event with a contradiction in each run, so a reconcile that reset an event's
     status is undone whichever sources were extracted.
     """
-    with _no_cycle_collection():
+    with collector.paused():
         return _claims(engine, config=config, encoder=encoder, changes=changes)
 
 

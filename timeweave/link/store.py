@@ -3,16 +3,15 @@ writing back of what changed is in `write.py`; all in one transaction."""
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import logging
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, delete, select
 
+from timeweave import collector
 from timeweave.errors import ConfigError
 from timeweave.link import intext, local, persons, variants
 from timeweave.link.intext import Findings
@@ -89,7 +88,7 @@ def link_entities(engine: Engine, *, authority: list[Path] | None = None, words:
     lexicon = read_lexicon(words, cues) if words or cues else default_lexicon()
     digest = findings_digest(lexicon)
     m = schema.mentions
-    with engine.begin() as conn, _no_cycle_collection():
+    with engine.begin() as conn, collector.paused():
         began = time.perf_counter()
         rows, stored_owner = [], {}
         one: dict[str, str] = {}  # one string object per distinct value: a source id or a name repeats thousands of times
@@ -139,23 +138,6 @@ def link_entities(engine: Engine, *, authority: list[Path] | None = None, words:
              report.entities, report.aliases, len(touched), fresh, len(ids), read_s, resolve_s,
              time.perf_counter() - began - read_s - resolve_s)
     return report
-
-
-@contextmanager
-def _no_cycle_collection():
-    """Python's cycle collector paused while link runs, and started again after (as it was).
-
-    Link makes a tuple per stored mention, the graph, a row per entity: hundreds of thousands of
-    objects, almost none in a reference cycle (they are freed by reference counting), yet their
-    allocation sets off collections that walk every tracked object of the process, the build's
-    pipeline included: 0.43 -> 0.36 CPU-s for link's add at 1,600 documents (/tmp/s2/h2/gct.py)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def findings_digest(lexicon: Lexicon) -> str:

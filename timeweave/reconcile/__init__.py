@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
+from timeweave import collector
 from timeweave.reconcile import incremental, region
 from timeweave.reconcile import write as writer
 from timeweave.reconcile.blocking import candidate_pairs
@@ -79,7 +80,7 @@ def reconcile(engine: Engine, *, config: dict[str, Any], encoder=None, params: P
     report = ReconcileReport()
     if not full:
         try:
-            with region.cycles_uncollected(), engine.begin() as conn:
+            with collector.paused(), engine.begin() as conn:
                 changed = _region(conn, changes, params, config, encoder, report, began)
         except region.Declined as why:
             log.info("reconcile: the full path runs (%s)", why)

@@ -42,11 +42,9 @@ changed setting, when the rarity weights or the undated-founder flag change: the
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 from collections import Counter, defaultdict
-from contextlib import contextmanager
 from dataclasses import replace
 
 from sqlalchemy import Connection, select
@@ -66,21 +64,6 @@ log = logging.getLogger(__name__)
 
 class Declined(Exception):
     """The region cannot be shown to give a full run's rows: the caller runs the full path."""
-
-
-@contextmanager
-def cycles_uncollected():
-    """Pause the cycle collector for an incremental run (then restore it as it was). What the run allocates
-    (its region's mentions, pairs, kept rows) lives until it returns, so a collection frees next to nothing,
-    but a full one walks the whole process: two of them were a quarter of an add's reconcile CPU on a
-    1,600-document store (0.65 of 2.6 s). The few cycles left are collected after the run."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def plan(conn: Connection, changes, params, setting: str, score, joins, founders: list[bool]):
