@@ -1,5 +1,5 @@
-"""One name spelt several ways: spacing or hyphenation ("Khalkhin-Gol"/"Khalkhingol"), transliteration
-("Manchouli"/"Manzhouli") and a one-letter slip in a long name (`spelling_variants`, a rule of `Resolver`).
+"""One name spelt several ways: spacing or hyphenation ("Dien-Bien-Phu"/"Dienbienphu"), transliteration
+("Toshkent"/"Tashkent") and a one-letter slip in a long name (`spelling_variants`, a rule of `Resolver`).
 
 Only pairs of one type whose first words start alike can match; within those, pairs with the same
 skeleton or near-identical skeletons come from indexes (`blocking`), not from all pairs, and each is
@@ -45,7 +45,7 @@ def same_words_but_one(a: str, b: str) -> bool:
 
 
 def spelling_variants(res: Resolver) -> None:
-    """"Khalkhin-Gol"/"Khalkhingol", "Manchouli"/"Manzhouli", a one-letter slip in a long name."""
+    """"Dien-Bien-Phu"/"Dienbienphu", "Toshkent"/"Tashkent", a one-letter slip in a long name."""
     spacing(res)
     if res.spelling_kept is not None and res.dirty is not None:
         pairs = pairs_touching(res, res.dirty)
