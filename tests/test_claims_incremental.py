@@ -53,14 +53,19 @@ EVENTS = {
 }
 
 
+def add_source(store: HandStore, name: str) -> None:
+    """Store the source `name` of SOURCES with its events of EVENTS."""
+    text, authors = SOURCES[name]
+    store.source(name, text, authors=authors)
+    for sentence, trigger, when, agents, patients, factuality in EVENTS[name]:
+        store.event(name, sentence, trigger, "attack", when=day(when), agents=agents, patients=patients,
+                    factuality=factuality)
+
+
 def hand(path, names) -> HandStore:
     store = HandStore(open_store(path))
     for name in names:
-        text, authors = SOURCES[name]
-        store.source(name, text, authors=authors)
-        for sentence, trigger, when, agents, patients, factuality in EVENTS[name]:
-            store.event(name, sentence, trigger, "attack", when=day(when), agents=agents, patients=patients,
-                        factuality=factuality)
+        add_source(store, name)
     return store
 
 
@@ -104,11 +109,7 @@ def test_adding_and_removing_a_source_give_the_rows_of_a_full_run(tmp_path, stor
         status == "contested" for e, status in rows(store)["statuses"] if e in borodino)
 
     # Adding a source about another war: only it is extracted; the Borodino questions keep their rows.
-    text, authors = SOURCES["chatham-pepys"]
-    store.source("chatham-pepys", text, authors=authors)
-    for sentence, trigger, when, agents, patients, factuality in EVENTS["chatham-pepys"]:
-        store.event("chatham-pepys", sentence, trigger, "attack", when=day(when), agents=agents, patients=patients,
-                    factuality=factuality)
+    add_source(store, "chatham-pepys")
     report = run(store, Changes(added=frozenset({"chatham-pepys"})))
     assert (report.extracted, report.sources) == (1, 5)
     assert report.written["comparisons-"] == 0, report.written
@@ -209,11 +210,7 @@ def test_claim_ids_do_not_depend_on_the_order_sources_came_in(tmp_path):
             return {(r.source_id, r.start, r.kind, r.facet, r.value): r.id for r in conn.execute(select(t.claims))}
 
     before = ids()
-    text, authors = SOURCES["borodino-glinka"]  # "borodino-glinka" sorts before "borodino-segur"
-    store.source("borodino-glinka", text, authors=authors)
-    for sentence, trigger, when, agents, patients, factuality in EVENTS["borodino-glinka"]:
-        store.event("borodino-glinka", sentence, trigger, "attack", when=day(when), agents=agents, patients=patients,
-                    factuality=factuality)
+    add_source(store, "borodino-glinka")  # "borodino-glinka" sorts before "borodino-segur"
     run(store, Changes(added=frozenset({"borodino-glinka"})))
     after = ids()
     assert {k: v for k, v in after.items() if k in before} == before
@@ -227,11 +224,7 @@ def test_an_add_reads_only_the_sources_it_extracts(tmp_path, monkeypatch):
     asked: list = []
     real = claims_incremental.load
     monkeypatch.setattr(claims_incremental, "load", lambda conn, **kw: asked.append(kw.get("sources")) or real(conn, **kw))
-    text, authors = SOURCES["chatham-pepys"]
-    store.source("chatham-pepys", text, authors=authors)
-    for sentence, trigger, when, agents, patients, factuality in EVENTS["chatham-pepys"]:
-        store.event("chatham-pepys", sentence, trigger, "attack", when=day(when), agents=agents, patients=patients,
-                    factuality=factuality)
+    add_source(store, "chatham-pepys")
     report = run(store, Changes(added=frozenset({"chatham-pepys"})))
     assert asked == [["chatham-pepys"]] and report.extracted == 1
 
@@ -402,11 +395,7 @@ def test_an_added_text_that_makes_no_claim_keeps_the_rows_without_aligning_again
     assert rows(store) == rows(full)
 
     # a text that makes a claim is aligned with the others
-    text, authors = SOURCES["chatham-pepys"]
-    store.source("chatham-pepys", text, authors=authors)
-    for sentence, trigger, when, agents, patients, factuality in EVENTS["chatham-pepys"]:
-        store.event("chatham-pepys", sentence, trigger, "attack", when=day(when), agents=agents, patients=patients,
-                    factuality=factuality)
+    add_source(store, "chatham-pepys")
     report = run(store, Changes(added=frozenset({"chatham-pepys"})))
     assert not report.reused
     full = hand(tmp_path / "reuse-full2.db", names + ["chatham-pepys"])
