@@ -25,7 +25,6 @@ import json
 import logging
 import os
 import platform
-import socket
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -33,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, text, update
+from sqlalchemy import Engine, insert, select, update
 
 import timeweave
 from timeweave import config as settings
@@ -42,6 +41,7 @@ from timeweave.errors import IngestError
 from timeweave.ingest.errors import ALIASES_ROW, INTERNAL, NOT_ENGLISH
 from timeweave.ingest.files import read_regular, safe_name
 from timeweave.ingest.language import NAMES, reads_as_english
+from timeweave.runs import counts, mark_stale_runs, start_run  # noqa: F401 (mark_stale_runs: callers import it from here too)
 from timeweave.store import open_store
 from timeweave.store import schema as t
 from timeweave.store.writer import delete_source, now, write_documents
@@ -193,7 +193,7 @@ def build(
             info = _versions_on_workers(client, resolved, scheduler)
         info["knowledge"] = known.digest  # edited knowledge files re-annotate, like a new model
         pipeline = fingerprint(info, resolved)
-        run_id = _start_run(engine, info, resolved, command)
+        run_id = start_run(engine, info, resolved, command)
         report = BuildReport(run_id=run_id)
         report.phase_seconds["start (settings, store, cluster, versions, run row)"] = (
             round(time.perf_counter() - began, 4), round(time.process_time() - began_cpu, 4))
@@ -387,60 +387,6 @@ def _removed_sources(engine: Engine, paths: Sequence[str | Path], found) -> list
         if by_key or by_old_path:
             gone.append((row.id, row.path))
     return gone
-
-
-def counts(engine: Engine) -> dict[str, int]:
-    tables = {
-        "sources": t.sources, "passages": t.passages, "timexes": t.timexes, "mentions": t.mentions,
-        "entities": t.entities, "event_mentions": t.event_mentions, "events": t.events,
-        "comparisons": t.comparisons, "failures": t.failures,
-    }
-    with engine.connect() as conn:
-        return {name: conn.execute(select(func.count()).select_from(table)).scalar_one() for name, table in tables.items()}
-
-
-def mark_stale_runs(engine: Engine) -> list[int]:
-    """Mark 'interrupted' the runs left 'running' by a process that is gone (killed, crashed, power cut).
-
-    A run records its process id and host (migration 0006): one on this host whose process no
-    longer exists is stale; one on another host (a shared PostgreSQL store) cannot be checked from
-    here and is left alone; one from before 0006 (no pid) is stale, as before."""
-    with engine.begin() as conn:
-        rows = conn.execute(text("SELECT id, pid, host FROM runs WHERE status = 'running'")).all()
-        stale = [r.id for r in rows if not _alive(r.pid, r.host)]
-        if stale:
-            conn.execute(update(t.runs).where(t.runs.c.id.in_(stale)).values(status="interrupted"))
-    for run_id in stale:
-        log.warning("run %d was left running by a process that is gone: marked interrupted", run_id)
-    return stale
-
-
-def _alive(pid: int | None, host: str | None) -> bool:
-    if pid is None:
-        return False
-    if host and host != socket.gethostname():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    except OSError:
-        return False
-    return True
-
-
-def _start_run(engine: Engine, info: dict, config: dict, command: str | None) -> int:
-    mark_stale_runs(engine)
-    with engine.begin() as conn:
-        result = conn.execute(
-            insert(t.runs).values(started_at=now(), status="running", command=command, versions=info, config=config)
-        )
-        run_id = result.inserted_primary_key[0]
-        conn.execute(text("UPDATE runs SET pid = :pid, host = :host WHERE id = :id"),
-                     {"pid": os.getpid(), "host": socket.gethostname(), "id": run_id})
-        return run_id
 
 
 def _finish_run(engine: Engine, run_id: int, status: str, report: BuildReport) -> None:

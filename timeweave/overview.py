@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import desc, select
 
-from timeweave.build import counts
+from timeweave.runs import counts
 from timeweave.store import open_store
 from timeweave.store import schema as t
 from timeweave.store.migrations import applied
@@ -26,7 +26,7 @@ class Status:
 
 def status(db: str | Path) -> Status:
     """Counts, the last run (versions, config, outcome) and the failures it recorded."""
-    from timeweave.build import mark_stale_runs
+    from timeweave.runs import mark_stale_runs
 
     engine = open_store(db, create=False)
     mark_stale_runs(engine)  # a build killed outright shows as interrupted here, not as running forever
