@@ -1,9 +1,9 @@
-"""Scale of a build: Dask workers against one process, a growth curve on PostgreSQL, annotation batching.
+"""Scale of a build: Dask workers against one process, annotation batching (the growth curve: bench/growth.py).
 
 Run on demand, not in tests (each build runs in a fresh child process, as a user's would):
 
     .venv/bin/python bench/scale.py --sizes 64,400 --workers 2 --out /tmp/me/scale
-    .venv/bin/python bench/scale.py --growth 100,1000,10000 --postgres --out /tmp/me/growth
+    .venv/bin/python bench/growth.py --sizes 100,1000,10000 --postgres --workers 2 --out /tmp/me/growth
     .venv/bin/python bench/scale.py --annotate --out /tmp/me/annotate
 
 Documents are the TBAQ-cleaned training texts (TimeBank + AQUAINT, 256 files, read as bench/timex.py
@@ -39,9 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-sys.path.insert(0, str(ROOT / "tests"))  # postgres_cluster: the throwaway PostgreSQL the tests start
 
-import postgres_cluster  # noqa: E402
 DATA = ROOT.parent / "shared" / "benchmarks" / "tempeval3" / "train"
 
 
@@ -296,39 +294,6 @@ def compare(args) -> None:
               f"median {statistics.median(extra):.2f}", flush=True)
 
 
-def growth(args) -> None:
-    """Fresh builds of each size on --workers N (PostgreSQL with --postgres), and the growth curve."""
-    stop = None
-    if args.postgres:
-        url, stop = postgres_cluster.start(Path(tempfile.mkdtemp(prefix="scale-pg-")))  # the tests' cluster
-    try:
-        rows = []
-        for n in args.growth:
-            docs = corpus(args.out / f"docs-{n}", n)
-            if args.postgres:
-                postgres_cluster.empty(url)
-                db = url
-            else:
-                db = str(args.out / f"growth-{n}.db")
-                Path(db).unlink(missing_ok=True)
-            print(f"{n} documents on {'PostgreSQL' if args.postgres else 'SQLite'}, --workers {args.workers}:", flush=True)
-            result = run_child(docs, db, args.workers, progress_every=max(10, n // 20),
-                               log=args.out / f"growth-{n}.jsonl")
-            show("build", result)
-            rows.append((n, result))
-        print("growth curve:  docs   wall s   s/doc   x s/doc of previous   peak MB main / worker", flush=True)
-        previous = None
-        for n, result in rows:
-            per = result["wall_s"] / n
-            step = f"{per / previous:.2f}" if previous else "-"
-            print(f"          {n:>7} {result['wall_s']:>8} {per:>7.3f} {step:>21}   {result['main_peak_mb']} / "
-                  f"{result['worker_peak_mb']}", flush=True)
-            previous = per
-    finally:
-        if stop:
-            stop()
-
-
 def annotate(args) -> None:
     """Bare en_core_web_sm against timeweave's pipeline: per document, nlp.pipe batches, n_process=2."""
     from timex import texts
@@ -382,8 +347,9 @@ def main(argv=None) -> int:
     parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], default=[64, 400])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=1)
-    parser.add_argument("--growth", type=lambda s: [int(x) for x in s.split(",")])
-    parser.add_argument("--postgres", action="store_true", help="growth on a throwaway PostgreSQL (else SQLite)")
+    parser.add_argument("--growth", type=lambda s: [int(x) for x in s.split(",")],
+                        help="the sizes of bench/growth.py's curve (kept so older notes' commands run)")
+    parser.add_argument("--postgres", action="store_true", help="with --growth: on a throwaway PostgreSQL")
     parser.add_argument("--annotate", action="store_true", help="bare model vs pipeline, per document vs batches")
     parser.add_argument("--annotate-docs", type=int, default=100)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -400,6 +366,9 @@ def main(argv=None) -> int:
     if args.annotate:
         annotate(args)
     elif args.growth:
+        from growth import growth
+
+        args.sizes = args.growth
         growth(args)
     else:
         compare(args)
