@@ -15,14 +15,13 @@ from collections import defaultdict
 
 import numpy as np
 
+from timeweave.claims.echo import EchoIndex, echoed  # noqa: F401  (imported from here by the stage)
 from timeweave.claims.extract import SUBJECT_KINDS, Claim
 # the relation rules live in `relate`; callers (the stage, `write`, the benches) import them from here too
 from timeweave.claims.relate import (  # noqa: F401
     NOTABLE_SINGLE,
-    EchoIndex,
     Relation,
     _disjoint,
-    echoed,
     group_key,
     notable,
     relate,
