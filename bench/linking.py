@@ -39,7 +39,7 @@ from rapidfuzz.distance import DamerauLevenshtein  # noqa: E402
 
 from timeweave.annotate.entities import gazetteer  # noqa: E402
 from timeweave.annotate.entities.keys import alias_key, squashed  # noqa: E402
-from timeweave.link import persons, variants  # noqa: E402
+from timeweave.link import parts, persons, variants  # noqa: E402
 from timeweave.link.persons import given_compatible, persons_by_surname  # noqa: E402
 from timeweave.link.resolve import MentionRow, Resolver  # noqa: E402
 from timeweave.link.resolve import is_acronym  # noqa: E402
@@ -265,7 +265,7 @@ def _naive_ship_prefixes(res: Resolver) -> None:
 
 
 def _naive_typo(self, word: str) -> str:
-    if len(word) < variants._TYPO_MIN or self.words[word] > variants._TYPO_RARE or gazetteer.lookup(word):
+    if len(word) < parts._TYPO_MIN or self.words[word] > parts._TYPO_RARE or gazetteer.lookup(word):
         return word
     fixes = [w for w in self.common if w != word and DamerauLevenshtein.distance(w, word) == 1]
     return fixes[0] if len(fixes) == 1 else word
@@ -276,7 +276,7 @@ def naive_rules():
     """While active, the corpus-wide rules of `variants` and `persons` compare every pair, as before blocking."""
     with mock.patch.object(variants, "ship_prefixes", _naive_ship_prefixes), \
             mock.patch.object(persons, "persons", _naive_persons), \
-            mock.patch.object(variants._Rewriter, "typo", _naive_typo):
+            mock.patch.object(parts.Rewriter, "typo", _naive_typo):
         yield
 
 

@@ -135,6 +135,9 @@ class Resolver:
         self.rules_kept: dict[str, dict[str, list]] | None = None
         self.found_kept: set[str] | None = None  # the keys `found` held in the last run
         self.rules_now: dict[str, dict[str, list]] = {}
+        # Rewritten parts (`parts`): the last run's representatives, word counts and forms, and this run's.
+        self.parts_kept: dict | None = None
+        self.parts_now: dict = {}
 
     def lookup(self, text: str) -> Any:
         """`gazetteer.lookup` (no year), asked once per text in a run: rules and naming ask it of the same names."""

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, delete, select
 
 from timeweave import collector
 from timeweave.errors import ConfigError
-from timeweave.link import intext, local, persons, variants
+from timeweave.link import intext, local, parts, persons, variants
 from timeweave.link.intext import Findings
 from timeweave.link.lexicon import Lexicon, default_lexicon, read_lexicon
 from timeweave.link.resolve import MentionRow, Resolver
@@ -23,6 +23,7 @@ from timeweave.store.changes import Changes
 
 SPELLING = "link.spelling"  # corpus_state key of the last run's spelling pairs (`Resolver.spelling_variants`)
 RULES = "link.rules"  # corpus_state key of the last run's name-local rule calls (`local`) and found keys
+PARTS = "link.parts"  # corpus_state key of the last run's rewritten parts: representatives, word counts, forms (`parts`)
 COMPONENTS = "link.components"  # corpus_state key of the last run's components: their entity ids and signatures
 PREFIX = "link.source:"  # corpus_state key of a source's in-text findings (`intext.Findings`): PREFIX + sha1(source id)
 log = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ def resolve_graph(resolver: Resolver, authority_rows: list[tuple[str, str, str, 
     for second in resolver.drop_conflicts():
         log.info("left %r apart: the texts give it as a second name of different things", second)
     resolver.authority(authority_rows)
-    variants.rewritten_parts(resolver)
+    parts.rewritten_parts(resolver)
     persons.persons(resolver)
 
 
@@ -87,14 +88,12 @@ def link_entities(engine: Engine, *, authority: list[Path] | None = None, words:
     authority_rows = read_authority(list(authority or []), strict=False)
     lexicon = read_lexicon(words, cues) if words or cues else default_lexicon()
     digest = findings_digest(lexicon)
-    m = schema.mentions
     with engine.begin() as conn, collector.paused():
         began = time.perf_counter()
         rows, stored_owner = [], {}
         one: dict[str, str] = {}  # one string object per distinct value: a source id or a name repeats thousands of times
         # Rows unpacked by position (a Row attribute costs microseconds, and every mention is read each build).
-        for mid, source_id, start, end, text, type_, key, entity_id in conn.execute(
-                select(m.c.id, m.c.source_id, m.c.start, m.c.end, m.c.text, m.c.type, m.c.key, m.c.entity_id)):
+        for mid, source_id, start, end, text, type_, key, entity_id in _mention_rows(conn):
             rows.append(MentionRow(mid, one.setdefault(source_id, source_id), start, end, one.setdefault(text, text),
                                    one.setdefault(type_, type_), one.setdefault(key or "", key or "")))
             stored_owner[mid] = entity_id
@@ -108,6 +107,7 @@ def link_entities(engine: Engine, *, authority: list[Path] | None = None, words:
         if resolver.dirty is not None:
             resolver.spelling_kept = _kept_spelling(conn, digest)
             resolver.rules_kept, resolver.found_kept = _kept_rules(conn, digest)
+            resolver.parts_kept = _kept_parts(conn, digest)
         resolve_graph(resolver, authority_rows)
         components = resolver.components()
         signatures = [resolver.signature(c) for c in components]
@@ -138,6 +138,23 @@ def link_entities(engine: Engine, *, authority: list[Path] | None = None, words:
              report.entities, report.aliases, len(touched), fresh, len(ids), read_s, resolve_s,
              time.perf_counter() - began - read_s - resolve_s)
     return report
+
+
+def _mention_rows(conn):
+    """Every mention as a plain tuple (id, source, start, end, text, type, key, entity id), in id order.
+
+    Every build reads every mention; on SQLite through the driver's cursor, which costs about half of a
+    Core select's per-row handling (50,888 rows: 0.08 against 0.12-0.15 CPU-s, /tmp/s3/h2/readbench.py)."""
+    m = schema.mentions
+    if conn.dialect.name == "sqlite":
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            return cursor.execute('SELECT id, source_id, start, "end", text, type, key, entity_id FROM mentions '
+                                  'ORDER BY id').fetchall()
+        finally:
+            cursor.close()
+    return conn.execute(select(m.c.id, m.c.source_id, m.c.start, m.c.end, m.c.text, m.c.type, m.c.key, m.c.entity_id)
+                        .order_by(m.c.id)).all()
 
 
 def findings_digest(lexicon: Lexicon) -> str:
@@ -210,15 +227,22 @@ def _kept_rules(conn, digest: str) -> tuple[dict | None, set[str] | None]:
     return local.from_json(stored["rules"]), set(stored["found"])
 
 
+def _kept_parts(conn, digest: str) -> dict | None:
+    """The last run's rewritten parts (`parts`), when it ran with this digest; else None (every form is made again)."""
+    value = conn.execute(select(schema.corpus_state.c.value).where(schema.corpus_state.c.key == PARTS)).scalar()
+    stored = json.loads(value) if value else {}
+    return stored if stored.get("digest") == digest else None
+
+
 def _keep_findings(conn, resolver: Resolver, changes: Changes | None, digest: str) -> None:
     """Store the findings read from texts in this run and the spelling pairs; drop the findings of removed or
     re-stored sources."""
     state = schema.corpus_state
     if changes is None or changes.full:
         conn.execute(delete(state).where(state.c.key.startswith(PREFIX, autoescape=True)))
-        stale = [SPELLING, RULES]
+        stale = [SPELLING, RULES, PARTS]
     else:
-        stale = sorted({_state_key(s) for s in changes.sources | resolver.fresh_findings} | {SPELLING, RULES})
+        stale = sorted({_state_key(s) for s in changes.sources | resolver.fresh_findings} | {SPELLING, RULES, PARTS})
     for chunk in chunks(stale):
         conn.execute(delete(state).where(state.c.key.in_(chunk)))
     rows = [{"key": _state_key(s), "value": json.dumps({"digest": digest, "findings": resolver.findings[s].to_json()})}
@@ -226,6 +250,7 @@ def _keep_findings(conn, resolver: Resolver, changes: Changes | None, digest: st
     rows.append({"key": SPELLING, "value": json.dumps({"digest": digest, "pairs": resolver.spelling_pairs})})
     rows.append({"key": RULES, "value": json.dumps({"digest": digest, "rules": local.to_json(resolver.rules_now),
                                                     "found": sorted(resolver.found)})})
+    rows.append({"key": PARTS, "value": json.dumps({"digest": digest, **resolver.parts_now})})
     if rows:
         conn.execute(state.insert(), rows)
 

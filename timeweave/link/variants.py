@@ -1,4 +1,4 @@
-"""Names the corpus writes in several forms: generic words, word order, ship prefixes, parts written otherwise.
+"""Names the corpus writes in several forms: generic words, word order, ship prefixes (parts written otherwise: `parts.py`).
 
 These rules compare keys across the whole corpus, so each carries a guard against the classic wrong
 merge: a generic word is only dropped when what remains is a name the corpus uses; a ship prefix is
@@ -13,19 +13,12 @@ Vietnamese Navy" stays alone, and "House" is never "White House": "White" is not
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 
-import networkx as nx
-from rapidfuzz.distance import DamerauLevenshtein
-
-from timeweave.annotate.entities import gazetteer
 from timeweave.annotate.entities.keys import squashed
 from timeweave.link import local
-from timeweave.link.blocking import OneEdit
 from timeweave.link.resolve import Resolver
 
-_TYPO_MIN = 7  # shortest word a single-edit typo is trusted in
-_TYPO_RARE, _TYPO_COMMON = 1, 3  # a typo is used this often at most, its correction this often at least
 
 
 def _names(res: Resolver) -> list[str]:
@@ -102,100 +95,6 @@ def ship_prefixes(res: Resolver) -> None:
             continue  # "USS America" is not America; "Belfast" in a text without "HMS Belfast" is the city
         res.edge(key, rest, f"ship name with and without its prefix '{first.upper()}'", rule="ship prefix",
                  evidence=res.first_use(key) + res.first_use(rest))
-
-
-class _Rewriter:
-    """A key with its parts that are known to be one thing written as that thing ("u s navy" -> "<united states> navy")."""
-
-    def __init__(self, res: Resolver) -> None:
-        self.res = res
-        self.rep: dict[str, str] = {}
-        for component in nx.connected_components(res.graph):
-            if len(component) > 1:
-                rep = min(component)
-                self.rep.update(dict.fromkeys(component, rep))
-        words: Counter = Counter()
-        for key, rows in res.by_key.items():
-            for word in key.split():
-                words[word] += len(rows)
-        self.words = words
-        self.common = [w for w, n in words.items() if n >= _TYPO_COMMON and len(w) >= _TYPO_MIN - 1]
-        self._near: OneEdit | None = None  # the common words indexed by their one-letter deletions, when a typo is asked
-
-    def part(self, span: str) -> str | None:
-        if span in self.rep:
-            return self.rep[span]
-        letters = span.replace(" ", "") if all(len(w) == 1 for w in span.split()) else span
-        found = self.res.lookup(letters.upper() if len(letters) <= 5 else span)
-        if found and found[1] in ("name", "alias", "demonym"):
-            key = gazetteer.state_key(found[0])
-            return self.rep.get(key, key)
-        return None
-
-    def typo(self, word: str) -> str:
-        if len(word) < _TYPO_MIN or self.words[word] > _TYPO_RARE or self.res.lookup(word):
-            return word
-        if self._near is None:
-            self._near = OneEdit(self.common)
-        fixes = [w for w in self._near.candidates(word) if w != word and DamerauLevenshtein.distance(w, word) == 1]
-        return fixes[0] if len(fixes) == 1 else word
-
-    def __call__(self, key: str) -> tuple[tuple[str, ...], bool]:
-        words, out, i, changed = key.split(), [], 0, False
-        while i < len(words):
-            for j in range(len(words), i, -1):
-                if j - i == len(words):
-                    continue  # the whole key: already linked or not, nothing to rewrite
-                rep = self.part(" ".join(words[i:j]))
-                if rep is not None:
-                    out.append(f"<{rep}>")
-                    changed, i = True, j
-                    break
-            else:
-                fixed = self.typo(words[i])
-                changed |= fixed != words[i]
-                out.append(fixed)
-                i += 1
-        return tuple(out), changed
-
-
-def rewritten_parts(res: Resolver) -> None:
-    """"U.S. Navy" = "United States Navy", "Gulf of Tonkin Resolution" = "Tonkin Gulf Resolution", "U.S. Congess"."""
-    rewrite = _Rewriter(res)
-    forms: dict[tuple[str, ...], list[tuple[str, bool]]] = defaultdict(list)
-    for key in _names(res):
-        if len(key.split()) >= 2 and res.key_type(key) != "person":
-            form, changed = rewrite(key)
-            forms[form].append((key, changed))
-    heads: dict[str, set[str]] = defaultdict(set)  # bare head key -> modifiers (state placeholders or plain words)
-    examples: dict[tuple[str, str], str] = {}
-    for form, keys in sorted(forms.items()):
-        if any(changed for _, changed in keys):
-            for (a, _), (b, _) in zip(keys, keys[1:], strict=False):
-                res.edge(a, b, "same name with a part written another way", rule="part written another way",
-                         evidence=res.first_use(a) + res.first_use(b))
-        for n in range(1, len(form)):
-            head = " ".join(form[n:])
-            if head in res.by_key and not any(w.startswith("<") for w in form[n:]):
-                modifier = form[0] if n == 1 and form[0].startswith("<") else " ".join(form[:n])
-                heads[head].add(modifier)
-                examples.setdefault((head, modifier), keys[0][0])
-    for head, modifiers in sorted(heads.items()):
-        (modifier,) = modifiers if len(modifiers) == 1 else (None,)
-        if modifier is None or not _is_state(res, modifier[1:-1]) or res.key_type(head) == "person" \
-                or res.lookup(head):
-            continue
-        full = examples[(head, modifier)]
-        res.edge(full, head, f"short form of '{full}' (no other '… {head}' in the corpus)", rule="short form",
-                 evidence=res.first_use(full) + res.first_use(head))
-
-
-def _is_state(res: Resolver, rep: str) -> bool:
-    """A part that names a state: the gazetteer knows one of its names, or the corpus types it a state."""
-    if not rep or rep not in res.graph:
-        return bool(rep) and res.lookup(rep) is not None
-    component = nx.node_connected_component(res.graph, rep)
-    return any(res.lookup(k) for k in component) or any(res.key_type(k) == "state" for k in component if k in res.by_key)
 
 
 def _mostly_a_place_elsewhere(res: Resolver, key: str, rest: str) -> bool:
