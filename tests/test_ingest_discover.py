@@ -42,6 +42,30 @@ def test_walks_sorts_dedups_and_skips(tmp_path):
     assert found.failures == []
 
 
+def test_odd_names_are_decided_as_before_and_every_file_keeps_its_stat(tmp_path):
+    """The fast path for plain files (a name test and one stat) decides like the general one, and each file found
+    keeps the stat discovery took (followed through a link), which the build compares instead of hashing."""
+    import time
+
+    corpus = tmp_path / "corpus"
+    kept = [touch(corpus / name) for name in ("UPPER.TXT", "two.dots.md", "x.htm")]
+    for name in ("trailing.", "noext", "Sources.JSON", "Readme.TXT", "readme-notes.txt", "licence_old.md", "a.TXT.bak"):
+        touch(corpus / name)
+    (corpus / "dir.txt").mkdir()
+    touch(corpus / "dir.txt" / "inner.txt")
+    os.symlink(corpus / "x.htm", corpus / "link.txt")
+    alone = touch(tmp_path / "alone.txt")
+    before = time.time_ns()
+    found = discover([corpus, alone])
+    inner, link = corpus / "dir.txt" / "inner.txt", corpus / "link.txt"
+    assert found.files == sorted([*kept[:2], link, inner, alone], key=str)  # x.htm is link.txt's target: read once
+    assert sorted(s.path.name for s in found.skipped) == ["Readme.TXT", "a.TXT.bak", "licence_old.md", "noext",
+                                                          "readme-notes.txt", "trailing."]
+    assert before - 10**9 < found.began_ns <= before + 10**9
+    for path in [*found.files, kept[2]]:
+        assert found.stats[path] == os.stat(path), path
+
+
 def test_named_readme_is_read(tmp_path):
     readme = touch(tmp_path / "README.md")
     assert discover([readme]).files == [readme]
