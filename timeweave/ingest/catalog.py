@@ -136,9 +136,11 @@ class Catalog:
 
 
 def catalog_files(folder: Path) -> list[Path]:
-    """The catalog files of one folder, in a stable order."""
+    """The catalog files of one folder, in a stable order. The name is tested before the file is stat'ed:
+    a folder of 1,600 documents holds one or two catalog files, and a stat each cost 13 ms an add."""
     try:
-        return sorted(p for p in folder.iterdir() if p.is_file() and (p.name.lower() in CATALOG_NAMES or p.name.lower().endswith(CATALOG_SUFFIX)))
+        return sorted(p for p in folder.iterdir()
+                      if (p.name.lower() in CATALOG_NAMES or p.name.lower().endswith(CATALOG_SUFFIX)) and p.is_file())
     except OSError:
         return []
 

@@ -161,6 +161,14 @@ def _comparison_statements_indexes(conn: Connection) -> None:
         index.create(conn, checkfirst=True)
 
 
+
+@migration("0018_sources_file_stat")
+def _sources_file_stat(conn: Connection) -> None:
+    """The stat of each source's file when it was last hashed: a build hashes only files whose stat moved
+    (`ingest/unchanged.py`). NULL on old rows: their files are hashed once more and the stat recorded."""
+    if "file_stat" not in {c["name"] for c in inspect(conn).get_columns("sources")}:
+        conn.execute(text("ALTER TABLE sources ADD COLUMN file_stat VARCHAR(100)"))
+
 def applied(engine: Engine) -> list[str]:
     """Names of the migrations this store has recorded, in the order they were applied."""
     if not inspect(engine).has_table("migrations"):

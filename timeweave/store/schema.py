@@ -72,6 +72,9 @@ sources = Table(
     Column("csl", JSON),
     Column("language", String(12)),  # ISO 639-1; not "en": stored and searchable, not annotated (T016)
     Column("pipeline", String(64), nullable=False),  # fingerprint of versions + config that shaped it
+    # The file's stat when its bytes were last hashed, "size:mtime_ns:ctime_ns:inode" (ingest/unchanged.py):
+    # a build skips hashing a file whose stat is the same. NULL: hash it (recorded only when not racily recent).
+    Column("file_stat", String(100)),  # (0018)
     Column("run_id", Integer, ForeignKey("runs.id")),
     Column("updated_at", String(40), nullable=False),
 )
