@@ -13,7 +13,8 @@ Why an add may keep a name's form (the locality argument): `Rewriter(key)` reads
   smallest key of its component when that has two keys or more) or, when it has none, the gazetteer
   (pure) and the representative of the state found there;
 - for each word: its mention count's class (used once or less, twice, three times or more) and,
-  for a word of 7 letters or more, which words one edit from it are common (3 uses, 6 letters).
+  for a word of 7 letters or more, which words one edit from it are common (3 uses, 6 letters);
+  the fix found among those is kept per word (`typos`) while none of them changed class.
 An incremental run keeps the last run's `rep`, word counts and forms (corpus_state `link.parts`,
 with the digest of code, words and knowledge) and computes the form again only for the keys whose
 mentions changed (`dirty`) or that are found beside mentions (now or then), and for keys with a
@@ -62,6 +63,7 @@ class Rewriter:
         self.common = [w for w, n in words.items() if n >= _TYPO_COMMON and len(w) >= _TYPO_MIN - 1]
         self._near: OneEdit | None = None  # the common words indexed by their one-letter deletions, when a typo is asked
         self.states: list[str] = []  # the state keys the last call read through the gazetteer
+        self.typos: dict[str, str] = {}  # word -> its fix (or itself), for the words `typo` looked up among the common
 
     def part(self, span: str) -> str | None:
         if span in self.rep:
@@ -77,10 +79,13 @@ class Rewriter:
     def typo(self, word: str) -> str:
         if len(word) < _TYPO_MIN or self.words[word] > _TYPO_RARE or self.res.lookup(word):
             return word
-        if self._near is None:
-            self._near = OneEdit(self.common)
-        fixes = [w for w in self._near.candidates(word) if w != word and DamerauLevenshtein.distance(w, word) == 1]
-        return fixes[0] if len(fixes) == 1 else word
+        fixed = self.typos.get(word)
+        if fixed is None:
+            if self._near is None:
+                self._near = OneEdit(self.common)
+            fixes = [w for w in self._near.candidates(word) if w != word and DamerauLevenshtein.distance(w, word) == 1]
+            fixed = self.typos[word] = fixes[0] if len(fixes) == 1 else word
+        return fixed
 
     def __call__(self, key: str) -> tuple[tuple[str, ...], bool]:
         words, out, i, changed = key.split(), [], 0, False
@@ -118,6 +123,8 @@ def _stale(res: Resolver, rewrite: Rewriter, kept: dict):
     fixes = [w for w in classed if len(w) >= _TYPO_MIN - 1]
     near = OneEdit(fixes) if fixes else None
     forms = kept["forms"]
+    # A kept typo lookup holds while no word one edit from it changed whether it is common.
+    rewrite.typos = {w: f for w, f in kept["typos"].items() if near is None or not near.candidates(w)}
 
     def stale(key: str) -> bool:
         if key in touched:
@@ -156,7 +163,7 @@ def rewritten_parts(res: Resolver) -> None:
                 if changed:
                     now[key] = last
             forms[form].append((key, changed))
-    res.parts_now = {"rep": rewrite.rep, "words": dict(rewrite.words), "forms": now}
+    res.parts_now = {"rep": rewrite.rep, "words": dict(rewrite.words), "forms": now, "typos": rewrite.typos}
     heads: dict[str, set[str]] = defaultdict(set)  # bare head key -> modifiers (state placeholders or plain words)
     examples: dict[tuple[str, str], str] = {}
     for form, keys in sorted(forms.items()):

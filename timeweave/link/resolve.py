@@ -130,6 +130,7 @@ class Resolver:
         self._found_at: dict[str, set[tuple[str, int]]] = {}  # key -> (source, start) of its mentions and found names
         self._looked_up: dict[str, Any] = {}  # text -> gazetteer.lookup(text), asked by several rules of the same names
         self._keys: dict[str, str] = {}  # text -> alias_key(text), asked for every mention when entities are cut
+        self._holders: dict[tuple[str, str], Any] = {}  # (text, key) -> `holder`
         self._acronym: dict[str, bool] = {}  # key -> whether a mention writes it as an acronym, asked by two rules
         # Name-local rules' calls (`local`): the last run's (set by `link.store` for an incremental run) and this run's.
         self.rules_kept: dict[str, dict[str, list]] | None = None
@@ -144,6 +145,14 @@ class Resolver:
         if text not in self._looked_up:
             self._looked_up[text] = gazetteer.lookup(text)
         return self._looked_up[text]
+
+    def holder(self, text: str, key: str) -> Any:
+        """What the gazetteer says a mention's text names when it is not its key (`_resolved_in_text`), asked once per
+        (text, key) in a run: a corpus writes "Soviet" or "Moscow" for the Soviet Union thousands of times."""
+        found = self._holders.get((text, key), self)
+        if found is self:
+            found = self._holders[(text, key)] = _holder(text, key)
+        return found
 
     def key_of(self, text: str) -> str:
         """`alias_key`, computed once per text in a run (a corpus repeats its names thousands of times)."""
@@ -344,7 +353,7 @@ class Resolver:
         for text, key, source_id, row in sorted(uses, key=lambda u: (u[0], u[2], u[3].id if u[3] else -1)):
             link = link_by_key.get(key, NAME)
             if row is not None and not self.text_is_key(row):
-                link = _resolved_in_text(row, link, self.lookup)
+                link = _resolved_in_text(row, link, self.holder)
             entity.alias_links.setdefault(text, link)
             entity.aliases.setdefault(text, link.how)
             entity.alias_sources.setdefault(text, Counter())[source_id] += 1
@@ -384,12 +393,16 @@ def _worded(key: str) -> bool:
     return len(words) >= 2 and max(map(len, words)) > 1  # asked of every key each run: no generator
 
 
-def _resolved_in_text(row: MentionRow, link: Link, lookup: Callable[[str], Any] = gazetteer.lookup) -> Link:
-    """Why a mention whose text is not its key (a demonym, a seat of government) belongs here."""
+def _holder(text: str, key: str) -> Any:
     # The entities component resolved the name for the narrative year (not stored): the holder is
     # the one whose key the mention got ("Moscow" in 1939 -> Soviet Union, not today's Russia).
-    found = next(((s, k) for s, k in gazetteer.holders(row.text) if gazetteer.state_key(s) == row.key),
-                 None) or lookup(row.text)
+    return next(((s, k) for s, k in gazetteer.holders(text) if gazetteer.state_key(s) == key), None) \
+        or gazetteer.lookup(text)
+
+
+def _resolved_in_text(row: MentionRow, link: Link, holder: Callable[[str, str], Any] = _holder) -> Link:
+    """Why a mention whose text is not its key (a demonym, a seat of government) belongs here."""
+    found = holder(row.text, row.key)
     kinds = {"demonym": "demonym used as an actor", "seat": "seat of government used as an actor (metonym)",
              "military": "the state's armed forces"}
     evidence = (Evidence(row.source_id, row.start, row.end, row.text),)
