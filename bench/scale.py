@@ -98,8 +98,8 @@ class Sampler:
             return "other"
         if "resource_tracker" in line:
             return "resource tracker"
-        if "forkserver" in line:
-            return "forkserver"
+        if "forkserver" in line and proc.ppid() == me.pid:  # its children, the workers, have its command line
+            return "forkserver (imports for the workers)"
         return "worker"
 
     def sample(self) -> None:
@@ -285,10 +285,11 @@ def compare(args) -> None:
             same = serial["counts"] == parallel["counts"]
             startup = sum(a.get("start-up (before its first work)", 0) + a.get("loading spaCy (once per process)", 0)
                           + a.get("loading the sentence model", 0) for a in parallel.get("worker_accounts", []))
+            startup += sum(v for k, v in parallel.get("process_cpu_s", {}).items() if k.startswith("forkserver"))
             print(f"  serial / --workers {args.workers}: {ratio:.2f}x wall, {ingest:.2f}x ingest stage; "
                   f"same counts: {same}; {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}", flush=True)
             print(f"  CPU: --workers {args.workers} {parallel['cpu_s']} s / serial {serial['cpu_s']} s = {extra[-1]:.2f}x; "
-                  f"the workers' start-up (Dask, imports, spaCy, sentence model) {startup:.1f} s of it", flush=True)
+                  f"the workers' start-up (Dask, imports, spaCy, sentence model; forkserver included) {startup:.1f} s of it", flush=True)
         print(f"{n} documents: ratio min {min(ratios):.2f} median {statistics.median(ratios):.2f} "
               f"max {max(ratios):.2f} over {len(ratios)} rounds; CPU parallel / serial min {min(extra):.2f} "
               f"median {statistics.median(extra):.2f}", flush=True)

@@ -161,6 +161,36 @@ def test_the_main_process_of_a_dask_build_never_imports_spacy_and_gets_the_worke
     assert sum(a.get("embedding", 0) for a in result["accounts"]) > 0  # the corpus stages' vectors, on the workers
 
 
+def test_a_local_cluster_forks_its_workers_from_one_import_and_stores_what_a_serial_build_stores(tmp_path, folder, serial):
+    """`--workers 2`: the workers are forked from a server process that imported torch, spaCy and the model's
+    transformers modules once (each spawned worker imported them itself: ~6 CPU-s apiece), so they have them
+    before their first task; the main process imports none of them (nor pandas, which Dask's own forkserver
+    preload would import here); the rows and vectors are the serial build's. In a fresh interpreter."""
+    script = (
+        "import json, sys\n"
+        "from timeweave import work\n"
+        "from timeweave.build import build\n"
+        "def preloaded():\n"
+        "    import sys\n"
+        "    return all(m in sys.modules for m in ('torch', 'spacy', 'transformers.models.bert.modeling_bert'))\n"
+        "with work.dask_client(2) as client:\n"
+        "    before = list(client.run(preloaded).values())\n"
+        f"report = build([{str(folder)!r}], db={str(tmp_path / 'w.db')!r}, workers=2)\n"
+        "print(json.dumps({'read': len(report.read), 'failed': len(report.failed), 'preloaded': before,"
+        " 'here': [m for m in ('spacy', 'torch', 'transformers', 'pandas') if m in sys.modules]}))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[1], timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["read"] == len(TEXTS) and result["failed"] == 0
+    assert result["preloaded"] == [True, True] and result["here"] == []
+    parallel = open_store(tmp_path / "w.db", create=False)
+    for table, leave_out in DOCUMENT_TABLES.items():
+        assert rows(parallel, table, leave_out) == rows(serial, table, leave_out), table.name
+    for table in CORPUS_TABLES:
+        assert rows(parallel, table) == rows(serial, table), table.name
+
+
 def test_workers_that_cannot_load_the_pipeline_stop_the_build_before_any_document(tmp_path, folder, scheduler):
     from timeweave.errors import ConfigError
 

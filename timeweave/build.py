@@ -184,7 +184,7 @@ def build(
     engine = open_store(db)
     # On Dask the workers annotate, so they say which pipeline does: this process never imports spaCy.
     # The cluster stays open through the corpus stages: its workers embed what reconcile and claims ask for.
-    with dask_client(workers, scheduler) if workers > 1 or scheduler else nullcontext() as client:
+    with dask_client(workers, scheduler, embeddings=resolved.get("embeddings", True)) if workers > 1 or scheduler else nullcontext() as client:
         if client is None:
             from timeweave.annotate.pipeline import load_nlp
 
