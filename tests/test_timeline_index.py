@@ -183,6 +183,22 @@ def test_a_reindex_with_nothing_changed_keeps_the_generation(tmp_path):
     assert _generation(engine) != before
 
 
+def test_an_incremental_reindex_changes_no_table_definition(tmp_path):
+    """An add's reindex replaces rows only: dropping and creating `timeline_arrays` changed SQLite's schema on every
+    build (a third of an add's timeline write, and every open connection parses the schema again)."""
+    engine = _history_store(tmp_path / "h.db")
+    with engine.connect() as conn:
+        before = conn.exec_driver_sql("PRAGMA schema_version").scalar()
+    with engine.begin() as conn:
+        conn.execute(update(t.events).where(t.events.c.id == 2).values(earliest="1815-06-19", latest="1815-06-19"))
+    reindex(engine, Changes(events={2}))
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA schema_version").scalar() == before
+    incremental = _index_tables(engine)
+    reindex(engine)
+    assert _index_tables(engine) == incremental
+
+
 def test_a_running_server_sees_every_reindex(tmp_path):
     """The server keeps the timeline's columns and each filter's events per generation: a build must never leave it stale."""
     engine = _history_store(tmp_path / "h.db")
