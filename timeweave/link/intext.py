@@ -82,16 +82,18 @@ class Findings:
     ors: list[tuple] = field(default_factory=list)  # (row before "or", row after, quote end)
     titles: list[tuple] = field(default_factory=list)  # (row, start of the title before it)
     odd: list[int] = field(default_factory=list)  # rows whose text's `alias_key` is not their key (a demonym, a seat)
-    keys: list[str] = field(default_factory=list)  # the keys of its mentions: what changes when the source goes
+    keys: list[str] = field(default_factory=list)  # the keys of its mentions: what changes when the source goes (kept apart)
     acronyms: list[tuple] = field(default_factory=list)  # (long row, acronym row, quote start, quote end): "X (XY)"
 
     def to_json(self) -> dict:
-        return {name: getattr(self, name) for name in self.__slots__}
+        """Everything but `keys`: a build reads every source's findings but only the changed sources' keys (four
+        fifths of the bytes), so `link.store` keeps those in a row of their own."""
+        return {name: getattr(self, name) for name in self.__slots__ if name != "keys"}
 
     @classmethod
-    def from_json(cls, value: dict) -> Findings:
+    def from_json(cls, value: dict, keys: list[str] | None = None) -> Findings:
         return cls(value["generic"], *([tuple(x) for x in value[name]] for name in ("parens", "cues", "ors", "titles")),
-                   odd=value["odd"], keys=value["keys"], acronyms=[tuple(x) for x in value["acronyms"]])
+                   odd=value["odd"], keys=keys or [], acronyms=[tuple(x) for x in value["acronyms"]])
 
 
 def findings(res: Resolver, source_id: str) -> Findings:

@@ -26,6 +26,7 @@ RULES = "link.rules"  # corpus_state key of the last run's name-local rule calls
 PARTS = "link.parts"  # corpus_state key of the last run's rewritten parts: representatives, word counts, forms (`parts`)
 COMPONENTS = "link.components"  # corpus_state key of the last run's components: their entity ids and signatures
 PREFIX = "link.source:"  # corpus_state key of a source's in-text findings (`intext.Findings`): PREFIX + sha1(source id)
+KEYS = "link.keys:"  # corpus_state key of a source's mention keys (`Findings.keys`), read only once it changed
 log = logging.getLogger(__name__)
 
 
@@ -175,8 +176,8 @@ def findings_digest(lexicon: Lexicon) -> str:
     return h.hexdigest()
 
 
-def _state_key(source_id: str) -> str:
-    return PREFIX + hashlib.sha1(source_id.encode("utf-8")).hexdigest()
+def _state_key(source_id: str, prefix: str = PREFIX) -> str:
+    return prefix + hashlib.sha1(source_id.encode("utf-8")).hexdigest()
 
 
 def _kept_findings(conn, sources: set[str], changes: Changes | None,
@@ -188,16 +189,25 @@ def _kept_findings(conn, sources: set[str], changes: Changes | None,
     written in the transaction that links, and a failed stage makes the next build full)."""
     if changes is None or changes.full:
         return {}, {}
-    wanted = {_state_key(s): s for s in (sources - changes.sources) | changes.changed | changes.removed}
+    gone = changes.changed | changes.removed
+    wanted = {_state_key(s): s for s in (sources - changes.sources) | gone}
+    wanted |= {_state_key(s, KEYS): s for s in gone}  # what the gone sources held: their keys are dirty
     state = schema.corpus_state.c
     kept: dict[str, Findings] = {}
     before: dict[str, Findings] = {}
+    keys: dict[str, list[str]] = {}
     for chunk in chunks(sorted(wanted)):
         for key, value in conn.execute(select(state.key, state.value).where(state.key.in_(chunk))):
             stored = json.loads(value)
             if stored.get("digest") == digest:
                 source_id = wanted[key]
-                (before if source_id in changes.sources else kept)[source_id] = Findings.from_json(stored["findings"])
+                if key.startswith(KEYS):
+                    keys[source_id] = stored["keys"]
+                else:
+                    (before if source_id in gone else kept)[source_id] = Findings.from_json(stored["findings"])
+    before = {s: found for s, found in before.items() if s in keys}  # without its keys a gone source reads as unknown
+    for source_id, found in before.items():
+        found.keys = keys[source_id]
     return kept, before
 
 
@@ -239,14 +249,18 @@ def _keep_findings(conn, resolver: Resolver, changes: Changes | None, digest: st
     re-stored sources."""
     state = schema.corpus_state
     if changes is None or changes.full:
-        conn.execute(delete(state).where(state.c.key.startswith(PREFIX, autoescape=True)))
+        for prefix in (PREFIX, KEYS):
+            conn.execute(delete(state).where(state.c.key.startswith(prefix, autoescape=True)))
         stale = [SPELLING, RULES, PARTS]
     else:
-        stale = sorted({_state_key(s) for s in changes.sources | resolver.fresh_findings} | {SPELLING, RULES, PARTS})
+        sources = changes.sources | resolver.fresh_findings
+        stale = sorted({_state_key(s) for s in sources} | {_state_key(s, KEYS) for s in sources} | {SPELLING, RULES, PARTS})
     for chunk in chunks(stale):
         conn.execute(delete(state).where(state.c.key.in_(chunk)))
     rows = [{"key": _state_key(s), "value": json.dumps({"digest": digest, "findings": resolver.findings[s].to_json()})}
             for s in sorted(resolver.fresh_findings)]
+    rows += [{"key": _state_key(s, KEYS), "value": json.dumps({"digest": digest, "keys": resolver.findings[s].keys})}
+             for s in sorted(resolver.fresh_findings)]
     rows.append({"key": SPELLING, "value": json.dumps({"digest": digest, "pairs": resolver.spelling_pairs})})
     rows.append({"key": RULES, "value": json.dumps({"digest": digest, "rules": local.to_json(resolver.rules_now),
                                                     "found": sorted(resolver.found)})})
