@@ -28,14 +28,23 @@ import stat as stat_module
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, bindparam, case, select, update
+from sqlalchemy import Engine, bindparam, case, update
 
 from timeweave.ingest.files import read_regular
 from timeweave.store import schema as t
 
 RACY_NS = 3 * 10**9  # a stat this close to discovery's start may be followed by an edit it cannot see
+
+
+class Stored(NamedTuple):
+    """What the store knows of a source's file (the build reads `sha256` and `pipeline` of every file found)."""
+
+    path: str
+    sha256: str
+    pipeline: str
+    file_stat: str | None
 
 
 def stat_key(info: os.stat_result) -> str:
@@ -56,7 +65,7 @@ class Hashes:
     `known` holds the stored sources by path (path, sha256, pipeline, file_stat); `digest` answers for one
     file; `remember` records, after the documents are stored, the stats of the files hashed now."""
 
-    known: dict[str, Any]
+    known: dict[str, Stored]
     since_ns: int = field(default_factory=time.time_ns)  # discovery's start, or now
     stats: dict[Path, os.stat_result] = field(default_factory=dict)  # discovery's stats, by file
     rehash: bool = False
@@ -66,9 +75,9 @@ class Hashes:
     @classmethod
     def load(cls, engine: Engine, found: Any = None, *, rehash: bool = False) -> Hashes:
         """The stored sources, and what discovery stat'ed (`found.stats`, `found.began_ns`) when given."""
-        with engine.connect() as conn:
-            rows = conn.execute(select(t.sources.c.path, t.sources.c.sha256, t.sources.c.pipeline, t.sources.c.file_stat))
-            known = {row.path: row for row in rows}
+        with engine.connect() as conn:  # plain SQL and plain tuples: SQLAlchemy's Rows were 3/4 of this step at 1,600 files
+            rows = conn.exec_driver_sql("SELECT path, sha256, pipeline, file_stat FROM sources").all()
+        known = {row[0]: Stored(*row) for row in rows}
         return cls(known, since_ns=getattr(found, "began_ns", None) or time.time_ns(),
                    stats=getattr(found, "stats", None) or {}, rehash=rehash)
 
