@@ -134,7 +134,7 @@ def _claims(engine: Engine, *, config: dict[str, Any], encoder, changes: Changes
             return basis[0] is not None and local is not None and last.get("basis") == basis[0] and "claims" in last \
                 and not any(c.source_id in local for c in fresh) and as_written(conn)
 
-        found, report.extracted, report.sources, extracted, bases = claims_of_corpus(
+        found, report.extracted, report.sources, extracted, bases, entries = claims_of_corpus(
             conn, changes, undated_events=bool(config.get("reconcile_undated_events", False)), reuse=reuse)
         phase("extract")
         if found is None:
@@ -167,7 +167,7 @@ def _claims(engine: Engine, *, config: dict[str, Any], encoder, changes: Changes
         relations = [r for r in relations if r.kind != "single_source"
                      or not echoed(r, found, vectors, min_similarity=setting("claims_echo_similarity"), index=index)]
         phase("echo")
-        report.written = write(conn, found, relations, local=local, bases=bases, known=set(parent))
+        report.written = write(conn, found, relations, local=local, bases=bases, known=set(parent), entries=entries)
         contested = sorted({r.event_id for r in relations if r.kind == "contradict" and r.event_id in parent})
         keep_value(conn, BASIS, None if basis[0] is None else {
             "basis": basis[0], "contested": contested, "comparisons": dict(Counter(r.kind for r in relations)),

@@ -209,13 +209,15 @@ def _extract(conn: Connection, sources: list[str], undated_events: bool) -> Iter
 
 def claims_of_corpus(conn: Connection, changes: Changes | None, *, undated_events: bool = False,
                      reuse: Callable[[str | None, list[Claim]], bool] | None = None
-                     ) -> tuple[list[Claim] | None, int, int, str | None, list[int] | None]:
+                     ) -> tuple[list[Claim] | None, int, int, str | None, list[int] | None, dict[str, str]]:
     """Every claim of the corpus, numbered from 1 in reading order as `extract` numbers them, how many sources
     were extracted again and how many there are; the others keep their cached claims (none when `changes` is
     None or full, or the code changed). Refreshes the cache and its index. Last, a digest of every source's
     cache entry that holds a claim, in order (equal entries are equal claims), None when a source could not be
     cached: the stage skips what follows extraction when it and the rest of its inputs are unchanged. Then
-    each claim's `write.claim_bases`, kept in its source's entry (None when an entry lacks them).
+    each claim's `write.claim_bases`, kept in its source's entry (None when an entry lacks them). Last, source ->
+    the digest of its entry (a source that could not be cached has none), for `write` to tell the ranges whose
+    claims are those it wrote last time.
 
     `reuse(digest, claims extracted now)`: when it says yes, the cached claims of the other sources are not read
     and the claims are None. It is asked only when the last run kept each source's entry digest (`STATE`)."""
@@ -276,7 +278,7 @@ def claims_of_corpus(conn: Connection, changes: Changes | None, *, undated_event
         whole = h.hexdigest()
     if kept is None:
         if reuse(whole, [c for claims, _ids in fresh.values() for c in claims]):
-            return None, len(dirty), len(now), whole, None
+            return None, len(dirty), len(now), whole, None, entry_digests
         kept = _kept(conn, set(now) - dirty)
         if kept.keys() != set(now) - dirty:
             raise RuntimeError("claims: the cache lacks sources its state lists; run `timeweave build --full`")
@@ -292,7 +294,7 @@ def claims_of_corpus(conn: Connection, changes: Changes | None, *, undated_event
     for number, claim in enumerate(found, start=1):
         claim.id = number
         claim.comparison_id = None
-    return found, len(dirty), len(now), whole, bases
+    return found, len(dirty), len(now), whole, bases, entry_digests
 
 
 def _text(value: Any) -> str:

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from array import array
 from collections import defaultdict
 
 from sqlalchemy import Connection, and_, delete, false, func, insert, or_, select, true, update
@@ -170,6 +171,39 @@ def _digests(rows: dict[int, tuple], first: int, span: int) -> dict[str, str]:
             for b, p in parts.items()}
 
 
+def _rows(cids: list[int], buckets: list[int], claims: list[Claim], known: set[int], wanted) -> dict[int, tuple]:
+    """id -> the `CLAIM_COLUMNS` of each claim (`wanted(bucket)`: of the claims in the ranges it says yes to)."""
+    return {cid: (c.event_id if c.event_id in known else None, c.mention_id, c.source_id, c.start, c.end, c.kind,
+                  c.facet, c.value[:500], c.polarity, c.modality, c.voice[:200], c.voice_name, c.question,
+                  c.comparison_id, COMPONENT) for cid, b, c in zip(cids, buckets, claims) if wanted is None or wanted(b)}
+
+
+def _signatures(cids: list[int], buckets: list[int], claims: list[Claim], known: set[int],
+                entries: dict[str, str] | None) -> dict[int, str | None]:
+    """bucket -> a digest of what its rows are made of, without making them: each claim's id, the event and the
+    comparison this run gave it (the only columns not read from the claim as extracted), and its source's cache
+    entry digest with its position among that source's claims (an entry's claims are a function of its digest).
+    None for a range holding a claim whose source has no entry digest (not cached: its rows must be made)."""
+    parts: dict[int, list[int]] = defaultdict(list)
+    unsigned: set[int] = set()
+    position, last = 0, None
+    for cid, b, c in zip(cids, buckets, claims):
+        position = position + 1 if c.source_id == last else 0
+        last = c.source_id
+        entry = entries.get(c.source_id) if entries is not None else None
+        if not entry:
+            unsigned.add(b)
+            continue
+        event = c.event_id if c.event_id in known else None
+        parts[b] += (cid, -1 if event is None else event, -1 if c.comparison_id is None else c.comparison_id,
+                     int(entry[:15], 16), position)
+    out: dict[int, str | None] = {b: None for b in unsigned}
+    for b, values in parts.items():
+        if b not in unsigned:
+            out[b] = hashlib.blake2b(array("q", values).tobytes(), digest_size=12).hexdigest()
+    return out
+
+
 def _stale(kept: dict[str, str], now: dict[str, str]) -> set[int]:
     return {int(b) for b in kept.keys() | now.keys() if kept.get(b) != now.get(b)}
 
@@ -239,15 +273,17 @@ def _stored_claims(conn: Connection, buckets: set[int] | None) -> dict[int, tupl
 
 
 def write(conn: Connection, claims: list[Claim], relations: list[Relation], *,
-          local: set[str] | None = None, bases: list[int] | None = None, known: set[int] | None = None
-          ) -> dict[str, int]:
+          local: set[str] | None = None, bases: list[int] | None = None, known: set[int] | None = None,
+          entries: dict[str, str] | None = None) -> dict[str, int]:
     """Make the store hold these claims and their comparisons, writing only rows that differ; contested events
     follow their contradictions. Returns the rows inserted, deleted and read, by table.
 
     `local`: the sources other writers may have touched since the last run (added, changed, removed): only the
     id ranges whose wanted rows differ from the ones kept last time, or hold a row of those sources, are read
     (module docstring); None reads every row. `bases`: the claims' `claim_bases`, when the caller kept them.
-    `known`: the ids of the stored events, when the caller read them in this transaction (else they are read)."""
+    `known`: the ids of the stored events, when the caller read them in this transaction (else they are read).
+    `entries`: source -> the digest of its cached claims (`incremental`), which lets a range whose claims are the
+    last run's keep its digest without its rows being made (`_signatures`)."""
     if known is None:
         known = {row[0] for row in conn.exec_driver_sql("SELECT id FROM events")}
     chosen: list[tuple[Relation, dict]] = []
@@ -275,17 +311,22 @@ def write(conn: Connection, claims: list[Claim], relations: list[Relation], *,
             for claim in by_group.get(key, ()):
                 if claim.comparison_id is None:
                     claim.comparison_id = cid
-    rows = {cid: (c.event_id if c.event_id in known else None, c.mention_id, c.source_id, c.start, c.end, c.kind,
-                   c.facet, c.value[:500], c.polarity, c.modality, c.voice[:200], c.voice_name, c.question,
-                   c.comparison_id, COMPONENT) for cid, c in zip(claim_ids(claims, bases), claims)}
-    digests = {"claims": _digests(rows, 1, CLAIM_SPAN), "comparisons": _digests(wanted, FIRST_ID, SPAN),
-               "counts": [len(rows), len(wanted)]}
+    cids = claim_ids(claims, bases)
+    buckets = [_bucket(cid, 1, CLAIM_SPAN) for cid in cids]
+    signatures = _signatures(cids, buckets, claims, known, entries)
     kept = None if local is None else _kept_digests(conn, counted=False)
+    # the ranges whose rows are the last run's (same signature): their kept digests stand, their rows are not made
+    same = set() if kept is None else {b for b, s in signatures.items() if s is not None
+                                       and kept.get("signatures", {}).get(str(b)) == s and str(b) in kept["claims"]}
+    near = set() if kept is None else {b for b, c in zip(buckets, claims) if c.source_id in local}
+    rows = _rows(cids, buckets, claims, known, None if kept is None else (lambda b: b not in same or b in near))
+    digests = {"claims": {**_digests(rows, 1, CLAIM_SPAN), **{str(b): kept["claims"][str(b)] for b in same}},
+               "comparisons": _digests(wanted, FIRST_ID, SPAN), "counts": [len(cids), len(wanted)],
+               "signatures": {str(b): s for b, s in signatures.items() if s is not None}}
     if kept is None:
         dirty: dict[str, set[int] | None] = {"claims": None, "comparisons": None}
     else:
-        dirty = {"claims": _stale(kept["claims"], digests["claims"])
-                 | {_bucket(cid, 1, CLAIM_SPAN) for cid, row in rows.items() if row[2] in local},
+        dirty = {"claims": _stale(kept["claims"], digests["claims"]) | near,
                  "comparisons": _stale(kept["comparisons"], digests["comparisons"])
                  | {_bucket(cid, FIRST_ID, SPAN) for cid, (_, spans) in wanted.items()
                     if any(s[0] in local for s in spans)}}
@@ -293,9 +334,10 @@ def write(conn: Connection, claims: list[Claim], relations: list[Relation], *,
     have = _stored_claims(conn, dirty["claims"])
     if kept is not None:  # the rows outside the ranges read must be the ones this stage wrote there (docstring)
         counts = _counts(conn)
-        if counts[0] - len(have) != sum(_bucket(cid, 1, CLAIM_SPAN) not in dirty["claims"] for cid in rows):
+        if counts[0] - len(have) != sum(b not in dirty["claims"] for b in buckets):
             dirty["claims"] = None
             have = _stored_claims(conn, None)
+            rows = _rows(cids, buckets, claims, known, None)
         if counts[1] - len(stored) != sum(_bucket(cid, FIRST_ID, SPAN) not in dirty["comparisons"] for cid in wanted):
             dirty["comparisons"] = None
             stored = _stored_comparisons(conn, None)
