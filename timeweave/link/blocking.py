@@ -149,6 +149,32 @@ def prefix_initials(given: Sequence[Sequence[str]]) -> set[tuple[int, int]]:
     return pairs
 
 
+def groups(graph: nx.Graph) -> list[set]:
+    """The connected components of two nodes or more (a name alone is its own component).
+
+    A breadth-first walk over the adjacency dicts from each linked node: most names of a corpus are
+    linked to nothing (6,294 of 6,897 nodes at 1,600 documents), and `nx.connected_components`
+    walks each of them too (1.4 against 6 ms there, and link asks three times per build)."""
+    adj = graph._adj  # networkx's own component walks read this dict of dicts
+    seen: set = set()
+    out = []
+    for node, neighbours in adj.items():
+        if not neighbours or node in seen:
+            continue
+        component, frontier = {node}, [node]
+        while frontier:
+            step = []
+            for n in frontier:
+                for m in adj[n]:
+                    if m not in component:
+                        component.add(m)
+                        step.append(m)
+            frontier = step
+        seen |= component
+        out.append(component)
+    return out
+
+
 class Components:
     """The connected components of a graph, kept up to date as a rule adds edges (a union-find).
 

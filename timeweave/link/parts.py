@@ -33,7 +33,7 @@ import networkx as nx
 from rapidfuzz.distance import DamerauLevenshtein
 
 from timeweave.annotate.entities import gazetteer
-from timeweave.link.blocking import OneEdit
+from timeweave.link.blocking import OneEdit, groups
 from timeweave.link.resolve import Resolver
 
 _TYPO_MIN = 7  # shortest word a single-edit typo is trusted in
@@ -51,10 +51,8 @@ class Rewriter:
     def __init__(self, res: Resolver) -> None:
         self.res = res
         self.rep: dict[str, str] = {}
-        for component in nx.connected_components(res.graph):
-            if len(component) > 1:
-                rep = min(component)
-                self.rep.update(dict.fromkeys(component, rep))
+        for component in groups(res.graph):
+            self.rep.update(dict.fromkeys(component, min(component)))
         words: Counter = Counter()
         for key, rows in res.by_key.items():
             for word in key.split():

@@ -24,6 +24,7 @@ import networkx as nx
 from timeweave.annotate.entities import gazetteer
 from timeweave.annotate.entities.keys import alias_key, initials
 from timeweave.link import local, spelling
+from timeweave.link.blocking import groups
 from timeweave.link.lexicon import Lexicon, default_lexicon
 
 TYPE_PRIORITY = ("state", "military_unit", "person", "work", "place", "organization", "other")
@@ -190,13 +191,13 @@ class Resolver:
         base = nx.Graph()
         base.add_nodes_from(self.graph)
         base.add_edges_from((a, b) for a, b in self.graph.edges if frozenset((a, b)) not in said)
-        component = {node: i for i, nodes in enumerate(nx.connected_components(base)) for node in nodes}
+        component = {node: min(nodes) for nodes in groups(base) for node in nodes}  # a name alone: its own label
         firsts: dict[str, set[str]] = defaultdict(set)
         for a, b in self.said:
             firsts[b].add(a)
         dropped = []
         for second, names in sorted(firsts.items()):
-            if len({component[a] for a in names}) > 1:
+            if len({component.get(a, a) for a in names}) > 1:
                 for a in names:
                     if self.graph.has_edge(a, second):
                         self.graph.remove_edge(a, second)
@@ -325,7 +326,8 @@ class Resolver:
 
     def components(self) -> list[set[str]]:
         """The connected components holding a mention, in the order entities are cut (by smallest key)."""
-        return [c for c in sorted(nx.connected_components(self.graph), key=min) if any(self.by_key.get(k) for k in c)]
+        alone = [{key} for key, neighbours in self.graph._adj.items() if not neighbours and self.by_key.get(key)]
+        return sorted([c for c in groups(self.graph) if any(map(self.by_key.get, c))] + alone, key=min)
 
     def signature(self, component: set[str]) -> str:
         """A hash of what cutting a component reads besides its keys' mentions: its keys, its labelled links
