@@ -71,6 +71,42 @@ def block_pairs(key: str, members: list[list], max_block: int, window: int) -> s
     return out
 
 
+def _touching(key: str, members: list[list], ids: set[int]) -> set[tuple[int, int]]:
+    """The pairs of a block of at most `max_block` members that have an end among `ids`: all pairs, or on an
+    undated key those with an undated end (`block_pairs`' rule, which there reads only the two ends)."""
+    if key.endswith("|*"):
+        undated = {e[0] for e in members if e[1] is None}
+        return {(min(a, b), max(a, b)) for a in ids & {e[0] for e in members} for b in (e[0] for e in members)
+                if a != b and (a in undated or b in undated)}
+    present = [e[0] for e in members]
+    return {(min(a, b), max(a, b)) for a in ids & set(present) for b in present if a != b}
+
+
+def block_change(key: str, before: list[list], after: list[list], max_block: int,
+                 window: int) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    """(pairs gained, pairs lost) when a block's members go from `before` to `after`: `block_pairs(after) -
+    block_pairs(before)` and the reverse. While both fit in `max_block`, whether a pair is in the block reads
+    only its two entries, so only pairs with a changed entry (added, removed or moved) can differ: those are
+    compared, where expanding both blocks whole cost O(n^2) per block on every add."""
+    if len(before) > max_block or len(after) > max_block:
+        old, new = block_pairs(key, before, max_block, window), block_pairs(key, after, max_block, window)
+        return new - old, old - new
+    was, now = {e[0]: e for e in before}, {e[0]: e for e in after}
+    changed = {i for i in was.keys() | now.keys() if was.get(i) != now.get(i)}
+    if not changed:
+        return set(), set()
+    old, new = _touching(key, before, changed), _touching(key, after, changed)
+    return new - old, old - new
+
+
+def pairs_among(key: str, members: list[list], inside, max_block: int, window: int) -> set[tuple[int, int]]:
+    """`block_pairs` of a block restricted to pairs with both ends in `inside` (a set of mention ids)."""
+    if len(members) > max_block:
+        return {(a, b) for a, b in block_pairs(key, members, max_block, window) if a in inside and b in inside}
+    kept = [e for e in members if e[0] in inside]
+    return block_pairs(key, kept, max_block, window) if len(kept) > 1 else set()
+
+
 def _read(conn: Connection, names) -> dict[str, object]:
     names = sorted(set(names))
     out = {}

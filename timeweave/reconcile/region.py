@@ -52,8 +52,8 @@ from sqlalchemy import Connection, select
 from timeweave.reconcile import rarity
 from timeweave.reconcile.blocking import one_moment
 from timeweave.reconcile.kept import (GLOBAL, _chunks, _component_rows, _copies, _entities, _order, _read,
-                                      _source_state, _undated_founder, _voices, _write, block_pairs, indexed_keys,
-                                      member)
+                                      _source_state, _undated_founder, _voices, _write, block_change, indexed_keys,
+                                      member, pairs_among)
 from timeweave.reconcile.load import Corpus, load, sources_catalog
 from timeweave.store import schema as t
 
@@ -134,10 +134,9 @@ def plan(conn: Connection, changes, params, setting: str, score, joins, founders
     removed_pairs: set[tuple[int, int]] = set()
     where: dict[int, str] = {}  # mention id -> source, of every member of an affected block
     for key in affected:
-        before = block_pairs(key, blocks_old.get(key, []), params.max_block, params.window)
-        after = block_pairs(key, blocks_new[key], params.max_block, params.window)
-        new_pairs |= after - before
-        removed_pairs |= before - after
+        gained, lost = block_change(key, blocks_old.get(key, []), blocks_new[key], params.max_block, params.window)
+        new_pairs |= gained
+        removed_pairs |= lost
         where.update((e[0], e[2]) for e in blocks_old.get(key, []) + blocks_new[key])
     new_ids = {m.id for m in new_t}
     outside = {x: where[x] for pair in new_pairs | removed_pairs for x in pair if x not in old_t and x not in new_ids}
@@ -242,10 +241,9 @@ def plan(conn: Connection, changes, params, setting: str, score, joins, founders
         members = blocks.get(key, [])
         if sum(1 for e in members if e[0] in position) < 2:
             continue
-        for a, b in block_pairs(key, members, params.max_block, params.window):
-            if a in position and b in position:
-                pa, pb = position[a], position[b]
-                pairs.add((min(pa, pb), max(pa, pb)))
+        for a, b in pairs_among(key, members, position, params.max_block, params.window):
+            pa, pb = position[a], position[b]
+            pairs.add((min(pa, pb), max(pa, pb)))
     sentences: dict[tuple, list[int]] = defaultdict(list)
     for m in mentions:
         if m.interval is not None:
