@@ -105,10 +105,6 @@ class Rewriter:
         return tuple(out), changed
 
 
-def _names(res: Resolver) -> list[str]:
-    return sorted(set(res.by_key) | set(res.found))
-
-
 def _stale(res: Resolver, rewrite: Rewriter, kept: dict):
     """A test of whether a key's form must be computed again (module docstring); None when every key's must."""
     if res.dirty is None or res.found_kept is None or kept is None:
@@ -148,7 +144,7 @@ def rewritten_parts(res: Resolver) -> None:
     stale = _stale(res, rewrite, kept)
     now: dict[str, list] = {}  # key -> [form, states read] of the keys whose form is not their words
     forms: dict[tuple[str, ...], list[tuple[str, bool]]] = defaultdict(list)
-    for key in _names(res):
+    for key in res.names():
         if len(key.split()) >= 2 and res.key_type(key) != "person":
             if stale is None or stale(key):
                 form, changed = rewrite(key)

@@ -40,7 +40,7 @@ def persons_by_surname(res: Resolver) -> dict[str, list[tuple[str, list[str]]]]:
     within which `persons` compares full names (and the naive reference in bench/linking.py too)."""
     titles = res.lexicon.of("title")
     by_surname: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
-    for key in sorted(res.by_key):
+    for key in res.sorted_keys:
         if res.key_type(key) == "person":
             surname, given = person_parts(key, titles)
             by_surname[surname].append((key, given))

@@ -111,6 +111,9 @@ class Resolver:
             self.by_key[row.key].append(row)
             self.by_source[row.source_id].append(row)
         self.graph.add_nodes_from(self.by_key)  # in the order of first mention, as one add per mention gave
+        # Every key, sorted once: a dozen rules visit them in this order (by_key gets no key after this loop).
+        self.sorted_keys: list[str] = sorted(self.by_key)
+        self._names: tuple[int, list[str]] = (-1, [])  # (len(found), its sorted keys and found names), for `names`
         for source_rows in self.by_source.values():  # by (start, -end), ties in id order: two stable sorts in C
             source_rows.sort(key=_END, reverse=True)
             source_rows.sort(key=_START)
@@ -140,6 +143,13 @@ class Resolver:
         # Rewritten parts (`parts`): the last run's representatives, word counts and forms, and this run's.
         self.parts_kept: dict | None = None
         self.parts_now: dict = {}
+
+    def names(self) -> list[str]:
+        """The keys and the names found beside mentions, sorted; sorted again only after `found` got a name (the
+        in-text rules add them, the rules after them only read)."""
+        if self._names[0] != len(self.found):
+            self._names = (len(self.found), sorted(set(self.by_key) | set(self.found)))
+        return self._names[1]
 
     def lookup(self, text: str) -> Any:
         """`gazetteer.lookup` (no year), asked once per text in a run: rules and naming ask it of the same names."""
@@ -263,7 +273,7 @@ class Resolver:
     # --- rules -------------------------------------------------------------------------------
     def gazetteer_names(self) -> None:
         """A key the gazetteer knows as a state's name joins that state; name-local (`local`): the key alone."""
-        local.run(self, "gazetteer", sorted(self.by_key), self._gazetteer_calls,
+        local.run(self, "gazetteer", self.sorted_keys, self._gazetteer_calls,
                   None if self.dirty is None else self.dirty.__contains__)
 
     def _gazetteer_calls(self, key: str) -> list[local.Call]:
@@ -281,7 +291,7 @@ class Resolver:
     def acronyms(self) -> None:
         """"the Mongolian People's Republic (MPR)" in one text; then "MPR" alone wherever it is the only expansion."""
         by_initials: dict[str, list[str]] = defaultdict(list)
-        for key in sorted(self.by_key):
+        for key in self.sorted_keys:
             if _worded(key):
                 by_initials[initials(key)].append(key)
         from timeweave.link import intext  # intext builds on this module
@@ -301,7 +311,7 @@ class Resolver:
         if self.dirty is not None:
             letters = {k.replace(" ", "") for k in self.dirty} | {initials(k) for k in self.dirty if _worded(k)}
             fresh = lambda key: key.replace(" ", "") in letters  # noqa: E731
-        local.run(self, "acronym", sorted(self.by_key), lambda key: self._acronym_calls(key, by_initials), fresh)
+        local.run(self, "acronym", self.sorted_keys, lambda key: self._acronym_calls(key, by_initials), fresh)
 
     def _acronym_calls(self, key: str, by_initials: dict[str, list[str]]) -> list[local.Call]:
         if not self.written_as_acronym(key):

@@ -50,7 +50,7 @@ def spelling_variants(res: Resolver) -> None:
     if res.spelling_kept is not None and res.dirty is not None:
         pairs = pairs_touching(res, res.dirty)
     else:
-        names = [k for k in sorted(res.by_key) if spelt_name(res, k)]
+        names = [k for k in res.sorted_keys if spelt_name(res, k)]
         skeletons = {k: skeleton(res, k) for k in names}
         blocks = [(res.key_type(k), k.split()[0][:2]) for k in names]
         pairs = set()
@@ -71,7 +71,7 @@ def spacing(res: Resolver) -> None:
     if res.dirty is not None and res.rules_kept is not None and "spacing" in res.rules_kept:
         near = {squashed(k) for k in res.dirty}
     first: dict[str, str] = {}
-    for key in sorted(res.by_key):
+    for key in res.sorted_keys:
         if (near is None or squashed(key) in near) and res.key_type(key) != "person":
             first.setdefault(squashed(key), key)
 
@@ -80,7 +80,7 @@ def spacing(res: Resolver) -> None:
         return [] if head == key else [(head, key, "spelling variant (spacing or hyphenation)", "spacing variant",
                                          res.first_use(head) + res.first_use(key))]
 
-    local.run(res, "spacing", sorted(res.by_key), calls_of, None if near is None else lambda k: squashed(k) in near)
+    local.run(res, "spacing", res.sorted_keys, calls_of, None if near is None else lambda k: squashed(k) in near)
 
 
 def spelt_name(res: Resolver, key: str) -> bool:

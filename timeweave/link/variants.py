@@ -21,14 +21,10 @@ from timeweave.link.resolve import Resolver
 
 
 
-def _names(res: Resolver) -> list[str]:
-    return sorted(set(res.by_key) | set(res.found))
-
-
 def generic_words(res: Resolver) -> None:
     """"Hubei province" = "Hubei", "the City of Washington" = "Washington", "Operation Sea Lion" = "Sealion"."""
     by_squashed: dict[str, list[str]] = defaultdict(list)
-    names = _names(res)
+    names = res.names()
     for key in names:
         by_squashed[squashed(key)].append(key)
     suffixes, prefixes = res.lexicon.of("generic_suffix"), res.lexicon.of("generic_prefix")
@@ -63,7 +59,7 @@ def generic_words(res: Resolver) -> None:
 
 def of_forms(res: Resolver) -> None:
     """"Gulf of Tonkin" = "Tonkin Gulf", "Sea of Japan" = "Japan Sea": the generic word may move."""
-    names = set(_names(res))
+    names = set(res.names())
     for key in sorted(names):
         m = re.fullmatch(r"(\w+) of (.+)", key)
         if m and m.group(1) in res.lexicon.of("of_form"):
@@ -75,7 +71,7 @@ def of_forms(res: Resolver) -> None:
 
 def ship_prefixes(res: Resolver) -> None:
     """"HMS Hood" = "the Hood" = "Hood", unless "Hood" is also a person's surname in the corpus."""
-    names = _names(res)
+    names = res.names()
     known = set(names)
     prefixes = res.lexicon.of("ship_prefix")
     persons = [k for k in res.by_key if res.key_type(k) == "person" and len(k.split()) >= 2
