@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, String, cast, delete, func, insert, literal, select, update
+from sqlalchemy import Engine, delete, insert, select, text, update
 
 from timeweave.store import schema as t
 
@@ -64,20 +64,25 @@ def since_last_run(engine: Engine, fingerprint: str, *, full: bool = False) -> C
     run, and when `fingerprint` (settings, versions, knowledge and authority files the stages depend
     on) differs from the one recorded by the last complete run (`mark_done`).
     """
-    sources, seen = t.sources, t.corpus_sources
     with engine.connect() as conn:  # three joins on the primary keys: no row of an unchanged source reaches Python
-        joined = sources.outerjoin(seen, seen.c.source_id == sources.c.id)
-        added = conn.execute(select(sources.c.id).select_from(joined).where(seen.c.source_id.is_(None))).scalars().all()
-        changed = conn.execute(select(sources.c.id).select_from(sources.join(seen, seen.c.source_id == sources.c.id))
-                               .where(seen.c.version != _version_sql())).scalars().all()
-        gone = seen.outerjoin(sources, seen.c.source_id == sources.c.id)
-        removed = conn.execute(select(seen.c.source_id).select_from(gone).where(sources.c.id.is_(None))).scalars().all()
-        recorded = conn.execute(select(t.corpus_state.c.value).where(t.corpus_state.c.key == FINGERPRINT)).scalar()
+        added, changed, removed = ([row[0] for row in conn.exec_driver_sql(query)] for query in _SINCE)
+        recorded = conn.execute(_RECORDED, {"key": FINGERPRINT}).scalar()
     why = "asked (--full)" if full else "first run of the corpus stages" if recorded is None else \
         "settings, versions or knowledge changed" if recorded != fingerprint else None
     if why:
         log.info("corpus stages: full recompute (%s)", why)
     return Changes(added=frozenset(added), changed=frozenset(changed), removed=frozenset(removed), full=why is not None)
+
+
+# Plain SQL: a build opens a new engine, and compiling these Core joins again was half of their cost on each add.
+# The version is `_version` computed by the database (SQLite and PostgreSQL both concatenate with ||).
+_SINCE = (
+    "SELECT s.id FROM sources s LEFT OUTER JOIN corpus_sources c ON c.source_id = s.id WHERE c.source_id IS NULL",
+    "SELECT s.id FROM sources s JOIN corpus_sources c ON c.source_id = s.id "
+    "WHERE c.version != coalesce(CAST(s.run_id AS VARCHAR), 'None') || ':' || s.sha256 || ':' || s.pipeline",
+    "SELECT c.source_id FROM corpus_sources c LEFT OUTER JOIN sources s ON c.source_id = s.id WHERE s.id IS NULL",
+)
+_RECORDED = text('SELECT value FROM corpus_state WHERE "key" = :key')
 
 
 def mark_done(engine: Engine, fingerprint: str, changes: Changes) -> None:
@@ -108,12 +113,6 @@ def forget(engine: Engine) -> None:
 
 def _version(row) -> str:
     return f"{row.run_id}:{row.sha256}:{row.pipeline}"
-
-
-def _version_sql():
-    """`_version` of a `sources` row computed by the database (SQLite and PostgreSQL both concatenate with ||)."""
-    s = t.sources.c
-    return func.coalesce(cast(s.run_id, String), "None") + literal(":") + s.sha256 + literal(":") + s.pipeline
 
 
 def _set(conn, key: str, value: str) -> None:
