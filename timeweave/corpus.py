@@ -16,12 +16,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from timeweave import collector
 from timeweave.errors import IngestError
 from timeweave.ingest.errors import CORPUS_STAGE
-from timeweave.store import schema as t
 
 if TYPE_CHECKING:
     from timeweave.build import BuildReport
@@ -122,7 +121,7 @@ def corpus_fingerprint(pipeline: str, authority: Sequence[Path]) -> str:
 
 def authority_files(engine: Engine, found: Sequence[Path] = ()) -> list[Path]:
     """The `aliases.csv` files of a corpus (found by discovery, or beside stored paths that are files here)."""
-    with engine.connect() as conn:  # folders as strings first: a Path per stored source cost 2 ms per 255
-        folders = {os.path.dirname(path) for path in conn.execute(select(t.sources.c.path)).scalars()}
+    with engine.connect() as conn:  # folders as strings first (a Path per stored source cost 2 ms per 255), by plain SQL
+        folders = {os.path.dirname(row[0]) for row in conn.exec_driver_sql("SELECT path FROM sources")}
     candidates = {Path(folder) / "aliases.csv" for folder in folders} | set(found)
     return sorted(p for p in candidates if p.is_file())
