@@ -29,7 +29,7 @@ from timeweave.link.lexicon import Lexicon, default_lexicon
 
 TYPE_PRIORITY = ("state", "military_unit", "person", "work", "place", "organization", "other")
 _TYPES = frozenset(TYPE_PRIORITY)
-_START, _END = operator.itemgetter(2), operator.itemgetter(3)  # MentionRow.start, MentionRow.end
+_ID, _START, _END, _TYPE = map(operator.itemgetter, (0, 2, 3, 5))  # MentionRow fields, read in C
 
 
 class MentionRow(NamedTuple):
@@ -117,7 +117,7 @@ class Resolver:
         for source_rows in self.by_source.values():  # by (start, -end), ties in id order: two stable sorts in C
             source_rows.sort(key=_END, reverse=True)
             source_rows.sort(key=_START)
-        self.by_id = {row.id: row for row in self.rows}
+        self.by_id = dict(zip(map(_ID, self.rows), self.rows))
         self.findings: dict[str, Any] = dict(findings or {})  # source -> what its text says (`intext.Findings`)
         self.fresh_findings: set[str] = set()  # sources whose findings were read from their text in this run
         self._odd: dict[str, set[int]] = {}  # source -> its mentions whose text's key is not their key
@@ -262,7 +262,7 @@ class Resolver:
         if cached is None:
             rows = self.by_key.get(key, ())
             first = rows[0].type if rows else None
-            if first in _TYPES and all(r.type == first for r in rows):
+            if first in _TYPES and len(set(map(_TYPE, rows))) == 1:
                 cached = first  # one type (most keys): the vote below would give it
             else:
                 votes = Counter(r.type for r in rows)
