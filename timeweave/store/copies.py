@@ -60,6 +60,8 @@ _LAST = ("\U0010ffff", "")  # the place of a source not in `sources` (none: pass
 _STORED = sql(
     "SELECT id, duplicate_of, duplicate_kind FROM passages WHERE duplicate_scope = 'across' AND id IN :ids"
 ).bindparams(bindparam("ids", expanding=True))
+_SOURCES_OF = sql("SELECT source_id FROM passages WHERE id IN :ids").bindparams(bindparam("ids", expanding=True))
+_POINTING = sql("SELECT id FROM passages WHERE duplicate_of IN :ids").bindparams(bindparam("ids", expanding=True))
 
 
 def mark_cross_document_duplicates(engine: Engine, config: dict[str, Any], *, changes: Changes | None = None) -> int:
@@ -158,15 +160,13 @@ def _copied_through(conn, remarked: set[int]) -> set[str]:
     ends elsewhere only if a passage on it was re-marked, so the sources of those passages and of the
     passages pointing at them, step by step, are every source whose chains changed. A source re-stored or
     removed loses its passages (their ids change), and the passages that copied them are re-marked."""
-    p = t.passages.c
     sources: set[str] = set()
     seen, frontier = set(remarked), sorted(remarked)
     while frontier:
         pointing: set[int] = set()
         for chunk in _chunks(frontier):
-            for pid, source_id in conn.execute(select(p.id, p.source_id).where(p.id.in_(chunk))):
-                sources.add(source_id)
-            pointing.update(pid for (pid,) in conn.execute(select(p.id).where(p.duplicate_of.in_(chunk))))
+            sources.update(source_id for (source_id,) in conn.execute(_SOURCES_OF, {"ids": chunk}))
+            pointing.update(pid for (pid,) in conn.execute(_POINTING, {"ids": chunk}))
         frontier = sorted(pointing - seen)
         seen |= pointing
     return sources
