@@ -29,6 +29,11 @@ read (a table's count less the rows read) must be as many as the wanted rows the
 wrote there (equal digests), or that table is read whole. (The check used to be of the whole tables' counts,
 which every cascade of (2) and (3) changes, inside ranges that are read anyway: at 1,600 documents nearly every
 add removed an event with a claim comparison and so read all 9,333 claims and 1,113 comparisons.)
+
+The digests of the claim ranges are not made anew from every row either: a range's signature (`_signatures`: its
+claims' ids, the event and comparison this run gave each, and the cache entry each was read from with its place
+there) is kept beside its digest, and a range whose signature is the last run's holds the rows it held then, so
+its kept digest stands and its rows are not made (an add at 1,600 documents made and hashed 9,350 rows).
 """
 
 from __future__ import annotations
