@@ -19,12 +19,15 @@ What a build that adds, re-stores or removes sources recomputes (the rest is the
   pair depends on its two names and their own mentions alone);
 - name-local rules (the gazetteer, an acronym used alone, generic words, spacing: `local.py`): only the names whose
   own mentions or block of names changed make their links again; the others' links are the last run's;
+- parts written another way (`parts.py`): a name's form is made again only when its mentions changed, a part's
+  representative moved, or one of its words (or a word one edit from it) changed use class; the rest are the last run's;
 - entities: only components holding a changed name, or whose links, found names or authority names
   differ from the last run's (`Resolver.signature`), are cut and diffed; the others keep their rows.
   Not once a correction was logged (corrections edit link's rows), nor when entity-id hashes collide.
 
-The other rules still run over every name (their decisions read graph components built by earlier
-rules, or every name's type), so a build reads every mention. tests/test_link_incremental.py and tests/test_incremental.py
+The other rules (persons, ship prefixes, "of" forms, the conflicts of second names, grouping the parts' forms)
+still run over every name (their decisions read graph components built by earlier rules, or every name's type),
+so a build reads every mention. tests/test_link_incremental.py and tests/test_incremental.py
 compare incremental runs with full ones.
 """
 

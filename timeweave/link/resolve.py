@@ -6,8 +6,9 @@ text", "person name variant", ...), the rule's name and the evidence that made t
 their offsets); entities are the connected components (networkx), and each alias's `how` is the
 label of the edge by which a breadth-first walk from the entity's name key reached it. Rules that
 read the words around names live in `intext.py`; rules that compare the names' forms across the
-corpus in `variants.py`; spellings in `spelling.py`; person names in `persons.py`; what an incremental run
-keeps of the name-local rules in `local.py`. Everything is sorted, so the result is the same on every run.
+corpus in `variants.py` and `parts.py`; spellings in `spelling.py`; person names in `persons.py`; what an
+incremental run keeps of the name-local rules in `local.py`; the plain values (rows, links, entities) in `rows.py`.
+Everything is sorted, so the result is the same on every run.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ import hashlib
 import operator
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 import networkx as nx
 
@@ -26,73 +26,13 @@ from timeweave.annotate.entities.keys import alias_key, initials
 from timeweave.link import local, spelling
 from timeweave.link.blocking import groups
 from timeweave.link.lexicon import Lexicon, default_lexicon
+from timeweave.link.rows import NAME, Entity, Evidence, FoundName, Link, MentionRow, is_acronym
+
+__all__ = ["NAME", "Entity", "Evidence", "FoundName", "Link", "MentionRow", "Resolver", "is_acronym"]
 
 TYPE_PRIORITY = ("state", "military_unit", "person", "work", "place", "organization", "other")
 _TYPES = frozenset(TYPE_PRIORITY)
 _ID, _START, _END, _TYPE = map(operator.itemgetter, (0, 2, 3, 5))  # MentionRow fields, read in C
-
-
-class MentionRow(NamedTuple):
-    """A mention as link reads it. A named tuple: every build makes one per stored mention (50,900 at
-    1,600 documents), and a frozen dataclass's constructor costs several times a tuple's."""
-
-    id: int
-    source_id: str
-    start: int
-    end: int
-    text: str
-    type: str
-    key: str
-
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """A quote that made a link: the source, code-point offsets and the text there."""
-
-    source_id: str
-    start: int
-    end: int
-    quote: str
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    """Why two alias keys name one thing: a sentence, the rule's name and the quotes it rests on."""
-
-    how: str
-    rule: str
-    evidence: tuple[Evidence, ...] = ()
-
-
-NAME = Link("name", "name")
-
-
-@dataclass
-class Entity:
-    name: str
-    type: str
-    mentions: list[int] = field(default_factory=list)
-    aliases: dict[str, str] = field(default_factory=dict)  # alias text -> how it joined
-    alias_sources: dict[str, Counter] = field(default_factory=dict)  # alias text -> source -> count
-    alias_links: dict[str, Link] = field(default_factory=dict)  # alias text -> the link it joined by
-
-
-@dataclass(frozen=True, slots=True)
-class FoundName:
-    """A name the text gives that is not a mention (the "Caudillo" of "also called the Caudillo")."""
-
-    key: str
-    text: str
-    source_id: str
-    start: int
-    end: int
-
-
-def is_acronym(row: MentionRow) -> bool:
-    """"MPR", "NSA", and dotted "U.S." (key "u s"): capitals, one word or single letters."""
-    letters = row.key.split()
-    dotted = len(letters) >= 2 and all(len(w) == 1 for w in letters)
-    return row.text.isupper() and (" " not in row.key or dotted) and 2 <= len(row.key.replace(" ", "")) <= 6
 
 
 class Resolver:
