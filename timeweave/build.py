@@ -39,8 +39,9 @@ from timeweave import config as settings
 from timeweave.corpus import corpus_stages
 from timeweave.errors import IngestError
 from timeweave.ingest.errors import ALIASES_ROW, INTERNAL, NOT_ENGLISH
-from timeweave.ingest.files import read_regular, safe_name
+from timeweave.ingest.files import safe_name
 from timeweave.ingest.language import NAMES, reads_as_english
+from timeweave.ingest.unchanged import Hashes
 from timeweave.runs import counts, mark_stale_runs, start_run  # noqa: F401 (mark_stale_runs: callers import it from here too)
 from timeweave.store import open_store
 from timeweave.store import schema as t
@@ -205,7 +206,7 @@ def build(
                 for error in [*found.failures, *catalog.problems]:
                     _record_failure(engine, run_id, report, error)
                 _adopt_old_paths(engine, found)
-            _ingest_all(engine, found, catalog, resolved, pipeline, run_id, report, progress, client)
+            _ingest_all(engine, found, catalog, resolved, pipeline, run_id, report, progress, client, full=full)
             with served_by(WorkerEncoder(client)) if client is not None else nullcontext():
                 _corpus(engine, paths, found, resolved, pipeline, run_id, report, prune=prune, full=full)
         except BaseException:
@@ -253,25 +254,27 @@ def _versions_on_workers(client, resolved: dict[str, Any], scheduler: str | None
         ) from error
 
 
-def _ingest_all(engine, found, catalog, resolved, pipeline, run_id, report, progress, client) -> None:
+def _ingest_all(engine, found, catalog, resolved, pipeline, run_id, report, progress, client, full=False) -> None:
     with timed_phase(report, "unchanged files (hash, compare)"):
-        tasks, known = _to_read(engine, found, resolved, pipeline, run_id, report)
+        hashes = Hashes.load(engine, found, rehash=full)  # a file whose stat did not move is not read (ingest/unchanged.py)
+        tasks, known = _to_read(engine, found, resolved, pipeline, run_id, report, hashes)
     with timed_phase(report, "read, annotate, write"):
         _read_all(engine, tasks, known, catalog, resolved, pipeline, run_id, report, progress, client)
+    with timed_phase(report, "unchanged files (hash, compare)"):
+        hashes.remember(engine)  # the stats of the files hashed now, on the sources stored with that sha256
 
 
-def _to_read(engine, found, resolved, pipeline, run_id, report):
+def _to_read(engine, found, resolved, pipeline, run_id, report, hashes):
     """The files whose bytes or pipeline differ from their stored copy (Tasks), and the stored paths."""
     from timeweave.work import Task
 
-    with engine.connect() as conn:
-        known = {row.path: row for row in conn.execute(select(t.sources.c.path, t.sources.c.sha256, t.sources.c.pipeline))}
+    known = hashes.known
     max_bytes = int(resolved["max_file_mb"] * 2**20)
     tasks = []
     for path in found.files:
         shown = found.key(path)
         try:
-            digest = hashlib.sha256(read_regular(path, shown, max_bytes)).hexdigest()
+            digest = hashes.digest(path, shown, max_bytes)
         except IngestError as error:  # a pipe, a device, too large, vanished: checked before a byte is read
             _record_failure(engine, run_id, report, error)
             continue
