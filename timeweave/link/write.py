@@ -129,11 +129,14 @@ def write_entities(conn, entities: list, ids: list[int], rows: list[MentionRow],
         gone = [eid for eid in stored if eid not in wanted]
         looked = stored_owner.items()
     else:
-        every = {eid for (eid,) in conn.execute(select(schema.entities.c.id))}
+        every = set(conn.execute(select(schema.entities.c.id)).scalars())
         gone_ids = every - keep - wanted.keys()
         stored, alias_ids = stored_rows(conn, (every & wanted.keys()) | gone_ids)
         gone = sorted(gone_ids)
-        looked = [(mid, eid) for mid, eid in stored_owner.items() if mid in owner or eid in gone_ids]
+        # The mentions of the cut entities, and those whose stored entity goes (all 50,888 were scanned at 1,600).
+        looked = [(mid, stored_owner[mid]) for mid in owner]
+        if gone_ids:
+            looked += [(mid, eid) for mid, eid in stored_owner.items() if eid in gone_ids and mid not in owner]
     changed = [eid for eid, value in wanted.items() if stored.get(eid) != value]
     stale_aliases = [aid for eid in [*gone, *changed] for aid in alias_ids.get(eid, [])]
     for chunk in chunks(stale_aliases):
