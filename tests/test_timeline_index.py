@@ -316,3 +316,21 @@ def test_a_real_incremental_build_leaves_the_index_a_full_reindex_writes(tmp_pat
         incremental = _index_tables(engine)
         reindex(engine)
         assert _index_tables(engine) == incremental, f"after {step}: the incremental index differs from a full reindex"
+
+
+def test_days_pair_by_pair_equal_numpys_parse(monkeypatch):
+    """A few thousand events are parsed pair by pair (memoised), more by numpy: the same days either way, odd dates too."""
+    from timeweave.store import timeline_index as ti
+
+    earliest = [None, "1939-08-20", "1939-02-30", "0000-01-01", "1939-08", "-0500-01-01", "1939-08-20", "1939-8-20x",
+                "2000-01-01", "1939-08-20"]
+    latest = ["1939-08-21", None, "1939-03-01", "0000-01-02", "1939-08", "-0500-01-02", "1939-08-31", "1939-8-20x",
+              "2000-01-01", "1939-08-21"]
+    for n in range(1, len(earliest) + 1):
+        small = ti._days(earliest[:n], latest[:n])
+        monkeypatch.setattr(ti, "SMALL", -1)
+        parsed = ti._days(earliest[:n], latest[:n])
+        monkeypatch.undo()
+        for a, b in zip(small, parsed):
+            assert a.dtype == b.dtype and a.tolist() == b.tolist()
+    assert ti._days(["1939-08-20"], ["1939-08-31"])[1].tolist() == [date(1939, 8, 31).toordinal()]

@@ -110,8 +110,16 @@ def _columns(rows: list) -> Columns:
         statuses=statuses, types=types)
 
 
+SMALL = 5000  # events up to which `days` pair by pair (memoised) is faster than numpy's conversion of strings
+
+
 def _days(earliest: list, latest: list) -> tuple[np.ndarray, np.ndarray]:
-    """`days` of every pair, parsed by numpy in one pass when all the dates are well-formed ISO days."""
+    """`days` of every pair: pair by pair, each distinct pair once, for a few thousand events (an add to a store of
+    1,600 documents: 1.0 -> 0.3 ms); else parsed by numpy in one pass when all the dates are well-formed ISO days."""
+    if len(earliest) <= SMALL:
+        memo: dict[tuple, tuple[int, int]] = {}
+        spans = [memo.get(pair) or memo.setdefault(pair, days(*pair)) for pair in zip(earliest, latest)]
+        return np.array([s[0] for s in spans], dtype=np.int32), np.array([s[1] for s in spans], dtype=np.int32)
     d0 = np.full(len(earliest), OFF_INDEX, dtype=np.int32)
     d1 = d0.copy()
     undated = [i for i, a in enumerate(earliest) if a is None]
