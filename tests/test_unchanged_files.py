@@ -135,3 +135,30 @@ def test_a_recorded_stat_is_dropped_when_the_stored_bytes_are_not_the_hashed_one
     _pass(folder, engine)
     assert reads == ["corpus/b.txt"]
     assert _stats(engine)["corpus/b.txt"] is None
+
+
+def test_a_build_reads_only_the_files_whose_stat_moved(tmp_path, reads, monkeypatch):
+    """Through `build`: the second build records the stats, the third reads no file, `full` reads them all, and an
+    edit that keeps the size and mtime is found (its ctime moved) and stored."""
+    monkeypatch.setattr(unchanged, "RACY_NS", 0)
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name, body in TEXTS.items():
+        (folder / name).write_text(body, encoding="utf-8")
+    db = tmp_path / "s.db"
+    assert sorted(build([folder], db=db).new) == ["corpus/a.txt", "corpus/b.txt"]
+    assert set(_stats(open_store(db)).values()) != {None}  # recorded on the sources the build stored
+    reads.clear()
+    report = build([folder], db=db)
+    assert reads == [] and sorted(report.unchanged) == ["corpus/a.txt", "corpus/b.txt"]
+    assert sorted(build([folder], db=db, full=True).unchanged) == ["corpus/a.txt", "corpus/b.txt"]
+    assert sorted(reads) == ["corpus/a.txt", "corpus/b.txt"]
+    path = folder / "b.txt"
+    info = os.stat(path)
+    path.write_text(TEXTS["b.txt"].replace("May", "Jun"), encoding="utf-8")
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    reads.clear()
+    report = build([folder], db=db)
+    assert reads == ["corpus/b.txt"] and report.changed == ["corpus/b.txt"] and report.unchanged == ["corpus/a.txt"]
+    reads.clear()
+    assert build([folder], db=db).unchanged == ["corpus/a.txt", "corpus/b.txt"] and reads == []
