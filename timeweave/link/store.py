@@ -192,12 +192,11 @@ def _kept_findings(conn, sources: set[str], changes: Changes | None,
     gone = changes.changed | changes.removed
     wanted = {_state_key(s): s for s in (sources - changes.sources) | gone}
     wanted |= {_state_key(s, KEYS): s for s in gone}  # what the gone sources held: their keys are dirty
-    state = schema.corpus_state.c
     kept: dict[str, Findings] = {}
     before: dict[str, Findings] = {}
     keys: dict[str, list[str]] = {}
-    for chunk in chunks(sorted(wanted)):
-        for key, value in conn.execute(select(state.key, state.value).where(state.key.in_(chunk))):
+    for key, value in _state_rows(conn, wanted):
+        if key in wanted:
             stored = json.loads(value)
             if stored.get("digest") == digest:
                 source_id = wanted[key]
@@ -209,6 +208,26 @@ def _kept_findings(conn, sources: set[str], changes: Changes | None,
     for source_id, found in before.items():
         found.keys = keys[source_id]
     return kept, before
+
+
+def _state_rows(conn, wanted: dict[str, str]):
+    """The corpus_state rows (key, value) of the `wanted` keys, and on SQLite the other findings rows too (the caller
+    skips them): an add wants nearly every source's findings, and one range scan of the primary key through the driver
+    reads them far cheaper than IN lists through Core (1,594 rows at 1,600, read and parsed: 0.013 against 0.03
+    CPU-s, /tmp/s3/h2/kf.py)."""
+    state = schema.corpus_state.c
+    if conn.dialect.name == "sqlite":
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            yield from cursor.execute("SELECT key, value FROM corpus_state WHERE key >= ? AND key < ?",
+                                      (PREFIX, PREFIX[:-1] + chr(ord(PREFIX[-1]) + 1))).fetchall()
+        finally:
+            cursor.close()
+        rest = sorted(k for k in wanted if not k.startswith(PREFIX))
+    else:
+        rest = sorted(wanted)
+    for chunk in chunks(rest):
+        yield from conn.execute(select(state.key, state.value).where(state.key.in_(chunk)))
 
 
 def _dirty(rows: list[MentionRow], changes: Changes | None, before: dict[str, Findings]) -> set[str] | None:
