@@ -5,6 +5,8 @@
     .venv/bin/python bench/claims.py --audit STORE.db [--sample 30 --seed 1]   # comparisons to judge by hand
     .venv/bin/python bench/claims.py --share timeweave/data/khalkhin-gol        # the stage's share of a full build
     .venv/bin/python bench/claims.py --profile STORE.db [--top 25]              # the stage's split on a copy of a store
+    .venv/bin/python bench/claims.py --capture OUT --add FILE --to DIR          # an add's store, just before claims
+    .venv/bin/python bench/claims.py --replay DIR [--runs 3] [--check]         # that add's claims stage alone, again
 
 Why synthetic: no corpus of ours has 10,000 claims, and the cost that grows is alignment (the blocks
 searched for claims whose mention joined no event) and relating each group. The claims are spread over
@@ -168,6 +170,123 @@ def profile(db: str, top: int = 25) -> dict:
             "profile": text.getvalue()}
 
 
+def _restamp(db: Path) -> None:
+    """Mark a store's cached claims as extracted by this code. Measurement only: valid while extraction is unchanged
+    since they were cached (a code move, a change after extraction); otherwise the numbers are of wrong claims."""
+    import sqlite3
+
+    from timeweave.claims.incremental import STATE, code_digest
+
+    with sqlite3.connect(db) as conn:
+        row = conn.execute("SELECT value FROM corpus_state WHERE key = ?", (STATE,)).fetchone()
+        if row is not None:
+            state = json.loads(row[0]) | {"code": code_digest()}
+            conn.execute("UPDATE corpus_state SET value = ? WHERE key = ?",
+                         (json.dumps(state, separators=(",", ":"), sort_keys=True), STATE))
+
+
+def capture(out: str, add: str, to: str) -> dict:
+    """Copy the store and texts of a `bench/incremental.py --out` folder, add and remove one bundled text (so the
+    stage's kept state is this code's), then add FILE with a build that snapshots the store just before the claims
+    stage (DIR/snap.db) with the stage's arguments (DIR/snap.pkl): `replay` then runs that stage alone, in one
+    process, as often as an A/B needs (an add at 1,600 documents is ~10 s of other stages per run)."""
+    import pickle
+    import shutil
+    import sqlite3
+
+    import timeweave.claims as stage
+    from timeweave.build import build
+
+    source, work, text = Path(out), Path(to), Path(add)
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(source / "tbaq", work / "tbaq")
+    with sqlite3.connect(source / "store.db") as a, sqlite3.connect(work / "store.db") as b:
+        a.backup(b)  # with what its write-ahead log holds
+    _restamp(work / "store.db")
+    stored = {r[0].rsplit("/", 1)[-1] for r in sqlite3.connect(work / "store.db").execute("SELECT path FROM sources")}
+    for f in (work / "tbaq").iterdir():
+        if f.name not in stored:
+            f.unlink()  # a text the store does not hold would be added too
+    warm = sorted(p for p in Path("timeweave/data/khalkhin-gol").glob("*.txt") if p.name != text.name)[0]
+    shutil.copy(warm, work / "tbaq" / warm.name)
+    build([work / "tbaq"], db=work / "store.db")
+    (work / "tbaq" / warm.name).unlink()
+    build([work / "tbaq"], db=work / "store.db", prune=True)
+    real = stage.claims
+
+    def snapshot(engine, **kw):
+        with sqlite3.connect(work / "store.db") as a, sqlite3.connect(work / "snap.db") as b:
+            a.backup(b)
+        (work / "snap.pkl").write_bytes(pickle.dumps(kw))
+        return real(engine, **kw)
+
+    stage.claims = snapshot
+    try:
+        shutil.copy(text, work / "tbaq" / text.name)
+        build([work / "tbaq"], db=work / "store.db")
+    finally:
+        stage.claims = real
+    return {"snapshot": str(work / "snap.db"), "warm": warm.name}
+
+
+def _rows(db: Path) -> dict:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return {"claims": conn.execute("SELECT * FROM claims ORDER BY id").fetchall(),
+                "comparisons": conn.execute("SELECT * FROM comparisons WHERE component = 'timeweave.claims.v1' "
+                                            "ORDER BY id").fetchall(),
+                "statements": conn.execute("SELECT s.comparison_id, s.source_id, s.start, s.end, s.value FROM "
+                                           "comparison_statements s JOIN comparisons c ON c.id = s.comparison_id "
+                                           "WHERE c.component = 'timeweave.claims.v1' ORDER BY s.comparison_id, "
+                                           "s.id").fetchall(),
+                "statuses": conn.execute("SELECT id, status FROM events ORDER BY id").fetchall(),
+                "written": conn.execute("SELECT value FROM corpus_state WHERE key = 'claims.written'").fetchall()}
+
+
+def replay(to: str, runs: int = 3, check: bool = False) -> dict:
+    """The captured add's claims stage, run alone on a fresh copy of the snapshot each time, its phases in CPU
+    seconds; the first run (which loads the vocabulary and the model) is not counted. `check`: the last run's rows
+    (and the digests the stage kept) against a full claims run over a copy of them."""
+    import copy
+    import pickle
+    import shutil
+    import types
+
+    import timeweave.claims as stage
+    from timeweave.store import open_store
+
+    work = Path(to)
+    arguments = pickle.loads((work / "snap.pkl").read_bytes())
+    stage.time = types.SimpleNamespace(perf_counter=time.process_time)  # the report's phases, in CPU seconds
+    counted = []
+    for n in range(runs + 1):
+        db = work / f"run-{n}.db"  # a new file each run: a connection the last run left open keeps its old one
+        for stale in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+            stale.unlink(missing_ok=True)
+        shutil.copyfile(work / "snap.db", db)
+        _restamp(db)
+        engine = open_store(db, create=False)
+        began = time.process_time()
+        report = stage.claims(engine, **copy.deepcopy(arguments))
+        cpu = time.process_time() - began
+        engine.dispose()
+        if n:
+            (work / f"run-{n - 1}.db").unlink(missing_ok=True)
+            counted.append({"cpu": round(cpu, 3), "phases": report.phases, "written": report.written,
+                            "claims": report.claims, "extracted": report.extracted, "reused": report.reused})
+    out: dict = {"runs": counted, "extracted": f"{report.extracted} of {report.sources}", "claims": report.claims}
+    if check:
+        full = work / "full.db"
+        shutil.copyfile(db, full)
+        engine = open_store(full, create=False)
+        stage.claims(engine, config=arguments["config"], changes=None)
+        engine.dispose()
+        a, b = _rows(db), _rows(full)
+        out["equal_to_full"] = {k: a[k] == b[k] for k in a}
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000)
@@ -176,9 +295,20 @@ def main() -> None:
     parser.add_argument("--share", metavar="CORPUS", help="build CORPUS and print the claims stage's share of it")
     parser.add_argument("--profile", metavar="STORE", help="run the stage over a copy of STORE and print its split")
     parser.add_argument("--top", type=int, default=25, help="functions --profile lists")
+    parser.add_argument("--capture", metavar="OUT", help="a bench/incremental.py --out folder to add --add to (--to DIR)")
+    parser.add_argument("--add", help="the text --capture adds")
+    parser.add_argument("--to", help="where --capture keeps the snapshot")
+    parser.add_argument("--replay", metavar="DIR", help="run the claims stage of a --capture'd add alone, --runs times")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--check", action="store_true", help="--replay: compare the rows with a full claims run")
     parser.add_argument("--sample", type=int, default=30)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
+    if args.capture or args.replay:
+        found = capture(args.capture, args.add, args.to) if args.capture else replay(args.replay, args.runs, args.check)
+        json.dump(found, sys.stdout)
+        sys.stdout.write("\n")
+        return
     if args.share:
         json.dump(share(args.share), sys.stdout)
         sys.stdout.write("\n")
