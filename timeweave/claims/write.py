@@ -191,17 +191,20 @@ def _signatures(cids: list[int], buckets: list[int], claims: list[Claim], known:
     None for a range holding a claim whose source has no entry digest (not cached: its rows must be made)."""
     parts: dict[int, list[int]] = defaultdict(list)
     unsigned: set[int] = set()
-    position, last = 0, None
+    position, last, entry = 0, None, None
     for cid, b, c in zip(cids, buckets, claims):
-        position = position + 1 if c.source_id == last else 0
-        last = c.source_id
-        entry = entries.get(c.source_id) if entries is not None else None
-        if not entry:
+        if c.source_id == last:
+            position += 1
+        else:  # a source's claims come together: its entry digest is read once
+            position, last = 0, c.source_id
+            entry = entries.get(last) if entries is not None else None
+            entry = int(entry[:15], 16) if entry else None
+        if entry is None:
             unsigned.add(b)
             continue
         event = c.event_id if c.event_id in known else None
         parts[b] += (cid, -1 if event is None else event, -1 if c.comparison_id is None else c.comparison_id,
-                     int(entry[:15], 16), position)
+                     entry, position)
     out: dict[int, str | None] = {b: None for b in unsigned}
     for b, values in parts.items():
         if b not in unsigned:
@@ -306,8 +309,9 @@ def write(conn: Connection, claims: list[Claim], relations: list[Relation], *,
     for claim in claims:
         by_group.setdefault(group_key(claim), []).append(claim)
     wanted: dict[int, tuple] = {}
+    blank = {name: None for name in t.comparisons.c.keys() if name != "id"}  # the table's columns, asked once
     for cid, (relation, row) in zip(ids(keys), chosen):
-        full = {name: None for name in t.comparisons.c.keys() if name != "id"} | row
+        full = blank | row
         spans = tuple((c.source_id, c.start, c.end, c.value) for c in relation.claims)
         wanted[cid] = (tuple(sorted(full.items())), spans)
         for claim in relation.claims:
