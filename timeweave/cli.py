@@ -114,7 +114,7 @@ def build_cli(
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a setting: NAME=VALUE (see `timeweave settings`).")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Annotate documents in parallel on a local Dask cluster of this many processes.")] = 1,
     scheduler: Annotated[Optional[str], typer.Option(help="Address of a running Dask scheduler (tcp://host:port) to annotate on instead.")] = None,
-    full: Annotated[bool, typer.Option("--full", help="Recompute every corpus stage (copies, link, reconcile, claims, curation, search) over the whole store, not only what changed.")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Recompute every corpus stage (copies, link, reconcile, claims, curation, search) over the whole store, not only what changed, and hash every file: without it a file whose size, mtime, ctime and inode are those recorded when it was last hashed is taken as unchanged unread (timeweave/ingest/unchanged.py says when that is unsafe: a clock set back, a file system restored with its times).")] = False,
 ) -> None:
     """Read documents into the store; the corpus stages then revisit only what new, changed or removed documents touch (--full: all). Exit code: 0 all stored, 1 some documents failed or were stored with a warning (recorded), 2 could not run."""
     from timeweave.build import build
