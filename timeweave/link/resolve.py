@@ -300,15 +300,23 @@ class Resolver:
         link_by_key = {name_key: NAME}
         for a, b in nx.bfs_edges(self.graph, name_key, sort_neighbors=sorted):
             link_by_key[b] = self.graph.edges[a, b]["link"]
-        uses = [(r.text, r.key, r.source_id, r) for r in rows]
-        uses += [(f.text, f.key, f.source_id, None) for k in sorted(component) for f in self.found.get(k, [])]
-        for text, key, source_id, row in sorted(uses, key=lambda u: (u[0], u[2], u[3].id if u[3] else -1)):
-            link = link_by_key.get(key, NAME)
-            if row is not None and not self.text_is_key(row):
-                link = _resolved_in_text(row, link, self.holder)
-            entity.alias_links.setdefault(text, link)
-            entity.aliases.setdefault(text, link.how)
-            entity.alias_sources.setdefault(text, Counter())[source_id] += 1
+        # Uses by (text, source, mention id; -1 for a found name), ties in list order: the position breaks them, so
+        # the tuples sort in C without a key function and never compare their rows.
+        found = [f for k in sorted(component) for f in self.found.get(k, [])]
+        uses = [(r.text, r.source_id, r.id, n, r.key, r) for n, r in enumerate(rows)]
+        uses += [(f.text, f.source_id, -1, n, f.key, None) for n, f in enumerate(found, len(rows))]
+        uses.sort()
+        sources = entity.alias_sources
+        for text, source_id, _, _, key, row in uses:
+            counts = sources.get(text)
+            if counts is None:  # an alias's link is that of its first use
+                link = link_by_key.get(key, NAME)
+                if row is not None and not self.text_is_key(row):
+                    link = _resolved_in_text(row, link, self.holder)
+                entity.alias_links[text] = link
+                entity.aliases[text] = link.how
+                counts = sources[text] = Counter()
+            counts[source_id] += 1
         return entity
 
     def _type_from_words(self, component: set[str]) -> str | None:
