@@ -32,7 +32,7 @@ __all__ = ["NAME", "Entity", "Evidence", "FoundName", "Link", "MentionRow", "Res
 
 TYPE_PRIORITY = ("state", "military_unit", "person", "work", "place", "organization", "other")
 _TYPES = frozenset(TYPE_PRIORITY)
-_ID, _START, _END, _TYPE = map(operator.itemgetter, (0, 2, 3, 5))  # MentionRow fields, read in C
+_ID, _START, _END, _TEXT, _TYPE = map(operator.itemgetter, (0, 2, 3, 4, 5))  # MentionRow fields, read in C
 
 
 class Resolver:
@@ -192,7 +192,8 @@ class Resolver:
         """Whether any mention of the key is written as an acronym (`is_acronym`); counted once per key."""
         cached = self._acronym.get(key)
         if cached is None:
-            cached = self._acronym[key] = any(is_acronym(r) for r in self.by_key.get(key, ()))
+            rows = self.by_key.get(key, ())  # one row per distinct text: the test reads the text and the key only
+            cached = self._acronym[key] = any(map(is_acronym, dict(zip(map(_TEXT, rows), rows)).values()))
         return cached
 
     def key_type(self, key: str) -> str:

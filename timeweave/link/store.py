@@ -43,9 +43,9 @@ def read_authority(paths: list[Path], *, strict: bool = True) -> list[tuple[str,
     return rows
 
 
-def _texts(conn, rows: list[MentionRow]) -> dict[str, str]:
+def _texts(conn, sources: set[str]) -> dict[str, str]:
     """The stored text of every source with mentions: the words between and around names are evidence."""
-    wanted = sorted({row.source_id for row in rows})
+    wanted = sorted(sources)
     return {source_id: text for source_id, text in conn.execute(
         select(schema.texts.c.source_id, schema.texts.c.text).where(schema.texts.c.source_id.in_(wanted))) if text}
 
@@ -101,10 +101,11 @@ def link_entities(engine: Engine, *, authority: list[Path] | None = None, words:
         del one
         keyed = [r for r in rows if r.key]
         del rows
-        kept, before = _kept_findings(conn, {r.source_id for r in keyed}, changes, digest)
+        sources = {r.source_id for r in keyed}
+        kept, before = _kept_findings(conn, sources, changes, digest)
         read_s = time.perf_counter() - began
-        resolver = Resolver(keyed, _texts(conn, keyed), lexicon=lexicon, findings=kept)
-        resolver.dirty = _dirty(keyed, changes, before)
+        resolver = Resolver(keyed, _texts(conn, sources), lexicon=lexicon, findings=kept)
+        resolver.dirty = _dirty(resolver.by_source, changes, before)
         if resolver.dirty is not None:
             resolver.spelling_kept = _kept_spelling(conn, digest)
             resolver.rules_kept, resolver.found_kept = _kept_rules(conn, digest)
@@ -230,13 +231,15 @@ def _state_rows(conn, wanted: dict[str, str]):
         yield from conn.execute(select(state.key, state.value).where(state.key.in_(chunk)))
 
 
-def _dirty(rows: list[MentionRow], changes: Changes | None, before: dict[str, Findings]) -> set[str] | None:
+def _dirty(by_source: dict[str, list[MentionRow]], changes: Changes | None,
+           before: dict[str, Findings]) -> set[str] | None:
     """The keys whose mentions changed since the last run: those of the sources added or re-stored now and
     those the re-stored or removed ones had (their kept findings); None when that is not known (a full run)."""
     if changes is None or changes.full or any(s not in before for s in changes.changed | changes.removed):
         return None
     now = changes.added | changes.changed
-    return {key for findings in before.values() for key in findings.keys} | {r.key for r in rows if r.source_id in now}
+    return {key for findings in before.values() for key in findings.keys} \
+        | {r.key for source_id in now for r in by_source.get(source_id, ())}
 
 
 def _kept_spelling(conn, digest: str) -> list[tuple[str, str, str]] | None:
