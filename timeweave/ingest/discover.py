@@ -257,7 +257,7 @@ def _plain_document(entry: os.DirEntry, path: Path, walk: _Walk, prefix: str, re
         return False
     walk.found.append(path)
     walk.keys[path] = f"{prefix}/{safe_name(name)}"
-    walk.real[path] = os.path.join(real_text, name)
+    walk.real[path] = f"{real_text}/{name}" if real_text != "/" else f"/{name}"  # os.path.join, for a name without "/"
     walk.result.stats.setdefault(path, info)
     return True
 
