@@ -28,8 +28,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).absolute().parent))
+sys.path.insert(0, str(Path(__file__).absolute().parents[1]))
 
 import timeweave.reconcile as R  # noqa: E402
 from timeweave.reconcile import embed, incremental, kept, region, steps, write  # noqa: E402

@@ -239,6 +239,9 @@ def save_all(conn: Connection, corpus: Corpus, groups: list[list[int]], signatur
             blocks[key].append(member(m))
     _write(conn, blocks)
     del blocks
+    from timeweave.reconcile.loaded import keep  # here: loaded reads and writes through this module
+
+    keep(conn, by_source)  # each source's loaded mentions (`loaded`)
     entities = {f"reconcile.e:{e}": {"n": name, "t": corpus.entity_types.get(e), "m": []}
                 for e, name in corpus.entity_names.items()}
     named: dict[str, set[int]] = defaultdict(set)

@@ -49,7 +49,7 @@ from dataclasses import replace
 
 from sqlalchemy import Connection, select
 
-from timeweave.reconcile import rarity
+from timeweave.reconcile import loaded, rarity
 from timeweave.reconcile.blocking import one_moment
 from timeweave.reconcile.kept import (GLOBAL, _chunks, _component_rows, _copies, _entities, _order, _read,
                                       _source_state, _undated_founder, _voices, _write, block_change, indexed_keys,
@@ -169,10 +169,14 @@ def plan(conn: Connection, changes, params, setting: str, score, joins, founders
         to_score.append((a, b))
     known = {m.id: m for m in new_t}
     ends = {x for pair in to_score for x in pair if x not in known}
-    found = None
-    if ends:
-        found = load(conn, undated_events=params.undated_events, common_participant=params.common_participant,
-                     sources={where[x] for x in ends}, weights=weights, mention_ids=ends, catalog=catalog)
+
+    def load_some(sources: list[str], ids: set[int]) -> Corpus:
+        return load(conn, undated_events=params.undated_events, common_participant=params.common_participant,
+                    sources=sources, weights=weights, mention_ids=ids, catalog=catalog)
+
+    # the kept mentions are read back as they were loaded (`loaded`); touched sources are loaded again
+    found = loaded.part(conn, ends, {where[x] for x in ends}, weights, touched, load_some) if ends else None
+    if found is not None:
         known.update((m.id, m) for m in found.mentions if m.id in ends)
     mini = sorted(known.values(), key=lambda m: (m.source_id, m.start, m.trigger_start, m.id))
     mini = [replace(m, index=n) for n, m in enumerate(mini)]
@@ -212,8 +216,7 @@ def plan(conn: Connection, changes, params, setting: str, score, joins, founders
     reused = [m for m in found.mentions if m.id in region] if found else []  # loaded to score gained pairs
     rest = set(region) - {m.id for m in reused}
     others = sorted({region[x] for x in rest} - present)
-    more = load(conn, undated_events=params.undated_events, common_participant=params.common_participant,
-                sources=others, weights=weights, mention_ids=rest, catalog=catalog) if others else None
+    more = loaded.part(conn, rest, others, weights, touched, load_some) if others else None
     chosen = list(new_t) + reused + ([m for m in more.mentions if m.id in rest] if more else [])
     chosen.sort(key=lambda m: (m.source_id, m.start, m.trigger_start, m.id))
     mentions = [replace(m, index=n) for n, m in enumerate(chosen)]
@@ -323,6 +326,7 @@ def save_region(conn: Connection, corpus: Corpus, groups: list[list[int]], signa
         if key not in rows:
             rows[key] = state["sources"][key] if key in state["sources"] else kept[key]
         rows[key]["m"][str(m.id)][0] = roots.get(m.id, m.id)
+    loaded.keep(conn, {sid: fresh_by_source[sid] for sid in state["touched"] if sid in state["present"]}, state["touched"])
     # entities link changed, and those the touched sources named before or name now, as the store holds them
     entities = set(state["entities"]) | {e for sid in state["touched"] for e in old_entities[sid]}
     now = _entities(conn, entities)

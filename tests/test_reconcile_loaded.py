@@ -1,0 +1,65 @@
+"""`reconcile.loaded` keeps each source's loaded Mentions and gives them back equal to a load's.
+
+An incremental run reads the region's kept mentions from these rows instead of loading them again, so a row
+must decode, through JSON as the store keeps it, to the very Mention `load` gives (but for its index).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from timeweave.reconcile import loaded
+from timeweave.reconcile.load import load
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory, corpus_dir):
+    from timeweave.build import build
+    from timeweave.store import open_store
+
+    db = tmp_path_factory.mktemp("loaded") / "kg.db"
+    build([corpus_dir], db=db, config={"embeddings": False})
+    return open_store(db)
+
+
+def test_a_kept_mention_decodes_to_the_loaded_one(engine):
+    with engine.connect() as conn:
+        full = load(conn, common_participant=0.3)
+    weights = full.mentions[0].rarity
+    kinds = {name: set() for name in ("interval", "named", "agents", "place")}
+    for m in full.mentions:
+        row = json.loads(json.dumps(loaded.encode(m), separators=(",", ":")))
+        assert loaded.decode(row, weights) == replace(m, index=0), m.id
+        for name in kinds:
+            kinds[name].add(bool(getattr(m, name)))
+    assert all(seen == {True, False} for seen in kinds.values()), kinds  # both sides of each conversion met
+
+
+def test_part_reads_kept_rows_and_loads_touched_sources(engine):
+    with engine.begin() as conn:
+        full = load(conn, common_participant=0.3)
+        weights = full.mentions[0].rarity
+        by_source: dict[str, list] = {}
+        for m in full.mentions:
+            by_source.setdefault(m.source_id, []).append(m)
+        sources = sorted(by_source)
+        kept, touched = sources[:-1], sources[-1:]
+        loaded.keep(conn, {s: by_source[s] for s in kept})
+        ids = {m.id for m in full.mentions[::3]}
+        asked: list = []
+
+        def load_some(some, wanted):
+            asked.append(list(some))
+            return load(conn, common_participant=0.3, sources=some, weights=weights, mention_ids=wanted)
+
+        got = loaded.part(conn, ids, sources, weights, touched, load_some)
+        conn.rollback()
+    assert asked == [touched]
+    want = {m.id: replace(m, index=0) for m in full.mentions if m.id in ids}
+    assert {m.id: replace(m, index=0) for m in got.mentions} == want
+    assert {i: got.links[i] for i in ids} == {i: full.links[i] for i in ids}  # (a load adds its sentence-mates)
+    named = {e for m in want.values() for e in (set(m.entities) | {n[3] for n in m.named if n[3] is not None})}
+    assert {e: got.entity_names[e] for e in named} == {e: full.entity_names[e] for e in named}
