@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, insert, update
 
 import timeweave
 from timeweave import config as settings
@@ -344,7 +344,7 @@ def _adopt_old_paths(engine: Engine, found) -> None:
     (resolving all cost 10 ms per 255 files of each build)."""
     keys = {found.key(f): f for f in found.files}
     with engine.begin() as conn:
-        stored = {row.path: row.id for row in conn.execute(select(t.sources.c.id, t.sources.c.path))}
+        stored = {path: source_id for source_id, path in _source_paths(conn)}
         orphans = [(path, source_id) for path, source_id in stored.items() if path not in keys]
         unclaimed = [(key, file) for key, file in keys.items() if key not in stored]
         if not orphans or not unclaimed:
@@ -379,17 +379,24 @@ def _removed_sources(engine: Engine, paths: Sequence[str | Path], found) -> list
             continue
     roots = [display_path(Path(p)) for p in paths]
     with engine.connect() as conn:
-        rows = conn.execute(select(t.sources.c.id, t.sources.c.path)).all()
+        rows = _source_paths(conn)
     gone = []
-    for row in rows:
-        if row.path in present:
+    for source_id, path in rows:
+        if path in present:
             continue
-        by_key = any(row.path.startswith(prefix) for prefix in prefixes)
-        by_old_path = any(row.path == root or row.path.startswith(root.rstrip(os.sep) + os.sep) for root in roots) \
-            and not Path(row.path).exists()
+        by_key = any(path.startswith(prefix) for prefix in prefixes)
+        by_old_path = any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots) \
+            and not Path(path).exists()
         if by_key or by_old_path:
-            gone.append((row.id, row.path))
+            gone.append((source_id, path))
     return gone
+
+
+def _source_paths(conn) -> list[tuple[int, str]]:
+    """(id, path) of every stored source, by plain driver SQL: every build reads them twice (old paths, removed
+    sources), and a Core select is compiled again on each build's new engine, with a Row per source
+    (4.5 against 2.9 ms at 1,600 sources, fresh engine per run; H5's measurement, /tmp/s3/notes/h5-to-h4.md)."""
+    return [(source_id, path) for source_id, path in conn.exec_driver_sql("SELECT id, path FROM sources")]
 
 
 def _finish_run(engine: Engine, run_id: int, status: str, report: BuildReport) -> None:
