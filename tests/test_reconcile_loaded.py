@@ -29,13 +29,22 @@ def test_a_kept_mention_decodes_to_the_loaded_one(engine):
     with engine.connect() as conn:
         full = load(conn, common_participant=0.3)
     weights = full.mentions[0].rarity
-    kinds = {name: set() for name in ("interval", "named", "agents", "place")}
+    by_source: dict[str, list] = {}
     for m in full.mentions:
-        row = json.loads(json.dumps(loaded.encode(m), separators=(",", ":")))
-        assert loaded.decode(row, weights) == replace(m, index=0), m.id
-        for name in kinds:
-            kinds[name].add(bool(getattr(m, name)))
+        by_source.setdefault(m.source_id, []).append(m)
+    kinds = {name: set() for name in ("interval", "named", "agents", "place")}
+    shared = 0  # mentions whose sentence another mention of theirs kept
+    for source_id, mentions in by_source.items():
+        row = json.loads(json.dumps(loaded.encode(mentions), separators=(",", ":")))
+        assert loaded.decode(row, source_id, weights) == [replace(m, index=0) for m in mentions], source_id
+        some = {m.id for m in mentions[::2]}
+        assert [m.id for m in loaded.decode(row, source_id, weights, some)] == [m.id for m in mentions if m.id in some]
+        shared += len(mentions) - len(row["s"])
+        for m in mentions:
+            for name in kinds:
+                kinds[name].add(bool(getattr(m, name)))
     assert all(seen == {True, False} for seen in kinds.values()), kinds  # both sides of each conversion met
+    assert shared > 0
 
 
 def test_part_reads_kept_rows_and_loads_touched_sources(engine):

@@ -29,31 +29,52 @@ from timeweave.store import schema as t
 
 PREFIX = "reconcile.l:"
 _FIELDS = tuple(f.name for f in fields(Mention) if f.name not in ("index", "rarity"))
+# A row keeps a source's sentences once (text and named mentions: its mentions of one sentence share them, and
+# they were 16 of the 33 MB of rows at 1,600 documents); each mention keeps the other fields and its sentence's
+# place in that list. The source is the row's key.
+_SHARED = ("sentence", "named")
+_OWN = tuple(name for name in _FIELDS if name not in _SHARED and name != "source_id")
 _SETS = {"agents", "patients", "entities"}
 
 
-def encode(m: Mention) -> list:
-    """A Mention as a JSON-ready list, in `_FIELDS` order (index and rarity left out)."""
-    row = []
-    for name in _FIELDS:
-        value = getattr(m, name)
-        if name in _SETS:
-            value = sorted(value)
-        elif name == "interval" and value is not None:
-            value = [value.earliest, value.latest, value.approximate, value.edtf]
-        row.append(value)
-    return row
+def encode(mentions: list[Mention]) -> dict:
+    """A source's Mentions (in load order) as a JSON-ready row: {"s": [[sentence, named], ...], "m": [[own fields
+    in `_OWN` order..., sentence number], ...]} (index and rarity left out)."""
+    sentences: dict[tuple, int] = {}
+    rows = []
+    for m in mentions:
+        shared = (m.sentence, tuple(m.named))
+        at = sentences.setdefault(shared, len(sentences))
+        row = []
+        for name in _OWN:
+            value = getattr(m, name)
+            if name in _SETS:
+                value = sorted(value)
+            elif name == "interval" and value is not None:
+                value = [value.earliest, value.latest, value.approximate, value.edtf]
+            row.append(value)
+        row.append(at)
+        rows.append(row)
+    return {"s": [[sentence, [list(n) for n in named]] for sentence, named in sentences], "m": rows}
 
 
-def decode(row: list, weights: dict[int, float]) -> Mention:
-    """The Mention `encode` kept (index 0: the caller places it), with the corpus-wide `weights`."""
-    values = dict(zip(_FIELDS, row))
-    for name in _SETS:
-        values[name] = frozenset(values[name])
-    if values["interval"] is not None:
-        values["interval"] = Interval(*values["interval"])
-    values["named"] = [tuple(n) for n in values["named"]]
-    return Mention(index=0, rarity=weights, **values)
+def decode(value: dict, source_id: str, weights: dict[int, float], ids: Collection[int] | None = None) -> list[Mention]:
+    """The Mentions `encode` kept for `source_id` (those of `ids`, default all; index 0: the caller places
+    them), with the corpus-wide `weights`."""
+    shared = value["s"]
+    out = []
+    for row in value["m"]:
+        if ids is not None and row[0] not in ids:  # `id` leads `_OWN`
+            continue
+        values = dict(zip(_OWN, row))
+        for name in _SETS:
+            values[name] = frozenset(values[name])
+        if values["interval"] is not None:
+            values["interval"] = Interval(*values["interval"])
+        sentence, named = shared[row[-1]]
+        out.append(Mention(index=0, rarity=weights, source_id=source_id, sentence=sentence,
+                           named=[tuple(n) for n in named], **values))
+    return out
 
 
 def keep(conn: Connection, by_source: dict[str, list[Mention]], sources: Iterable[str] = ()) -> None:
@@ -61,8 +82,7 @@ def keep(conn: Connection, by_source: dict[str, list[Mention]], sources: Iterabl
     (a full run keeps every source's); the rows of `sources` without mentions there are deleted."""
     names = sorted(set(by_source) | set(sources))
     for chunk in _chunks(names):
-        _write(conn, {PREFIX + sid: ([encode(m) for m in by_source[sid]] if by_source.get(sid) else None)
-                      for sid in chunk})
+        _write(conn, {PREFIX + sid: (encode(by_source[sid]) if by_source.get(sid) else None) for sid in chunk})
 
 
 def part(conn: Connection, ids: Collection[int], sources: Collection[str], weights: dict[int, float],
@@ -71,7 +91,7 @@ def part(conn: Connection, ids: Collection[int], sources: Collection[str], weigh
     `touched`, `load_some(sources, ids)` for the others. Its mentions are in no particular order, indexes 0."""
     rows = _read(conn, [PREFIX + s for s in sources if s not in touched])
     wanted = set(ids)
-    mentions = [decode(row, weights) for value in rows.values() for row in value if row[0] in wanted]
+    mentions = [m for key, value in rows.items() for m in decode(value, key[len(PREFIX):], weights, wanted)]
     rest = sorted(s for s in sources if PREFIX + s not in rows)
     found = load_some(rest, wanted) if rest else None
     names, types = {}, {}
