@@ -16,6 +16,8 @@ to find its region with reads by key:
   `_raised` reads for components outside the region);
 * `reconcile.e:<entity>`: an entity's name, type and mentions (link reports the entities it changed: those
   renamed, or whose mentions moved, touch the sources of those mentions);
+* `reconcile.l:<source>`: its mentions as loaded (`loaded`): the region's kept mentions are read back from
+  them, not loaded again;
 * `reconcile.g`: the settings key, the rarity counts, the undated-founder count, the voices and copy
   origins that differ from a source's own, and whether an id ever needed a second probe.
 
