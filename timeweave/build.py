@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import platform
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -39,8 +38,10 @@ from timeweave import config as settings
 from timeweave.corpus import corpus_stages
 from timeweave.errors import IngestError
 from timeweave.ingest.errors import ALIASES_ROW, INTERNAL, NOT_ENGLISH
-from timeweave.ingest.files import safe_name
+from timeweave.ingest.files import display_path
 from timeweave.ingest.language import NAMES, reads_as_english
+from timeweave.ingest.stored import adopt_old_paths as _adopt_old_paths
+from timeweave.ingest.stored import removed_sources as _removed_sources
 from timeweave.ingest.unchanged import Hashes
 from timeweave.runs import counts, mark_stale_runs, start_run  # noqa: F401 (mark_stale_runs: callers import it from here too)
 from timeweave.store import open_store
@@ -102,14 +103,6 @@ def timed_phase(report: Any, name: str) -> Iterator[None]:
         if phases is not None:
             wall0, cpu0 = phases.get(name, (0.0, 0.0))
             phases[name] = (round(wall0 + time.perf_counter() - began, 4), round(cpu0 + time.process_time() - cpu, 4))
-
-
-def display_path(path: Path) -> str:
-    """The path as a user would recognise it: relative to the working directory when below it."""
-    try:
-        return safe_name(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return safe_name(path.resolve())
 
 
 def versions(nlp: Any | None = None) -> dict[str, Any]:
@@ -334,69 +327,6 @@ def _not_english(shown: str, document) -> IngestError:
         "so its text is stored, searchable and shown, but no dates, entities or events were taken from it",
         "Add an English translation beside it to annotate it, or set \"language\": \"en\" in its sources.json "
         "record if the detection is wrong.")
-
-
-def _adopt_old_paths(engine: Engine, found) -> None:
-    """Give sources stored under an older, working-directory-dependent path the key of the same file now.
-
-    Only a file whose key is not stored can be one of them, and only a stored path that is no file's key:
-    on a build that adds one file to a store it resolves that file alone, not every file of the corpus
-    (resolving all cost 10 ms per 255 files of each build)."""
-    keys = {found.key(f): f for f in found.files}
-    with engine.begin() as conn:
-        stored = {path: source_id for source_id, path in _source_paths(conn)}
-        orphans = [(path, source_id) for path, source_id in stored.items() if path not in keys]
-        unclaimed = [(key, file) for key, file in keys.items() if key not in stored]
-        if not orphans or not unclaimed:
-            return
-        by_file: dict[Path, str] = {}
-        for key, file in unclaimed:
-            try:
-                by_file[file.resolve()] = key
-            except (OSError, RuntimeError):
-                continue
-        for path, source_id in orphans:
-            try:
-                target = Path(path).resolve()
-            except (OSError, RuntimeError, ValueError):
-                continue
-            key = by_file.get(target)
-            if key and key not in stored:
-                conn.execute(update(t.sources).where(t.sources.c.id == source_id).values(path=key))
-                stored[key] = source_id  # two old paths of one file: the first takes the key
-                log.info("source %s: path %s is now known as %s", source_id, path, key)
-
-
-def _removed_sources(engine: Engine, paths: Sequence[str | Path], found) -> list[tuple[str, str]]:
-    """Stored sources under the given folders (by key, or by an older path) whose files are gone."""
-    present = {found.key(f) for f in found.files}
-    prefixes = set()
-    for given in paths:
-        try:
-            if Path(given).is_dir():
-                prefixes.add((Path(given).resolve().name or "root") + "/")
-        except (OSError, RuntimeError):
-            continue
-    roots = [display_path(Path(p)) for p in paths]
-    with engine.connect() as conn:
-        rows = _source_paths(conn)
-    gone = []
-    for source_id, path in rows:
-        if path in present:
-            continue
-        by_key = any(path.startswith(prefix) for prefix in prefixes)
-        by_old_path = any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots) \
-            and not Path(path).exists()
-        if by_key or by_old_path:
-            gone.append((source_id, path))
-    return gone
-
-
-def _source_paths(conn) -> list[tuple[int, str]]:
-    """(id, path) of every stored source, by plain driver SQL: every build reads them twice (old paths, removed
-    sources), and a Core select is compiled again on each build's new engine, with a Row per source
-    (4.5 against 2.9 ms at 1,600 sources, fresh engine per run; H5's measurement, /tmp/s3/notes/h5-to-h4.md)."""
-    return [(source_id, path) for source_id, path in conn.exec_driver_sql("SELECT id, path FROM sources")]
 
 
 def _finish_run(engine: Engine, run_id: int, status: str, report: BuildReport) -> None:

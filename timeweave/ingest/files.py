@@ -116,3 +116,11 @@ def unreadable(shown: str, exc: OSError) -> IngestError:
     reason = (exc.strerror or exc.__class__.__name__).lower()
     return IngestError(codes.UNREADABLE, shown, f"the file cannot be read ({reason})",
                        "Check its permissions, or that it is not a folder or device.")
+
+
+def display_path(path: Path) -> str:
+    """The path as a user would recognise it: relative to the working directory when below it."""
+    try:
+        return safe_name(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return safe_name(path.resolve())

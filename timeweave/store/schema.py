@@ -72,9 +72,7 @@ sources = Table(
     Column("csl", JSON),
     Column("language", String(12)),  # ISO 639-1; not "en": stored and searchable, not annotated (T016)
     Column("pipeline", String(64), nullable=False),  # fingerprint of versions + config that shaped it
-    # The file's stat when its bytes were last hashed, "size:mtime_ns:ctime_ns:inode" (ingest/unchanged.py):
-    # a build skips hashing a file whose stat is the same. NULL: hash it (recorded only when not racily recent).
-    Column("file_stat", String(100)),  # (0018)
+    Column("file_stat", String(100)),  # "size:mtime_ns:ctime_ns:inode" when last hashed: same, not hashed (0018)
     Column("run_id", Integer, ForeignKey("runs.id")),
     Column("updated_at", String(40), nullable=False),
 )
@@ -291,9 +289,8 @@ embeddings = Table(
 )
 
 
-# Migration 0010: the historian's corrections (timeweave/curate, docs/curate.md). `curation_actions` is
-# an append-only log that no build rewrites; the two tables after it are derived from the log by
-# every `curate.apply` and say what each action applies to now.
+# Migration 0010: the historian's corrections (timeweave/curate, docs/curate.md). `curation_actions` is an append-only
+# log that no build rewrites; the two tables after it are derived from it by every `curate.apply`.
 curation_actions = Table(
     "curation_actions",
     metadata,
