@@ -207,10 +207,9 @@ def capture(out: str, add: str, to: str) -> dict:
     for f in (work / "tbaq").iterdir():
         if f.name not in stored:
             f.unlink()  # a text the store does not hold would be added too
-    warm = sorted(p for p in Path("timeweave/data/khalkhin-gol").glob("*.txt") if p.name != text.name)[0]
-    shutil.copy(warm, work / "tbaq" / warm.name)
+    shutil.copy(text, work / "tbaq" / text.name)  # the text itself, added and removed: any corpus's text serves
     build([work / "tbaq"], db=work / "store.db")
-    (work / "tbaq" / warm.name).unlink()
+    (work / "tbaq" / text.name).unlink()
     build([work / "tbaq"], db=work / "store.db", prune=True)
     real = stage.claims
 
@@ -226,7 +225,7 @@ def capture(out: str, add: str, to: str) -> dict:
         build([work / "tbaq"], db=work / "store.db")
     finally:
         stage.claims = real
-    return {"snapshot": str(work / "snap.db"), "warm": warm.name}
+    return {"snapshot": str(work / "snap.db"), "warm": text.name}
 
 
 def _rows(db: Path) -> dict:

@@ -138,7 +138,7 @@ def _stale(res: Resolver, rewrite: Rewriter, kept: dict):
 
 
 def rewritten_parts(res: Resolver) -> None:
-    """"U.S. Navy" = "United States Navy", "Gulf of Tonkin Resolution" = "Tonkin Gulf Resolution", "U.S. Congess"."""
+    """"U.S. Navy" = "United States Navy", "Treaty of Versailles Conference" = "Versailles Treaty Conference", "U.S. Congess"."""
     rewrite = Rewriter(res)
     kept = res.parts_kept
     stale = _stale(res, rewrite, kept)
