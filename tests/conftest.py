@@ -39,6 +39,18 @@ def corpus_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def unembedded_store(tmp_path_factory, corpus_dir):
+    """The bundled corpus built once without sentence vectors, for tests that only read it (reconcile's loads):
+    a test that writes to it must roll back."""
+    from timeweave.build import build
+    from timeweave.store import open_store
+
+    db = tmp_path_factory.mktemp("unembedded") / "kg.db"
+    build([corpus_dir], db=db, config={"embeddings": False})
+    return open_store(db)
+
+
+@pytest.fixture(scope="session")
 def postgres_url():
     """A URL to a fresh PostgreSQL database (a cluster of its own, see postgres_cluster.py), or a skip with the reason."""
     base = Path(tempfile.mkdtemp(prefix="timeweave-pg-"))

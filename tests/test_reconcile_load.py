@@ -15,13 +15,8 @@ from timeweave.reconcile.load import load
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory, corpus_dir):
-    from timeweave.build import build
-    from timeweave.store import open_store
-
-    db = tmp_path_factory.mktemp("load") / "kg.db"
-    build([corpus_dir], db=db, config={"embeddings": False})
-    return open_store(db)
+def engine(unembedded_store):
+    return unembedded_store
 
 
 def test_a_partial_load_gives_the_mentions_of_a_full_load(engine):

@@ -16,22 +16,22 @@ from timeweave.reconcile.load import load
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory, corpus_dir):
-    from timeweave.build import build
-    from timeweave.store import open_store
+def engine(unembedded_store):
+    return unembedded_store
 
-    db = tmp_path_factory.mktemp("loaded") / "kg.db"
-    build([corpus_dir], db=db, config={"embeddings": False})
-    return open_store(db)
+
+def _full_load(conn):
+    """A full load, its corpus-wide weights, and its mentions by source."""
+    full = load(conn, common_participant=0.3)
+    by_source: dict[str, list] = {}
+    for m in full.mentions:
+        by_source.setdefault(m.source_id, []).append(m)
+    return full, full.mentions[0].rarity, by_source
 
 
 def test_a_kept_mention_decodes_to_the_loaded_one(engine):
     with engine.connect() as conn:
-        full = load(conn, common_participant=0.3)
-    weights = full.mentions[0].rarity
-    by_source: dict[str, list] = {}
-    for m in full.mentions:
-        by_source.setdefault(m.source_id, []).append(m)
+        full, weights, by_source = _full_load(conn)
     kinds = {name: set() for name in ("interval", "named", "agents", "place")}
     shared = 0  # mentions whose sentence another mention of theirs kept
     for source_id, mentions in by_source.items():
@@ -49,11 +49,7 @@ def test_a_kept_mention_decodes_to_the_loaded_one(engine):
 
 def test_part_reads_kept_rows_and_loads_touched_sources(engine):
     with engine.begin() as conn:
-        full = load(conn, common_participant=0.3)
-        weights = full.mentions[0].rarity
-        by_source: dict[str, list] = {}
-        for m in full.mentions:
-            by_source.setdefault(m.source_id, []).append(m)
+        full, weights, by_source = _full_load(conn)
         sources = sorted(by_source)
         kept, touched = sources[:-1], sources[-1:]
         loaded.keep(conn, {s: by_source[s] for s in kept})
