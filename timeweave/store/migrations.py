@@ -169,6 +169,14 @@ def _sources_file_stat(conn: Connection) -> None:
     if "file_stat" not in {c["name"] for c in inspect(conn).get_columns("sources")}:
         conn.execute(text("ALTER TABLE sources ADD COLUMN file_stat VARCHAR(100)"))
 
+
+@migration("0019_mentions_key_index")
+def _mentions_key_index(conn: Connection) -> None:
+    """An index on mentions by name key: the link stage reads the mentions of the names an add touches
+    instead of every mention in the store."""
+    for index in schema.mentions.indexes:
+        index.create(conn, checkfirst=True)
+
 def applied(engine: Engine) -> list[str]:
     """Names of the migrations this store has recorded, in the order they were applied."""
     if not inspect(engine).has_table("migrations"):

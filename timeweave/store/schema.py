@@ -44,8 +44,7 @@ runs = Table(
     Column("versions", JSON, nullable=False),
     Column("config", JSON, nullable=False),
     Column("counts", JSON),
-    # Migration 0006 adds `pid` and `host` (the process running the build; see build.mark_stale_runs). They are
-    # not declared here so that `select(runs)` still works on a store served read-only before it is migrated.
+    # 0006 adds `pid`, `host` (build.mark_stale_runs); undeclared: `select(runs)` works on a store not migrated.
 )
 
 sources = Table(
@@ -153,6 +152,7 @@ mentions = Table(
     Column("component", String(60), nullable=False),
     Index("ix_mentions_source", "source_id"),
     Index("ix_mentions_entity", "entity_id"),
+    Index("ix_mentions_key", "key"),  # an add's link reads the mentions of the names it touches (0019)
 )
 
 event_mentions = Table(
