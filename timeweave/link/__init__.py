@@ -25,9 +25,13 @@ What a build that adds, re-stores or removes sources recomputes (the rest is the
   differ from the last run's (`Resolver.signature`), are cut and diffed; the others keep their rows.
   Not once a correction was logged (corrections edit link's rows), nor when entity-id hashes collide.
 
+- mention rows (`summary.py`): an add reads the rows of the changed sources, of the names whose mentions
+  changed, of the ids the kept findings name, of found names, ship-prefix candidates and the components cut;
+  every other name is read through its kept summary (mention count, type vote, acronym form, first use, first id).
+
 The other rules (persons, ship prefixes, "of" forms, the conflicts of second names, grouping the parts' forms)
 still run over every name (their decisions read graph components built by earlier rules, or every name's type),
-so a build reads every mention. tests/test_link_incremental.py and tests/test_incremental.py
+from the summaries. tests/test_link_incremental.py, tests/test_link_summary.py and tests/test_incremental.py
 compare incremental runs with full ones.
 """
 

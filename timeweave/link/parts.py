@@ -54,9 +54,10 @@ class Rewriter:
         for component in groups(res.graph):
             self.rep.update(dict.fromkeys(component, min(component)))
         words: Counter = Counter()
-        for key, rows in res.by_key.items():
+        for key in res.by_key:  # counts only (`Resolver.count`): an add reads no kept key's rows
+            n = res.count(key)
             for word in key.split():
-                words[word] += len(rows)
+                words[word] += n
         self.words = words
         self.common = [w for w, n in words.items() if n >= _TYPO_COMMON and len(w) >= _TYPO_MIN - 1]
         self._near: OneEdit | None = None  # the common words indexed by their one-letter deletions, when a typo is asked

@@ -39,25 +39,37 @@ class Resolver:
     """Collects labelled edges between alias keys, then cuts the graph into entities."""
 
     def __init__(self, rows: list[MentionRow], texts: dict[str, str] | None = None, *,
-                 lexicon: Lexicon | None = None, findings: dict[str, Any] | None = None) -> None:
-        self.rows = sorted(rows)  # by id: ids are unique, so the first field decides (no key function per row)
+                 lexicon: Lexicon | None = None, findings: dict[str, Any] | None = None, lazy: Any = None) -> None:
+        """`lazy` (`summary.Lazy`, an add): rows are read when asked and the kept keys' summaries answer
+        `key_type`, `written_as_acronym`, `count` and `first_use`; else `rows` are every keyed mention."""
         self.texts = texts or {}
         self.lexicon = lexicon or default_lexicon()
         self.graph = nx.Graph()
-        self.by_key: dict[str, list[MentionRow]] = defaultdict(list)
-        self.by_source: dict[str, list[MentionRow]] = defaultdict(list)
         self._key_types: dict[str, str] = {}  # by_key is complete after this loop, so a key's type never changes
-        for row in self.rows:
-            self.by_key[row.key].append(row)
-            self.by_source[row.source_id].append(row)
+        self._counts: dict[str, int] = {}  # key -> its mentions, kept (`summary`) or counted when asked
+        self._first: dict[str, MentionRow] = {}  # key -> its first mention, asked once per link the key takes part in
+        self._acronym: dict[str, bool] = {}  # key -> whether a mention writes it as an acronym, asked by two rules
+        if lazy is not None:
+            self.by_key, self.by_source, self.by_id = lazy.by_key, lazy.by_source, lazy.by_id
+            from timeweave.link import summary  # summary builds on rows only; imported here to keep one import graph
+
+            summary.prefill(self, lazy.kept)
+        else:
+            self.rows = sorted(rows)  # by id: ids are unique, so the first field decides (no key function per row)
+            self.by_key = defaultdict(list)
+            self.by_source = defaultdict(list)
+            for row in self.rows:
+                self.by_key[row.key].append(row)
+                self.by_source[row.source_id].append(row)
+            self.by_key, self.by_source = dict(self.by_key), dict(self.by_source)
+            for source_rows in self.by_source.values():  # by (start, -end), ties in id order: two stable sorts in C
+                source_rows.sort(key=_END, reverse=True)
+                source_rows.sort(key=_START)
+            self.by_id = dict(zip(map(_ID, self.rows), self.rows))
         self.graph.add_nodes_from(self.by_key)  # in the order of first mention, as one add per mention gave
         # Every key, sorted once: a dozen rules visit them in this order (by_key gets no key after this loop).
         self.sorted_keys: list[str] = sorted(self.by_key)
         self._names: tuple[int, list[str]] = (-1, [])  # (len(found), its sorted keys and found names), for `names`
-        for source_rows in self.by_source.values():  # by (start, -end), ties in id order: two stable sorts in C
-            source_rows.sort(key=_END, reverse=True)
-            source_rows.sort(key=_START)
-        self.by_id = dict(zip(map(_ID, self.rows), self.rows))
         self.findings: dict[str, Any] = dict(findings or {})  # source -> what its text says (`intext.Findings`)
         self.fresh_findings: set[str] = set()  # sources whose findings were read from their text in this run
         self._odd: dict[str, set[int]] = {}  # source -> its mentions whose text's key is not their key
@@ -70,12 +82,10 @@ class Resolver:
         self.canonical: dict[str, tuple[str, str]] = {}  # key -> (name, type) from an authority file
         self.found: dict[str, list[FoundName]] = defaultdict(list)  # key -> names the texts give beside mentions
         self.said: list[tuple[str, str]] = []  # (name, second name) links a text states, for `drop_conflicts`
-        self._first: dict[str, MentionRow] = {}  # key -> its first mention, asked once per link the key takes part in
         self._found_at: dict[str, set[tuple[str, int]]] = {}  # key -> (source, start) of its mentions and found names
         self._looked_up: dict[str, Any] = {}  # text -> gazetteer.lookup(text), asked by several rules of the same names
         self._keys: dict[str, str] = {}  # text -> alias_key(text), asked for every mention when entities are cut
         self._holders: dict[tuple[str, str], Any] = {}  # (text, key) -> `holder`
-        self._acronym: dict[str, bool] = {}  # key -> whether a mention writes it as an acronym, asked by two rules
         # Name-local rules' calls (`local`): the last run's (set by `link.store` for an incremental run) and this run's.
         self.rules_kept: dict[str, dict[str, list]] | None = None
         self.found_kept: set[str] | None = None  # the keys `found` held in the last run
@@ -196,6 +206,13 @@ class Resolver:
             cached = self._acronym[key] = any(map(is_acronym, dict(zip(map(_TEXT, rows), rows)).values()))
         return cached
 
+    def count(self, key: str) -> int:
+        """How many mentions a key has (kept for the keys an add leaves alone: `summary`)."""
+        cached = self._counts.get(key)
+        if cached is None:
+            cached = self._counts[key] = len(self.by_key.get(key, ()))
+        return cached
+
     def key_type(self, key: str) -> str:
         """The type most of a key's mentions have; counted once per key (rules ask it once per mention,
         and a long document repeating one name made that quadratic)."""
@@ -277,8 +294,9 @@ class Resolver:
 
     def components(self) -> list[set[str]]:
         """The connected components holding a mention, in the order entities are cut (by smallest key)."""
-        alone = [{key} for key, neighbours in self.graph._adj.items() if not neighbours and self.by_key.get(key)]
-        return sorted([c for c in groups(self.graph) if any(map(self.by_key.get, c))] + alone, key=min)
+        has = self.by_key.__contains__  # a key is in `by_key` iff it has a mention (its rows are not read here)
+        alone = [{key} for key, neighbours in self.graph._adj.items() if not neighbours and has(key)]
+        return sorted([c for c in groups(self.graph) if any(map(has, c))] + alone, key=min)
 
     def signature(self, component: set[str]) -> str:
         """A hash of what cutting a component reads besides its keys' mentions: its keys, its labelled links

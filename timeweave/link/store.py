@@ -13,7 +13,7 @@ from sqlalchemy import Engine, delete, select
 
 from timeweave import collector
 from timeweave.errors import ConfigError
-from timeweave.link import intext, local, parts, persons, variants
+from timeweave.link import intext, local, parts, persons, summary, variants
 from timeweave.link.intext import Findings
 from timeweave.link.lexicon import Lexicon, default_lexicon, read_lexicon
 from timeweave.link.resolve import MentionRow, Resolver
@@ -91,20 +91,24 @@ def link_entities(engine: Engine, *, authority: list[Path] | None = None, words:
     digest = findings_digest(lexicon)
     with engine.begin() as conn, collector.paused():
         began = time.perf_counter()
-        rows, stored_owner = [], {}
-        one: dict[str, str] = {}  # one string object per distinct value: a source id or a name repeats thousands of times
-        # Rows unpacked by position (a Row attribute costs microseconds, and every mention is read each build).
-        for mid, source_id, start, end, text, type_, key, entity_id in _mention_rows(conn):
-            rows.append(MentionRow(mid, one.setdefault(source_id, source_id), start, end, one.setdefault(text, text),
-                                   one.setdefault(type_, type_), one.setdefault(key or "", key or "")))
-            stored_owner[mid] = entity_id
-        del one
-        keyed = [r for r in rows if r.key]
-        del rows
-        sources = {r.source_id for r in keyed}
-        kept, before = _kept_findings(conn, sources, changes, digest)
+        # An add reads the rows of the names it touches and the kept summaries of the others (`summary`).
+        lazy = summary.read(conn, digest, changes) if changes is not None and not changes.full else None
+        keyed: list[MentionRow] = []
+        if lazy is not None:
+            kept, before = _kept_findings(conn, lazy.sources, changes, digest)
+            dirty = _dirty(lazy.by_source, changes, before)
+            if dirty is None:
+                lazy = None
+            else:
+                lazy.settle(dirty)
+                lazy.want_findings(kept.values())
+                sources, stored_owner = lazy.sources, lazy.rows.owner
+        if lazy is None:
+            keyed, stored_owner = _read_all(conn)
+            sources = {r.source_id for r in keyed}
+            kept, before = _kept_findings(conn, sources, changes, digest)
         read_s = time.perf_counter() - began
-        resolver = Resolver(keyed, _texts(conn, sources), lexicon=lexicon, findings=kept)
+        resolver = Resolver(keyed, _texts(conn, sources), lexicon=lexicon, findings=kept, lazy=lazy)
         resolver.dirty = _dirty(resolver.by_source, changes, before)
         if resolver.dirty is not None:
             resolver.spelling_kept = _kept_spelling(conn, digest)
@@ -115,31 +119,55 @@ def link_entities(engine: Engine, *, authority: list[Path] | None = None, words:
         signatures = [resolver.signature(c) for c in components]
         last = _kept_components(conn, digest) if resolver.dirty is not None and not _curated(conn) else None
         kept_ids = _unchanged(components, signatures, resolver.dirty, last) if last is not None else {}
+        if lazy is not None and not kept_ids:  # every entity is cut and diffed, with every mention's stored entity
+            keyed, stored_owner = _read_all(conn)
+            resolver.by_key.want(resolver.by_key)
+        if lazy is not None:
+            resolver.by_key.want(k for n, c in enumerate(components) if n not in kept_ids for k in c)
         entities = [resolver.entity_of(c) for n, c in enumerate(components) if n not in kept_ids]
         ids = first_hashes(entities)
         if kept_ids and len(set(ids) | set(kept_ids.values())) != len(ids) + len(kept_ids):
             kept_ids = {}  # two entities' ids collide: a full run orders them, so cut and diff every entity
+            if lazy is not None:
+                keyed, stored_owner = _read_all(conn)
             entities = [resolver.entity_of(c) for c in components]
             ids = first_hashes(entities)
         if not kept_ids:
             ids = entity_ids(entities, keyed)
         resolve_s = time.perf_counter() - began - read_s
         _keep_findings(conn, resolver, changes, digest)
+        summary.keep(conn, resolver, digest, sources, lazy.kept if lazy is not None else None)
+        linked = sum(map(resolver.count, resolver.by_key))
+        gone_owners = lazy.rows.gone if lazy is not None and kept_ids else None
         fresh_ids = iter(ids)
         by_component = {min(c): (kept_ids[n] if n in kept_ids else next(fresh_ids), signatures[n])
                         for n, c in enumerate(components)}
         _keep_components(conn, digest, by_component, all_first=ids == first_hashes(entities) or bool(kept_ids))
-        fresh = len(resolver.fresh_findings)
+        fresh, rows_read = len(resolver.fresh_findings), len(stored_owner)
         del resolver, kept  # the graph and the texts: the entities hold what is written
-        report, touched = write_entities(conn, entities, ids, keyed, stored_owner,
-                                 keep=set(kept_ids.values()) if kept_ids else None)
+        report, touched = write_entities(conn, entities, ids, linked, stored_owner,
+                                         keep=set(kept_ids.values()) if kept_ids else None, gone_owners=gone_owners)
         if changes is not None:
             changes.entities |= touched
     log.info("linked %d mentions into %d entities (%d aliases); %d entities changed; texts of %d sources read for "
-             "their in-text findings, %d entities cut; read %.2fs, resolve %.2fs, write %.2fs", report.mentions_linked,
-             report.entities, report.aliases, len(touched), fresh, len(ids), read_s, resolve_s,
+             "their in-text findings, %d entities cut, %d mention rows read; read %.2fs, resolve %.2fs, write %.2fs",
+             report.mentions_linked, report.entities, report.aliases, len(touched), fresh, len(ids), rows_read, read_s,
+             resolve_s,
              time.perf_counter() - began - read_s - resolve_s)
     return report
+
+
+def _read_all(conn) -> tuple[list[MentionRow], dict[int, int | None]]:
+    """Every keyed mention as a row, in id order, and every mention's stored entity."""
+    rows, stored_owner = [], {}
+    one: dict[str, str] = {}  # one string object per distinct value: a source id or a name repeats thousands of times
+    # Rows unpacked by position (a Row attribute costs microseconds, and every mention is read each build).
+    for mid, source_id, start, end, text, type_, key, entity_id in _mention_rows(conn):
+        if key:
+            rows.append(MentionRow(mid, one.setdefault(source_id, source_id), start, end, one.setdefault(text, text),
+                                   one.setdefault(type_, type_), one.setdefault(key, key)))
+        stored_owner[mid] = entity_id
+    return rows, stored_owner
 
 
 def _mention_rows(conn):

@@ -116,12 +116,14 @@ def stored_rows(conn, only: set[int] | None = None) -> tuple[dict[int, tuple], d
     return stored, alias_ids
 
 
-def write_entities(conn, entities: list, ids: list[int], rows: list[MentionRow], stored_owner: dict[int, int | None], *,
-           keep: set[int] | None = None) -> tuple[LinkReport, set[int]]:
+def write_entities(conn, entities: list, ids: list[int], linked: int, stored_owner: dict[int, int | None], *,
+           keep: set[int] | None = None, gone_owners=None) -> tuple[LinkReport, set[int]]:
     """Write the differences between the resolved entities and the stored ones; returns the ids touched.
 
-    `keep`: the ids of the entities kept from the last run (`_unchanged`); `entities` are then only the
-    others, and only they, the stored entities that are neither and the mentions they hold are compared."""
+    `linked`: how many keyed mentions there are. `keep`: the ids of the entities kept from the last run
+    (`_unchanged`); `entities` are then only the others, and only they, the stored entities that are neither
+    and the mentions they hold are compared. `gone_owners(ids)`: (mention, entity) of the mentions stored
+    under those entities, when `stored_owner` holds only the mentions read (an add: `summary`)."""
     m = schema.mentions
     wanted, owner, by_how = wanted_rows(entities, ids)
     if keep is None:
@@ -136,7 +138,8 @@ def write_entities(conn, entities: list, ids: list[int], rows: list[MentionRow],
         # The mentions of the cut entities, and those whose stored entity goes (all 50,888 were scanned at 1,600).
         looked = [(mid, stored_owner[mid]) for mid in owner]
         if gone_ids:
-            looked += [(mid, eid) for mid, eid in stored_owner.items() if eid in gone_ids and mid not in owner]
+            held = gone_owners(gone_ids) if gone_owners is not None else stored_owner.items()
+            looked += [(mid, eid) for mid, eid in held if eid in gone_ids and mid not in owner]
     changed = [eid for eid, value in wanted.items() if stored.get(eid) != value]
     stale_aliases = [aid for eid in [*gone, *changed] for aid in alias_ids.get(eid, [])]
     for chunk in chunks(stale_aliases):
@@ -178,7 +181,7 @@ def write_entities(conn, entities: list, ids: list[int], rows: list[MentionRow],
         for how, n in conn.execute(select(schema.aliases.c.how, func.count()).group_by(schema.aliases.c.how)):
             by_how[how.split(" (")[0]] += n
     report = LinkReport(entities=len(wanted) + len(keep or ()), aliases=sum(by_how.values()),
-                        mentions_linked=len(rows), by_how=dict(by_how))
+                        mentions_linked=linked, by_how=dict(by_how))
     return report, touched
 
 
