@@ -15,12 +15,39 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from typing import Sequence
 
 from timeweave.ingest.types import Passage
 
 NUM_PERM = 128
 SHINGLE_WORDS = 3
+
+KNOWN_SHAPES = {(0.3, 128): (37, 3), (0.4, 128): (32, 4), (0.5, 128): (25, 5), (0.6, 128): (18, 7), (0.7, 128): (14, 9),
+                (0.75, 128): (11, 11), (0.8, 128): (9, 13), (0.85, 128): (8, 16), (0.9, 128): (5, 25)}
+
+
+@lru_cache(maxsize=8)
+def lsh_shape(threshold: float) -> tuple[int, int]:
+    """(bands, rows per band) that datasketch's MinHashLSH picks for this threshold: the same candidates.
+
+    MinHashLSH works them out by ~80,000 numerical integrations (16 ms) each time it is made; `_match` makes
+    one per document, so without this that was three quarters of reading a document."""
+    if (threshold, NUM_PERM) in KNOWN_SHAPES:
+        return KNOWN_SHAPES[threshold, NUM_PERM]
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    return lsh.b, lsh.r
+
+
+@lru_cache(maxsize=1)
+def permutations():
+    """The seed-1 permutations every MinHash here uses: drawn once (a third of banding a passage was drawing them)."""
+    from datasketch import MinHash
+
+    prototype = MinHash(num_perm=NUM_PERM, seed=1)
+    return prototype.scheme, prototype.permutations
 
 
 def find_cross_document(
@@ -70,7 +97,8 @@ def _match(items: list[tuple[str, str]], *, threshold: float, min_chars: int, ac
     """`(index, first_index, kind)` for items copying an earlier eligible item (another group if `across`)."""
     from datasketch import MinHash, MinHashLSH  # imported here: numpy/scipy load only when needed
 
-    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, params=lsh_shape(threshold))
+    scheme, drawn = permutations()
     firsts: dict[str, list[int]] = {}  # exact key -> first index of each group holding it
     sets: dict[int, set[str]] = {}
     found: list[tuple[int, int, str]] = []
@@ -89,7 +117,7 @@ def _match(items: list[tuple[str, str]], *, threshold: float, min_chars: int, ac
             holders.append(index)
         grams = shingles(text)
         sets[index] = grams
-        minhash = MinHash(num_perm=NUM_PERM, seed=1)
+        minhash = MinHash(num_perm=NUM_PERM, seed=1, permutations=drawn, scheme=scheme)
         minhash.update_batch([g.encode("utf-8") for g in sorted(grams)])
         if exact is None:
             near = _best_near(lsh.query(minhash), index, group, items, sets, grams, threshold, across)

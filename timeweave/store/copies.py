@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, bindparam, delete, exists, select
 from sqlalchemy import text as sql
 
-from timeweave.ingest.duplicates import NUM_PERM, exact_key, jaccard, shingles
+from timeweave.ingest.duplicates import KNOWN_SHAPES, NUM_PERM, exact_key, jaccard, lsh_shape, permutations, shingles
 from timeweave.store import schema as t
 from timeweave.store.changes import Changes
 
@@ -175,37 +175,13 @@ def _copied_through(conn, remarked: set[int]) -> set[str]:
 # (threshold, num_perm) -> (bands, rows) as datasketch picks them: it integrates the false positive and
 # negative rates of every shape (scipy), ~15 ms a process, which an add of one document paid in full.
 # tests/test_copies_shape.py checks each entry against datasketch.
-KNOWN_SHAPES = {(0.3, 128): (37, 3), (0.4, 128): (32, 4), (0.5, 128): (25, 5), (0.6, 128): (18, 7), (0.7, 128): (14, 9),
-                (0.75, 128): (11, 11), (0.8, 128): (9, 13), (0.85, 128): (8, 16), (0.9, 128): (5, 25)}
-
-
-@lru_cache(maxsize=8)
-def lsh_shape(threshold: float) -> tuple[int, int]:
-    """(bands, rows per band) that datasketch's MinHashLSH picks for this threshold: the same candidates."""
-    if (threshold, NUM_PERM) in KNOWN_SHAPES:
-        return KNOWN_SHAPES[threshold, NUM_PERM]
-    from datasketch import MinHashLSH
-
-    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-    return lsh.b, lsh.r
-
-
-@lru_cache(maxsize=1)
-def _permutations():
-    """The seed-1 permutations every MinHash here uses: drawn once (a third of banding a passage was drawing them)."""
-    from datasketch import MinHash
-
-    prototype = MinHash(num_perm=NUM_PERM, seed=1)
-    return prototype.scheme, prototype.permutations
-
-
 def band_keys(text: str, threshold: float) -> list[tuple[int, int]]:
     """(band, 64-bit key) of a passage: its exact-copy key (band -1) and each LSH band of its MinHash."""
     from datasketch import MinHash
 
     bands, rows = lsh_shape(threshold)
-    scheme, permutations = _permutations()
-    minhash = MinHash(num_perm=NUM_PERM, seed=1, permutations=permutations, scheme=scheme)
+    scheme, drawn = permutations()
+    minhash = MinHash(num_perm=NUM_PERM, seed=1, permutations=drawn, scheme=scheme)
     minhash.update_batch([g.encode("utf-8") for g in sorted(shingles(text))])
     keys = [(EXACT, _int64(exact_key(text).encode()))]
     keys += [(i, _int64(minhash.hashvalues[i * rows:(i + 1) * rows].tobytes())) for i in range(bands)]
