@@ -68,3 +68,15 @@ def test_part_reads_kept_rows_and_loads_touched_sources(engine):
     assert {i: got.links[i] for i in ids} == {i: full.links[i] for i in ids}  # (a load adds its sentence-mates)
     named = {e for m in want.values() for e in (set(m.entities) | {n[3] for n in m.named if n[3] is not None})}
     assert {e: got.entity_names[e] for e in named} == {e: full.entity_names[e] for e in named}
+
+
+def test_placed_is_replace_of_the_index(engine):
+    """`load.placed` (the region's and `_compute`'s fast copy) gives what `dataclasses.replace` gives, a new object."""
+    from timeweave.reconcile.load import placed
+
+    with engine.connect() as conn:
+        full, _weights, _by_source = _full_load(conn)
+    for n, m in enumerate(full.mentions):
+        copy = placed(m, n + 7)
+        assert copy == replace(m, index=n + 7) and copy is not m
+        assert all(getattr(copy, name) is getattr(m, name) for name in ("sentence", "named", "rarity", "entities"))

@@ -47,7 +47,6 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter, defaultdict
-from dataclasses import replace
 
 from sqlalchemy import Connection, select
 
@@ -56,7 +55,7 @@ from timeweave.reconcile.blocking import one_moment
 from timeweave.reconcile.kept import (GLOBAL, _chunks, _component_rows, _copies, _entities, _order, _read,
                                       _source_state, _undated_founder, _voices, _write, block_change, indexed_keys,
                                       member, pairs_among)
-from timeweave.reconcile.load import Corpus, load, sources_catalog
+from timeweave.reconcile.load import Corpus, load, placed, sources_catalog
 from timeweave.store import schema as t
 
 log = logging.getLogger(__name__)
@@ -181,7 +180,7 @@ def plan(conn: Connection, changes, params, setting: str, score, joins, founders
     if found is not None:
         known.update((m.id, m) for m in found.mentions if m.id in ends)
     mini = sorted(known.values(), key=lambda m: (m.source_id, m.start, m.trigger_start, m.id))
-    mini = [replace(m, index=n) for n, m in enumerate(mini)]
+    mini = [placed(m, n) for n, m in enumerate(mini)]
     at = {m.id: m.index for m in mini}
     scored_pairs = {(min(at[a], at[b]), max(at[a], at[b])) for a, b in to_score}
     results = score(mini, scored_pairs) if scored_pairs else {}
@@ -221,7 +220,7 @@ def plan(conn: Connection, changes, params, setting: str, score, joins, founders
     more = loaded.part(conn, rest, others, weights, touched, load_some) if others else None
     chosen = list(new_t) + reused + ([m for m in more.mentions if m.id in rest] if more else [])
     chosen.sort(key=lambda m: (m.source_id, m.start, m.trigger_start, m.id))
-    mentions = [replace(m, index=n) for n, m in enumerate(chosen)]
+    mentions = [placed(m, n) for n, m in enumerate(chosen)]
     parts = [c for c in (fresh, found, more) if c is not None]
     corpus = Corpus(mentions, {k: v for c in parts for k, v in c.entity_names.items()},
                     {k: v for c in parts for k, v in c.entity_types.items()}, fresh.source_titles, fresh.voices,

@@ -6,7 +6,6 @@ rows planned for them, and the report's totals read back from the store.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,7 +16,7 @@ from timeweave.reconcile.blocking import one_moment
 from timeweave.reconcile.canonical import build_events
 from timeweave.reconcile.cluster import cluster
 from timeweave.reconcile.compare import compare_event, status
-from timeweave.reconcile.load import Corpus
+from timeweave.reconcile.load import Corpus, placed
 from timeweave.reconcile.params import Params
 from timeweave.reconcile.similarity import relatable, score_pairs
 from timeweave.store import schema as t
@@ -103,7 +102,7 @@ def _compute(corpus: Corpus, groups: list[list[int]], pairs_of: dict[int, list[t
         return {}
     chosen = sorted(i for k in todo for i in groups[k])
     position = {i: n for n, i in enumerate(chosen)}
-    sub = Corpus([replace(corpus.mentions[i], index=n) for n, i in enumerate(chosen)], corpus.entity_names,
+    sub = Corpus([placed(corpus.mentions[i], n) for n, i in enumerate(chosen)], corpus.entity_names,
                  corpus.entity_types, corpus.source_titles, corpus.voices, corpus.texts, corpus.links)
     mentions = sub.mentions
     adjacency: dict[int, dict[int, tuple[float, str | None]]] = {m.index: {} for m in mentions}
@@ -131,9 +130,9 @@ def _compute(corpus: Corpus, groups: list[list[int]], pairs_of: dict[int, list[t
 def _count(conn: Connection, report: ReconcileReport) -> None:
     """The report's totals, read from the rows as they now stand (most were kept, not recomputed)."""
     report.events = conn.execute(select(func.count()).select_from(t.events)).scalar() or 0
-    placed = conn.execute(select(func.count()).select_from(t.event_mentions)
+    linked = conn.execute(select(func.count()).select_from(t.event_mentions)
                           .where(t.event_mentions.c.event_id.is_not(None))).scalar() or 0
-    report.unplaced = report.mentions - placed
+    report.unplaced = report.mentions - linked
     report.part_of = conn.execute(select(func.count()).select_from(t.events)
                                   .where(t.events.c.part_of.is_not(None))).scalar() or 0
     report.statuses = dict(conn.execute(select(t.events.c.status, func.count()).group_by(t.events.c.status)).all())
