@@ -87,12 +87,12 @@ def stored_rows(conn, only: set[int] | None = None) -> tuple[dict[int, tuple], d
     a, s, ev, e = schema.aliases.c, schema.alias_sources.c, schema.alias_evidence.c, schema.entities.c
     alias_rows, entity_rows = [], []
     if only is None:
-        alias_rows = conn.execute(select(a.id, a.entity_id, a.text, a.how, a.rule).order_by(a.id)).all()
-        entity_rows = conn.execute(select(e.id, e.name, e.type, e.component)).all()
+        alias_rows = fetch(conn, select(a.id, a.entity_id, a.text, a.how, a.rule).order_by(a.id))
+        entity_rows = fetch(conn, select(e.id, e.name, e.type, e.component))
     else:
         for chunk in chunks(sorted(only)):
-            alias_rows += conn.execute(select(a.id, a.entity_id, a.text, a.how, a.rule).where(a.entity_id.in_(chunk))).all()
-            entity_rows += conn.execute(select(e.id, e.name, e.type, e.component).where(e.id.in_(chunk))).all()
+            alias_rows += fetch(conn, select(a.id, a.entity_id, a.text, a.how, a.rule).where(a.entity_id.in_(chunk)))
+            entity_rows += fetch(conn, select(e.id, e.name, e.type, e.component).where(e.id.in_(chunk)))
         alias_rows.sort()
     sources: dict[int, list] = defaultdict(list)
     evidence: dict[int, list] = defaultdict(list)
@@ -100,11 +100,11 @@ def stored_rows(conn, only: set[int] | None = None) -> tuple[dict[int, tuple], d
     evidence_query = select(ev.alias_id, ev.rule, ev.source_id, ev.start, ev.end, ev.quote).order_by(ev.id)
     for where in ([None] if only is None else [sorted(r[0] for r in alias_rows)[i:i + 500]
                                                for i in range(0, len(alias_rows), 500)]):
-        for alias_id, source_id, count in conn.execute(
-                source_query if where is None else source_query.where(s.alias_id.in_(where))):
+        for alias_id, source_id, count in fetch(
+                conn, source_query if where is None else source_query.where(s.alias_id.in_(where))):
             sources[alias_id].append((source_id, count))
-        for alias_id, *quote in conn.execute(
-                evidence_query if where is None else evidence_query.where(ev.alias_id.in_(where))):
+        for alias_id, *quote in fetch(
+                conn, evidence_query if where is None else evidence_query.where(ev.alias_id.in_(where))):
             evidence[alias_id].append(tuple(quote))
     aliases: dict[int, list] = defaultdict(list)
     alias_ids: dict[int, list[int]] = defaultdict(list)
@@ -131,7 +131,7 @@ def write_entities(conn, entities: list, ids: list[int], linked: int, stored_own
         gone = [eid for eid in stored if eid not in wanted]
         looked = stored_owner.items()
     else:
-        every = set(conn.execute(select(schema.entities.c.id)).scalars())
+        every = {eid for (eid,) in fetch(conn, select(schema.entities.c.id))}
         gone_ids = every - keep - wanted.keys()
         stored, alias_ids = stored_rows(conn, (every & wanted.keys()) | gone_ids)
         gone = sorted(gone_ids)
@@ -183,6 +183,20 @@ def write_entities(conn, entities: list, ids: list[int], linked: int, stored_own
     report = LinkReport(entities=len(wanted) + len(keep or ()), aliases=sum(by_how.values()),
                         mentions_linked=linked, by_how=dict(by_how))
     return report, touched
+
+
+def fetch(conn, query) -> list[tuple]:
+    """The rows of a select as plain tuples; on SQLite through the driver's cursor, which costs about half of Core's
+    per-row handling (an add at 1,600 documents reads every entity id and the cut entities' ~7,000 alias rows)."""
+    if conn.dialect.name != "sqlite":
+        return [tuple(r) for r in conn.execute(query)]
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = [compiled.params[name] for name in compiled.positiontup or ()]
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        return cursor.execute(str(compiled), params).fetchall()
+    finally:
+        cursor.close()
 
 
 def chunks(ids: list[int], size: int = 500):
