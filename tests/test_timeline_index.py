@@ -199,6 +199,55 @@ def test_an_incremental_reindex_changes_no_table_definition(tmp_path):
     assert _index_tables(engine) == incremental
 
 
+def test_an_add_reads_only_the_events_written_since_the_last_reindex(store_db, monkeypatch):
+    """The store lists every event written (its triggers): an add reads those rows, not every event's, and gets what a
+    full pass writes, for writes no stage lists too (a status raised, a place merged, a vocabulary value gone or new)."""
+    from timeweave.store import timeline_index as ti
+
+    engine = _history_store(store_db)
+    read: list = []
+    real = ti._event_rows
+    monkeypatch.setattr(ti, "_event_rows", lambda conn, ids: read.append(None if ids is None else sorted(ids)) or real(conn, ids))
+    with engine.begin() as conn:
+        conn.execute(update(t.events).where(t.events.c.id == 1).values(status="disputed"))  # a status no event had
+        conn.execute(update(t.events).where(t.events.c.id == 5).values(status="single_source", type="treaty"))  # 'contested'
+        conn.execute(update(t.events).where(t.events.c.id == 8).values(place=6))  # and 'meeting' are no longer used
+        conn.execute(update(t.events).where(t.events.c.id == 3).values(label="Peace of Westphalia signed"))  # same values
+        conn.execute(delete(t.events).where(t.events.c.id == 2))
+        _add_event(conn, 9, "Congress of Vienna closed", "treaty", "1815-06-09", "1815-06-09", "corroborated", None, [],
+                   ("gazette-1815", "Wellington held the ridge until the Prussians arrived in the evening."))
+    reindex(engine, Changes(events={4}))
+    assert read == [[1, 2, 4, 5, 8, 9]]  # 3 was written with its own values: not listed
+    incremental = _index_tables(engine)
+    monkeypatch.setattr(ti, "_event_rows", real)
+    reindex(engine)
+    assert _index_tables(engine) == incremental
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM timeline_touched")).scalar() == 0
+
+
+def test_a_store_without_the_triggers_is_reindexed_in_full(tmp_path, caplog):
+    """A trigger gone (a migration that rebuilds `events` on SQLite drops them): writes since may be unlisted, so the
+    next reindex is a full one, and puts the triggers back."""
+    engine = _history_store(tmp_path / "h.db")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER tw_events_updated_1")
+        conn.execute(update(t.events).where(t.events.c.id == 1).values(status="contested", place=None))
+    with caplog.at_level(logging.INFO, logger="timeweave.store.search"):
+        reindex(engine, Changes(events={4}))
+    assert "derived indexes rebuilt" in caplog.text
+    incremental = _index_tables(engine)
+    reindex(engine)
+    assert _index_tables(engine) == incremental
+    with engine.begin() as conn:
+        conn.execute(update(t.events).where(t.events.c.id == 1).values(status="corroborated"))
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="timeweave.store.search"):
+        reindex(engine, Changes(events={4}))
+    assert "derived indexes updated" in caplog.text
+    assert {e["id"] for e in TestClient(create_app(tmp_path / "h.db")).get("/timeline.json?status=contested").json()["events"]} == {5}
+
+
 def test_a_running_server_sees_every_reindex(tmp_path):
     """The server keeps the timeline's columns and each filter's events per generation: a build must never leave it stale."""
     engine = _history_store(tmp_path / "h.db")

@@ -24,7 +24,7 @@ from sqlalchemy import text as sql
 from timeweave.store import schema as t
 from timeweave.store.changes import Changes
 from timeweave.store.timeline_index import (
-    ARRAYS, FORMAT, TIMELINE, chunks, generation, new_generation, stored_format, write_timeline,
+    ARRAYS, FORMAT, TIMELINE, chunks, generation, new_generation, stored_format, watching, write_timeline,
 )
 
 log = logging.getLogger(__name__)
@@ -124,16 +124,17 @@ def reindex(engine: Engine, changes: Changes | None = None) -> None:
     With no `changes` (or `changes.full`), everything is rebuilt. Otherwise only the search rows of
     the changed, added and removed sources and of the events the build touched (`changes.events`,
     the events of `changes.entities`, the events quoted from changed sources, the events the
-    historian's corrections apply to, the events whose days, status, type or place differ from the
-    timeline's arrays) are rewritten, and the timeline's rows of those events: the same rows a full pass writes, at the cost of what
-    changed (tests/test_timeline_index.py compares the two). A store whose indexes are missing or
+    historian's corrections apply to, and every event written since the last reindex, which the store's
+    triggers list: `timeline_index.watch_events`) are rewritten, and the timeline's rows of those events: the same
+    rows a full pass writes, at the cost of what changed (tests/test_timeline_index.py compares the two). A store whose indexes are missing or
     of another format is rebuilt in full. Every reindex that writes changes the generation the
     web server's caches are keyed by, in the same transaction.
     """
     with engine.begin() as conn:
         tables = set(inspect(conn).get_table_names())
         full = changes is None or changes.full or stored_format(conn) != FORMAT or not all(
-            name in tables for name in (TABLE, TIMELINE, ARRAYS, *([] if conn.dialect.name == "postgresql" else [SOURCES])))
+            name in tables for name in (TABLE, TIMELINE, ARRAYS, *([] if conn.dialect.name == "postgresql" else [SOURCES]))) \
+            or not watching(conn)  # writes to `events` not listed since the last reindex: no telling which differ
         if not full and changes.nothing and not changes.events and not changes.entities:
             log.info("derived indexes: nothing changed")
             return
@@ -142,8 +143,8 @@ def reindex(engine: Engine, changes: Changes | None = None) -> None:
             n_events, _ = write_timeline(conn, None)
         else:
             events = set(changes.events) | _curated_events(conn, tables)
-            n_events, differing = write_timeline(conn, events)
-            touched = _touched_events(conn, changes, events | differing)
+            n_events, written = write_timeline(conn, events)
+            touched = _touched_events(conn, changes, events | written)
             n_docs = _write_search(conn, _documents(conn, sources=set(changes.sources), events=touched),
                                    sources=set(changes.sources), events=touched)
         new_generation(conn)

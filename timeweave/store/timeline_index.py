@@ -11,6 +11,15 @@ every reindex, full or incremental). `timeline_index` keeps the same days as row
 Days are proleptic Gregorian ordinals (1 = 0001-01-01). In the arrays an undated event (no
 `earliest`) has day 0, and an event whose dates are not ISO days (BCE, malformed) day -1: such
 events are on neither the timeline nor its undated count, as before the arrays existed.
+
+An add rewrites only the events written since the last reindex. Stages change events without listing
+them (claims raises a status to contested, a correction merges places, someone edits the store by
+hand), so the store lists them itself: row triggers on `events` (`watch_events`, created by a full
+reindex with the tables here) put the id of every event inserted, deleted, or updated in a column the
+indexes hold into `timeline_touched`. An event not listed there was not written, so its stored days,
+status, type and place are still right; the arrays are the stored ones with the listed events' rows
+read again (the same bytes as a full pass). A store whose triggers are missing (built before them, or
+`events` rebuilt by a migration, which drops a table's triggers on SQLite) is reindexed in full.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ from sqlalchemy.exc import OperationalError
 
 TIMELINE = "timeline_index"
 ARRAYS = "timeline_arrays"
+TOUCHED = "timeline_touched"  # ids of the events written since the last reindex (by the triggers of `watch_events`)
 STATE = "read_index_state"
 FORMAT = 2  # of search_index rowids and timeline_arrays; a store with another format is reindexed in full
 UNDATED, OFF_INDEX = 0, -1
@@ -191,16 +201,16 @@ def _has(conn: Connection, table: str) -> bool:
 def write_timeline(conn: Connection, changed: set[int] | None) -> tuple[int, set[int]]:
     """Write `timeline_index` and `timeline_arrays`: all rows (`changed` None) or the rows of the events that differ.
 
-    Incrementally, the six columns of every event are read again (~0.2 s per 100,000 events) and
-    compared with the stored arrays, because later stages change events without listing them
-    (claims raises a status to contested, a correction merges places); the rows of `changed` and
-    of every event that differs are rewritten, and the arrays are the same as a full pass's.
-    Returns how many rows were written and the ids of the events that differ from the stored arrays.
-    The caller holds the transaction and changes the generation.
+    Incrementally, only the events listed in `timeline_touched` (every event written since the last
+    reindex, by the triggers of `watch_events`) and in `changed` are read again; the other events'
+    columns are kept from the stored arrays, which a full pass would write the same (module docstring).
+    Returns how many rows were written and the ids of the events written since the last reindex
+    (whose search documents may differ too). The caller holds the transaction and changes the generation.
     """
-    old = None if changed is None else load_columns(conn)
-    columns = _columns(_event_rows(conn, None))
+    old = None if changed is None or not watching(conn) else load_columns(conn)
     if old is None:
+        watch_events(conn)  # before the events are read: a write after this read is listed for the next reindex
+        columns = _columns(_event_rows(conn, None))
         conn.execute(text(f"DROP TABLE IF EXISTS {TIMELINE}"))
         conn.execute(text(f"CREATE TABLE {TIMELINE} (id INTEGER PRIMARY KEY, d0 INTEGER NOT NULL, d1 INTEGER NOT NULL, "
                           "status VARCHAR(20) NOT NULL, type VARCHAR(20), place INTEGER)"))
@@ -209,38 +219,100 @@ def write_timeline(conn: Connection, changed: set[int] | None) -> tuple[int, set
         conn.execute(text(f"CREATE INDEX ix_{TIMELINE}_days ON {TIMELINE} (d0, d1, status, type, place)"))
         _write_arrays(conn, columns)
         return len(columns), set()
-    drift = _differing(old, columns)
-    rewrite = sorted(set(changed) | drift)
+    listed = [row[0] for row in conn.exec_driver_sql(f"SELECT id FROM {TOUCHED}")]
+    for batch in chunks(listed):  # only the ids read: one written after the read stays listed for the next reindex
+        conn.exec_driver_sql(f"DELETE FROM {TOUCHED} WHERE id IN ({', '.join(str(int(i)) for i in batch)})")
+    rewrite = sorted(set(changed) | set(listed))
+    if not rewrite:
+        return 0, set()
+    fresh = _columns(_event_rows(conn, rewrite))
     for batch in chunks(rewrite):
         conn.execute(text(f"DELETE FROM {TIMELINE} WHERE id IN ({', '.join(str(int(i)) for i in batch)})"))
-    wanted = np.isin(columns.ids, np.array(rewrite, dtype=np.int64))
-    _insert_rows(conn, _decoded(_take(columns, wanted)))
-    _write_arrays(conn, columns, replace=True)
-    return len(rewrite), drift
+    _insert_rows(conn, _decoded(fresh))
+    _write_arrays(conn, _merged(old, fresh, np.array(rewrite, dtype=np.int64)), replace=True)
+    return len(rewrite), set(listed)
+
+
+def _merged(old: Columns, fresh: Columns, reread: np.ndarray) -> Columns:
+    """The stored columns without the events in `reread`, with `fresh` (those of them still stored) in their places:
+    sorted by id, with the vocabularies of the values the events now hold, as `_columns` of every row gives them."""
+    keep = ~np.isin(old.ids, reread)
+    kept = _take(old, keep)
+    vocabularies = []
+    for codes, vocabulary, added in ((kept.status, kept.statuses, fresh.statuses), (kept.type, kept.types, fresh.types)):
+        used = {vocabulary[c] for c in np.unique(codes).tolist() if c >= 0}
+        vocabularies.append(tuple(sorted(used | set(added))))
+    statuses, types = vocabularies
+
+    def recoded(codes: np.ndarray, vocabulary: tuple[str, ...], target: tuple[str, ...]) -> np.ndarray:
+        """Codes into `vocabulary` as codes into `target` (which holds every value used; -1 stays -1)."""
+        table = np.array([target.index(v) if v in target else -1 for v in vocabulary] + [-1], dtype=np.int16)
+        return table[codes]
+
+    at = np.searchsorted(kept.ids, fresh.ids)  # both sorted by id, no id in both
+    return Columns(
+        ids=np.insert(kept.ids, at, fresh.ids), d0=np.insert(kept.d0, at, fresh.d0), d1=np.insert(kept.d1, at, fresh.d1),
+        status=np.insert(recoded(kept.status, kept.statuses, statuses), at, recoded(fresh.status, fresh.statuses, statuses)),
+        type=np.insert(recoded(kept.type, kept.types, types), at, recoded(fresh.type, fresh.types, types)),
+        place=np.insert(kept.place, at, fresh.place), statuses=statuses, types=types)
+
+
+# The columns whose change makes an event's timeline row or search document differ (search: label and place's names).
+_WATCHED = ("id", "label", "earliest", "latest", "status", "type", "place")
+_SQLITE_TRIGGERS = {
+    "tw_events_inserted_1": f"AFTER INSERT ON events BEGIN INSERT OR IGNORE INTO {TOUCHED} (id) VALUES (NEW.id); END",
+    "tw_events_updated_1": "AFTER UPDATE ON events WHEN " + " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in _WATCHED)
+                           + f" BEGIN INSERT OR IGNORE INTO {TOUCHED} (id) VALUES (OLD.id); "
+                           f"INSERT OR IGNORE INTO {TOUCHED} (id) VALUES (NEW.id); END",
+    "tw_events_deleted_1": f"AFTER DELETE ON events BEGIN INSERT OR IGNORE INTO {TOUCHED} (id) VALUES (OLD.id); END",
+}
+_PG_TRIGGER = "tw_events_touched_1"
+_PG_FUNCTION = f"""CREATE OR REPLACE FUNCTION {_PG_TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND ({" OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in _WATCHED)}) IS NOT TRUE THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP <> 'INSERT' THEN
+        INSERT INTO {TOUCHED} (id) VALUES (OLD.id) ON CONFLICT DO NOTHING;
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        INSERT INTO {TOUCHED} (id) VALUES (NEW.id) ON CONFLICT DO NOTHING;
+    END IF;
+    RETURN NULL;
+END $$"""
+
+
+def watch_events(conn: Connection) -> None:
+    """Make the store list in `timeline_touched` every event written from now on (the table and the triggers, when
+    missing), and empty the list: the caller is about to read every event."""
+    conn.exec_driver_sql(f"CREATE TABLE IF NOT EXISTS {TOUCHED} (id INTEGER PRIMARY KEY)")
+    if conn.dialect.name == "postgresql":
+        if not watching(conn):
+            conn.exec_driver_sql(_PG_FUNCTION)
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {_PG_TRIGGER} ON events")
+            conn.exec_driver_sql(f"CREATE TRIGGER {_PG_TRIGGER} AFTER INSERT OR UPDATE OR DELETE ON events "
+                                 f"FOR EACH ROW EXECUTE FUNCTION {_PG_TRIGGER}()")
+    else:
+        for name, body in _SQLITE_TRIGGERS.items():
+            conn.exec_driver_sql(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
+    conn.exec_driver_sql(f"DELETE FROM {TOUCHED}")
+
+
+def watching(conn: Connection) -> bool:
+    """Whether every write to `events` since the last reindex is listed: the table and all the triggers exist."""
+    if conn.dialect.name == "postgresql":
+        return bool(conn.exec_driver_sql(
+            f"SELECT to_regclass('{TOUCHED}') IS NOT NULL AND EXISTS (SELECT 1 FROM pg_trigger "
+            f"WHERE tgname = '{_PG_TRIGGER}' AND tgrelid = to_regclass('events') AND tgenabled <> 'D')").scalar())
+    names = {row[0] for row in conn.exec_driver_sql(
+        "SELECT name FROM sqlite_master WHERE (type = 'trigger' AND tbl_name = 'events') OR (type = 'table' AND name = ?)",
+        (TOUCHED,))}
+    return names >= {TOUCHED, *_SQLITE_TRIGGERS}
 
 
 def _take(columns: Columns, mask: np.ndarray) -> Columns:
     return Columns(ids=columns.ids[mask], d0=columns.d0[mask], d1=columns.d1[mask], status=columns.status[mask],
                    type=columns.type[mask], place=columns.place[mask], statuses=columns.statuses, types=columns.types)
-
-
-def _differing(old: Columns, new: Columns) -> set[int]:
-    """Ids of events added, removed, or whose days, status, type or place differ between two sets of columns."""
-    if len(old.ids) == len(new.ids) and (old.ids == new.ids).all():  # the usual case: the same events
-        both, i, j, gone = new.ids, slice(None), slice(None), set()
-    else:
-        gone = set(np.setdiff1d(old.ids, new.ids, assume_unique=True).tolist()) | set(
-            np.setdiff1d(new.ids, old.ids, assume_unique=True).tolist())
-        both, i, j = np.intersect1d(old.ids, new.ids, assume_unique=True, return_indices=True)
-
-    def recoded(codes: np.ndarray, vocab: tuple[str, ...], target: tuple[str, ...]) -> np.ndarray:
-        """Old codes as codes of the new vocabulary (-2: a value the new one lacks; -1 stays -1)."""
-        return np.array([target.index(v) if v in target else -2 for v in vocab] + [-1], dtype=np.int16)[codes]
-
-    differ = ((old.d0[i] != new.d0[j]) | (old.d1[i] != new.d1[j]) | (old.place[i] != new.place[j])
-              | (recoded(old.status[i], old.statuses, new.statuses) != new.status[j])
-              | (recoded(old.type[i], old.types, new.types) != new.type[j]))
-    return gone | set(both[differ].tolist())
 
 
 def _insert_rows(conn: Connection, rows: list[tuple]) -> None:
