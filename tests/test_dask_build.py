@@ -172,8 +172,9 @@ def test_a_local_cluster_forks_its_workers_from_one_import_and_stores_what_a_ser
         "from timeweave import work\n"
         "from timeweave.build import build\n"
         "def preloaded():\n"
-        "    import sys\n"
-        "    return all(m in sys.modules for m in ('torch', 'spacy', 'transformers.models.bert.modeling_bert'))\n"
+        "    import sys, torch\n"  # one torch thread: the forkserver's environment, not Dask's nanny's, reaches them
+        "    return all(m in sys.modules for m in ('torch', 'spacy', 'transformers.models.bert.modeling_bert'))"
+        " and torch.get_num_threads() == 1\n"
         "with work.dask_client(2) as client:\n"
         "    before = list(client.run(preloaded).values())\n"
         f"report = build([{str(folder)!r}], db={str(tmp_path / 'w.db')!r}, workers=2)\n"
@@ -197,3 +198,57 @@ def test_workers_that_cannot_load_the_pipeline_stop_the_build_before_any_documen
 
     with pytest.raises(ConfigError, match="Dask workers of tcp://.*could not load the annotate pipeline 'no_such_model'"):
         build([folder], db=tmp_path / "s.db", scheduler=scheduler, config={"spacy_model": "no_such_model"})
+
+
+def test_the_forkserver_starts_before_dask_with_the_workers_environment():
+    """`build(workers=2)` starts the forkserver first (`forkserver.start`): it imports the workers' modules while
+    this process opens the store and imports and starts Dask, and, started before any nanny, it gets the
+    environment the nanny would give a worker (one OpenMP thread). In a fresh interpreter."""
+    script = (
+        "import json, os, sys\n"
+        "from multiprocessing import forkserver as server\n"
+        "from timeweave import forkserver\n"
+        "os.environ.pop('OMP_NUM_THREADS', None)\n"
+        "started = forkserver.start(False)\n"
+        "pid = server._forkserver._forkserver_pid\n"
+        "env = dict(e.split('=', 1) for e in open(f'/proc/{pid}/environ').read().split('\\0') if '=' in e)\n"
+        "print(json.dumps({'started': started, 'alive': os.waitpid(pid, os.WNOHANG)[0] == 0,"
+        " 'omp': env.get('OMP_NUM_THREADS'), 'dask': 'distributed' in sys.modules}))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[1], timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {"started": True, "alive": True, "omp": "1", "dask": False}
+
+
+def test_batches_shrink_towards_the_end_so_the_workers_finish_together():
+    from timeweave.work import shrinking
+
+    tasks = list(range(64))
+    sizes = [len(b) for b in shrinking(tasks, 16, 2)]
+    assert [t for b in shrinking(tasks, 16, 2) for t in b] == tasks  # in order, each once
+    assert sizes[0] == 16 and max(sizes) <= 16 and sizes[-4:] == [1, 1, 1, 1]
+    left = len(tasks)
+    for size in sizes:  # never more than a quarter of what is left (2 workers): no long last batch
+        assert size <= -(-left // 4)
+        left -= size
+    assert [len(b) for b in shrinking(list(range(3)), 16, 2)] == [1, 1, 1]
+    assert list(shrinking([], 16, 2)) == []
+
+
+def test_every_worker_builds_its_pipeline_before_the_first_document():
+    """The pipeline's versions are asked of every worker at once, so each has its pipeline before its first batch
+    (asked of one, the other built its own inside its first batch)."""
+    from dask.distributed import Client, LocalCluster
+
+    from timeweave import config as settings
+    from timeweave.build import _versions_on_workers
+
+    def built() -> int:
+        from timeweave.annotate.pipeline import load_nlp
+
+        return load_nlp.cache_info().currsize
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        info = _versions_on_workers(client, settings.resolve(None), None)
+        assert info["pipeline"] and list(client.run(built).values()) == [1, 1]

@@ -201,6 +201,18 @@ def batches(tasks: Sequence[Task], size: int) -> list[list[Task]]:
     return [list(tasks[n:n + size]) for n in range(0, len(tasks), size)]
 
 
+def shrinking(tasks: Sequence[Task], size: int, slots: int) -> Iterator[list[Task]]:
+    """`tasks` in consecutive slices of at most `size`, each at most 1/(2 x `slots`) of the tasks left, so the
+    last batches are small and the workers finish together: with fixed batches one worker annotated its last
+    batch alone (64 documents in 4 batches of 16 on 2 workers: 4.4 against 2.5 CPU-s of annotating each,
+    ~2 s of the ingest's ~6 s wall with a core idle). The annotations do not depend on the batching."""
+    at, size, share = 0, max(1, int(size)), 2 * max(1, int(slots))
+    while at < len(tasks):
+        n = max(1, min(size, -(-(len(tasks) - at) // share)))
+        yield list(tasks[at:at + n])
+        at += n
+
+
 def run_serial(tasks: Sequence[Task], catalog: Any, config: dict[str, Any]) -> Iterator[Outcome]:
     for batch in batches(tasks, config["nlp_batch_size"]):
         yield from process_batch(batch, catalog, config)
@@ -275,8 +287,8 @@ def pipeline_versions(config: dict[str, Any]) -> dict[str, Any]:
 def run_on_dask(tasks: Sequence[Task], catalog: Any, config: dict[str, Any], *, client: Any) -> Iterator[Outcome]:
     """Spread the documents over the Dask workers of `client` (`dask_client`).
 
-    Each worker loads the spaCy pipeline once per process, and works on batches of whole documents (`nlp_batch_size`, smaller when
-    there are too few documents to keep every worker busy), so the ~3 ms per-task overhead is
+    Each worker loads the spaCy pipeline once per process, and works on batches of whole documents
+    (`nlp_batch_size`, smaller towards the end: `shrinking`), so the ~3 ms per-task overhead is
     negligible next to annotation. The catalog is sent to each worker once. Results are yielded in the
     order of `tasks`, so the store gets the same rows and ids as a serial build's; at most four
     batches per worker are submitted and not yet yielded, so the main process, which writes the
@@ -291,9 +303,8 @@ def run_on_dask(tasks: Sequence[Task], catalog: Any, config: dict[str, Any], *, 
     from dask.distributed import as_completed
 
     slots = max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values()))
-    size = min(config["nlp_batch_size"], max(1, -(-len(tasks) // slots)))
     shared = client.scatter(catalog, broadcast=True) if tasks else catalog
-    todo = enumerate(batches(tasks, size))
+    todo = enumerate(shrinking(tasks, config["nlp_batch_size"], slots))
     pending: dict[Any, tuple[int, list[Task]]] = {}
     arrived: dict[int, list[Outcome]] = {}  # results that wait for an earlier batch (bounded: see below)
     running = as_completed()
