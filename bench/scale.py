@@ -76,6 +76,11 @@ class Sampler:
         self.stage_rss: dict[str, list[int]] = {}  # stage -> [RSS when it began, peak RSS during it]
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.run, daemon=True, name="bench sampler")
+        # [seconds since the first sample, the main process's stage, {process: CPU s in the interval}] per
+        # sample: where a core idles (`idle_by_stage`)
+        self.timeline: list[list] = []
+        self.began = time.perf_counter()
+        self.last: dict[str, float] = {}
 
     def enter(self, stage: str) -> str:
         """Make `stage` the current one (returns the previous); its RSS at entry is recorded."""
@@ -120,6 +125,18 @@ class Sampler:
                     self.names.setdefault(proc.pid, self.label(proc, me))
             except (self.psutil.NoSuchProcess, self.psutil.AccessDenied):
                 continue
+        totals: dict[str, float] = {}  # by process kind; an ended process keeps its last CPU, so totals only grow
+        for pid, seconds in self.cpu.items():
+            totals[self.names.get(pid, "other")] = totals.get(self.names.get(pid, "other"), 0.0) + seconds
+        machine = self.psutil.cpu_times()  # every process's: what other jobs took shows as "others"
+        totals["(machine)"] = sum(machine) - machine.idle - getattr(machine, "iowait", 0.0)
+        interval = {k: round(v - self.last.get(k, 0.0), 3) for k, v in totals.items()}
+        if self.last:
+            mine = sum(v for k, v in interval.items() if k != "(machine)")
+            interval["others"] = round(max(0.0, interval["(machine)"] - mine), 3)
+        interval.pop("(machine)")
+        self.timeline.append([round(time.perf_counter() - self.began, 2), self.stage, interval])
+        self.last = totals
 
     def run(self) -> None:
         ticks = max(1, round(self.every / self.fine))
@@ -129,6 +146,22 @@ class Sampler:
             n += 1
             if n % ticks == 0:
                 self.sample()
+
+    def idle_by_stage(self, cores: int) -> dict[str, list[float]]:
+        """stage -> [wall s, CPU s of the build's processes, idle core-seconds, CPU s of other jobs] over the
+        sampled intervals: an interval of `dt` seconds in which the build used `c` CPU-s and other jobs `o`
+        leaves `cores * dt - c - o` core-seconds unused (never below 0). The stage is the main process's at
+        the interval's end (0.5 s resolution)."""
+        out: dict[str, list[float]] = {}
+        for (t0, _, _), (t1, stage, used) in zip(self.timeline, self.timeline[1:]):
+            dt, others = t1 - t0, used.get("others", 0.0)
+            cpu = sum(used.values()) - others
+            row = out.setdefault(stage, [0.0, 0.0, 0.0, 0.0])
+            row[0] += dt
+            row[1] += cpu
+            row[2] += max(0.0, cores * dt - cpu - others)
+            row[3] += others
+        return {k: [round(x, 1) for x in v] for k, v in out.items()}
 
     def thread_cpu(self) -> dict[str, float]:
         """CPU seconds of this process's threads, summed by name (Dask names its threads)."""
@@ -225,6 +258,7 @@ def child(args) -> None:
         "process_cpu_s": by_process, "main_threads_cpu_s": sampler.thread_cpu(), "worker_accounts": last_accounts,
         "main_stage_mb": {k: [round(a / 2**20), round(b / 2**20)] for k, (a, b) in sampler.stage_rss.items()},
         "main_imports": {name: name in sys.modules for name in ("spacy", "torch", "sentence_transformers")},
+        "idle_by_stage": sampler.idle_by_stage(os.cpu_count() or 1), "timeline": sampler.timeline,
     }), flush=True)
 
 
@@ -260,6 +294,10 @@ def show(label: str, result: dict) -> None:
     for account in result["worker_accounts"]:
         print(f"    worker {account['pid']} CPU s: " + ", ".join(f"{k} {v}" for k, v in account.items() if k != "pid"),
               flush=True)
+    if "idle_by_stage" in result:  # an idle core-second is one a core could have worked and did not
+        idle = ", ".join(f"{k.split(' (')[0]} {v[2]} in {v[0]} s (others {v[3]})" for k, v in result["idle_by_stage"].items())
+        print(f"    idle core-seconds by stage ({os.cpu_count()} cores; in the stage's wall; other jobs' CPU): {idle}",
+              flush=True)
     memory = ", ".join(f"{k.split(' (')[0]} {a}->{b}" for k, (a, b) in result["main_stage_mb"].items())
     print(f"    main process RSS MB by stage (at entry -> peak during): {memory}", flush=True)
 
@@ -272,11 +310,11 @@ def compare(args) -> None:
         for r in range(args.rounds):
             print(f"{n} documents, round {r + 1}:", flush=True)
             serial_db, parallel_db = args.out / f"serial-{n}-{r}.db", args.out / f"workers-{n}-{r}.db"
-            for db in (serial_db, parallel_db):
-                db.unlink(missing_ok=True)
-            serial = run_child(docs, str(serial_db), 1)
+            for db in (serial_db, parallel_db, args.out / f"serial-{n}-{r}.jsonl", args.out / f"workers-{n}-{r}.jsonl"):
+                db.unlink(missing_ok=True)  # each JSON line (per-interval CPU: "timeline") is kept beside its store
+            serial = run_child(docs, str(serial_db), 1, log=args.out / f"serial-{n}-{r}.jsonl")
             show("serial", serial)
-            parallel = run_child(docs, str(parallel_db), args.workers)
+            parallel = run_child(docs, str(parallel_db), args.workers, log=args.out / f"workers-{n}-{r}.jsonl")
             show(f"--workers {args.workers}", parallel)
             ratio = serial["wall_s"] / parallel["wall_s"]
             ingest = serial["stages"]["ingest (read, annotate, write)"] / parallel["stages"]["ingest (read, annotate, write)"]
