@@ -226,12 +226,20 @@ def test_an_add_reads_only_the_events_written_since_the_last_reindex(store_db, m
         assert conn.execute(text("SELECT count(*) FROM timeline_touched")).scalar() == 0
 
 
-def test_a_store_without_the_triggers_is_reindexed_in_full(tmp_path, caplog):
-    """A trigger gone (a migration that rebuilds `events` on SQLite drops them): writes since may be unlisted, so the
-    next reindex is a full one, and puts the triggers back."""
-    engine = _history_store(tmp_path / "h.db")
+def test_a_store_without_the_triggers_is_reindexed_in_full(store_db, caplog):
+    """`events` rebuilt as a migration does (on SQLite: renamed, made anew, copied, dropped, which drops its triggers;
+    on PostgreSQL the trigger dropped): writes since may be unlisted, so the next reindex is a full one, with a full
+    one's rows, and puts the triggers back."""
+    engine = _history_store(store_db)
     with engine.begin() as conn:
-        conn.exec_driver_sql("DROP TRIGGER tw_events_updated_1")
+        if conn.dialect.name == "sqlite":
+            ddl = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'events'").scalar()
+            conn.exec_driver_sql("ALTER TABLE events RENAME TO events_old")
+            conn.exec_driver_sql(ddl)
+            conn.exec_driver_sql("INSERT INTO events SELECT * FROM events_old")
+            conn.exec_driver_sql("DROP TABLE events_old")
+        else:
+            conn.exec_driver_sql("DROP TRIGGER tw_events_touched_1 ON events")
         conn.execute(update(t.events).where(t.events.c.id == 1).values(status="contested", place=None))
     with caplog.at_level(logging.INFO, logger="timeweave.store.search"):
         reindex(engine, Changes(events={4}))
@@ -245,7 +253,40 @@ def test_a_store_without_the_triggers_is_reindexed_in_full(tmp_path, caplog):
     with caplog.at_level(logging.INFO, logger="timeweave.store.search"):
         reindex(engine, Changes(events={4}))
     assert "derived indexes updated" in caplog.text
-    assert {e["id"] for e in TestClient(create_app(tmp_path / "h.db")).get("/timeline.json?status=contested").json()["events"]} == {5}
+    with engine.connect() as conn:
+        assert [r[0] for r in conn.execute(text("SELECT id FROM timeline_index WHERE status = 'contested' ORDER BY id"))] == [5]
+
+
+@pytest.mark.slow
+def test_a_correction_shows_in_the_timeline_and_holds_through_an_add(tmp_path):
+    """A historian's date set through `curate`, then an add: the timeline has the corrected days all along, and the
+    add's incremental reindex leaves what a full one writes."""
+    from timeweave import curate
+    from timeweave.build import build
+
+    data = Path(__file__).parent / "data"
+    folder = tmp_path / "docs"
+    shutil.copytree(data / "incremental", folder)
+    db = tmp_path / "b.db"
+    build([folder], db=db)
+    engine = open_store(db, create=False)
+    with engine.connect() as conn:
+        event = conn.execute(text("SELECT min(id) FROM events WHERE earliest IS NOT NULL")).scalar()
+    day = date(1701, 5, 4).toordinal()
+    curate.set_date(db, event, "1701-05-04", note="the register says so", by="A. Historian")
+
+    def days_of(event_id: int) -> tuple:
+        with engine.connect() as conn:
+            return tuple(conn.execute(text("SELECT d0, d1 FROM timeline_index WHERE id = :e"), {"e": event_id}).one())
+
+    assert days_of(event) == (day, day)
+    shutil.copy(data / "incremental-steps" / "annals.txt", folder / "annals.txt")
+    report = build([folder], db=db)
+    assert report.corpus.startswith("incremental") and not report.stage_failures, report.corpus
+    assert days_of(event) == (day, day)
+    incremental = _index_tables(engine)
+    reindex(engine)
+    assert _index_tables(engine) == incremental
 
 
 def test_a_running_server_sees_every_reindex(tmp_path):
