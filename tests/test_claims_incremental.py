@@ -122,12 +122,13 @@ def test_adding_and_removing_a_source_give_the_rows_of_a_full_run(tmp_path, stor
         "a contradiction's contested survives a reconcile that kept its event"
 
     # Removing the source whose mention founded the Borodino event (its id is a hash of that mention): the event
-    # takes a new id, so the other Borodino sources' claims are extracted again; the old event's comparisons
-    # went with it, nothing dangles, and the rest equals a full run.
+    # takes a new id; the other Borodino sources' mentions did not move, so their cached claims are kept with the
+    # new id (`renamed`), not extracted again; the old event's comparisons went with it, nothing dangles, and the
+    # rest equals a full run.
     with store.engine.begin() as conn:
         conn.execute(delete(t.sources).where(t.sources.c.id == "borodino-glinka"))
     report = run(store, Changes(removed=frozenset({"borodino-glinka"})))
-    assert report.extracted == 2, "the two sources whose mentions joined the re-numbered event, no other"
+    assert report.extracted == 0, "the two sources whose mentions joined the re-numbered event only renamed it"
     full = hand(tmp_path / "full-remove.db", ["borodino-segur", "borodino-skeptic", "vienna-annals", "chatham-pepys"])
     run(full, None)
     assert rows(store) == rows(full), "removing a source: the incremental claims differ from a full run's"
@@ -429,3 +430,60 @@ def test_rows_a_cascade_deleted_make_the_write_read_only_their_ranges(tmp_path, 
     full = hand(tmp_path / "cascade-full.db", [n for n in names if n != "borodino-glinka"])
     run(full, None)
     assert rows(store) == rows(full)
+
+
+LEIPZIG = {  # 1813, from no corpus of ours: three accounts of one battle, the first founds the event
+    "leipzig-a-odeleben": ("On 16 October 1813 the Allies attacked the French army at Leipzig with 200,000 men. "
+                           "The attack was a folly.", ["Odeleben"],
+                           "On 16 October 1813 the Allies attacked the French army at Leipzig with 200,000 men."),
+    "leipzig-b-marbot": ("The Allies attacked the French at Leipzig on 16 October 1813 with 300,000 men.", ["Marbot"],
+                         "The Allies attacked the French at Leipzig on 16 October 1813 with 300,000 men."),
+    "leipzig-c-gneisenau": ("The Allies attacked the French army at Leipzig on 16 October 1813, and the French "
+                            "were beaten.", ["Gneisenau"],
+                            "The Allies attacked the French army at Leipzig on 16 October 1813, and the French "
+                            "were beaten."),
+}
+
+
+def add_leipzig(store: HandStore, name: str) -> None:
+    text, authors, sentence = LEIPZIG[name]
+    store.source(name, text, authors=authors)
+    store.event(name, sentence, "attacked", "attack", when=day("1813-10-16"), agents=["Allies"],
+                patients=["French army" if "French army" in sentence else "French"])
+
+
+def _event_ids(store: HandStore) -> set[int]:
+    with store.engine.connect() as conn:
+        return {r[0] for r in conn.execute(select(t.events.c.id))}
+
+
+@pytest.mark.parametrize("rename", [True, False])
+def test_sources_whose_event_was_only_renumbered_keep_their_claims_with_the_new_id(tmp_path, monkeypatch, rename):
+    """Adding the text whose mention now founds the Leipzig event gives the event a new id; the other two sources'
+    mentions still hold it together, so their cached claims are kept with the new id instead of being extracted
+    again, and the rows equal a full run's. `rename=False` breaks the argument on purpose (the old ids kept): the
+    rows then differ from a full run's, which is what this test must catch."""
+    if not rename:
+        monkeypatch.setattr(claims_incremental, "renamed", lambda claims, new_id: claims)
+    later = ["leipzig-b-marbot", "leipzig-c-gneisenau"]
+    store = HandStore(open_store(tmp_path / "leipzig.db"))
+    for name in later:
+        add_leipzig(store, name)
+    run(store, Changes(full=True))
+    before = _event_ids(store)
+    add_leipzig(store, "leipzig-a-odeleben")  # sorts first: its mention founds the event
+    extracted: list = []
+    real = claims_incremental.extract_sources
+    monkeypatch.setattr(claims_incremental, "extract_sources",
+                        lambda corpus, event_of, sources: extracted.append(sorted(sources)) or
+                        real(corpus, event_of, sources))
+    report = run(store, Changes(added=frozenset({"leipzig-a-odeleben"})))
+    assert _event_ids(store) - before, "the test needs the add to renumber the event"
+    assert extracted == [["leipzig-a-odeleben"]] and report.extracted == 1
+    full = HandStore(open_store(tmp_path / "leipzig-full.db"))
+    for name in ["leipzig-a-odeleben", *later]:
+        add_leipzig(full, name)
+    run(full, None)
+    same = rows(store) == rows(full)
+    assert same is rename, "renumbered event: the kept claims differ from a full run's" if rename else \
+        "the old ids kept: this test no longer notices a broken renaming"

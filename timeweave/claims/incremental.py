@@ -21,7 +21,9 @@ entity created, removed or whose mentions or names changed) over `mentions.entit
 stored name or type differs reaches every source naming it, then or now; (6) the code digest stored with
 the state: any difference, or `changes` None or full, extracts every source. A source not in that set has
 the same inputs as at the last run, so the claims that run extracted (kept as JSON in `corpus_state`, one
-row per source, quotes included, before alignment touched them) are the ones a full run extracts now. The
+row per source, quotes included, before alignment touched them) are the ones a full run extracts now. A source
+that only (4) made dirty, whose mentions hold the same sets of events under other ids (an event renumbered when
+its founding mention came or went), keeps its cached claims with the ids replaced (`renamed`). The
 extracted sources are read with `load(sources=...)` (their rows only) in batches of BATCH, which also bounds
 the memory of a full run; the lists are joined in source order and numbered as a full extraction numbers
 them. The index rows of the sources extracted again or removed are rewritten. tests/test_claims_incremental.py
@@ -59,6 +61,7 @@ from sqlalchemy import Connection, and_, delete, insert, select
 
 from timeweave.claims.cache import _claims_of, dump, load_claims  # noqa: F401  (load_claims: tests import it here)
 from timeweave.claims.extract import Claim, extract
+from timeweave.claims.renamed import renamed, renamings
 from timeweave.claims.write import claim_bases
 from timeweave.reconcile.incremental import code_digest as reconcile_digest
 from timeweave.reconcile.load import Corpus, assign_voices, load
@@ -175,10 +178,12 @@ def _differ(old: dict, new: dict) -> set:
 
 
 def plan(conn: Connection, changes: Changes, state: dict[str, Any], voices: dict[str, str],
-         copies: dict[str, list[int]]) -> set[str]:
-    """The sources whose claims may differ from the cached ones (see the module docstring), by indexed reads."""
+         copies: dict[str, list[int]], moved: set[str] | None = None) -> set[str]:
+    """The sources whose claims may differ from the cached ones (see the module docstring), by indexed reads;
+    `moved` takes those of them that only their events' holders made dirty (`renamed`)."""
     dirty = set(changes.added | changes.changed) | set(state.get("uncached", ()))
     dirty |= _differ(state.get("voices", {}), voices) | _differ(state.get("copies", {}), copies)
+    by_event: set[str] = set()
     for kind, touched in (("event", changes.events), ("entity", changes.entities)):
         if not touched:
             continue
@@ -191,8 +196,10 @@ def plan(conn: Connection, changes: Changes, state: dict[str, Any], voices: dict
             if kind == "entity" and row.get("label") != labels.get(ref):
                 dirty |= was.keys() | held.keys()  # renamed, retyped, created or gone: every source naming it
             else:
-                dirty |= _differ(was, held)
-    return dirty
+                (by_event if kind == "event" else dirty).update(_differ(was, held))
+    if moved is not None:
+        moved |= by_event - dirty
+    return dirty | by_event
 
 
 def _extract(conn: Connection, sources: list[str], undated_events: bool) -> Iterator[tuple[str, list[Claim]]]:
@@ -225,11 +232,12 @@ def claims_of_corpus(conn: Connection, changes: Changes | None, *, undated_event
     voices, copies = _voices(conn), _copies(conn)
     state = _read(conn, [STATE]).get(STATE, {})
     full = changes is None or changes.full or state.get("code") != code_digest()
+    moved: set[str] = set()
     if full:
         clear_cache(conn)
         dirty, state = set(now), {}
     else:
-        dirty = plan(conn, changes, state, voices, copies) & set(now)
+        dirty = plan(conn, changes, state, voices, copies, moved) & set(now)
     last = state.get("entries") if reuse is not None else None  # source -> its entry's digest ("": no claim)
     entry_digests: dict[str, str] = {}
     kept: dict[str, tuple[list[Claim], list[int] | None]] | None = None
@@ -246,9 +254,10 @@ def claims_of_corpus(conn: Connection, changes: Changes | None, *, undated_event
     writes: dict[str, Any] = {}
     new_refs: dict[str, dict[str, dict[int, str]]] = {}
     uncached = []
-    extracted = _extract(conn, sorted(dirty), undated_events)
+    kept_renamed = _renamed(conn, renamings(moved & dirty, entries, held, lambda s: _key(s, HELD)))
+    extracted = _extract(conn, sorted(dirty - kept_renamed.keys()), undated_events)
     for source in sorted(dirty):
-        _source, claims = next(extracted)
+        claims = kept_renamed[source] if source in kept_renamed else next(extracted)[1]
         text = dump(claims)
         refs = {kind: held[kind].get(source, {}) for kind in REFS}
         new_refs[source] = refs
@@ -278,7 +287,7 @@ def claims_of_corpus(conn: Connection, changes: Changes | None, *, undated_event
         whole = h.hexdigest()
     if kept is None:
         if reuse(whole, [c for claims, _ids in fresh.values() for c in claims]):
-            return None, len(dirty), len(now), whole, None, entry_digests
+            return None, len(dirty) - len(kept_renamed), len(now), whole, None, entry_digests
         kept = _kept(conn, set(now) - dirty)
         if kept.keys() != set(now) - dirty:
             raise RuntimeError("claims: the cache lacks sources its state lists; run `timeweave build --full`")
@@ -294,7 +303,21 @@ def claims_of_corpus(conn: Connection, changes: Changes | None, *, undated_event
     for number, claim in enumerate(found, start=1):
         claim.id = number
         claim.comparison_id = None
-    return found, len(dirty), len(now), whole, bases, entry_digests
+    return found, len(dirty) - len(kept_renamed), len(now), whole, bases, entry_digests
+
+
+def _renamed(conn: Connection, renaming: dict[str, dict[int, int]]) -> dict[str, list[Claim]]:
+    """The cached claims of the sources whose events were only renamed, with the new ids (`renamed`): those sources
+    are not extracted again. A source whose entry lacks its claims, or holds an event the map lacks, is left out."""
+    out = {}
+    for value in _read(conn, (_key(s) for s in renaming)).values():
+        if value["claims"] is not None:
+            claims = renamed(_claims_of(value["claims"]), renaming[value["source"]])
+            if claims is not None:
+                out[value["source"]] = claims
+    if out:
+        log.info("claims: %d sources kept their cached claims with their events renamed", len(out))
+    return out
 
 
 def _text(value: Any) -> str:
