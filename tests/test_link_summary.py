@@ -1,28 +1,29 @@
 """Per-key summaries (`timeweave.link.summary`): an add reads the rows of the names it touches, keeps the
 other names' summaries, and links as a full run does.
 
-The corpus is test_link_local's 16th-century Peru: the added text brings a second mention of "Apurimac"
-(whose count, type vote and first use change) and new names; the removal takes back a text holding "Lima".
+The corpus is test_link_local's 16th-century Peru: the added texts bring a second "Inca Empire" (its count
+changes, its first use stays in the older text), "Pizarro" and new names; the removal takes away the only "Lima"
+(a key gone) and "RAL". Summaries in a delta row after each add, or all written again (`DELTA_MAX` 0).
 """
 
 from __future__ import annotations
 
-import json
-
+import pytest
 from sqlalchemy import func, select
 from test_link_incremental import add, linked_at_once, remove, snapshot, step
 from test_link_local import OLD, PERU, _rows
 
 from timeweave.link import summary
+from timeweave.link.lexicon import default_lexicon
+from timeweave.link.store import findings_digest
 from timeweave.store import open_store, schema
 
 
 def _summaries(engine) -> dict:
+    """The stored summaries (base and delta merged, `summary.stored`), as a full run's can be compared with."""
     with engine.connect() as conn:
-        value = conn.execute(select(schema.corpus_state.c.value)
-                             .where(schema.corpus_state.c.key == summary.STATE)).scalar_one()
-    stored = json.loads(value)
-    return {"sources": stored["sources"], "keys": list(stored["keys"].items())}  # key order too: a full run's
+        sources, keys, _ = summary.stored(conn, findings_digest(default_lexicon()))
+    return {"sources": sources, "keys": keys}
 
 
 def _at_once(tmp_path, name: str, sources: list[str]) -> tuple[dict, dict]:
@@ -48,13 +49,16 @@ def _read_rows(monkeypatch) -> list[int]:
     return read
 
 
-def test_an_add_keeps_untouched_summaries_and_reads_only_the_rows_it_touches(tmp_path, monkeypatch):
+@pytest.mark.parametrize("delta_max", [summary.DELTA_MAX, 0])  # the changed keys in a delta row, or all rewritten
+def test_an_add_keeps_untouched_summaries_and_reads_only_the_rows_it_touches(tmp_path, monkeypatch, delta_max):
+    monkeypatch.setattr(summary, "DELTA_MAX", delta_max)
     engine = open_store(tmp_path / "steps.db")
-    add(engine, _rows(), PERU, OLD)
-    step(engine, added=OLD)
+    old = [s for s in OLD if s != "cuzco"]
+    add(engine, _rows(), PERU, old)
+    step(engine, added=old)
     read = _read_rows(monkeypatch)
-    add(engine, _rows(), PERU, ["rival"])
-    step(engine, added=["rival"])
+    add(engine, _rows(), PERU, ["cuzco", "rival"])
+    step(engine, added=["cuzco", "rival"])
     everything = sorted(PERU)
     full, full_summaries = _at_once(tmp_path, "all", everything)
     assert snapshot(engine) == full
@@ -62,8 +66,8 @@ def test_an_add_keeps_untouched_summaries_and_reads_only_the_rows_it_touches(tmp
     with engine.connect() as conn:
         stored = conn.execute(select(func.count()).select_from(schema.mentions)).scalar_one()
     assert read and len(set(read)) < stored, "an add reads only the rows of the names it touches"
-    apurimac = dict(full_summaries["keys"])["apurimac"]
-    assert apurimac[0] == 1 and apurimac[4] == "rival"  # the added text's mention: count 1, first use there
+    inca = full_summaries["keys"]["inca empire"]
+    assert inca[0] == 2 and inca[4] == "crown"  # two mentions now, the first use still in the older text
     gone = ["appeal"]
     remove(engine, gone)
     step(engine, removed=gone)
@@ -71,4 +75,5 @@ def test_an_add_keeps_untouched_summaries_and_reads_only_the_rows_it_touches(tmp
     full, full_summaries = _at_once(tmp_path, "kept", kept)
     assert snapshot(engine) == full
     assert _summaries(engine) == full_summaries, "a removal's summaries differ from a full run's"
+    assert "lima" not in full_summaries["keys"]
     assert linked_at_once(tmp_path, "again", _rows(), PERU, kept) == snapshot(engine)

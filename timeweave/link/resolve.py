@@ -47,7 +47,7 @@ class Resolver:
         self.graph = nx.Graph()
         self._key_types: dict[str, str] = {}  # by_key is complete after this loop, so a key's type never changes
         self._counts: dict[str, int] = {}  # key -> its mentions, kept (`summary`) or counted when asked
-        self._first: dict[str, MentionRow] = {}  # key -> its first mention, asked once per link the key takes part in
+        self._first: dict[str, tuple] = {}  # key -> its first mention's (source, start, end, text), asked once per link
         self._acronym: dict[str, bool] = {}  # key -> whether a mention writes it as an acronym, asked by two rules
         if lazy is not None:
             self.by_key, self.by_source, self.by_id = lazy.by_key, lazy.by_source, lazy.by_id
@@ -170,11 +170,12 @@ class Resolver:
 
     def first_use(self, key: str) -> tuple[Evidence, ...]:
         """The first mention (or found name) of a key, as evidence that the corpus uses it."""
-        row = self._first.get(key)
-        if row is None and self.by_key.get(key):
-            row = self._first[key] = min(self.by_key[key], key=lambda r: (r.source_id, r.start))
-        if row is not None:
-            return (self._quote(row.source_id, row.start, row.end, row.text),)
+        first = self._first.get(key)
+        if first is None and self.by_key.get(key):
+            row = min(self.by_key[key], key=lambda r: (r.source_id, r.start))
+            first = self._first[key] = (row.source_id, row.start, row.end, row.text)
+        if first is not None:
+            return (self._quote(*first),)
         found = self.found.get(key)
         if found:
             f = found[0]

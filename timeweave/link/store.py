@@ -136,7 +136,7 @@ def link_entities(engine: Engine, *, authority: list[Path] | None = None, words:
             ids = entity_ids(entities, keyed)
         resolve_s = time.perf_counter() - began - read_s
         _keep_findings(conn, resolver, changes, digest)
-        summary.keep(conn, resolver, digest, sources, lazy.kept if lazy is not None else None)
+        summary.keep(conn, resolver, digest, sources, lazy)
         linked = sum(map(resolver.count, resolver.by_key))
         gone_owners = lazy.rows.gone if lazy is not None and kept_ids else None
         fresh_ids = iter(ids)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -29,7 +30,9 @@ from sqlalchemy import delete, select
 from timeweave.link.rows import MentionRow
 from timeweave.store import schema
 
-STATE = "link.summary"  # corpus_state key: {"digest", "sources": [...], "keys": {key: summary}}
+STATE = "link.summary"  # corpus_state key: {"digest", "keys": {key: summary}}
+DELTA = "link.summary.delta"  # {"digest", "sources": [...], "keys": {key: summary or None}}: changed since STATE
+DELTA_MAX = 2000  # keys changed since the base was written, beyond which an add writes the base again
 _CHUNK = 500
 _START, _END = (lambda r: r.start), (lambda r: r.end)
 
@@ -176,6 +179,7 @@ class Lazy:
         self.by_source.put([s for s in changes.added | changes.changed if s in self.sources], now)
         self.by_id = IdRows(self.rows)
         self.by_key: KeyRows | None = None
+        self.delta: dict[str, list | None] = {}  # the keys changed since the base summaries were written
 
     def settle(self, dirty: set[str]) -> None:
         """Read the dirty keys' rows; every other key keeps its summary (module docstring)."""
@@ -211,27 +215,58 @@ def summary(res, key: str) -> list:
 
 def prefill(res, kept: dict[str, list]) -> None:
     """Answer the resolver's per-key questions from the kept summaries (none of these keys is dirty)."""
-    for key, (count, type_, acronym, _, source_id, start, end, text) in kept.items():
-        res._key_types[key] = type_
-        res._acronym[key] = acronym
-        res._counts[key] = count
-        res._first[key] = MentionRow(-1, source_id, start, end, text, type_, key)
+    values = kept.values()
+    res._counts = dict(zip(kept, map(itemgetter(0), values)))
+    res._key_types = dict(zip(kept, map(itemgetter(1), values)))
+    res._acronym = dict(zip(kept, map(itemgetter(2), values)))
+    res._first = dict(zip(kept, map(itemgetter(4, 5, 6, 7), values)))
+
+
+def stored(conn, digest: str) -> tuple[list[str], dict[str, list], dict[str, list | None]] | None:
+    """(sources, key -> summary, the delta) as the last run left them, when it ran with this digest; else None.
+
+    The summaries sit in two rows: a base (`STATE`) and the keys changed since it was written (`DELTA`: a new
+    summary, or None for a key gone), so an add writes its few keys, not all 6,800 of a 1,600-document store."""
+    state = schema.corpus_state.c
+    rows = dict(conn.execute(select(state.key, state.value).where(state.key.in_([STATE, DELTA]))).all())
+    base, delta = (json.loads(rows[k]) if rows.get(k) else {} for k in (STATE, DELTA))
+    if base.get("digest") != digest or delta.get("digest") != digest:
+        return None
+    keys = base["keys"]
+    for key, value in delta["keys"].items():
+        if value is None:
+            keys.pop(key, None)
+        else:
+            keys[key] = value
+    return delta["sources"], keys, delta["keys"]
 
 
 def read(conn, digest: str, changes) -> Lazy | None:
     """The last run's summaries, when it ran with this digest; else None (the add reads every row)."""
-    value = conn.execute(select(schema.corpus_state.c.value).where(schema.corpus_state.c.key == STATE)).scalar()
-    stored = json.loads(value) if value else {}
-    if stored.get("digest") != digest:
+    found = stored(conn, digest)
+    if found is None:
         return None
-    return Lazy(conn, stored["keys"], stored["sources"], changes)
+    sources, keys, delta = found
+    lazy = Lazy(conn, keys, sources, changes)
+    lazy.delta = delta
+    return lazy
 
 
-def keep(conn, res, digest: str, sources: Iterable[str], kept: dict[str, list] | None) -> None:
-    """Store every key's summary: the kept ones as they were, the others made from their rows."""
-    kept = kept or {}
-    keys = {key: kept.get(key) or summary(res, key) for key in res.by_key}
+def keep(conn, res, digest: str, sources: Iterable[str], lazy: Lazy | None) -> None:
+    """Store every key's summary: the kept ones as they were, the others made from their rows; after an add,
+    only the dirty keys' (`DELTA`) until more than `DELTA_MAX` keys changed since the base was written."""
     state = schema.corpus_state
-    conn.execute(delete(state).where(state.c.key == STATE))
-    conn.execute(state.insert().values(key=STATE, value=json.dumps(
-        {"digest": digest, "sources": sorted(sources), "keys": keys})))
+    delta: dict[str, list | None] = {}
+    if lazy is not None:
+        delta = dict(lazy.delta)
+        delta.update((key, summary(res, key) if key in res.by_key else None) for key in res.dirty)
+        if len(delta) > DELTA_MAX:
+            delta = {}
+    if lazy is None or not delta:
+        kept = lazy.kept if lazy is not None else {}
+        keys = {key: kept.get(key) or summary(res, key) for key in res.by_key}
+        conn.execute(delete(state).where(state.c.key == STATE))
+        conn.execute(state.insert().values(key=STATE, value=json.dumps({"digest": digest, "keys": keys})))
+    conn.execute(delete(state).where(state.c.key == DELTA))
+    conn.execute(state.insert().values(key=DELTA, value=json.dumps(
+        {"digest": digest, "sources": sorted(sources), "keys": delta})))
