@@ -9,6 +9,7 @@ changes, its first use stays in the older text), "Pizarro" and new names; the re
 from __future__ import annotations
 
 import pytest
+from conftest import empty_postgres
 from sqlalchemy import func, select
 from test_link_incremental import add, linked_at_once, remove, snapshot, step
 from test_link_local import OLD, PERU, _rows
@@ -52,7 +53,15 @@ def _read_rows(monkeypatch) -> list[int]:
 @pytest.mark.parametrize("delta_max", [summary.DELTA_MAX, 0])  # the changed keys in a delta row, or all rewritten
 def test_an_add_keeps_untouched_summaries_and_reads_only_the_rows_it_touches(tmp_path, monkeypatch, delta_max):
     monkeypatch.setattr(summary, "DELTA_MAX", delta_max)
-    engine = open_store(tmp_path / "steps.db")
+    _add_then_remove(open_store(tmp_path / "steps.db"), tmp_path, monkeypatch)
+
+
+def test_the_same_on_postgresql(postgres_url, tmp_path, monkeypatch):
+    """Rows and entities read through Core there (the SQLite driver's cursor here)."""
+    _add_then_remove(open_store(empty_postgres(postgres_url)), tmp_path, monkeypatch)
+
+
+def _add_then_remove(engine, tmp_path, monkeypatch) -> None:
     old = [s for s in OLD if s != "cuzco"]
     add(engine, _rows(), PERU, old)
     step(engine, added=old)
