@@ -92,8 +92,10 @@ class Findings:
 
     @classmethod
     def from_json(cls, value: dict, keys: list[str] | None = None) -> Findings:
-        return cls(value["generic"], *([tuple(x) for x in value[name]] for name in ("parens", "cues", "ors", "titles")),
-                   odd=value["odd"], keys=keys or [], acronyms=[tuple(x) for x in value["acronyms"]])
+        """The entries stay lists (the rules unpack them as they unpack `read_findings`'s tuples): an add reads
+        every source's findings, and making tuples of them cost as much as parsing them."""
+        return cls(value["generic"], value["parens"], value["cues"], value["ors"], value["titles"],
+                   odd=value["odd"], keys=keys or [], acronyms=value["acronyms"])
 
 
 def findings(res: Resolver, source_id: str) -> Findings:
