@@ -177,6 +177,15 @@ def _mentions_key_index(conn: Connection) -> None:
     for index in schema.mentions.indexes:
         index.create(conn, checkfirst=True)
 
+
+@migration("0020_sources_run_id_index")
+def _sources_run_id_index(conn: Connection) -> None:
+    """An index on sources by the run that stored them: the corpus stages read the sources stored since their
+    last complete run instead of comparing every source."""
+    for index in schema.sources.indexes:
+        index.create(conn, checkfirst=True)
+
+
 def applied(engine: Engine) -> list[str]:
     """Names of the migrations this store has recorded, in the order they were applied."""
     if not inspect(engine).has_table("migrations"):

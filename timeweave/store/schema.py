@@ -9,20 +9,8 @@ Every column is documented in docs/schema.md; a test keeps the two in step.
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Column,
-    ForeignKey,
-    Index,
-    Integer,
-    LargeBinary,
-    MetaData,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table, Text
+from sqlalchemy import UniqueConstraint
 
 metadata = MetaData()
 
@@ -74,6 +62,7 @@ sources = Table(
     Column("file_stat", String(100)),  # "size:mtime_ns:ctime_ns:inode" when last hashed: same, not hashed (0018)
     Column("run_id", Integer, ForeignKey("runs.id")),
     Column("updated_at", String(40), nullable=False),
+    Index("ix_sources_run_id", "run_id"),  # an add's corpus stages read the sources stored since their last run (0020)
 )
 
 texts = Table(
