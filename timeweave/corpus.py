@@ -99,7 +99,7 @@ def corpus_stages(engine: Engine, config: dict[str, Any], *, report: BuildReport
                     report.stage_cpu_seconds[name] = round(time.process_time() - began_cpu, 3)
     with timed_phase(report, "corpus stages: marking them done"):
         if stamp and not failed:
-            since.mark_done(engine, stamp, changes)
+            since.mark_done(engine, stamp, changes, run_id=getattr(report, "run_id", None))
         elif stamp:
             since.forget(engine)
     return problems

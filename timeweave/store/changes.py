@@ -19,6 +19,8 @@ from timeweave.store import schema as t
 
 log = logging.getLogger(__name__)
 FINGERPRINT = "corpus_stages.fingerprint"  # corpus_state key: what the stages depended on at their last complete run
+# corpus_state key: a run id such that every source stored by a run up to it is in `corpus_sources` (`mark_done`)
+MARKED_THROUGH = "corpus_stages.marked_through"
 
 
 @dataclass
@@ -63,15 +65,39 @@ def since_last_run(engine: Engine, fingerprint: str, *, full: bool = False) -> C
     killed before its corpus stages ran are still counted. `full` is set when asked, on the first
     run, and when `fingerprint` (settings, versions, knowledge and authority files the stages depend
     on) differs from the one recorded by the last complete run (`mark_done`).
+
+    Only the sources stored by runs after the one `mark_done` recorded (and any without a run) are read:
+    a source is stored (new or again) with the id of the run storing it, and every source of an earlier
+    run was marked. Removals are counted, not looked for: the marks number the marked sources still
+    stored plus the removed ones, so the marks' rows are read only when a source is gone (a store edited by
+    hand may break this: `timeweave build --full`).
     """
-    with engine.connect() as conn:  # three joins on the primary keys: no row of an unchanged source reaches Python
-        added, changed, removed = ([row[0] for row in conn.exec_driver_sql(query)] for query in _SINCE)
-        recorded = conn.execute(_RECORDED, {"key": FINGERPRINT}).scalar()
+    with engine.connect() as conn:
+        recorded, through = (conn.execute(_RECORDED, {"key": key}).scalar() for key in (FINGERPRINT, MARKED_THROUGH))
+        if through is None:  # marked before runs were recorded: every source is compared (three joins, no row in Python)
+            added, changed, removed = ([row[0] for row in conn.exec_driver_sql(query)] for query in _SINCE)
+        else:
+            added, changed, removed = _since_run(conn, int(through))
     why = "asked (--full)" if full else "first run of the corpus stages" if recorded is None else \
         "settings, versions or knowledge changed" if recorded != fingerprint else None
     if why:
         log.info("corpus stages: full recompute (%s)", why)
     return Changes(added=frozenset(added), changed=frozenset(changed), removed=frozenset(removed), full=why is not None)
+
+
+def _since_run(conn, through: int) -> tuple[list[str], list[str], list[str]]:
+    """(added, changed, removed) when every source of a run up to `through` is marked (`since_last_run`)."""
+    added, changed, marked_later = [], [], 0
+    for source_id, run_id, sha256, pipeline, version in conn.execute(_LATER, {"through": through}):
+        if version is None:
+            added.append(source_id)
+        else:
+            marked_later += 1
+            if version != f"{run_id}:{sha256}:{pipeline}":  # `_version`
+                changed.append(source_id)
+    marks, earlier = conn.execute(_COUNTS, {"through": through}).one()
+    removed = [row[0] for row in conn.exec_driver_sql(_SINCE[2])] if marks != earlier + marked_later else []
+    return added, changed, removed
 
 
 # Plain SQL: a build opens a new engine, and compiling these Core joins again was half of their cost on each add.
@@ -82,11 +108,18 @@ _SINCE = (
     "WHERE c.version != coalesce(CAST(s.run_id AS VARCHAR), 'None') || ':' || s.sha256 || ':' || s.pipeline",
     "SELECT c.source_id FROM corpus_sources c LEFT OUTER JOIN sources s ON c.source_id = s.id WHERE s.id IS NULL",
 )
+_LATER = text("SELECT s.id, s.run_id, s.sha256, s.pipeline, c.version FROM sources s "
+              "LEFT OUTER JOIN corpus_sources c ON c.source_id = s.id WHERE s.run_id > :through OR s.run_id IS NULL")
+_COUNTS = text("SELECT (SELECT count(*) FROM corpus_sources), (SELECT count(*) FROM sources WHERE run_id <= :through)")
 _RECORDED = text('SELECT value FROM corpus_state WHERE "key" = :key')
 
 
-def mark_done(engine: Engine, fingerprint: str, changes: Changes) -> None:
-    """Record that the corpus stages completed over the sources now stored, with this fingerprint."""
+def mark_done(engine: Engine, fingerprint: str, changes: Changes, *, run_id: int | None = None) -> None:
+    """Record that the corpus stages completed over the sources now stored, with this fingerprint.
+
+    With `run_id` (the build's run) it also records the run through which every stored source is now
+    marked, for `since_last_run` to read only later ones: this run, or just before the earliest other run
+    still running (a build beside this one may store sources after this one read what changed)."""
     with engine.begin() as conn:
         if changes.full:
             conn.execute(delete(t.corpus_sources))
@@ -103,6 +136,14 @@ def mark_done(engine: Engine, fingerprint: str, changes: Changes) -> None:
             if rows:
                 conn.execute(insert(t.corpus_sources), rows)
         _set(conn, FINGERPRINT, fingerprint)
+        if run_id is None:
+            conn.execute(delete(t.corpus_state).where(t.corpus_state.c.key == MARKED_THROUGH))
+        else:
+            others = conn.execute(_OTHERS_RUNNING, {"run": run_id}).scalar()
+            _set(conn, MARKED_THROUGH, str(run_id if others is None else min(run_id, others - 1)))
+
+
+_OTHERS_RUNNING = text("SELECT min(id) FROM runs WHERE status = 'running' AND id <> :run")
 
 
 def forget(engine: Engine) -> None:
