@@ -39,6 +39,10 @@ class Link:
     rule: str
     evidence: tuple[Evidence, ...] = ()
 
+    def plain(self) -> tuple:
+        """Its sentence, rule and quotes as plain tuples, whose repr is made in C (`Resolver.signature`)."""
+        return self.how, self.rule, tuple((e.source_id, e.start, e.end, e.quote) for e in self.evidence)
+
 
 NAME = Link("name", "name")
 
