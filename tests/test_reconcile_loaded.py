@@ -80,3 +80,16 @@ def test_placed_is_replace_of_the_index(engine):
         copy = placed(m, n + 7)
         assert copy == replace(m, index=n + 7) and copy is not m
         assert all(getattr(copy, name) is getattr(m, name) for name in ("sentence", "named", "rarity", "entities"))
+
+
+def test_only_the_wanted_mentions_of_a_row_are_decoded(engine):
+    """A row keeps each mention as its own JSON text, so `decode` of some ids parses only theirs (an add wants
+    a few mentions of each of a thousand rows): the others' texts are never read, here made unreadable."""
+    with engine.connect() as conn:
+        _full, weights, by_source = _full_load(conn)
+    source_id, mentions = max(by_source.items(), key=lambda kv: len(kv[1]))
+    row = json.loads(json.dumps(loaded.encode(mentions), separators=(",", ":")))
+    wanted = {m.id for m in mentions[1::3]}
+    row["m"] = [text if mid in wanted else "not json" for mid, text in zip(row["i"], row["m"])]
+    got = loaded.decode(row, source_id, weights, wanted)
+    assert got == [replace(m, index=0) for m in mentions if m.id in wanted] and len(got) == len(wanted) > 1
