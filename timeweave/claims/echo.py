@@ -14,6 +14,8 @@ import numpy as np
 from timeweave.claims.extract import Claim
 from timeweave.claims.relate import Relation, _disjoint, group_key
 
+ROWS = 16  # candidate rows per product in `echoed`: small enough that the BLAS computes it on the calling thread
+
 
 class EchoIndex:
     """The claims `echoed` compares a relation's claims with, found by what it compares instead of by a scan of
@@ -89,5 +91,14 @@ def echoed(relation: Relation, claims: list[Claim], vectors: np.ndarray | None, 
         return True  # "only X gives this figure" is false once another voice gives it of the same thing, any sentence
     if vectors is None:
         return False
-    scores = vectors[[c.id - 1 for c in same]] @ vectors[[c.id - 1 for c in mine]].T
-    return bool((scores >= min_similarity).any())
+    rows = [c.id - 1 for c in same]
+    theirs = vectors[[c.id - 1 for c in mine]].T
+    # a few rows at a time, stopping at the first similar one: a denial's candidates are every claim of its value
+    # (1,233 at 1,600 documents), and one product that large is split by the BLAS across threads, whose start and
+    # wait cost more CPU than the multiplications (13 such relations were most of the phase on a busy machine).
+    # A score may differ in its last bit from that of one large product (as one large product's already did between
+    # thread counts); the rows and their order are a function of the claims, so a full and an incremental run agree.
+    for at in range(0, len(rows), ROWS):
+        if (vectors[rows[at:at + ROWS]] @ theirs >= min_similarity).any():
+            return True
+    return False
