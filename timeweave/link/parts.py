@@ -53,12 +53,12 @@ class Rewriter:
         self.rep: dict[str, str] = {}
         for component in groups(res.graph):
             self.rep.update(dict.fromkeys(component, min(component)))
-        words: Counter = Counter()
-        for key in res.by_key:  # counts only (`Resolver.count`): an add reads no kept key's rows
-            n = res.count(key)
+        words: dict[str, int] = {}
+        get = words.get
+        for key, n in zip(res.by_key, map(res.count, res.by_key)):  # counts only: an add reads no kept key's rows
             for word in key.split():
-                words[word] += n
-        self.words = words
+                words[word] = get(word, 0) + n
+        self.words = Counter(words)
         self.common = [w for w, n in words.items() if n >= _TYPO_COMMON and len(w) >= _TYPO_MIN - 1]
         self._near: OneEdit | None = None  # the common words indexed by their one-letter deletions, when a typo is asked
         self.states: list[str] = []  # the state keys the last call read through the gazetteer

@@ -62,14 +62,15 @@ def persons(res: Resolver) -> None:
 
     for surname, names in sorted(by_surname.items()):
         full = [(k, g) for k, g in names if g]
-        for i, j in sorted(prefix_initials([g for _, g in full])):
+        for i, j in sorted(prefix_initials([g for _, g in full])) if len(full) > 1 else ():  # one name: no pair
             (a, ga), (b, gb) = full[i], full[j]
             if given_compatible(ga, gb):
                 link(a, b, f"person name variant (surname '{surname}', compatible given names)", "person name variant")
         bare = [k for k, g in names if not g]
-        clusters = {components.find(k) for k, _ in full} if bare else set()  # asked only for a bare surname
+        # One person of that name: asked only for a bare surname, and read from the graph only for two full names or more.
+        one = bool(bare) and (len(full) == 1 or (len(full) > 1 and len({components.find(k) for k, _ in full}) == 1))
         for key in bare:
-            if len(clusters) == 1 and full:
+            if one:
                 link(full[0][0], key, f"surname alone ('{surname}'), one person of that name in the corpus",
                      "surname alone")
         titled = {k: k[: -len(surname)].strip() for k in bare if k != surname}
