@@ -40,6 +40,8 @@ def test_walks_sorts_dedups_and_skips(tmp_path):
         "image.png": "unknown extension '.png'; supported: .docx, .htm, .html, .md, .pdf, .txt",
     }
     assert found.failures == []
+    assert found.file_keys() == [found.key(f) for f in found.files]  # kept by discovery, the first key of each file
+    assert found.file_keys()[:2] == ["corpus/b.txt", "corpus/licensed-copy.txt"]
 
 
 def test_odd_names_are_decided_as_before_and_every_file_keeps_its_stat(tmp_path):
@@ -64,6 +66,8 @@ def test_odd_names_are_decided_as_before_and_every_file_keeps_its_stat(tmp_path)
     assert before - 10**9 < found.began_ns <= before + 10**9
     for path in [*found.files, kept[2]]:
         assert found.stats[path] == os.stat(path), path
+    assert found.file_keys() == [found.key(f) for f in found.files] == [
+        f"{tmp_path.name}/alone.txt", "corpus/UPPER.TXT", "corpus/dir.txt/inner.txt", "corpus/link.txt", "corpus/two.dots.md"]
 
 
 def test_named_readme_is_read(tmp_path):

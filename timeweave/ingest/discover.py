@@ -64,10 +64,18 @@ class Discovery:
     # a build hashes only the files whose stat moved since they were last hashed (`ingest/unchanged.py`).
     stats: dict[Path, os.stat_result] = field(default_factory=dict)
     began_ns: int = 0
+    _file_keys: list[str] | None = None  # the key of each of `files`, in order, as discovery found them
 
     def key(self, path: Path) -> str:
         """How the store knows `path`: relative to its root, independent of the working directory."""
         return self.keys.get(path) or safe_name(path)
+
+    def file_keys(self) -> list[str]:
+        """`key` of each of `files`, in order: kept by discovery (a lookup per file cost 1 us, and a build asks
+        for every file's key several times), or worked out when `files` is not the list discovery made."""
+        if self._file_keys is not None and len(self._file_keys) == len(self.files):
+            return self._file_keys
+        return [self.key(path) for path in self.files]
 
     def name(self, path: Path) -> str:
         """How a report names `path`: its key under the root being walked, else the path as given (text-safe)."""
@@ -88,17 +96,18 @@ class _Walk:
     # The files found, in the order found, and beside each (parallel lists, not dicts keyed by Path: hashing a
     # Path is a Python call, and a build of thousands of unchanged files paid several per file) what the walk
     # knows of it without another system call: its resolved path when it is no link (os.path.realpath walks
-    # every component: most of discovery's time at 1,600 files), and its path as text, to sort by.
+    # every component: most of discovery's time at 1,600 files), its path as text, to sort by, and its key.
     found: list[Path] = field(default_factory=list)
     real: list[str | None] = field(default_factory=list)
     text: list[str | None] = field(default_factory=list)
+    key: list[str] = field(default_factory=list)
 
     def take(self, path: Path, info: os.stat_result, key: str, real: str | None = None, text: str | None = None) -> None:
         """A document found: its stat and key are the first ones found (a file given twice keeps its first)."""
         self.found.append(path)
         self.real.append(real)
         self.text.append(text)
-        self.result.keys.setdefault(path, key)
+        self.key.append(self.result.keys.setdefault(path, key))
         self.result.stats.setdefault(path, info)
 
 
@@ -163,15 +172,15 @@ def discover(paths: Sequence[str | Path], *, follow_outside_links: bool = False)
                     walk.take(path, info, key_for(path, parent, _root_name(parent)))
         except OSError as exc:
             _fail_os(result, path, exc)
-    result.files = _deduplicated(walk)
+    result.files, result._file_keys = _deduplicated(walk)
     result.skipped.sort(key=lambda s: str(s.path))
     return result
 
 
-def _deduplicated(walk: _Walk) -> list[Path]:
-    """The files found, each file once (the first path found to it), sorted by their paths as text."""
+def _deduplicated(walk: _Walk) -> tuple[list[Path], list[str]]:
+    """The files found, each file once (the first path found to it), sorted by their paths as text; and their keys."""
     result, seen, kept = walk.result, set(), []
-    for path, real, text in zip(walk.found, walk.real, walk.text):
+    for path, real, text, key_of_path in zip(walk.found, walk.real, walk.text, walk.key):
         try:
             key = real or os.fspath(path.resolve(strict=True))
         except (OSError, RuntimeError) as exc:
@@ -182,9 +191,9 @@ def _deduplicated(walk: _Walk) -> list[Path]:
             continue
         if key not in seen:
             seen.add(key)
-            kept.append((text or str(path), path))
+            kept.append((text or str(path), path, key_of_path))
     kept.sort(key=itemgetter(0))  # one text per file: a path found twice resolves to one key, kept once
-    return [path for _text, path in kept]
+    return [path for _text, path, _key in kept], [key for _text, _path, key in kept]
 
 
 def _inside(target: Path, roots: list[Path]) -> bool:
