@@ -81,9 +81,10 @@ def rejoin(groups: dict[tuple, list[Claim]], unplaced: list[Claim], vectors: np.
             if not others:
                 continue
             scores = vectors[[other.id - 1 for _, other in others]] @ vectors[claim.id - 1]
-            k = int(np.argmax(scores))
-            if scores[k] >= min_similarity and (best is None or scores[k] > best[0]):
-                best = (float(scores[k]), others[k][0], others[k][1])
+            k = int(scores.argmax())  # the method: np.argmax's wrapper cost more than the search of a small block
+            top = scores[k]
+            if top >= min_similarity and (best is None or top > best[0]):
+                best = (float(top), others[k][0], others[k][1])
         if best is not None:
             parent[find(i)] = find(best[1])
             for claim in members[i]:
@@ -94,6 +95,12 @@ def rejoin(groups: dict[tuple, list[Claim]], unplaced: list[Claim], vectors: np.
         merged[find(i)].append(i)
     out: dict[tuple, list[Claim]] = {}
     for parts in merged.values():
+        if len(parts) == 1 and parts[0] < len(keys) and keys[parts[0]][0] is not None \
+                and all(c.event_id == keys[parts[0]][0] for c in members[parts[0]]):
+            # a group nothing joined, its claims all of its key's event (`align` keys groups by `group_key`): the
+            # majority event is theirs, so they stay under that key as they are
+            out.setdefault(keys[parts[0]], []).extend(members[parts[0]])
+            continue
         claims = [c for i in parts for c in members[i]]
         placed = [c.event_id for c in claims if c.event_id is not None]
         if not placed:
@@ -201,7 +208,7 @@ def _best(vectors: np.ndarray, candidates: list[int], i: int, matrix: np.ndarray
     if not candidates:
         return None
     scores = (vectors[candidates] if matrix is None else matrix) @ vectors[i]
-    best = int(np.argmax(scores))
+    best = int(scores.argmax())
     return scores[best], candidates[best]
 
 
