@@ -42,6 +42,9 @@ def test_walks_sorts_dedups_and_skips(tmp_path):
     assert found.failures == []
     assert found.file_keys() == [found.key(f) for f in found.files]  # kept by discovery, the first key of each file
     assert found.file_keys()[:2] == ["corpus/b.txt", "corpus/licensed-copy.txt"]
+    # every name in a walked folder that may be a catalog or aliases file, for the catalog (hidden ones too)
+    assert {folder: sorted(names) for folder, names in found.listings.items()} == {
+        corpus.resolve(): ["aliases.csv", "extra.csl.json", "sources.json"], (corpus / "sub").resolve(): []}
 
 
 def test_odd_names_are_decided_as_before_and_every_file_keeps_its_stat(tmp_path):

@@ -64,6 +64,9 @@ class Discovery:
     # a build hashes only the files whose stat moved since they were last hashed (`ingest/unchanged.py`).
     stats: dict[Path, os.stat_result] = field(default_factory=dict)
     began_ns: int = 0
+    # Each folder walked (resolved) -> the names in it that a catalog or aliases file may have (`is_metadata_file`,
+    # hidden ones too), whatever they are: the catalog need not list the folder again (a Path per entry).
+    listings: dict[Path, list[str]] = field(default_factory=dict)
     _file_keys: list[str] | None = None  # the key of each of `files`, in order, as discovery found them
 
     def key(self, path: Path) -> str:
@@ -226,14 +229,18 @@ def _walk(folder: Path, walk: _Walk, *, ancestors: frozenset[Path], prefix: str)
     # discovery was a third of an add's fixed cost at 1,600 files, most of it Path objects and their hashes).
     folder_text = os.fspath(folder)
     joint, real_joint = ("" if folder_text.endswith("/") else "/"), ("" if real_text.endswith("/") else "/")
+    listed = [] if real in walk.result.listings else walk.result.listings.setdefault(real, [])  # a folder walked again
     for entry in entries:
         name = entry.name
+        lower = name.lower()
+        metadata = lower in METADATA_NAMES or lower.endswith(METADATA_SUFFIXES)
+        if metadata:
+            listed.append(name)
         if name.startswith("."):
             continue
-        lower = name.lower()
         dot = name.rfind(".")
-        if 0 < dot < len(name) - 1 and lower[dot:] in SUPPORTED and lower not in METADATA_NAMES \
-                and not lower.endswith(METADATA_SUFFIXES) and not DOC_NAMES.match(name) and not entry.is_symlink():
+        if not metadata and 0 < dot < len(name) - 1 and lower[dot:] in SUPPORTED and not DOC_NAMES.match(name) \
+                and not entry.is_symlink():
             try:
                 info = entry.stat(follow_symlinks=False)
             except OSError:
