@@ -86,3 +86,30 @@ def _add_then_remove(engine, tmp_path, monkeypatch) -> None:
     assert _summaries(engine) == full_summaries, "a removal's summaries differ from a full run's"
     assert "lima" not in full_summaries["keys"]
     assert linked_at_once(tmp_path, "again", _rows(), PERU, kept) == snapshot(engine)
+
+
+def test_an_add_whose_new_ids_collide_with_kept_ones_cuts_every_entity_as_a_full_run(tmp_path, monkeypatch):
+    """Two entities' ids colliding: every entity is cut and ordered as a full run does, from every row."""
+    from timeweave.link import store
+
+    engine = open_store(tmp_path / "steps.db")
+    old = [s for s in OLD if s != "cuzco"]
+    add(engine, _rows(), PERU, old)
+    step(engine, added=old)
+    with engine.connect() as conn:
+        taken = conn.execute(select(func.min(schema.entities.c.id))).scalar_one()
+    real, calls = store.first_hashes, []
+
+    def colliding(entities):
+        calls.append(len(entities))
+        return [taken] * len(entities) if len(calls) == 1 else real(entities)
+
+    monkeypatch.setattr(store, "first_hashes", colliding)
+    read = _read_rows(monkeypatch)
+    add(engine, _rows(), PERU, ["cuzco", "rival"])
+    step(engine, added=["cuzco", "rival"])
+    assert len(calls) >= 2, "the collision was not seen"
+    with engine.connect() as conn:
+        keyed = conn.execute(select(func.count()).select_from(schema.mentions)).scalar_one()
+    assert len(set(read)) == keyed  # every entity cut, from every row
+    assert (snapshot(engine), _summaries(engine)) == _at_once(tmp_path, "all", sorted(PERU))

@@ -250,8 +250,9 @@ class Resolver:
     def acronyms(self) -> None:
         """"the Mongolian People's Republic (MPR)" in one text; then "MPR" alone wherever it is the only expansion."""
         by_initials: dict[str, list[str]] = defaultdict(list)
-        for key in self.sorted_keys:
-            if _worded(key):
+        for key in self.sorted_keys:  # `_worded`, inline: asked of every key each run
+            words = key.split()
+            if len(words) >= 2 and max(map(len, words)) > 1:
                 by_initials[initials(key)].append(key)
         from timeweave.link import intext  # intext builds on this module
 

@@ -130,6 +130,7 @@ def link_entities(engine: Engine, *, authority: list[Path] | None = None, words:
             kept_ids = {}  # two entities' ids collide: a full run orders them, so cut and diff every entity
             if lazy is not None:
                 keyed, stored_owner = _read_all(conn)
+                resolver.by_key.want(resolver.by_key)
             entities = [resolver.entity_of(c) for c in components]
             ids = first_hashes(entities)
         if not kept_ids:
