@@ -196,25 +196,26 @@ def _component_rows(mentions: list, groups: list[list[int]], signatures: dict[in
     """`reconcile.c:` rows and mention id -> root. A row keeps the candidate pairs inside its component with
     their results (score and flag, or nothing where `similarity` relates them not): a pair's result reads
     only its two mentions, so a later run reuses it while neither changed."""
-    group_of = {}
+    group_of = [-1] * len(mentions)  # by position: a region's 50,000 pairs look both ends up
     for k, group in enumerate(groups):
         for i in group:
             group_of[i] = k
+    ids = [m.id for m in mentions]
     inside: dict[int, list] = defaultdict(list)
     for a, b in sorted(pairs):
         k = group_of[a]
         if k == group_of[b]:
             result = scores.get((a, b))
-            inside[k].append([mentions[a].id, mentions[b].id] + (list(result) if result is not None else []))
+            inside[k].append([ids[a], ids[b], *result] if result is not None else [ids[a], ids[b]])
     rows: dict[str, dict] = {}
     roots: dict[int, int] = {}
     for k, group in enumerate(groups):
-        ids = [mentions[i].id for i in group]
+        members = [ids[i] for i in group]
         if len(group) > 1 or k in signatures:
-            root = min(ids)
-            roots.update((i, root) for i in ids)
-            rows[f"reconcile.c:{root}"] = {"m": [[mentions[i].id, mentions[i].source_id] for i in group],
-                                           "sig": signatures.get(k), "ev": sorted({final.get(i) for i in ids} - {None}),
+            root = min(members)
+            roots.update((i, root) for i in members)
+            rows[f"reconcile.c:{root}"] = {"m": [[ids[i], mentions[i].source_id] for i in group],
+                                           "sig": signatures.get(k), "ev": sorted({final.get(i) for i in members} - {None}),
                                            "p": inside.get(k, [])}
             rows[f"reconcile.k:{root}"] = {"sig": signatures.get(k)}
     return rows, roots
