@@ -80,6 +80,22 @@ def test_a_run_still_running_beside_the_mark_keeps_its_sources_unmarked(tmp_path
     assert (found.added, found.changed, found.removed) == ({"late"}, frozenset(), frozenset())
 
 
+def test_a_run_id_given_again_compares_every_source(tmp_path):
+    """SQLite gives a new run the largest id + 1: when the newest run's row is deleted, its id comes back, and the
+    sources of the new run would not be after the mark. No run after the marked one: every source is compared."""
+    engine = open_store(tmp_path / "s.db")
+    with engine.begin() as conn:
+        first, second = _run(conn), _run(conn)
+        _source(conn, "a", first)
+    since.mark_done(engine, "f", Changes.everything(), run_id=second)
+    with engine.begin() as conn:  # a run that stored nothing (a foreign key keeps the row of one that did)
+        conn.execute(delete(t.runs).where(t.runs.c.id == second))
+        again = _run(conn, status="running")
+        _source(conn, "b", again)
+    assert again == second
+    assert since.since_last_run(engine, "f").added == {"b"}
+
+
 def test_a_mark_without_a_run_compares_every_source(tmp_path):
     """A store marked before runs were recorded (or by a caller without one) is compared source by source."""
     engine = open_store(tmp_path / "s.db")

@@ -74,7 +74,9 @@ def since_last_run(engine: Engine, fingerprint: str, *, full: bool = False) -> C
     """
     with engine.connect() as conn:
         recorded, through = (conn.execute(_RECORDED, {"key": key}).scalar() for key in (FINGERPRINT, MARKED_THROUGH))
-        if through is None:  # marked before runs were recorded: every source is compared (three joins, no row in Python)
+        # No run after the marked one: none is building, or a run id was given again (SQLite gives max + 1, so a
+        # deleted newest run's id comes back): then every source is compared (three joins, no row in Python).
+        if through is None or (conn.exec_driver_sql(_NEWEST_RUN).scalar() or 0) <= int(through):
             added, changed, removed = ([row[0] for row in conn.exec_driver_sql(query)] for query in _SINCE)
         else:
             added, changed, removed = _since_run(conn, int(through))
@@ -112,6 +114,7 @@ _LATER = text("SELECT s.id, s.run_id, s.sha256, s.pipeline, c.version FROM sourc
               "LEFT OUTER JOIN corpus_sources c ON c.source_id = s.id WHERE s.run_id > :through OR s.run_id IS NULL")
 _COUNTS = text("SELECT (SELECT count(*) FROM corpus_sources), (SELECT count(*) FROM sources WHERE run_id <= :through)")
 _RECORDED = text('SELECT value FROM corpus_state WHERE "key" = :key')
+_NEWEST_RUN = "SELECT max(id) FROM runs"
 
 
 def mark_done(engine: Engine, fingerprint: str, changes: Changes, *, run_id: int | None = None) -> None:
