@@ -86,6 +86,19 @@ def timed(paths, db, **kwargs):
     return time.perf_counter() - began, report
 
 
+ANNOTATE = "read, annotate, write"  # the part of BuildReport.phase_seconds that reads the new document
+OUTSIDE, UNTIMED = "outside the stages (total less annotating and stages)", "  of it, in no timed part"
+
+
+def _outside(report, cpu: float, *, untimed: bool = False) -> float:
+    """What a build's CPU spent outside annotating its documents and the corpus stages, taken from its total (not
+    summed from the timed parts, so nothing untimed hides); `untimed`: the share that no timed part covers."""
+    rest = cpu - report.phase_seconds.get(ANNOTATE, (0.0, 0.0))[1] - sum(report.stage_cpu_seconds.values())
+    if untimed:
+        rest -= sum(c for name, (_w, c) in report.phase_seconds.items() if name != ANNOTATE)
+    return rest
+
+
 def _load() -> str:
     """The 1/5/15-minute load averages: ratios from a loaded machine are read beside them."""
     try:
@@ -176,6 +189,11 @@ def main(argv=None) -> int:
             splits.setdefault(name.split(" (")[0], []).append(cpu)
         for name, cpu in added.stage_cpu_seconds.items():
             splits.setdefault("stage " + name.split(" (")[0], []).append(cpu)
+        outside, untimed = _outside(added, add_cpu), _outside(added, add_cpu, untimed=True)
+        print(f"  outside the stages (the build's CPU less annotating and the corpus stages): add {outside:.3f}, "
+              f"alone {_outside(alone, alone_cpu):.3f}; of the add's, in no timed part {untimed:.3f}")
+        splits.setdefault(OUTSIDE, []).append(outside)
+        splits.setdefault(UNTIMED, []).append(untimed)
         print(f"  load average {_load()}")
     target = 1.2 if not args.replicate or args.replicate <= 255 else 1.5
     print(f"add one / alone at {len(first)} documents: min {min(ratios):.2f}x, median {statistics.median(ratios):.2f}x "
