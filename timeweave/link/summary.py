@@ -208,9 +208,11 @@ class Lazy:
 def summary(res, key: str) -> list:
     """[count, type, acronym, smallest id, first use's source, start, end, text] of a key with mentions."""
     rows = res.by_key[key]
-    first = min(rows, key=lambda r: (r.source_id, r.start))
-    return [len(rows), res.key_type(key), res.written_as_acronym(key), rows[0].id,
-            first.source_id, first.start, first.end, first.text]
+    first = res._first.get(key)  # the first use, when a rule asked for it (`first_use` takes the same minimum)
+    if first is None:
+        row = rows[0] if len(rows) == 1 else min(rows, key=lambda r: (r.source_id, r.start))
+        first = (row.source_id, row.start, row.end, row.text)
+    return [len(rows), res.key_type(key), res.written_as_acronym(key), rows[0].id, *first]
 
 
 def prefill(res, kept: dict[str, list]) -> None:
