@@ -67,7 +67,7 @@ def persons(res: Resolver) -> None:
             if given_compatible(ga, gb):
                 link(a, b, f"person name variant (surname '{surname}', compatible given names)", "person name variant")
         bare = [k for k, g in names if not g]
-        # One person of that name: asked only for a bare surname, and read from the graph only for two full names or more.
+        # One person of that name: asked for a bare surname only, read from the graph for two full names or more.
         one = bool(bare) and (len(full) == 1 or (len(full) > 1 and len({components.find(k) for k, _ in full}) == 1))
         for key in bare:
             if one:
