@@ -15,7 +15,7 @@ mentions: `renamings` finds that map from the index rows the plan reads anyway (
 each event's mention ids in the source, against the same digests now). It is asked only for sources that nothing
 but their events made dirty (no row, voice, copy mark or entity of theirs changed: `incremental.plan`), and a
 source whose entities' digests differ from the stored ones, or whose cached claims hold an event outside the map,
-is extracted as before. tests/test_claims_incremental.py checks the rows against a full run after an event is
+is extracted as before. tests/test_claims_renamed.py checks the rows against a full run after an event is
 renumbered, and that dropping the renaming fails it.
 """
 
