@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, delete, insert, select, text, update
+from sqlalchemy import Engine, bindparam, delete, select, text
 
 from timeweave.store import schema as t
 
@@ -131,28 +131,35 @@ def mark_done(engine: Engine, fingerprint: str, changes: Changes, *, run_id: int
             wanted = changes.sources
         wanted = sorted(wanted)
         for n in range(0, len(wanted), 500):  # the rows of the sources this run saw change, read by key
-            chunk = wanted[n:n + 500]
-            conn.execute(delete(t.corpus_sources).where(t.corpus_sources.c.source_id.in_(chunk)))
-            rows = [{"source_id": r.id, "version": _version(r)} for r in conn.execute(
-                select(t.sources.c.id, t.sources.c.run_id, t.sources.c.sha256, t.sources.c.pipeline)
-                .where(t.sources.c.id.in_(chunk)))]
+            chunk = {"ids": wanted[n:n + 500]}
+            conn.execute(_UNMARK, chunk)
+            rows = [{"source_id": source_id, "version": f"{run}:{sha256}:{pipeline}"}  # `_version`
+                    for source_id, run, sha256, pipeline in conn.execute(_VERSIONS, chunk)]
             if rows:
-                conn.execute(insert(t.corpus_sources), rows)
+                conn.execute(_MARK, rows)
         _set(conn, FINGERPRINT, fingerprint)
         if run_id is None:
-            conn.execute(delete(t.corpus_state).where(t.corpus_state.c.key == MARKED_THROUGH))
+            conn.execute(_UNSET, {"key": MARKED_THROUGH})
         else:
             others = conn.execute(_OTHERS_RUNNING, {"run": run_id}).scalar()
             _set(conn, MARKED_THROUGH, str(run_id if others is None else min(run_id, others - 1)))
 
 
+# Plain SQL (an add marks a source or two, and each build's new engine compiled the Core statements again).
+_UNMARK = text("DELETE FROM corpus_sources WHERE source_id IN :ids").bindparams(bindparam("ids", expanding=True))
+_VERSIONS = text("SELECT id, run_id, sha256, pipeline FROM sources WHERE id IN :ids").bindparams(
+    bindparam("ids", expanding=True))
+_MARK = text("INSERT INTO corpus_sources (source_id, version) VALUES (:source_id, :version)")
 _OTHERS_RUNNING = text("SELECT min(id) FROM runs WHERE status = 'running' AND id <> :run")
+_UPDATE = text('UPDATE corpus_state SET value = :value WHERE "key" = :key')
+_INSERT = text('INSERT INTO corpus_state ("key", value) VALUES (:key, :value)')
+_UNSET = text('DELETE FROM corpus_state WHERE "key" = :key')
 
 
 def forget(engine: Engine) -> None:
     """Drop the recorded fingerprint (a stage failed): the next build recomputes every stage."""
     with engine.begin() as conn:
-        conn.execute(delete(t.corpus_state).where(t.corpus_state.c.key == FINGERPRINT))
+        conn.execute(_UNSET, {"key": FINGERPRINT})
 
 
 def _version(row) -> str:
@@ -160,5 +167,5 @@ def _version(row) -> str:
 
 
 def _set(conn, key: str, value: str) -> None:
-    if conn.execute(update(t.corpus_state).where(t.corpus_state.c.key == key).values(value=value)).rowcount == 0:
-        conn.execute(insert(t.corpus_state).values(key=key, value=value))
+    if conn.execute(_UPDATE, {"key": key, "value": value}).rowcount == 0:
+        conn.execute(_INSERT, {"key": key, "value": value})
