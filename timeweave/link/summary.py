@@ -196,6 +196,8 @@ class Lazy:
         """Read at once the rows every kept finding names (the in-text rules ask them one by one)."""
         ids: set[int] = set()
         for found in findings:
+            if not (found.parens or found.cues or found.ors or found.titles or found.acronyms):
+                continue  # most sources (1,184 of 1,594 at 1,600 documents) name no row
             ids.update(p[0] for p in found.parens)
             ids.update(p[1] for p in found.parens if p[1] >= 0)
             ids.update(c[0] for c in found.cues)
