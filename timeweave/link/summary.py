@@ -7,15 +7,17 @@ a link) and the smallest id (the order in which a full run meets the keys: `grap
 A key's summary is a function of its own mention rows alone, and a key's rows change only when a source
 holding it is added, re-stored or removed: exactly the `dirty` keys (the keys the changed sources hold now,
 and those their kept findings say they held). So an add keeps every other key's summary from the last run
-(corpus_state `link.summary`, with the digest of code, words and knowledge), reads the dirty keys' rows
-through the index on mentions(key) and makes their summaries again: each equals a full run's.
+(corpus_state `link.summary` and the keys changed since it was written in `link.summary.delta`, with the
+digest of code, words and knowledge), reads the dirty keys' rows through the index on mentions(key) and
+makes their summaries again: each equals a full run's. The sources with keyed mentions are kept the same
+way (the last run's, less the changed sources, plus those of the added or re-stored ones that have one).
 
 Rows are read when a rule asks for them (`KeyRows`, `SourceRows`, `IdRows`, each reading from `Rows`):
 the changed sources', the dirty keys', the ids named in kept findings, the keys of found names and
 ship-prefix candidates, the components cut. Each is the row a full read gives (same columns, same order
 within a key: by id; within a source: by start, then longer first, then id), so the rules read the same
-values either way. `tests/test_link_summary.py` checks summaries against a full run's and breaks the dirty set
-on purpose.
+values either way. `tests/test_link_summary.py` checks summaries, rows and entities against a full run's; it
+fails when a dirty key keeps its old summary or a gone key stays.
 """
 
 from __future__ import annotations
