@@ -164,20 +164,20 @@ def build(
     stages revisit only what changed since their last run unless `full` asks them to recompute all
     (the result is the same; `full` is for a store edited by hand or a doubt).
     """
+    began, began_cpu = time.perf_counter(), time.process_time()
+    resolved = settings.resolve(config)
+    if workers > 1 and not scheduler:  # the local workers' imports begin now, beside this process's own
+        from timeweave import forkserver
+
+        forkserver.start(resolved.get("embeddings", True))
     from contextlib import nullcontext
 
     from timeweave import knowledge
     from timeweave.embeddings import served_by
-    from timeweave.ingest.catalog import load_catalog
+    from timeweave.ingest.catalog import load_catalog  # ~0.5-1.5 s of imports (sqlalchemy, metadata readers)
     from timeweave.ingest.discover import discover
     from timeweave.work import WorkerEncoder, dask_client
 
-    began, began_cpu = time.perf_counter(), time.process_time()
-    resolved = settings.resolve(config)
-    if workers > 1 and not scheduler:  # the local workers' imports begin now, beside this process's start
-        from timeweave import forkserver
-
-        forkserver.start(resolved.get("embeddings", True))
     known = knowledge.use(resolved["knowledge"])  # before any annotating or linking in this process
     engine = open_store(db)
     # On Dask the workers annotate, so they say which pipeline does: this process never imports spaCy.
@@ -198,7 +198,7 @@ def build(
         try:
             with timed_phase(report, "discovery and catalog"):
                 found = discover(paths, follow_outside_links=resolved["follow_outside_links"])
-                catalog = load_catalog(found.files, roots=found.roots)
+                catalog = load_catalog(found.files, roots=found.roots, listings=found.listings)  # not listed again
                 report.skipped = [(s.shown or display_path(s.path), s.reason) for s in found.skipped]
                 for error in [*found.failures, *catalog.problems]:
                     _record_failure(engine, run_id, report, error)
@@ -275,8 +275,7 @@ def _to_read(engine, found, resolved, pipeline, run_id, report, hashes):
     known = hashes.known
     max_bytes = int(resolved["max_file_mb"] * 2**20)
     tasks = []
-    for path in found.files:
-        shown = found.key(path)
+    for path, shown in zip(found.files, found.file_keys()):  # the keys kept by discovery, in order
         try:
             digest = hashes.digest(path, shown, max_bytes)
         except IngestError as error:  # a pipe, a device, too large, vanished: checked before a byte is read
