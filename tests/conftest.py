@@ -50,6 +50,20 @@ def unembedded_store(tmp_path_factory, corpus_dir):
     return open_store(db)
 
 
+@pytest.fixture
+def built_incremental(tmp_path):
+    """tests/data/incremental (texts of other centuries) copied to `docs` and built into `b.db`: the start of the
+    tests that add, change or remove one of its documents. Returns (folder, db, engine)."""
+    from timeweave.build import build
+    from timeweave.store import open_store
+
+    folder = tmp_path / "docs"
+    shutil.copytree(ROOT / "tests" / "data" / "incremental", folder)
+    db = tmp_path / "b.db"
+    build([folder], db=db)
+    return folder, db, open_store(db, create=False)
+
+
 @pytest.fixture(scope="session")
 def postgres_url():
     """A URL to a fresh PostgreSQL database (a cluster of its own, see postgres_cluster.py), or a skip with the reason."""

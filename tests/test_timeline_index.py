@@ -294,16 +294,12 @@ def test_bins_count_what_a_brute_force_pass_counts(store_db):
 
 
 @pytest.mark.slow
-def test_a_real_incremental_build_leaves_the_index_a_full_reindex_writes(tmp_path):
+def test_a_real_incremental_build_leaves_the_index_a_full_reindex_writes(built_incremental):
     """Through `build`: adding, changing and removing a document (other centuries) updates the indexes incrementally."""
     from timeweave.build import build
 
     data = Path(__file__).parent / "data"
-    folder = tmp_path / "docs"
-    shutil.copytree(data / "incremental", folder)
-    db = tmp_path / "b.db"
-    build([folder], db=db)
-    engine = open_store(db, create=False)
+    folder, db, engine = built_incremental
     for step in ("add", "change", "remove"):
         if step == "add":
             shutil.copy(data / "incremental-steps" / "annals.txt", folder / "annals.txt")

@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import delete, text, update
 
 from test_timeline_index import _add_event, _history_store, _index_tables
-from timeweave.store import open_store
 from timeweave.store import schema as t
 from timeweave.store.changes import Changes
 from timeweave.store.search import reindex
@@ -78,18 +77,14 @@ def test_a_store_without_the_triggers_is_reindexed_in_full(store_db, caplog):
 
 
 @pytest.mark.slow
-def test_a_correction_shows_in_the_timeline_and_holds_through_an_add(tmp_path):
+def test_a_correction_shows_in_the_timeline_and_holds_through_an_add(built_incremental):
     """A historian's date set through `curate`, then an add: the timeline has the corrected days all along, and the
     add's incremental reindex leaves what a full one writes."""
     from timeweave import curate
     from timeweave.build import build
 
     data = Path(__file__).parent / "data"
-    folder = tmp_path / "docs"
-    shutil.copytree(data / "incremental", folder)
-    db = tmp_path / "b.db"
-    build([folder], db=db)
-    engine = open_store(db, create=False)
+    folder, db, engine = built_incremental
     with engine.connect() as conn:
         event = conn.execute(text("SELECT min(id) FROM events WHERE earliest IS NOT NULL")).scalar()
     day = date(1701, 5, 4).toordinal()
