@@ -7,6 +7,8 @@
     .venv/bin/python bench/claims.py --profile STORE.db [--top 25]              # the stage's split on a copy of a store
     .venv/bin/python bench/claims.py --capture OUT --add FILE --to DIR          # an add's store, just before claims
     .venv/bin/python bench/claims.py --replay DIR [--runs 3] [--check]         # that add's claims stage alone, again
+    .venv/bin/python bench/claims.py --phases -- --n 255 --runs 2 --start-from DIR --out DIR2
+                                       # bench/incremental.py with the claims stage's phases, add beside alone
 
 Why synthetic: no corpus of ours has 10,000 claims, and the cost that grows is alignment (the blocks
 searched for claims whose mention joined no event) and relating each group. The claims are spread over
@@ -286,7 +288,48 @@ def replay(to: str, runs: int = 3, check: bool = False) -> dict:
     return out
 
 
+def phases(argv: list[str]) -> dict:
+    """Run bench/incremental.py with `argv`, recording each call of the claims stage (CPU seconds, its phases in CPU
+    seconds), and give each phase's minimum over the calls of each store size: the add (N + 1 sources) beside the
+    text alone (1 source) and the removal (N). Written to find what the add's stage does that alone's does not:
+    the phases outside extraction and embedding read every claim of the store, alone's read ten."""
+    import types
+
+    import timeweave.claims as stage
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import incremental
+
+    stage.time = types.SimpleNamespace(perf_counter=time.process_time)
+    real, calls = stage.claims, []
+
+    def recorded(engine, **kw):
+        began = time.process_time()
+        report = real(engine, **kw)
+        calls.append((report.sources, round(time.process_time() - began, 3), report.phases))
+        return report
+
+    stage.claims = recorded
+    try:
+        incremental.main(argv)
+    finally:
+        stage.claims = real
+    out: dict = {}
+    for sources, cpu, split in calls[1:]:  # the first call is the warm-up's add, which may re-extract every source
+        row = out.setdefault(f"{sources} sources", {"calls": 0, "cpu": cpu})
+        row["calls"] += 1
+        row["cpu"] = min(row["cpu"], cpu)
+        for name, seconds in split.items():
+            row[name] = min(row.get(name, seconds), seconds)
+    return out
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--phases"]:
+        argv = sys.argv[2:]
+        json.dump(phases(argv[1:] if argv[:1] == ["--"] else argv), sys.stdout)
+        sys.stdout.write("\n")
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--json", action="store_true")
