@@ -211,6 +211,9 @@ def test_the_forkserver_starts_before_dask_with_the_workers_environment():
         "os.environ.pop('OMP_NUM_THREADS', None)\n"
         "started = forkserver.start(False)\n"
         "pid = server._forkserver._forkserver_pid\n"
+        "import time\n"  # /proc/PID/environ is the parent's start-up environment until the child has exec'd
+        "while b'forkserver' not in open(f'/proc/{pid}/cmdline', 'rb').read():\n"
+        "    time.sleep(0.01)\n"
         "env = dict(e.split('=', 1) for e in open(f'/proc/{pid}/environ').read().split('\\0') if '=' in e)\n"
         "print(json.dumps({'started': started, 'alive': os.waitpid(pid, os.WNOHANG)[0] == 0,"
         " 'omp': env.get('OMP_NUM_THREADS'), 'dask': 'distributed' in sys.modules}))\n")
