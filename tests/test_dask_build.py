@@ -61,7 +61,7 @@ def scheduler():
     """A LocalCluster of 2 worker processes, reached only through its tcp:// address."""
     from dask.distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
         yield cluster.scheduler_address
 
 
@@ -251,7 +251,7 @@ def test_every_worker_builds_its_pipeline_before_the_first_document():
 
         return load_nlp.cache_info().currsize
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
             Client(cluster) as client:
         info = _versions_on_workers(client, settings.resolve(None), None)
         assert info["pipeline"] and list(client.run(built).values()) == [1, 1]

@@ -244,8 +244,8 @@ def dask_client(workers: int, scheduler: str | None = None, *, embeddings: bool 
         # (9.97 s against 7.56 s for 600 sentences, 3x the system time). A team's cluster sets its own.
         with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
                               **forkserver.settings(embeddings)}):
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.WARNING)
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,  # ":0": its HTTP
+                                   dashboard_address=":0", silence_logs=logging.WARNING)  # server on a free port
         client = Client(cluster)
     try:
         yield client
