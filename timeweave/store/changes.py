@@ -95,7 +95,7 @@ def _since_run(conn, through: int) -> tuple[list[str], list[str], list[str]]:
             added.append(source_id)
         else:
             marked_later += 1
-            if version != f"{run_id}:{sha256}:{pipeline}":  # `_version`
+            if version != _version(run_id, sha256, pipeline):
                 changed.append(source_id)
     marks, earlier = conn.execute(_COUNTS, {"through": through}).one()
     removed = [row[0] for row in conn.exec_driver_sql(_SINCE[2])] if marks != earlier + marked_later else []
@@ -133,7 +133,7 @@ def mark_done(engine: Engine, fingerprint: str, changes: Changes, *, run_id: int
         for n in range(0, len(wanted), 500):  # the rows of the sources this run saw change, read by key
             chunk = {"ids": wanted[n:n + 500]}
             conn.execute(_UNMARK, chunk)
-            rows = [{"source_id": source_id, "version": f"{run}:{sha256}:{pipeline}"}  # `_version`
+            rows = [{"source_id": source_id, "version": _version(run, sha256, pipeline)}
                     for source_id, run, sha256, pipeline in conn.execute(_VERSIONS, chunk)]
             if rows:
                 conn.execute(_MARK, rows)
@@ -162,8 +162,10 @@ def forget(engine: Engine) -> None:
         conn.execute(_UNSET, {"key": FINGERPRINT})
 
 
-def _version(row) -> str:
-    return f"{row.run_id}:{row.sha256}:{row.pipeline}"
+def _version(run_id: int | None, sha256: str, pipeline: str) -> str:
+    """How `corpus_sources` records a stored copy (the same text `_SINCE` builds in SQL): a new run, new bytes
+    or another pipeline make another version."""
+    return f"{run_id}:{sha256}:{pipeline}"
 
 
 def _set(conn, key: str, value: str) -> None:
