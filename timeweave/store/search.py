@@ -151,13 +151,6 @@ def reindex(engine: Engine, changes: Changes | None = None) -> None:
     log.info("derived indexes %s: %d search documents, %d timeline events", "rebuilt" if full else "updated", n_docs, n_events)
 
 
-def reindex_timeline(engine: Engine) -> None:
-    """Rebuild only the timeline's index (and change the generation): for a store whose events were edited by hand."""
-    with engine.begin() as conn:
-        write_timeline(conn, None)
-        new_generation(conn)
-
-
 def _curated_events(conn: Connection, tables: set[str]) -> set[int]:
     """Events the historian's corrections apply to: `curate.apply` rewrites them in every build without listing them."""
     if t.curated_fields.name not in tables:
