@@ -169,6 +169,7 @@ def build(
     if workers > 1 and not scheduler:  # the local workers' imports begin now, beside this process's own
         from timeweave import forkserver
 
+        _refuse_unguarded(forkserver.unguarded_call(), workers)
         forkserver.start(resolved.get("embeddings", True))
     from contextlib import nullcontext
 
@@ -200,8 +201,10 @@ def build(
                 found = discover(paths, follow_outside_links=resolved["follow_outside_links"])
                 catalog = load_catalog(found.files, roots=found.roots, listings=found.listings)  # not listed again
                 report.skipped = [(s.shown or display_path(s.path), s.reason) for s in found.skipped]
-                for error in [*found.failures, *catalog.problems]:
+                for error in found.failures:
                     _record_failure(engine, run_id, report, error)
+                for error in catalog.problems:  # the catalog logged each when it found it
+                    _record_failure(engine, run_id, report, error, logged=True)
                 _adopt_old_paths(engine, found)
             _ingest_all(engine, found, catalog, resolved, pipeline, run_id, report, progress, client, full=full)
             with served_by(WorkerEncoder(client)) if client is not None else nullcontext():
@@ -217,6 +220,21 @@ def build(
         _finish_run(engine, run_id, "failed", report)
         raise
     return report
+
+
+def _refuse_unguarded(where: tuple[str, int] | None, workers: int) -> None:
+    """Stop a `build(workers=N)` that a script runs outside `if __name__ == "__main__":` before anything starts
+    (`forkserver.unguarded_call`): its local workers would each run the script, and the build, again."""
+    if where is not None:
+        from timeweave.errors import ConfigError
+
+        path, line = where
+        raise ConfigError(
+            f"{path}, line {line}: build(workers={workers}) runs at the top level of the script, outside "
+            "`if __name__ == \"__main__\":`. Each local Dask worker imports the script to get its code and would "
+            "start the build again (multiprocessing's 'bootstrapping phase' error, then Dask's 'Nanny failed to "
+            "start'). Put the call under `if __name__ == \"__main__\":`, or build with workers=1, or use "
+            "`timeweave build --workers N`.")
 
 
 def _corpus(engine, paths, found, resolved, pipeline, run_id, report, *, prune: bool, full: bool) -> None:
@@ -349,9 +367,11 @@ def _finish_run(engine: Engine, run_id: int, status: str, report: BuildReport) -
         conn.execute(update(t.runs).where(t.runs.c.id == run_id).values(finished_at=now(), status=status, counts=summary))
 
 
-def _record_failure(engine: Engine, run_id: int, report: BuildReport, error: IngestError) -> None:
+def _record_failure(engine: Engine, run_id: int, report: BuildReport, error: IngestError, *, logged: bool = False) -> None:
+    """A failure row and the report's entry; logged as a warning unless whoever found it did (`logged`)."""
     failure = Failure(path=error.path, code=error.code, reason=error.reason, hint=error.hint)
     report.failed.append(failure)
-    log.warning("%s", error)
+    if not logged:
+        log.warning("%s", error)
     with engine.begin() as conn:
         conn.execute(insert(t.failures).values(run_id=run_id, created_at=now(), **failure.__dict__))

@@ -4,7 +4,9 @@ modules once, instead of each spawned worker importing torch, spaCy and transfor
 
 from __future__ import annotations
 
+import ast
 import os
+import sys
 from typing import Any
 
 # What a local worker imports before its first batch (and, with embeddings, before its first vector): torch,
@@ -60,3 +62,36 @@ def settings(embeddings: bool) -> dict[str, Any]:
 
     utils._forkserver_preload_set = True
     return {"distributed.worker.multiprocessing-method": "forkserver"}
+
+
+def unguarded_call() -> tuple[str, int] | None:
+    """(file, line) of the calling script's top-level statement when it runs outside `if __name__ == "__main__":`,
+    else None (guarded, a package's `__main__`, an interactive session, no readable source).
+
+    Why: each worker of a local cluster imports the script's main module to get the same code (multiprocessing's
+    forkserver and spawn do), and an unguarded `build(workers=N)` there starts a build again inside the worker's
+    start: it fails with multiprocessing's "bootstrapping phase" error and Dask's "Nanny failed to start", ~7 s
+    later and in words that do not say what to change. Read from the caller's frames and the script's syntax
+    tree, before anything starts. Only what is sure counts: a line inside any `if` that tests `__name__` passes."""
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    if main is None or (spec is not None and (spec.name == "__main__" or spec.name.endswith(".__main__"))):
+        return None  # multiprocessing does not run a package's __main__ again (nor `python -m timeweave`)
+    path = getattr(spec, "origin", None) if spec is not None else getattr(main, "__file__", None)
+    frame, line = sys._getframe(1), None
+    while frame is not None:  # the outermost frame of the script's own top-level code
+        if frame.f_globals is main.__dict__ and frame.f_code.co_name == "<module>":
+            line = frame.f_lineno
+        frame = frame.f_back
+    if not path or line is None:
+        return None
+    try:
+        with open(path, encoding="utf-8") as source:
+            tree = ast.parse(source.read())
+    except (OSError, SyntaxError, ValueError):
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and node.lineno <= line <= (node.end_lineno or node.lineno) and any(
+                isinstance(name, ast.Name) and name.id == "__name__" for name in ast.walk(node.test)):
+            return None
+    return str(path), line
