@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from sqlalchemy import select
 from test_link_incremental import add, linked_at_once, remove, snapshot, step
 
@@ -160,3 +162,34 @@ def test_parts_rewritten_again_when_a_part_or_a_word_count_changes_elsewhere(tmp
     remove(engine, ["rival", "pilgrim"])
     step(engine, removed=["rival", "pilgrim"])
     assert snapshot(engine) == before
+
+
+# An acronym a text defines ("the Lima Council (LMC)") joins its name when its letters begin alike and no other name
+# spells it; whether one does ("Lima Mint Company", or "De Lima Mint Company": initials skip "de") is read at those
+# letters only on an add (`resolve._by_initials`); an acronym used alone ("RAL") and a state's name ("Kingdom of
+# Spain") brought by the add are visited though no kept call names them (`local.run`'s `callers`).
+COUNCIL = {"council": "The Lima Council (LMC) met in 1545.", "mint": "The {mint} struck coins in 1568."}
+
+
+@pytest.mark.parametrize("mint", ["Lima Mint Company", "De Lima Mint Company"])
+def test_an_add_reads_the_initials_it_needs_as_a_full_run(tmp_path, mint):
+    texts = {**PERU, "council": COUNCIL["council"], "mint": COUNCIL["mint"].format(mint=mint)}
+    names = {**PERU_NAMES, "council": [("Lima Council", "organization"), ("LMC", "organization")],
+             "mint": [(mint, "organization")]}
+    rows, mid = [], 0
+    for source_id, found in sorted(names.items()):
+        for name, type_ in found:
+            mid += 1
+            start = texts[source_id].index(name)
+            rows.append(MentionRow(mid, source_id, start, start + len(name), name, type_, alias_key(name)))
+    old = ["audience", "council", "mint"]
+    engine = open_store(tmp_path / "steps.db")
+    add(engine, rows, texts, old)
+    step(engine, added=old)
+    assert _owner(engine, "LMC") != _owner(engine, "Lima Council"), "another name spells LMC"
+    add(engine, rows, texts, ["appeal", "crown"])
+    step(engine, added=["appeal", "crown"])
+    assert snapshot(engine) == linked_at_once(tmp_path, "all", rows, texts, [*old, "appeal", "crown"])
+    assert _owner(engine, "RAL") == _owner(engine, "Royal Audience of Lima"), "the added acronym is visited"
+    assert _how(engine, "Kingdom of Spain").startswith("known name of the state Spain"), "the added name is visited"
+    assert _owner(engine, "LMC") != _owner(engine, "Lima Council")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import operator
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -22,7 +23,7 @@ from typing import Any
 import networkx as nx
 
 from timeweave.annotate.entities import gazetteer
-from timeweave.annotate.entities.keys import alias_key, initials
+from timeweave.annotate.entities.keys import _ACRONYM_SKIP, alias_key, initials
 from timeweave.link import local, spelling
 from timeweave.link.blocking import groups
 from timeweave.link.lexicon import Lexicon, default_lexicon
@@ -33,6 +34,7 @@ __all__ = ["NAME", "Entity", "Evidence", "FoundName", "Link", "MentionRow", "Res
 TYPE_PRIORITY = ("state", "military_unit", "person", "work", "place", "organization", "other")
 _TYPES = frozenset(TYPE_PRIORITY)
 _ID, _START, _END, _TEXT, _TYPE = map(operator.itemgetter, (0, 2, 3, 4, 5))  # MentionRow fields, read in C
+_FOUND = operator.attrgetter("key", "text", "source_id", "start", "end")  # a FoundName as a plain tuple, made in C
 
 
 class Resolver:
@@ -232,8 +234,9 @@ class Resolver:
     # --- rules -------------------------------------------------------------------------------
     def gazetteer_names(self) -> None:
         """A key the gazetteer knows as a state's name joins that state; name-local (`local`): the key alone."""
-        local.run(self, "gazetteer", self.sorted_keys, self._gazetteer_calls,
-                  None if self.dirty is None else self.dirty.__contains__)
+        dirty = self.dirty
+        local.run(self, "gazetteer", self.sorted_keys, self._gazetteer_calls, None if dirty is None else dirty.__contains__,
+                  callers=None if dirty is None else lambda: [k for k in dirty if k in self.by_key], within=self.by_key)
 
     def _gazetteer_calls(self, key: str) -> list[local.Call]:
         letters = key.replace(" ", "") if all(len(w) == 1 for w in key.split()) else key  # "U.S."
@@ -249,29 +252,33 @@ class Resolver:
 
     def acronyms(self) -> None:
         """"the Mongolian People's Republic (MPR)" in one text; then "MPR" alone wherever it is the only expansion."""
-        by_initials: dict[str, list[str]] = defaultdict(list)
-        for key in self.sorted_keys:  # `_worded`, inline: asked of every key each run
-            words = key.split()
-            if len(words) >= 2 and max(map(len, words)) > 1:
-                by_initials[initials(key)].append(key)
         from timeweave.link import intext  # intext builds on this module
 
+        defined = []  # (source, long row, acronym row, quote start, quote end) of the pairs the texts write
         for source_id in sorted(self.by_source):  # the pairs a text writes are its findings (`intext.acronym_pairs`)
-            if not self.texts.get(source_id):
-                continue
-            for long_id, short_id, start, end in intext.findings(self, source_id).acronyms:
-                long_, short = self.by_id[long_id], self.by_id[short_id]
-                acronym, letters = short.key.replace(" ", ""), initials(long_.key)
-                exact_elsewhere = any(k != long_.key for k in by_initials.get(acronym, []))
-                if letters == acronym or (letters[:1] == acronym[:1] and not exact_elsewhere):
-                    self.edge(long_.key, short.key, f"acronym defined in text ({source_id})", rule="acronym defined",
-                              evidence=(self.span(source_id, start, end),), said=True)
+            if self.texts.get(source_id):
+                defined += [(source_id, self.by_id[a], self.by_id[b], start, end)
+                            for a, b, start, end in intext.findings(self, source_id).acronyms]
         # An acronym used alone: name-local (`local`), its block is every key of two or more words with its letters.
-        fresh = None
+        fresh = callers = None
+        wanted: set[str] | None = None  # the letters `by_initials` is read at; None: all
         if self.dirty is not None:
             letters = {k.replace(" ", "") for k in self.dirty} | {initials(k) for k in self.dirty if _worded(k)}
             fresh = lambda key: key.replace(" ", "") in letters  # noqa: E731
-        local.run(self, "acronym", self.sorted_keys, lambda key: self._acronym_calls(key, by_initials), fresh)
+            if self.rules_kept is not None and "acronym" in self.rules_kept:
+                # A fresh key calls only when written as an acronym (2 to 6 letters): its squashed form is in `letters`.
+                spelt = {x for x in letters if 2 <= len(x) <= 6}
+                callers = lambda: [k for k in _spaced(spelt) if k in self.by_key and self.written_as_acronym(k)]  # noqa: E731
+                wanted = spelt | {short.key.replace(" ", "") for _, _, short, _, _ in defined}
+        by_initials = _by_initials(self.sorted_keys, wanted)
+        for source_id, long_, short, start, end in defined:
+            acronym, spells = short.key.replace(" ", ""), initials(long_.key)
+            exact_elsewhere = any(k != long_.key for k in by_initials.get(acronym, []))
+            if spells == acronym or (spells[:1] == acronym[:1] and not exact_elsewhere):
+                self.edge(long_.key, short.key, f"acronym defined in text ({source_id})", rule="acronym defined",
+                          evidence=(self.span(source_id, start, end),), said=True)
+        local.run(self, "acronym", self.sorted_keys, lambda key: self._acronym_calls(key, by_initials), fresh,
+                  callers=callers, within=self.by_key)
 
     def _acronym_calls(self, key: str, by_initials: dict[str, list[str]]) -> list[local.Call]:
         if not self.written_as_acronym(key):
@@ -313,7 +320,7 @@ class Resolver:
         edges = sorted((a, b) for a in keys for b in adj[a] if a < b)
         # Plain tuples, whose repr is made in C (a dataclass's repr runs Python per field): ~6,300 components each run.
         links = [(a, b, adj[a][b]["link"].plain()) for a, b in edges]
-        found = [[(f.key, f.text, f.source_id, f.start, f.end) for f in self.found.get(k, ())] for k in keys]
+        found = [list(map(_FOUND, self.found.get(k, ()))) for k in keys]  # a title's found names: thousands
         blob = repr((keys, links, found, [self.canonical.get(k) for k in keys]))
         return hashlib.blake2b(blob.encode("utf-8"), digest_size=12).hexdigest()
 
@@ -369,6 +376,43 @@ class Resolver:
         else:
             best = max(texts, key=lambda t: (texts[t], len(t), t))
         return next(r.key for r in rows if r.text == best), best, type_
+
+
+def _by_initials(keys: list[str], wanted: set[str] | None) -> dict[str, list[str]]:
+    """Initials -> the keys of two or more words (`_worded`) with those initials, in `keys`' (sorted) order; when
+    `wanted` is given, only at those letters (the rest is never read): a key spelling letters L starts with L's first
+    letter or with a word that initials skip ("de ..."), so only those ranges of the sorted keys are read."""
+    out: dict[str, list[str]] = defaultdict(list)
+    spans = [(0, len(keys))]
+    if wanted is not None:
+        starts = {w[:1] for w in wanted if w} | {w + " " for w in _ACRONYM_SKIP}
+        spans = []
+        for lo, hi in sorted((bisect_left(keys, s), bisect_left(keys, s[:-1] + chr(ord(s[-1]) + 1))) for s in starts):
+            if spans and lo <= spans[-1][1]:  # "de " lies within "d": one range, each key read once and in order
+                spans[-1] = (spans[-1][0], max(hi, spans[-1][1]))
+            else:
+                spans.append((lo, hi))
+    pairs = {w[:2] for w in wanted} if wanted is not None else set()
+    for lo, hi in spans:
+        for key in keys[lo:hi]:  # `_worded`, inline: asked of every key in a full run
+            words = key.split()
+            if len(words) >= 2 and max(map(len, words)) > 1:
+                if wanted is not None and words[0] not in _ACRONYM_SKIP and words[1] not in _ACRONYM_SKIP \
+                        and words[0][0] + words[1][0] not in pairs:
+                    continue  # neither first word skipped: they give the first two letters, which no wanted letters start with
+                letters = initials(key)
+                if wanted is None or letters in wanted:
+                    out[letters].append(key)
+    return out
+
+
+def _spaced(letters: set[str]) -> list[str]:
+    """Every key whose squashed form is one of `letters` could be: the letters with spaces put between them."""
+    out = []
+    for word in letters:
+        for mask in range(1 << (len(word) - 1)):
+            out.append("".join(c + (" " if mask >> i & 1 else "") for i, c in enumerate(word[:-1])) + word[-1])
+    return out
 
 
 def _worded(key: str) -> bool:

@@ -90,72 +90,80 @@ def link_entities(engine: Engine, *, authority: list[Path] | None = None, words:
     lexicon = read_lexicon(words, cues) if words or cues else default_lexicon()
     digest = findings_digest(lexicon)
     with engine.begin() as conn, collector.paused():
-        began = time.perf_counter()
-        # An add reads the rows of the names it touches and the kept summaries of the others (`summary`).
-        lazy = summary.read(conn, digest, changes) if changes is not None and not changes.full else None
-        keyed: list[MentionRow] = []
-        if lazy is not None:
-            kept, before = _kept_findings(conn, lazy.sources, changes, digest)
-            dirty = _dirty(lazy.by_source, changes, before)
-            if dirty is None:
-                lazy = None
-            else:
-                lazy.settle(dirty)
-                lazy.want_findings(kept.values())
-                sources, stored_owner = lazy.sources, lazy.rows.owner
-        if lazy is None:
-            keyed, stored_owner = _read_all(conn)
-            sources = {r.source_id for r in keyed}
-            kept, before = _kept_findings(conn, sources, changes, digest)
-        read_s = time.perf_counter() - began
-        resolver = Resolver(keyed, _texts(conn, sources), lexicon=lexicon, findings=kept, lazy=lazy)
-        resolver.dirty = _dirty(resolver.by_source, changes, before)
-        if resolver.dirty is not None:
-            resolver.spelling_kept = _kept_spelling(conn, digest)
-            resolver.rules_kept, resolver.found_kept = _kept_rules(conn, digest)
-            resolver.parts_kept = _kept_parts(conn, digest)
-        resolve_graph(resolver, authority_rows)
-        components = resolver.components()
-        signatures = [resolver.signature(c) for c in components]
-        last = _kept_components(conn, digest) if resolver.dirty is not None and not _curated(conn) else None
-        kept_ids = _unchanged(components, signatures, resolver.dirty, last) if last is not None else {}
-        if lazy is not None and not kept_ids:  # every entity is cut and diffed, with every mention's stored entity
-            keyed, stored_owner = _read_all(conn)
-            resolver.by_key.want(resolver.by_key)
-        if lazy is not None:
-            resolver.by_key.want(k for n, c in enumerate(components) if n not in kept_ids for k in c)
-        entities = [resolver.entity_of(c) for n, c in enumerate(components) if n not in kept_ids]
-        ids = first_hashes(entities)
-        if kept_ids and len(set(ids) | set(kept_ids.values())) != len(ids) + len(kept_ids):
-            kept_ids = {}  # two entities' ids collide: a full run orders them, so cut and diff every entity
-            if lazy is not None:
-                keyed, stored_owner = _read_all(conn)
-                resolver.by_key.want(resolver.by_key)
-            entities = [resolver.entity_of(c) for c in components]
-            ids = first_hashes(entities)
-        if not kept_ids:
-            ids = entity_ids(entities, keyed)
-        resolve_s = time.perf_counter() - began - read_s
-        _keep_findings(conn, resolver, changes, digest)
-        summary.keep(conn, resolver, digest, sources, lazy)
-        linked = sum(map(resolver.count, resolver.by_key))
-        gone_owners = lazy.rows.gone if lazy is not None and kept_ids else None
-        fresh_ids = iter(ids)
-        by_component = {min(c): (kept_ids[n] if n in kept_ids else next(fresh_ids), signatures[n])
-                        for n, c in enumerate(components)}
-        _keep_components(conn, digest, by_component, all_first=ids == first_hashes(entities) or bool(kept_ids))
-        fresh, rows_read = len(resolver.fresh_findings), len(stored_owner)
-        del resolver, kept  # the graph and the texts: the entities hold what is written
-        report, touched = write_entities(conn, entities, ids, linked, stored_owner,
-                                         keep=set(kept_ids.values()) if kept_ids else None, gone_owners=gone_owners)
-        if changes is not None:
-            changes.entities |= touched
+        # What `_link` made is freed when it returns, with the collector still paused: a collection once it runs
+        # again would walk all of it (one took ~0.02 CPU-s after an add at 1,600 documents, /tmp/s5/h2/gcm.py).
+        report, touched, counts = _link(conn, authority_rows, lexicon, digest, changes)
     log.info("linked %d mentions into %d entities (%d aliases); %d entities changed; texts of %d sources read for "
              "their in-text findings, %d entities cut, %d mention rows read; read %.2fs, resolve %.2fs, write %.2fs",
-             report.mentions_linked, report.entities, report.aliases, len(touched), fresh, len(ids), rows_read, read_s,
-             resolve_s,
-             time.perf_counter() - began - read_s - resolve_s)
+             report.mentions_linked, report.entities, report.aliases, len(touched), *counts)
     return report
+
+
+def _link(conn, authority_rows: list[tuple[str, str, str, str]], lexicon: Lexicon, digest: str,
+          changes: Changes | None) -> tuple[LinkReport, set[int], tuple]:
+    """`link_entities`' work in its transaction: the report, the entity ids touched and the counts it logs."""
+    began = time.perf_counter()
+    # An add reads the rows of the names it touches and the kept summaries of the others (`summary`).
+    lazy = summary.read(conn, digest, changes) if changes is not None and not changes.full else None
+    keyed: list[MentionRow] = []
+    if lazy is not None:
+        kept, before = _kept_findings(conn, lazy.sources, changes, digest)
+        dirty = _dirty(lazy.by_source, changes, before)
+        if dirty is None:
+            lazy = None
+        else:
+            lazy.settle(dirty)
+            lazy.want_findings(kept.values())
+            sources, stored_owner = lazy.sources, lazy.rows.owner
+    if lazy is None:
+        keyed, stored_owner = _read_all(conn)
+        sources = {r.source_id for r in keyed}
+        kept, before = _kept_findings(conn, sources, changes, digest)
+    read_s = time.perf_counter() - began
+    resolver = Resolver(keyed, _texts(conn, sources), lexicon=lexicon, findings=kept, lazy=lazy)
+    resolver.dirty = _dirty(resolver.by_source, changes, before)
+    if resolver.dirty is not None:
+        resolver.spelling_kept = _kept_spelling(conn, digest)
+        resolver.rules_kept, resolver.found_kept = _kept_rules(conn, digest)
+        resolver.parts_kept = _kept_parts(conn, digest)
+    resolve_graph(resolver, authority_rows)
+    components = resolver.components()
+    signatures = [resolver.signature(c) for c in components]
+    last = _kept_components(conn, digest) if resolver.dirty is not None and not _curated(conn) else None
+    kept_ids = _unchanged(components, signatures, resolver.dirty, last) if last is not None else {}
+    if lazy is not None and not kept_ids:  # every entity is cut and diffed, with every mention's stored entity
+        keyed, stored_owner = _read_all(conn)
+        resolver.by_key.want(resolver.by_key)
+    if lazy is not None:
+        resolver.by_key.want(k for n, c in enumerate(components) if n not in kept_ids for k in c)
+    entities = [resolver.entity_of(c) for n, c in enumerate(components) if n not in kept_ids]
+    ids = first_hashes(entities)
+    if kept_ids and len(set(ids) | set(kept_ids.values())) != len(ids) + len(kept_ids):
+        kept_ids = {}  # two entities' ids collide: a full run orders them, so cut and diff every entity
+        if lazy is not None:
+            keyed, stored_owner = _read_all(conn)
+            resolver.by_key.want(resolver.by_key)
+        entities = [resolver.entity_of(c) for c in components]
+        ids = first_hashes(entities)
+    if not kept_ids:
+        ids = entity_ids(entities, keyed)
+    resolve_s = time.perf_counter() - began - read_s
+    _keep_findings(conn, resolver, changes, digest)
+    summary.keep(conn, resolver, digest, sources, lazy)
+    linked = sum(map(resolver.count, resolver.by_key))
+    gone_owners = lazy.rows.gone if lazy is not None and kept_ids else None
+    fresh_ids = iter(ids)
+    by_component = {min(c): (kept_ids[n] if n in kept_ids else next(fresh_ids), signatures[n])
+                    for n, c in enumerate(components)}
+    _keep_components(conn, digest, by_component, all_first=ids == first_hashes(entities) or bool(kept_ids))
+    fresh, rows_read = len(resolver.fresh_findings), len(stored_owner)
+    del resolver, kept  # the graph and the texts: the entities hold what is written
+    report, touched = write_entities(conn, entities, ids, linked, stored_owner,
+                                     keep=set(kept_ids.values()) if kept_ids else None, gone_owners=gone_owners)
+    if changes is not None:
+        changes.entities |= touched
+    return report, touched, (fresh, len(ids), rows_read, read_s, resolve_s,
+                             time.perf_counter() - began - read_s - resolve_s)
 
 
 def _read_all(conn) -> tuple[list[MentionRow], dict[int, int | None]]:
