@@ -193,3 +193,27 @@ def test_an_add_reads_the_initials_it_needs_as_a_full_run(tmp_path, mint):
     assert _owner(engine, "RAL") == _owner(engine, "Royal Audience of Lima"), "the added acronym is visited"
     assert _how(engine, "Kingdom of Spain").startswith("known name of the state Spain"), "the added name is visited"
     assert _owner(engine, "LMC") != _owner(engine, "Lima Council")
+
+
+# A second name said of two men ("the Adelantado" of Almagro and of Alvarado) is left apart, so the men stay two
+# (`Resolver.drop_conflicts`); whether the names it is said of are one thing is read without the said links.
+ADELANTADO = {
+    "almagro": "Diego de Almagro, also called the Adelantado, marched to Chile in 1535.",
+    "alvarado": "Pedro de Alvarado, also called the Adelantado, sailed to Peru in 1534.",
+}
+
+
+def test_a_second_name_said_of_two_men_leaves_them_apart_on_an_add(tmp_path):
+    texts = {**PERU, **ADELANTADO}
+    names = {**PERU_NAMES, "almagro": [("Diego de Almagro", "person")], "alvarado": [("Pedro de Alvarado", "person")]}
+    rows = [MentionRow(n, s, texts[s].index(name), texts[s].index(name) + len(name), name, type_, alias_key(name))
+            for n, (s, name, type_) in enumerate(((s, name, t) for s, found in sorted(names.items())
+                                                  for name, t in found), 1)]
+    old = [*OLD, "almagro"]
+    engine = open_store(tmp_path / "steps.db")
+    add(engine, rows, texts, old)
+    step(engine, added=old)
+    add(engine, rows, texts, ["alvarado"])
+    step(engine, added=["alvarado"])
+    assert snapshot(engine) == linked_at_once(tmp_path, "all", rows, texts, [*old, "alvarado"])
+    assert _owner(engine, "Diego de Almagro") != _owner(engine, "Pedro de Alvarado"), "two men"

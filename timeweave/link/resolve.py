@@ -99,9 +99,14 @@ class Resolver:
     def names(self) -> list[str]:
         """The keys and the names found beside mentions, sorted; sorted again only after `found` got a name (the
         in-text rules add them, the rules after them only read)."""
-        if self._names[0] != len(self.found):
-            self._names = (len(self.found), sorted(set(self.by_key) | set(self.found)))
+        if self._names[0] != len(self.found):  # the sorted keys and the found names that are no key, merged by timsort
+            extra = sorted(k for k in self.found if k not in self.by_key)
+            self._names = (len(self.found), sorted(self.sorted_keys + extra) if extra else self.sorted_keys)
         return self._names[1]
+
+    def is_name(self, key: str) -> bool:
+        """Whether a key is one of `names` (a key with a mention or a name found beside one)."""
+        return key in self.by_key or key in self.found
 
     def lookup(self, text: str) -> Any:
         """`gazetteer.lookup` (no year), asked once per text in a run: rules and naming ask it of the same names."""
@@ -150,16 +155,32 @@ class Resolver:
         cheaper than a wrong one). Returns the second names dropped.
         """
         said = {frozenset(pair) for pair in self.said}
-        base = nx.Graph()
-        base.add_nodes_from(self.graph)
-        base.add_edges_from((a, b) for a, b in self.graph.edges if frozenset((a, b)) not in said)
-        component = {node: min(nodes) for nodes in groups(base) for node in nodes}  # a name alone: its own label
         firsts: dict[str, set[str]] = defaultdict(set)
         for a, b in self.said:
             firsts[b].add(a)
+        # A name's component in the graph less the said links, labelled by its smallest key (a name alone: itself),
+        # walked only for the names of a second name said of two or more (a copy of the whole graph was made and cut
+        # before). The loop below removes only said links, so the walks see the same graph before and after it.
+        label: dict[str, str] = {}
+        adj = self.graph._adj
+
+        def component(a: str) -> str:
+            if a not in label:
+                nodes, frontier = {a}, [a]
+                while frontier:
+                    step = []
+                    for n in frontier:
+                        for m in adj[n]:
+                            if m not in nodes and frozenset((n, m)) not in said:
+                                nodes.add(m)
+                                step.append(m)
+                    frontier = step
+                label.update(dict.fromkeys(nodes, min(nodes)))
+            return label[a]
+
         dropped = []
         for second, names in sorted(firsts.items()):
-            if len({component.get(a, a) for a in names}) > 1:
+            if len(names) > 1 and len(set(map(component, names))) > 1:
                 for a in names:
                     if self.graph.has_edge(a, second):
                         self.graph.remove_edge(a, second)
@@ -234,9 +255,9 @@ class Resolver:
     # --- rules -------------------------------------------------------------------------------
     def gazetteer_names(self) -> None:
         """A key the gazetteer knows as a state's name joins that state; name-local (`local`): the key alone."""
-        dirty = self.dirty
+        dirty, has = self.dirty, self.by_key.__contains__
         local.run(self, "gazetteer", self.sorted_keys, self._gazetteer_calls, None if dirty is None else dirty.__contains__,
-                  callers=None if dirty is None else lambda: [k for k in dirty if k in self.by_key], within=self.by_key)
+                  callers=None if dirty is None else lambda: filter(has, dirty), within=has)
 
     def _gazetteer_calls(self, key: str) -> list[local.Call]:
         letters = key.replace(" ", "") if all(len(w) == 1 for w in key.split()) else key  # "U.S."
@@ -278,7 +299,7 @@ class Resolver:
                 self.edge(long_.key, short.key, f"acronym defined in text ({source_id})", rule="acronym defined",
                           evidence=(self.span(source_id, start, end),), said=True)
         local.run(self, "acronym", self.sorted_keys, lambda key: self._acronym_calls(key, by_initials), fresh,
-                  callers=callers, within=self.by_key)
+                  callers=callers, within=self.by_key.__contains__)
 
     def _acronym_calls(self, key: str, by_initials: dict[str, list[str]]) -> list[local.Call]:
         if not self.written_as_acronym(key):

@@ -10,6 +10,7 @@ tested. An incremental run tests only the changed names, each against its whole 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
@@ -71,16 +72,19 @@ def spacing(res: Resolver) -> None:
     if res.dirty is not None and res.rules_kept is not None and "spacing" in res.rules_kept:
         near = {squashed(k) for k in res.dirty}
     first: dict[str, str] = {}
+    callers: list[str] = []  # the fresh keys that may call: those squashed like a dirty key, not a person's
     for key in res.sorted_keys:
         if (near is None or squashed(key) in near) and res.key_type(key) != "person":
             first.setdefault(squashed(key), key)
+            callers.append(key)
 
     def calls_of(key: str) -> list[local.Call]:
         head = first[squashed(key)] if res.key_type(key) != "person" else key
         return [] if head == key else [(head, key, "spelling variant (spacing or hyphenation)", "spacing variant",
                                          res.first_use(head) + res.first_use(key))]
 
-    local.run(res, "spacing", res.sorted_keys, calls_of, None if near is None else lambda k: squashed(k) in near)
+    local.run(res, "spacing", res.sorted_keys, calls_of, None if near is None else lambda k: squashed(k) in near,
+              callers=lambda: callers, within=res.by_key.__contains__)
 
 
 def spelt_name(res: Resolver, key: str) -> bool:
@@ -119,9 +123,11 @@ def pairs_touching(res: Resolver, dirty: set[str]) -> set[tuple[str, str, str]]:
     pairs = {tuple(p) for p in res.spelling_kept or () if p[0] not in dirty and p[1] not in dirty}
     members: dict[tuple[str, str], list[str]] = defaultdict(list)
     starts = {key.split()[0][:2] for key in dirty}  # the blocks of the changed names: no other block is read
-    for key in res.by_key:
-        if key.split()[0][:2] in starts and len(squashed(key)) >= 6 and res.key_type(key) in _SPELT_TYPES:
-            members[(res.key_type(key), key.split()[0][:2])].append(key)
+    keys = res.sorted_keys  # a key of block (type, S) starts with S: only those ranges of the sorted keys are read
+    for start in starts:
+        for key in keys[bisect_left(keys, start):bisect_left(keys, start[:-1] + chr(ord(start[-1]) + 1))]:
+            if key.split()[0][:2] == start and len(squashed(key)) >= 6 and res.key_type(key) in _SPELT_TYPES:
+                members[(res.key_type(key), start)].append(key)
     for key in sorted(dirty):
         if key not in res.by_key or not spelt_name(res, key):
             continue

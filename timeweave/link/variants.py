@@ -13,6 +13,7 @@ Vietnamese Navy" stays alone, and "House" is never "White House": "White" is not
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import defaultdict
 
 from timeweave.annotate.entities.keys import squashed
@@ -48,23 +49,27 @@ def generic_words(res: Resolver) -> None:
         return calls
 
     # Name-local (`local`): a key's calls read the names whose squashed form is its own minus a generic word.
-    fresh = None
+    fresh = callers = None
     if res.dirty is not None and res.found_kept is not None:
         touched = res.dirty | set(res.found) | res.found_kept  # found names hang on other sources' findings
         words = {squashed(w) for w in suffixes | prefixes | org_suffixes}
         shapes = {shape for s in map(squashed, touched) for w in words for shape in (s + w, w + s)}
         fresh = lambda key: key in touched or squashed(key) in shapes  # noqa: E731
-    local.run(res, "generic", names, calls_of, fresh)
+        # The fresh keys, each one of `names`: those touched, and those squashed into a shape (through the index).
+        callers = lambda: [*filter(res.is_name, touched), *(k for s, ks in by_squashed.items() if s in shapes for k in ks)]  # noqa: E731
+    local.run(res, "generic", names, calls_of, fresh, callers=callers, within=res.is_name)
 
 
 def of_forms(res: Resolver) -> None:
     """"Gulf of Tonkin" = "Tonkin Gulf", "Sea of Japan" = "Japan Sea": the generic word may move."""
-    names = set(res.names())
-    for key in sorted(names):
+    names = res.names()  # sorted: a key "W of ..." lies in the range of keys starting so, for each word W of the rule
+    words = res.lexicon.of("of_form")
+    ranges = sorted((bisect_left(names, w + " of "), bisect_left(names, w + " of!")) for w in words)
+    for key in sorted({k for lo, hi in ranges for k in names[lo:hi]}):
         m = re.fullmatch(r"(\w+) of (.+)", key)
-        if m and m.group(1) in res.lexicon.of("of_form"):
+        if m and m.group(1) in words:
             other = f"{m.group(2)} {m.group(1)}"
-            if other in names:
+            if other in res.by_key or other in res.found:  # one of `names`
                 res.edge(key, other, f"same name in the other word order ('{other}')", rule="word order",
                          evidence=res.first_use(key) + res.first_use(other))
 
