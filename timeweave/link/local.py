@@ -28,7 +28,7 @@ words and knowledge (`store.findings_digest`); another digest, or none kept, rec
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -39,19 +39,19 @@ Call = tuple  # (key a, key b, how, rule, evidence: tuple[Evidence, ...])
 
 def run(res: Resolver, rule: str, keys: Iterable[str], calls_of: Callable[[str], list[Call]],
         fresh: Callable[[str], bool] | None, *, callers: Callable[[], Iterable[str]] | None = None,
-        within: Container[str] | None = None) -> None:
+        within: Callable[[str], bool] | None = None) -> None:
     """Make the calls of `rule` for each of `keys` (sorted), in that order: from `calls_of(key)` when nothing is
     kept, when `fresh` is None (a full run) or when `fresh(key)`; else the calls the last run recorded for it.
 
     `callers()`, when calls are kept: the keys (of `keys`) that are fresh and may make a call; every other fresh key's
     `calls_of` is empty. Only those and the kept keys still in `keys` are visited then, in sorted order: a key that is
     neither makes no call in the loop over every key either (not fresh: its kept calls, none; fresh: none). `within`:
-    a container holding the same keys as `keys`, asked whether a kept key is still one."""
+    whether a key is one of `keys` (asked of the kept keys)."""
     kept = res.rules_kept.get(rule) if res.rules_kept is not None and fresh is not None else None
     out = res.rules_now[rule] = {}
     if kept is not None and callers is not None:
-        present = within if within is not None else set(keys)
-        keys = sorted({k for k in kept if k in present} | set(callers()))
+        present = within if within is not None else set(keys).__contains__
+        keys = sorted({k for k in kept if present(k)} | set(callers()))
     for key in keys:
         calls = calls_of(key) if kept is None or fresh(key) else kept.get(key)
         if calls:
