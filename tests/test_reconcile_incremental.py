@@ -419,3 +419,39 @@ def test_an_add_reads_and_rewrites_only_the_source_rows_it_changes(folder, tmp_p
     # the components recomputed (their rows written) span sources whose rows stay as they were: not rewritten
     spanned = {f"reconcile.s:{s}" for k, v in written.items() if k.startswith("reconcile.c:") and v for _m, s in v["m"]}
     assert spanned - changed, "the region spans a source whose component roots did not move"
+
+
+def test_an_add_hashes_only_the_mentions_it_loaded_afresh(folder, tmp_path, monkeypatch):
+    """A component's signature hashes each mention's digest; a kept mention's digest is read from its
+    component's `c:` row (it loads as before), so an add makes digests only for the touched sources'
+    mentions and for mentions that were in no kept component, while the rows stay a full run's."""
+    from timeweave.reconcile import region
+
+    db = tmp_path / "store.db"
+    held_build(folder, db, monkeypatch)
+    reconcile(open_store(db, create=False), config=CONFIG, encoder=bag_of_words, changes=Changes(full=True))
+    members = {mid: sid for k, v in kept_state(db).items() if k.startswith("reconcile.c:") for mid, sid in v["m"]}
+    (folder / ADDED[0]).write_text(ADDED[1], encoding="utf-8")
+    changes = held_build(folder, db, monkeypatch)
+    hashed: list[int] = []
+    recording: list[bool] = []
+    real_key, real_plan = incremental.mention_key, region.plan
+
+    def spy_key(m):
+        if recording:
+            hashed.append(m.id)
+        return real_key(m)
+
+    def spy_plan(*args, **kwargs):  # the region path begins (both_ways' full run on a copy came first)
+        recording.append(True)
+        return real_plan(*args, **kwargs)
+
+    monkeypatch.setattr(incremental, "mention_key", spy_key)
+    monkeypatch.setattr(region, "plan", spy_plan)
+    report, _full, _got = both_ways(db, tmp_path, "adding a source", changes)
+    assert report.region and report.recomputed
+    written = [v for k, v in kept_state(db).items() if k.startswith("reconcile.c:")]
+    kept_in_region = {mid for v in written for mid, sid in v["m"] if members.get(mid) == sid and sid not in changes.added}
+    assert kept_in_region, "a recomputed component holds kept mentions of other sources"
+    assert not kept_in_region & set(hashed), "a kept mention's digest is read, not made again"
+    assert all(len(v["d"]) == len(v["m"]) for v in written)

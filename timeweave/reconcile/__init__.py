@@ -122,7 +122,8 @@ def reconcile(engine: Engine, *, config: dict[str, Any], encoder=None, params: P
         state = incremental.read_state(conn)
         links_now = corpus.links
         fruitful = [k for k, group in enumerate(groups) if not incremental.barren(corpus, group)]
-        signatures = {k: incremental.signature(corpus, groups[k], pairs_of[k], setting) for k in fruitful}
+        digests: list[str | None] = [None] * len(mentions)  # made once, kept in the `c:` rows
+        signatures = {k: incremental.signature(corpus, groups[k], pairs_of[k], setting, digests) for k in fruitful}
         report.components = len(fruitful)
 
         # Which components to recompute: all in a full run; else those whose inputs (signature) or rows
@@ -215,7 +216,7 @@ def reconcile(engine: Engine, *, config: dict[str, Any], encoder=None, params: P
             runs_at[item] != incremental.first_choice(keys[item], runs[item]) for item in runs_at)
         units = [group for group in groups if group[0] not in dead] + unscored
         save_all(conn, corpus, units, _signatures_of(units, groups, signatures), final, setting,
-                        params.common_participant, probed, live_pairs, scores)
+                        params.common_participant, probed, live_pairs, scores, digests)
         _count(conn, report)
     report.phases["write"] = round(time.perf_counter() - began - sum(report.phases.values()), 3)
     report.recomputed = len([k for k in computed if k in signatures])
@@ -279,7 +280,9 @@ def _region(conn: Connection, changes: Changes, params: Params, config: dict[str
         if group_of[a] == group_of[b]:
             pairs_of[group_of[a]].append((a, b))
     fruitful = [k for k, group in enumerate(groups) if not incremental.barren(corpus, group)]
-    signatures = {k: incremental.signature(corpus, groups[k], pairs_of[k], setting) for k in fruitful}
+    # a kept mention's digest is read from its component's row (it loads as before: `region`); the others are made
+    digests: list[str | None] = [state["digests"].get(m.id) for m in mentions]
+    signatures = {k: incremental.signature(corpus, groups[k], pairs_of[k], setting, digests) for k in fruitful}
     report.phases["plan"] = round(time.perf_counter() - began - report.phases["load"], 3)
     computed = _compute(corpus, groups, pairs_of, fruitful, params, scores)
     keys, runs = {}, {}
@@ -333,7 +336,7 @@ def _region(conn: Connection, changes: Changes, params: Params, config: dict[str
     incremental.write_state(conn, old_state, new_state)
     writer.restore_status(conn, state["raised"])
     changed |= set(state["raised"])
-    region.save_region(conn, corpus, groups, signatures, want, state, pairs, scores)
+    region.save_region(conn, corpus, groups, signatures, want, state, pairs, scores, digests)
     report.mentions = conn.execute(select(func.count()).select_from(t.event_mentions)).scalar() or 0
     _count(conn, report)
     report.components = conn.execute(select(func.count()).select_from(t.reconcile_components)).scalar() or 0

@@ -54,7 +54,7 @@ from timeweave.reconcile import loaded, rarity
 from timeweave.reconcile.blocking import one_moment
 from timeweave.reconcile.kept import (GLOBAL, _chunks, _component_rows, _copies, _entities, _order, _read,
                                       _source_state, _undated_founder, _voices, _write, block_change, indexed_keys,
-                                      member, pairs_among)
+                                      member, pairs_among, unpack_ids, unpack_pairs)
 from timeweave.reconcile.load import Corpus, load, placed, sources_catalog
 from timeweave.store import schema as t
 
@@ -154,7 +154,8 @@ def plan(conn: Connection, changes, params, setting: str, score, joins, founders
     components = _read(conn, [f"reconcile.c:{r}" for r in roots | inner])
     # pairs inside a component, of those asked about (a large component holds 50,000: not all made a set)
     asked = {(a, b) for a, b in new_pairs | removed_pairs if a in root_of and b in root_of and root_of[a] == root_of[b]}
-    held = {(a, b) for comp in components.values() for a, b, *_r in comp.get("p", []) if (a, b) in asked} if asked else set()
+    held = {(a, b) for comp in components.values() for a, b in zip(*unpack_ids(comp.get("p", []))) if (a, b) in asked} \
+        if asked else set()
     # A pair a block lost, inside a kept component: that component changes.
     for a, b in removed_pairs:
         if a in root_of and b in root_of and root_of[a] == root_of[b] and (a, b) in held:
@@ -196,6 +197,7 @@ def plan(conn: Connection, changes, params, setting: str, score, joins, founders
     old_events: set[int] = set()
     old_signatures: set[str] = set()
     cached: dict[tuple[int, int], tuple | None] = dict(gained)  # pair of unchanged mentions -> its result
+    digests: dict[int, str] = {}  # kept mention outside T -> its `mention_digest` (as it loads now: as before)
     for root in roots:
         comp = components.get(f"reconcile.c:{root}")
         if comp is None:  # a mention in no component: one with no pair that can join it
@@ -205,9 +207,10 @@ def plan(conn: Connection, changes, params, setting: str, score, joins, founders
             continue
         region.update((mid, sid) for mid, sid in comp["m"])
         old_root.update((mid, root) for mid, _sid in comp["m"])
-        for a, b, *result in comp.get("p", []):
+        digests.update((mid, d) for (mid, sid), d in zip(comp["m"], comp.get("d", ())) if sid not in touched)
+        for a, b, result in unpack_pairs(comp.get("p", [])):
             if a not in old_t and b not in old_t:
-                cached[(a, b)] = tuple(result) if result else None
+                cached[(a, b)] = result
         old_events.update(comp["ev"])
         if comp["sig"]:
             old_signatures.add(comp["sig"])
@@ -261,7 +264,7 @@ def plan(conn: Connection, changes, params, setting: str, score, joins, founders
              "blocks": blocks_new, "sources": source_states, "old_roots": roots, "old_events": old_events,
              "old_root": old_root,
              "old_signatures": old_signatures, "founders": undated > 0, "entities": set(changes.entities),
-             "raised": _raised(conn, source_states, roots), "cached": cached}
+             "raised": _raised(conn, source_states, roots), "cached": cached, "digests": digests}
     return corpus, pairs, state
 
 
@@ -295,11 +298,11 @@ def _raised(conn: Connection, source_states: dict, region_roots: set[int]) -> di
 
 
 def save_region(conn: Connection, corpus: Corpus, groups: list[list[int]], signatures: dict[int, str],
-                final: dict[int, int | None], state: dict, pairs, scores: dict) -> None:
-    """Update the kept state for the region just recomputed (see `plan`)."""
+                final: dict[int, int | None], state: dict, pairs, scores: dict, digests: list[str | None]) -> None:
+    """Update the kept state for the region just recomputed (see `plan`); `digests` by mention index."""
     mentions = corpus.mentions
     rows: dict[str, object] = {f"reconcile.{kind}:{r}": None for r in state["old_roots"] for kind in "ck"}
-    components, roots = _component_rows(mentions, groups, signatures, final, pairs, scores)
+    components, roots = _component_rows(mentions, groups, signatures, final, pairs, scores, digests)
     rows.update(components)
     for key, members in state["blocks"].items():
         rows[key] = members or None
