@@ -12,12 +12,22 @@ import pytest
 from conftest import empty_postgres
 from sqlalchemy import func, select
 from test_link_incremental import add, linked_at_once, remove, snapshot, step
-from test_link_local import OLD, PERU, _rows
+from test_link_local import OLD, PERU, PERU_NAMES, _rows
 
 from timeweave.link import summary
 from timeweave.link.lexicon import default_lexicon
 from timeweave.link.store import findings_digest
 from timeweave.store import open_store, schema
+
+
+def _rows_of(texts: dict[str, str], names: dict[str, list]) -> list:
+    """Mention rows of `names` (source -> [(name, type)]) at their place in `texts`, numbered in source order."""
+    from timeweave.annotate.entities.keys import alias_key
+    from timeweave.link.resolve import MentionRow
+
+    found = [(s, name, t) for s, pairs in sorted(names.items()) for name, t in pairs]
+    return [MentionRow(n, s, texts[s].index(name), texts[s].index(name) + len(name), name, t, alias_key(name))
+            for n, (s, name, t) in enumerate(found, 1)]
 
 
 def _summaries(engine) -> dict:
@@ -113,3 +123,29 @@ def test_an_add_whose_new_ids_collide_with_kept_ones_cuts_every_entity_as_a_full
         keyed = conn.execute(select(func.count()).select_from(schema.mentions)).scalar_one()
     assert len(set(read)) == keyed  # every entity cut, from every row
     assert (snapshot(engine), _summaries(engine)) == _at_once(tmp_path, "all", sorted(PERU))
+
+
+def test_an_add_reads_only_the_texts_it_quotes(tmp_path, monkeypatch):
+    """The texts of the added sources, of the sources whose kept findings quote them ("X, also called Y", "X (Y)", a
+    title) and of the first uses a new link quotes are read, not every text (`summary.Texts`); the links and their
+    quotes are a full run's."""
+    texts = {**PERU, "viceroy": "Blasco Nunez Vela, also called the Viceroy, reached Lima in 1544."}
+    names = {**PERU_NAMES, "viceroy": [("Blasco Nunez Vela", "person"), ("Lima", "place")]}
+    rows = _rows_of(texts, names)
+    engine = open_store(tmp_path / "steps.db")
+    old = ["audience", "crown", "river", "viceroy"]
+    add(engine, rows, texts, old)
+    step(engine, added=old)
+    read: list[str] = []
+    original = summary.Texts.want
+
+    def recording(self, sources):
+        read.extend(s for s in sources if s in self._sources and s not in self.loaded)
+        return original(self, sources)
+
+    monkeypatch.setattr(summary.Texts, "want", recording)
+    add(engine, rows, texts, ["cuzco"])
+    step(engine, added=["cuzco"])
+    assert snapshot(engine) == linked_at_once(tmp_path, "all", rows, texts, [*old, "cuzco"])
+    # "Pizarro" joins "Francisco Pizarro", quoted from its first use in "crown"; "audience" and "river" are not read.
+    assert sorted(read) == ["crown", "cuzco", "viceroy"], "the added text, a kept finding's and a first use's"

@@ -170,7 +170,7 @@ def _generic_patterns(words_re: str) -> tuple[re.Pattern, ...]:
 
 def generic_named(res: Resolver) -> set[str]:
     """Keys of the names the texts call a province, a region, a district ... (each source's findings)."""
-    return {key for source_id in sorted(set(res.by_source) | set(res.texts)) for key in findings(res, source_id).generic}
+    return {key for source_id in sorted(set(res.by_source) | set(res.text_only)) for key in findings(res, source_id).generic}
 
 
 def _parenthesis(res: Resolver, row: MentionRow, text: str, by_start: dict[int, MentionRow]) -> tuple | None:
@@ -317,8 +317,9 @@ _TITLE_BEFORE = re.compile(r"\b([A-Z][A-Za-z]*(?:\s+[A-Z][A-Za-z]*)?)\.?\s+$")
 def titles(res: Resolver) -> None:
     """"President Johnson", "Secretary McNamara": a title before a surname is a name the text uses for that person."""
     for source_id in sorted(res.by_source):
-        text = res.texts.get(source_id, "")
-        for row_id, start in findings(res, source_id).titles:
+        found = findings(res, source_id).titles
+        text = res.texts.get(source_id, "") if found else ""  # read only when a title is found
+        for row_id, start in found:
             row = res.by_id[row_id]
             if res.key_type(row.key) != "person":
                 continue

@@ -44,7 +44,7 @@ class Resolver:
                  lexicon: Lexicon | None = None, findings: dict[str, Any] | None = None, lazy: Any = None) -> None:
         """`lazy` (`summary.Lazy`, an add): rows are read when asked and the kept keys' summaries answer
         `key_type`, `written_as_acronym`, `count` and `first_use`; else `rows` are every keyed mention."""
-        self.texts = texts or {}
+        self.texts = texts if texts is not None else {}  # or read when asked (`summary.Texts`, an add)
         self.lexicon = lexicon or default_lexicon()
         self.graph = nx.Graph()
         self._key_types: dict[str, str] = {}  # by_key is complete after this loop, so a key's type never changes
@@ -68,6 +68,8 @@ class Resolver:
                 source_rows.sort(key=_END, reverse=True)
                 source_rows.sort(key=_START)
             self.by_id = dict(zip(map(_ID, self.rows), self.rows))
+        # Sources with a text and no keyed mention (a Resolver made by hand); link reads only its sources' texts.
+        self.text_only = [s for s in self.texts if s not in self.by_source] if isinstance(self.texts, dict) else []
         self.graph.add_nodes_from(self.by_key)  # in the order of first mention, as one add per mention gave
         # Every key, sorted once: a dozen rules visit them in this order (by_key gets no key after this loop).
         self.sorted_keys: list[str] = sorted(self.by_key)
@@ -277,7 +279,8 @@ class Resolver:
 
         defined = []  # (source, long row, acronym row, quote start, quote end) of the pairs the texts write
         for source_id in sorted(self.by_source):  # the pairs a text writes are its findings (`intext.acronym_pairs`)
-            if self.texts.get(source_id):
+            kept = self.findings.get(source_id)
+            if (kept is None or kept.acronyms) and self.texts.get(source_id):  # kept without pairs: no text to read
                 defined += [(source_id, self.by_id[a], self.by_id[b], start, end)
                             for a, b, start, end in intext.findings(self, source_id).acronyms]
         # An acronym used alone: name-local (`local`), its block is every key of two or more words with its letters.

@@ -120,7 +120,13 @@ def _link(conn, authority_rows: list[tuple[str, str, str, str]], lexicon: Lexico
         sources = {r.source_id for r in keyed}
         kept, before = _kept_findings(conn, sources, changes, digest)
     read_s = time.perf_counter() - began
-    resolver = Resolver(keyed, _texts(conn, sources), lexicon=lexicon, findings=kept, lazy=lazy)
+    if lazy is not None:  # the texts the kept findings quote, and the changed sources' (read for their findings)
+        texts = summary.Texts(conn, sources)
+        texts.want([s for s, f in kept.items() if f.parens or f.cues or f.ors or f.titles or f.acronyms])
+        texts.want(changes.added | changes.changed)
+    else:
+        texts = _texts(conn, sources)
+    resolver = Resolver(keyed, texts, lexicon=lexicon, findings=kept, lazy=lazy)
     resolver.dirty = _dirty(resolver.by_source, changes, before)
     if resolver.dirty is not None:
         resolver.spelling_kept = _kept_spelling(conn, digest)

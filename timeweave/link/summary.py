@@ -169,6 +169,48 @@ class IdRows:
         return row
 
 
+class Texts(Mapping):
+    """Source -> its stored text, read when asked; the entries `store._texts` reads at once (every source with keyed
+    mentions and a non-empty text). An add reads the texts its findings quote (`want` them first), not all 1,600."""
+
+    def __init__(self, conn, sources: set[str]) -> None:
+        self.conn = conn
+        self._sources = sources  # the sources with keyed mentions: no other has an entry
+        self.loaded: dict[str, str] = {}  # "" for a source with no text (no entry)
+
+    def want(self, sources: Iterable[str]) -> None:
+        missing = sorted({s for s in sources if s in self._sources and s not in self.loaded})
+        t = schema.texts.c
+        for i in range(0, len(missing), _CHUNK):
+            chunk = missing[i:i + _CHUNK]
+            self.loaded.update(dict.fromkeys(chunk, ""))
+            self.loaded.update((s, text or "") for s, text in self.conn.execute(
+                select(t.source_id, t.text).where(t.source_id.in_(chunk))))
+
+    def get(self, source_id: str, default: Any = None) -> Any:
+        if source_id not in self._sources:
+            return default
+        if source_id not in self.loaded:
+            self.want([source_id])
+        return self.loaded[source_id] or default
+
+    def __getitem__(self, source_id: str) -> str:
+        text = self.get(source_id)
+        if text is None:
+            raise KeyError(source_id)
+        return text
+
+    def __contains__(self, source_id: object) -> bool:
+        return bool(self.get(source_id))
+
+    def __iter__(self) -> Iterator[str]:
+        self.want(self._sources)
+        return iter(sorted(s for s in self._sources if self.loaded[s]))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 class Lazy:
     """What an add's `Resolver` reads instead of every row: the kept summaries, the rows read so far."""
 
