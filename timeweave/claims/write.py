@@ -43,7 +43,7 @@ import json
 from array import array
 from collections import defaultdict
 
-from sqlalchemy import Connection, and_, delete, false, func, insert, or_, select, true, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from timeweave.claims.align import Relation, group_key
 from timeweave.claims.extract import Claim
@@ -153,14 +153,22 @@ def _hashed(keys: list[tuple], first: int, span: int) -> list[int]:
     return [out[i] for i in range(len(keys))]
 
 
-def _ranges(column, buckets: set[int] | None, first: int, span: int):
-    """A condition: `column` in one of these buckets' id ranges (None: every row)."""
+def _ranges(column: str, buckets: set[int] | None, first: int, span: int) -> str:
+    """SQL text: `column` in one of these buckets' id ranges (None: every row), adjacent ranges merged. The bounds
+    are integers this module computes, written into the text (no parameters, so one text serves SQLite and
+    PostgreSQL): a Core expression of up to 256 ranges cost more to build and compile than the read."""
     if buckets is None:
-        return true()
+        return "1 = 1"
     if not buckets:
-        return false()
-    return or_(*(and_(column >= first + b * span // BUCKETS, column < first + (b + 1) * span // BUCKETS)
-                 for b in sorted(buckets)))
+        return "1 = 0"
+    spans: list[list[int]] = []
+    for b in sorted(buckets):
+        low, high = first + b * span // BUCKETS, first + (b + 1) * span // BUCKETS
+        if spans and spans[-1][1] == low:
+            spans[-1][1] = high
+        else:
+            spans.append([low, high])
+    return " OR ".join(f"({column} >= {low} AND {column} < {high})" for low, high in spans)
 
 
 def _bucket(cid: int, first: int, span: int) -> int:
@@ -258,26 +266,28 @@ def keep_value(conn: Connection, key: str, value: dict | None) -> None:
 
 def _stored_comparisons(conn: Connection, buckets: set[int] | None = None) -> dict[int, tuple]:
     """id -> (row without id as a sorted tuple of items, statements in order) of the claim comparisons stored
-    (in these buckets' id ranges; None: all)."""
-    rows = {r.id: r for r in conn.execute(select(t.comparisons).where(
-        t.comparisons.c.component == COMPONENT, _ranges(t.comparisons.c.id, buckets, FIRST_ID, SPAN)))}
+    (in these buckets' id ranges; None: all), read in plain SQL (`_ranges`)."""
+    names = [name for name in t.comparisons.c.keys() if name != "id"]
+    query = (f"SELECT id, {', '.join(_quoted(names))} FROM comparisons WHERE component = '{COMPONENT}' "
+             f"AND ({_ranges('id', buckets, FIRST_ID, SPAN)})")
+    rows = {r[0]: tuple(sorted(zip(names, r[1:]))) for r in conn.exec_driver_sql(query)}
     spans: dict[int, list[tuple]] = {cid: [] for cid in rows}
     for chunk in _chunks(list(rows)):
         for s in conn.execute(select(t.comparison_statements).where(t.comparison_statements.c.comparison_id.in_(chunk))
                               .order_by(t.comparison_statements.c.id)):
             spans[s.comparison_id].append((s.source_id, s.start, s.end, s.value))
-    out = {}
-    for cid, r in rows.items():
-        values = {k: v for k, v in r._mapping.items() if k != "id"}
-        out[cid] = (tuple(sorted(values.items())), tuple(spans[cid]))
-    return out
+    return {cid: (row, tuple(spans[cid])) for cid, row in rows.items()}
 
 
 def _stored_claims(conn: Connection, buckets: set[int] | None) -> dict[int, tuple]:
-    """id -> the `CLAIM_COLUMNS` of the stored claims in these buckets' id ranges (None: all), read by position (a
-    Row attribute costs microseconds)."""
-    return {r[0]: tuple(r[1:]) for r in conn.execute(select(t.claims.c.id, *(t.claims.c[name] for name in CLAIM_COLUMNS))
-                                                     .where(_ranges(t.claims.c.id, buckets, 1, CLAIM_SPAN)))}
+    """id -> the `CLAIM_COLUMNS` of the stored claims in these buckets' id ranges (None: all), read in plain SQL
+    (`_ranges`; a Row attribute costs microseconds)."""
+    query = f"SELECT id, {', '.join(_quoted(CLAIM_COLUMNS))} FROM claims WHERE {_ranges('id', buckets, 1, CLAIM_SPAN)}"
+    return {r[0]: tuple(r[1:]) for r in conn.exec_driver_sql(query)}
+
+
+def _quoted(names) -> list[str]:
+    return [f'"{name}"' for name in names]  # "end" is a keyword of SQL
 
 
 def write(conn: Connection, claims: list[Claim], relations: list[Relation], *,
