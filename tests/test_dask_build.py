@@ -164,7 +164,7 @@ def test_the_main_process_of_a_dask_build_never_imports_spacy_and_gets_the_worke
 
 def test_a_local_cluster_forks_its_workers_from_one_import_and_stores_what_a_serial_build_stores(tmp_path, folder, serial):
     """`--workers 2`: the workers are forked from a server process that imported torch, spaCy and the model's
-    transformers modules once (each spawned worker imported them itself: ~6 CPU-s apiece), so they have them
+    modules (timeweave.bert; not transformers) once (each spawned worker imported them itself: ~6 CPU-s apiece), so they have them
     before their first task; the main process imports none of them (nor pandas, which Dask's own forkserver
     preload would import here); the rows and vectors are the serial build's. In a fresh interpreter."""
     script = (
@@ -173,8 +173,8 @@ def test_a_local_cluster_forks_its_workers_from_one_import_and_stores_what_a_ser
         "from timeweave.build import build\n"
         "def preloaded():\n"
         "    import sys, torch\n"  # one torch thread: the forkserver's environment, not Dask's nanny's, reaches them
-        "    return all(m in sys.modules for m in ('torch', 'spacy', 'transformers.models.bert.modeling_bert'))"
-        " and torch.get_num_threads() == 1\n"
+        "    return all(m in sys.modules for m in ('torch', 'spacy', 'timeweave.bert', 'tokenizers'))"
+        " and 'transformers' not in sys.modules and torch.get_num_threads() == 1\n"
         "with work.dask_client(2) as client:\n"
         "    before = list(client.run(preloaded).values())\n"
         f"report = build([{str(folder)!r}], db={str(tmp_path / 'w.db')!r}, workers=2)\n"

@@ -76,8 +76,9 @@ def test_a_vector_of_another_package_version_is_not_reused(engine):
 @pytest.mark.parametrize("package", ["transformers", "tokenizers", "torch"])
 def test_another_version_of_a_package_that_computes_the_vectors_misses_the_cache_and_the_same_hits(engine, monkeypatch,
                                                                                                    package):
-    """The vectors come from transformers' BERT on tokenizers' token ids and torch's kernels (`embeddings.MiniLM`):
-    an upgrade of any of them re-embeds; the same versions reuse what is stored."""
+    """The vectors are transformers' BERT's bits (computed by `timeweave.bert`, held to them by tests/test_bert.py)
+    on tokenizers' token ids and torch's kernels (`embeddings.MiniLM`): an upgrade of any of them re-embeds; the
+    same versions reuse what is stored."""
     from importlib import metadata
 
     installed = metadata.version
@@ -178,7 +179,8 @@ def test_a_handful_of_sentences_is_encoded_on_one_torch_thread_and_the_count_giv
 def test_the_model_runs_as_sentence_transformers_would_without_importing_it():
     """`MiniLM` (BERT, mean pooling, the Normalize module, encode's normalisation) gives the very bits of
     `SentenceTransformer.encode`, so vectors cached by either are the same; and loading it imports neither
-    sentence-transformers nor scikit-learn (~2 CPU-s of each Dask worker's start-up)."""
+    sentence-transformers nor scikit-learn (~2 CPU-s of each Dask worker's start-up) nor, since BERT runs on
+    torch alone (`timeweave.bert`), transformers (~2.9 CPU-s of every process that embeds)."""
     import subprocess
     import sys
 
@@ -191,7 +193,7 @@ def test_the_model_runs_as_sentence_transformers_would_without_importing_it():
                                                                   show_progress_bar=False)
     assert np.array_equal(ours, np.asarray(theirs, dtype=np.float32))
     script = ("import sys\nfrom timeweave import embeddings\nembeddings.encode(['The fire began in July.'])\n"
-              "print(sorted(m for m in ('sentence_transformers', 'sklearn') if m in sys.modules))\n")
+              "print(sorted(m for m in ('sentence_transformers', 'sklearn', 'transformers') if m in sys.modules))\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "[]"

