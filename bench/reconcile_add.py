@@ -152,7 +152,7 @@ def same_as_full(work: Path, db: Path, config: dict) -> bool:
         with sqlite3.connect(path) as conn:
             out = {table: sorted(conn.execute(f"SELECT * FROM {table}")) for table in tables}
             out["links"] = sorted(conn.execute("SELECT id, event_id FROM event_mentions"))
-            out["state"] = {k: json.loads(v) for k, v in conn.execute(
+            out["state"] = {k: v if k.startswith("reconcile.l:") else json.loads(v) for k, v in conn.execute(
                 "SELECT key, value FROM corpus_state WHERE key LIKE 'reconcile.%'")}
             return out
 

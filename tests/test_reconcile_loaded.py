@@ -1,7 +1,7 @@
 """`reconcile.loaded` keeps each source's loaded Mentions and gives them back equal to a load's.
 
 An incremental run reads the region's kept mentions from these rows instead of loading them again, so a row
-must decode, through JSON as the store keeps it, to the very Mention `load` gives (but for its index).
+must decode, from the text the store keeps, to the very Mention `load` gives (but for its index).
 """
 
 from __future__ import annotations
@@ -35,11 +35,11 @@ def test_a_kept_mention_decodes_to_the_loaded_one(engine):
     kinds = {name: set() for name in ("interval", "named", "agents", "place")}
     shared = 0  # mentions whose sentence another mention of theirs kept
     for source_id, mentions in by_source.items():
-        row = json.loads(json.dumps(loaded.encode(mentions), separators=(",", ":")))
+        row = loaded.encode(mentions)  # the text the store keeps
         assert loaded.decode(row, source_id, weights) == [replace(m, index=0) for m in mentions], source_id
         some = {m.id for m in mentions[::2]}
         assert [m.id for m in loaded.decode(row, source_id, weights, some)] == [m.id for m in mentions if m.id in some]
-        shared += len(mentions) - len(row["s"])
+        shared += len(mentions) - (row.count("\n") - len(mentions))  # lines: the ids, sentences, mentions
         for m in mentions:
             for name in kinds:
                 kinds[name].add(bool(getattr(m, name)))
@@ -83,13 +83,19 @@ def test_placed_is_replace_of_the_index(engine):
 
 
 def test_only_the_wanted_mentions_of_a_row_are_decoded(engine):
-    """A row keeps each mention as its own JSON text, so `decode` of some ids parses only theirs (an add wants
-    a few mentions of each of a thousand rows): the others' texts are never read, here made unreadable."""
+    """A row keeps each mention and each sentence on its own line, so `decode` of some ids parses only their lines
+    and their sentences' (an add wants a few mentions of each of a thousand rows): the other lines are never
+    read, here made unreadable."""
     with engine.connect() as conn:
         _full, weights, by_source = _full_load(conn)
     source_id, mentions = max(by_source.items(), key=lambda kv: len(kv[1]))
-    row = json.loads(json.dumps(loaded.encode(mentions), separators=(",", ":")))
+    lines = loaded.encode(mentions).split("\n")
+    ids = json.loads(lines[0])
+    first = len(lines) - len(ids)
     wanted = {m.id for m in mentions[1::3]}
-    row["m"] = [text if mid in wanted else "not json" for mid, text in zip(row["i"], row["m"])]
-    got = loaded.decode(row, source_id, weights, wanted)
+    used = {json.loads(lines[first + n])[-1] for n, mid in enumerate(ids) if mid in wanted}
+    assert len(used) < first - 1, "some sentence is not a wanted mention's"
+    lines[1:first] = [text if at in used else "not json" for at, text in enumerate(lines[1:first])]
+    lines[first:] = [text if mid in wanted else "not json" for mid, text in zip(ids, lines[first:])]
+    got = loaded.decode("\n".join(lines), source_id, weights, wanted)
     assert got == [replace(m, index=0) for m in mentions if m.id in wanted] and len(got) == len(wanted) > 1

@@ -22,6 +22,7 @@ from timeweave.store import schema as t
 PREFIX = "reconcile."
 GLOBAL = "reconcile.g"
 CHUNK = 500
+_JSON = json.JSONEncoder(separators=(",", ":")).encode
 
 
 # ---- keys and rows of the kept state -------------------------------------------------------------
@@ -166,25 +167,25 @@ def _unb64(text: str, dtype: str) -> list:
     return np.frombuffer(base64.b64decode(text), dtype=dtype).tolist()
 
 
-def _read(conn: Connection, names) -> dict[str, object]:
+def _read(conn: Connection, names, decode=json.loads) -> dict[str, object]:
+    """These rows, each value through `decode` (`lambda v: v`: the text as kept)."""
     names = sorted(set(names))
     out = {}
     for at in range(0, len(names), CHUNK):
         for key, value in conn.execute(select(t.corpus_state.c.key, t.corpus_state.c.value)
                                        .where(t.corpus_state.c.key.in_(names[at:at + CHUNK]))):
-            out[key] = json.loads(value)
+            out[key] = decode(value)
     return out
 
 
-def _write(conn: Connection, rows: dict[str, object]) -> None:
-    """Replace these rows (None: delete)."""
+def _write(conn: Connection, rows: dict[str, object], encode=_JSON) -> None:
+    """Replace these rows (None: delete), each value through `encode` (`str`: a text written as it is)."""
     names = sorted(rows)
     for at in range(0, len(names), CHUNK):
         conn.execute(delete(t.corpus_state).where(t.corpus_state.c.key.in_(names[at:at + CHUNK])))
     names = [k for k in names if rows[k] is not None]
     for at in range(0, len(names), CHUNK):  # encoded a chunk at a time
-        conn.execute(insert(t.corpus_state), [{"key": k, "value": json.dumps(rows[k], separators=(",", ":"))}
-                                              for k in names[at:at + CHUNK]])
+        conn.execute(insert(t.corpus_state), [{"key": k, "value": encode(rows[k])} for k in names[at:at + CHUNK]])
 
 
 def _voices(conn: Connection, catalog: Catalog | None = None) -> tuple[dict[str, str], dict[str, str]]:

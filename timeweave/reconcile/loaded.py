@@ -13,10 +13,12 @@ hold is read from the store as before: its event (`links`, an output every run m
 types of the entities it references. T's sources, and any source without a row (a store kept before these
 rows), are loaded from the store.
 
-Why each mention is a JSON string inside its row: an add reads the rows of every source its region touches
-(1,100 rows, 14 MB, for the 4,330 mentions of one component at 1,600 documents) but wants ~4 of a source's
-~42 mentions. Parsing whole rows into lists was 0.24 of the add's 1.4 CPU-s; a string is scanned, not built,
-so the row parses fast and only the wanted mentions are decoded (`decode`), by the ids listed beside them.
+Why a row is lines of JSON, one per mention and one per sentence: an add reads the rows of every source its
+region touches (1,100 rows, 15 MB, for the 4,330 mentions of one component at 1,600 documents) but wants ~4 of
+a source's ~42 mentions. Parsing whole rows into lists was 0.24 of the add's 1.4 CPU-s; a row of JSON strings
+holding each mention's JSON (escaped twice) still cost .11 to parse; split into lines, only the first line (the
+ids) and the wanted mentions' lines and their sentences' are parsed (`decode`). A row is not JSON as a whole:
+only this module reads it (`kept._read(..., decode=str)`).
 """
 
 from __future__ import annotations
@@ -45,9 +47,10 @@ _DECODE = json.JSONDecoder().raw_decode  # a kept string has no whitespace aroun
 _ENCODE = json.JSONEncoder(separators=(",", ":")).encode  # one encoder (json.dumps makes one per call with these)
 
 
-def encode(mentions: list[Mention]) -> dict:
-    """A source's Mentions (in load order) as a JSON-ready row: {"s": [[sentence, named], ...], "i": [id, ...],
-    "m": [JSON text of [own fields in `_OWN` order..., sentence number], ...]} (index and rarity left out)."""
+def encode(mentions: list[Mention]) -> str:
+    """A source's Mentions (in load order) as the text of its row, one JSON text a line: the list of their ids,
+    then each sentence ([sentence, named], kept once), then each mention ([own fields in `_OWN` order...,
+    sentence number]); index and rarity left out. (JSON escapes every newline inside a string.)"""
     sentences: dict[tuple, int] = {}
     rows = []
     for m in mentions:
@@ -63,16 +66,21 @@ def encode(mentions: list[Mention]) -> dict:
             row.append(value)
         row.append(at)
         rows.append(_ENCODE(row))
-    return {"s": [[sentence, [list(n) for n in named]] for sentence, named in sentences], "i": [m.id for m in mentions],
-            "m": rows}
+    lines = [_ENCODE([m.id for m in mentions])]
+    lines += [_ENCODE([sentence, [list(n) for n in named]]) for sentence, named in sentences]
+    return "\n".join(lines + rows)
 
 
-def decode(value: dict, source_id: str, weights: dict[int, float], ids: Collection[int] | None = None) -> list[Mention]:
+def decode(value: str, source_id: str, weights: dict[int, float], ids: Collection[int] | None = None) -> list[Mention]:
     """The Mentions `encode` kept for `source_id` (those of `ids`, default all; index 0: the caller places
-    them), with the corpus-wide `weights`."""
-    shared = value["s"]
+    them), with the corpus-wide `weights`. Only the lines of the wanted mentions and of their sentences are
+    parsed."""
+    lines = value.split("\n")
+    head = _DECODE(lines[0])[0]
+    first = len(lines) - len(head)  # the first mention's line
+    sentences: dict[int, list] = {}
     out = []
-    for mid, text in zip(value["i"], value["m"]):
+    for mid, text in zip(head, lines[first:]):
         if ids is not None and mid not in ids:
             continue
         row = _DECODE(text)[0]
@@ -81,7 +89,10 @@ def decode(value: dict, source_id: str, weights: dict[int, float], ids: Collecti
             values[name] = frozenset(values[name])
         if values["interval"] is not None:
             values["interval"] = Interval(*values["interval"])
-        sentence, named = shared[row[-1]]
+        at = row[-1]
+        if at not in sentences:
+            sentences[at] = _DECODE(lines[1 + at])[0]
+        sentence, named = sentences[at]
         out.append(Mention(index=0, rarity=weights, source_id=source_id, sentence=sentence,
                            named=[tuple(n) for n in named], **values))
     return out
@@ -92,14 +103,14 @@ def keep(conn: Connection, by_source: dict[str, list[Mention]], sources: Iterabl
     (a full run keeps every source's); the rows of `sources` without mentions there are deleted."""
     names = sorted(set(by_source) | set(sources))
     for chunk in _chunks(names):
-        _write(conn, {PREFIX + sid: (encode(by_source[sid]) if by_source.get(sid) else None) for sid in chunk})
+        _write(conn, {PREFIX + sid: (encode(by_source[sid]) if by_source.get(sid) else None) for sid in chunk}, encode=str)
 
 
 def part(conn: Connection, ids: Collection[int], sources: Collection[str], weights: dict[int, float],
          touched: Collection[str], load_some: Callable[[list[str], set[int]], Corpus]) -> Corpus:
     """A Corpus of the mentions `ids` (of `sources`), each as a load gives it: kept rows for sources outside
     `touched`, `load_some(sources, ids)` for the others. Its mentions are in no particular order, indexes 0."""
-    rows = _read(conn, [PREFIX + s for s in sources if s not in touched])
+    rows = _read(conn, [PREFIX + s for s in sources if s not in touched], decode=str)
     wanted = set(ids)
     mentions = [m for key, value in rows.items() for m in decode(value, key[len(PREFIX):], weights, wanted)]
     rest = sorted(s for s in sources if PREFIX + s not in rows)
