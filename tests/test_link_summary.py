@@ -147,5 +147,22 @@ def test_an_add_reads_only_the_texts_it_quotes(tmp_path, monkeypatch):
     add(engine, rows, texts, ["cuzco"])
     step(engine, added=["cuzco"])
     assert snapshot(engine) == linked_at_once(tmp_path, "all", rows, texts, [*old, "cuzco"])
-    # "Pizarro" joins "Francisco Pizarro", quoted from its first use in "crown"; "audience" and "river" are not read.
-    assert sorted(read) == ["crown", "cuzco", "viceroy"], "the added text, a kept finding's and a first use's"
+    # "Inca Empire" (in "cuzco" too) is quoted from its first use in "crown"; "Francisco Pizarro", whom "Pizarro" joins,
+    # from its kept summary; "audience" and "river" are not read.
+    assert sorted(read) == ["crown", "cuzco", "viceroy"], "the added text, a kept finding's and a dirty name's first use"
+
+
+def test_a_kept_name_is_quoted_from_its_text_as_a_full_run_quotes_it(tmp_path):
+    """A name broken over a line ("Francisco\\nPizarro", its mention's text "Francisco Pizarro") is quoted as the text
+    writes it: "Pizarro" added joins it with that quote, kept in its summary (no text read for it)."""
+    texts = {**PERU, "crown": PERU["crown"].replace("Francisco Pizarro", "Francisco\nPizarro")}
+    rows = _rows_of(PERU, PERU_NAMES)  # the same offsets: the two texts differ only in the space
+    engine = open_store(tmp_path / "steps.db")
+    old = [s for s in OLD if s != "cuzco"]
+    add(engine, rows, texts, old)
+    step(engine, added=old)
+    add(engine, rows, texts, ["cuzco"])
+    step(engine, added=["cuzco"])
+    full = linked_at_once(tmp_path, "all", rows, texts, [*old, "cuzco"])
+    assert snapshot(engine) == full
+    assert any(e[-1] == "Francisco\nPizarro" for e in full["evidence"]), "the quote is the text's"

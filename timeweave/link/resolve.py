@@ -17,7 +17,7 @@ import hashlib
 import operator
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import networkx as nx
@@ -34,6 +34,7 @@ __all__ = ["NAME", "Entity", "Evidence", "FoundName", "Link", "MentionRow", "Res
 TYPE_PRIORITY = ("state", "military_unit", "person", "work", "place", "organization", "other")
 _TYPES = frozenset(TYPE_PRIORITY)
 _ID, _START, _END, _TEXT, _TYPE = map(operator.itemgetter, (0, 2, 3, 4, 5))  # MentionRow fields, read in C
+_USE = operator.attrgetter("source_id", "start")  # a mention's place in the corpus: the first use is the smallest
 _FOUND = operator.attrgetter("key", "text", "source_id", "start", "end")  # a FoundName as a plain tuple, made in C
 
 
@@ -49,7 +50,7 @@ class Resolver:
         self.graph = nx.Graph()
         self._key_types: dict[str, str] = {}  # by_key is complete after this loop, so a key's type never changes
         self._counts: dict[str, int] = {}  # key -> its mentions, kept (`summary`) or counted when asked
-        self._first: dict[str, tuple] = {}  # key -> its first mention's (source, start, end, text), asked once per link
+        self._first: dict[str, tuple] = {}  # key -> its first mention's (source, start, end, quote), asked once per link
         self._acronym: dict[str, bool] = {}  # key -> whether a mention writes it as an acronym, asked by two rules
         if lazy is not None:
             self.by_key, self.by_source, self.by_id = lazy.by_key, lazy.by_source, lazy.by_id
@@ -197,15 +198,25 @@ class Resolver:
         """The first mention (or found name) of a key, as evidence that the corpus uses it."""
         first = self._first.get(key)
         if first is None and self.by_key.get(key):
-            row = min(self.by_key[key], key=lambda r: (r.source_id, r.start))
-            first = self._first[key] = (row.source_id, row.start, row.end, row.text)
+            first = self.quote_first([key])[key]
         if first is not None:
-            return (self._quote(*first),)
+            return (Evidence(*first),)
         found = self.found.get(key)
         if found:
             f = found[0]
             return (self._quote(f.source_id, f.start, f.end, f.text),)
         return ()
+
+    def quote_first(self, keys: Iterable[str]) -> dict[str, tuple]:
+        """The first mentions of keys with mentions, by (source, start), as (source, start, end, quote), kept for
+        `first_use`; their sources' texts are read at once (`summary.Texts.want`)."""
+        rows = {key: min(self.by_key[key], key=_USE) for key in keys}
+        if hasattr(self.texts, "want"):
+            self.texts.want({row.source_id for row in rows.values()})
+        for key, row in rows.items():
+            self._first[key] = (row.source_id, row.start, row.end,
+                                self._quote(row.source_id, row.start, row.end, row.text).quote)
+        return self._first
 
     def _quote(self, source_id: str, start: int, end: int, text: str) -> Evidence:
         return self.span(source_id, start, end) if source_id in self.texts else Evidence(source_id, start, end, text)

@@ -128,6 +128,8 @@ def _link(conn, authority_rows: list[tuple[str, str, str, str]], lexicon: Lexico
         texts = _texts(conn, sources)
     resolver = Resolver(keyed, texts, lexicon=lexicon, findings=kept, lazy=lazy)
     resolver.dirty = _dirty(resolver.by_source, changes, before)
+    if lazy is not None:  # the dirty keys' first uses, quoted from their texts read at once (the rules quote them)
+        resolver.quote_first([key for key in resolver.dirty if key in lazy.by_key.loaded and lazy.by_key.loaded[key]])
     if resolver.dirty is not None:
         resolver.spelling_kept = _kept_spelling(conn, digest)
         resolver.rules_kept, resolver.found_kept = _kept_rules(conn, digest)

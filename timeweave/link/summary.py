@@ -2,8 +2,8 @@
 
 The rules read most names only through a few numbers of their mentions: the type most of them have
 (`Resolver.key_type`), whether one is written as an acronym (`written_as_acronym`), how many there are
-(`Resolver.count`, the word counts of `parts`), the first one by (source, start) (`first_use`, the quote of
-a link) and the smallest id (the order in which a full run meets the keys: `graph` nodes, `by_key`).
+(`Resolver.count`, the word counts of `parts`), the first one by (source, start) with its quote (`first_use`, the
+evidence of a link: cut from a source that did not change either, so an add reads no text for it) and the smallest id (the order in which a full run meets the keys: `graph` nodes, `by_key`).
 A key's summary is a function of its own mention rows alone, and a key's rows change only when a source
 holding it is added, re-stored or removed: exactly the `dirty` keys (the keys the changed sources hold now,
 and those their kept findings say they held). So an add keeps every other key's summary from the last run
@@ -252,12 +252,14 @@ class Lazy:
 
 
 def summary(res, key: str) -> list:
-    """[count, type, acronym, smallest id, first use's source, start, end, text] of a key with mentions."""
+    """[count, type, acronym, smallest id, first use's source, start, end, quote] of a key with mentions.
+
+    The quote is the first use's evidence (cut from its source's text, `Resolver.quote_first`): a kept key's first
+    use lies in a source that did not change, so its quote is the same and an add reads no text for it."""
     rows = res.by_key[key]
-    first = res._first.get(key)  # the first use, when a rule asked for it (`first_use` takes the same minimum)
+    first = res._first.get(key)  # the first use, when a rule asked for it or `keep` quoted it
     if first is None:
-        row = rows[0] if len(rows) == 1 else min(rows, key=lambda r: (r.source_id, r.start))
-        first = (row.source_id, row.start, row.end, row.text)
+        first = res.quote_first([key])[key]
     return [len(rows), res.key_type(key), res.written_as_acronym(key), rows[0].id, *first]
 
 
@@ -306,12 +308,14 @@ def keep(conn, res, digest: str, sources: Iterable[str], lazy: Lazy | None) -> N
     state = schema.corpus_state
     delta: dict[str, list | None] = {}
     if lazy is not None:
+        res.quote_first([key for key in res.dirty if key in res.by_key and key not in res._first])
         delta = dict(lazy.delta)
         delta.update((key, summary(res, key) if key in res.by_key else None) for key in res.dirty)
         if len(delta) > DELTA_MAX:
             delta = {}
     if lazy is None or not delta:
         kept = lazy.kept if lazy is not None else {}
+        res.quote_first([key for key in res.by_key if key not in kept and key not in res._first])
         keys = {key: kept.get(key) or summary(res, key) for key in res.by_key}
         conn.execute(delete(state).where(state.c.key == STATE))
         conn.execute(state.insert().values(key=STATE, value=json.dumps({"digest": digest, "keys": keys})))
