@@ -41,15 +41,6 @@ def lsh_shape(threshold: float) -> tuple[int, int]:
     return lsh.b, lsh.r
 
 
-@lru_cache(maxsize=1)
-def permutations():
-    """The seed-1 permutations every MinHash here uses: drawn once (a third of banding a passage was drawing them)."""
-    from datasketch import MinHash
-
-    prototype = MinHash(num_perm=NUM_PERM, seed=1)
-    return prototype.scheme, prototype.permutations
-
-
 def find_cross_document(
     passages: Sequence[tuple[str, int, str]], *, threshold: float = 0.5, min_chars: int = 80
 ) -> list[tuple[str, int, str, int, str]]:
@@ -95,10 +86,9 @@ def jaccard(a: set[str], b: set[str]) -> float:
 
 def _match(items: list[tuple[str, str]], *, threshold: float, min_chars: int, across: bool) -> list[tuple[int, int, str]]:
     """`(index, first_index, kind)` for items copying an earlier eligible item (another group if `across`)."""
-    from datasketch import MinHash, MinHashLSH  # imported here: numpy/scipy load only when needed
+    from timeweave.minhash import Bands, signature  # datasketch's numbers without its scipy imports
 
-    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, params=lsh_shape(threshold))
-    scheme, drawn = permutations()
+    lsh = Bands(*lsh_shape(threshold))
     firsts: dict[str, list[int]] = {}  # exact key -> first index of each group holding it
     sets: dict[int, set[str]] = {}
     found: list[tuple[int, int, str]] = []
@@ -117,8 +107,7 @@ def _match(items: list[tuple[str, str]], *, threshold: float, min_chars: int, ac
             holders.append(index)
         grams = shingles(text)
         sets[index] = grams
-        minhash = MinHash(num_perm=NUM_PERM, seed=1, permutations=drawn, scheme=scheme)
-        minhash.update_batch([g.encode("utf-8") for g in sorted(grams)])
+        minhash = signature([g.encode("utf-8") for g in sorted(grams)], num_perm=NUM_PERM, seed=1)
         if exact is None:
             near = _best_near(lsh.query(minhash), index, group, items, sets, grams, threshold, across)
             if near is not None:

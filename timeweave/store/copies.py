@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, bindparam, delete, exists, select
 from sqlalchemy import text as sql
 
-from timeweave.ingest.duplicates import KNOWN_SHAPES, NUM_PERM, exact_key, jaccard, lsh_shape, permutations, shingles
+from timeweave.ingest.duplicates import KNOWN_SHAPES, NUM_PERM, exact_key, jaccard, lsh_shape, shingles
 from timeweave.store import schema as t
 from timeweave.store.changes import Changes
 
@@ -177,14 +177,12 @@ def _copied_through(conn, remarked: set[int]) -> set[str]:
 # tests/test_copies_shape.py checks each entry against datasketch.
 def band_keys(text: str, threshold: float) -> list[tuple[int, int]]:
     """(band, 64-bit key) of a passage: its exact-copy key (band -1) and each LSH band of its MinHash."""
-    from datasketch import MinHash
+    from timeweave.minhash import signature  # datasketch's numbers without its scipy imports
 
     bands, rows = lsh_shape(threshold)
-    scheme, drawn = permutations()
-    minhash = MinHash(num_perm=NUM_PERM, seed=1, permutations=drawn, scheme=scheme)
-    minhash.update_batch([g.encode("utf-8") for g in sorted(shingles(text))])
+    hashvalues = signature([g.encode("utf-8") for g in sorted(shingles(text))], num_perm=NUM_PERM, seed=1)
     keys = [(EXACT, _int64(exact_key(text).encode()))]
-    keys += [(i, _int64(minhash.hashvalues[i * rows:(i + 1) * rows].tobytes())) for i in range(bands)]
+    keys += [(i, _int64(hashvalues[i * rows:(i + 1) * rows].tobytes())) for i in range(bands)]
     return keys
 
 
