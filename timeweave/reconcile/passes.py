@@ -126,10 +126,14 @@ class LaterPasses:
     def _containment(self) -> None:
         """A finer event whose dates lie inside a coarser related event's becomes its part."""
         links: dict[tuple[int, int], float] = {}
+        part, of = self.params.part, self.of
         for i, neighbours in self.adjacency.items():
+            a = of.get(i)
+            if a is None:
+                continue  # in no event (most undated mentions of a large component): none of its pairs links two
             for j, (s, _flag) in neighbours.items():
-                a, b = self.of.get(i), self.of.get(j)
-                if a is None or b is None or a == b or s < self.params.part:
+                b = of.get(j)
+                if b is None or a == b or s < part:
                     continue
                 links[(a, b)] = max(links.get((a, b), 0.0), s)
         for (outer_id, inner_id), s in sorted(links.items(), key=lambda x: (-x[1], x[0])):
