@@ -18,7 +18,8 @@ What a build that adds, re-stores or removes sources recomputes (the rest is the
 - spelling variants: only names whose mentions changed are tested, each against its whole block (a
   pair depends on its two names and their own mentions alone);
 - name-local rules (the gazetteer, an acronym used alone, generic words, spacing: `local.py`): only the names whose
-  own mentions or block of names changed make their links again; the others' links are the last run's;
+  own mentions or block of names changed make their links again; the others' links are the last run's, and only
+  the names with kept links or that may link now are visited (`local.run`'s callers);
 - parts written another way (`parts.py`): a name's form is made again only when its mentions changed, a part's
   representative moved, or one of its words (or a word one edit from it) changed use class; the rest are the last run's;
 - entities: only components holding a changed name, or whose links, found names or authority names
@@ -27,11 +28,15 @@ What a build that adds, re-stores or removes sources recomputes (the rest is the
 
 - mention rows (`summary.py`): an add reads the rows of the changed sources, of the names whose mentions
   changed, of the ids the kept findings name, of found names, ship-prefix candidates and the components cut;
-  every other name is read through its kept summary (mention count, type vote, acronym form, first use, first id).
+  every other name is read through its kept summary (mention count, type vote, acronym form, first use with its
+  quote, first id);
+- texts (`summary.Texts`): an add reads the changed sources' texts, those its kept findings quote and those of the
+  changed names' first uses, not every text.
 
-The other rules (persons, ship prefixes, "of" forms, the conflicts of second names, grouping the parts' forms)
-still run over every name (their decisions read graph components built by earlier rules, or every name's type),
-from the summaries. tests/test_link_incremental.py, tests/test_link_summary.py and tests/test_incremental.py
+Rules that read only the names a string picks are answered from ranges of the sorted names ("W of ..." forms, an
+acronym's initials, a spelling block); the conflicts of second names walk only the components they ask about.
+The other rules (persons, ship prefixes, grouping the parts' forms) still run over every name (their decisions
+read graph components built by earlier rules, or every name's type), from the summaries. tests/test_link_incremental.py, tests/test_link_summary.py and tests/test_incremental.py
 compare incremental runs with full ones.
 """
 

@@ -53,11 +53,27 @@ class Rewriter:
         self.rep: dict[str, str] = {}
         for component in groups(res.graph):
             self.rep.update(dict.fromkeys(component, min(component)))
-        words: dict[str, int] = {}
-        get = words.get
-        for key, n in zip(res.by_key, map(res.count, res.by_key)):  # counts only: an add reads no kept key's rows
-            for word in key.split():
-                words[word] = get(word, 0) + n
+        kept = res.parts_kept
+        if kept is not None and res.old_counts is not None and res.dirty is not None:
+            # A word's count sums the counts of the keys holding it, and only the dirty keys' counts (or presence)
+            # changed: the last run's counts plus each dirty key's change are a full count's.
+            words = dict(kept["words"])
+            touched = set()
+            for key in res.dirty:
+                change = res.count(key) - res.old_counts.get(key, 0)
+                if change:
+                    for word in key.split():
+                        words[word] = words.get(word, 0) + change
+                        touched.add(word)
+            for word in touched:
+                if not words[word]:
+                    del words[word]  # no key holds it any more
+        else:
+            words = {}
+            get = words.get
+            for key, n in zip(res.by_key, map(res.count, res.by_key)):  # counts only: an add reads no kept key's rows
+                for word in key.split():
+                    words[word] = get(word, 0) + n
         self.words = Counter(words)
         self.common = [w for w, n in words.items() if n >= _TYPO_COMMON and len(w) >= _TYPO_MIN - 1]
         self._near: OneEdit | None = None  # the common words indexed by their one-letter deletions, when a typo is asked

@@ -46,6 +46,7 @@ class Resolver:
         """`lazy` (`summary.Lazy`, an add): rows are read when asked and the kept keys' summaries answer
         `key_type`, `written_as_acronym`, `count` and `first_use`; else `rows` are every keyed mention."""
         self.texts = texts if texts is not None else {}  # or read when asked (`summary.Texts`, an add)
+        self.old_counts: dict[str, int] | None = None  # an add: the dirty keys' mention counts in the last run
         self.lexicon = lexicon or default_lexicon()
         self.graph = nx.Graph()
         self._key_types: dict[str, str] = {}  # by_key is complete after this loop, so a key's type never changes
@@ -54,6 +55,7 @@ class Resolver:
         self._acronym: dict[str, bool] = {}  # key -> whether a mention writes it as an acronym, asked by two rules
         if lazy is not None:
             self.by_key, self.by_source, self.by_id = lazy.by_key, lazy.by_source, lazy.by_id
+            self.old_counts = lazy.old_counts
             from timeweave.link import summary  # summary builds on rows only; imported here to keep one import graph
 
             summary.prefill(self, lazy.kept)
@@ -303,8 +305,10 @@ class Resolver:
             if self.rules_kept is not None and "acronym" in self.rules_kept:
                 # A fresh key calls only when written as an acronym (2 to 6 letters): its squashed form is in `letters`.
                 spelt = {x for x in letters if 2 <= len(x) <= 6}
-                callers = lambda: [k for k in _spaced(spelt) if k in self.by_key and self.written_as_acronym(k)]  # noqa: E731
-                wanted = spelt | {short.key.replace(" ", "") for _, _, short, _, _ in defined}
+                calling = [k for k in _spaced(spelt) if k in self.by_key and self.written_as_acronym(k)]
+                callers = lambda: calling  # noqa: E731
+                # `_acronym_calls` reads the letters of these keys only (a fresh key not written as one reads none)
+                wanted = {k.replace(" ", "") for k in calling} | {short.key.replace(" ", "") for _, _, short, _, _ in defined}
         by_initials = _by_initials(self.sorted_keys, wanted)
         for source_id, long_, short, start, end in defined:
             acronym, spells = short.key.replace(" ", ""), initials(long_.key)

@@ -224,11 +224,11 @@ class Lazy:
         self.by_id = IdRows(self.rows)
         self.by_key: KeyRows | None = None
         self.delta: dict[str, list | None] = {}  # the keys changed since the base summaries were written
+        self.old_counts: dict[str, int] = {}  # the dirty keys' mention counts in the last run (none: a new key)
 
     def settle(self, dirty: set[str]) -> None:
         """Read the dirty keys' rows; every other key keeps its summary (module docstring)."""
-        for key in dirty:
-            self.kept.pop(key, None)
+        self.old_counts = {key: self.kept.pop(key)[0] for key in dirty if key in self.kept}  # for `parts`' word counts
         fresh = KeyRows(dirty, self.rows)
         fresh.want(dirty)
         first = {k: v[3] for k, v in self.kept.items()}
