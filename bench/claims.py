@@ -173,11 +173,14 @@ def profile(db: str, top: int = 25) -> dict:
 
 
 def _restamp(db: Path) -> None:
-    """Mark a store's cached claims as extracted by this code. Measurement only: valid while extraction is unchanged
+    """Mark a store's cached claims as extracted by this code (and rejoin's kept answers as found by it). Measurement only: valid while extraction is unchanged
     since they were cached (a code move, a change after extraction); otherwise the numbers are of wrong claims."""
     import sqlite3
 
     from timeweave.claims.incremental import STATE, code_digest
+
+    from timeweave.claims import _searched_basis
+    from timeweave.claims.searched import KEY
 
     with sqlite3.connect(db) as conn:
         row = conn.execute("SELECT value FROM corpus_state WHERE key = ?", (STATE,)).fetchone()
@@ -185,6 +188,10 @@ def _restamp(db: Path) -> None:
             state = json.loads(row[0]) | {"code": code_digest()}
             conn.execute("UPDATE corpus_state SET value = ? WHERE key = ?",
                          (json.dumps(state, separators=(",", ":"), sort_keys=True), STATE))
+        row = conn.execute("SELECT value FROM corpus_state WHERE key = ?", (KEY,)).fetchone()
+        if row is not None:  # rejoin's kept answers (claims/searched.py): the same caveat, for the search code
+            kept = json.loads(row[0]) | {"basis": _searched_basis()}
+            conn.execute("UPDATE corpus_state SET value = ? WHERE key = ?", (json.dumps(kept, sort_keys=True), KEY))
 
 
 def capture(out: str, add: str, to: str) -> dict:

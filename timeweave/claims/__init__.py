@@ -34,6 +34,8 @@ from sqlalchemy import Engine, func, select
 from timeweave import collector
 from timeweave.claims.align import EchoIndex, align, echoed, relate_all
 from timeweave.claims.incremental import claims_of_corpus, code_digest
+from timeweave.claims.searched import KEY as SEARCHED
+from timeweave.claims.searched import Searches, identities
 from timeweave.claims.write import as_written, keep_value, kept_value, mark_contested, write
 from timeweave.config import DEFAULTS_OF
 from timeweave.store import schema as t
@@ -60,6 +62,7 @@ class ClaimsReport:
     sources: int = 0
     written: dict[str, int] = field(default_factory=dict)  # rows inserted and deleted, by table
     phases: dict[str, float] = field(default_factory=dict)  # seconds of extract (reads included), embed, align, relate, echo, write
+    searches: dict[str, int] = field(default_factory=dict)  # rejoin's answers kept from the last run, and searched
 
 
 def _root(event: int, parent: dict[int, int | None]) -> int:
@@ -81,6 +84,15 @@ def _basis(extracted: str, parent: dict[int, int | None], embeds: bool, settings
         model = model_id()
     text = repr((extracted, sorted(parent.items()), model, settings, COMPONENT, code_digest()))
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _searched_basis() -> str:
+    """What rejoin's kept answers hold for besides the blocks' claims (`searched`): the code, the model, Python."""
+    import sys
+
+    from timeweave.embeddings import model_id
+
+    return hashlib.blake2b(repr((code_digest(), model_id(), sys.version)).encode("utf-8"), digest_size=16).hexdigest()
 
 
 def claims(engine: Engine, *, config: dict[str, Any], encoder=None, changes: Changes | None = None) -> ClaimsReport:
@@ -154,10 +166,16 @@ def _claims(engine: Engine, *, config: dict[str, Any], encoder, changes: Changes
 
             vectors = cached_vectors(conn, [c.quote for c in found], encoder=encoder)
         phase("embed")
+        searches = None
+        if vectors is not None and encoder is None:  # rejoin's kept answers (`searched`); a full run reads none
+            searches = Searches(None if local is None else kept_value(conn, SEARCHED), identities(found, entries),
+                                _searched_basis())
         groups = align(found, vectors, roots={event: _root(event, parent) for event in parent},
                        min_similarity=setting("claims_place_similarity"), max_block=setting("claims_max_block"),
                        echo_similarity=setting("claims_rejoin_similarity"),
-                       whole_similarity=setting("claims_whole_similarity"))
+                       whole_similarity=setting("claims_whole_similarity"), searches=searches)
+        if searches is not None:
+            report.searches = {"kept": searches.kept, "searched": searches.searched}
         phase("align")
         relations = [r for key, group in sorted(groups.items(), key=lambda kv: str(kv[0]))
                      for r in relate_all(key, group, tolerance=setting("reconcile_number_tolerance"),
@@ -169,6 +187,8 @@ def _claims(engine: Engine, *, config: dict[str, Any], encoder, changes: Changes
         phase("echo")
         report.written = write(conn, found, relations, local=local, bases=bases, known=set(parent), entries=entries)
         contested = sorted({r.event_id for r in relations if r.kind == "contradict" and r.event_id in parent})
+        if searches is not None and searches.changed():
+            keep_value(conn, SEARCHED, searches.value())
         keep_value(conn, BASIS, None if basis[0] is None else {
             "basis": basis[0], "contested": contested, "comparisons": dict(Counter(r.kind for r in relations)),
             "claims": len(found), "by_kind": dict(Counter(c.kind for c in found))})

@@ -17,6 +17,7 @@ import numpy as np
 
 from timeweave.claims.echo import EchoIndex, echoed  # noqa: F401  (imported from here by the stage)
 from timeweave.claims.extract import SUBJECT_KINDS, Claim
+from timeweave.claims.searched import Searches
 # the relation rules live in `relate`; callers (the stage, `write`, the benches) import them from here too
 from timeweave.claims.relate import (  # noqa: F401
     NOTABLE_SINGLE,
@@ -36,8 +37,23 @@ def _same(claim: Claim) -> tuple:
     return group_key(claim)[1:] + ((claim.number,) if claim.kind == "quantity" else (claim.value, claim.polarity))
 
 
+def _nearest_in_block(i: int, claim: Claim, block: list[tuple[int, Claim]], vectors: np.ndarray
+                      ) -> tuple[np.float32, int] | None:
+    """(the best cosine, as the float32 the product gives; its place in the block) of the claims of `block` in another
+    group than `i` and another voice than `claim`'s (a count: dated compatibly), the first of equals; None if none."""
+    # a count is of one day's action (two days, two fights); a purpose, a cause or a judgement spans days
+    others = [(at, other) for at, (j, other) in enumerate(block) if j != i and other.voice != claim.voice
+              and not (claim.kind == "quantity" and _disjoint(claim, other))]
+    if not others:
+        return None
+    scores = vectors[[other.id - 1 for _, other in others]] @ vectors[claim.id - 1]
+    k = int(scores.argmax())  # the method: np.argmax's wrapper cost more than the search of a small block
+    return scores[k], others[k][0]
+
+
 def rejoin(groups: dict[tuple, list[Claim]], unplaced: list[Claim], vectors: np.ndarray | None, *,
-           min_similarity: float = 0.6, max_block: int = 400) -> dict[tuple, list[Claim]]:
+           min_similarity: float = 0.6, max_block: int = 400, searches: Searches | None = None
+           ) -> dict[tuple, list[Claim]]:
     """Join the claim groups only one voice speaks in to the group of the same claim made by another voice.
 
     `reconcile` may split one event in two (or place a mention in none), so the same count, cause,
@@ -46,7 +62,8 @@ def rejoin(groups: dict[tuple, list[Claim]], unplaced: list[Claim], vectors: np.
     sentence vectors at least `min_similarity`) that says the same thing (kind, facet, value; a count: the
     same unit and number, dated compatibly) in another voice. Blocking by that value keeps it near-linear:
     a block larger than `max_block` is not searched. Groups are merged with union-find; the merged group
-    keeps the event that most of its claims were placed in.
+    keeps the event that most of its claims were placed in. `searches`: the answers kept from the last run
+    (`searched`), taken for the blocks whose claims are the same, and this run's added to it.
     """
     if vectors is None:
         return groups
@@ -57,10 +74,14 @@ def rejoin(groups: dict[tuple, list[Claim]], unplaced: list[Claim], vectors: np.
     if not lone:
         return groups
     blocks: dict[tuple, list[tuple[int, Claim]]] = defaultdict(list)
+    place: dict[int, str] = {}  # id(claim) -> its place in its block, as the kept answers name it
     for i, group in enumerate(members):
         if group[0].kind in REJOIN_KINDS:
             for claim in group:
-                blocks[_same(claim)].append((i, claim))
+                block = blocks[_same(claim)]
+                place[id(claim)] = str(len(block))
+                block.append((i, claim))
+    kept: dict[tuple, dict | None] = {}  # block key -> its answers (`searched`), None: searched every run
     parent = list(range(len(members)))
 
     def find(i: int) -> int:
@@ -72,19 +93,27 @@ def rejoin(groups: dict[tuple, list[Claim]], unplaced: list[Claim], vectors: np.
     for i in lone:
         best = None
         for claim in members[i]:
-            block = blocks.get(_same(claim), ())
+            same = _same(claim)
+            block = blocks.get(same, ())
             if len(block) > max_block:
                 continue
-            # a count is of one day's action (two days, two fights); a purpose, a cause or a judgement spans days
-            others = [(j, other) for j, other in block if j != i and other.voice != claim.voice
-                      and not (claim.kind == "quantity" and _disjoint(claim, other))]
-            if not others:
+            if searches is not None and same not in kept:
+                kept[same] = searches.answers(block)
+            answers = kept.get(same)
+            if answers is not None and place[id(claim)] in answers:
+                answer = answers[place[id(claim)]]
+                found = None if answer is None else (np.float32(answer[1]), answer[0])
+                searches.kept += 1
+            else:
+                found = _nearest_in_block(i, claim, block, vectors)
+                if answers is not None:
+                    answers[place[id(claim)]] = None if found is None else [found[1], float(found[0])]
+                    searches.searched += 1
+            if found is None:
                 continue
-            scores = vectors[[other.id - 1 for _, other in others]] @ vectors[claim.id - 1]
-            k = int(scores.argmax())  # the method: np.argmax's wrapper cost more than the search of a small block
-            top = scores[k]
+            top, k = found
             if top >= min_similarity and (best is None or top > best[0]):
-                best = (float(top), others[k][0], others[k][1])
+                best = (float(top), block[k][0], block[k][1])
         if best is not None:
             parent[find(i)] = find(best[1])
             for claim in members[i]:
@@ -115,7 +144,8 @@ def rejoin(groups: dict[tuple, list[Claim]], unplaced: list[Claim], vectors: np.
 
 def align(claims: list[Claim], vectors: np.ndarray | None = None, *, min_similarity: float = 0.6,
           max_block: int = 400, roots: dict[int, int] | None = None,
-          echo_similarity: float | None = None, whole_similarity: float = 0.5) -> dict[tuple, list[Claim]]:
+          echo_similarity: float | None = None, whole_similarity: float = 0.5, searches: Searches | None = None
+          ) -> dict[tuple, list[Claim]]:
     """Claims grouped by question: (event, kind, facet); unplaced claims join their nearest placed neighbour,
     then the groups one voice speaks in join the same claim of another voice (`rejoin`, at `echo_similarity`,
     by default `min_similarity`).
@@ -171,7 +201,7 @@ def align(claims: list[Claim], vectors: np.ndarray | None = None, *, min_similar
             claim.extra["placed_by"] = f"similar to a claim of event {claim.event_id} (cosine {found[0]:.2f})"
             groups[group_key(claim)].append(claim)
     unplaced = [c for c in claims if c.event_id is None and c.kind not in SUBJECT_KINDS and "group" not in c.extra]
-    return {**rejoin(dict(groups), unplaced, vectors, max_block=max_block,
+    return {**rejoin(dict(groups), unplaced, vectors, max_block=max_block, searches=searches,
                      min_similarity=min_similarity if echo_similarity is None else echo_similarity), **subject_groups}
 
 
