@@ -262,13 +262,13 @@ def _region(conn: Connection, changes: Changes, params: Params, config: dict[str
     # a pair of two unchanged mentions of one kept component keeps its result; the others are scored
     scores: dict[tuple[int, int], tuple[float, str | None]] = {}
     todo = set()
+    mention_ids, cached, absent = [m.id for m in mentions], state["cached"], object()
     for a, b in pairs:
-        key = (mentions[a].id, mentions[b].id)
-        if key in state["cached"]:
-            if state["cached"][key] is not None:
-                scores[(a, b)] = state["cached"][key]
-        else:
+        result = cached.get((mention_ids[a], mention_ids[b]), absent)
+        if result is absent:
             todo.add((a, b))
+        elif result is not None:
+            scores[(a, b)] = result
     scores.update(_scores(conn, mentions, todo, params, use_vectors and bool(todo), encoder, report))
     groups = incremental.components(len(mentions), _joining(mentions, pairs, scores, params, state["founders"]))
     group_of = [0] * len(mentions)

@@ -135,11 +135,11 @@ def pack_pairs(entries: list[tuple[int, int, tuple | None]]) -> dict:
     pairs with a result as little-endian arrays in base64, the flags as one character each. Why: a large
     component's 50,000 pairs as JSON lists cost ~.03 CPU-s to write and as much to read on every add that
     touches it; the arrays are copied, not parsed, and a float64 keeps a score's every bit."""
-    scores = [r[0] for _a, _b, r in entries if r is not None]
-    return {"a": _b64(np.fromiter((e[0] for e in entries), dtype="<i8", count=len(entries))),
-            "b": _b64(np.fromiter((e[1] for e in entries), dtype="<i8", count=len(entries))),
-            "s": _b64(np.asarray(scores, dtype="<f8")),
-            "f": "".join("-" if r is None else _FLAGS[r[1]] for _a, _b, r in entries)}
+    left, right, results = zip(*entries) if entries else ((), (), ())
+    flags = _FLAGS
+    return {"a": _b64(np.array(left, dtype="<i8")), "b": _b64(np.array(right, dtype="<i8")),
+            "s": _b64(np.array([r[0] for r in results if r is not None], dtype="<f8")),
+            "f": "".join(["-" if r is None else flags[r[1]] for r in results])}
 
 
 def unpack_ids(packed) -> tuple[list[int], list[int]]:

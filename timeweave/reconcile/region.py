@@ -250,7 +250,7 @@ def plan(conn: Connection, changes, params, setting: str, score, joins, founders
             continue
         for a, b in pairs_among(key, members, position, params.max_block, params.window):
             pa, pb = position[a], position[b]
-            pairs.add((min(pa, pb), max(pa, pb)))
+            pairs.add((pa, pb) if pa < pb else (pb, pa))
     sentences: dict[tuple, list[int]] = defaultdict(list)
     for m in mentions:
         if m.interval is not None:

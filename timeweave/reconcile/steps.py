@@ -84,9 +84,10 @@ def _joining(mentions: list, pairs: set[tuple[int, int]], scores: dict[tuple[int
     if undated_found is None:  # a corpus-wide fact: an incremental run passes the count it keeps (`region`)
         undated_found = any(undated_founder(m) for m in mentions)
     floor = params.floor  # a property: read once, not once per pair (50,000 in a large component)
-    joining = {(a, b) for (a, b), (s, _flag) in scores.items()
-               if s >= floor and (undated_found or mentions[a].interval is not None or mentions[b].interval is not None)}
-    return joining | {(a, b) for a, b in pairs if one_moment(mentions[a], mentions[b])}
+    dated = [m.interval is not None for m in mentions]  # by position: read once per mention, not per pair
+    joining = {(a, b) for (a, b), (s, _flag) in scores.items() if s >= floor and (undated_found or dated[a] or dated[b])}
+    sentence = [(m.source_id, m.start) for m in mentions]  # `one_moment` asks for one sentence first
+    return joining | {(a, b) for a, b in pairs if sentence[a] == sentence[b] and one_moment(mentions[a], mentions[b])}
 
 
 def undated_founder(m) -> bool:
