@@ -11,7 +11,9 @@ alternated run by run so the machine's load falls on each alike:
 - bert: timeweave.bert's Tokenizer + Bert (torch, tokenizers and safetensors alone);
 - timeweave: `embeddings.encode` as the code in this checkout wires it (the serial build's own path).
 Prints CPU seconds (user + system of the child) and wall, min/median per variant, the ratio of the medians,
-the load average before and after, and whether the variants' vectors are the same bits.
+the load average before and after, and whether the variants' vectors are the same bits. Also the CPU after
+torch's import (the child imports torch first): every build that embeds has imported torch already, through
+spaCy's thinc, so that part is what loading the model adds to a build.
 """
 
 from __future__ import annotations
@@ -75,8 +77,23 @@ else:
     vectors = vectors.numpy()
     vectors = vectors / np.where(np.linalg.norm(vectors, axis=1, keepdims=True) == 0, 1,
                                  np.linalg.norm(vectors, axis=1, keepdims=True))
-print(json.dumps({"bits": vectors.astype("<f4").tobytes().hex(),
-                  "transformers": "transformers" in sys.modules}))
+"""
+
+
+# Every build that embeds has torch already (spaCy's thinc imports it): what the model adds is measured after it.
+PREFIX = """
+import resource
+def _cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+_start = _cpu()
+import torch
+_torch = _cpu()
+"""
+SUFFIX = """
+_end = _cpu()
+print(json.dumps({"bits": vectors.astype("<f4").tobytes().hex(), "transformers": "transformers" in sys.modules,
+                  "torch_cpu_s": round(_torch - _start, 3), "after_torch_cpu_s": round(_end - _torch, 3)}))
 """
 
 
@@ -85,8 +102,9 @@ def run_once(variant: str) -> dict:
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", CHILD[variant] + POOL, json.dumps(SENTENCES)], capture_output=True,
-                          text=True, env=env, cwd=ROOT, timeout=600)
+    script = PREFIX + CHILD[variant] + POOL + SUFFIX
+    done = subprocess.run([sys.executable, "-c", script, json.dumps(SENTENCES)], capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=600)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode:
@@ -113,7 +131,8 @@ def main() -> None:
         for variant in variants:
             runs.append(run_once(variant))
             r = runs[-1]
-            print(f"run {n + 1} {variant:<12} CPU {r['cpu_s']:6.2f} s  wall {r['wall_s']:6.2f} s"
+            print(f"run {n + 1} {variant:<12} CPU {r['cpu_s']:6.2f} s (torch's import {r['torch_cpu_s']:.2f}, "
+                  f"the model after it {r['after_torch_cpu_s']:.2f})  wall {r['wall_s']:6.2f} s"
                   f"  transformers imported: {r['transformers']}", flush=True)
     load_after = os.getloadavg()
     print(f"load average before {load_before[0]:.2f} {load_before[1]:.2f}, after {load_after[0]:.2f} "
@@ -122,9 +141,11 @@ def main() -> None:
     for variant in variants:
         cpu = [r["cpu_s"] for r in runs if r["variant"] == variant]
         wall = [r["wall_s"] for r in runs if r["variant"] == variant]
+        after = [r["after_torch_cpu_s"] for r in runs if r["variant"] == variant]
         medians[variant] = (statistics.median(cpu), statistics.median(wall))
         print(f"{variant:<12} CPU min/median {min(cpu):.2f}/{medians[variant][0]:.2f} s   "
-              f"wall min/median {min(wall):.2f}/{medians[variant][1]:.2f} s")
+              f"wall min/median {min(wall):.2f}/{medians[variant][1]:.2f} s   "
+              f"after torch's import: CPU min/median {min(after):.3f}/{statistics.median(after):.3f} s")
     if "transformers" in medians:
         for variant in variants:
             if variant != "transformers":
