@@ -144,3 +144,20 @@ def test_components_walked_late_agree_with_the_graph_as_links_are_added(seed):
         x, y = rng.sample(nodes, 2)
         assert (components.find(x) == components.find(y)) == nx.has_path(graph, x, y)
     assert components.find("elsewhere") == "elsewhere"
+
+
+def test_titles_are_stripped_only_when_a_title_starts_the_name():
+    """`persons.strip_title` looks for a title only after a name whose first word starts one (the longest first)."""
+    from timeweave.link.lexicon import default_lexicon
+    from timeweave.link.persons import person_parts, strip_title
+
+    titles = default_lexicon().of("title")
+    assert strip_title("governor pedro de la gasca", titles) == "pedro de la gasca"
+    assert strip_title("vice admiral blas de lezo", titles) == "blas de lezo"
+    assert strip_title("gasca", titles) == "gasca" and strip_title("captain", titles) == "captain"
+    assert person_parts("captain pizarro f", titles) == ("pizarro", ["f"])
+    words = sorted({w for t in titles for w in t.split()})
+    for word in words:  # a name starting with any word of a title is stripped as the full loop strips it
+        key = f"{word} vaca de castro"
+        full = next((" ".join(key.split()[n:]) for n in (3, 2, 1) if " ".join(key.split()[:n]) in titles), key)
+        assert strip_title(key, titles) == full

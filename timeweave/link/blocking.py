@@ -149,6 +149,20 @@ def prefix_initials(given: Sequence[Sequence[str]]) -> set[tuple[int, int]]:
     return pairs
 
 
+def _component(adj: dict, node) -> set:
+    """The nodes connected to `node` (`nx.node_connected_component`, over the adjacency dicts without its wrappers)."""
+    component, frontier = {node}, [node]
+    while frontier:
+        step = []
+        for n in frontier:
+            for m in adj[n]:
+                if m not in component:
+                    component.add(m)
+                    step.append(m)
+        frontier = step
+    return component
+
+
 def groups(graph: nx.Graph) -> list[set]:
     """The connected components of two nodes or more (a name alone is its own component).
 
@@ -192,7 +206,7 @@ class Components:
 
     def find(self, node: str) -> str:
         if node not in self.parent:
-            nodes = nx.node_connected_component(self.graph, node) if node in self.graph else {node}
+            nodes = _component(self.graph._adj, node) if node in self.graph else {node}
             self.parent.update(dict.fromkeys(nodes, min(nodes)))
         parent = self.parent[node]
         while parent != node:

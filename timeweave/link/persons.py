@@ -8,14 +8,22 @@ title and a surname) joins only when the corpus has one person of that name.
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
 
 from timeweave.link.blocking import Components, prefix_initials
 from timeweave.link.resolve import Resolver
 
 
+@lru_cache(maxsize=8)
+def _title_starts(titles: frozenset[str]) -> frozenset[str]:
+    return frozenset(title.split()[0] for title in titles if title)
+
+
 def strip_title(key: str, titles: frozenset[str]) -> str:
     """"admiral sharp" -> "sharp"; "vice admiral roy l johnson" -> "roy l johnson"; the longest title first."""
     words = key.split()
+    if not words or words[0] not in _title_starts(titles):
+        return key  # no title starts with its first word (most names: asked of every person key each run)
     for n in (3, 2, 1):
         if len(words) > n and " ".join(words[:n]) in titles:
             return " ".join(words[n:])
@@ -40,8 +48,9 @@ def persons_by_surname(res: Resolver) -> dict[str, list[tuple[str, list[str]]]]:
     within which `persons` compares full names (and the naive reference in bench/linking.py too)."""
     titles = res.lexicon.of("title")
     by_surname: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
+    known, key_type = res._key_types, res.key_type  # the kept keys' types, read without a call each
     for key in res.sorted_keys:
-        if res.key_type(key) == "person":
+        if (known.get(key) or key_type(key)) == "person":
             surname, given = person_parts(key, titles)
             by_surname[surname].append((key, given))
     return by_surname
