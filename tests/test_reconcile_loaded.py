@@ -13,6 +13,7 @@ import pytest
 
 from timeweave.reconcile import loaded
 from timeweave.reconcile.load import load
+from timeweave.store import schema as t
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +69,28 @@ def test_part_reads_kept_rows_and_loads_touched_sources(engine):
     assert {i: got.links[i] for i in ids} == {i: full.links[i] for i in ids}  # (a load adds its sentence-mates)
     named = {e for m in want.values() for e in (set(m.entities) | {n[3] for n in m.named if n[3] is not None})}
     assert {e: got.entity_names[e] for e in named} == {e: full.entity_names[e] for e in named}
+
+
+def test_a_row_kept_in_the_older_format_is_loaded_from_the_store(engine):
+    """A row kept as one JSON object (before rows were lines of JSON) is not decoded: its source is loaded."""
+    with engine.begin() as conn:
+        full, weights, by_source = _full_load(conn)
+        sources = sorted(by_source)
+        loaded.keep(conn, by_source)
+        old = sources[0]
+        conn.execute(t.corpus_state.update().where(t.corpus_state.c.key == loaded.PREFIX + old)
+                     .values(value=json.dumps({"s": [], "i": [m.id for m in by_source[old]], "m": []})))
+        asked: list = []
+
+        def load_some(some, wanted):
+            asked.append(list(some))
+            return load(conn, common_participant=0.3, sources=some, weights=weights, mention_ids=wanted)
+
+        ids = {m.id for m in full.mentions}
+        got = loaded.part(conn, ids, sources, weights, [], load_some)
+        conn.rollback()
+    assert asked == [[old]]
+    assert {m.id: replace(m, index=0) for m in got.mentions} == {m.id: replace(m, index=0) for m in full.mentions}
 
 
 def test_placed_is_replace_of_the_index(engine):

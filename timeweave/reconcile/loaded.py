@@ -111,6 +111,8 @@ def part(conn: Connection, ids: Collection[int], sources: Collection[str], weigh
     """A Corpus of the mentions `ids` (of `sources`), each as a load gives it: kept rows for sources outside
     `touched`, `load_some(sources, ids)` for the others. Its mentions are in no particular order, indexes 0."""
     rows = _read(conn, [PREFIX + s for s in sources if s not in touched], decode=str)
+    # a row kept as one JSON object (before rows were lines) is not read: its source is loaded from the store
+    rows = {key: value for key, value in rows.items() if not value.startswith("{")}
     wanted = set(ids)
     mentions = [m for key, value in rows.items() for m in decode(value, key[len(PREFIX):], weights, wanted)]
     rest = sorted(s for s in sources if PREFIX + s not in rows)
