@@ -133,7 +133,7 @@ def child(args) -> None:
         "stages": stages, "main_cpu_s": building_cpu, "counts": report.counts,
         "process_cpu_s": by_process, "main_threads_cpu_s": sampler.thread_cpu(), "worker_accounts": last_accounts,
         "main_stage_mb": {k: [round(a / 2**20), round(b / 2**20)] for k, (a, b) in sampler.stage_rss.items()},
-        "main_imports": {name: name in sys.modules for name in ("spacy", "torch", "sentence_transformers")},
+        "main_imports": {name: name in sys.modules for name in ("spacy", "torch", "transformers")},
         "idle_by_stage": sampler.idle_by_stage(os.cpu_count() or 1), "timeline": sampler.timeline,
     }), flush=True)
 
