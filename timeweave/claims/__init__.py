@@ -188,7 +188,7 @@ def _claims(engine: Engine, *, config: dict[str, Any], encoder, changes: Changes
         report.written = write(conn, found, relations, local=local, bases=bases, known=set(parent), entries=entries)
         contested = sorted({r.event_id for r in relations if r.kind == "contradict" and r.event_id in parent})
         if searches is not None and searches.changed():
-            keep_value(conn, SEARCHED, searches.value())
+            keep_value(conn, SEARCHED, searches.value(), compact=True)
         keep_value(conn, BASIS, None if basis[0] is None else {
             "basis": basis[0], "contested": contested, "comparisons": dict(Counter(r.kind for r in relations)),
             "claims": len(found), "by_kind": dict(Counter(c.kind for c in found))})

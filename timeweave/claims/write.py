@@ -258,10 +258,12 @@ def kept_value(conn: Connection, key: str) -> dict:
     return json.loads(value) if value else {}
 
 
-def keep_value(conn: Connection, key: str, value: dict | None) -> None:
+def keep_value(conn: Connection, key: str, value: dict | None, *, compact: bool = False) -> None:
+    """Set a corpus_state key (None: delete it); `compact`: without spaces or sorted keys (a large value)."""
     conn.execute(delete(t.corpus_state).where(t.corpus_state.c.key == key))
     if value is not None:
-        conn.execute(insert(t.corpus_state), [{"key": key, "value": json.dumps(value, sort_keys=True)}])
+        text = json.dumps(value, separators=(",", ":")) if compact else json.dumps(value, sort_keys=True)
+        conn.execute(insert(t.corpus_state), [{"key": key, "value": text}])
 
 
 def _stored_comparisons(conn: Connection, buckets: set[int] | None = None) -> dict[int, tuple]:
