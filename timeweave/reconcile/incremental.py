@@ -38,6 +38,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Connection, delete, insert, select
 
 from timeweave.reconcile.load import Corpus, Mention
@@ -153,7 +154,9 @@ def signature(corpus: Corpus, group: list[int], pairs: list[tuple[int, int]], se
         entities |= referenced(m)
     h.update(repr([(e, corpus.entity_names.get(e), corpus.entity_types.get(e), weights.get(e))
                    for e in sorted(entities)]).encode())
-    h.update(repr(sorted((mentions[a].id, mentions[b].id) for a, b in pairs)).encode())
+    if pairs:  # the pairs by mention id, sorted, as little-endian int64 (a repr of 35,000 tuples cost ~.02 CPU-s)
+        ends = np.array([(mentions[a].id, mentions[b].id) for a, b in pairs], dtype="<i8")
+        h.update(ends[np.lexsort((ends[:, 1], ends[:, 0]))].tobytes())
     return h.hexdigest()
 
 
