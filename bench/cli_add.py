@@ -16,7 +16,8 @@ add per tree comes first. Reconcile and claims keep a digest of their code in th
 state when it changes (~5 CPU-s at 255): trees whose reconcile/ or claims/ differ would pay that on every
 switch, so they run one after the other instead (each after its uncounted add), and the bench says so.
 Prints CPU (user + system of the child) and wall per add, min/median per tree, the load average, and the
-vectors each add stored.
+vectors each add stored; with --alone, also the same document built alone into an empty store by a fresh
+process, and the add's CPU over it (bench/incremental.py's ratio, as a user meets it).
 """
 
 from __future__ import annotations
@@ -67,6 +68,8 @@ def main() -> None:
                         help="a folder holding store.db, tbaq/ (its documents) and alone/ (the one to add)")
     parser.add_argument("--runs", type=int, default=3, help="counted adds per tree")
     parser.add_argument("--trees", default=str(ROOT), help="comma-separated source trees to run (default: this one)")
+    parser.add_argument("--alone", action="store_true",
+                        help="after each add, build the same document alone into an empty store (fresh process) too")
     parser.add_argument("--out", type=Path, help="scratch folder for the copies (default: a new temporary one)")
     args = parser.parse_args()
     start = args.start_from
@@ -89,9 +92,18 @@ def main() -> None:
         cached = conn.execute("SELECT coalesce(max(rowid), 0) FROM embeddings").fetchone()[0]
     print(f"{len(list(folder.iterdir()))} documents, adding {alone[0].name}; load average {_load()}", flush=True)
 
+    alone_ratios: dict[Path, list[float]] = {tree: [] for tree in trees}
+
     def add(tree: Path, counted: bool) -> tuple[float, float]:
         shutil.copy(alone[0], folder / alone[0].name)
         wall, cpu = build(tree, folder, db)
+        if args.alone and counted:
+            empty = out / "alone.db"
+            empty.unlink(missing_ok=True)
+            alone_wall, alone_cpu = build(tree, start / "alone", empty)
+            alone_ratios[tree].append(cpu / alone_cpu)
+            print(f"  alone into an empty store: wall {alone_wall:.2f} s, CPU {alone_cpu:.2f} s; "
+                  f"add / alone CPU {cpu / alone_cpu:.2f}x", flush=True)
         (folder / alone[0].name).unlink()
         build(tree, folder, db, "--prune")
         with sqlite3.connect(db) as conn:
@@ -116,8 +128,10 @@ def main() -> None:
                 results[tree].append(add(tree, True))
     for tree, adds in results.items():
         walls, cpus = [w for w, _ in adds], [c for _, c in adds]
+        ratios = alone_ratios[tree]
         print(f"{tree}: CPU min/median {min(cpus):.2f}/{statistics.median(cpus):.2f} s, "
-              f"wall min/median {min(walls):.2f}/{statistics.median(walls):.2f} s")
+              f"wall min/median {min(walls):.2f}/{statistics.median(walls):.2f} s"
+              + (f"; add / alone CPU min/median {min(ratios):.2f}x/{statistics.median(ratios):.2f}x" if ratios else ""))
     print(f"load average at the end {_load()} ({os.cpu_count()} cores)")
 
 
