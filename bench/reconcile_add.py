@@ -12,8 +12,10 @@ and claims held back, so WORK/pre.db is the store just before the add's reconcil
 reconciles a fresh copy of pre.db on a new engine (as a build does) and prints its CPU seconds and those
 of the wrapped parts (inclusive: `plan` holds `load` and `_scores`); the first run is a warm-up. The code
 digest is pinned, so pre.db serves the code being measured and an A/B against another checkout (run this
-file from each, with the same --work). `--check` compares the last run's rows and kept state with a full
-run's on the same store (they must be equal).
+file from each, with the same --work) while both keep the same state; a checkout that changes what the state
+holds or how a signature is made needs a WORK prepared by itself (else `--check` finds the kept state of the
+components outside the region in the other checkout's form, and differs). `--check` compares the last run's
+rows and kept state with a full run's on the same store (they must be equal).
 """
 
 from __future__ import annotations
