@@ -14,10 +14,11 @@ from sqlalchemy import func, select
 from test_link_incremental import add, linked_at_once, remove, snapshot, step
 from test_link_local import OLD, PERU, PERU_NAMES, _rows
 
-from timeweave.link import summary
+from timeweave.link import link_entities, summary
 from timeweave.link.lexicon import default_lexicon
 from timeweave.link.store import findings_digest
 from timeweave.store import open_store, schema
+from timeweave.store.changes import Changes
 
 
 def _rows_of(texts: dict[str, str], names: dict[str, list]) -> list:
@@ -166,3 +167,55 @@ def test_a_kept_name_is_quoted_from_its_text_as_a_full_run_quotes_it(tmp_path):
     full = linked_at_once(tmp_path, "all", rows, texts, [*old, "cuzco"])
     assert snapshot(engine) == full
     assert any(e[-1] == "Francisco\nPizarro" for e in full["evidence"]), "the quote is the text's"
+
+
+def test_an_add_changes_an_entitys_aliases_in_place(tmp_path):
+    """A second use of "Inca Empire" changes one source count of its entity: its alias rows keep their ids (the
+    entity's aliases by id stay in text order, as a full run writes them) and the rows equal a full run's."""
+    engine = open_store(tmp_path / "steps.db")
+    old = [s for s in OLD if s != "cuzco"]
+    add(engine, _rows(), PERU, old)
+    step(engine, added=old)
+    a = schema.aliases.c
+
+    def ids() -> dict[str, int]:
+        with engine.connect() as conn:
+            return {text: aid for aid, text in conn.execute(select(a.id, a.text))}
+
+    before = ids()
+    add(engine, _rows(), PERU, ["cuzco"])
+    step(engine, added=["cuzco"])
+    assert snapshot(engine) == linked_at_once(tmp_path, "all", _rows(), PERU, [*old, "cuzco"])
+    assert ids()["Inca Empire"] == before["Inca Empire"], "the alias changed in place"
+    with engine.connect() as conn:
+        by_entity: dict[int, list[str]] = {}
+        for _, entity_id, text in conn.execute(select(a.id, a.entity_id, a.text).order_by(a.id)):
+            by_entity.setdefault(entity_id, []).append(text)
+    assert all(texts == sorted(texts) for texts in by_entity.values())
+
+
+def test_an_alias_changed_in_place_takes_its_new_quotes_and_counts(tmp_path):
+    """An earlier text naming "Francisco Pizarro" moves the first use that "Pizarro"'s link quotes, and "cuzco"
+    re-stored with a second "Inca Empire" changes a count: each equals a full run's rows."""
+    texts = {**PERU, "archive": "Francisco Pizarro signed the Capitulation of Toledo in 1529.",
+             "cuzco2": PERU["cuzco"] + " The Inca Empire fell."}
+    names = {**PERU_NAMES, "archive": [("Francisco Pizarro", "person")],
+             "cuzco2": [*PERU_NAMES["cuzco"], ("Inca Empire", "state")]}
+    rows = _rows_of(texts, names)
+    engine = open_store(tmp_path / "steps.db")
+    old = ["crown", "cuzco"]
+    add(engine, rows, texts, old)
+    step(engine, added=old)
+    add(engine, rows, texts, ["archive"])
+    step(engine, added=["archive"])
+    assert snapshot(engine) == linked_at_once(tmp_path, "all", rows, texts, [*old, "archive"])
+    again = [r._replace(source_id="cuzco") for r in rows if r.source_id == "cuzco2"]
+    with engine.begin() as conn:  # re-stored: its source row (and its alias counts) stay, its text and mentions change
+        for table in (schema.mentions, schema.texts):
+            conn.execute(table.delete().where(table.c.source_id == "cuzco"))
+        conn.execute(schema.texts.insert().values(source_id="cuzco", text=texts["cuzco2"]))
+        conn.execute(schema.mentions.insert(), [{**r._asdict(), "component": "test"} for r in again])
+    link_entities(engine, changes=Changes(changed=frozenset(["cuzco"])))
+    assert snapshot(engine) == linked_at_once(tmp_path, "again", [*(r for r in rows if r.source_id in ("crown", "archive")),
+                                                                 *again], {**texts, "cuzco": texts["cuzco2"]},
+                                              ["archive", "crown", "cuzco"])
