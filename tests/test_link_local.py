@@ -166,7 +166,7 @@ def test_parts_rewritten_again_when_a_part_or_a_word_count_changes_elsewhere(tmp
 
 # An acronym a text defines ("the Lima Council (LMC)") joins its name when its letters begin alike and no other name
 # spells it; whether one does ("Lima Mint Company", or "De Lima Mint Company": initials skip "de") is read at those
-# letters only on an add (`resolve._by_initials`); an acronym used alone ("RAL") and a state's name ("Kingdom of
+# letters only on an add (`acronyms._by_initials`); an acronym used alone ("RAL") and a state's name ("Kingdom of
 # Spain") brought by the add are visited though no kept call names them (`local.run`'s `callers`).
 COUNCIL = {"council": "The Lima Council (LMC) met in 1545.", "mint": "The {mint} struck coins in 1568."}
 
