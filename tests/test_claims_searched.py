@@ -99,3 +99,20 @@ def test_a_claim_of_a_source_not_cached_is_searched_every_run(monkeypatch):
     real = align_module._nearest_in_block
     monkeypatch.setattr(align_module, "_nearest_in_block", lambda *a: calls.append(1) or real(*a))
     assert _run(groups, vectors, _searches(groups, entries, first.value())) == truth and calls
+
+
+def test_each_claim_searching_a_block_keeps_its_own_answer():
+    """Three chroniclers alone in three events, one block: the Polish and the Habsburg accounts are alike, the
+    Ottoman one like neither. Two join, the third stays alone, with kept answers as with none: an answer kept for
+    the block and not for the claim that searched it (H6's review) would join the third to the others."""
+    told = [("habsburg-court", 1, [0.8, 0.6]), ("ottoman-annals", 2, [0.3, 0, 0.954]), ("polish-chronicle", 3, [1.0])]
+    claims = [_claim(n, source, event, 0) for n, (source, event, _) in enumerate(told, start=1)]
+    groups = {(c.event_id, "cause", ""): [c] for c in claims}
+    vectors = _vectors([row for _, _, row in told])
+    entries = {source: hashlib.sha1(source.encode()).hexdigest() for source, _, _ in told}
+    truth = _run(groups, vectors, None)
+    assert sorted(sources for _, sources in truth) == [["habsburg-court", "polish-chronicle"], ["ottoman-annals"]]
+    first = _searches(groups, entries)
+    assert _run(groups, vectors, first) == truth and first.searched == 3
+    again = _searches(groups, entries, first.value())
+    assert _run(groups, vectors, again) == truth and again.kept == 3
