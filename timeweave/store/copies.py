@@ -172,9 +172,6 @@ def _copied_through(conn, remarked: set[int]) -> set[str]:
     return sources
 
 
-# (threshold, num_perm) -> (bands, rows) as datasketch picks them: it integrates the false positive and
-# negative rates of every shape (scipy), ~15 ms a process, which an add of one document paid in full.
-# tests/test_copies_shape.py checks each entry against datasketch.
 def band_keys(text: str, threshold: float) -> list[tuple[int, int]]:
     """(band, 64-bit key) of a passage: its exact-copy key (band -1) and each LSH band of its MinHash."""
     from timeweave.minhash import signature  # datasketch's numbers without its scipy imports
