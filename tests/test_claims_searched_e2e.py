@@ -11,6 +11,7 @@ moves two claims': a kept answer taken for the block's old places would join the
 
 from __future__ import annotations
 
+import numpy
 import pytest
 from sqlalchemy import delete
 from test_claims_incremental import rows
@@ -112,3 +113,14 @@ def test_an_add_and_a_removal_that_take_kept_answers_leave_a_full_runs_rows(tmp_
     assert report.searches == {"kept": 0, "searched": 4}, report.searches
     agree = sorted(c[4] for c in last["comparisons"] if c[2] == "agree" and c[3] == "claim:quantity:men")
     assert len(agree) == 2 and "janissary-aga, ottoman-annals" in agree[1], agree
+
+
+def test_answers_kept_under_another_numpy_are_searched_again(tmp_path, monkeypatch):
+    """A kept score is the float32 numpy's matrix product gave; another numpy (its BLAS) may sum in another order."""
+    store = hand(tmp_path / "numpy.db", VIENNA)
+    run(store, Changes(full=True), keeping=True)
+    monkeypatch.setattr(numpy, "__version__", "0.0-another")
+    add(store, "chatham-pepys")
+    report = run(store, Changes(added=frozenset({"chatham-pepys"})), keeping=True)
+    assert report.searches == {"kept": 0, "searched": 3}, report.searches
+    assert rows(store) == full(tmp_path, "full-numpy", VIENNA + ["chatham-pepys"])

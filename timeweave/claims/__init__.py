@@ -87,12 +87,16 @@ def _basis(extracted: str, parent: dict[int, int | None], embeds: bool, settings
 
 
 def _searched_basis() -> str:
-    """What rejoin's kept answers hold for besides the blocks' claims (`searched`): the code, the model, Python."""
+    """What rejoin's kept answers hold for besides the blocks' claims (`searched`): the code, the model, Python, and
+    numpy, whose matrix product gave the kept float32 scores."""
     import sys
+
+    import numpy as np
 
     from timeweave.embeddings import model_id
 
-    return hashlib.blake2b(repr((code_digest(), model_id(), sys.version)).encode("utf-8"), digest_size=16).hexdigest()
+    held = (code_digest(), model_id(), sys.version, np.__version__)
+    return hashlib.blake2b(repr(held).encode("utf-8"), digest_size=16).hexdigest()
 
 
 def claims(engine: Engine, *, config: dict[str, Any], encoder=None, changes: Changes | None = None) -> ClaimsReport:

@@ -9,15 +9,19 @@ adds nothing, since every claim of a group one voice speaks in has that voice. A
 source's cache entry and its place there (`incremental`: the entry's digest), and a quote's vector is the store's
 cached vector of that text under the model (cached vectors are never rewritten). So a block whose claims have the same
 (entry digest, place) in the same order as a block searched at the last run (`fingerprint`), under the same code,
-model and Python, gives each claim searching it the answer kept for its place. Which group that best claim is in now
+model, Python and numpy, gives each claim searching it the answer kept for its place. numpy: the kept score is the
+float32 its matrix product gave, and another numpy (its bundled BLAS) may sum in another order, so a score at a tie
+or at the threshold could differ from a fresh search's. A BLAS swapped under the same numpy version (a system
+library numpy links to) is not seen: the score would then be kept from the old library. Which group that best claim is in now
 is read from the block as it is now, and the similarity threshold is applied after, as before.
 
 What is not kept: a block holding a claim whose source has no entry digest (not cached) is searched every run; a run
 with another encoder than the model, or a full run, reads no kept answer (it writes the ones it found). The row
 (`claims.searched`) holds the answers of the blocks searched this run only, so it follows the corpus, not its history.
 
-At 1,600 documents `rejoin` made 2,321 searches over 1,235 blocks in every run (most of alignment); an add changes the
-blocks its own claims join.
+At 1,600 documents plus the batunaev text a run makes 2,321 searches in 476 blocks; that add's own claims changed
+the blocks of 89 of them, and it keeps the other 2,232 (H3's captured add /tmp/s5/h3/d1600, its claims stage run
+alone: /tmp/s5/h7/count.py, report.searches and the row's blocks).
 """
 
 from __future__ import annotations
