@@ -37,14 +37,15 @@ PERU_NAMES = {
 OLD = ["appeal", "audience", "crown", "cuzco", "river"]
 
 
+def _rows_of(texts: dict[str, str], names: dict[str, list]) -> list[MentionRow]:
+    """Mention rows of `names` (source -> [(name, type)]) at their place in `texts`, numbered in source order."""
+    found = [(s, name, t) for s, pairs in sorted(names.items()) for name, t in pairs]
+    return [MentionRow(n, s, texts[s].index(name), texts[s].index(name) + len(name), name, t, alias_key(name))
+            for n, (s, name, t) in enumerate(found, 1)]
+
+
 def _rows() -> list[MentionRow]:
-    rows, mid = [], 0
-    for source_id, names in sorted(PERU_NAMES.items()):
-        for name, type_ in names:
-            mid += 1
-            start = PERU[source_id].index(name)
-            rows.append(MentionRow(mid, source_id, start, start + len(name), name, type_, alias_key(name)))
-    return rows
+    return _rows_of(PERU, PERU_NAMES)
 
 
 def _owner(engine, text: str) -> int:
@@ -131,13 +132,7 @@ PARTS_OLD = [*OLD, "judges", "temple"]
 
 
 def _parts_rows() -> list[MentionRow]:
-    rows, mid = [], 0
-    for source_id, names in sorted(PARTS_NAMES.items()):
-        for name, type_ in names:
-            mid += 1
-            start = PARTS[source_id].index(name)
-            rows.append(MentionRow(mid, source_id, start, start + len(name), name, type_, alias_key(name)))
-    return rows
+    return _rows_of(PARTS, PARTS_NAMES)
 
 
 def test_parts_rewritten_again_when_a_part_or_a_word_count_changes_elsewhere(tmp_path):
@@ -176,12 +171,7 @@ def test_an_add_reads_the_initials_it_needs_as_a_full_run(tmp_path, mint):
     texts = {**PERU, "council": COUNCIL["council"], "mint": COUNCIL["mint"].format(mint=mint)}
     names = {**PERU_NAMES, "council": [("Lima Council", "organization"), ("LMC", "organization")],
              "mint": [(mint, "organization")]}
-    rows, mid = [], 0
-    for source_id, found in sorted(names.items()):
-        for name, type_ in found:
-            mid += 1
-            start = texts[source_id].index(name)
-            rows.append(MentionRow(mid, source_id, start, start + len(name), name, type_, alias_key(name)))
+    rows = _rows_of(texts, names)
     old = ["audience", "council", "mint"]
     engine = open_store(tmp_path / "steps.db")
     add(engine, rows, texts, old)
@@ -206,9 +196,7 @@ ADELANTADO = {
 def test_a_second_name_said_of_two_men_leaves_them_apart_on_an_add(tmp_path):
     texts = {**PERU, **ADELANTADO}
     names = {**PERU_NAMES, "almagro": [("Diego de Almagro", "person")], "alvarado": [("Pedro de Alvarado", "person")]}
-    rows = [MentionRow(n, s, texts[s].index(name), texts[s].index(name) + len(name), name, type_, alias_key(name))
-            for n, (s, name, type_) in enumerate(((s, name, t) for s, found in sorted(names.items())
-                                                  for name, t in found), 1)]
+    rows = _rows_of(texts, names)
     old = [*OLD, "almagro"]
     engine = open_store(tmp_path / "steps.db")
     add(engine, rows, texts, old)

@@ -12,23 +12,13 @@ import pytest
 from conftest import empty_postgres
 from sqlalchemy import func, select
 from test_link_incremental import add, linked_at_once, remove, snapshot, step
-from test_link_local import OLD, PERU, PERU_NAMES, _rows
+from test_link_local import OLD, PERU, PERU_NAMES, _rows, _rows_of
 
 from timeweave.link import link_entities, summary
 from timeweave.link.lexicon import default_lexicon
 from timeweave.link.store import findings_digest
 from timeweave.store import open_store, schema
 from timeweave.store.changes import Changes
-
-
-def _rows_of(texts: dict[str, str], names: dict[str, list]) -> list:
-    """Mention rows of `names` (source -> [(name, type)]) at their place in `texts`, numbered in source order."""
-    from timeweave.annotate.entities.keys import alias_key
-    from timeweave.link.resolve import MentionRow
-
-    found = [(s, name, t) for s, pairs in sorted(names.items()) for name, t in pairs]
-    return [MentionRow(n, s, texts[s].index(name), texts[s].index(name) + len(name), name, t, alias_key(name))
-            for n, (s, name, t) in enumerate(found, 1)]
 
 
 def _summaries(engine) -> dict:

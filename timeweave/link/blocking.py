@@ -175,15 +175,7 @@ def groups(graph: nx.Graph) -> list[set]:
     for node, neighbours in adj.items():
         if not neighbours or node in seen:
             continue
-        component, frontier = {node}, [node]
-        while frontier:
-            step = []
-            for n in frontier:
-                for m in adj[n]:
-                    if m not in component:
-                        component.add(m)
-                        step.append(m)
-            frontier = step
+        component = _component(adj, node)
         seen |= component
         out.append(component)
     return out
