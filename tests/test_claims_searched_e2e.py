@@ -143,3 +143,13 @@ def test_a_source_told_again_has_its_blocks_searched_again(tmp_path):
     assert rows(store) == full(tmp_path, "full-told", ["habsburg-court", "ottoman-annals", "polish-chronicle-retold"])
     assert report.searches == {"kept": 0, "searched": 3}, report.searches
     assert not any(c[2] == "agree" and c[3] == "claim:quantity:men" for c in rows(store)["comparisons"])
+
+
+def test_a_full_run_reads_no_kept_answer(tmp_path):
+    """A full run searches every block (it is what incremental runs are checked against), and writes the answers."""
+    store = hand(tmp_path / "again.db", VIENNA)
+    run(store, Changes(full=True), keeping=True)
+    report = run(store, Changes(full=True), keeping=True)
+    assert report.searches == {"kept": 0, "searched": 3}, report.searches
+    report = run(store, Changes(changed=frozenset({"ottoman-annals"})), keeping=True)  # its rows are the same
+    assert report.searches == {"kept": 3, "searched": 0}, report.searches
