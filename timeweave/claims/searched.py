@@ -12,8 +12,8 @@ cached vector of that text under the model (cached vectors are never rewritten).
 model, Python and numpy, gives each claim searching it the answer kept for its place. numpy: the kept score is the
 float32 its matrix product gave, and another numpy (its bundled BLAS) may sum in another order, so a score at a tie
 or at the threshold could differ from a fresh search's. A BLAS swapped under the same numpy version (a system
-library numpy links to) is not seen: the score would then be kept from the old library. Which group that best claim is in now
-is read from the block as it is now, and the similarity threshold is applied after, as before.
+library numpy links to) is not seen: the score would then be kept from the old library. Which group that best claim
+is in now is read from the block as it is now, and the similarity threshold is applied after, as before.
 
 What is not kept: a block holding a claim whose source has no entry digest (not cached) is searched every run; a run
 with another encoder than the model, or a full run, reads no kept answer (it writes the ones it found). The row
