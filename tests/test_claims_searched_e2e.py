@@ -5,8 +5,10 @@ Hand-built stores: the relief of Vienna (12 September 1683) told by three chroni
 its own, all giving 70,000 men (one rejoin block, three searching claims: the Polish and the Habsburg sentences
 alike, the Ottoman one like neither), and the raid on Chatham (1667), added and then removed, which touches no
 block of Vienna's; last, a janissary aga's account much like the Ottoman one is added inside the block (its place
-moves two claims': a kept answer taken for the block's old places would join the wrong claims). The model is bag-of-words behind `load_model` (kept answers are taken only without a test
-`encoder`); the reference runs pass the same function as `encoder`, so they search every block afresh.
+moves two claims': a kept answer taken for the block's old places would join the wrong claims). The model is
+bag-of-words behind `load_model` (kept answers are taken only without a test `encoder`); the reference runs pass
+the same function as `encoder`, so they search every block afresh. Each test fails on a mutation of the kept
+answers' keys or reading (the commit messages name them; checked in a `git archive` copy).
 """
 
 from __future__ import annotations
@@ -35,8 +37,9 @@ SOURCES = {  # sentence, trigger, event type, agents, date
                          "attack", ["Sobieski"], "1683-09-12"),
     "janissary-aga": ("The Turks fled in haste on 12 September 1683, abandoning 70,000 men.", "fled", "flight",
                        ["Turks"], "1683-09-12"),
-    "polish-chronicle-retold": ("Sobieski's winged hussars broke the Turkish lines on 12 September 1683 with 70,000 men.",
-                                "broke", "attack", ["Sobieski"], "1683-09-12"),
+    "polish-chronicle-retold": (
+        "Sobieski's winged hussars broke the Turkish lines on 12 September 1683 with 70,000 men.", "broke", "attack",
+        ["Sobieski"], "1683-09-12"),
     "chatham-pepys": ("The Dutch raided the English fleet at Chatham on 19 June 1667 with 60 ships.", "raided",
                       "attack", ["Dutch"], "1667-06-19"),
 }
