@@ -1,9 +1,10 @@
 """Sentence embeddings as a service of the build: one model per process, loaded only when a vector is missing.
 
 The vectors live in the store's `embeddings` table under sha1(model id + text). The model id is the
-model's name *and* the versions of the packages that compute it (the packaged weights, transformers,
-tokenizers, torch: `VERSIONED_PACKAGES`), read from the installed package metadata without importing
-them: an upgrade that could change the numbers re-embeds instead of mixing vectors of two models.
+model's name *and* the versions of the packages that fix its numbers (the packaged weights, tokenizers,
+torch, and transformers, whose BERT `timeweave.bert` reproduces bit for bit: `VERSIONED_PACKAGES`), read
+from the installed package metadata without importing them: an upgrade that could change the numbers
+re-embeds instead of mixing vectors of two models.
 
 Who embeds: whoever asks (reconcile for the sentences of the pairs it scores, claims for the quotes it
 places: `timeweave.reconcile.embed.embed`) gets what is missing from `encode`. Serially `encode` runs the
