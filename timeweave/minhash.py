@@ -72,6 +72,7 @@ class Bands:
         self.keys: set = set()
 
     def insert(self, key, hashvalues: Sequence[int] | np.ndarray) -> None:
+        """Index `key` under each band of its signature (a key once, as MinHashLSH refuses a second)."""
         if key in self.keys:
             raise ValueError(f"Bands.insert: the key {key!r} is already in the index (as in MinHashLSH)")
         self.keys.add(key)
@@ -79,6 +80,7 @@ class Bands:
             table.setdefault(np.asarray(hashvalues[start:end]).tobytes(), []).append(key)
 
     def query(self, hashvalues: Sequence[int] | np.ndarray) -> set:
+        """The inserted keys sharing at least one band with this signature: MinHashLSH.query's candidates."""
         found: set = set()
         for table, (start, end) in zip(self.tables, self.ranges):
             found.update(table.get(np.asarray(hashvalues[start:end]).tobytes(), ()))

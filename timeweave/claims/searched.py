@@ -82,7 +82,9 @@ class Searches:
         return self.new[found]
 
     def changed(self) -> bool:
+        """Whether this run's answers differ from the kept ones (else the row is not written again)."""
         return self.new != self.old
 
     def value(self) -> dict[str, Any]:
+        """The `claims.searched` row to keep: the basis it holds under, and this run's answers per block."""
         return {"basis": self.basis, "blocks": self.new}

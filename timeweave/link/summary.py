@@ -179,6 +179,7 @@ class Texts(Mapping):
         self.loaded: dict[str, str] = {}  # "" for a source with no text (no entry)
 
     def want(self, sources: Iterable[str]) -> None:
+        """Read these sources' texts now, a chunk per query, instead of one query each when `get` asks."""
         missing = sorted({s for s in sources if s in self._sources and s not in self.loaded})
         t = schema.texts.c
         for i in range(0, len(missing), _CHUNK):
@@ -188,6 +189,7 @@ class Texts(Mapping):
                 select(t.source_id, t.text).where(t.source_id.in_(chunk))))
 
     def get(self, source_id: str, default: Any = None) -> Any:
+        """A source's text, read on first use; `default` where the full link's plain dict has no entry."""
         if source_id not in self._sources:
             return default
         if source_id not in self.loaded:
