@@ -19,9 +19,10 @@ What is not kept: a block holding a claim whose source has no entry digest (not 
 with another encoder than the model, or a full run, reads no kept answer (it writes the ones it found). The row
 (`claims.searched`) holds the answers of the blocks searched this run only, so it follows the corpus, not its history.
 
-At 1,600 documents plus the batunaev text a run makes 2,321 searches in 476 blocks; that add's own claims changed
-the blocks of 89 of them, and it keeps the other 2,232 (H3's captured add /tmp/s5/h3/d1600, its claims stage run
-alone: /tmp/s5/h7/count.py, report.searches and the row's blocks).
+At 1,600 replicated documents plus a bundled text that makes claims (`bench/incremental.py --replicate 1600 --add
+FILE`) a run makes 2,321 searches in 476 blocks; that add's own claims changed the blocks of 89 of them, and it keeps
+the other 2,232 (counted from `report.searches` and the kept row on that add's claims stage, replayed alone with
+`bench/claims.py --replay`).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Acronyms (a rule of `resolve.Resolver`): "the Mongolian People's Republic (MPR)" in one text joins its acronym, and
-"MPR" used alone joins the only name of two or more words with those initials.
+"""Acronyms (a rule of `resolve.Resolver`): "the North Atlantic Treaty Organization (NATO)" in one text joins its acronym, and
+"NATO" used alone joins the only name of two or more words with those initials.
 
 An acronym used alone is name-local (`local`): its block is every key of two or more words with its letters. An add
 visits only the keys with kept calls and the fresh keys written as acronyms (`local.run`'s callers), and reads the
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 def acronyms(res: Resolver) -> None:
-    """"the Mongolian People's Republic (MPR)" in one text; then "MPR" alone wherever it is the only expansion."""
+    """"the North Atlantic Treaty Organization (NATO)" in one text; then "NATO" alone wherever it is the only expansion."""
     defined = []  # (source, long row, acronym row, quote start, quote end) of the pairs the texts write
     for source_id in sorted(res.by_source):  # the pairs a text writes are its findings (`intext.acronym_pairs`)
         kept = res.findings.get(source_id)

@@ -42,7 +42,8 @@ declines. It also declines when a correction exists (curation rewrites rows a fu
 changed setting, when the rarity weights or the undated-founder flag change: the full path runs then.
 
 Why a component is recomputed whole, not the part an added mention reaches (measured on the 1,600-document
-add of batunaev-2019, whose 6 mentions join one component of 4,336: 3,151 undated). The clusterer is greedy
+add of `bench/incremental.py --replicate 1600 --add FILE`, FILE a bundled text that makes claims: its 6
+mentions join one component of 4,336, 3,151 undated). The clusterer is greedy
 and ordered (tier by tier, mention by mention): a mention that joins a cluster changes its size and members
 for every later mention's linkage (a mean over the cluster), its dates, type and voices, and the links
 `_containment` reads, so no static cut of a component is exact unless no pair at or above `floor` crosses it.
