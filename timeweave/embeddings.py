@@ -96,13 +96,11 @@ class MiniLM:
     BERT and its tokenizer are `timeweave.bert` (torch, tokenizers, safetensors): importing transformers for
     them cost ~2.9 of the ~3.1-3.6 CPU-s a process spent loading the model; now ~1.5 with torch's import."""
 
-    MAX_TOKENS = 256  # the packaged sentence_bert_config.json's max_seq_length
-
     def __init__(self):
         from timeweave.bert import Bert, Tokenizer, model_dir
 
         folder = model_dir()
-        self.tokenizer = Tokenizer(folder, max_length=self.MAX_TOKENS)
+        self.tokenizer = Tokenizer(folder)  # truncating at bert.MAX_TOKENS, the packaged max_seq_length
         self.bert = Bert(folder)
 
     def encode(self, texts: Sequence[str], *, batch_size: int = BATCH_SIZE, normalize_embeddings: bool = False,

@@ -197,7 +197,8 @@ def _annotate_batch(tasks: Sequence[Task], catalog: Any, config: dict[str, Any])
 
 def batches(tasks: Sequence[Task], size: int) -> list[list[Task]]:
     """`tasks` in consecutive slices of `size` (at least 1)."""
-    return [list(tasks[n:n + max(1, int(size))]) for n in range(0, len(tasks), max(1, int(size)))]
+    size = max(1, int(size))
+    return [list(tasks[n:n + size]) for n in range(0, len(tasks), size)]
 
 
 def shrinking(tasks: Sequence[Task], size: int, slots: int) -> Iterator[list[Task]]:
